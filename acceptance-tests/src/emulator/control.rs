@@ -1,0 +1,186 @@
+//! The unauthenticated control API under `/_emulator/` (for the binary and for tests in other
+//! processes). Same functions as the Rust methods on [`Emulator`](super::Emulator); never
+//! logged and never subject to faults.
+//!
+//! * `GET    /_emulator/tenants/{tenant}/objects` → `[{"path": ..., "value": ...}]`
+//! * `GET    /_emulator/tenants/{tenant}/object?path=<urlencoded>` → 200 value | 404
+//! * `PUT    /_emulator/tenants/{tenant}/object?path=...` (JSON value) → 204 | 404 unknown tenant
+//! * `PATCH  /_emulator/tenants/{tenant}/object?path=...` (JSON object) → 204 | 404
+//! * `DELETE /_emulator/tenants/{tenant}/object?path=...` → 204 | 404
+//! * `POST   /_emulator/faults` (Fault JSON) → 204 | 400 (status not 429/503/504)
+//! * `POST   /_emulator/replication-lag` (`{"seconds": f64}`) → 204 | 400
+//! * `GET    /_emulator/requests` → `[RequestRecord]`; `DELETE /_emulator/requests` → 204
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::{json, Value};
+
+use super::state::Shared;
+use super::Fault;
+
+pub fn routes() -> Router<Arc<Shared>> {
+    Router::new()
+        .route("/tenants/{tenant}/objects", get(list_objects))
+        .route(
+            "/tenants/{tenant}/object",
+            get(get_object)
+                .put(put_object)
+                .patch(patch_object)
+                .delete(delete_object),
+        )
+        .route("/faults", post(add_fault))
+        .route("/replication-lag", post(set_lag))
+        .route("/requests", get(requests).delete(clear_requests))
+        .fallback(|| async { error(StatusCode::NOT_FOUND, "unknown control API route") })
+}
+
+/// A control API error: `{"error": "<message>"}`.
+pub struct CtlError(StatusCode, String);
+
+impl IntoResponse for CtlError {
+    fn into_response(self) -> Response {
+        (self.0, Json(json!({ "error": self.1 }))).into_response()
+    }
+}
+
+type CtlResult = Result<Response, CtlError>;
+
+fn error(status: StatusCode, msg: impl Into<String>) -> CtlError {
+    CtlError(status, msg.into())
+}
+
+fn parse_json(body: &Bytes) -> Result<Value, CtlError> {
+    serde_json::from_slice(body)
+        .map_err(|e| error(StatusCode::BAD_REQUEST, format!("invalid JSON body: {e}")))
+}
+
+fn path_param(q: &HashMap<String, String>) -> Result<String, CtlError> {
+    q.get("path")
+        .cloned()
+        .ok_or_else(|| error(StatusCode::BAD_REQUEST, "missing ?path="))
+}
+
+fn check_tenant(st: &Shared, tenant: &str) -> Result<(), CtlError> {
+    match st.signin_tenant(tenant) {
+        Some(_) => Ok(()),
+        None => Err(error(
+            StatusCode::NOT_FOUND,
+            format!("unknown tenant '{tenant}'"),
+        )),
+    }
+}
+
+async fn list_objects(State(st): State<Arc<Shared>>, Path(tenant): Path<String>) -> CtlResult {
+    check_tenant(&st, &tenant)?;
+    let list: Vec<Value> = st
+        .objects(&tenant)
+        .into_iter()
+        .map(|(path, value)| json!({"path": path, "value": value}))
+        .collect();
+    Ok(Json(list).into_response())
+}
+
+async fn get_object(
+    State(st): State<Arc<Shared>>,
+    Path(tenant): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> CtlResult {
+    check_tenant(&st, &tenant)?;
+    let path = path_param(&q)?;
+    st.object(&tenant, &path)
+        .map(|v| Json(v).into_response())
+        .ok_or_else(|| error(StatusCode::NOT_FOUND, format!("no object at '{path}'")))
+}
+
+async fn put_object(
+    State(st): State<Arc<Shared>>,
+    Path(tenant): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> CtlResult {
+    check_tenant(&st, &tenant)?;
+    let path = path_param(&q)?;
+    let value = parse_json(&body)?;
+    st.put_object(&tenant, &path, value);
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn patch_object(
+    State(st): State<Arc<Shared>>,
+    Path(tenant): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+    body: Bytes,
+) -> CtlResult {
+    check_tenant(&st, &tenant)?;
+    let path = path_param(&q)?;
+    let value = parse_json(&body)?;
+    if st.patch_object(&tenant, &path, value) {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(error(
+            StatusCode::NOT_FOUND,
+            format!("no object at '{path}'"),
+        ))
+    }
+}
+
+async fn delete_object(
+    State(st): State<Arc<Shared>>,
+    Path(tenant): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> CtlResult {
+    check_tenant(&st, &tenant)?;
+    let path = path_param(&q)?;
+    if st.delete_object(&tenant, &path) {
+        Ok(StatusCode::NO_CONTENT.into_response())
+    } else {
+        Err(error(
+            StatusCode::NOT_FOUND,
+            format!("no object at '{path}'"),
+        ))
+    }
+}
+
+async fn add_fault(State(st): State<Arc<Shared>>, body: Bytes) -> CtlResult {
+    let fault: Fault = serde_json::from_slice(&body)
+        .map_err(|e| error(StatusCode::BAD_REQUEST, format!("invalid fault: {e}")))?;
+    if ![429, 503, 504].contains(&fault.status) {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "fault status must be 429, 503 or 504",
+        ));
+    }
+    st.inject(fault);
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct Lag {
+    seconds: f64,
+}
+
+async fn set_lag(State(st): State<Arc<Shared>>, body: Bytes) -> CtlResult {
+    let lag: Lag = serde_json::from_slice(&body)
+        .map_err(|e| error(StatusCode::BAD_REQUEST, format!("invalid body: {e}")))?;
+    let d = Duration::try_from_secs_f64(lag.seconds)
+        .map_err(|e| error(StatusCode::BAD_REQUEST, format!("invalid seconds: {e}")))?;
+    st.set_replication_lag(d);
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn requests(State(st): State<Arc<Shared>>) -> Response {
+    Json(st.requests()).into_response()
+}
+
+async fn clear_requests(State(st): State<Arc<Shared>>) -> Response {
+    st.clear_requests();
+    StatusCode::NO_CONTENT.into_response()
+}

@@ -1,0 +1,380 @@
+//! Shared emulator state: tenants, the per-tenant object store, issued tokens, queued faults,
+//! replication lag and the request log. Every route module works over this.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Write as _;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use super::util::{canonical_path, is_guid};
+use super::{EmulatorConfig, Fault, RequestRecord, TenantSpec};
+
+/// One stored object. `created` is set when the object was created through the emulated API
+/// (and drives replication lag); out-of-band writes leave it `None`.
+#[derive(Clone, Debug)]
+pub struct Stored {
+    pub value: Value,
+    pub created: Option<Instant>,
+}
+
+/// An issued access token.
+#[derive(Clone, Debug)]
+pub struct TokenInfo {
+    pub tenant_id: String,
+    pub client_id: String,
+    /// The resource the token was issued for (scope without `/.default`).
+    pub audience: String,
+    pub expires: Instant,
+}
+
+/// The objects of one tenant, keyed by canonical path, plus the replication lag in force.
+pub struct TenantStore<'a> {
+    map: &'a mut BTreeMap<String, Stored>,
+    lag: Duration,
+}
+
+impl TenantStore<'_> {
+    /// The stored object regardless of replication lag.
+    pub fn get(&self, path: &str) -> Option<&Value> {
+        self.map.get(path).map(|s| &s.value)
+    }
+
+    pub fn get_mut(&mut self, path: &str) -> Option<&mut Value> {
+        self.map.get_mut(path).map(|s| &mut s.value)
+    }
+
+    /// `true` while the object was created less than the replication lag ago.
+    pub fn lagging(&self, path: &str) -> bool {
+        match self.map.get(path).and_then(|s| s.created) {
+            Some(created) if !self.lag.is_zero() => created.elapsed() < self.lag,
+            _ => false,
+        }
+    }
+
+    /// The object as a reader sees it: `None` while it is still "replicating".
+    pub fn visible(&self, path: &str) -> Option<&Value> {
+        if self.lagging(path) {
+            None
+        } else {
+            self.get(path)
+        }
+    }
+
+    /// Stores a newly created object (subject to replication lag).
+    pub fn create(&mut self, path: &str, value: Value) {
+        self.map.insert(
+            path.to_string(),
+            Stored {
+                value,
+                created: Some(Instant::now()),
+            },
+        );
+    }
+
+    /// Replaces an object, keeping its creation time.
+    pub fn replace(&mut self, path: &str, value: Value) {
+        match self.map.get_mut(path) {
+            Some(s) => s.value = value,
+            None => {
+                self.map.insert(
+                    path.to_string(),
+                    Stored {
+                        value,
+                        created: None,
+                    },
+                );
+            }
+        }
+    }
+
+    /// Removes an object and everything under it; `true` if the object itself existed.
+    pub fn remove(&mut self, path: &str) -> bool {
+        let existed = self.map.remove(path).is_some();
+        let prefix = format!("{path}/");
+        self.map.retain(|k, _| !k.starts_with(&prefix));
+        existed
+    }
+
+    /// Direct children of a collection path (`<prefix>/<key>`, no deeper), sorted by path.
+    pub fn children(&self, prefix: &str) -> Vec<(String, Value)> {
+        let p = format!("{prefix}/");
+        self.map
+            .iter()
+            .filter(|(k, _)| k.starts_with(&p) && !k[p.len()..].contains('/'))
+            .map(|(k, v)| (k.clone(), v.value.clone()))
+            .collect()
+    }
+}
+
+struct Inner {
+    store: HashMap<String, BTreeMap<String, Stored>>,
+    tokens: HashMap<String, TokenInfo>,
+    issued: Vec<String>,
+    faults: Vec<Fault>,
+    lag: Duration,
+    requests: Vec<RequestRecord>,
+}
+
+/// State shared by all requests.
+pub struct Shared {
+    /// Tenants the provider can sign in to.
+    pub tenants: Vec<TenantSpec>,
+    /// Tenants that only exist for lookups.
+    pub directory_only: Vec<TenantSpec>,
+    /// `https://127.0.0.1:PORT`.
+    pub base_url: String,
+    inner: Mutex<Inner>,
+    log_file: Mutex<Option<std::fs::File>>,
+}
+
+fn normalize_spec(t: &TenantSpec) -> anyhow::Result<TenantSpec> {
+    anyhow::ensure!(
+        is_guid(&t.tenant_id),
+        "tenant_id {:?} is not a GUID",
+        t.tenant_id
+    );
+    let mut t = t.clone();
+    t.tenant_id = t.tenant_id.to_ascii_lowercase();
+    Ok(t)
+}
+
+impl Shared {
+    pub fn new(
+        cfg: &EmulatorConfig,
+        base_url: String,
+        log_file: Option<std::fs::File>,
+    ) -> anyhow::Result<Shared> {
+        let tenants = cfg
+            .tenants
+            .iter()
+            .map(normalize_spec)
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let directory_only = cfg
+            .directory_only
+            .iter()
+            .map(normalize_spec)
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let store = tenants
+            .iter()
+            .map(|t| (t.tenant_id.clone(), BTreeMap::new()))
+            .collect();
+        Ok(Shared {
+            tenants,
+            directory_only,
+            base_url,
+            inner: Mutex::new(Inner {
+                store,
+                tokens: HashMap::new(),
+                issued: Vec::new(),
+                faults: Vec::new(),
+                lag: Duration::ZERO,
+                requests: Vec::new(),
+            }),
+            log_file: Mutex::new(log_file),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A tenant the provider can sign in to, by GUID or default domain (case-insensitive).
+    pub fn signin_tenant(&self, t: &str) -> Option<&TenantSpec> {
+        find_tenant(&self.tenants, t)
+    }
+
+    /// Any tenant in the world (sign-in tenants first, then directory-only ones).
+    pub fn any_tenant(&self, t: &str) -> Option<&TenantSpec> {
+        find_tenant(&self.tenants, t).or_else(|| find_tenant(&self.directory_only, t))
+    }
+
+    /// Runs `f` over one tenant's store under the lock (atomic check-and-write).
+    /// `tenant` must be a sign-in tenant id (as carried by a token).
+    pub fn with_store<R>(&self, tenant: &str, f: impl FnOnce(&mut TenantStore<'_>) -> R) -> R {
+        let mut inner = self.lock();
+        let lag = inner.lag;
+        let map = inner.store.entry(tenant.to_string()).or_default();
+        let mut ts = TenantStore { map, lag };
+        f(&mut ts)
+    }
+
+    /// Resources whose tokens Graph accepts: Microsoft Graph itself, and the emulator's own
+    /// base URL (the provider asks for `<graph_endpoint>/.default`, and in tests the Graph
+    /// endpoint is the emulator).
+    pub fn is_graph_audience(&self, aud: &str) -> bool {
+        let aud = aud.trim_end_matches('/');
+        let localhost = self.base_url.replacen("127.0.0.1", "localhost", 1);
+        super::token::GRAPH_AUDIENCES
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(aud))
+            || aud.eq_ignore_ascii_case(&self.base_url)
+            || aud.eq_ignore_ascii_case(&localhost)
+    }
+
+    // ---- tokens -------------------------------------------------------------------------
+
+    pub fn add_token(&self, token: String, info: TokenInfo) {
+        let mut inner = self.lock();
+        inner.issued.push(token.clone());
+        inner.tokens.insert(token, info);
+    }
+
+    pub fn token(&self, token: &str) -> Option<TokenInfo> {
+        self.lock().tokens.get(token).cloned()
+    }
+
+    pub fn issued_tokens(&self) -> Vec<String> {
+        self.lock().issued.clone()
+    }
+
+    // ---- faults and lag -----------------------------------------------------------------
+
+    pub fn inject(&self, fault: Fault) {
+        if fault.count > 0 {
+            self.lock().faults.push(fault);
+        }
+    }
+
+    /// Takes one use of the first queued fault matching this Graph request.
+    pub fn take_fault(&self, method: &str, path: &str, tenant: &str) -> Option<Fault> {
+        let mut inner = self.lock();
+        let resolved: Vec<Option<String>> = inner
+            .faults
+            .iter()
+            .map(|f| {
+                f.tenant.as_ref().map(|t| {
+                    self.any_tenant(t)
+                        .map(|s| s.tenant_id.clone())
+                        .unwrap_or_else(|| t.to_ascii_lowercase())
+                })
+            })
+            .collect();
+        let idx = inner.faults.iter().enumerate().position(|(i, f)| {
+            f.method
+                .as_ref()
+                .is_none_or(|m| m.eq_ignore_ascii_case(method))
+                && f.path_contains
+                    .as_ref()
+                    .is_none_or(|p| path.contains(p.as_str()))
+                && resolved
+                    .get(i)
+                    .cloned()
+                    .flatten()
+                    .is_none_or(|t| t == tenant)
+        })?;
+        let f = &mut inner.faults[idx];
+        let out = f.clone();
+        f.count -= 1;
+        if f.count == 0 {
+            inner.faults.remove(idx);
+        }
+        Some(out)
+    }
+
+    pub fn set_replication_lag(&self, lag: Duration) {
+        self.lock().lag = lag;
+    }
+
+    // ---- request log --------------------------------------------------------------------
+
+    pub fn record(&self, rec: RequestRecord) {
+        if let Ok(line) = serde_json::to_string(&rec) {
+            let mut f = self.log_file.lock().unwrap_or_else(|e| e.into_inner());
+            if let Some(f) = f.as_mut() {
+                let _ = writeln!(f, "{line}");
+            }
+        }
+        self.lock().requests.push(rec);
+    }
+
+    pub fn requests(&self) -> Vec<RequestRecord> {
+        self.lock().requests.clone()
+    }
+
+    pub fn clear_requests(&self) {
+        self.lock().requests.clear();
+    }
+
+    // ---- out-of-band object access (Rust API and control API) ---------------------------
+
+    fn tenant_key(&self, tenant: &str) -> Option<String> {
+        self.signin_tenant(tenant).map(|t| t.tenant_id.clone())
+    }
+
+    pub fn object(&self, tenant: &str, path: &str) -> Option<Value> {
+        let t = self.tenant_key(tenant)?;
+        let path = canonical_path(path);
+        self.with_store(&t, |s| s.get(&path).cloned())
+            .or_else(|| super::graph::virtual_object(&path))
+    }
+
+    pub fn objects(&self, tenant: &str) -> Vec<(String, Value)> {
+        let Some(t) = self.tenant_key(tenant) else {
+            return Vec::new();
+        };
+        let inner = self.lock();
+        inner
+            .store
+            .get(&t)
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.value.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// `false` if the tenant is unknown.
+    pub fn put_object(&self, tenant: &str, path: &str, value: Value) -> bool {
+        let Some(t) = self.tenant_key(tenant) else {
+            return false;
+        };
+        let path = canonical_path(path);
+        self.with_store(&t, |s| {
+            s.map.insert(
+                path,
+                Stored {
+                    value,
+                    created: None,
+                },
+            )
+        });
+        true
+    }
+
+    pub fn patch_object(&self, tenant: &str, path: &str, patch: Value) -> bool {
+        let Some(t) = self.tenant_key(tenant) else {
+            return false;
+        };
+        let path = canonical_path(path);
+        self.with_store(&t, |s| {
+            let Some(obj) = s.get_mut(&path) else {
+                return false;
+            };
+            match (obj.as_object_mut(), patch) {
+                (Some(o), Value::Object(p)) => {
+                    for (k, v) in p {
+                        o.insert(k, v);
+                    }
+                }
+                (_, p) => *obj = p,
+            }
+            true
+        })
+    }
+
+    pub fn delete_object(&self, tenant: &str, path: &str) -> bool {
+        let Some(t) = self.tenant_key(tenant) else {
+            return false;
+        };
+        let path = canonical_path(path);
+        self.with_store(&t, |s| s.remove(&path))
+    }
+}
+
+fn find_tenant<'a>(list: &'a [TenantSpec], t: &str) -> Option<&'a TenantSpec> {
+    list.iter()
+        .find(|s| s.tenant_id.eq_ignore_ascii_case(t) || s.default_domain.eq_ignore_ascii_case(t))
+}

@@ -1,0 +1,640 @@
+//! One terraform working directory plus the steps scenarios run in it.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+/// Variables passed through from the test's environment to terraform; everything else
+/// (notably `TF_CLI_CONFIG_FILE`, `TF_LOG*`, `TF_CLI_ARGS*`, proxies, `SSL_CERT_DIR`) is dropped
+/// so the run is hermetic.
+const PASSTHROUGH_ENV: &[&str] = &[
+    "PATH",
+    "HOME",
+    "USER",
+    "LOGNAME",
+    "LANG",
+    "LC_ALL",
+    "TMPDIR",
+    "RUST_BACKTRACE",
+];
+
+/// Result of one terraform command.
+#[derive(Debug, Clone)]
+pub struct TfOutput {
+    /// The command line, e.g. `terraform apply -auto-approve -input=false -no-color`.
+    pub command: String,
+    /// Exit code; `None` when killed by a signal.
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl TfOutput {
+    pub fn success(&self) -> bool {
+        self.code == Some(0)
+    }
+
+    /// stdout followed by stderr.
+    pub fn combined(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+impl fmt::Display for TfOutput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let code = self
+            .code
+            .map(|c| c.to_string())
+            .unwrap_or_else(|| "killed by signal".into());
+        write!(
+            f,
+            "command: {}\nexit code: {code} (after {:.1?})\n----- stdout -----\n{}\n----- stderr -----\n{}\n------------------",
+            self.command, self.elapsed, self.stdout.trim_end(), self.stderr.trim_end()
+        )
+    }
+}
+
+/// A temporary terraform working directory wired to the provider under test through a
+/// `dev_overrides` CLI configuration (no `terraform init`).
+///
+/// All steps are `async` and run terraform with `tokio::process`, so the in-process emulator
+/// keeps serving on the test's runtime. Each step panics with the full command, exit code,
+/// stdout and stderr when its expectation fails.
+pub struct Workspace {
+    root: tempfile::TempDir,
+    work: PathBuf,
+    terraform: PathBuf,
+    env: BTreeMap<String, String>,
+    log_dir: Option<PathBuf>,
+    step: AtomicUsize,
+    groups: Arc<Mutex<HashSet<i32>>>,
+    timeout: Duration,
+}
+
+impl Workspace {
+    /// A workspace for the provider binary from [`super::provider_binary`], trusting the
+    /// emulator's CA (`SSL_CERT_FILE=<ca_pem>`).
+    pub fn new(ca_pem: &Path) -> Workspace {
+        let provider = super::provider_binary();
+        let provider_dir = provider
+            .parent()
+            .expect("provider binary has a parent dir")
+            .to_path_buf();
+        let mut ws = Workspace::with_binaries(super::terraform_binary(), Some(&provider_dir));
+        ws.set_env("SSL_CERT_FILE", ca_pem.display().to_string());
+        ws
+    }
+
+    /// A workspace for an explicit terraform binary; `provider_dir` (absolute) is where
+    /// `terraform-provider-coexistence` lives, `None` for no dev override at all (self-tests).
+    pub fn with_binaries(terraform: PathBuf, provider_dir: Option<&Path>) -> Workspace {
+        let root = tempfile::Builder::new()
+            .prefix("tfacc-")
+            .tempdir()
+            .expect("create temp dir for terraform workspace");
+        let work = root.path().join("work");
+        std::fs::create_dir_all(&work).expect("create work dir");
+
+        let cli_config = root.path().join("terraform.rc");
+        let overrides = match provider_dir {
+            Some(dir) => {
+                let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+                format!(
+                    "  dev_overrides {{\n    {} = {}\n  }}\n",
+                    super::hcl::quote(super::PROVIDER_SOURCE),
+                    super::hcl::quote(&dir.display().to_string())
+                )
+            }
+            None => String::new(),
+        };
+        std::fs::write(
+            &cli_config,
+            format!("provider_installation {{\n{overrides}  direct {{}}\n}}\n"),
+        )
+        .expect("write CLI config");
+
+        let mut env = BTreeMap::new();
+        for k in PASSTHROUGH_ENV {
+            if let Ok(v) = std::env::var(k) {
+                env.insert((*k).to_string(), v);
+            }
+        }
+        env.insert(
+            "TF_CLI_CONFIG_FILE".into(),
+            cli_config.display().to_string(),
+        );
+        env.insert("TF_IN_AUTOMATION".into(), "1".into());
+        env.insert("CHECKPOINT_DISABLE".into(), "1".into());
+        env.insert("TF_INPUT".into(), "0".into());
+
+        let log_dir = std::env::var_os("TF_ACC_LOG_DIR")
+            .filter(|d| !d.is_empty())
+            .map(|d| {
+                let name = std::thread::current().name().unwrap_or("unnamed").replace(
+                    |c: char| !c.is_ascii_alphanumeric() && c != '_' && c != '-',
+                    "_",
+                );
+                let dir = PathBuf::from(d).join(format!("{name}-{}", std::process::id()));
+                std::fs::create_dir_all(&dir).expect("create TF_ACC_LOG_DIR subdir");
+                dir
+            });
+        if let (Some(dir), Ok(level)) = (&log_dir, std::env::var("TF_ACC_TF_LOG")) {
+            env.insert("TF_LOG".into(), level);
+            env.insert(
+                "TF_LOG_PATH".into(),
+                dir.join("terraform-debug.log").display().to_string(),
+            );
+        }
+
+        let timeout = std::env::var("TF_ACC_STEP_TIMEOUT")
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .map(Duration::from_secs)
+            .unwrap_or(Duration::from_secs(600));
+
+        Workspace {
+            root,
+            work,
+            terraform,
+            env,
+            log_dir,
+            step: AtomicUsize::new(0),
+            groups: Arc::default(),
+            timeout,
+        }
+    }
+
+    /// The terraform working directory (holds `main.tf` and `terraform.tfstate`).
+    pub fn dir(&self) -> &Path {
+        &self.work
+    }
+
+    /// The terraform binary this workspace drives.
+    pub fn terraform(&self) -> &Path {
+        &self.terraform
+    }
+
+    /// Set an environment variable for every later terraform command (e.g. `TF_LOG`).
+    pub fn set_env(&mut self, key: impl Into<String>, value: impl Into<String>) {
+        self.env.insert(key.into(), value.into());
+    }
+
+    pub fn remove_env(&mut self, key: &str) {
+        self.env.remove(key);
+    }
+
+    /// The complete environment terraform runs with.
+    pub fn env(&self) -> &BTreeMap<String, String> {
+        &self.env
+    }
+
+    /// Replace `main.tf` with `hcl`.
+    pub fn write_config(&self, hcl: &str) {
+        self.write_file("main.tf", hcl);
+    }
+
+    /// Write any file into the working directory.
+    pub fn write_file(&self, name: &str, contents: &str) {
+        std::fs::write(self.work.join(name), contents)
+            .unwrap_or_else(|e| panic!("write {name}: {e}"));
+    }
+
+    // ----------------------------------------------------------------- raw commands
+
+    /// Run `terraform <args>` in the working directory; never panics on a non-zero exit.
+    pub async fn run(&self, args: &[&str]) -> TfOutput {
+        let command = format!("terraform {}", args.join(" "));
+        let mut cmd = tokio::process::Command::new(&self.terraform);
+        cmd.args(args)
+            .current_dir(&self.work)
+            .env_clear()
+            .envs(&self.env)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            // Own process group: terraform and the provider plugins it starts can be killed
+            // together, so nothing outlives the step or the workspace.
+            .process_group(0);
+        let started = Instant::now();
+        let child = cmd.spawn().unwrap_or_else(|e| {
+            panic!(
+                "cannot start `{command}` ({}): {e}",
+                self.terraform.display()
+            )
+        });
+        let _group = child
+            .id()
+            .map(|pid| GroupGuard::new(pid as i32, self.groups.clone()));
+        let result = tokio::time::timeout(self.timeout, child.wait_with_output()).await;
+        let out = match result {
+            Ok(Ok(o)) => TfOutput {
+                command,
+                code: o.status.code(),
+                stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+                stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+                elapsed: started.elapsed(),
+            },
+            Ok(Err(e)) => panic!("waiting for `{command}` failed: {e}"),
+            Err(_) => panic!(
+                "`{command}` did not finish within {:?} (TF_ACC_STEP_TIMEOUT); killed it",
+                self.timeout
+            ),
+        };
+        self.keep_log(args, &out);
+        out
+    }
+
+    /// Run `terraform <args>` and panic unless it exits 0.
+    pub async fn run_ok(&self, args: &[&str]) -> TfOutput {
+        let out = self.run(args).await;
+        assert!(out.success(), "terraform command failed\n{out}");
+        out
+    }
+
+    /// `terraform version`.
+    pub async fn version(&self) -> String {
+        self.run_ok(&["version"]).await.stdout
+    }
+
+    // ----------------------------------------------------------------- apply / destroy
+
+    /// `terraform apply`; must succeed, then asserts the next plan is empty
+    /// (`plan -detailed-exitcode` exits 0).
+    pub async fn apply(&self) -> TfOutput {
+        let out = self.apply_no_plan_check().await;
+        self.plan_expect_empty().await;
+        out
+    }
+
+    /// `terraform apply`; must succeed. No plan check afterwards.
+    pub async fn apply_no_plan_check(&self) -> TfOutput {
+        self.run_ok(&["apply", "-auto-approve", "-input=false", "-no-color"])
+            .await
+    }
+
+    /// `terraform apply` must fail and its stderr must contain `needle` (whitespace and
+    /// diagnostic box drawing are normalised, so wrapped lines still match).
+    pub async fn apply_expect_error(&self, needle: &str) -> TfOutput {
+        let out = self
+            .run(&["apply", "-auto-approve", "-input=false", "-no-color"])
+            .await;
+        assert!(
+            !out.success(),
+            "expected apply to fail, it succeeded\n{out}"
+        );
+        assert_contains(&out.stderr, needle, "stderr", &out);
+        out
+    }
+
+    /// `terraform destroy`; must succeed.
+    pub async fn destroy(&self) -> TfOutput {
+        self.run_ok(&["destroy", "-auto-approve", "-input=false", "-no-color"])
+            .await
+    }
+
+    // ----------------------------------------------------------------- plan
+
+    /// `terraform plan -detailed-exitcode` (0 = empty, 1 = error, 2 = changes); no assertion.
+    pub async fn plan(&self) -> TfOutput {
+        self.run(&["plan", "-detailed-exitcode", "-input=false", "-no-color"])
+            .await
+    }
+
+    /// The plan must be empty (exit 0).
+    pub async fn plan_expect_empty(&self) -> TfOutput {
+        let out = self.plan().await;
+        assert!(
+            out.code == Some(0),
+            "expected an empty plan (exit 0 from -detailed-exitcode)\n{out}"
+        );
+        out
+    }
+
+    /// The plan must have changes (exit 2) and its output must name every entry of `needles`
+    /// (e.g. the changed attribute).
+    pub async fn plan_expect_changes(&self, needles: &[&str]) -> TfOutput {
+        let out = self.plan().await;
+        assert!(
+            out.code == Some(2),
+            "expected a non-empty plan (exit 2 from -detailed-exitcode)\n{out}"
+        );
+        for n in needles {
+            assert_contains(&out.stdout, n, "plan output", &out);
+        }
+        out
+    }
+
+    /// `terraform plan` must fail (validation or plan error) and stderr must contain `needle`.
+    pub async fn plan_expect_error(&self, needle: &str) -> TfOutput {
+        let out = self.plan().await;
+        assert!(out.code == Some(1), "expected plan to fail (exit 1)\n{out}");
+        assert_contains(&out.stderr, needle, "stderr", &out);
+        out
+    }
+
+    /// `terraform plan -out` + `terraform show -json <planfile>`, parsed.
+    pub async fn plan_json(&self) -> Value {
+        let planfile = format!("plan-{}.tfplan", self.step.load(Ordering::Relaxed));
+        self.run_ok(&[
+            "plan",
+            "-input=false",
+            "-no-color",
+            &format!("-out={planfile}"),
+        ])
+        .await;
+        let out = self.run_ok(&["show", "-json", &planfile]).await;
+        let _ = std::fs::remove_file(self.work.join(&planfile));
+        parse_json(&out)
+    }
+
+    /// The planned actions for `address` (`["no-op"]`, `["update"]`, `["delete","create"]`...).
+    /// Panics when the plan has no change entry for it.
+    pub async fn plan_actions(&self, address: &str) -> Vec<String> {
+        let plan = self.plan_json().await;
+        actions_for(&plan, address).unwrap_or_else(|| {
+            panic!(
+                "plan has no resource_changes entry for {address}; plan JSON:\n{}",
+                pretty(&plan)
+            )
+        })
+    }
+
+    /// The plan for `address` must be exactly `expected` actions.
+    pub async fn plan_expect_actions(&self, address: &str, expected: &[&str]) -> Value {
+        let plan = self.plan_json().await;
+        let actions = actions_for(&plan, address);
+        assert!(
+            actions
+                .as_deref()
+                .map(|a| a.iter().map(String::as_str).eq(expected.iter().copied()))
+                == Some(true),
+            "expected actions {expected:?} for {address}, got {actions:?}; plan JSON:\n{}",
+            pretty(&plan)
+        );
+        plan
+    }
+
+    /// The plan must replace `address` (`["delete","create"]` or `["create","delete"]`).
+    pub async fn plan_expect_replace(&self, address: &str) -> Value {
+        let plan = self.plan_json().await;
+        let actions = actions_for(&plan, address);
+        let ok = matches!(
+            actions.as_deref(),
+            Some([a, b]) if (a == "delete" && b == "create") || (a == "create" && b == "delete")
+        );
+        assert!(
+            ok,
+            "expected {address} to be replaced, got actions {actions:?}; plan JSON:\n{}",
+            pretty(&plan)
+        );
+        plan
+    }
+
+    /// The plan must update `address` in place.
+    pub async fn plan_expect_update(&self, address: &str) -> Value {
+        self.plan_expect_actions(address, &["update"]).await
+    }
+
+    /// The plan must create `address`.
+    pub async fn plan_expect_create(&self, address: &str) -> Value {
+        self.plan_expect_actions(address, &["create"]).await
+    }
+
+    // ----------------------------------------------------------------- import / state
+
+    /// `terraform import <address> <id>`; must succeed, then the plan must be empty
+    /// (import verify).
+    pub async fn import(&self, address: &str, id: &str) -> TfOutput {
+        let out = self
+            .run_ok(&["import", "-input=false", "-no-color", address, id])
+            .await;
+        self.plan_expect_empty().await;
+        out
+    }
+
+    /// `terraform import` must fail with `needle` in stderr.
+    pub async fn import_expect_error(&self, address: &str, id: &str, needle: &str) -> TfOutput {
+        let out = self
+            .run(&["import", "-input=false", "-no-color", address, id])
+            .await;
+        assert!(
+            !out.success(),
+            "expected import to fail, it succeeded\n{out}"
+        );
+        assert_contains(&out.stderr, needle, "stderr", &out);
+        out
+    }
+
+    /// `terraform state rm <address>`.
+    pub async fn state_rm(&self, address: &str) -> TfOutput {
+        self.run_ok(&["state", "rm", address]).await
+    }
+
+    /// `terraform state list` as lines.
+    pub async fn state_list(&self) -> Vec<String> {
+        self.run_ok(&["state", "list"])
+            .await
+            .stdout
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(String::from)
+            .collect()
+    }
+
+    /// `terraform show -json`, parsed.
+    pub async fn state_json(&self) -> Value {
+        let out = self.run_ok(&["show", "-json"]).await;
+        parse_json(&out)
+    }
+
+    /// Attribute values of the resource or data source at `address` (e.g.
+    /// `coexistence_cross_tenant_access_partner.x`, `data.coexistence_tenant.y`), `None` when
+    /// it is not in state.
+    pub async fn try_resource(&self, address: &str) -> Option<Value> {
+        let state = self.state_json().await;
+        find_resource(&state, address).map(|r| r["values"].clone())
+    }
+
+    /// Attribute values of `address`; panics when it is not in state.
+    pub async fn resource(&self, address: &str) -> Value {
+        let state = self.state_json().await;
+        match find_resource(&state, address) {
+            Some(r) => r["values"].clone(),
+            None => panic!("{address} is not in state; state:\n{}", pretty(&state)),
+        }
+    }
+
+    /// The raw local state file (`terraform.tfstate`), if any.
+    pub fn raw_state(&self) -> Option<String> {
+        std::fs::read_to_string(self.work.join("terraform.tfstate")).ok()
+    }
+
+    /// Whether the (root module, single instance) resource at `address` is tainted, read from
+    /// the raw state file (works on every terraform version).
+    pub fn is_tainted(&self, address: &str) -> bool {
+        let raw = self
+            .raw_state()
+            .unwrap_or_else(|| panic!("no terraform.tfstate in {}", self.work.display()));
+        let state: Value = serde_json::from_str(&raw).expect("state file is JSON");
+        let (mode, rest) = match address.strip_prefix("data.") {
+            Some(r) => ("data", r),
+            None => ("managed", address),
+        };
+        let (ty, name) = rest
+            .split_once('.')
+            .unwrap_or_else(|| panic!("bad address {address}"));
+        let res = state["resources"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|r| {
+                r["mode"] == mode
+                    && r["type"] == ty
+                    && r["name"] == name
+                    && r.get("module").is_none()
+            })
+            .unwrap_or_else(|| panic!("{address} not in state file:\n{raw}"));
+        res["instances"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|i| i["status"] == "tainted")
+    }
+
+    /// `terraform output -json <name>`, parsed.
+    pub async fn output(&self, name: &str) -> Value {
+        let out = self.run_ok(&["output", "-no-color", "-json", name]).await;
+        parse_json(&out)
+    }
+
+    // ----------------------------------------------------------------- internals
+
+    fn keep_log(&self, args: &[&str], out: &TfOutput) {
+        let n = self.step.fetch_add(1, Ordering::Relaxed);
+        let Some(dir) = &self.log_dir else { return };
+        let name = format!(
+            "{n:02}-{}.log",
+            args.iter()
+                .take_while(|a| !a.starts_with('-'))
+                .take(2)
+                .copied()
+                .collect::<Vec<_>>()
+                .join("-")
+        );
+        let _ = std::fs::write(dir.join(name), out.to_string());
+        let _ = std::fs::copy(self.work.join("main.tf"), dir.join("main.tf"));
+    }
+}
+
+impl Drop for Workspace {
+    fn drop(&mut self) {
+        // Normally empty: every step's guard kills its group when the step ends. This covers
+        // a step future leaked mid-flight.
+        let groups = self.groups.lock().map(|g| g.clone()).unwrap_or_default();
+        for pgid in groups {
+            kill_group(pgid);
+        }
+        let _ = &self.root;
+    }
+}
+
+/// Kills a terraform process group (terraform + provider plugins) when the step ends or is
+/// abandoned (timeout, panic, dropped future).
+struct GroupGuard {
+    pgid: i32,
+    groups: Arc<Mutex<HashSet<i32>>>,
+}
+
+impl GroupGuard {
+    fn new(pgid: i32, groups: Arc<Mutex<HashSet<i32>>>) -> GroupGuard {
+        if let Ok(mut g) = groups.lock() {
+            g.insert(pgid);
+        }
+        GroupGuard { pgid, groups }
+    }
+}
+
+impl Drop for GroupGuard {
+    fn drop(&mut self) {
+        kill_group(self.pgid);
+        if let Ok(mut g) = self.groups.lock() {
+            g.remove(&self.pgid);
+        }
+    }
+}
+
+fn kill_group(pgid: i32) {
+    if pgid > 1 {
+        // SAFETY: plain syscall; the group is the one terraform was started in
+        // (`process_group(0)` makes its pgid its pid), ESRCH when already gone.
+        unsafe {
+            libc::killpg(pgid, libc::SIGKILL);
+        }
+    }
+}
+
+/// Collapse whitespace and terraform's diagnostic box drawing so wrapped text still matches.
+pub fn normalize(s: &str) -> String {
+    s.replace(['│', '╷', '╵'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn assert_contains(haystack: &str, needle: &str, what: &str, out: &TfOutput) {
+    assert!(
+        haystack.contains(needle) || normalize(haystack).contains(&normalize(needle)),
+        "expected {what} to contain {needle:?}\n{out}"
+    );
+}
+
+fn parse_json(out: &TfOutput) -> Value {
+    serde_json::from_str(out.stdout.trim())
+        .unwrap_or_else(|e| panic!("output is not JSON ({e})\n{out}"))
+}
+
+fn pretty(v: &Value) -> String {
+    serde_json::to_string_pretty(v).unwrap_or_default()
+}
+
+/// `resource_changes[address].change.actions` of a plan JSON.
+pub fn actions_for(plan: &Value, address: &str) -> Option<Vec<String>> {
+    plan["resource_changes"]
+        .as_array()?
+        .iter()
+        .find(|c| c["address"] == address)
+        .map(|c| {
+            c["change"]["actions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|a| a.as_str().map(String::from))
+                .collect()
+        })
+}
+
+/// The resource object at `address` in `terraform show -json` output (root and child modules).
+pub fn find_resource<'a>(state: &'a Value, address: &str) -> Option<&'a Value> {
+    fn walk<'a>(module: &'a Value, address: &str) -> Option<&'a Value> {
+        if let Some(r) = module["resources"]
+            .as_array()
+            .and_then(|rs| rs.iter().find(|r| r["address"] == address))
+        {
+            return Some(r);
+        }
+        module["child_modules"]
+            .as_array()?
+            .iter()
+            .find_map(|m| walk(m, address))
+    }
+    walk(&state["values"]["root_module"], address)
+}

@@ -1,0 +1,18 @@
+//! HTTP and nothing about Terraform: credentials, the Graph client, one retry policy, and
+//! eventual-consistency helpers that always run under a deadline.
+
+pub mod auth;
+pub mod consistency;
+pub mod error;
+pub mod graph;
+pub mod http;
+pub mod retry;
+
+pub use consistency::Deadline;
+pub use error::ApiError;
+
+/// Everything a configured provider instance talks to. One per provider block (Terraform starts
+/// one plugin process per provider configuration, so two aliases never share clients).
+pub struct Clients {
+    pub graph: graph::GraphClient,
+}

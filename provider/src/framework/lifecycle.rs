@@ -1,0 +1,319 @@
+//! Lifecycle guards around a resource's CRUD: deadlines from `timeouts`, read after write (with
+//! replication-lag waits), 404 on read removes from state, half-done creates kept as tainted
+//! state, planned values checked against what the API stored, and import.
+
+use super::diag::{AttrPath, Diagnostic, Diagnostics};
+use super::resource::{ApplyError, Ctx, Resource};
+use super::validators::parse_duration;
+use super::value::Value;
+use crate::clients::{ApiError, Clients, Deadline};
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+#[derive(Clone, Copy, Debug)]
+pub enum Op {
+    Create,
+    Read,
+    Update,
+    Delete,
+}
+
+impl Op {
+    fn key(self) -> &'static str {
+        match self {
+            Op::Create => "create",
+            Op::Read => "read",
+            Op::Update => "update",
+            Op::Delete => "delete",
+        }
+    }
+}
+
+impl From<ApiError> for Diagnostics {
+    fn from(e: ApiError) -> Self {
+        Diagnostics::from(Diagnostic::error("Error calling the API", e.to_string()))
+    }
+}
+
+/// The deadline for an operation: the value's `timeouts.<op>` if set, else the resource default.
+pub fn op_timeout(res: &dyn Resource, v: &Value, op: Op) -> Duration {
+    let d = res.default_timeouts();
+    let default = match op {
+        Op::Create => d.create,
+        Op::Read => d.read,
+        Op::Update => d.update,
+        Op::Delete => d.delete,
+    };
+    v.get("timeouts")
+        .get(op.key())
+        .as_str()
+        .and_then(parse_duration)
+        .unwrap_or(default)
+}
+
+fn ctx(clients: &Arc<Clients>, cancel: &CancellationToken, timeout: Duration) -> Ctx {
+    Ctx {
+        clients: clients.clone(),
+        deadline: Deadline::after(timeout, cancel.clone()),
+    }
+}
+
+/// "Already exists" is the one create failure users can always fix the same way.
+pub fn already_exists(type_name: &str, id: &str, what: &str) -> Diagnostic {
+    Diagnostic::error(
+        format!("{what} already exists"),
+        format!(
+            "{what} {id} already exists, so Terraform cannot create it. To manage it with Terraform, import it:\n  terraform import {type_name}.<name> {id}"
+        ),
+    )
+}
+
+/// The `timeouts` value is configuration only (the API never sees it): carry it from the plan or
+/// prior state into whatever the API read back.
+fn carry_timeouts(mut v: Value, from: &Value) -> Value {
+    if let Value::Object(m) = &mut v {
+        if m.contains_key("timeouts") {
+            m.insert("timeouts".into(), from.get("timeouts").clone());
+        }
+    }
+    v
+}
+
+/// State must never hold unknowns: a half-done create stores null where no value came back.
+fn unknowns_to_null(v: Value) -> Value {
+    match v {
+        Value::Unknown => Value::Null,
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .map(|(k, v)| (k, unknowns_to_null(v)))
+                .collect(),
+        ),
+        Value::List(v) => Value::List(v.into_iter().map(unknowns_to_null).collect()),
+        Value::Set(v) => Value::Set(v.into_iter().map(unknowns_to_null).collect()),
+        other => other,
+    }
+}
+
+/// Known planned values must come back unchanged, or Terraform reports "Provider produced
+/// inconsistent result". Say precisely which attribute the API stored differently.
+fn check_against_plan(planned: &Value, got: &Value, diags: &mut Diagnostics) {
+    if let (Value::Object(p), Value::Object(_)) = (planned, got) {
+        for (k, pv) in p {
+            let gv = got.get(k);
+            if pv.is_wholly_known() && !pv.semantically_equal(gv) {
+                diags.push(
+                    Diagnostic::error(
+                        "The API stored a different value than planned",
+                        format!(
+                            "After writing {k}, the API returned {} instead of the planned {}. This is a provider bug or an API normalisation the provider does not know; please report it.",
+                            super::value::json::encode(gv),
+                            super::value::json::encode(pv)
+                        ),
+                    )
+                    .at(AttrPath::root().attr(k)),
+                );
+            }
+        }
+    }
+}
+
+/// How long read-after-write waits for a read that *reflects* the write (as opposed to one
+/// that finds the object at all, which may take the whole deadline). Past this, the read is
+/// taken as the truth and any difference is reported on its attribute.
+const REFLECT_WINDOW: Duration = Duration::from_secs(60);
+
+fn reflects(planned: &Value, got: &Value) -> bool {
+    let mut d = Diagnostics::new();
+    check_against_plan(planned, got, &mut d);
+    d.is_empty()
+}
+
+/// Reads an object after writing it, until `consistent_reads` reads in a row find it and show
+/// what was written. Works around replication lag: right after a write, a replica may not know
+/// the object (404), or may still serve its previous version or miss a child just written.
+async fn read_after_write(
+    res: &dyn Resource,
+    ctx: &Ctx,
+    written: &Value,
+    planned: &Value,
+) -> Result<Value, Diagnostics> {
+    let mut streak = 0;
+    let mut attempt = 0u32;
+    let started = std::time::Instant::now();
+    loop {
+        let got = res.read(ctx, written).await?;
+        let why = match &got {
+            Some(v) if reflects(planned, &carry_timeouts(v.clone(), planned)) => {
+                streak += 1;
+                if streak >= res.consistent_reads().max(1) {
+                    return Ok(v.clone());
+                }
+                "was read back"
+            }
+            Some(v) if started.elapsed() >= REFLECT_WINDOW => return Ok(v.clone()),
+            Some(_) => {
+                streak = 0;
+                "was read back without the values just written"
+            }
+            None => {
+                streak = 0;
+                "was written but could not be read back"
+            }
+        };
+        let delay = Duration::from_millis((250u64 << attempt.min(4)).min(3_000));
+        match ctx
+            .deadline
+            .sleep(delay, &format!("{} {why}", res.type_name()))
+            .await
+        {
+            Ok(()) => {}
+            // Out of time: a stale read is still better than no state at all.
+            Err(_) if got.is_some() => return Ok(got.unwrap()),
+            Err(e) => return Err(e.into()),
+        }
+        attempt += 1;
+    }
+}
+
+/// ApplyResourceChange: create, update or delete. Returns the new state (null when destroyed or
+/// never created) and diagnostics; a non-null state with errors makes Terraform taint it.
+pub async fn apply(
+    res: &dyn Resource,
+    clients: &Arc<Clients>,
+    cancel: &CancellationToken,
+    prior: &Value,
+    planned: &Value,
+) -> (Value, Diagnostics) {
+    let mut diags = Diagnostics::new();
+    if planned.is_null() {
+        let c = ctx(clients, cancel, op_timeout(res, prior, Op::Delete));
+        return match res.delete(&c, prior).await {
+            Ok(()) => (Value::Null, diags),
+            Err(d) => (prior.clone(), d),
+        };
+    }
+    let (op, result) = if prior.is_null() {
+        let c = ctx(clients, cancel, op_timeout(res, planned, Op::Create));
+        (
+            Op::Create,
+            run_write(res, &c, planned, res.create(&c, planned).await).await,
+        )
+    } else {
+        let c = ctx(clients, cancel, op_timeout(res, planned, Op::Update));
+        (
+            Op::Update,
+            run_write(res, &c, planned, res.update(&c, prior, planned).await).await,
+        )
+    };
+    match result {
+        Ok(state) => {
+            let state = carry_timeouts(state, planned);
+            check_against_plan(planned, &state, &mut diags);
+            (state, diags)
+        }
+        Err(ApplyError { diags: d, state }) => {
+            diags.extend(d);
+            let fallback = match op {
+                // Nothing was created: no state.
+                Op::Create => Value::Null,
+                // An update that failed leaves the object as it was as far as we know.
+                _ => prior.clone(),
+            };
+            let state = state
+                .map(|s| unknowns_to_null(carry_timeouts(s, planned)))
+                .unwrap_or(fallback);
+            (state, diags)
+        }
+    }
+}
+
+async fn run_write(
+    res: &dyn Resource,
+    c: &Ctx,
+    planned: &Value,
+    written: Result<Value, ApplyError>,
+) -> Result<Value, ApplyError> {
+    let written = written?;
+    read_after_write(res, c, &written, planned)
+        .await
+        .map_err(|diags| ApplyError {
+            diags,
+            // The write happened: keep what we know so the object is tracked (tainted), not orphaned.
+            state: Some(written.clone()),
+        })
+}
+
+/// ReadResource: refresh. `Value::Null` means the object is gone and leaves the state.
+pub async fn read(
+    res: &dyn Resource,
+    clients: &Arc<Clients>,
+    cancel: &CancellationToken,
+    state: &Value,
+) -> (Value, Diagnostics) {
+    let c = ctx(clients, cancel, op_timeout(res, state, Op::Read));
+    match res.read(&c, state).await {
+        Ok(Some(v)) => (carry_timeouts(v, state), Diagnostics::new()),
+        Ok(None) => {
+            tracing::info!(
+                resource = res.type_name(),
+                "object no longer exists remotely: removing it from state"
+            );
+            (Value::Null, Diagnostics::new())
+        }
+        Err(d) => (state.clone(), d),
+    }
+}
+
+/// ImportResourceState: the identifying attributes from the ID, every other attribute null.
+pub fn import(res: &dyn Resource, id: &str) -> Result<Value, Diagnostics> {
+    let partial = res.import(id)?;
+    let mut full = Value::null_object(&res.schema().ty());
+    if let Value::Object(m) = partial {
+        for (k, v) in m {
+            full.set_attr(&k, v);
+        }
+    }
+    Ok(full)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknowns_become_null_in_state() {
+        let v = Value::object([
+            ("a", Value::Unknown),
+            (
+                "b",
+                Value::Set(vec![Value::object([("c", Value::Unknown)])]),
+            ),
+        ]);
+        assert_eq!(
+            unknowns_to_null(v),
+            Value::object([
+                ("a", Value::Null),
+                ("b", Value::Set(vec![Value::object([("c", Value::Null)])]))
+            ])
+        );
+    }
+
+    #[test]
+    fn plan_check_names_the_attribute() {
+        let planned = Value::object([("a", Value::string("x")), ("id", Value::Unknown)]);
+        let got = Value::object([("a", Value::string("y")), ("id", Value::string("1"))]);
+        let mut d = Diagnostics::new();
+        check_against_plan(&planned, &got, &mut d);
+        assert_eq!(d.0.len(), 1);
+        assert_eq!(d.0[0].path, Some(AttrPath::root().attr("a")));
+    }
+
+    #[test]
+    fn timeouts_carry_over() {
+        let planned =
+            Value::object([("timeouts", Value::object([("create", Value::string("5s"))]))]);
+        let got = Value::object([("timeouts", Value::Null)]);
+        assert_eq!(carry_timeouts(got, &planned), planned);
+    }
+}

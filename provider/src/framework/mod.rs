@@ -1,0 +1,16 @@
+//! Terraform semantics without protocol types and without HTTP.
+
+pub mod diag;
+pub mod import_id;
+pub mod lifecycle;
+pub mod plan;
+pub mod registry;
+pub mod resource;
+pub mod schema;
+pub mod validators;
+pub mod value;
+
+pub use diag::{AttrPath, Context, Diagnostic, Diagnostics};
+pub use resource::{ApplyError, Ctx, DataSource, Resource, Timeouts};
+pub use schema::{Attribute, Schema};
+pub use value::{Type, Value};

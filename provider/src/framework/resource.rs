@@ -1,0 +1,86 @@
+//! The resource and data source contracts. A resource implements CRUD over typed values; the
+//! framework ([`super::lifecycle`]) adds planning, read-after-write, 404 handling, timeouts and
+//! import around it.
+
+use super::diag::Diagnostics;
+use super::schema::Schema;
+use super::value::Value;
+use crate::clients::{Clients, Deadline};
+use async_trait::async_trait;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What an operation may use: the configured clients and its deadline (which also carries
+/// Terraform's stop signal).
+pub struct Ctx {
+    pub clients: Arc<Clients>,
+    pub deadline: Deadline,
+}
+
+/// A failed create/update. `state` is what exists remotely despite the failure (for a half-done
+/// multi-step create): Terraform stores it as tainted, so nothing is orphaned.
+#[derive(Debug)]
+pub struct ApplyError {
+    pub diags: Diagnostics,
+    pub state: Option<Value>,
+}
+
+impl From<Diagnostics> for ApplyError {
+    fn from(diags: Diagnostics) -> Self {
+        ApplyError { diags, state: None }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Timeouts {
+    pub create: Duration,
+    pub read: Duration,
+    pub update: Duration,
+    pub delete: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            create: Duration::from_secs(10 * 60),
+            read: Duration::from_secs(5 * 60),
+            update: Duration::from_secs(10 * 60),
+            delete: Duration::from_secs(10 * 60),
+        }
+    }
+}
+
+#[async_trait]
+pub trait Resource: Send + Sync {
+    /// e.g. `coexistence_cross_tenant_access_partner`
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    /// Checks beyond per-attribute validators (cross-attribute rules). Runs at plan time.
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    fn default_timeouts(&self) -> Timeouts {
+        Timeouts::default()
+    }
+    /// How many consecutive successful reads prove a write has replicated.
+    fn consistent_reads(&self) -> u32 {
+        1
+    }
+
+    /// Creates the object from the planned value. Returns a state that at least identifies the
+    /// object; the framework then reads it back and stores what the API says.
+    async fn create(&self, ctx: &Ctx, planned: &Value) -> Result<Value, ApplyError>;
+    /// Reads the object identified by `state`. `Ok(None)` means it is gone.
+    async fn read(&self, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics>;
+    async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> Result<Value, ApplyError>;
+    async fn delete(&self, ctx: &Ctx, state: &Value) -> Result<(), Diagnostics>;
+    /// Turns an import ID into a state holding the identifying attributes (the rest stays null
+    /// until the read that follows). Errors quote the expected format.
+    fn import(&self, id: &str) -> Result<Value, Diagnostics>;
+}
+
+#[async_trait]
+pub trait DataSource: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    async fn read(&self, ctx: &Ctx, config: &Value) -> Result<Value, Diagnostics>;
+}

@@ -1,0 +1,245 @@
+//! The provider block: schema, and `configure`, which turns it (plus ARM_* environment
+//! variables, as the azuread and azurerm providers read them) into clients.
+//! No request is made here: tokens are fetched lazily by the first API call, so a configuration
+//! rejected at plan time never reaches the network.
+
+use crate::clients::auth::{select_credential, AuthConfig, CredentialToken};
+use crate::clients::graph::GraphClient;
+use crate::clients::http::{build_client, ReqwestTransport};
+use crate::clients::Clients;
+use crate::framework::validators::{guid, https_url, one_of};
+use crate::framework::{AttrPath, Attribute, Diagnostic, Diagnostics, Schema, Value};
+use std::sync::Arc;
+
+pub const ENVIRONMENTS: &[&str] = &["public", "usgovernment", "dod", "china"];
+
+pub fn schema() -> Schema {
+    Schema::new(
+        "Manages Microsoft Entra / Microsoft 365 cross-tenant coexistence. Configure one provider block per tenant (use `alias` for the others). Every argument can also come from the environment variable named in its description.",
+        vec![
+            Attribute::string("tenant_id").optional().validate(guid()).description("The tenant this provider manages (a GUID). Env: `ARM_TENANT_ID`."),
+            Attribute::string("client_id").optional().description("Application (client) ID of the app registration or managed identity used to sign in. Env: `ARM_CLIENT_ID`."),
+            Attribute::string("client_secret").optional().sensitive().description("Client secret of the app registration. Env: `ARM_CLIENT_SECRET`."),
+            Attribute::string("client_certificate_path").optional().description("Path to a PKCS#12 (.pfx) client certificate with its private key. Env: `ARM_CLIENT_CERTIFICATE_PATH`."),
+            Attribute::string("client_certificate_password").optional().sensitive().description("Password of the client certificate, if any. Env: `ARM_CLIENT_CERTIFICATE_PASSWORD`."),
+            Attribute::bool("use_oidc").optional().description("Sign in with an OIDC federated token (workload identity federation, e.g. GitHub Actions). Env: `ARM_USE_OIDC`."),
+            Attribute::string("oidc_token").optional().sensitive().description("The OIDC token itself. Env: `ARM_OIDC_TOKEN`. In GitHub Actions the token is requested automatically from `ACTIONS_ID_TOKEN_REQUEST_URL` / `ACTIONS_ID_TOKEN_REQUEST_TOKEN`."),
+            Attribute::string("oidc_token_file_path").optional().description("A file holding the OIDC token, re-read at each sign-in. Env: `ARM_OIDC_TOKEN_FILE_PATH`."),
+            Attribute::bool("use_msi").optional().description("Sign in with a managed identity (user-assigned when `client_id` is set). Env: `ARM_USE_MSI`."),
+            Attribute::bool("use_cli").optional().description("Sign in with the Azure CLI's logged-in account. Env: `ARM_USE_CLI`."),
+            Attribute::string("environment")
+                .optional()
+                .validate(one_of(ENVIRONMENTS))
+                .description("The cloud: `public` (default), `usgovernment`, `dod` or `china`. Sets the sign-in, Graph and Exchange endpoints. Env: `ARM_ENVIRONMENT`."),
+            Attribute::string("authority_host").optional().validate(https_url()).description("Overrides the sign-in endpoint, e.g. `https://login.microsoftonline.com`. Env: `ARM_AUTHORITY_HOST`."),
+            Attribute::string("graph_endpoint").optional().validate(https_url()).description("Overrides the Microsoft Graph endpoint, e.g. `https://graph.microsoft.com`. Tokens are requested for `<graph_endpoint>/.default`. Env: `ARM_GRAPH_ENDPOINT`."),
+            Attribute::string("exchange_endpoint").optional().validate(https_url()).description("Overrides the Exchange Online admin API endpoint, e.g. `https://outlook.office365.com`. Env: `ARM_EXCHANGE_ENDPOINT`."),
+        ],
+    )
+}
+
+/// Sign-in, Graph and Exchange endpoints of a national cloud.
+pub struct Endpoints {
+    pub authority_host: &'static str,
+    pub graph: &'static str,
+    pub exchange: &'static str,
+}
+
+pub fn endpoints(environment: &str) -> Option<Endpoints> {
+    Some(match environment {
+        "public" => Endpoints {
+            authority_host: "https://login.microsoftonline.com",
+            graph: "https://graph.microsoft.com",
+            exchange: "https://outlook.office365.com",
+        },
+        "usgovernment" => Endpoints {
+            authority_host: "https://login.microsoftonline.us",
+            graph: "https://graph.microsoft.us",
+            exchange: "https://outlook.office365.us",
+        },
+        "dod" => Endpoints {
+            authority_host: "https://login.microsoftonline.us",
+            graph: "https://dod-graph.microsoft.us",
+            exchange: "https://webmail.apps.mil",
+        },
+        "china" => Endpoints {
+            authority_host: "https://login.chinacloudapi.cn",
+            graph: "https://microsoftgraph.chinacloudapi.cn",
+            exchange: "https://partner.outlook.cn",
+        },
+        _ => return None,
+    })
+}
+
+/// Reads configuration values with their environment fallbacks. `env` is injectable for tests.
+struct Settings<'a> {
+    config: &'a Value,
+    env: &'a dyn Fn(&str) -> Option<String>,
+    diags: Diagnostics,
+}
+
+impl Settings<'_> {
+    fn string(&mut self, attr: &str, var: &str) -> Option<String> {
+        match self.config.get(attr) {
+            Value::String(s) => Some(s.clone()),
+            Value::Unknown => {
+                self.diags.push(
+                    Diagnostic::error(
+                        "Provider configuration depends on an unknown value",
+                        format!("{attr} is only known after apply, but the provider needs it to sign in. Use a value known at plan time (a variable or a data source)."),
+                    )
+                    .at(AttrPath::root().attr(attr)),
+                );
+                None
+            }
+            _ => (self.env)(var).filter(|s| !s.is_empty()),
+        }
+    }
+    fn flag(&mut self, attr: &str, var: &str) -> bool {
+        match self.config.get(attr) {
+            Value::Bool(b) => *b,
+            _ => (self.env)(var)
+                .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes")),
+        }
+    }
+}
+
+/// Builds the clients for one provider instance.
+pub fn configure(
+    config: &Value,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Clients, Diagnostics> {
+    let mut s = Settings {
+        config,
+        env,
+        diags: Diagnostics::new(),
+    };
+    let environment = s
+        .string("environment", "ARM_ENVIRONMENT")
+        .unwrap_or_else(|| "public".into());
+    let Some(cloud) = endpoints(&environment) else {
+        return Err(Diagnostic::error(
+            "Unknown environment",
+            format!("{environment:?} is not one of {}.", ENVIRONMENTS.join(", ")),
+        )
+        .at(AttrPath::root().attr("environment"))
+        .into());
+    };
+    let authority_host = s
+        .string("authority_host", "ARM_AUTHORITY_HOST")
+        .unwrap_or_else(|| cloud.authority_host.into());
+    let graph_endpoint = s
+        .string("graph_endpoint", "ARM_GRAPH_ENDPOINT")
+        .unwrap_or_else(|| cloud.graph.into());
+    let auth = AuthConfig {
+        tenant_id: s.string("tenant_id", "ARM_TENANT_ID"),
+        client_id: s.string("client_id", "ARM_CLIENT_ID"),
+        client_secret: s.string("client_secret", "ARM_CLIENT_SECRET"),
+        client_certificate_path: s.string("client_certificate_path", "ARM_CLIENT_CERTIFICATE_PATH"),
+        client_certificate_password: s.string(
+            "client_certificate_password",
+            "ARM_CLIENT_CERTIFICATE_PASSWORD",
+        ),
+        use_oidc: s.flag("use_oidc", "ARM_USE_OIDC"),
+        oidc_token: s.string("oidc_token", "ARM_OIDC_TOKEN"),
+        oidc_token_file_path: s.string("oidc_token_file_path", "ARM_OIDC_TOKEN_FILE_PATH"),
+        oidc_request_url: (s.env)("ACTIONS_ID_TOKEN_REQUEST_URL"),
+        oidc_request_token: (s.env)("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
+        use_msi: s.flag("use_msi", "ARM_USE_MSI"),
+        use_cli: s.flag("use_cli", "ARM_USE_CLI"),
+        authority_host,
+    };
+    // Exchange resources arrive in a later release; the endpoint is validated now so that
+    // configurations written today keep working.
+    let _exchange_endpoint = s
+        .string("exchange_endpoint", "ARM_EXCHANGE_ENDPOINT")
+        .unwrap_or_else(|| cloud.exchange.into());
+    s.diags.clone().into_result()?;
+
+    for (attr, v) in [
+        ("authority_host", &auth.authority_host),
+        ("graph_endpoint", &graph_endpoint),
+    ] {
+        if !v.starts_with("https://") {
+            return Err(Diagnostic::error(
+                "Endpoints must use HTTPS",
+                format!("{attr} = {v:?}: tokens are never sent over plain HTTP."),
+            )
+            .into());
+        }
+    }
+    let http = build_client()
+        .map_err(|e| Diagnostics::from(Diagnostic::error("Could not build the HTTP client", e)))?;
+    let (credential, method) = select_credential(&auth, &http)
+        .map_err(|e| Diagnostics::from(Diagnostic::error("No usable authentication method", e)))?;
+    tracing::debug!(method, tenant_id = auth.tenant_id.as_deref().unwrap_or(""), graph_endpoint = %graph_endpoint, "provider configured");
+    let token = Arc::new(CredentialToken {
+        credential,
+        scope: format!("{}/.default", graph_endpoint.trim_end_matches('/')),
+        method,
+    });
+    let graph = GraphClient::new(Arc::new(ReqwestTransport(http)), &graph_endpoint, token);
+    Ok(Clients { graph })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(pairs: &[(&str, Value)]) -> Value {
+        let mut v = Value::null_object(&schema().ty());
+        for (k, x) in pairs {
+            v.set_attr(k, x.clone());
+        }
+        v
+    }
+
+    #[test]
+    fn environment_variables_fill_in() {
+        let env = |k: &str| match k {
+            "ARM_TENANT_ID" => Some("72f988bf-86f1-41af-91ab-2d7cd011db47".to_string()),
+            "ARM_CLIENT_ID" => Some("app".to_string()),
+            "ARM_CLIENT_SECRET" => Some("s".to_string()),
+            _ => None,
+        };
+        assert!(configure(&cfg(&[]), &env).is_ok());
+    }
+
+    #[test]
+    fn nothing_configured_lists_methods() {
+        let e = configure(&cfg(&[]), &|_| None).err().unwrap();
+        assert!(e.0[0].detail.contains("managed identity"), "{}", e);
+    }
+
+    #[test]
+    fn unknown_values_are_named() {
+        let e = configure(&cfg(&[("tenant_id", Value::Unknown)]), &|_| None)
+            .err()
+            .unwrap();
+        assert_eq!(e.0[0].path, Some(AttrPath::root().attr("tenant_id")));
+    }
+
+    #[test]
+    fn http_endpoints_are_refused() {
+        let env = |_: &str| None;
+        let c = cfg(&[
+            (
+                "tenant_id",
+                Value::string("72f988bf-86f1-41af-91ab-2d7cd011db47"),
+            ),
+            ("client_id", Value::string("a")),
+            ("client_secret", Value::string("s")),
+            ("graph_endpoint", Value::string("http://x")),
+        ]);
+        assert!(configure(&c, &env).is_err());
+        // And the schema validator catches it at plan time already.
+        assert!(schema().validate(&c).has_errors());
+    }
+
+    #[test]
+    fn every_environment_has_endpoints() {
+        for e in ENVIRONMENTS {
+            assert!(endpoints(e).is_some());
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! Pure request builders for the partner and its identity synchronization policy: no IO, so
+//! unit tests assert the exact method, path and body.
+
+use super::model::{IdentitySync, Partner};
+use crate::clients::graph::GraphRequest;
+
+pub const PARTNERS: &str = "/policies/crossTenantAccessPolicy/partners";
+
+pub fn partner_path(tenant_id: &str) -> String {
+    format!("{PARTNERS}/{tenant_id}")
+}
+
+pub fn sync_path(tenant_id: &str) -> String {
+    format!("{PARTNERS}/{tenant_id}/identitySynchronization")
+}
+
+pub fn create_partner(p: &Partner) -> GraphRequest {
+    GraphRequest::post(PARTNERS, p.create_json())
+}
+
+pub fn update_partner(p: &Partner) -> GraphRequest {
+    GraphRequest::patch(
+        partner_path(&p.tenant_id),
+        serde_json::Value::Object(p.settings_json()),
+    )
+}
+
+pub fn delete_partner(tenant_id: &str) -> GraphRequest {
+    GraphRequest::delete(partner_path(tenant_id))
+}
+
+/// PUT creates the policy; it answers 409 when one exists (then PATCH is the update).
+pub fn put_sync(tenant_id: &str, s: &IdentitySync) -> GraphRequest {
+    GraphRequest::put(sync_path(tenant_id), s.to_json())
+}
+
+pub fn patch_sync(tenant_id: &str, s: &IdentitySync) -> GraphRequest {
+    GraphRequest::patch(sync_path(tenant_id), s.to_json())
+}
+
+pub fn delete_sync(tenant_id: &str) -> GraphRequest {
+    GraphRequest::delete(sync_path(tenant_id))
+}

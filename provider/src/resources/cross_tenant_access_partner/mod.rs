@@ -1,0 +1,346 @@
+//! `coexistence_cross_tenant_access_partner`: partner-specific cross-tenant access settings
+//! (Graph `/policies/crossTenantAccessPolicy/partners`) and, optionally, the partner's identity
+//! synchronization policy (`.../identitySynchronization`).
+//!
+//! Reads top to bottom: schema, validation, CRUD. The model and its Graph mapping are in
+//! `model.rs`, request builders in `api.rs`.
+
+mod api;
+mod model;
+#[cfg(test)]
+mod tests;
+
+use crate::clients::graph::GraphClient;
+use crate::clients::{consistency, ApiError, Deadline};
+use crate::framework::import_id::{self, TenantGuid};
+use crate::framework::lifecycle::already_exists;
+use crate::framework::schema::timeouts_attribute;
+use crate::framework::validators::{guid, one_of, size_at_least};
+use crate::framework::{
+    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, Resource, Schema, Value,
+};
+use async_trait::async_trait;
+use model::{Partner, B2B_SETTINGS};
+
+pub const TYPE_NAME: &str = "coexistence_cross_tenant_access_partner";
+
+pub struct CrossTenantAccessPartner;
+
+// ---- schema -------------------------------------------------------------------------------
+
+const ACCESS_TYPES: &[&str] = &["allowed", "blocked"];
+const TARGET_TYPES: &[&str] = &["user", "group", "application"];
+/// Keyword targets and the only target type each may be paired with.
+const KEYWORDS: &[(&str, &str)] = &[
+    ("AllUsers", "user"),
+    ("AllApplications", "application"),
+    ("Office365", "application"),
+    ("AllMicrosoftApps", "application"),
+];
+
+fn target_config(name: &str, what: &str) -> Attribute {
+    Attribute::single(
+        name,
+        vec![
+            Attribute::string("access_type")
+                .required()
+                .description("`allowed` or `blocked`: what applies to the listed targets. Everything not listed gets the opposite.")
+                .validate(one_of(ACCESS_TYPES)),
+            Attribute::set_of(
+                "targets",
+                vec![
+                    Attribute::string("target").required().description(
+                        "Object ID of a user, group or application, or a keyword: `AllUsers`, `AllApplications`, `Office365`, `AllMicrosoftApps`.",
+                    ),
+                    Attribute::string("target_type")
+                        .required()
+                        .description("`user`, `group` or `application`. Keywords pair with `user` (`AllUsers`) or `application` (the others).")
+                        .validate(one_of(TARGET_TYPES)),
+                ],
+            )
+            .required()
+            .description("The users, groups or applications the access type applies to. A set: order never matters.")
+            .validate(size_at_least(1)),
+        ],
+    )
+    .required()
+    .description(what)
+}
+
+fn b2b_setting(name: &str, what: &str) -> Attribute {
+    Attribute::single(
+        name,
+        vec![
+            target_config(
+                "users_and_groups",
+                "Which users and groups the setting applies to.",
+            ),
+            target_config("applications", "Which applications the setting applies to."),
+        ],
+    )
+    .optional()
+    .description(&format!(
+        "{what} Omit it to inherit the tenant's default cross-tenant access settings."
+    ))
+}
+
+fn schema() -> Schema {
+    Schema::new(
+        "Partner-specific cross-tenant access settings for one partner tenant: B2B collaboration and B2B direct connect in both directions, inbound trust, automatic invitation redemption, and (optionally) the partner's identity synchronization policy that allows cross-tenant synchronization into this tenant. Any setting left out inherits the tenant's default cross-tenant access settings.",
+        vec![
+            Attribute::string("id").computed().use_state_for_unknown().description("The partner tenant ID (same as `tenant_id`)."),
+            Attribute::string("tenant_id")
+                .required()
+                .requires_replace()
+                .validate(guid())
+                .description("The partner's tenant ID (a GUID). Changing it replaces the partner configuration. Import ID."),
+            b2b_setting("b2b_collaboration_inbound", "Who from the partner tenant may be invited as B2B guests (or members) into this tenant, and to which applications."),
+            b2b_setting("b2b_collaboration_outbound", "Which of this tenant's users may be invited into the partner tenant, and to which of its applications."),
+            b2b_setting("b2b_direct_connect_inbound", "Which partner users may reach this tenant's resources through B2B direct connect (Teams shared channels)."),
+            b2b_setting("b2b_direct_connect_outbound", "Which of this tenant's users may reach the partner's resources through B2B direct connect."),
+            Attribute::single(
+                "inbound_trust",
+                vec![
+                    Attribute::bool("mfa_accepted").required().description("Accept multifactor authentication performed in the partner tenant."),
+                    Attribute::bool("compliant_device_accepted").required().description("Accept the partner's compliant-device claims."),
+                    Attribute::bool("hybrid_joined_device_accepted").required().description("Accept the partner's hybrid Microsoft Entra joined device claims."),
+                ],
+            )
+            .optional()
+            .description("Which claims from the partner tenant Conditional Access trusts. Omit it to inherit the default settings."),
+            Attribute::single(
+                "automatic_user_consent",
+                vec![
+                    Attribute::bool("inbound_allowed").required().description("Suppress the consent prompt for partner users arriving in this tenant (needed on the target side of cross-tenant synchronization)."),
+                    Attribute::bool("outbound_allowed").required().description("Suppress the consent prompt for this tenant's users going to the partner (needed on the source side of cross-tenant synchronization)."),
+                ],
+            )
+            .optional()
+            .description("Automatic invitation redemption. Omit it to leave both directions not configured (inherits the default: off)."),
+            Attribute::single(
+                "identity_synchronization",
+                vec![Attribute::bool("user_sync_inbound_allowed")
+                    .required()
+                    .description("Allow users from the partner tenant to be synchronized into this tenant by cross-tenant synchronization. `false` stops new synchronization; already synchronized users stay.")],
+            )
+            .optional()
+            .description("The partner's identity synchronization policy (this tenant as the target of cross-tenant synchronization). Omit it to have no policy; removing it deletes the policy."),
+            timeouts_attribute(&["create", "read", "update", "delete"]),
+        ],
+    )
+}
+
+/// Target rules Graph enforces late or not at all: keyword/type pairing, and which target types
+/// each half of a B2B setting accepts.
+fn validate_targets(config: &Value, diags: &mut Diagnostics) {
+    for (tf, _) in B2B_SETTINGS {
+        let setting = config.get(tf);
+        for (half, allowed) in [
+            ("users_and_groups", &["user", "group"][..]),
+            ("applications", &["application"][..]),
+        ] {
+            let path = AttrPath::root().attr(tf).attr(half).attr("targets");
+            for t in setting.get(half).get("targets").elements() {
+                let (Some(target), Some(ty)) =
+                    (t.get("target").as_str(), t.get("target_type").as_str())
+                else {
+                    continue;
+                };
+                if TARGET_TYPES.contains(&ty) && !allowed.contains(&ty) {
+                    diags.error_at(
+                        &path,
+                        "Invalid target_type for this list",
+                        format!(
+                            "{tf}.{half} accepts target_type {}; {target:?} has {ty:?}.",
+                            crate::framework::validators::quote_list(allowed)
+                        ),
+                    );
+                }
+                if let Some((_, want)) = KEYWORDS.iter().find(|(k, _)| *k == target) {
+                    if ty != *want {
+                        diags.error_at(
+                            &path,
+                            "Invalid target_type for keyword",
+                            format!(
+                                "The keyword {target:?} needs target_type \"{want}\", not {ty:?}."
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+// ---- CRUD ---------------------------------------------------------------------------------
+
+async fn send(
+    g: &GraphClient,
+    dl: &Deadline,
+    req: crate::clients::graph::GraphRequest,
+) -> Result<(), ApiError> {
+    g.send(&req, dl).await.map(|_| ())
+}
+
+/// DELETE treating 404 as done: the goal is "it does not exist".
+async fn delete_if_exists(
+    g: &GraphClient,
+    dl: &Deadline,
+    req: crate::clients::graph::GraphRequest,
+) -> Result<(), ApiError> {
+    match g.send(&req, dl).await {
+        Err(e) if e.is_not_found() => Ok(()),
+        other => other.map(|_| ()),
+    }
+}
+
+#[async_trait]
+impl Resource for CrossTenantAccessPartner {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        validate_targets(config, diags);
+    }
+
+    async fn create(&self, ctx: &Ctx, planned: &Value) -> Result<Value, ApplyError> {
+        let g = &ctx.clients.graph;
+        let dl = &ctx.deadline;
+        let p = Partner::from_value(planned);
+        let id = &p.tenant_id;
+        match g.send(&api::create_partner(&p), dl).await {
+            Err(e) if e.is_conflict() => {
+                return Err(Diagnostics::from(already_exists(
+                    TYPE_NAME,
+                    id,
+                    "A partner configuration for this tenant",
+                ))
+                .into())
+            }
+            other => {
+                other.context(|| format!("creating the partner configuration for tenant {id}"))?
+            }
+        };
+        let created = Partner {
+            identity_synchronization: None,
+            ..p.clone()
+        };
+        if let Some(sync) = &p.identity_synchronization {
+            // The partner was just created: the sync policy, its child, can 404 until the partner
+            // has replicated.
+            let put = consistency::retry_while_not_found(dl, "identitySynchronization PUT", || {
+                send(g, dl, api::put_sync(id, sync))
+            })
+            .await;
+            if let Err(e) = put {
+                // Keep the partner in state (Terraform taints it) instead of orphaning it.
+                let diags = Err::<(), _>(e)
+                    .context(|| {
+                        format!(
+                            "creating the identity synchronization policy for partner tenant {id}"
+                        )
+                    })
+                    .unwrap_err();
+                return Err(ApplyError {
+                    diags,
+                    state: Some(created.to_value()),
+                });
+            }
+        }
+        Ok(p.to_value())
+    }
+
+    async fn read(&self, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics> {
+        let g = &ctx.clients.graph;
+        let dl = &ctx.deadline;
+        let id = state
+            .get("tenant_id")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let Some(partner) = g
+            .get_optional(&api::partner_path(&id), dl)
+            .await
+            .context(|| format!("reading the partner configuration for tenant {id}"))?
+        else {
+            return Ok(None);
+        };
+        let sync = g.get_optional(&api::sync_path(&id), dl).await.context(|| {
+            format!("reading the identity synchronization policy for partner tenant {id}")
+        })?;
+        let mut p = Partner::from_graph(&partner, sync.as_ref());
+        // Graph returns the key lowercase; keep the user's spelling of the same GUID so an
+        // uppercase GUID in configuration never shows as a change.
+        if p.tenant_id.eq_ignore_ascii_case(&id) {
+            p.tenant_id = id;
+        }
+        Ok(Some(p.to_value()))
+    }
+
+    async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> Result<Value, ApplyError> {
+        let g = &ctx.clients.graph;
+        let dl = &ctx.deadline;
+        let (old, new) = (Partner::from_value(prior), Partner::from_value(planned));
+        let id = &new.tenant_id;
+        if old.settings_json() != new.settings_json() {
+            send(g, dl, api::update_partner(&new))
+                .await
+                .context(|| format!("updating the partner configuration for tenant {id}"))?;
+        }
+        match (&old.identity_synchronization, &new.identity_synchronization) {
+            (_, None) => delete_if_exists(g, dl, api::delete_sync(id))
+                .await
+                .context(|| {
+                    format!("deleting the identity synchronization policy for partner tenant {id}")
+                })?,
+            (None, Some(s)) => match g.send(&api::put_sync(id, s), dl).await {
+                // Created out of band since the last refresh: update it instead.
+                Err(e) if e.is_conflict() => send(g, dl, api::patch_sync(id, s)).await,
+                other => other.map(|_| ()),
+            }
+            .context(|| {
+                format!("creating the identity synchronization policy for partner tenant {id}")
+            })?,
+            (Some(a), Some(b)) if a != b => match g.send(&api::patch_sync(id, b), dl).await {
+                // Deleted out of band since the last refresh: create it again.
+                Err(e) if e.is_not_found() => send(g, dl, api::put_sync(id, b)).await,
+                other => other.map(|_| ()),
+            }
+            .context(|| {
+                format!("updating the identity synchronization policy for partner tenant {id}")
+            })?,
+            _ => {}
+        }
+        Ok(new.to_value())
+    }
+
+    async fn delete(&self, ctx: &Ctx, state: &Value) -> Result<(), Diagnostics> {
+        let g = &ctx.clients.graph;
+        let dl = &ctx.deadline;
+        let id = state.get("tenant_id").as_str().unwrap_or_default();
+        // Graph refuses to delete a partner that still has a sync policy: delete the policy first,
+        // even one created out of band.
+        delete_if_exists(g, dl, api::delete_sync(id))
+            .await
+            .context(|| {
+                format!("deleting the identity synchronization policy for partner tenant {id}")
+            })?;
+        delete_if_exists(g, dl, api::delete_partner(id))
+            .await
+            .context(|| format!("deleting the partner configuration for tenant {id}"))?;
+        Ok(())
+    }
+
+    fn import(&self, id: &str) -> Result<Value, Diagnostics> {
+        let id: TenantGuid = import_id::parse(TYPE_NAME, id)?;
+        Ok(Value::object([
+            ("id", Value::string(id.to_string())),
+            ("tenant_id", Value::string(id.to_string())),
+        ]))
+    }
+}

@@ -1,0 +1,290 @@
+use super::model::Partner;
+use super::*;
+use crate::clients::auth::StaticToken;
+use crate::clients::http::mock::{step, MockTransport};
+use crate::clients::Clients;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+const T: &str = "3d0f5dec-5d3d-455c-8016-e2af1ae4d31a";
+
+fn full_config() -> Value {
+    let tc = |access: &str, target: &str, ty: &str| {
+        Value::object([
+            ("access_type", Value::string(access)),
+            (
+                "targets",
+                Value::Set(vec![Value::object([
+                    ("target", Value::string(target)),
+                    ("target_type", Value::string(ty)),
+                ])]),
+            ),
+        ])
+    };
+    let setting = |access: &str| {
+        Value::object([
+            ("users_and_groups", tc(access, "AllUsers", "user")),
+            ("applications", tc(access, "AllApplications", "application")),
+        ])
+    };
+    let mut v = Value::null_object(&schema().ty());
+    v.set_attr("tenant_id", Value::string(T));
+    v.set_attr("b2b_collaboration_inbound", setting("allowed"));
+    v.set_attr("b2b_direct_connect_outbound", setting("blocked"));
+    v.set_attr(
+        "inbound_trust",
+        Value::object([
+            ("mfa_accepted", Value::Bool(true)),
+            ("compliant_device_accepted", Value::Bool(false)),
+            ("hybrid_joined_device_accepted", Value::Bool(true)),
+        ]),
+    );
+    v.set_attr(
+        "automatic_user_consent",
+        Value::object([
+            ("inbound_allowed", Value::Bool(true)),
+            ("outbound_allowed", Value::Bool(false)),
+        ]),
+    );
+    v.set_attr(
+        "identity_synchronization",
+        Value::object([("user_sync_inbound_allowed", Value::Bool(true))]),
+    );
+    v
+}
+
+#[test]
+fn model_conforms_to_schema_and_round_trips() {
+    let v = full_config();
+    let p = Partner::from_value(&v);
+    let back = p.to_value();
+    back.conforms(&schema().ty()).unwrap();
+    let mut expected = v.clone();
+    expected.set_attr("id", Value::string(T));
+    assert!(back.semantically_equal(&expected), "{back:?}");
+}
+
+#[test]
+fn create_body_is_exact() {
+    let req = api::create_partner(&Partner::from_value(&full_config()));
+    assert_eq!(
+        (req.method, req.path.as_str()),
+        ("POST", "/policies/crossTenantAccessPolicy/partners")
+    );
+    assert_eq!(
+        req.body.unwrap(),
+        json!({
+            "tenantId": T,
+            "b2bCollaborationInbound": {
+                "usersAndGroups": {"accessType": "allowed", "targets": [{"target": "AllUsers", "targetType": "user"}]},
+                "applications": {"accessType": "allowed", "targets": [{"target": "AllApplications", "targetType": "application"}]}
+            },
+            "b2bCollaborationOutbound": null,
+            "b2bDirectConnectInbound": null,
+            "b2bDirectConnectOutbound": {
+                "usersAndGroups": {"accessType": "blocked", "targets": [{"target": "AllUsers", "targetType": "user"}]},
+                "applications": {"accessType": "blocked", "targets": [{"target": "AllApplications", "targetType": "application"}]}
+            },
+            "inboundTrust": {"isMfaAccepted": true, "isCompliantDeviceAccepted": false, "isHybridAzureADJoinedDeviceAccepted": true},
+            "automaticUserConsentSettings": {"inboundAllowed": true, "outboundAllowed": false}
+        })
+    );
+}
+
+#[test]
+fn removed_blocks_are_sent_as_null_and_consent_as_null_fields() {
+    let mut v = Value::null_object(&schema().ty());
+    v.set_attr("tenant_id", Value::string(T));
+    let body = api::update_partner(&Partner::from_value(&v)).body.unwrap();
+    assert_eq!(body["inboundTrust"], serde_json::Value::Null);
+    assert_eq!(
+        body["automaticUserConsentSettings"],
+        json!({"inboundAllowed": null, "outboundAllowed": null})
+    );
+    assert!(body.get("tenantId").is_none(), "the key is not updatable");
+}
+
+#[test]
+fn graph_shapes_flatten_faithfully() {
+    // As Graph returns an unconfigured partner: every setting null, consent as an object of nulls.
+    let g = json!({
+        "tenantId": T, "isServiceProvider": null, "inboundTrust": null,
+        "b2bCollaborationInbound": null, "b2bCollaborationOutbound": null,
+        "b2bDirectConnectInbound": null, "b2bDirectConnectOutbound": null,
+        "automaticUserConsentSettings": {"inboundAllowed": null, "outboundAllowed": null},
+        "crossCloudMeetingConfiguration": {"inboundAllowed": null, "outboundAllowed": null}
+    });
+    let p = Partner::from_graph(&g, None);
+    assert!(
+        p.automatic_user_consent.is_none()
+            && p.inbound_trust.is_none()
+            && p.b2b.iter().all(Option::is_none)
+    );
+    let sync =
+        json!({"tenantId": T, "displayName": null, "userSyncInbound": {"isSyncAllowed": false}});
+    let p = Partner::from_graph(&g, Some(&sync));
+    assert_eq!(
+        p.identity_synchronization
+            .unwrap()
+            .user_sync_inbound_allowed,
+        Some(false)
+    );
+}
+
+#[test]
+fn keyword_pairing_and_half_types_are_validated() {
+    let mut v = full_config();
+    let bad = Value::object([
+        (
+            "users_and_groups",
+            Value::object([
+                ("access_type", Value::string("allowed")),
+                (
+                    "targets",
+                    Value::Set(vec![Value::object([
+                        ("target", Value::string("AllUsers")),
+                        ("target_type", Value::string("application")),
+                    ])]),
+                ),
+            ]),
+        ),
+        (
+            "applications",
+            Value::object([
+                ("access_type", Value::string("allowed")),
+                (
+                    "targets",
+                    Value::Set(vec![Value::object([
+                        ("target", Value::string("g1")),
+                        ("target_type", Value::string("group")),
+                    ])]),
+                ),
+            ]),
+        ),
+    ]);
+    v.set_attr("b2b_collaboration_outbound", bad);
+    let mut d = Diagnostics::new();
+    validate_targets(&v, &mut d);
+    let paths: Vec<String> =
+        d.0.iter()
+            .map(|x| x.path.as_ref().unwrap().to_string())
+            .collect();
+    assert!(
+        paths.contains(&"b2b_collaboration_outbound.users_and_groups.targets".to_string()),
+        "{paths:?}"
+    );
+    assert!(
+        paths.contains(&"b2b_collaboration_outbound.applications.targets".to_string()),
+        "{paths:?}"
+    );
+    assert!(schema().validate(&full_config()).is_empty());
+}
+
+#[test]
+fn bad_enums_fail_schema_validation() {
+    let mut v = full_config();
+    let mut s = v.get("b2b_collaboration_inbound").clone();
+    let mut half = s.get("users_and_groups").clone();
+    half.set_attr("access_type", Value::string("allow"));
+    s.set_attr("users_and_groups", half);
+    v.set_attr("b2b_collaboration_inbound", s);
+    let d = schema().validate(&v);
+    assert_eq!(d.0.len(), 1);
+    assert_eq!(
+        d.0[0].path.as_ref().unwrap().to_string(),
+        "b2b_collaboration_inbound.users_and_groups.access_type"
+    );
+}
+
+fn ctx(m: Arc<MockTransport>) -> Ctx {
+    let graph = crate::clients::graph::GraphClient::new(
+        m,
+        "https://graph.example",
+        Arc::new(StaticToken("t".into())),
+    );
+    Ctx {
+        clients: Arc::new(Clients { graph }),
+        deadline: Deadline::after(Duration::from_secs(3), CancellationToken::new()),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn half_failed_create_returns_the_partner_as_state() {
+    let partners = "/v1.0/policies/crossTenantAccessPolicy/partners";
+    let sync = format!("{partners}/{T}/identitySynchronization");
+    let mut steps = vec![step("POST", partners, 201, Some(json!({"tenantId": T})))];
+    // The sync policy never becomes writable within the deadline.
+    for _ in 0..20 {
+        steps.push(step(
+            "PUT",
+            &sync,
+            400,
+            Some(json!({"error": {"code": "Request_BadRequest", "message": "nope"}})),
+        ));
+    }
+    let m = MockTransport::new(steps);
+    let err = CrossTenantAccessPartner
+        .create(&ctx(m.clone()), &full_config())
+        .await
+        .unwrap_err();
+    let state = err.state.expect("partner kept in state");
+    assert_eq!(state.get("tenant_id"), &Value::string(T));
+    assert!(state.get("identity_synchronization").is_null());
+    assert!(
+        err.diags.0[0].summary.contains("identity synchronization"),
+        "{}",
+        err.diags
+    );
+    assert!(err.diags.0[0].detail.contains("Request_BadRequest"));
+}
+
+#[tokio::test]
+async fn create_conflict_says_import() {
+    let m = MockTransport::new(vec![step(
+        "POST",
+        "/v1.0/policies/crossTenantAccessPolicy/partners",
+        409,
+        Some(
+            json!({"error": {"code": "Request_MultipleObjectsWithSameKeyValue", "message": "exists"}}),
+        ),
+    )]);
+    let err = CrossTenantAccessPartner
+        .create(&ctx(m), &full_config())
+        .await
+        .unwrap_err();
+    assert!(err.state.is_none());
+    assert!(err.diags.0[0]
+        .detail
+        .contains("terraform import coexistence_cross_tenant_access_partner"));
+}
+
+#[tokio::test]
+async fn delete_removes_sync_policy_first_and_tolerates_404() {
+    let partners = "/v1.0/policies/crossTenantAccessPolicy/partners";
+    let m = MockTransport::new(vec![
+        step(
+            "DELETE",
+            &format!("{partners}/{T}/identitySynchronization"),
+            404,
+            None,
+        ),
+        step("DELETE", &format!("{partners}/{T}"), 204, None),
+    ]);
+    CrossTenantAccessPartner
+        .delete(&ctx(m.clone()), &full_config())
+        .await
+        .unwrap();
+    m.assert_done();
+}
+
+#[test]
+fn import_id_is_typed() {
+    let v = CrossTenantAccessPartner
+        .import("3D0F5DEC-5d3d-455c-8016-e2af1ae4d31a")
+        .unwrap();
+    assert_eq!(v.get("tenant_id"), &Value::string(T));
+    let e = CrossTenantAccessPartner.import("fabrikam.com").unwrap_err();
+    assert!(e.0[0].detail.contains("<partner tenant GUID>"));
+}

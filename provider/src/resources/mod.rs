@@ -1,0 +1,12 @@
+//! Every resource type the provider serves. Adding one: a folder here plus one line in `all()`.
+
+use crate::framework::Resource;
+use std::sync::Arc;
+
+pub mod cross_tenant_access_partner;
+
+pub fn all() -> Vec<Arc<dyn Resource>> {
+    vec![Arc::new(
+        cross_tenant_access_partner::CrossTenantAccessPartner,
+    )]
+}

@@ -1,0 +1,533 @@
+//! The tfplugin6 `Provider` service: one short method per RPC (decode, call the framework,
+//! encode). RPCs not written here answer UNIMPLEMENTED (generated default stubs).
+
+use super::convert;
+use super::proto::tfplugin6 as pb;
+use super::proto::tfplugin6::provider_server::Provider;
+use crate::clients::{Clients, Deadline};
+use crate::framework::lifecycle;
+use crate::framework::plan;
+use crate::framework::registry::Registry;
+use crate::framework::{Ctx, DataSource, Diagnostic, Diagnostics, Resource, Schema, Type, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock, RwLock};
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+use tonic::{Request, Response, Status};
+
+/// How long a data source read may take.
+const DATA_SOURCE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
+struct Entry<T: ?Sized> {
+    imp: Arc<T>,
+    schema: Schema,
+    ty: Type,
+}
+
+pub struct ProviderServer {
+    provider_schema: Schema,
+    provider_ty: Type,
+    resources: HashMap<&'static str, Entry<dyn Resource>>,
+    data_sources: HashMap<&'static str, Entry<dyn DataSource>>,
+    /// Built once: Terraform asks for the schema several times per command.
+    schema_response: OnceLock<pb::get_provider_schema::Response>,
+    clients: RwLock<Option<Arc<Clients>>>,
+    /// Cancelled by StopProvider: every in-flight wait and retry watches it.
+    stop: CancellationToken,
+}
+
+impl Default for ProviderServer {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ProviderServer {
+    pub fn new() -> Self {
+        Self::with_registry(Registry::new(
+            crate::resources::all(),
+            crate::data_sources::all(),
+        ))
+    }
+
+    pub fn with_registry(registry: Registry) -> Self {
+        let provider_schema = crate::provider::schema();
+        let resources = registry
+            .resources
+            .into_iter()
+            .map(|(name, imp)| {
+                let schema = imp.schema();
+                let ty = schema.ty();
+                (name, Entry { imp, schema, ty })
+            })
+            .collect();
+        let data_sources = registry
+            .data_sources
+            .into_iter()
+            .map(|(name, imp)| {
+                let schema = imp.schema();
+                let ty = schema.ty();
+                (name, Entry { imp, schema, ty })
+            })
+            .collect();
+        ProviderServer {
+            provider_ty: provider_schema.ty(),
+            provider_schema,
+            resources,
+            data_sources,
+            schema_response: OnceLock::new(),
+            clients: RwLock::new(None),
+            stop: CancellationToken::new(),
+        }
+    }
+
+    /// Cancelled when Terraform calls StopProvider.
+    pub fn stop_token(&self) -> CancellationToken {
+        self.stop.clone()
+    }
+
+    fn resource(&self, name: &str) -> Result<&Entry<dyn Resource>, Status> {
+        self.resources
+            .get(name)
+            .ok_or_else(|| Status::not_found(format!("unknown resource type {name}")))
+    }
+
+    fn data_source(&self, name: &str) -> Result<&Entry<dyn DataSource>, Status> {
+        self.data_sources
+            .get(name)
+            .ok_or_else(|| Status::not_found(format!("unknown data source type {name}")))
+    }
+
+    fn clients(&self) -> Result<Arc<Clients>, Diagnostics> {
+        self.clients.read().expect("lock").clone().ok_or_else(|| {
+            Diagnostics::from(Diagnostic::error(
+                "Provider not configured",
+                "Terraform called the provider before configuring it. This is a bug in the provider or in Terraform.",
+            ))
+        })
+    }
+
+    fn capabilities() -> pb::ServerCapabilities {
+        pb::ServerCapabilities {
+            plan_destroy: false,
+            get_provider_schema_optional: true,
+            move_resource_state: false,
+            generate_resource_config: false,
+        }
+    }
+
+    fn build_schema_response(&self) -> pb::get_provider_schema::Response {
+        pb::get_provider_schema::Response {
+            provider: Some(convert::schema(&self.provider_schema)),
+            resource_schemas: self
+                .resources
+                .iter()
+                .map(|(k, e)| (k.to_string(), convert::schema(&e.schema)))
+                .collect(),
+            data_source_schemas: self
+                .data_sources
+                .iter()
+                .map(|(k, e)| (k.to_string(), convert::schema(&e.schema)))
+                .collect(),
+            server_capabilities: Some(Self::capabilities()),
+            ..Default::default()
+        }
+    }
+}
+
+fn encode_or(v: &Value, ty: &Type, diags: &mut Diagnostics) -> Option<pb::DynamicValue> {
+    match convert::encode(v, ty) {
+        Ok(dv) => Some(dv),
+        Err(d) => {
+            diags.extend(d);
+            None
+        }
+    }
+}
+
+fn validation(schema: &Schema, config: &Value) -> Diagnostics {
+    schema.validate(config)
+}
+
+#[tonic::async_trait]
+impl Provider for ProviderServer {
+    async fn get_metadata(
+        &self,
+        _: Request<pb::get_metadata::Request>,
+    ) -> Result<Response<pb::get_metadata::Response>, Status> {
+        Ok(Response::new(pb::get_metadata::Response {
+            server_capabilities: Some(Self::capabilities()),
+            resources: self
+                .resources
+                .keys()
+                .map(|k| pb::get_metadata::ResourceMetadata {
+                    type_name: k.to_string(),
+                })
+                .collect(),
+            data_sources: self
+                .data_sources
+                .keys()
+                .map(|k| pb::get_metadata::DataSourceMetadata {
+                    type_name: k.to_string(),
+                })
+                .collect(),
+            ..Default::default()
+        }))
+    }
+
+    async fn get_provider_schema(
+        &self,
+        _: Request<pb::get_provider_schema::Request>,
+    ) -> Result<Response<pb::get_provider_schema::Response>, Status> {
+        Ok(Response::new(
+            self.schema_response
+                .get_or_init(|| self.build_schema_response())
+                .clone(),
+        ))
+    }
+
+    async fn validate_provider_config(
+        &self,
+        req: Request<pb::validate_provider_config::Request>,
+    ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
+        let req = req.into_inner();
+        let diags = match convert::decode(req.config.as_ref(), &self.provider_ty) {
+            Ok(config) => validation(&self.provider_schema, &config),
+            Err(d) => d,
+        };
+        Ok(Response::new(pb::validate_provider_config::Response {
+            diagnostics: convert::diagnostics(&diags),
+        }))
+    }
+
+    async fn validate_resource_config(
+        &self,
+        req: Request<pb::validate_resource_config::Request>,
+    ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        let e = self.resource(&req.type_name)?;
+        let diags = match convert::decode(req.config.as_ref(), &e.ty) {
+            Ok(config) => {
+                let mut d = validation(&e.schema, &config);
+                e.imp.validate(&config, &mut d);
+                d
+            }
+            Err(d) => d,
+        };
+        tracing::debug!(type_name = %req.type_name, errors = diags.has_errors(), "validated resource configuration");
+        Ok(Response::new(pb::validate_resource_config::Response {
+            diagnostics: convert::diagnostics(&diags),
+        }))
+    }
+
+    async fn validate_data_resource_config(
+        &self,
+        req: Request<pb::validate_data_resource_config::Request>,
+    ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
+        let req = req.into_inner();
+        let e = self.data_source(&req.type_name)?;
+        let diags = match convert::decode(req.config.as_ref(), &e.ty) {
+            Ok(config) => {
+                let mut d = validation(&e.schema, &config);
+                e.imp.validate(&config, &mut d);
+                d
+            }
+            Err(d) => d,
+        };
+        Ok(Response::new(pb::validate_data_resource_config::Response {
+            diagnostics: convert::diagnostics(&diags),
+        }))
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        req: Request<pb::upgrade_resource_state::Request>,
+    ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
+        let req = req.into_inner();
+        let e = self.resource(&req.type_name)?;
+        let mut diags = Diagnostics::new();
+        let mut upgraded = None;
+        if req.version > e.schema.version {
+            diags.error(
+                "State written by a newer provider",
+                format!("The state of this {} has schema version {}, newer than this provider's {}. Upgrade the provider.", req.type_name, req.version, e.schema.version),
+            );
+        } else {
+            // Version 0 is the only version so far: re-encoding for the current schema is the upgrade.
+            match convert::decode_raw_state(req.raw_state.as_ref(), &e.ty) {
+                Ok(v) => upgraded = encode_or(&v, &e.ty, &mut diags),
+                Err(d) => diags.extend(d),
+            }
+        }
+        Ok(Response::new(pb::upgrade_resource_state::Response {
+            upgraded_state: upgraded,
+            diagnostics: convert::diagnostics(&diags),
+        }))
+    }
+
+    async fn configure_provider(
+        &self,
+        req: Request<pb::configure_provider::Request>,
+    ) -> Result<Response<pb::configure_provider::Response>, Status> {
+        let req = req.into_inner();
+        tracing::debug!(terraform_version = %req.terraform_version, "configuring provider");
+        let result = convert::decode(req.config.as_ref(), &self.provider_ty)
+            .and_then(|config| crate::provider::configure(&config, &|k| std::env::var(k).ok()));
+        let diags = match result {
+            Ok(clients) => {
+                *self.clients.write().expect("lock") = Some(Arc::new(clients));
+                Diagnostics::new()
+            }
+            Err(d) => d,
+        };
+        Ok(Response::new(pb::configure_provider::Response {
+            diagnostics: convert::diagnostics(&diags),
+        }))
+    }
+
+    async fn read_resource(
+        &self,
+        req: Request<pb::read_resource::Request>,
+    ) -> Result<Response<pb::read_resource::Response>, Status> {
+        let req = req.into_inner();
+        let e = self.resource(&req.type_name)?;
+        let mut diags = Diagnostics::new();
+        let mut new_state = req.current_state.clone();
+        match (
+            convert::decode(req.current_state.as_ref(), &e.ty),
+            self.clients(),
+        ) {
+            (Ok(state), _) if state.is_null() => {}
+            (Ok(state), Ok(clients)) => {
+                let (v, d) = lifecycle::read(e.imp.as_ref(), &clients, &self.stop, &state).await;
+                diags.extend(d);
+                new_state = encode_or(&v, &e.ty, &mut diags);
+            }
+            (Err(d), _) | (_, Err(d)) => diags.extend(d),
+        }
+        Ok(Response::new(pb::read_resource::Response {
+            new_state,
+            diagnostics: convert::diagnostics(&diags),
+            private: req.private,
+            ..Default::default()
+        }))
+    }
+
+    async fn plan_resource_change(
+        &self,
+        req: Request<pb::plan_resource_change::Request>,
+    ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
+        let req = req.into_inner();
+        let e = self.resource(&req.type_name)?;
+        let decoded = (|| {
+            Ok::<_, Diagnostics>((
+                convert::decode(req.prior_state.as_ref(), &e.ty)?,
+                convert::decode(req.proposed_new_state.as_ref(), &e.ty)?,
+                convert::decode(req.config.as_ref(), &e.ty)?,
+            ))
+        })();
+        let mut diags = Diagnostics::new();
+        let mut resp = pb::plan_resource_change::Response::default();
+        match decoded {
+            Ok((prior, proposed, config)) => {
+                let planned = plan::plan(&e.schema, &prior, &proposed, &config);
+                resp.planned_state = encode_or(&planned.state, &e.ty, &mut diags);
+                resp.requires_replace =
+                    planned.requires_replace.iter().map(convert::path).collect();
+                resp.planned_private = req.prior_private;
+            }
+            Err(d) => diags.extend(d),
+        }
+        resp.diagnostics = convert::diagnostics(&diags);
+        Ok(Response::new(resp))
+    }
+
+    async fn apply_resource_change(
+        &self,
+        req: Request<pb::apply_resource_change::Request>,
+    ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
+        let req = req.into_inner();
+        let e = self.resource(&req.type_name)?;
+        let mut diags = Diagnostics::new();
+        let decoded = (|| {
+            Ok::<_, Diagnostics>((
+                convert::decode(req.prior_state.as_ref(), &e.ty)?,
+                convert::decode(req.planned_state.as_ref(), &e.ty)?,
+            ))
+        })();
+        let mut new_state = req.prior_state.clone();
+        match (decoded, self.clients()) {
+            (Ok((prior, planned)), Ok(clients)) => {
+                tracing::debug!(type_name = %req.type_name, create = prior.is_null(), destroy = planned.is_null(), "applying");
+                let (v, d) =
+                    lifecycle::apply(e.imp.as_ref(), &clients, &self.stop, &prior, &planned).await;
+                diags.extend(d);
+                new_state = encode_or(&v, &e.ty, &mut diags);
+            }
+            (Err(d), _) | (_, Err(d)) => diags.extend(d),
+        }
+        Ok(Response::new(pb::apply_resource_change::Response {
+            new_state,
+            private: req.planned_private,
+            diagnostics: convert::diagnostics(&diags),
+            ..Default::default()
+        }))
+    }
+
+    async fn import_resource_state(
+        &self,
+        req: Request<pb::import_resource_state::Request>,
+    ) -> Result<Response<pb::import_resource_state::Response>, Status> {
+        let req = req.into_inner();
+        let e = self.resource(&req.type_name)?;
+        let mut diags = Diagnostics::new();
+        let mut imported = Vec::new();
+        match lifecycle::import(e.imp.as_ref(), &req.id) {
+            Ok(v) => {
+                if let Some(state) = encode_or(&v, &e.ty, &mut diags) {
+                    imported.push(pb::import_resource_state::ImportedResource {
+                        type_name: req.type_name.clone(),
+                        state: Some(state),
+                        ..Default::default()
+                    });
+                }
+            }
+            Err(d) => diags.extend(d),
+        }
+        Ok(Response::new(pb::import_resource_state::Response {
+            imported_resources: imported,
+            diagnostics: convert::diagnostics(&diags),
+            ..Default::default()
+        }))
+    }
+
+    async fn read_data_source(
+        &self,
+        req: Request<pb::read_data_source::Request>,
+    ) -> Result<Response<pb::read_data_source::Response>, Status> {
+        let req = req.into_inner();
+        let e = self.data_source(&req.type_name)?;
+        let mut diags = Diagnostics::new();
+        let mut state = None;
+        match (convert::decode(req.config.as_ref(), &e.ty), self.clients()) {
+            (Ok(config), Ok(clients)) => {
+                let ctx = Ctx {
+                    clients,
+                    deadline: Deadline::after(DATA_SOURCE_TIMEOUT, self.stop.clone()),
+                };
+                match e.imp.read(&ctx, &config).await {
+                    Ok(v) => state = encode_or(&v, &e.ty, &mut diags),
+                    Err(d) => diags.extend(d),
+                }
+            }
+            (Err(d), _) | (_, Err(d)) => diags.extend(d),
+        }
+        Ok(Response::new(pb::read_data_source::Response {
+            state,
+            diagnostics: convert::diagnostics(&diags),
+            ..Default::default()
+        }))
+    }
+
+    async fn get_functions(
+        &self,
+        _: Request<pb::get_functions::Request>,
+    ) -> Result<Response<pb::get_functions::Response>, Status> {
+        Ok(Response::new(pb::get_functions::Response::default()))
+    }
+
+    async fn get_resource_identity_schemas(
+        &self,
+        _: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
+        Ok(Response::new(
+            pb::get_resource_identity_schemas::Response::default(),
+        ))
+    }
+
+    async fn stop_provider(
+        &self,
+        _: Request<pb::stop_provider::Request>,
+    ) -> Result<Response<pb::stop_provider::Response>, Status> {
+        tracing::info!("StopProvider: cancelling in-flight operations");
+        self.stop.cancel();
+        Ok(Response::new(pb::stop_provider::Response {
+            error: String::new(),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_registered_schema_is_complete() {
+        let s = ProviderServer::new();
+        let mut problems = s.provider_schema.lint("provider");
+        for (name, e) in &s.resources {
+            assert!(name.starts_with("coexistence_"), "{name}");
+            problems.extend(e.schema.lint(name));
+            assert!(
+                e.schema.attribute("timeouts").is_some(),
+                "{name} has no timeouts"
+            );
+            assert!(
+                e.schema.attribute("id").is_some_and(|a| a.computed),
+                "{name} has no computed id"
+            );
+        }
+        for (name, e) in &s.data_sources {
+            assert!(name.starts_with("coexistence_"), "{name}");
+            problems.extend(e.schema.lint(name));
+        }
+        assert!(
+            problems.is_empty(),
+            "schema problems:\n{}",
+            problems.join("\n")
+        );
+    }
+
+    #[tokio::test]
+    async fn schema_response_lists_everything() {
+        let s = ProviderServer::new();
+        let r = s
+            .get_provider_schema(Request::new(pb::get_provider_schema::Request {}))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(r
+            .resource_schemas
+            .contains_key("coexistence_cross_tenant_access_partner"));
+        assert!(r.data_source_schemas.contains_key("coexistence_tenant"));
+        assert!(r.provider.is_some());
+    }
+
+    #[tokio::test]
+    async fn validate_points_at_the_attribute() {
+        let s = ProviderServer::new();
+        let e = s
+            .resource("coexistence_cross_tenant_access_partner")
+            .unwrap();
+        let mut config = Value::null_object(&e.ty);
+        config.set_attr("tenant_id", Value::string("nope"));
+        let dv = convert::encode(&config, &e.ty).unwrap();
+        let r = s
+            .validate_resource_config(Request::new(pb::validate_resource_config::Request {
+                type_name: "coexistence_cross_tenant_access_partner".into(),
+                config: Some(dv),
+                client_capabilities: None,
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(r.diagnostics.len(), 1);
+        let step = &r.diagnostics[0].attribute.as_ref().unwrap().steps[0];
+        assert_eq!(
+            step.selector,
+            Some(pb::attribute_path::step::Selector::AttributeName(
+                "tenant_id".into()
+            ))
+        );
+    }
+}
