@@ -255,7 +255,8 @@ impl Partner {
                 "automaticUserConsentSettings",
                 self.automatic_user_consent
                     .map(|(i, o)| json!({"inboundAllowed": i, "outboundAllowed": o}))
-                    .unwrap_or(Value::Null),
+                    // Graph never nulls this object itself: "inherit" is both members null.
+                    .unwrap_or(json!({"inboundAllowed": null, "outboundAllowed": null})),
             ),
         ]
     }

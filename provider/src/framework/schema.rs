@@ -46,7 +46,7 @@ pub struct Attribute {
 }
 
 impl Attribute {
-    fn new(name: &str, kind: Kind) -> Attribute {
+    pub fn new(name: &str, kind: Kind) -> Attribute {
         Attribute {
             name: name.to_string(),
             description: String::new(),
@@ -255,24 +255,17 @@ fn validate_attrs(attrs: &[Attribute], obj: &Value, path: &AttrPath, diags: &mut
     }
 }
 
-/// The optional `timeouts` attribute every resource carries; values are Go-style durations ("30s", "10m", "1h30m").
-pub fn timeouts_attribute(ops: &[&str]) -> Attribute {
-    use super::validators::duration;
-    Attribute::single(
-        "timeouts",
-        ops.iter()
-            .map(|op| {
-                Attribute::string(op)
-                    .optional()
-                    .description(&format!(
-                        "How long the {op} operation may take, including retries for throttling and replication lag, as a duration such as \"30s\" or \"10m\"."
-                    ))
-                    .validate(duration())
-            })
-            .collect(),
-    )
-    .optional()
-    .description("Deadlines for each operation. Throttling retries and replication-lag waits never run past them.")
+/// The optional `timeouts` attribute every resource carries: a map from operation to a Go-style
+/// duration (`timeouts = { create = "30m" }`). A map rather than an object so any subset of
+/// operations can be given.
+pub fn timeouts_attribute(ops: &'static [&'static str]) -> Attribute {
+    Attribute::new("timeouts", Kind::Plain(Type::map(Type::String)))
+        .optional()
+        .validate(super::validators::timeouts(ops))
+        .description(&format!(
+            "Deadlines per operation ({}), as durations such as \"30s\" or \"10m\". Throttling retries and replication-lag waits never run past them.",
+            ops.join(", ")
+        ))
 }
 
 #[cfg(test)]

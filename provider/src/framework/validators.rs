@@ -160,6 +160,36 @@ pub fn duration() -> impl Validator {
     }
 }
 
+/// A `timeouts` map: known operation names, duration values.
+pub fn timeouts(ops: &'static [&'static str]) -> impl Validator {
+    Timeouts(ops)
+}
+
+struct Timeouts(&'static [&'static str]);
+
+impl Validator for Timeouts {
+    fn description(&self) -> String {
+        format!("keys among {}, values durations", quote_list(self.0))
+    }
+    fn validate(&self, v: &Value, path: &AttrPath, _: &Value, diags: &mut Diagnostics) {
+        let Value::Map(m) = v else { return };
+        for (k, d) in m {
+            if !self.0.contains(&k.as_str()) {
+                diags.error_at(
+                    &path.key(k),
+                    "Unknown operation in timeouts",
+                    format!("{k:?} is not one of {}.", quote_list(self.0)),
+                );
+            }
+            if let Value::String(s) = d {
+                if !parse_duration(s).is_some_and(|d| d > Duration::ZERO) {
+                    diags.error_at(&path.key(k), "Invalid duration in timeouts", format!("{s:?} is not a duration. Use a number with a unit: \"30s\", \"10m\", \"1h30m\"."));
+                }
+            }
+        }
+    }
+}
+
 /// A set or list with at least `n` elements.
 pub fn size_at_least(n: usize) -> impl Validator {
     SizeAtLeast(n)

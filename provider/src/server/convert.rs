@@ -21,10 +21,17 @@ pub fn schema(s: &Schema) -> pb::Schema {
     }
 }
 
+/// Nested attributes go on the wire as attributes of object type (`object`, `set(object)`),
+/// not as protocol-6 `nested_type`. The HCL is identical (`inbound_trust = { ... }`), but
+/// Terraform 1.0.0-1.0.4 crash while planning any null single-nested attribute
+/// (hashicorp/terraform#29388) and mishandle nested collections until 1.0.9 (#29580, #29701),
+/// and 1.0 is a supported client. The framework keeps the nested schema, so validation, paths
+/// and documentation still see every nested attribute and its description.
+const WIRE_NESTED_TYPES: bool = false;
+
 fn attribute(a: &Attribute) -> pb::schema::Attribute {
     let (ty, nested) = match &a.kind {
-        Kind::Plain(t) => (serde_json::to_vec(&t.to_json()).expect("type JSON"), None),
-        Kind::Nested(mode, attrs) => (
+        Kind::Nested(mode, attrs) if WIRE_NESTED_TYPES => (
             Vec::new(),
             Some(pb::schema::Object {
                 attributes: attrs.iter().map(attribute).collect(),
@@ -36,12 +43,16 @@ fn attribute(a: &Attribute) -> pb::schema::Attribute {
                 ..Default::default()
             }),
         ),
+        _ => (
+            serde_json::to_vec(&a.ty().to_json()).expect("type JSON"),
+            None,
+        ),
     };
     pb::schema::Attribute {
         name: a.name.clone(),
         r#type: ty,
         nested_type: nested,
-        description: a.description.clone(),
+        description: describe(a),
         required: a.required,
         optional: a.optional,
         computed: a.computed,
@@ -49,6 +60,25 @@ fn attribute(a: &Attribute) -> pb::schema::Attribute {
         description_kind: pb::StringKind::Markdown as i32,
         deprecated: false,
         write_only: false,
+    }
+}
+
+/// An object-typed attribute carries its nested attributes' descriptions in its own.
+fn describe(a: &Attribute) -> String {
+    match &a.kind {
+        Kind::Nested(_, attrs) if !WIRE_NESTED_TYPES => {
+            let mut d = a.description.clone();
+            for n in attrs {
+                d.push_str(&format!(
+                    "\n- `{}` ({}): {}",
+                    n.name,
+                    if n.required { "required" } else { "optional" },
+                    n.description
+                ));
+            }
+            d
+        }
+        _ => a.description.clone(),
     }
 }
 
