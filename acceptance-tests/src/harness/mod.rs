@@ -102,6 +102,48 @@ pub fn provider_binary() -> PathBuf {
     p
 }
 
+/// The directory terraform's `dev_overrides` point at: a per-test-process snapshot (hard link,
+/// else copy) of [`provider_binary`], so a concurrent `cargo build` replacing the binary cannot
+/// break or change a running suite. Falls back to the binary's own directory when no snapshot
+/// can be made. Snapshots of finished test processes are removed.
+pub fn provider_dir() -> PathBuf {
+    static DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let provider = provider_binary();
+        let own_dir = provider
+            .parent()
+            .expect("provider binary has a parent dir")
+            .to_path_buf();
+        snapshot_provider(&provider, &own_dir).unwrap_or(own_dir)
+    })
+    .clone()
+}
+
+fn snapshot_provider(provider: &Path, own_dir: &Path) -> Option<PathBuf> {
+    let base = own_dir.join(".tfacc-provider-snapshots");
+    std::fs::create_dir_all(&base).ok()?;
+    // Remove snapshots whose test process is gone.
+    for entry in std::fs::read_dir(&base).ok()?.flatten() {
+        let pid: Option<i32> = entry.file_name().to_str().and_then(|n| n.parse().ok());
+        if let Some(pid) = pid {
+            // SAFETY: signal 0 only checks that the process exists.
+            let alive = unsafe { libc::kill(pid, 0) } == 0
+                || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM);
+            if !alive {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+    }
+    let dir = base.join(std::process::id().to_string());
+    std::fs::create_dir_all(&dir).ok()?;
+    let dest = dir.join(PROVIDER_BINARY_NAME);
+    let _ = std::fs::remove_file(&dest);
+    if std::fs::hard_link(provider, &dest).is_err() {
+        std::fs::copy(provider, &dest).ok()?;
+    }
+    Some(dir)
+}
+
 /// Root of the cargo workspace: the parent of this crate's manifest dir.
 pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -89,8 +89,8 @@ async fn failures_report_command_code_and_output() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn dev_override_reaches_the_provider_on_both_versions() {
-    let provider = provider_binary();
-    let dir = provider.parent().expect("provider dir").to_path_buf();
+    let dir = provider_dir();
+    assert!(dir.join(PROVIDER_BINARY_NAME).is_file());
     let tenant = Tenant::random("Selftest");
     let config = provider_config("https://127.0.0.1:9", &tenant, None);
     for tf in [terraform_binary(), terraform_1_0_3()] {

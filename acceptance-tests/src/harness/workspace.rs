@@ -82,11 +82,7 @@ impl Workspace {
     /// A workspace for the provider binary from [`super::provider_binary`], trusting the
     /// emulator's CA (`SSL_CERT_FILE=<ca_pem>`).
     pub fn new(ca_pem: &Path) -> Workspace {
-        let provider = super::provider_binary();
-        let provider_dir = provider
-            .parent()
-            .expect("provider binary has a parent dir")
-            .to_path_buf();
+        let provider_dir = super::provider_dir();
         let mut ws = Workspace::with_binaries(super::terraform_binary(), Some(&provider_dir));
         ws.set_env("SSL_CERT_FILE", ca_pem.display().to_string());
         ws

@@ -75,6 +75,9 @@ pub trait Resource: Send + Sync {
     /// Turns an import ID into a state holding the identifying attributes (the rest stays null
     /// until the read that follows). Errors quote the expected format.
     fn import(&self, id: &str) -> Result<Value, Diagnostics>;
+    /// The import ID's format and an example, as the docs page shows them (from the resource's
+    /// [`super::import_id::ImportId`] type: `(T::FORMAT, T::EXAMPLE)`).
+    fn import_id_format(&self) -> (&'static str, &'static str);
 }
 
 #[async_trait]

@@ -12,7 +12,7 @@ mod tests;
 
 use crate::clients::graph::GraphClient;
 use crate::clients::{consistency, ApiError, Deadline};
-use crate::framework::import_id::{self, TenantGuid};
+use crate::framework::import_id::{self, ImportId, TenantGuid};
 use crate::framework::lifecycle::already_exists;
 use crate::framework::schema::timeouts_attribute;
 use crate::framework::validators::{guid, one_of, size_at_least};
@@ -342,5 +342,9 @@ impl Resource for CrossTenantAccessPartner {
             ("id", Value::string(id.to_string())),
             ("tenant_id", Value::string(id.to_string())),
         ]))
+    }
+
+    fn import_id_format(&self) -> (&'static str, &'static str) {
+        (TenantGuid::FORMAT, TenantGuid::EXAMPLE)
     }
 }

