@@ -444,7 +444,7 @@ async fn half_failed_create_is_tainted_then_replaced() {
         retry_after: Some("3600".into()),
         ..fault(503, 1, None, Some("/identitySynchronization"))
     });
-    acc.tf.apply_expect_error("").await;
+    acc.tf.apply_expect_error("identitySynchronization").await;
 
     assert!(
         acc.emu.object(&home, &partner_path(&p.tenant_id)).is_some(),

@@ -8,6 +8,7 @@
 
 pub mod clients;
 pub mod data_sources;
+pub mod docs;
 pub mod framework;
 pub mod logging;
 pub mod provider;

@@ -6,6 +6,7 @@ use coexistence::server::{self, ServeOptions};
 
 const USAGE: &str = "\
 Usage: terraform-provider-coexistence [--debug] [--version] [--help]
+       terraform-provider-coexistence docs <out-dir> [--examples <dir>]
 
 Terraform provider for Microsoft Entra / Microsoft 365 cross-tenant coexistence.
 Terraform starts this program itself; you do not run it directly.
@@ -13,11 +14,58 @@ Terraform starts this program itself; you do not run it directly.
 Options:
   --debug    Run standalone for a debugger; prints a TF_REATTACH_PROVIDERS value to use
   --version  Print the version and exit
-  --help     Print this help and exit";
+  --help     Print this help and exit
+
+Commands:
+  docs       Generate the registry documentation into <out-dir> (index.md, resources/,
+             data-sources/) from the schemas and the examples in <dir> (default: examples)";
+
+/// `docs <out-dir> [--examples <dir>]`: writes the generated documentation.
+fn docs(args: &[String]) -> ExitCode {
+    let mut out = None;
+    let mut examples = std::path::PathBuf::from("examples");
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--examples" | "-examples" => match it.next() {
+                Some(dir) => examples = dir.into(),
+                None => {
+                    eprintln!("--examples needs a directory\n\n{USAGE}");
+                    return ExitCode::from(2);
+                }
+            },
+            a if out.is_none() && !a.starts_with('-') => out = Some(std::path::PathBuf::from(a)),
+            other => {
+                eprintln!("unexpected argument {other:?}\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let Some(out) = out else {
+        eprintln!("docs needs an output directory\n\n{USAGE}");
+        return ExitCode::from(2);
+    };
+    match coexistence::docs::write_all(&out, &examples) {
+        Ok(written) => {
+            for p in written {
+                println!("wrote {}", p.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("generating docs: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
 
 fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) == Some("docs") {
+        return docs(&args[1..]);
+    }
     let mut debug = false;
-    for arg in std::env::args().skip(1) {
+    for arg in args {
         match arg.as_str() {
             "--debug" | "-debug" => debug = true,
             "--version" | "-version" => {

@@ -182,7 +182,7 @@ impl Validator for Timeouts {
                 );
             }
             if let Value::String(s) = d {
-                if !parse_duration(s).is_some_and(|d| d > Duration::ZERO) {
+                if parse_duration(s).is_none_or(|d| d <= Duration::ZERO) {
                     diags.error_at(&path.key(k), "Invalid duration in timeouts", format!("{s:?} is not a duration. Use a number with a unit: \"30s\", \"10m\", \"1h30m\"."));
                 }
             }

@@ -1,0 +1,260 @@
+//! Every example under `examples/` (the ones the docs pages show) works against the emulator:
+//!
+//! * `examples/resources/<type>/resource.tf`: applied (empty plan after), removed from state,
+//!   imported again with the ID from `import.sh` (empty plan after), destroyed; the home tenant
+//!   ends empty.
+//! * `examples/data-sources/<type>/data-source.tf`: the tenants it looks up are registered as
+//!   directory-only tenants; applied; state and outputs hold what the emulator knows.
+//! * `examples/provider/provider.tf`: validates together with every other example.
+//!
+//! Examples hold no provider block: the test prepends one for the emulator's home tenant.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use coexistence_acceptance::harness::workspace_root;
+use common::*;
+use serde_json::json;
+
+fn examples_dir() -> PathBuf {
+    workspace_root().join("examples")
+}
+
+fn read(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap_or_else(|e| panic!("reading {}: {e}", p.display()))
+}
+
+/// `(type name, directory)` of every `examples/<kind>/<type>/` directory, sorted.
+fn example_dirs(kind: &str) -> Vec<(String, PathBuf)> {
+    let root = examples_dir().join(kind);
+    let mut dirs: Vec<(String, PathBuf)> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("listing {}: {e}", root.display()))
+        .map(|e| e.expect("directory entry").path())
+        .filter(|p| p.is_dir())
+        .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), p))
+        .collect();
+    dirs.sort();
+    assert!(!dirs.is_empty(), "no examples under {}", root.display());
+    dirs
+}
+
+/// `(address, id)` from the `terraform import <address> <id>` line of an import.sh.
+fn import_command(import_sh: &str, file: &Path) -> (String, String) {
+    import_sh
+        .lines()
+        .find_map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            match w.as_slice() {
+                ["terraform", "import", address, id] => Some((address.to_string(), id.to_string())),
+                _ => None,
+            }
+        })
+        .unwrap_or_else(|| {
+            panic!(
+                "{} has no `terraform import <address> <id>` line",
+                file.display()
+            )
+        })
+}
+
+/// A top-level block of an example: its header words (`data "coexistence_tenant" "x"` ->
+/// `["data", "coexistence_tenant", "x"]`) and its body lines. Examples are `terraform fmt`ed:
+/// blocks open at column 0 and close with a `}` line at column 0.
+struct Block {
+    labels: Vec<String>,
+    body: Vec<String>,
+}
+
+fn blocks(hcl: &str) -> Vec<Block> {
+    let mut out = Vec::new();
+    let mut current: Option<Block> = None;
+    for line in hcl.lines() {
+        if let Some(b) = &mut current {
+            if line == "}" {
+                out.extend(current.take());
+            } else {
+                b.body.push(line.trim().to_string());
+            }
+        } else if line.ends_with('{') && !line.starts_with([' ', '#']) {
+            let labels = line
+                .trim_end_matches('{')
+                .split_whitespace()
+                .map(|w| w.trim_matches('"').to_string())
+                .collect();
+            current = Some(Block {
+                labels,
+                body: Vec::new(),
+            });
+        }
+    }
+    out
+}
+
+impl Block {
+    /// The value of a top-level `name = ...` line of the body (string quotes removed).
+    fn arg(&self, name: &str) -> Option<String> {
+        self.body.iter().find_map(|l| {
+            let (k, v) = l.split_once('=')?;
+            (k.trim() == name).then(|| v.trim().trim_matches('"').to_string())
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn resource_examples_apply_import_and_destroy() {
+    for (type_name, dir) in example_dirs("resources") {
+        let tf_file = dir.join("resource.tf");
+        let sh_file = dir.join("import.sh");
+        let example = read(&tf_file);
+        let (address, id) = import_command(&read(&sh_file), &sh_file);
+        assert!(
+            address.starts_with(&format!("{type_name}.")),
+            "{} imports {address}, not a {type_name}",
+            sh_file.display()
+        );
+        eprintln!("example {type_name}: apply, state rm, import {address} {id}, destroy");
+
+        let acc = Acc::start().await;
+        let home = acc.home.tenant_id.clone();
+        assert!(
+            !id.eq_ignore_ascii_case(&home),
+            "the example's import ID must not be the test's home tenant"
+        );
+        acc.config(&example);
+        acc.tf.apply().await;
+        let created = acc.emu.objects(&home);
+        assert!(
+            !created.is_empty(),
+            "applying {} created nothing in the home tenant",
+            tf_file.display()
+        );
+        assert!(
+            acc.tf.try_resource(&address).await.is_some(),
+            "{address} (from import.sh) is not what {} declares",
+            tf_file.display()
+        );
+
+        acc.tf.state_rm(&address).await;
+        assert!(acc.tf.try_resource(&address).await.is_none());
+        // Import, then the harness requires an empty plan: the import ID finds the object and
+        // the read-back state matches the example's configuration.
+        acc.tf.import(&address, &id).await;
+        let state = acc.tf.resource(&address).await;
+        assert_eq!(
+            state["id"].as_str().map(str::to_ascii_lowercase),
+            Some(id.to_ascii_lowercase()),
+            "{state:#}"
+        );
+        assert_eq!(
+            acc.emu.objects(&home),
+            created,
+            "import changed the remote objects"
+        );
+
+        acc.tf.destroy().await;
+        assert_tenant_empty(&acc, &home);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn data_source_examples_read() {
+    for (type_name, dir) in example_dirs("data-sources") {
+        let tf_file = dir.join("data-source.tf");
+        let example = read(&tf_file);
+        let blocks = blocks(&example);
+        let data: Vec<&Block> = blocks
+            .iter()
+            .filter(|b| b.labels.first().map(String::as_str) == Some("data"))
+            .collect();
+        assert!(
+            data.iter().any(|b| b.labels[1] == type_name),
+            "{} declares no data \"{type_name}\"",
+            tf_file.display()
+        );
+        eprintln!("example {type_name}: apply");
+
+        // Every tenant the example looks up exists, as a directory-only tenant.
+        let mut lookups = Vec::new();
+        for b in &data {
+            match b.labels[1].as_str() {
+                "coexistence_tenant" => {
+                    let mut t = Tenant::random("Example");
+                    if let Some(domain) = b.arg("domain_name") {
+                        t.default_domain = domain;
+                    }
+                    if let Some(id) = b.arg("tenant_id") {
+                        t.tenant_id = id;
+                    }
+                    lookups.push((format!("data.coexistence_tenant.{}", b.labels[2]), t));
+                }
+                other => panic!(
+                    "{}: no emulator setup for data source {other}: teach examples.rs about it",
+                    tf_file.display()
+                ),
+            }
+        }
+        let acc = Acc::start_with(lookups.iter().map(|(_, t)| t.clone()).collect()).await;
+        acc.config(&example);
+        acc.tf.apply().await;
+
+        for (address, t) in &lookups {
+            let v = acc.tf.resource(address).await;
+            assert_eq!(v["id"], json!(t.tenant_id), "{address}: {v:#}");
+            assert_eq!(v["tenant_id"], json!(t.tenant_id), "{address}: {v:#}");
+            assert_eq!(v["display_name"], json!(t.display_name), "{address}: {v:#}");
+            assert_eq!(
+                v["default_domain_name"],
+                json!(t.default_domain),
+                "{address}: {v:#}"
+            );
+        }
+
+        // Outputs: known, and equal to the attribute they name.
+        for b in blocks.iter().filter(|b| b.labels[0] == "output") {
+            let name = &b.labels[1];
+            let got = acc.tf.output(name).await;
+            assert!(!got.is_null(), "output {name} is null");
+            let expr = b.arg("value").unwrap_or_default();
+            if let Some((address, attr)) = expr
+                .strip_prefix("data.")
+                .and_then(|_| expr.rsplit_once('.'))
+            {
+                let v = acc.tf.resource(address).await;
+                assert_eq!(got, v[attr], "output {name} = {expr}");
+            }
+        }
+        // Nothing was written anywhere.
+        assert_tenant_empty(&acc, &acc.home.tenant_id);
+    }
+}
+
+/// The provider example (two aliased tenants) validates against the provider's schema, together
+/// with every resource and data source example.
+#[tokio::test(flavor = "multi_thread")]
+async fn provider_example_validates_with_every_example() {
+    let acc = Acc::start().await;
+    let mut config = read(&examples_dir().join("provider").join("provider.tf"));
+    for (_, dir) in example_dirs("resources") {
+        config += "\n";
+        config += &read(&dir.join("resource.tf"));
+    }
+    for (_, dir) in example_dirs("data-sources") {
+        config += "\n";
+        config += &read(&dir.join("data-source.tf"));
+    }
+    let aliases: Vec<String> = blocks(&config)
+        .iter()
+        .filter(|b| b.labels == ["provider", "coexistence"])
+        .filter_map(|b| b.arg("alias"))
+        .collect();
+    assert!(
+        aliases.len() >= 2,
+        "provider.tf should have one aliased provider block per tenant, found {aliases:?}"
+    );
+    acc.tf.write_config(&config);
+    let out = acc.tf.run_ok(&["validate", "-no-color"]).await;
+    assert!(out.stdout.contains("Success"), "{out}");
+    // Validation signs in nowhere.
+    assert!(acc.emu.requests().is_empty(), "{:#?}", acc.emu.requests());
+}
