@@ -145,8 +145,21 @@ fn encode_or(v: &Value, ty: &Type, diags: &mut Diagnostics) -> Option<pb::Dynami
     }
 }
 
-fn validation(schema: &Schema, config: &Value) -> Diagnostics {
-    schema.validate(config)
+/// Decodes a configuration and runs the schema's validators, then the type's own checks.
+fn validate_config(
+    dv: Option<&pb::DynamicValue>,
+    ty: &Type,
+    schema: &Schema,
+    extra: impl FnOnce(&Value, &mut Diagnostics),
+) -> Diagnostics {
+    match convert::decode(dv, ty) {
+        Ok(config) => {
+            let mut d = schema.validate(&config);
+            extra(&config, &mut d);
+            d
+        }
+        Err(d) => d,
+    }
 }
 
 #[tonic::async_trait]
@@ -191,10 +204,12 @@ impl Provider for ProviderServer {
         req: Request<pb::validate_provider_config::Request>,
     ) -> Result<Response<pb::validate_provider_config::Response>, Status> {
         let req = req.into_inner();
-        let diags = match convert::decode(req.config.as_ref(), &self.provider_ty) {
-            Ok(config) => validation(&self.provider_schema, &config),
-            Err(d) => d,
-        };
+        let diags = validate_config(
+            req.config.as_ref(),
+            &self.provider_ty,
+            &self.provider_schema,
+            |_, _| {},
+        );
         Ok(Response::new(pb::validate_provider_config::Response {
             diagnostics: convert::diagnostics(&diags),
         }))
@@ -206,14 +221,9 @@ impl Provider for ProviderServer {
     ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
         let req = req.into_inner();
         let e = self.resource(&req.type_name)?;
-        let diags = match convert::decode(req.config.as_ref(), &e.ty) {
-            Ok(config) => {
-                let mut d = validation(&e.schema, &config);
-                e.imp.validate(&config, &mut d);
-                d
-            }
-            Err(d) => d,
-        };
+        let diags = validate_config(req.config.as_ref(), &e.ty, &e.schema, |c, d| {
+            e.imp.validate(c, d)
+        });
         tracing::debug!(type_name = %req.type_name, errors = diags.has_errors(), "validated resource configuration");
         Ok(Response::new(pb::validate_resource_config::Response {
             diagnostics: convert::diagnostics(&diags),
@@ -226,14 +236,9 @@ impl Provider for ProviderServer {
     ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
         let req = req.into_inner();
         let e = self.data_source(&req.type_name)?;
-        let diags = match convert::decode(req.config.as_ref(), &e.ty) {
-            Ok(config) => {
-                let mut d = validation(&e.schema, &config);
-                e.imp.validate(&config, &mut d);
-                d
-            }
-            Err(d) => d,
-        };
+        let diags = validate_config(req.config.as_ref(), &e.ty, &e.schema, |c, d| {
+            e.imp.validate(c, d)
+        });
         Ok(Response::new(pb::validate_data_resource_config::Response {
             diagnostics: convert::diagnostics(&diags),
         }))
