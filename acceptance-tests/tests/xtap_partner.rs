@@ -221,6 +221,14 @@ async fn import() {
     acc.tf.state_rm(ADDR).await;
     acc.tf.import(ADDR, &p.tenant_id.to_ascii_uppercase()).await;
 
+    // Respelling the GUID in configuration is an in-place update, never a replacement.
+    let upper = Partner::full(&p.tenant_id.to_ascii_uppercase());
+    acc.config(&upper.hcl());
+    acc.tf.plan_expect_update(ADDR).await;
+    acc.tf.apply().await;
+    acc.config(&p.hcl());
+    acc.tf.apply().await;
+
     // A second resource whose partner does not exist / whose id is malformed.
     let ghost_id = uuid::Uuid::new_v4().to_string();
     let ghost = Partner {

@@ -28,8 +28,8 @@ where
     })
 }
 
-/// A tenant GUID, kept as the user spelled it: Graph keys are case-insensitive, and an import ID
-/// respelled here would show as a replacement against an uppercase GUID in configuration.
+/// A tenant GUID in Graph's canonical lowercase. (A configuration spelling it in uppercase plans
+/// an in-place respelling, never a replacement: the attribute is case-insensitive.)
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TenantGuid(pub String);
 
@@ -37,7 +37,7 @@ impl FromStr for TenantGuid {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         if super::validators::is_guid(s) {
-            Ok(TenantGuid(s.to_string()))
+            Ok(TenantGuid(s.to_ascii_lowercase()))
         } else {
             Err("not a GUID".into())
         }
@@ -62,7 +62,7 @@ mod tests {
     #[test]
     fn round_trip_and_error_quotes_format() {
         let id: TenantGuid = parse("r", " 72F988BF-86f1-41af-91ab-2d7cd011db47").unwrap();
-        assert_eq!(id.to_string(), "72F988BF-86f1-41af-91ab-2d7cd011db47");
+        assert_eq!(id.to_string(), "72f988bf-86f1-41af-91ab-2d7cd011db47");
         assert_eq!(id.to_string().parse::<TenantGuid>().unwrap(), id);
         let e = parse::<TenantGuid>("r", "nope").unwrap_err();
         assert!(e.0[0].detail.contains("<partner tenant GUID>"));

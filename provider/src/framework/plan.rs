@@ -48,7 +48,10 @@ pub fn plan(schema: &Schema, prior: &Value, proposed: &Value, config: &Value) ->
             .iter()
             .filter(|a| a.modifiers.contains(&Modifier::RequiresReplace))
         {
-            if !planned.get(&a.name).semantically_equal(prior.get(&a.name)) {
+            let (new, old) = (planned.get(&a.name), prior.get(&a.name));
+            let same_ignoring_case = a.modifiers.contains(&Modifier::CaseInsensitive)
+                && matches!((new, old), (Value::String(x), Value::String(y)) if x.eq_ignore_ascii_case(y));
+            if !new.semantically_equal(old) && !same_ignoring_case {
                 requires_replace.push(AttrPath::root().attr(&a.name));
             }
         }
@@ -124,6 +127,23 @@ mod tests {
         let proposed = obj(Value::string("1"), Value::string("e1"), "k2", "n");
         let p = plan(&schema(), &prior, &proposed, &cfg);
         assert_eq!(p.requires_replace, vec![AttrPath::root().attr("key")]);
+    }
+
+    #[test]
+    fn case_only_change_of_a_case_insensitive_key_is_not_a_replacement() {
+        let s = Schema::new(
+            "s",
+            vec![Attribute::string("key")
+                .required()
+                .requires_replace()
+                .case_insensitive()
+                .description("d")],
+        );
+        let prior = Value::object([("key", Value::string("ABC"))]);
+        let cfg = Value::object([("key", Value::string("abc"))]);
+        assert!(plan(&s, &prior, &cfg, &cfg).requires_replace.is_empty());
+        let cfg = Value::object([("key", Value::string("abd"))]);
+        assert_eq!(plan(&s, &prior, &cfg, &cfg).requires_replace.len(), 1);
     }
 
     #[test]

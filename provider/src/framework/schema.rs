@@ -30,6 +30,9 @@ pub enum Modifier {
     /// A computed value that never changes once known (an ID): keep the prior state value instead
     /// of marking it unknown on every update.
     UseStateForUnknown,
+    /// Values differing only in ASCII case name the same object (GUIDs): such a change never
+    /// forces replacement; it plans as an in-place update of the spelling.
+    CaseInsensitive,
 }
 
 #[derive(Clone)]
@@ -107,6 +110,10 @@ impl Attribute {
     }
     pub fn requires_replace(mut self) -> Attribute {
         self.modifiers.push(Modifier::RequiresReplace);
+        self
+    }
+    pub fn case_insensitive(mut self) -> Attribute {
+        self.modifiers.push(Modifier::CaseInsensitive);
         self
     }
     pub fn use_state_for_unknown(mut self) -> Attribute {

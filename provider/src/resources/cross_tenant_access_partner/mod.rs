@@ -92,6 +92,7 @@ fn schema() -> Schema {
             Attribute::string("tenant_id")
                 .required()
                 .requires_replace()
+                .case_insensitive()
                 .validate(guid())
                 .description("The partner's tenant ID (a GUID). Changing it replaces the partner configuration. Import ID."),
             b2b_setting("b2b_collaboration_inbound", "Who from the partner tenant may be invited as B2B guests (or members) into this tenant, and to which applications."),

@@ -93,7 +93,8 @@ impl Partner {
     /// The Terraform state value (without `timeouts`, which the framework carries over).
     pub fn to_value(&self) -> Value {
         let mut attrs = vec![
-            ("id", Value::string(&self.tenant_id)),
+            // The ID is the canonical (lowercase) GUID, stable however tenant_id is spelled.
+            ("id", Value::string(self.tenant_id.to_ascii_lowercase())),
             ("tenant_id", Value::string(&self.tenant_id)),
             (
                 "inbound_trust",

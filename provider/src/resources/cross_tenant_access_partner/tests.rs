@@ -283,10 +283,11 @@ async fn delete_removes_sync_policy_first_and_tolerates_404() {
 fn import_id_is_typed() {
     let v = CrossTenantAccessPartner.import(T).unwrap();
     assert_eq!(v.get("tenant_id"), &Value::string(T));
-    // Kept as spelled, so an uppercase GUID in configuration does not plan a replacement.
-    let upper = "3D0F5DEC-5d3d-455c-8016-e2af1ae4d31a";
-    let v = CrossTenantAccessPartner.import(upper).unwrap();
-    assert_eq!(v.get("tenant_id"), &Value::string(upper));
+    // Graph's canonical lowercase.
+    let v = CrossTenantAccessPartner
+        .import("3D0F5DEC-5d3d-455c-8016-e2af1ae4d31a")
+        .unwrap();
+    assert_eq!(v.get("tenant_id"), &Value::string(T));
     let e = CrossTenantAccessPartner.import("fabrikam.com").unwrap_err();
     assert!(e.0[0].detail.contains("<partner tenant GUID>"));
 }
