@@ -41,7 +41,7 @@ impl Deadline {
 }
 
 /// Poll interval for replication-lag waits: short first, then capped.
-fn poll_delay(attempt: u32) -> Duration {
+pub fn poll_delay(attempt: u32) -> Duration {
     Duration::from_millis((250u64 << attempt.min(4)).min(3_000))
 }
 
@@ -74,47 +74,6 @@ where
                 attempt += 1;
             }
             other => return other,
-        }
-    }
-}
-
-/// Polls `read` until it has returned `Some` `n` times in a row and returns the last value.
-/// Works around replication lag after a write: a single successful read can come from an
-/// up-to-date replica while the next one does not yet see the object.
-pub async fn wait_for_consistent_reads<T, F, Fut>(
-    dl: &Deadline,
-    n: u32,
-    what: &str,
-    mut read: F,
-) -> Result<T, ApiError>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<Option<T>, ApiError>>,
-{
-    let mut streak = 0;
-    let mut attempt = 0;
-    loop {
-        match read().await? {
-            Some(v) => {
-                streak += 1;
-                if streak >= n.max(1) {
-                    return Ok(v);
-                }
-            }
-            None => {
-                streak = 0;
-                tracing::debug!(
-                    what,
-                    attempt,
-                    "not visible yet after write: waiting for replication"
-                );
-                dl.sleep(
-                    poll_delay(attempt),
-                    &format!("{what} was still not readable after it was written"),
-                )
-                .await?;
-                attempt += 1;
-            }
         }
     }
 }
@@ -161,21 +120,6 @@ mod tests {
         .await;
         assert_eq!(r.unwrap_err().status, Some(400));
         assert_eq!(calls.load(Ordering::SeqCst), 1);
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn consistent_reads_need_a_streak() {
-        // Some, None, Some, Some: a streak of 2 is reached only on the 4th read.
-        let script = [true, false, true, true];
-        let i = AtomicU32::new(0);
-        let dl = Deadline::after(Duration::from_secs(30), CancellationToken::new());
-        let v = wait_for_consistent_reads(&dl, 2, "x", || async {
-            let n = i.fetch_add(1, Ordering::SeqCst) as usize;
-            Ok(script[n].then_some(n))
-        })
-        .await
-        .unwrap();
-        assert_eq!(v, 3);
     }
 
     #[tokio::test]

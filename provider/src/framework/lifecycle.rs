@@ -161,7 +161,7 @@ async fn read_after_write(
                 "was written but could not be read back"
             }
         };
-        let delay = Duration::from_millis((250u64 << attempt.min(4)).min(3_000));
+        let delay = crate::clients::consistency::poll_delay(attempt);
         match ctx
             .deadline
             .sleep(delay, &format!("{} {why}", res.type_name()))

@@ -148,18 +148,6 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
     Some(Duration::from_secs_f64(total))
 }
 
-pub fn duration() -> impl Validator {
-    StringCheck {
-        description: "a duration such as \"30s\", \"10m\" or \"1h30m\"".into(),
-        check: |s: &str| match parse_duration(s) {
-            Some(d) if d > Duration::ZERO => None,
-            _ => Some(format!(
-                "{s:?} is not a duration. Use a number with a unit: \"30s\", \"10m\", \"1h30m\"."
-            )),
-        },
-    }
-}
-
 /// A `timeouts` map: known operation names, duration values.
 pub fn timeouts(ops: &'static [&'static str]) -> impl Validator {
     Timeouts(ops)
@@ -322,7 +310,13 @@ mod tests {
         assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
         assert_eq!(parse_duration("10"), None);
         assert_eq!(parse_duration("5x"), None);
-        assert!(run(&duration(), Value::string("0s")).has_errors());
+        let t = timeouts(&["create", "delete"]);
+        let m = |k: &str, v: &str| Value::Map([(k.to_string(), Value::string(v))].into());
+        assert!(run(&t, m("create", "10m")).is_empty());
+        assert!(run(&t, m("create", "0s")).has_errors());
+        assert!(run(&t, m("create", "10")).has_errors());
+        let d = run(&t, m("read", "10m"));
+        assert_eq!(d.0[0].path.as_ref().unwrap().to_string(), "x[\"read\"]");
     }
 
     #[test]
