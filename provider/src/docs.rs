@@ -309,6 +309,17 @@ fn render_resource(r: &dyn Resource, example: &str, import_sh: &str) -> Result<S
         out.push_str("\n```terraform\ntimeouts = {\n  create = \"30m\"\n}\n```\n");
     }
 
+    out.push_str("\n## Natural Key\n\n");
+    let _ = writeln!(out, "{}\n", r.natural_key());
+    out.push_str(
+        "When a create request gets no clear answer (the connection drops, no answer arrives in \
+         time, or a gateway answers 503 or 504), the service may or may not have created the object. \
+         The provider then looks the object up by its natural key instead of failing or sending \
+         the create blindly again: an object that matches the configuration is adopted (the \
+         earlier attempt made it), a missing one is created again, and a different one is \
+         reported as already existing, to be imported.\n",
+    );
+
     let (format, id_example) = r.import_id_format();
     let (address, id) = import_command(import_sh).ok_or_else(|| {
         format!("the import example of {name} has no `terraform import <address> <id>` line")
@@ -621,6 +632,7 @@ mod tests {
             "- `targets` (Attributes Set) ",
             "- `timeouts` (Map of String) ",
             "- `create`: `10m`",
+            "## Natural Key\n\n`tenant_id`",
             "The import ID is `<partner tenant GUID>`",
             "  to = coexistence_cross_tenant_access_partner.x\n  id = \"72f988bf-86f1-41af-91ab-2d7cd011db47\"",
         ] {

@@ -41,12 +41,38 @@ pub struct CredentialToken {
 #[async_trait]
 impl TokenSource for CredentialToken {
     async fn token(&self, dl: &Deadline) -> Result<String, ApiError> {
+        use super::consistency::Bounded;
         let scopes = [self.scope.as_str()];
-        let fut = self.credential.get_token(&scopes, None);
-        let res = tokio::select! {
-            r = fut => r,
-            _ = tokio::time::sleep(dl.remaining()) => return Err(ApiError::other(ErrorKind::Deadline, "timed out while obtaining an access token")),
-            _ = dl.cancel.cancelled() => return Err(ApiError::other(ErrorKind::Cancelled, "cancelled while obtaining an access token")),
+        let started = tokio::time::Instant::now();
+        let waiting = |waited: std::time::Duration| {
+            format!(
+                "the access token request for {} ({}) had not been answered after {}",
+                self.scope,
+                self.method,
+                super::consistency::fmt_duration(waited)
+            )
+        };
+        // Bounded like every request: by what is left of the operation, the stop signal and
+        // the per-attempt cap (a token request is idempotent, so a silent one is sent again).
+        let res = loop {
+            match dl
+                .bound(
+                    super::graph::ATTEMPT_CAP,
+                    self.credential.get_token(&scopes, None),
+                )
+                .await
+            {
+                Bounded::Done(r) => break r,
+                Bounded::Stalled {
+                    out_of_time: false,
+                    waited,
+                } => tracing::debug!(
+                    waited_ms = waited.as_millis() as u64,
+                    "token request got no answer in time: sending it again"
+                ),
+                Bounded::Stalled { waited, .. } => return Err(dl.expired(&waiting(waited))),
+                Bounded::Cancelled => return Err(dl.cancelled(&waiting(started.elapsed()))),
+            }
         };
         match res {
             Ok(t) => Ok(t.token.secret().to_string()),

@@ -23,6 +23,10 @@ pub struct ApiError {
     pub code: String,
     pub message: String,
     pub request_id: Option<String>,
+    /// The request was sent and its outcome is unknown (no answer, no answer in time, or a
+    /// gateway's 503/504): the service may have processed it. Only set for requests that are
+    /// not safe to repeat blindly (a create POST); see [`super::create`].
+    pub in_doubt: bool,
 }
 
 impl ApiError {
@@ -33,6 +37,7 @@ impl ApiError {
             code: code.into(),
             message: message.into(),
             request_id,
+            in_doubt: false,
         }
     }
     pub fn other(kind: ErrorKind, message: impl Into<String>) -> ApiError {
@@ -42,6 +47,7 @@ impl ApiError {
             code: String::new(),
             message: message.into(),
             request_id: None,
+            in_doubt: false,
         }
     }
 
@@ -65,6 +71,12 @@ impl ApiError {
                 .map(str::to_string)
         });
         ApiError::http(status, code, &message, request_id)
+    }
+
+    /// Marks the outcome as unknown (see [`ApiError::in_doubt`]).
+    pub fn mark_in_doubt(mut self) -> ApiError {
+        self.in_doubt = true;
+        self
     }
 
     pub fn is_not_found(&self) -> bool {

@@ -118,15 +118,36 @@ pub fn build_client() -> Result<reqwest::Client, String> {
         ))
         .tls_certs_merge(extra)
         .connect_timeout(std::time::Duration::from_secs(30))
+        // No overall request timeout here: every attempt is bounded by the operation's deadline
+        // and the attempt cap in the API client. Pings find a dead HTTP/2 connection (one that
+        // would hang every request multiplexed on it) so the pool stops handing it out.
+        .http2_keep_alive_interval(std::time::Duration::from_secs(20))
+        .http2_keep_alive_timeout(std::time::Duration::from_secs(10))
+        .tcp_keepalive(std::time::Duration::from_secs(30))
         .build()
         .map_err(|e| error_chain(&e))
 }
 
 /// A transport for tests: answers from a script in order and panics on anything unexpected.
+/// A step can also fail without an answer ([`fail`]) or never answer ([`stall`]).
 pub mod mock {
     use super::*;
     use std::collections::VecDeque;
     use std::sync::Mutex;
+    use std::time::Duration;
+
+    /// What a scripted call does besides answering.
+    #[derive(Clone, Debug, PartialEq)]
+    pub enum Behaviour {
+        /// Answers `status` / `headers` / `body`.
+        Answer,
+        /// Answers after this long (on tokio's clock, so paused-clock tests run instantly).
+        Delay(Duration),
+        /// No HTTP answer: a connection error with this message.
+        Fail(String),
+        /// Never answers (the caller must give up).
+        Stall,
+    }
 
     pub struct Step {
         pub method: &'static str,
@@ -134,6 +155,23 @@ pub mod mock {
         pub status: u16,
         pub headers: Vec<(String, String)>,
         pub body: Option<serde_json::Value>,
+        pub behaviour: Behaviour,
+    }
+
+    /// A call that fails without an answer (connection reset).
+    pub fn fail(method: &'static str, path: &str, message: &str) -> Step {
+        Step {
+            behaviour: Behaviour::Fail(message.to_string()),
+            ..step(method, path, 0, None)
+        }
+    }
+
+    /// A call that never answers.
+    pub fn stall(method: &'static str, path: &str) -> Step {
+        Step {
+            behaviour: Behaviour::Stall,
+            ..step(method, path, 0, None)
+        }
     }
 
     pub fn step(
@@ -148,6 +186,7 @@ pub mod mock {
             status,
             headers: Vec::new(),
             body,
+            behaviour: Behaviour::Answer,
         }
     }
 
@@ -201,6 +240,12 @@ pub mod mock {
                 (s.method, s.path.as_str()),
                 "call out of script"
             );
+            match s.behaviour {
+                Behaviour::Answer => {}
+                Behaviour::Delay(d) => tokio::time::sleep(d).await,
+                Behaviour::Fail(msg) => return Err(msg),
+                Behaviour::Stall => std::future::pending::<()>().await,
+            }
             Ok(HttpResponse {
                 status: s.status,
                 headers: s.headers,

@@ -1,8 +1,10 @@
-//! HTTP and nothing about Terraform: credentials, the Graph client, one retry policy, and
-//! eventual-consistency helpers that always run under a deadline.
+//! HTTP and nothing about Terraform: credentials, the Graph client, one retry policy,
+//! eventual-consistency helpers that always run under a deadline, and the create-once rule
+//! for creates whose outcome is in doubt.
 
 pub mod auth;
 pub mod consistency;
+pub mod create;
 pub mod error;
 pub mod graph;
 pub mod http;

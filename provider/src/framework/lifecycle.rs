@@ -6,6 +6,7 @@ use super::diag::{AttrPath, Diagnostic, Diagnostics};
 use super::resource::{ApplyError, Ctx, Resource};
 use super::validators::parse_duration;
 use super::value::Value;
+use crate::clients::consistency::fmt_duration;
 use crate::clients::{ApiError, Clients, Deadline};
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,8 +37,20 @@ impl From<ApiError> for Diagnostics {
     }
 }
 
-/// The deadline for an operation: the value's `timeouts.<op>` if set, else the resource default.
-pub fn op_timeout(res: &dyn Resource, v: &Value, op: Op) -> Duration {
+impl Op {
+    fn verb(self) -> &'static str {
+        match self {
+            Op::Create => "creating",
+            Op::Read => "reading",
+            Op::Update => "updating",
+            Op::Delete => "deleting",
+        }
+    }
+}
+
+/// The deadline for an operation: the value's `timeouts.<op>` if set, else the resource
+/// default. `true` when it came from the configuration.
+pub fn op_timeout(res: &dyn Resource, v: &Value, op: Op) -> (Duration, bool) {
     let d = res.default_timeouts();
     let default = match op {
         Op::Create => d.create,
@@ -45,18 +58,63 @@ pub fn op_timeout(res: &dyn Resource, v: &Value, op: Op) -> Duration {
         Op::Update => d.update,
         Op::Delete => d.delete,
     };
-    v.get("timeouts")
+    match v
+        .get("timeouts")
         .get(op.key())
         .as_str()
         .and_then(parse_duration)
-        .unwrap_or(default)
+    {
+        Some(t) => (t, true),
+        None => (default, false),
+    }
 }
 
-fn ctx(clients: &Arc<Clients>, cancel: &CancellationToken, timeout: Duration) -> Ctx {
+/// The operation's deadline, described for the messages of whatever times out under it: the
+/// operation, the timeout that applied and how to raise it.
+pub fn op_deadline(res: &dyn Resource, v: &Value, op: Op, cancel: &CancellationToken) -> Deadline {
+    let (timeout, configured) = op_timeout(res, v, op);
+    let key = op.key();
+    let now = fmt_duration(timeout);
+    // Something clearly bigger to copy: twice the current value, at least ten minutes.
+    let more = fmt_duration((timeout * 2).max(Duration::from_secs(600)));
+    let hint = if res.schema().attribute("timeouts").is_none() {
+        format!("The {key} timeout is {now}.")
+    } else if configured {
+        format!(
+            "The {key} timeout is {now} (from `timeouts`); raise it in the resource block, e.g. `timeouts = {{ {key} = \"{more}\" }}`."
+        )
+    } else {
+        format!(
+            "The {key} timeout is {now} (the default); raise it in the resource block, e.g. `timeouts = {{ {key} = \"{more}\" }}`."
+        )
+    };
+    Deadline::after(timeout, cancel.clone())
+        .labelled(format!("{} {}", op.verb(), res.type_name()), hint)
+}
+
+fn ctx(
+    res: &dyn Resource,
+    clients: &Arc<Clients>,
+    cancel: &CancellationToken,
+    v: &Value,
+    op: Op,
+) -> Ctx {
     Ctx {
         clients: clients.clone(),
-        deadline: Deadline::after(timeout, cancel.clone()),
+        deadline: op_deadline(res, v, op, cancel),
     }
+}
+
+/// A data source's deadline, described like a resource operation's: data sources have no
+/// `timeouts`, so the hint only says how long they wait.
+pub fn data_source_deadline(type_name: &str, dl: &Deadline) -> Deadline {
+    dl.clone().labelled(
+        format!("reading data source {type_name}"),
+        format!(
+            "Data sources wait at most {}; run the command again once the service answers.",
+            fmt_duration(dl.budget())
+        ),
+    )
 }
 
 /// "Already exists" is the one create failure users can always fix the same way.
@@ -187,20 +245,20 @@ pub async fn apply(
 ) -> (Value, Diagnostics) {
     let mut diags = Diagnostics::new();
     if planned.is_null() {
-        let c = ctx(clients, cancel, op_timeout(res, prior, Op::Delete));
+        let c = ctx(res, clients, cancel, prior, Op::Delete);
         return match res.delete(&c, prior).await {
             Ok(()) => (Value::Null, diags),
             Err(d) => (prior.clone(), d),
         };
     }
     let (op, result) = if prior.is_null() {
-        let c = ctx(clients, cancel, op_timeout(res, planned, Op::Create));
+        let c = ctx(res, clients, cancel, planned, Op::Create);
         (
             Op::Create,
             run_write(res, &c, planned, res.create(&c, planned).await).await,
         )
     } else {
-        let c = ctx(clients, cancel, op_timeout(res, planned, Op::Update));
+        let c = ctx(res, clients, cancel, planned, Op::Update);
         (
             Op::Update,
             run_write(res, &c, planned, res.update(&c, prior, planned).await).await,
@@ -251,7 +309,7 @@ pub async fn read(
     cancel: &CancellationToken,
     state: &Value,
 ) -> (Value, Diagnostics) {
-    let c = ctx(clients, cancel, op_timeout(res, state, Op::Read));
+    let c = ctx(res, clients, cancel, state, Op::Read);
     match res.read(&c, state).await {
         Ok(Some(v)) => (carry_timeouts(v, state), Diagnostics::new()),
         Ok(None) => {
@@ -307,6 +365,29 @@ mod tests {
         check_against_plan(&planned, &got, &mut d);
         assert_eq!(d.0.len(), 1);
         assert_eq!(d.0[0].path, Some(AttrPath::root().attr("a")));
+    }
+
+    #[test]
+    fn deadline_messages_name_the_operation_and_how_to_raise_the_timeout() {
+        let res = crate::resources::cross_tenant_access_partner::CrossTenantAccessPartner;
+        let ty = res.schema().ty();
+        let mut v = Value::null_object(&ty);
+        v.set_attr("timeouts", Value::object([("read", Value::string("5s"))]));
+        let cancel = CancellationToken::new();
+        let e =
+            op_deadline(&res, &v, Op::Read, &cancel).expired("GET /x had not answered after 5s");
+        assert_eq!(
+            e.to_string(),
+            "reading coexistence_cross_tenant_access_partner timed out after 5s: GET /x had not answered after 5s. \
+             The read timeout is 5s (from `timeouts`); raise it in the resource block, e.g. `timeouts = { read = \"10m\" }`."
+        );
+        let e = op_deadline(&res, &Value::null_object(&ty), Op::Create, &cancel).expired("w");
+        assert!(
+            e.message.contains("timed out after 10m")
+                && e.message.contains("(the default)")
+                && e.message.contains("`timeouts = { create = \"20m\" }`"),
+            "{e}"
+        );
     }
 
     #[test]

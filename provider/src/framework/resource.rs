@@ -75,6 +75,13 @@ pub trait Resource: Send + Sync {
     /// Turns an import ID into a state holding the identifying attributes (the rest stays null
     /// until the read that follows). Errors quote the expected format.
     fn import(&self, id: &str) -> Result<Value, Diagnostics>;
+    /// The natural key: the attribute(s) the service keeps unique for this kind of object, in
+    /// a sentence for the docs page (e.g. "`tenant_id`: a tenant has at most one partner
+    /// configuration per partner tenant."). When a create's outcome is in doubt (connection
+    /// reset, no answer in time, 503/504), `create` looks the object up by it
+    /// ([`crate::clients::create::create_once`]): it adopts an object that matches what was
+    /// sent, sends the create again when there is none, and reports "already exists" otherwise.
+    fn natural_key(&self) -> &'static str;
     /// The import ID's format and an example, as the docs page shows them (from the resource's
     /// [`super::import_id::ImportId`] type: `(T::FORMAT, T::EXAMPLE)`).
     fn import_id_format(&self) -> (&'static str, &'static str);

@@ -69,10 +69,11 @@ impl DataSource for Tenant {
             .or(config.get("domain_name").as_str())
             .unwrap_or_default()
             .to_string();
+        let dl = crate::framework::lifecycle::data_source_deadline(TYPE_NAME, &ctx.deadline);
         let info = ctx
             .clients
             .graph
-            .send(&req, &ctx.deadline)
+            .send(&req, &dl)
             .await
             .context(|| format!("looking up tenant {what}"))?;
         let body = info.body.unwrap_or_default();

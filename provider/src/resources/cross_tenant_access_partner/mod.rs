@@ -6,12 +6,14 @@
 //! `model.rs`, request builders in `api.rs`.
 
 mod api;
+#[cfg(test)]
+mod create_tests;
 mod model;
 #[cfg(test)]
 mod tests;
 
 use crate::clients::graph::GraphClient;
-use crate::clients::{consistency, ApiError, Deadline};
+use crate::clients::{consistency, create, ApiError, Deadline};
 use crate::framework::import_id::{self, ImportId, TenantGuid};
 use crate::framework::lifecycle::already_exists;
 use crate::framework::schema::timeouts_attribute;
@@ -175,6 +177,17 @@ fn validate_targets(config: &Value, diags: &mut Diagnostics) {
 
 // ---- CRUD ---------------------------------------------------------------------------------
 
+/// Whether a partner found by its tenant ID is the one a create sent (so an earlier attempt in
+/// doubt made it, and it can be adopted).
+fn same_partner(sent: &Partner, found: &serde_json::Value) -> bool {
+    let mut found = Partner::from_graph(found, None);
+    if !found.tenant_id.eq_ignore_ascii_case(&sent.tenant_id) {
+        return false;
+    }
+    found.tenant_id.clone_from(&sent.tenant_id);
+    found.to_value().semantically_equal(&sent.to_value())
+}
+
 async fn send(
     g: &GraphClient,
     dl: &Deadline,
@@ -214,8 +227,30 @@ impl Resource for CrossTenantAccessPartner {
         let dl = &ctx.deadline;
         let p = Partner::from_value(planned);
         let id = &p.tenant_id;
-        match g.send(&api::create_partner(&p), dl).await {
-            Err(e) if e.is_conflict() => {
+        let what = format!("the partner configuration for tenant {id}");
+        let (post, path) = (api::create_partner(&p), api::partner_path(id));
+        // What the POST makes: the partner without its sync policy (a separate object).
+        let sent = Partner {
+            identity_synchronization: None,
+            ..p.clone()
+        };
+        let created = create::create_once(
+            dl,
+            &what,
+            |dl| {
+                let post = &post;
+                async move { g.send(post, &dl).await }
+            },
+            |dl| {
+                let path = &path;
+                async move { g.get_optional(path, &dl).await }
+            },
+            |found: &serde_json::Value| same_partner(&sent, found),
+        )
+        .await;
+        match created {
+            Ok(_) => {}
+            Err(create::CreateError::AlreadyExists { .. }) => {
                 return Err(Diagnostics::from(already_exists(
                     TYPE_NAME,
                     id,
@@ -223,13 +258,9 @@ impl Resource for CrossTenantAccessPartner {
                 ))
                 .into())
             }
-            other => {
-                other.context(|| format!("creating the partner configuration for tenant {id}"))?
+            Err(create::CreateError::Api(e)) => {
+                Err::<(), _>(e).context(|| format!("creating {what}"))?
             }
-        };
-        let created = Partner {
-            identity_synchronization: None,
-            ..p.clone()
         };
         if let Some(sync) = &p.identity_synchronization {
             // The partner was just created: the sync policy, its child, can 404 until the partner
@@ -249,7 +280,7 @@ impl Resource for CrossTenantAccessPartner {
                     .unwrap_err();
                 return Err(ApplyError {
                     diags,
-                    state: Some(created.to_value()),
+                    state: Some(sent.to_value()),
                 });
             }
         }
@@ -343,6 +374,10 @@ impl Resource for CrossTenantAccessPartner {
             ("id", Value::string(id.to_string())),
             ("tenant_id", Value::string(id.to_string())),
         ]))
+    }
+
+    fn natural_key(&self) -> &'static str {
+        "`tenant_id`: a tenant holds at most one partner configuration per partner tenant."
     }
 
     fn import_id_format(&self) -> (&'static str, &'static str) {
