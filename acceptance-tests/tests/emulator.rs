@@ -816,6 +816,7 @@ async fn injected_throttling() {
         method: Some("GET".into()),
         path_contains: Some("/partners".into()),
         tenant: Some("contoso.onmicrosoft.com".into()),
+        ..Fault::default()
     });
     // Not matching (POST): unaffected.
     let (s, _) = env
@@ -844,6 +845,7 @@ async fn injected_throttling() {
         method: None,
         path_contains: None,
         tenant: None,
+        ..Fault::default()
     });
     for _ in 0..2 {
         let (s, body) = env

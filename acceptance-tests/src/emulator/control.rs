@@ -7,7 +7,7 @@
 //! * `PUT    /_emulator/tenants/{tenant}/object?path=...` (JSON value) → 204 | 404 unknown tenant
 //! * `PATCH  /_emulator/tenants/{tenant}/object?path=...` (JSON object) → 204 | 404
 //! * `DELETE /_emulator/tenants/{tenant}/object?path=...` → 204 | 404
-//! * `POST   /_emulator/faults` (Fault JSON) → 204 | 400 (status not 429/503/504)
+//! * `POST   /_emulator/faults` (Fault JSON: status / delay / reset) → 204 | 400 (impossible fault)
 //! * `POST   /_emulator/replication-lag` (`{"seconds": f64}`) → 204 | 400
 //! * `GET    /_emulator/requests` → `[RequestRecord]`; `DELETE /_emulator/requests` → 204
 
@@ -152,11 +152,8 @@ async fn delete_object(
 async fn add_fault(State(st): State<Arc<Shared>>, body: Bytes) -> CtlResult {
     let fault: Fault = serde_json::from_slice(&body)
         .map_err(|e| error(StatusCode::BAD_REQUEST, format!("invalid fault: {e}")))?;
-    if ![429, 503, 504].contains(&fault.status) {
-        return Err(error(
-            StatusCode::BAD_REQUEST,
-            "fault status must be 429, 503 or 504",
-        ));
+    if let Some(why) = fault.invalid() {
+        return Err(error(StatusCode::BAD_REQUEST, why));
     }
     st.inject(fault);
     Ok(StatusCode::NO_CONTENT.into_response())

@@ -59,12 +59,29 @@ pub struct EmulatorConfig {
 }
 
 /// A queued fault: the next `count` Graph requests matching `method`, `path_contains` and
-/// `tenant` (all optional filters) are answered with `status` and the documented throttling /
-/// outage body, without touching the store. Never applies to the token endpoint or the
-/// control API.
-#[derive(Clone, Debug, serde::Deserialize, serde::Serialize)]
+/// `tenant` (all optional filters) are disturbed. Never applies to the token endpoint or the
+/// control API. What happens, in order:
+///
+/// 1. `delay_seconds` (if > 0): the request is held that long before the service sees it (with
+///    `after_apply`, after the service applied it and before the answer is sent). A client
+///    that gives up meanwhile leaves nothing behind: the request is dropped with its
+///    connection or stream, unapplied (the service's behaviour for abandoned requests is
+///    assumed; see the note on `reset`).
+/// 2. then one of:
+///    * `status` 429 / 503 / 504: answered with that status and the documented throttling /
+///      outage body. Without `after_apply` the store is not touched; with it (503/504 only) the
+///      service applies the request and the gateway loses the answer, as a gateway timeout can;
+///    * `reset`: the connection is closed without an answer, before the service saw the
+///      request or (`after_apply`) after it applied it. Every request in flight on that
+///      connection is lost with it;
+///    * neither: answered normally (a pure delay).
+///
+/// Build one with [`Fault::status`], [`Fault::delay`] or [`Fault::reset`] and the filter
+/// methods.
+#[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize)]
 pub struct Fault {
-    /// 429, 503 or 504.
+    /// 429, 503 or 504; 0 (the default) for none (a delay or a reset).
+    #[serde(default)]
     pub status: u16,
     /// `Retry-After` header value: seconds or an HTTP date.
     #[serde(default)]
@@ -78,6 +95,80 @@ pub struct Fault {
     /// Tenant GUID or default domain.
     #[serde(default)]
     pub tenant: Option<String>,
+    /// Hold the request this long first.
+    #[serde(default)]
+    pub delay_seconds: f64,
+    /// Close the connection instead of answering.
+    #[serde(default)]
+    pub reset: bool,
+    /// Let the service apply the request before the status / reset / delay.
+    #[serde(default)]
+    pub after_apply: bool,
+}
+
+impl Fault {
+    /// Answer `status` (429, 503 or 504) once.
+    pub fn status(status: u16) -> Fault {
+        Fault {
+            status,
+            count: 1,
+            ..Fault::default()
+        }
+    }
+    /// Hold the request `seconds`, then answer normally (or see [`Fault::then_status`]).
+    pub fn delay(seconds: f64) -> Fault {
+        Fault {
+            delay_seconds: seconds,
+            count: 1,
+            ..Fault::default()
+        }
+    }
+    /// Close the connection without an answer, once.
+    pub fn reset() -> Fault {
+        Fault {
+            reset: true,
+            count: 1,
+            ..Fault::default()
+        }
+    }
+    pub fn then_status(mut self, status: u16) -> Fault {
+        self.status = status;
+        self
+    }
+    pub fn after_apply(mut self) -> Fault {
+        self.after_apply = true;
+        self
+    }
+    pub fn times(mut self, count: usize) -> Fault {
+        self.count = count;
+        self
+    }
+    pub fn on(mut self, method: &str, path_contains: &str) -> Fault {
+        self.method = Some(method.to_string());
+        self.path_contains = Some(path_contains.to_string());
+        self
+    }
+
+    /// Why the fault is impossible, if it is (the control API answers 400 with it).
+    pub fn invalid(&self) -> Option<&'static str> {
+        if ![0, 429, 503, 504].contains(&self.status) {
+            return Some("fault status must be 429, 503 or 504");
+        }
+        if !(self.delay_seconds.is_finite() && self.delay_seconds >= 0.0) {
+            return Some("delay_seconds must be a non-negative number");
+        }
+        if self.reset && self.status != 0 {
+            return Some("a fault either resets the connection or answers a status, not both");
+        }
+        if self.status == 0 && !self.reset && self.delay_seconds == 0.0 {
+            return Some("a fault needs a status, a reset or a delay");
+        }
+        if self.after_apply && self.status == 429 {
+            // Throttled requests are not processed: that is what makes 429 safe to retry.
+            return Some("a 429 is never sent after applying the request");
+        }
+        None
+    }
 }
 
 /// One entry of the request log (Graph requests and token requests; not the control API).
@@ -87,6 +178,7 @@ pub struct RequestRecord {
     pub method: String,
     pub path: String,
     pub query: Option<String>,
+    /// 0 when no answer was sent (a `reset` fault closed the connection).
     pub status: u16,
     pub request_id: String,
     /// The request body; for the token endpoint only `grant_type` and `scope` (never a secret).
@@ -188,9 +280,18 @@ impl Emulator {
         self.shared.delete_object(tenant, path)
     }
 
-    /// Queues a fault.
+    /// Queues a fault. Panics on an impossible one (see [`Fault::invalid`]).
     pub fn inject(&self, fault: Fault) {
+        if let Some(why) = fault.invalid() {
+            panic!("invalid fault {fault:?}: {why}");
+        }
         self.shared.inject(fault);
+    }
+
+    /// How many requests a delay fault is holding right now (so a test can act while one is
+    /// in flight).
+    pub fn held_requests(&self) -> usize {
+        self.shared.held()
     }
 
     /// Models directory replication lag (undocumented by Microsoft, commonly observed): for

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -127,6 +128,17 @@ pub struct Shared {
     pub base_url: String,
     inner: Mutex<Inner>,
     log_file: Mutex<Option<std::fs::File>>,
+    /// Requests being held by a delay fault right now.
+    held: AtomicUsize,
+}
+
+/// Counts a request as held while it lives (see [`Shared::hold`]).
+pub struct Held<'a>(&'a AtomicUsize);
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 fn normalize_spec(t: &TenantSpec) -> anyhow::Result<TenantSpec> {
@@ -173,6 +185,7 @@ impl Shared {
                 requests: Vec::new(),
             }),
             log_file: Mutex::new(log_file),
+            held: AtomicUsize::new(0),
         })
     }
 
@@ -271,6 +284,18 @@ impl Shared {
             inner.faults.remove(idx);
         }
         Some(out)
+    }
+
+    /// Marks a request as held by a delay fault until the guard is dropped (the delay ends,
+    /// or the client gave up and the request was dropped).
+    pub fn hold(&self) -> Held<'_> {
+        self.held.fetch_add(1, Ordering::SeqCst);
+        Held(&self.held)
+    }
+
+    /// How many requests a delay fault is holding right now.
+    pub fn held(&self) -> usize {
+        self.held.load(Ordering::SeqCst)
     }
 
     pub fn set_replication_lag(&self, lag: Duration) {

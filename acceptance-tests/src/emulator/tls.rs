@@ -15,8 +15,22 @@ use rcgen::{
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::net::TcpListener;
+use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
+
+/// Lets a request handler close the connection it arrived on without answering (the `reset`
+/// fault). Inserted into every request's extensions by [`serve`].
+#[derive(Clone, Debug, Default)]
+pub struct ConnectionCloser(Arc<Notify>);
+
+impl ConnectionCloser {
+    /// Drops the connection: the client sees it closed with no answer (to this request and to
+    /// any other in flight on the same connection).
+    pub fn close(&self) {
+        self.0.notify_one();
+    }
+}
 
 pub struct Certs {
     /// PEM of the CA certificate (what clients must trust).
@@ -96,10 +110,24 @@ pub async fn serve(listener: TcpListener, acceptor: TlsAcceptor, app: Router) {
                         }
                         Err(_) => return,
                     };
+                    let closer = ConnectionCloser::default();
+                    let handle = closer.clone();
+                    let app = tower::ServiceExt::map_request(
+                        app,
+                        move |mut req: axum::http::Request<hyper::body::Incoming>| {
+                            req.extensions_mut().insert(handle.clone());
+                            req
+                        },
+                    );
                     let svc = TowerToHyperService::new(app);
-                    let _ = auto::Builder::new(TokioExecutor::new())
-                        .serve_connection_with_upgrades(TokioIo::new(tls), svc)
-                        .await;
+                    let builder = auto::Builder::new(TokioExecutor::new());
+                    let conn = builder.serve_connection_with_upgrades(TokioIo::new(tls), svc);
+                    tokio::select! {
+                        _ = conn => {}
+                        // Dropping the connection closes the socket with nothing more written
+                        // (no TLS close_notify, no HTTP answer): the client sees EOF.
+                        _ = closer.0.notified() => tracing::debug!("emulator: connection closed by a reset fault"),
+                    }
                 });
             }
             Some(_) = conns.join_next(), if !conns.is_empty() => {}

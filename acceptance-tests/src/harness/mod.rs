@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 
 pub use fixture::{Acc, Tenant};
 pub use hcl::{provider_block, provider_config, terraform_block};
-pub use workspace::{TfOutput, Workspace};
+pub use workspace::{Interrupted, TfOutput, Workspace};
 
 /// Address of the provider in configurations (`source = "coexistence/coexistence"`).
 pub const PROVIDER_SOURCE: &str = "registry.terraform.io/coexistence/coexistence";

@@ -10,6 +10,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+mod interrupt;
+pub use interrupt::Interrupted;
+
 /// Variables passed through from the test's environment to terraform; everything else
 /// (notably `TF_CLI_CONFIG_FILE`, `TF_LOG*`, `TF_CLI_ARGS*`, proxies, `SSL_CERT_DIR`) is dropped
 /// so the run is hermetic.
@@ -207,18 +210,7 @@ impl Workspace {
     /// Run `terraform <args>` in the working directory; never panics on a non-zero exit.
     pub async fn run(&self, args: &[&str]) -> TfOutput {
         let command = format!("terraform {}", args.join(" "));
-        let mut cmd = tokio::process::Command::new(&self.terraform);
-        cmd.args(args)
-            .current_dir(&self.work)
-            .env_clear()
-            .envs(&self.env)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true)
-            // Own process group: terraform and the provider plugins it starts can be killed
-            // together, so nothing outlives the step or the workspace.
-            .process_group(0);
+        let mut cmd = self.command(args);
         let started = Instant::now();
         let child = cmd.spawn().unwrap_or_else(|e| {
             panic!(
@@ -246,6 +238,23 @@ impl Workspace {
         };
         self.keep_log(args, &out);
         out
+    }
+
+    /// The `terraform <args>` command of a step, not started.
+    fn command(&self, args: &[&str]) -> tokio::process::Command {
+        let mut cmd = tokio::process::Command::new(&self.terraform);
+        cmd.args(args)
+            .current_dir(&self.work)
+            .env_clear()
+            .envs(&self.env)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true)
+            // Own process group: terraform and the provider plugins it starts can be killed
+            // together, so nothing outlives the step or the workspace.
+            .process_group(0);
+        cmd
     }
 
     /// Run `terraform <args>` and panic unless it exits 0.

@@ -351,5 +351,6 @@ pub fn fault(
         method: method.map(String::from),
         path_contains: path_contains.map(String::from),
         tenant: None,
+        ..Fault::default()
     }
 }

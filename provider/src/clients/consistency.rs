@@ -146,10 +146,16 @@ pub fn fmt_duration(d: Duration) -> String {
     if ms < 1000 {
         return format!("{ms}ms");
     }
-    if ms < 10_000 && ms % 1000 != 0 {
-        return format!("{:.1}s", d.as_secs_f64());
+    if ms < 10_000 {
+        let tenths = (ms + 50) / 100;
+        return if tenths % 10 == 0 {
+            format!("{}s", tenths / 10)
+        } else {
+            format!("{}.{}s", tenths / 10, tenths % 10)
+        };
     }
-    let s = d.as_secs();
+    // Whole seconds from here on, rounded (a wait of 59.996 s reads "1m").
+    let s = ((ms + 500) / 1000) as u64;
     let (h, m, sec) = (s / 3600, s % 3600 / 60, s % 60);
     let mut out = String::new();
     if h > 0 {
@@ -298,6 +304,8 @@ mod tests {
         assert_eq!(fmt_duration(Duration::from_millis(3750)), "3.8s");
         assert_eq!(fmt_duration(Duration::from_secs(90)), "1m30s");
         assert_eq!(fmt_duration(Duration::from_secs(600)), "10m");
+        assert_eq!(fmt_duration(Duration::from_millis(4996)), "5s");
+        assert_eq!(fmt_duration(Duration::from_millis(59_996)), "1m");
     }
 
     #[tokio::test(start_paused = true)]

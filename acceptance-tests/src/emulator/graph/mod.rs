@@ -4,8 +4,9 @@
 //! 1. `request-id` / `client-request-id` are assigned;
 //! 2. the bearer token is checked (401 `InvalidAuthenticationToken` otherwise); the token
 //!    selects the tenant whose store is used;
-//! 3. a queued [`Fault`](super::Fault) matching the request is answered without touching the
-//!    store;
+//! 3. a queued [`Fault`](super::Fault) matching the request delays it, answers it with an
+//!    error status or closes the connection, before the store is touched (or, `after_apply`,
+//!    once the route has applied it);
 //! 4. POST/PUT/PATCH bodies must be `application/json` (415) and well-formed JSON (400);
 //! 5. the route module runs with a [`GraphCtx`]; errors it returns as [`GraphError`] get the
 //!    Graph envelope `{"error":{"code","message","innerError":{date,request-id,client-request-id}}}`;
@@ -18,7 +19,7 @@ pub mod tenant_info;
 pub mod xtap;
 
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
@@ -30,6 +31,7 @@ use axum::Router;
 use serde_json::{json, Value};
 
 use super::state::Shared;
+use super::tls::ConnectionCloser;
 use super::util::{graph_date, new_guid};
 use super::RequestRecord;
 
@@ -360,12 +362,37 @@ async fn pipeline(State(st): State<Arc<Shared>>, req: Request, next: Next) -> Re
         Some(Err(_)) => Some(Value::String(body_text.chars().take(2000).collect())),
     };
 
+    let closer = parts.extensions.get::<ConnectionCloser>().cloned();
+    let log = |tenant: Option<String>, status: u16| {
+        st.record(RequestRecord {
+            tenant,
+            method: method.to_string(),
+            path: path.clone(),
+            query: raw_query.clone(),
+            status,
+            request_id: request_id.clone(),
+            body: logged_body.clone(),
+        })
+    };
     let mut tenant_for_log = None;
+    // A fault that acts once the service has applied the request (with who it was for).
+    let mut after_apply: Option<(super::Fault, String, String)> = None;
     let outcome: Result<Response, GraphError> = async {
         let (tenant, client_id) = authenticate(&st, &parts.headers)?;
         tenant_for_log = Some(tenant.clone());
         if let Some(f) = st.take_fault(method.as_str(), &path, &tenant) {
-            return Err(fault_error(&f, &client_id, &tenant));
+            if f.after_apply {
+                after_apply = Some((f, client_id.clone(), tenant.clone()));
+            } else {
+                hold(&st, &f).await;
+                if f.reset {
+                    log(Some(tenant), 0);
+                    return Err(reset(closer.as_ref()).await);
+                }
+                if f.status != 0 {
+                    return Err(fault_error(&f, &client_id, &tenant));
+                }
+            }
         }
         let body = match parsed {
             Some(res) if matches!(method, Method::POST | Method::PUT | Method::PATCH) => {
@@ -431,6 +458,22 @@ async fn pipeline(State(st): State<Arc<Shared>>, req: Request, next: Next) -> Re
         }
         Err(e) => error_response(&e, &request_id, &client_request_id),
     };
+    if let Some((f, client_id, tenant)) = after_apply {
+        // The service has applied the request; what the client gets is up to the fault.
+        hold(&st, &f).await;
+        if f.reset {
+            log(Some(tenant), 0);
+            let e = reset(closer.as_ref()).await;
+            return error_response(&e, &request_id, &client_request_id);
+        }
+        if f.status != 0 {
+            resp = error_response(
+                &fault_error(&f, &client_id, &tenant),
+                &request_id,
+                &client_request_id,
+            );
+        }
+    }
 
     let h = resp.headers_mut();
     if let Ok(v) = HeaderValue::from_str(&request_id) {
@@ -452,14 +495,32 @@ async fn pipeline(State(st): State<Arc<Shared>>, req: Request, next: Next) -> Re
         h.insert("content-type", HeaderValue::from_static(ODATA_JSON));
     }
 
-    st.record(RequestRecord {
-        tenant: tenant_for_log,
-        method: method.to_string(),
-        path,
-        query: raw_query,
-        status: resp.status().as_u16(),
-        request_id,
-        body: logged_body,
-    });
+    log(tenant_for_log, resp.status().as_u16());
     resp
+}
+
+/// A fault's delay. If the client gives up meanwhile, the connection or stream goes away and
+/// this future is dropped with it: the request is never applied (before) or answered (after).
+async fn hold(st: &Shared, f: &super::Fault) {
+    if f.delay_seconds > 0.0 {
+        let _held = st.hold();
+        tokio::time::sleep(Duration::from_secs_f64(f.delay_seconds)).await;
+    }
+}
+
+/// Closes the request's connection without an answer; only returns (with an error to answer
+/// instead) when the request did not come through the emulator's own server.
+async fn reset(closer: Option<&ConnectionCloser>) -> GraphError {
+    match closer {
+        Some(c) => {
+            c.close();
+            // The connection task drops this request with the connection.
+            std::future::pending::<GraphError>().await
+        }
+        None => GraphError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "generalException",
+            "A reset fault needs a connection to close (the emulator's own HTTPS server).",
+        ),
+    }
 }

@@ -1,0 +1,242 @@
+//! Reliability scenarios through the real terraform CLI: requests bounded by the operation's
+//! deadline and by StopProvider (Ctrl-C), and creates that survive a lost answer without
+//! failing, duplicating or orphaning (the create-once rule, `clients/create.rs`).
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use coexistence_acceptance::harness::TfOutput;
+use common::*;
+
+const PARTNERS: &str = "/policies/crossTenantAccessPolicy/partners";
+
+/// stderr with terraform's diagnostic box drawing and line wrapping removed.
+fn flat(s: &str) -> String {
+    s.replace('│', " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn assert_says(out: &TfOutput, needles: &[&str]) {
+    let text = flat(&out.combined());
+    for n in needles {
+        assert!(text.contains(n), "expected {n:?} in the output\n{out}");
+    }
+}
+
+/// Partner objects (not their children) stored in `tenant`.
+fn partners(acc: &Acc, tenant: &str) -> Vec<String> {
+    acc.emu
+        .objects(tenant)
+        .into_iter()
+        .map(|(path, _)| path)
+        .filter(|p| {
+            p.strip_prefix(&format!("{PARTNERS}/"))
+                .is_some_and(|rest| !rest.contains('/'))
+        })
+        .collect()
+}
+
+/// Statuses of the partner create POSTs in the request log (0: no answer, connection closed).
+fn create_posts(acc: &Acc) -> Vec<u16> {
+    acc.emu
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with(PARTNERS))
+        .map(|r| r.status)
+        .collect()
+}
+
+fn request_log(acc: &Acc) -> String {
+    acc.emu
+        .requests()
+        .iter()
+        .map(|r| format!("{} {} -> {}", r.method, r.path, r.status))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// Waits (bounded) until `cond` holds.
+async fn eventually(what: &str, limit: Duration, cond: impl Fn() -> bool) {
+    let started = Instant::now();
+    while !cond() {
+        assert!(started.elapsed() < limit, "{what}: not within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// A GET that never answers in time: `plan` fails at the 5 s read timeout (not after the
+/// API's 25 s), saying what timed out, which timeout applied, how to raise it and what it was
+/// waiting for.
+#[tokio::test(flavor = "multi_thread")]
+async fn stalled_read_fails_plan_at_the_read_timeout() {
+    let acc = Acc::start().await;
+    let home = acc.home.tenant_id.clone();
+    let p = Partner {
+        extra: "  timeouts = { read = \"5s\" }\n".into(),
+        ..Partner::minimal(&acc.partner.tenant_id)
+    };
+    acc.config(&p.hcl());
+    acc.tf.apply().await;
+
+    acc.emu
+        .inject(Fault::delay(25.0).on("GET", &format!("{PARTNERS}/")));
+    let out = acc.tf.plan().await;
+    eprintln!("plan with a stalled GET ended after {:?}", out.elapsed);
+    assert_eq!(out.code, Some(1), "plan must fail\n{out}");
+    assert!(
+        out.elapsed >= Duration::from_secs(5) && out.elapsed < Duration::from_secs(15),
+        "plan took {:?}; expected the 5s read timeout to end it\n{out}",
+        out.elapsed
+    );
+    assert_says(
+        &out,
+        &[
+            "reading coexistence_cross_tenant_access_partner timed out after 5s",
+            &format!(
+                "GET {} had not answered after 5s",
+                partner_path(&p.tenant_id)
+            ),
+            "The read timeout is 5s (from `timeouts`)",
+            "timeouts = { read = \"10m\" }",
+        ],
+    );
+
+    acc.tf.destroy().await;
+    assert_tenant_empty(&acc, &home);
+}
+
+/// Ctrl-C while the create POST is held for 60 s: terraform stops within seconds, reports the
+/// cancellation, and nothing is left behind (the abandoned request was never applied, and no
+/// state records an object that does not exist).
+#[tokio::test(flavor = "multi_thread")]
+async fn interrupt_during_a_stalled_create_returns_promptly() {
+    let acc = Acc::start().await;
+    let home = acc.home.tenant_id.clone();
+    let p = Partner::minimal(&acc.partner.tenant_id);
+    acc.config(&p.hcl());
+    acc.emu.inject(Fault::delay(60.0).on("POST", PARTNERS));
+
+    let emu = &acc.emu;
+    let run = acc
+        .tf
+        .run_interrupted(
+            &["apply", "-auto-approve", "-input=false", "-no-color"],
+            eventually("the create POST is held", Duration::from_secs(120), || {
+                emu.held_requests() > 0
+            }),
+        )
+        .await;
+    let out = &run.out;
+    let after = run
+        .exit_after_signal
+        .unwrap_or_else(|| panic!("apply ended before the interrupt\n{out}"));
+    eprintln!("terraform exited {after:?} after SIGINT");
+    assert!(
+        after < Duration::from_secs(10),
+        "terraform took {after:?} to stop after SIGINT\n{out}"
+    );
+    assert!(!out.success(), "an interrupted apply must fail\n{out}");
+    assert_says(out, &["cancelled: a stop was requested while creating"]);
+
+    eventually(
+        "the abandoned request is dropped",
+        Duration::from_secs(10),
+        || emu.held_requests() == 0,
+    )
+    .await;
+    assert!(
+        partners(&acc, &home).is_empty(),
+        "an object was created behind terraform's back: {:#?}",
+        acc.emu.objects(&home)
+    );
+    assert!(
+        acc.tf.try_resource(ADDR).await.is_none(),
+        "state records a partner that does not exist:\n{}",
+        acc.tf.raw_state().unwrap_or_default()
+    );
+
+    // Nothing half-done blocks the next run.
+    acc.tf.apply().await;
+    assert_eq!(partners(&acc, &home).len(), 1);
+    acc.tf.destroy().await;
+    assert_tenant_empty(&acc, &home);
+}
+
+/// Runs one apply of the full partner with `fault` on its create POST, and checks the apply
+/// succeeded with exactly one partner, as configured. Returns the create POSTs' statuses.
+async fn apply_through_create_fault(fault: Fault) -> (Acc, Vec<u16>) {
+    let acc = Acc::start().await;
+    let home = acc.home.tenant_id.clone();
+    let p = Partner::full(&acc.partner.tenant_id);
+    acc.config(&p.hcl());
+    acc.emu.inject(fault.on("POST", PARTNERS));
+    acc.emu.clear_requests();
+
+    acc.tf.apply().await;
+    assert_eq!(
+        partners(&acc, &home),
+        vec![partner_path(&p.tenant_id)],
+        "expected exactly one partner; request log:\n{}",
+        request_log(&acc)
+    );
+    assert_emulator_matches(&acc, &home, &p);
+    let posts = create_posts(&acc);
+    (acc, posts)
+}
+
+async fn destroy_leaves_nothing(acc: Acc) {
+    acc.tf.destroy().await;
+    assert_tenant_empty(&acc, &acc.home.tenant_id);
+}
+
+/// The connection drops before the service saw the create: the provider finds nothing and
+/// sends it again.
+#[tokio::test(flavor = "multi_thread")]
+async fn reset_before_the_create_was_applied_creates_it_once() {
+    let (acc, posts) = apply_through_create_fault(Fault::reset()).await;
+    assert_eq!(
+        posts,
+        vec![0, 201],
+        "expected a reset, then one create; request log:\n{}",
+        request_log(&acc)
+    );
+    destroy_leaves_nothing(acc).await;
+}
+
+/// The connection drops after the service created the partner: the provider finds it, sees
+/// it is what it sent, and adopts it (no second POST, no "already exists").
+#[tokio::test(flavor = "multi_thread")]
+async fn reset_after_the_create_was_applied_adopts_it() {
+    let (acc, posts) = apply_through_create_fault(Fault::reset().after_apply()).await;
+    assert_eq!(
+        posts,
+        vec![0],
+        "expected one create, answered by a reset; request log:\n{}",
+        request_log(&acc)
+    );
+    destroy_leaves_nothing(acc).await;
+}
+
+/// A gateway timeout that hid a successful create: adopted, never "import it".
+#[tokio::test(flavor = "multi_thread")]
+async fn gateway_timeout_after_the_create_was_applied_adopts_it() {
+    let (acc, posts) = apply_through_create_fault(Fault::status(504).after_apply()).await;
+    assert_eq!(
+        posts,
+        vec![504],
+        "expected one create, answered 504; request log:\n{}",
+        request_log(&acc)
+    );
+    destroy_leaves_nothing(acc).await;
+}
+
+/// A 504 that did not hide anything: looked up, not found, created.
+#[tokio::test(flavor = "multi_thread")]
+async fn gateway_timeout_before_the_create_was_applied_creates_it_once() {
+    let (acc, posts) = apply_through_create_fault(Fault::status(504)).await;
+    assert_eq!(posts, vec![504, 201], "request log:\n{}", request_log(&acc));
+    destroy_leaves_nothing(acc).await;
+}
