@@ -315,3 +315,31 @@ impl Emulator {
         self.shared.issued_tokens()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Fault;
+
+    #[test]
+    fn impossible_faults_are_refused() {
+        assert_eq!(Fault::status(503).invalid(), None);
+        assert_eq!(Fault::delay(2.5).then_status(504).invalid(), None);
+        assert_eq!(Fault::reset().after_apply().invalid(), None);
+        assert!(Fault::status(500).invalid().is_some());
+        assert!(Fault::reset().then_status(503).invalid().is_some());
+        assert!(Fault::status(429).after_apply().invalid().is_some());
+        assert!(Fault::delay(-1.0).invalid().is_some());
+        assert!(Fault {
+            count: 1,
+            ..Fault::default()
+        }
+        .invalid()
+        .is_some());
+        // The JSON form of the control API keeps the old shape working.
+        let f: Fault = serde_json::from_str(r#"{"status": 504, "count": 1}"#).unwrap();
+        assert_eq!(f.invalid(), None);
+        let f: Fault =
+            serde_json::from_str(r#"{"reset": true, "after_apply": true, "count": 1}"#).unwrap();
+        assert!(f.reset && f.after_apply);
+    }
+}

@@ -1,5 +1,5 @@
 //! Deadlines and eventual-consistency helpers. Every wait in the provider goes through a
-//! [`Deadline`], so nothing retries past the resource's `timeouts` or after Terraform says stop.
+//! [`Deadline`], so nothing waits or retries past the operation's deadline or after a stop request.
 
 use super::error::{ApiError, ErrorKind};
 use std::future::Future;

@@ -164,7 +164,7 @@ fn with_doubt(mut e: ApiError, doubt: Option<&str>, what: &str) -> ApiError {
             format!(" ({why})")
         };
         e.message = format!(
-            "{}. An earlier create of {what} got no clear answer{why}, so it may exist: if the next run reports that it already exists, import it",
+            "{}. A create of {what} got no clear answer{why}, so it may exist: if the next run reports that it already exists, import it",
             e.message.trim_end_matches('.')
         );
     }
