@@ -240,3 +240,30 @@ async fn gateway_timeout_before_the_create_was_applied_creates_it_once() {
     assert_eq!(posts, vec![504, 201], "request log:\n{}", request_log(&acc));
     destroy_leaves_nothing(acc).await;
 }
+
+/// A slow 503 on a read (held 2 s, then "unavailable") is waited out and retried: the apply
+/// succeeds, and took at least the delay.
+#[tokio::test(flavor = "multi_thread")]
+async fn slow_unavailable_read_is_retried() {
+    let acc = Acc::start().await;
+    let home = acc.home.tenant_id.clone();
+    let p = Partner::minimal(&acc.partner.tenant_id);
+    acc.config(&p.hcl());
+    acc.emu.inject(
+        Fault::delay(2.0)
+            .then_status(503)
+            .on("GET", &format!("{PARTNERS}/")),
+    );
+    let out = acc.tf.apply().await;
+    assert!(out.elapsed >= Duration::from_secs(2), "{out}");
+    let log = request_log(&acc);
+    assert!(
+        acc.emu
+            .requests()
+            .iter()
+            .any(|r| r.method == "GET" && r.status == 503),
+        "expected the held GET answered 503; request log:\n{log}"
+    );
+    assert_emulator_matches(&acc, &home, &p);
+    destroy_leaves_nothing(acc).await;
+}

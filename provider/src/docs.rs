@@ -295,8 +295,9 @@ fn render_resource(r: &dyn Resource, example: &str, import_sh: &str) -> Result<S
         out.push_str("\n## Timeouts\n\n");
         out.push_str(
             "`timeouts` sets a deadline per operation as a duration (`\"30s\"`, `\"10m\"`, `\"1h\"`); \
-             any subset of operations can be given. Retries after throttling and waits for \
-             replication never run past it. Defaults:\n\n",
+             any subset of operations can be given. Every request, retry after throttling and \
+             wait for replication ends by it: a request still unanswered at the deadline is \
+             abandoned and the error names the request and the timeout to raise. Defaults:\n\n",
         );
         for (op, d) in [
             ("create", t.create),

@@ -391,6 +391,18 @@ mod tests {
     }
 
     #[test]
+    fn data_source_deadlines_are_described_too() {
+        let dl = Deadline::after(Duration::from_secs(300), CancellationToken::new());
+        let e = data_source_deadline("coexistence_tenant", &dl)
+            .expired("GET /t had not answered after 1m");
+        assert_eq!(
+            e.to_string(),
+            "reading data source coexistence_tenant timed out after 5m: GET /t had not answered after 1m. \
+             Data sources wait at most 5m; run the command again once the service answers."
+        );
+    }
+
+    #[test]
     fn timeouts_carry_over() {
         let planned =
             Value::object([("timeouts", Value::object([("create", Value::string("5s"))]))]);
