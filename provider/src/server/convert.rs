@@ -155,14 +155,19 @@ pub fn encode(v: &Value, ty: &Type) -> Result<pb::DynamicValue, Diagnostics> {
 
 /// Decodes stored state JSON (UpgradeResourceState) for the current schema.
 pub fn decode_raw_state(raw: Option<&pb::RawState>, ty: &Type) -> Result<Value, Diagnostics> {
-    let Some(raw) = raw else {
-        return Ok(Value::Null);
+    // Terraform only upgrades objects that exist, and always sends their attributes.
+    let missing = || {
+        Diagnostics::from(Diagnostic::error(
+            "Invalid value from Terraform",
+            "UpgradeResourceState carries no stored state. This is a bug in Terraform or in the provider.",
+        ))
     };
+    let raw = raw.ok_or_else(missing)?;
     if raw.json.is_empty() {
         if !raw.flatmap.is_empty() {
             return Err(Diagnostic::error("Unsupported state format", "This state was written in the legacy flatmap format, which this provider never used.").into());
         }
-        return Ok(Value::Null);
+        return Err(missing());
     }
     let j: serde_json::Value = serde_json::from_slice(&raw.json).map_err(|e| {
         Diagnostics::from(Diagnostic::error(

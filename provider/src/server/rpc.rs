@@ -439,6 +439,8 @@ impl Provider for ProviderServer {
         })();
         let mut new_state = req.prior_state.clone();
         match (decoded, self.clients()) {
+            // Nothing before, nothing after: nothing to do (Terraform never asks this).
+            (Ok((prior, planned)), _) if prior.is_null() && planned.is_null() => {}
             (Ok((prior, planned)), Ok(clients)) => {
                 tracing::debug!(type_name = %req.type_name, create = prior.is_null(), destroy = planned.is_null(), "applying");
                 let (v, d) =
