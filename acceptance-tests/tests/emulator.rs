@@ -694,6 +694,147 @@ async fn identity_synchronization() {
     assert!(env.emu.objects(CONTOSO).is_empty());
 }
 
+/// `$expand=identitySynchronization` on the partner entity and collection: null when there is
+/// no policy, the policy (projected) when there is one; everything else Graph refuses is 400.
+#[tokio::test(flavor = "multi_thread")]
+async fn partner_expand() {
+    let env = Env::new().await;
+    let token = env.token().await;
+    let (s, _) = env
+        .graph(
+            Method::POST,
+            PARTNERS,
+            &token,
+            Some(json!({"tenantId": FABRIKAM})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED);
+    let partner = format!("{PARTNERS}/{FABRIKAM}");
+    let expanded = format!("{partner}?$expand=identitySynchronization");
+
+    // No policy: the member is present and null (never absent).
+    let (s, got) = env.graph(Method::GET, &expanded, &token, None).await;
+    assert_eq!(s, StatusCode::OK, "{got}");
+    assert_eq!(
+        got.get("identitySynchronization"),
+        Some(&Value::Null),
+        "{got}"
+    );
+    assert_eq!(got["tenantId"], FABRIKAM);
+    assert!(
+        got["@odata.context"]
+            .as_str()
+            .unwrap()
+            .ends_with("$metadata#policies/crossTenantAccessPolicy/partners(identitySynchronization())/$entity"),
+        "{got}"
+    );
+    // Without $expand the navigation property is not there at all.
+    let (_, plain) = env.graph(Method::GET, &partner, &token, None).await;
+    assert!(plain.get("identitySynchronization").is_none(), "{plain}");
+
+    let (s, _) = env
+        .graph(
+            Method::PUT,
+            &format!("{partner}/identitySynchronization"),
+            &token,
+            Some(json!({"displayName": "Fabrikam", "userSyncInbound": {"isSyncAllowed": true}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (_, got) = env.graph(Method::GET, &expanded, &token, None).await;
+    assert_eq!(
+        got["identitySynchronization"],
+        json!({"tenantId": FABRIKAM, "displayName": "Fabrikam", "userSyncInbound": {"isSyncAllowed": true}})
+    );
+    // With $select and a nested $select.
+    let (s, got) = env
+        .graph(
+            Method::GET,
+            &format!("{partner}?$select=tenantId&$expand=identitySynchronization($select=userSyncInbound)"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{got}");
+    let mut body = got.as_object().unwrap().clone();
+    let ctx = body.remove("@odata.context").unwrap();
+    assert_eq!(
+        Value::Object(body),
+        json!({"tenantId": FABRIKAM, "identitySynchronization": {"userSyncInbound": {"isSyncAllowed": true}}})
+    );
+    assert!(ctx
+        .as_str()
+        .unwrap()
+        .ends_with("partners(tenantId,identitySynchronization(userSyncInbound))/$entity"));
+
+    // Refused, on the entity and on the collection alike.
+    let refused: [(&str, &str); 9] = [
+        ("$expand=owners", "Could not find a property named 'owners' on type 'microsoft.graph.crossTenantAccessPolicyConfigurationPartner'."),
+        ("$expand=IdentitySynchronization", "Could not find a property named 'IdentitySynchronization'"),
+        ("$expand=inboundTrust", "Only navigation properties can be expanded."),
+        ("$expand=serviceProviderConstraints", "not emulated"),
+        ("$expand=*", "not emulated"),
+        ("$expand=identitySynchronization($filter=displayName eq 'x')", "Query option '$filter' is not allowed"),
+        ("$expand=identitySynchronization($select=nope)", "Could not find a property named 'nope' on type 'microsoft.graph.crossTenantIdentitySyncPolicyPartner'."),
+        ("$expand=identitySynchronization(", "unbalanced parentheses"),
+        ("$expand=identitySynchronization&$expand=identitySynchronization", "specified more than once"),
+    ];
+    for base in [partner.as_str(), PARTNERS] {
+        for (query, msg) in refused {
+            let (s, b) = env
+                .graph(Method::GET, &format!("{base}?{query}"), &token, None)
+                .await;
+            assert_eq!(s, StatusCode::BAD_REQUEST, "{base}?{query}: {b}");
+            assert_eq!(err_code(&b), "BadRequest", "{base}?{query}: {b}");
+            assert!(err_msg(&b).contains(msg), "{base}?{query}: {b}");
+        }
+        // Options the partner GET does not support at all.
+        let (s, b) = env
+            .graph(
+                Method::GET,
+                &format!("{base}?$top=1&$expand=identitySynchronization"),
+                &token,
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+        assert!(err_msg(&b).contains("'$top' is not allowed"), "{b}");
+    }
+    // The policy itself has no navigation properties to expand.
+    let (s, b) = env
+        .graph(
+            Method::GET,
+            &format!("{partner}/identitySynchronization?$expand=identitySynchronization"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+}
+
+/// A body over the size limit is refused with 413 and Graph's envelope, never read as empty.
+#[tokio::test(flavor = "multi_thread")]
+async fn oversized_body_is_413() {
+    let env = Env::new().await;
+    let token = env.token().await;
+    let big = "x".repeat(5 * 1024 * 1024);
+    let (s, b) = env
+        .graph(
+            Method::POST,
+            PARTNERS,
+            &token,
+            Some(json!({"tenantId": FABRIKAM, "padding": big})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::PAYLOAD_TOO_LARGE, "{b}");
+    assert_eq!(err_code(&b), "RequestEntityTooLarge");
+    assert!(err_msg(&b).contains("exceeds the maximum"), "{b}");
+    assert!(b["error"]["innerError"]["request-id"].is_string(), "{b}");
+    assert!(env.emu.objects(CONTOSO).is_empty());
+    let log = env.emu.requests();
+    assert_eq!(log.last().map(|r| r.status), Some(413));
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn default_policy() {
     let env = Env::new().await;

@@ -100,9 +100,8 @@ async fn update_every_block_in_place_then_remove_blocks() {
 async fn update_blocks_one_at_a_time() {
     let acc = Acc::start().await;
     let home = acc.home.tenant_id.clone();
-    let full = Partner::full(&acc.partner.tenant_id);
     let changed = Partner::full_changed(&acc.partner.tenant_id);
-    let mut p = full.clone();
+    let mut p = Partner::full(&acc.partner.tenant_id);
     acc.config(&p.hcl());
     acc.tf.apply().await;
 
@@ -168,7 +167,6 @@ async fn update_blocks_one_at_a_time() {
     }
     acc.tf.destroy().await;
     assert_tenant_empty(&acc, &home);
-    let _ = full;
 }
 
 /// 4. changing tenant_id replaces the resource; the old partner is gone.
@@ -295,17 +293,14 @@ async fn drift_on_each_block() {
         "usersAndGroups": {"accessType": "allowed", "targets": [{"target": "AllUsers", "targetType": "user"}]},
         "applications": {"accessType": "allowed", "targets": [{"target": "AllApplications", "targetType": "application"}]},
     });
-    let other_target = json!({
-        "usersAndGroups": {"accessType": "allowed", "targets": [{"target": "AllUsers", "targetType": "user"}]},
-        "applications": {"accessType": "allowed", "targets": [{"target": "AllApplications", "targetType": "application"}]},
-    });
     let drifts = [
         (
             "b2bCollaborationInbound",
             blocked_all.clone(),
             "access_type",
         ),
-        ("b2bCollaborationOutbound", other_target, "target"),
+        // The configured outbound block targets a group: AllUsers is another target.
+        ("b2bCollaborationOutbound", allowed_all.clone(), "target"),
         ("b2bDirectConnectInbound", blocked_all, "access_type"),
         ("b2bDirectConnectOutbound", allowed_all, "access_type"),
         (
@@ -564,4 +559,107 @@ async fn two_provider_aliases() {
     acc.tf.destroy().await;
     assert_tenant_empty(&acc, &home);
     assert_tenant_empty(&acc, &partner);
+}
+
+/// Graph requests in the emulator's log since the last clear, as `METHOD path?query`.
+fn graph_calls(acc: &Acc) -> Vec<String> {
+    acc.emu
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/v1.0/"))
+        .map(|r| match r.query {
+            Some(q) => format!("{} {}?{q}", r.method, r.path),
+            None => format!("{} {}", r.method, r.path),
+        })
+        .collect()
+}
+
+/// 12. a refresh of one partner costs one Graph GET (policy expanded inline); a destroy sends
+/// exactly the DELETEs state calls for (none for a policy that does not exist).
+#[tokio::test(flavor = "multi_thread")]
+async fn one_get_per_refresh_and_no_wasted_delete() {
+    let acc = Acc::start().await;
+    let home = acc.home.tenant_id.clone();
+    let partner = format!("/v1.0{}", partner_path(&acc.partner.tenant_id));
+    let expanded = format!("GET {partner}?$expand=identitySynchronization");
+    for p in [
+        Partner::minimal(&acc.partner.tenant_id),
+        Partner::full(&acc.partner.tenant_id),
+    ] {
+        acc.config(&p.hcl());
+        acc.tf.apply().await;
+        acc.emu.clear_requests();
+        acc.tf.plan_expect_empty().await;
+        assert_eq!(
+            graph_calls(&acc),
+            std::slice::from_ref(&expanded),
+            "a refresh of one partner must be one GET"
+        );
+
+        acc.emu.clear_requests();
+        acc.tf.destroy().await;
+        let calls = graph_calls(&acc);
+        let deletes: Vec<&String> = calls.iter().filter(|c| c.starts_with("DELETE")).collect();
+        let want: Vec<String> = match p.identity_synchronization {
+            None => vec![format!("DELETE {partner}")],
+            Some(_) => vec![
+                format!("DELETE {partner}/identitySynchronization"),
+                format!("DELETE {partner}"),
+            ],
+        };
+        assert_eq!(
+            deletes,
+            want.iter().collect::<Vec<_>>(),
+            "destroy: {calls:#?}"
+        );
+        assert_eq!(
+            calls.iter().filter(|c| c.starts_with("GET")).count(),
+            1,
+            "destroy refreshes with one GET: {calls:#?}"
+        );
+        assert_tenant_empty(&acc, &home);
+    }
+}
+
+/// 13. a sync policy created out of band after the last refresh does not block the destroy
+/// (`-refresh=false`): the refused partner DELETE is followed by the policy's, then a retry.
+#[tokio::test(flavor = "multi_thread")]
+async fn destroy_removes_a_policy_created_out_of_band() {
+    let acc = Acc::start().await;
+    let home = acc.home.tenant_id.clone();
+    let p = Partner::minimal(&acc.partner.tenant_id);
+    acc.config(&p.hcl());
+    acc.tf.apply().await;
+    acc.emu.put_object(
+        &home,
+        &sync_path(&p.tenant_id),
+        json!({"tenantId": p.tenant_id, "displayName": null, "userSyncInbound": {"isSyncAllowed": true}}),
+    );
+    acc.emu.clear_requests();
+    acc.tf
+        .run_ok(&[
+            "destroy",
+            "-auto-approve",
+            "-refresh=false",
+            "-input=false",
+            "-no-color",
+        ])
+        .await;
+    let partner = format!("/v1.0{}", partner_path(&p.tenant_id));
+    let deletes: Vec<String> = acc
+        .emu
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "DELETE")
+        .map(|r| format!("{} {} -> {}", r.method, r.path, r.status))
+        .collect();
+    assert_eq!(
+        deletes,
+        [
+            format!("DELETE {partner} -> 400"),
+            format!("DELETE {partner}/identitySynchronization -> 204"),
+            format!("DELETE {partner} -> 204"),
+        ]
+    );
+    assert_tenant_empty(&acc, &home);
 }

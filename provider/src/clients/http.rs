@@ -232,8 +232,12 @@ pub mod mock {
             let Some(s) = next else {
                 panic!("unexpected call {} {}", req.method, req.url)
             };
+            // The query string is part of what a step asserts (`/x?$expand=y`).
             let path = url::Url::parse(&req.url)
-                .map(|u| u.path().to_string())
+                .map(|u| match u.query() {
+                    Some(q) => format!("{}?{q}", u.path()),
+                    None => u.path().to_string(),
+                })
                 .unwrap_or_default();
             assert_eq!(
                 (req.method.as_str(), path.as_str()),

@@ -119,6 +119,27 @@ impl PartialEq for Number {
 }
 
 impl Number {
+    /// A number from its decimal text (how cty sends numbers that do not fit a float), refusing
+    /// text that is not one: `[+-]digits[.digits][e[+-]digits]`.
+    pub fn parse_decimal(s: &str) -> Result<Number, String> {
+        let t = s.strip_prefix(['-', '+']).unwrap_or(s);
+        let (mantissa, exp) = match t.split_once(['e', 'E']) {
+            Some((m, e)) => (m, Some(e.strip_prefix(['-', '+']).unwrap_or(e))),
+            None => (t, None),
+        };
+        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let digits = |d: &str| d.bytes().all(|b| b.is_ascii_digit());
+        let ok = !(int.is_empty() && frac.is_empty())
+            && digits(int)
+            && digits(frac)
+            && exp.is_none_or(|e| !e.is_empty() && digits(e));
+        if ok {
+            Ok(Number::Decimal(s.to_string()))
+        } else {
+            Err(format!("{s:?} is not a number"))
+        }
+    }
+
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Number::Int(i) => Some(*i as f64),
@@ -327,6 +348,12 @@ pub mod msgpack {
     pub fn decode(bytes: &[u8], ty: &Type) -> Result<Value, String> {
         let mut rd = bytes;
         let m = rmpv::decode::read_value(&mut rd).map_err(|e| format!("invalid msgpack: {e}"))?;
+        if !rd.is_empty() {
+            return Err(format!(
+                "invalid msgpack: {} bytes after the value",
+                rd.len()
+            ));
+        }
         from_msgpack(&m, ty)
     }
 
@@ -362,12 +389,13 @@ pub mod msgpack {
                     Some(i) => Number::Int(i),
                     None => Number::Decimal(i.to_string()),
                 })),
-                M::F32(f) => Ok(Value::Number(Number::Float(*f as f64))),
-                M::F64(f) => Ok(Value::Number(Number::Float(*f))),
+                // cty numbers may be infinite, never NaN.
+                M::F32(f) if !f.is_nan() => Ok(Value::Number(Number::Float(*f as f64))),
+                M::F64(f) if !f.is_nan() => Ok(Value::Number(Number::Float(*f))),
                 // Numbers that don't fit a float travel as decimal strings.
-                M::String(s) => Ok(Value::Number(Number::Decimal(
-                    s.as_str().ok_or("invalid utf-8")?.to_string(),
-                ))),
+                M::String(s) => Ok(Value::Number(Number::parse_decimal(
+                    s.as_str().ok_or("invalid utf-8")?,
+                )?)),
                 _ => Err(mismatch(m, ty)),
             },
             Type::List(t) | Type::Set(t) => {
@@ -511,14 +539,16 @@ pub mod json {
             Type::Bool => Value::Bool(j.as_bool().ok_or_else(bad)?),
             Type::String => Value::String(j.as_str().ok_or_else(bad)?.to_string()),
             Type::Number => match j {
-                J::Number(n) => Value::Number(match (n.as_i64(), n.as_f64()) {
-                    (Some(i), _) => Number::Int(i),
-                    (None, Some(f)) if n.to_string().parse::<f64>().is_ok_and(|p| p == f) => {
-                        Number::Float(f)
-                    }
-                    _ => Number::Decimal(n.to_string()),
+                // Integers stay exact up to u64; other numbers are as exact as serde_json's
+                // f64 (state numbers beyond that precision are rounded: a known limit).
+                J::Number(n) => Value::Number(match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                    (Some(i), _, _) => Number::Int(i),
+                    (None, Some(u), _) => Number::Decimal(u.to_string()),
+                    (None, None, Some(f)) => Number::Float(f),
+                    _ => Number::parse_decimal(&n.to_string())?,
                 }),
-                J::String(s) => Value::Number(Number::Decimal(s.clone())),
+                // cty also accepts a number as a JSON string.
+                J::String(s) => Value::Number(Number::parse_decimal(s)?),
                 _ => return Err(bad()),
             },
             Type::List(t) | Type::Set(t) => {
@@ -534,14 +564,23 @@ pub mod json {
                     Value::List(items)
                 }
             }
-            Type::Tuple(ts) => Value::Tuple(
-                j.as_array()
-                    .ok_or_else(bad)?
-                    .iter()
-                    .zip(ts)
-                    .map(|(e, t)| decode(e, t))
-                    .collect::<Result<_, _>>()?,
-            ),
+            Type::Tuple(ts) => {
+                let items = j.as_array().ok_or_else(bad)?;
+                if items.len() != ts.len() {
+                    return Err(format!(
+                        "tuple of {} elements where {} are expected",
+                        items.len(),
+                        ts.len()
+                    ));
+                }
+                Value::Tuple(
+                    items
+                        .iter()
+                        .zip(ts)
+                        .map(|(e, t)| decode(e, t))
+                        .collect::<Result<_, _>>()?,
+                )
+            }
             Type::Map(t) => Value::Map(
                 j.as_object()
                     .ok_or_else(bad)?

@@ -115,18 +115,27 @@ pub fn path(p: &AttrPath) -> pb::AttributePath {
     }
 }
 
-/// Decodes a DynamicValue (msgpack preferred, JSON accepted); absent means null.
+/// Decodes a DynamicValue (msgpack preferred, JSON accepted). Terraform always sends one, even
+/// for null (msgpack nil): an absent or empty one is a malformed request, never read as null
+/// (a null planned state would mean "destroy").
 pub fn decode(v: Option<&pb::DynamicValue>, ty: &Type) -> Result<Value, Diagnostics> {
-    let bad = |e: String| Diagnostics::from(Diagnostic::error("Invalid value from Terraform", e));
+    let bad = |e: String| {
+        Diagnostics::from(Diagnostic::error(
+            "Invalid value from Terraform",
+            format!("{e}. This is a bug in Terraform or in the provider."),
+        ))
+    };
     match v {
-        None => Ok(Value::Null),
+        None => Err(bad(
+            "the request carries no value where one is required".into()
+        )),
         Some(dv) if !dv.msgpack.is_empty() => msgpack::decode(&dv.msgpack, ty).map_err(bad),
         Some(dv) if !dv.json.is_empty() => {
             let j: serde_json::Value =
-                serde_json::from_slice(&dv.json).map_err(|e| bad(e.to_string()))?;
+                serde_json::from_slice(&dv.json).map_err(|e| bad(format!("invalid JSON: {e}")))?;
             json::decode(&j, ty).map_err(bad)
         }
-        Some(_) => Ok(Value::Null),
+        Some(_) => Err(bad("the value is empty (neither msgpack nor JSON)".into())),
     }
 }
 
@@ -146,14 +155,19 @@ pub fn encode(v: &Value, ty: &Type) -> Result<pb::DynamicValue, Diagnostics> {
 
 /// Decodes stored state JSON (UpgradeResourceState) for the current schema.
 pub fn decode_raw_state(raw: Option<&pb::RawState>, ty: &Type) -> Result<Value, Diagnostics> {
-    let Some(raw) = raw else {
-        return Ok(Value::Null);
+    // Terraform only upgrades objects that exist, and always sends their attributes.
+    let missing = || {
+        Diagnostics::from(Diagnostic::error(
+            "Invalid value from Terraform",
+            "UpgradeResourceState carries no stored state. This is a bug in Terraform or in the provider.",
+        ))
     };
+    let raw = raw.ok_or_else(missing)?;
     if raw.json.is_empty() {
         if !raw.flatmap.is_empty() {
             return Err(Diagnostic::error("Unsupported state format", "This state was written in the legacy flatmap format, which this provider never used.").into());
         }
-        return Ok(Value::Null);
+        return Err(missing());
     }
     let j: serde_json::Value = serde_json::from_slice(&raw.json).map_err(|e| {
         Diagnostics::from(Diagnostic::error(

@@ -86,16 +86,16 @@ impl ProviderServer {
         self.stop.clone()
     }
 
-    fn resource(&self, name: &str) -> Result<&Entry<dyn Resource>, Status> {
+    fn resource(&self, name: &str) -> Result<&Entry<dyn Resource>, Diagnostics> {
         self.resources
             .get(name)
-            .ok_or_else(|| Status::not_found(format!("unknown resource type {name}")))
+            .ok_or_else(|| unknown_type("resource", name, self.resources.keys()))
     }
 
-    fn data_source(&self, name: &str) -> Result<&Entry<dyn DataSource>, Status> {
+    fn data_source(&self, name: &str) -> Result<&Entry<dyn DataSource>, Diagnostics> {
         self.data_sources
             .get(name)
-            .ok_or_else(|| Status::not_found(format!("unknown data source type {name}")))
+            .ok_or_else(|| unknown_type("data source", name, self.data_sources.keys()))
     }
 
     fn clients(&self) -> Result<Arc<Clients>, Diagnostics> {
@@ -134,6 +134,68 @@ impl ProviderServer {
         }
     }
 }
+
+/// An unknown type name is an error diagnostic (as terraform-plugin-framework answers), not a
+/// gRPC error: Terraform shows it like any other and the server goes on serving.
+fn unknown_type<'a>(
+    what: &str,
+    name: &str,
+    known: impl Iterator<Item = &'a &'static str>,
+) -> Diagnostics {
+    let mut known: Vec<&str> = known.copied().collect();
+    known.sort_unstable();
+    Diagnostic::error(
+        format!("Unknown {what} type"),
+        format!(
+            "This provider has no {what} type {name:?}; it has {}. This is a bug in Terraform or in the provider.",
+            known.join(", ")
+        ),
+    )
+    .into()
+}
+
+/// The registry entry for a request's type name, or the response carrying the diagnostic.
+macro_rules! entry_or_answer {
+    ($lookup:expr, $resp:ty) => {
+        match $lookup {
+            Ok(e) => e,
+            Err(d) => {
+                return Ok(Response::new(<$resp>::from_diagnostics(&d)));
+            }
+        }
+    };
+}
+
+/// Responses that can carry nothing but diagnostics.
+trait FromDiagnostics: Default {
+    fn set(&mut self, d: Vec<pb::Diagnostic>);
+    fn from_diagnostics(d: &Diagnostics) -> Self {
+        let mut r = Self::default();
+        r.set(convert::diagnostics(d));
+        r
+    }
+}
+
+macro_rules! from_diagnostics {
+    ($($t:ty),*) => {$(
+        impl FromDiagnostics for $t {
+            fn set(&mut self, d: Vec<pb::Diagnostic>) {
+                self.diagnostics = d;
+            }
+        }
+    )*};
+}
+
+from_diagnostics!(
+    pb::validate_resource_config::Response,
+    pb::validate_data_resource_config::Response,
+    pb::upgrade_resource_state::Response,
+    pb::read_resource::Response,
+    pb::plan_resource_change::Response,
+    pb::apply_resource_change::Response,
+    pb::import_resource_state::Response,
+    pb::read_data_source::Response
+);
 
 fn encode_or(v: &Value, ty: &Type, diags: &mut Diagnostics) -> Option<pb::DynamicValue> {
     match convert::encode(v, ty) {
@@ -220,7 +282,10 @@ impl Provider for ProviderServer {
         req: Request<pb::validate_resource_config::Request>,
     ) -> Result<Response<pb::validate_resource_config::Response>, Status> {
         let req = req.into_inner();
-        let e = self.resource(&req.type_name)?;
+        let e = entry_or_answer!(
+            self.resource(&req.type_name),
+            pb::validate_resource_config::Response
+        );
         let diags = validate_config(req.config.as_ref(), &e.ty, &e.schema, |c, d| {
             e.imp.validate(c, d)
         });
@@ -235,7 +300,10 @@ impl Provider for ProviderServer {
         req: Request<pb::validate_data_resource_config::Request>,
     ) -> Result<Response<pb::validate_data_resource_config::Response>, Status> {
         let req = req.into_inner();
-        let e = self.data_source(&req.type_name)?;
+        let e = entry_or_answer!(
+            self.data_source(&req.type_name),
+            pb::validate_data_resource_config::Response
+        );
         let diags = validate_config(req.config.as_ref(), &e.ty, &e.schema, |c, d| {
             e.imp.validate(c, d)
         });
@@ -249,7 +317,10 @@ impl Provider for ProviderServer {
         req: Request<pb::upgrade_resource_state::Request>,
     ) -> Result<Response<pb::upgrade_resource_state::Response>, Status> {
         let req = req.into_inner();
-        let e = self.resource(&req.type_name)?;
+        let e = entry_or_answer!(
+            self.resource(&req.type_name),
+            pb::upgrade_resource_state::Response
+        );
         let mut diags = Diagnostics::new();
         let mut upgraded = None;
         if req.version > e.schema.version {
@@ -295,7 +366,7 @@ impl Provider for ProviderServer {
         req: Request<pb::read_resource::Request>,
     ) -> Result<Response<pb::read_resource::Response>, Status> {
         let req = req.into_inner();
-        let e = self.resource(&req.type_name)?;
+        let e = entry_or_answer!(self.resource(&req.type_name), pb::read_resource::Response);
         let mut diags = Diagnostics::new();
         let mut new_state = req.current_state.clone();
         match (
@@ -323,7 +394,10 @@ impl Provider for ProviderServer {
         req: Request<pb::plan_resource_change::Request>,
     ) -> Result<Response<pb::plan_resource_change::Response>, Status> {
         let req = req.into_inner();
-        let e = self.resource(&req.type_name)?;
+        let e = entry_or_answer!(
+            self.resource(&req.type_name),
+            pb::plan_resource_change::Response
+        );
         let decoded = (|| {
             Ok::<_, Diagnostics>((
                 convert::decode(req.prior_state.as_ref(), &e.ty)?,
@@ -352,7 +426,10 @@ impl Provider for ProviderServer {
         req: Request<pb::apply_resource_change::Request>,
     ) -> Result<Response<pb::apply_resource_change::Response>, Status> {
         let req = req.into_inner();
-        let e = self.resource(&req.type_name)?;
+        let e = entry_or_answer!(
+            self.resource(&req.type_name),
+            pb::apply_resource_change::Response
+        );
         let mut diags = Diagnostics::new();
         let decoded = (|| {
             Ok::<_, Diagnostics>((
@@ -362,6 +439,8 @@ impl Provider for ProviderServer {
         })();
         let mut new_state = req.prior_state.clone();
         match (decoded, self.clients()) {
+            // Nothing before, nothing after: nothing to do (Terraform never asks this).
+            (Ok((prior, planned)), _) if prior.is_null() && planned.is_null() => {}
             (Ok((prior, planned)), Ok(clients)) => {
                 tracing::debug!(type_name = %req.type_name, create = prior.is_null(), destroy = planned.is_null(), "applying");
                 let (v, d) =
@@ -384,7 +463,10 @@ impl Provider for ProviderServer {
         req: Request<pb::import_resource_state::Request>,
     ) -> Result<Response<pb::import_resource_state::Response>, Status> {
         let req = req.into_inner();
-        let e = self.resource(&req.type_name)?;
+        let e = entry_or_answer!(
+            self.resource(&req.type_name),
+            pb::import_resource_state::Response
+        );
         let mut diags = Diagnostics::new();
         let mut imported = Vec::new();
         match lifecycle::import(e.imp.as_ref(), &req.id) {
@@ -411,7 +493,10 @@ impl Provider for ProviderServer {
         req: Request<pb::read_data_source::Request>,
     ) -> Result<Response<pb::read_data_source::Response>, Status> {
         let req = req.into_inner();
-        let e = self.data_source(&req.type_name)?;
+        let e = entry_or_answer!(
+            self.data_source(&req.type_name),
+            pb::read_data_source::Response
+        );
         let mut diags = Diagnostics::new();
         let mut state = None;
         match (convert::decode(req.config.as_ref(), &e.ty), self.clients()) {

@@ -14,6 +14,7 @@
 //!
 //! Route modules: [`xtap`] (cross-tenant access policy), [`tenant_info`] (tenant lookup).
 
+pub mod odata;
 pub mod schema;
 pub mod tenant_info;
 pub mod xtap;
@@ -349,14 +350,19 @@ async fn pipeline(State(st): State<Arc<Shared>>, req: Request, next: Next) -> Re
     let raw_query = req.uri().query().map(str::to_string);
 
     let (parts, body) = req.into_parts();
-    let bytes: Bytes = axum::body::to_bytes(body, MAX_BODY)
-        .await
-        .unwrap_or_default();
+    // `to_bytes` fails past MAX_BODY (or when the client stops sending): never act on a
+    // truncated or empty stand-in, answer 413 (Graph's errors page: "The request size exceeds
+    // the maximum limit"; the error code is an assumption).
+    let (bytes, oversized): (Bytes, bool) = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(b) => (b, false),
+        Err(_) => (Bytes::new(), true),
+    };
     let body_text = String::from_utf8_lossy(&bytes);
     let has_body = !body_text.trim().is_empty();
     let parsed: Option<Result<Value, serde_json::Error>> =
         has_body.then(|| serde_json::from_slice::<Value>(&bytes));
     let logged_body = match &parsed {
+        None if oversized => Some(Value::String(format!("(over {MAX_BODY} bytes)"))),
         None => None,
         Some(Ok(v)) => Some(redact(v)),
         Some(Err(_)) => Some(Value::String(body_text.chars().take(2000).collect())),
@@ -378,6 +384,13 @@ async fn pipeline(State(st): State<Arc<Shared>>, req: Request, next: Next) -> Re
     // A fault that acts once the service has applied the request (with who it was for).
     let mut after_apply: Option<(super::Fault, String, String)> = None;
     let outcome: Result<Response, GraphError> = async {
+        if oversized {
+            return Err(GraphError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "RequestEntityTooLarge",
+                format!("The request size exceeds the maximum limit ({MAX_BODY} bytes)."),
+            ));
+        }
         let (tenant, client_id) = authenticate(&st, &parts.headers)?;
         tenant_for_log = Some(tenant.clone());
         if let Some(f) = st.take_fault(method.as_str(), &path, &tenant) {

@@ -38,6 +38,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde_json::{json, Map, Value};
 
+use super::odata::{self, parse_select, project, Expand};
 use super::schema::{validate_body, EnumType, ObjType, Op, Prop, Ty};
 use super::{context_url, no_content, odata_json, GraphCtx, GraphError, GraphResult};
 use crate::emulator::state::Shared;
@@ -345,58 +346,19 @@ fn partner_key(raw: &str) -> Result<String, GraphError> {
     }
 }
 
-fn prop_names(ty: &ObjType) -> Vec<&'static str> {
-    ty.props.iter().map(|p| p.name).collect()
+/// `$expand` of a partner: `identitySynchronization` is the one navigation property emulated.
+fn parse_expand(ctx: &GraphCtx) -> Result<Expand, GraphError> {
+    odata::parse_expand(
+        ctx,
+        &PARTNER,
+        &[("identitySynchronization", &IDENTITY_SYNC)],
+        UNEMULATED_NAV,
+    )
 }
 
-/// Parses `$select` (top-level property names of `ty`); `None` = everything.
-fn parse_select(ctx: &GraphCtx, ty: &ObjType) -> Result<Option<Vec<String>>, GraphError> {
-    let Some(sel) = ctx.query_param("$select") else {
-        return Ok(None);
-    };
-    let names = prop_names(ty);
-    let mut out = Vec::new();
-    for s in sel.split(',').map(str::trim) {
-        if s == "*" {
-            return Ok(None);
-        }
-        if !names.contains(&s) {
-            return Err(GraphError::bad_request(format!(
-                "Could not find a property named '{s}' on type 'microsoft.graph.{}'.",
-                ty.name
-            )));
-        }
-        out.push(s.to_string());
-    }
-    Ok(Some(out))
-}
-
-/// Parses `$expand` for a partner (`identitySynchronization` only).
-fn parse_expand(ctx: &GraphCtx) -> Result<bool, GraphError> {
-    let Some(exp) = ctx.query_param("$expand") else {
-        return Ok(false);
-    };
-    for s in exp.split(',').map(str::trim) {
-        if s != "identitySynchronization" {
-            return Err(GraphError::bad_request(format!(
-                "Could not find a property named '{s}' on type 'microsoft.graph.{}'.",
-                PARTNER.name
-            )));
-        }
-    }
-    Ok(true)
-}
-
-fn project(value: &Value, select: &Option<Vec<String>>) -> Map<String, Value> {
-    let m = value.as_object().cloned().unwrap_or_default();
-    match select {
-        None => m,
-        Some(names) => m
-            .into_iter()
-            .filter(|(k, _)| names.iter().any(|n| n == k))
-            .collect(),
-    }
-}
+/// Navigation properties of `crossTenantAccessPolicyConfigurationPartner` (v1.0 CSDL) that the
+/// emulator does not serve: expanding them is refused rather than answered wrongly.
+const UNEMULATED_NAV: &[&str] = &["serviceProviderConstraints"];
 
 fn with_context(ctx_url: String, body: Map<String, Value>) -> Value {
     let mut out = Map::new();
@@ -419,30 +381,18 @@ async fn list_partners(
             .into_iter()
             .map(|(path, v)| {
                 let mut m = project(&v, &select);
-                if expand {
-                    let sync = s.get(&format!("{path}/identitySynchronization")).cloned();
-                    m.insert(
-                        "identitySynchronization".into(),
-                        sync.unwrap_or(Value::Null),
-                    );
+                if let Some(sel) = expand.get("identitySynchronization") {
+                    let sync = s.get(&format!("{path}/identitySynchronization"));
+                    m.insert("identitySynchronization".into(), odata::expanded(sync, sel));
                 }
                 Value::Object(m)
             })
             .collect()
     });
-    let fragment = match (&select, expand) {
-        (None, false) => "policies/crossTenantAccessPolicy/partners".to_string(),
-        (sel, exp) => {
-            let mut parts: Vec<String> = sel.clone().unwrap_or_default();
-            if exp {
-                parts.push("identitySynchronization()".into());
-            }
-            format!(
-                "policies/crossTenantAccessPolicy/partners({})",
-                parts.join(",")
-            )
-        }
-    };
+    let fragment = format!(
+        "policies/crossTenantAccessPolicy/partners{}",
+        odata::context_select(&select, &expand)
+    );
     Ok(odata_json(
         StatusCode::OK,
         json!({
@@ -524,20 +474,21 @@ async fn get_partner(
             .visible(&partner_path(&key))
             .ok_or_else(|| GraphError::resource_not_found(&key))?;
         let mut m = project(v, &select);
-        if expand {
-            m.insert(
-                "identitySynchronization".into(),
-                s.get(&sync_path(&key)).cloned().unwrap_or(Value::Null),
-            );
+        if let Some(sel) = expand.get("identitySynchronization") {
+            // Assumption: the replica answering sees the policy as a GET of the policy would
+            // (replication lag applies to it), unlike the partner list.
+            let sync = s.visible(&sync_path(&key));
+            m.insert("identitySynchronization".into(), odata::expanded(sync, sel));
         }
         Ok::<_, GraphError>(m)
     })?;
+    let fragment = format!(
+        "policies/crossTenantAccessPolicy/partners{}/$entity",
+        odata::context_select(&select, &expand)
+    );
     Ok(odata_json(
         StatusCode::OK,
-        with_context(
-            context_url(&st, "policies/crossTenantAccessPolicy/partners/$entity"),
-            body,
-        ),
+        with_context(context_url(&st, &fragment), body),
     ))
 }
 

@@ -14,6 +14,21 @@ pub fn sync_path(tenant_id: &str) -> String {
     format!("{PARTNERS}/{tenant_id}/identitySynchronization")
 }
 
+/// The partner with its identity synchronization policy inline: one round trip per refresh.
+///
+/// `$expand=identitySynchronization` is documented for the partner collection (List partners,
+/// example 2). The Get partner page has no "Optional query parameters" section, but the API's
+/// OpenAPI description offers `$expand` and `$select` on the single entity too (the generated
+/// `Get-MgPolicyCrossTenantAccessPolicyPartner -CrossTenantAccessPolicyConfigurationPartnerTenantId
+/// ... -ExpandProperty` parameter set), and OData applies `$expand` to an entity as to a
+/// collection. The read falls back to two GETs if the service refuses or ignores it.
+pub fn partner_with_sync_path(tenant_id: &str) -> String {
+    format!(
+        "{}?$expand=identitySynchronization",
+        partner_path(tenant_id)
+    )
+}
+
 pub fn create_partner(p: &Partner) -> GraphRequest {
     GraphRequest::post(PARTNERS, p.create_json())
 }

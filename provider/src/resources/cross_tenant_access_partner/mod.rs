@@ -23,6 +23,7 @@ use crate::framework::{
 };
 use async_trait::async_trait;
 use model::{Partner, B2B_SETTINGS};
+use serde_json::Value as Json;
 
 pub const TYPE_NAME: &str = "coexistence_cross_tenant_access_partner";
 
@@ -208,6 +209,43 @@ async fn delete_if_exists(
     }
 }
 
+/// The partner and its identity synchronization policy (`None`: no policy), or `None` when the
+/// partner does not exist. One GET with `$expand` (see [`api::partner_with_sync_path`]); two
+/// GETs only when the service refuses the expansion (400) or answers without it.
+async fn read_partner(
+    g: &GraphClient,
+    dl: &Deadline,
+    id: &str,
+) -> Result<Option<(Json, Option<Json>)>, Diagnostics> {
+    let what = || format!("reading the partner configuration for tenant {id}");
+    let partner = match g.get_optional(&api::partner_with_sync_path(id), dl).await {
+        Err(e) if e.status == Some(400) => {
+            tracing::debug!(error = %e, "partner GET with $expand refused: reading the sync policy separately");
+            g.get_optional(&api::partner_path(id), dl)
+                .await
+                .context(what)?
+        }
+        other => other.context(what)?,
+    };
+    let Some(mut partner) = partner else {
+        return Ok(None);
+    };
+    // OData JSON format, "Expanded Navigation Property": a single-valued navigation property
+    // is expanded as the related entity, or null when none is related. Absent means it was not
+    // expanded at all, so only the separate GET can tell.
+    let sync = match partner
+        .as_object_mut()
+        .and_then(|m| m.remove("identitySynchronization"))
+    {
+        Some(Json::Null) => None,
+        Some(s) => Some(s),
+        None => g.get_optional(&api::sync_path(id), dl).await.context(|| {
+            format!("reading the identity synchronization policy for partner tenant {id}")
+        })?,
+    };
+    Ok(Some((partner, sync)))
+}
+
 #[async_trait]
 impl Resource for CrossTenantAccessPartner {
     fn type_name(&self) -> &'static str {
@@ -295,16 +333,9 @@ impl Resource for CrossTenantAccessPartner {
             .as_str()
             .unwrap_or_default()
             .to_string();
-        let Some(partner) = g
-            .get_optional(&api::partner_path(&id), dl)
-            .await
-            .context(|| format!("reading the partner configuration for tenant {id}"))?
-        else {
+        let Some((partner, sync)) = read_partner(g, dl, &id).await? else {
             return Ok(None);
         };
-        let sync = g.get_optional(&api::sync_path(&id), dl).await.context(|| {
-            format!("reading the identity synchronization policy for partner tenant {id}")
-        })?;
         let mut p = Partner::from_graph(&partner, sync.as_ref());
         // Graph returns the key lowercase; keep the user's spelling of the same GUID so an
         // uppercase GUID in configuration never shows as a change.
@@ -325,7 +356,9 @@ impl Resource for CrossTenantAccessPartner {
                 .context(|| format!("updating the partner configuration for tenant {id}"))?;
         }
         match (&old.identity_synchronization, &new.identity_synchronization) {
-            (_, None) => delete_if_exists(g, dl, api::delete_sync(id))
+            // No policy before or after: nothing to send.
+            (None, None) => {}
+            (Some(_), None) => delete_if_exists(g, dl, api::delete_sync(id))
                 .await
                 .context(|| {
                     format!("deleting the identity synchronization policy for partner tenant {id}")
@@ -355,16 +388,35 @@ impl Resource for CrossTenantAccessPartner {
         let g = &ctx.clients.graph;
         let dl = &ctx.deadline;
         let id = state.get("tenant_id").as_str().unwrap_or_default();
-        // Graph refuses to delete a partner that still has a sync policy: delete the policy first,
-        // even one created out of band.
-        delete_if_exists(g, dl, api::delete_sync(id))
-            .await
-            .context(|| {
-                format!("deleting the identity synchronization policy for partner tenant {id}")
-            })?;
-        delete_if_exists(g, dl, api::delete_partner(id))
-            .await
-            .context(|| format!("deleting the partner configuration for tenant {id}"))?;
+        let sync_what =
+            || format!("deleting the identity synchronization policy for partner tenant {id}");
+        // Graph refuses to delete a partner that still has a sync policy: the policy goes first
+        // when state knows of one.
+        let had_sync = Partner::from_value(state)
+            .identity_synchronization
+            .is_some();
+        if had_sync {
+            delete_if_exists(g, dl, api::delete_sync(id))
+                .await
+                .context(sync_what)?;
+        }
+        let what = || format!("deleting the partner configuration for tenant {id}");
+        match delete_if_exists(g, dl, api::delete_partner(id)).await {
+            // Refused, and state knew of no policy: one may have been created out of band since
+            // the last refresh (or the plan ran with -refresh=false). The status of that refusal
+            // is not documented (400 in the emulator), so any 400/409 gets one policy DELETE: a
+            // 404 there means the refusal had another cause, which is then reported as it was.
+            Err(e) if !had_sync && matches!(e.status, Some(400 | 409)) => {
+                match g.send(&api::delete_sync(id), dl).await {
+                    Err(s) if s.is_not_found() => return Err::<(), _>(e).context(what),
+                    other => other.map(|_| ()).context(sync_what)?,
+                }
+                delete_if_exists(g, dl, api::delete_partner(id))
+                    .await
+                    .context(what)?;
+            }
+            other => other.context(what)?,
+        }
         Ok(())
     }
 

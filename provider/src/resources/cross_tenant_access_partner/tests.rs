@@ -291,3 +291,299 @@ fn import_id_is_typed() {
     let e = CrossTenantAccessPartner.import("fabrikam.com").unwrap_err();
     assert!(e.0[0].detail.contains("<partner tenant GUID>"));
 }
+
+// ---- exact requests of read, update and delete ---------------------------------------------
+
+const PARTNERS: &str = "/v1.0/policies/crossTenantAccessPolicy/partners";
+
+fn partner_url() -> String {
+    format!("{PARTNERS}/{T}")
+}
+
+fn expanded_url() -> String {
+    format!("{PARTNERS}/{T}?$expand=identitySynchronization")
+}
+
+fn sync_url() -> String {
+    format!("{PARTNERS}/{T}/identitySynchronization")
+}
+
+/// Method and path-with-query of every request the resource sent, in order.
+fn sent(m: &MockTransport) -> Vec<String> {
+    m.seen
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let u = url::Url::parse(&r.url).unwrap();
+            match u.query() {
+                Some(q) => format!("{} {}?{q}", r.method, u.path()),
+                None => format!("{} {}", r.method, u.path()),
+            }
+        })
+        .collect()
+}
+
+fn unconfigured_partner(extra: serde_json::Value) -> serde_json::Value {
+    let mut p = json!({
+        "tenantId": T, "isServiceProvider": null, "inboundTrust": null,
+        "b2bCollaborationInbound": null, "b2bCollaborationOutbound": null,
+        "b2bDirectConnectInbound": null, "b2bDirectConnectOutbound": null,
+        "automaticUserConsentSettings": {"inboundAllowed": null, "outboundAllowed": null}
+    });
+    p.as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    p
+}
+
+fn minimal_state() -> Value {
+    let mut v = Value::null_object(&schema().ty());
+    v.set_attr("id", Value::string(T));
+    v.set_attr("tenant_id", Value::string(T));
+    v
+}
+
+fn sync_state(allowed: bool) -> Value {
+    let mut v = minimal_state();
+    v.set_attr(
+        "identity_synchronization",
+        Value::object([("user_sync_inbound_allowed", Value::Bool(allowed))]),
+    );
+    v
+}
+
+#[tokio::test]
+async fn read_is_one_expanded_get() {
+    let m = MockTransport::new(vec![step(
+        "GET",
+        &expanded_url(),
+        200,
+        Some(unconfigured_partner(json!({"identitySynchronization": {
+            "tenantId": T, "displayName": null, "userSyncInbound": {"isSyncAllowed": true}
+        }}))),
+    )]);
+    let got = CrossTenantAccessPartner
+        .read(&ctx(m.clone()), &minimal_state())
+        .await
+        .unwrap()
+        .expect("exists");
+    assert_eq!(sent(&m), [format!("GET {}", expanded_url())]);
+    assert_eq!(
+        got.get("identity_synchronization")
+            .get("user_sync_inbound_allowed"),
+        &Value::Bool(true)
+    );
+    got.conforms(&schema().ty()).unwrap();
+}
+
+#[tokio::test]
+async fn read_with_null_expansion_has_no_policy_and_no_second_get() {
+    let m = MockTransport::new(vec![step(
+        "GET",
+        &expanded_url(),
+        200,
+        Some(unconfigured_partner(
+            json!({"identitySynchronization": null}),
+        )),
+    )]);
+    let got = CrossTenantAccessPartner
+        .read(&ctx(m.clone()), &sync_state(true))
+        .await
+        .unwrap()
+        .expect("exists");
+    assert_eq!(sent(&m), [format!("GET {}", expanded_url())]);
+    assert!(got.get("identity_synchronization").is_null());
+    assert!(got.semantically_equal(&minimal_state()), "{got:?}");
+}
+
+#[tokio::test]
+async fn read_of_a_missing_partner_is_one_get() {
+    let m = MockTransport::new(vec![step("GET", &expanded_url(), 404, None)]);
+    let got = CrossTenantAccessPartner
+        .read(&ctx(m.clone()), &minimal_state())
+        .await
+        .unwrap();
+    assert!(got.is_none());
+    assert_eq!(sent(&m), [format!("GET {}", expanded_url())]);
+}
+
+#[tokio::test]
+async fn read_falls_back_to_two_gets_when_expand_is_refused_or_ignored() {
+    // Refused (400): plain GET, then the policy GET.
+    let refused = json!({"error": {"code": "BadRequest", "message": "Query option '$expand' is not allowed."}});
+    let m = MockTransport::new(vec![
+        step("GET", &expanded_url(), 400, Some(refused)),
+        step(
+            "GET",
+            &partner_url(),
+            200,
+            Some(unconfigured_partner(json!({}))),
+        ),
+        step(
+            "GET",
+            &sync_url(),
+            200,
+            Some(json!({"tenantId": T, "userSyncInbound": {"isSyncAllowed": false}})),
+        ),
+    ]);
+    let got = CrossTenantAccessPartner
+        .read(&ctx(m.clone()), &minimal_state())
+        .await
+        .unwrap()
+        .unwrap();
+    m.assert_done();
+    assert_eq!(
+        got.get("identity_synchronization")
+            .get("user_sync_inbound_allowed"),
+        &Value::Bool(false)
+    );
+    // Ignored (no identitySynchronization member at all): the policy GET decides.
+    let m = MockTransport::new(vec![
+        step(
+            "GET",
+            &expanded_url(),
+            200,
+            Some(unconfigured_partner(json!({}))),
+        ),
+        step("GET", &sync_url(), 404, None),
+    ]);
+    let got = CrossTenantAccessPartner
+        .read(&ctx(m.clone()), &sync_state(true))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        sent(&m),
+        [
+            format!("GET {}", expanded_url()),
+            format!("GET {}", sync_url())
+        ]
+    );
+    assert!(got.get("identity_synchronization").is_null());
+}
+
+#[tokio::test]
+async fn update_without_policy_before_or_after_sends_no_policy_request() {
+    // Nothing changed: nothing sent.
+    let m = MockTransport::new(vec![]);
+    CrossTenantAccessPartner
+        .update(&ctx(m.clone()), &minimal_state(), &minimal_state())
+        .await
+        .unwrap();
+    assert!(sent(&m).is_empty(), "{:?}", sent(&m));
+
+    // A setting changed: exactly the PATCH of the partner.
+    let mut planned = minimal_state();
+    planned.set_attr(
+        "inbound_trust",
+        Value::object([
+            ("mfa_accepted", Value::Bool(true)),
+            ("compliant_device_accepted", Value::Bool(false)),
+            ("hybrid_joined_device_accepted", Value::Bool(false)),
+        ]),
+    );
+    let m = MockTransport::new(vec![step("PATCH", &partner_url(), 204, None)]);
+    CrossTenantAccessPartner
+        .update(&ctx(m.clone()), &minimal_state(), &planned)
+        .await
+        .unwrap();
+    assert_eq!(sent(&m), [format!("PATCH {}", partner_url())]);
+}
+
+#[tokio::test]
+async fn update_sends_exactly_the_policy_request_the_change_needs() {
+    type Case = (Value, Value, Vec<(&'static str, u16)>);
+    let cases: Vec<Case> = vec![
+        // Removed: DELETE.
+        (sync_state(true), minimal_state(), vec![("DELETE", 204)]),
+        // Added: PUT.
+        (minimal_state(), sync_state(true), vec![("PUT", 204)]),
+        // Added, but it exists already (out of band): PUT 409, then PATCH.
+        (
+            minimal_state(),
+            sync_state(true),
+            vec![("PUT", 409), ("PATCH", 204)],
+        ),
+        // Changed: PATCH.
+        (sync_state(true), sync_state(false), vec![("PATCH", 204)]),
+        // Changed, but deleted out of band: PATCH 404, then PUT.
+        (
+            sync_state(true),
+            sync_state(false),
+            vec![("PATCH", 404), ("PUT", 204)],
+        ),
+        // Unchanged: nothing.
+        (sync_state(true), sync_state(true), vec![]),
+    ];
+    for (prior, planned, script) in cases {
+        let m = MockTransport::new(
+            script
+                .iter()
+                .map(|(method, status)| step(method, &sync_url(), *status, None))
+                .collect(),
+        );
+        CrossTenantAccessPartner
+            .update(&ctx(m.clone()), &prior, &planned)
+            .await
+            .unwrap();
+        let want: Vec<String> = script
+            .iter()
+            .map(|(method, _)| format!("{method} {}", sync_url()))
+            .collect();
+        assert_eq!(sent(&m), want);
+    }
+}
+
+#[tokio::test]
+async fn delete_without_policy_in_state_is_one_delete() {
+    let m = MockTransport::new(vec![step("DELETE", &partner_url(), 204, None)]);
+    CrossTenantAccessPartner
+        .delete(&ctx(m.clone()), &minimal_state())
+        .await
+        .unwrap();
+    assert_eq!(sent(&m), [format!("DELETE {}", partner_url())]);
+}
+
+#[tokio::test]
+async fn delete_refused_for_an_unknown_policy_deletes_it_and_retries() {
+    let refused = json!({"error": {"code": "Request_BadRequest", "message": "You must first delete the identity synchronization policy"}});
+    let m = MockTransport::new(vec![
+        step("DELETE", &partner_url(), 400, Some(refused)),
+        step("DELETE", &sync_url(), 204, None),
+        step("DELETE", &partner_url(), 204, None),
+    ]);
+    CrossTenantAccessPartner
+        .delete(&ctx(m.clone()), &minimal_state())
+        .await
+        .unwrap();
+    assert_eq!(
+        sent(&m),
+        [
+            format!("DELETE {}", partner_url()),
+            format!("DELETE {}", sync_url()),
+            format!("DELETE {}", partner_url()),
+        ]
+    );
+}
+
+#[tokio::test]
+async fn delete_refused_for_another_reason_reports_that_refusal() {
+    let refused = json!({"error": {"code": "Request_BadRequest", "message": "something else"}});
+    let m = MockTransport::new(vec![
+        step("DELETE", &partner_url(), 400, Some(refused)),
+        step("DELETE", &sync_url(), 404, None),
+    ]);
+    let d = CrossTenantAccessPartner
+        .delete(&ctx(m.clone()), &minimal_state())
+        .await
+        .unwrap_err();
+    m.assert_done();
+    assert!(
+        d.0[0]
+            .summary
+            .contains("deleting the partner configuration"),
+        "{d}"
+    );
+    assert!(d.0[0].detail.contains("something else"), "{d}");
+}
