@@ -88,8 +88,10 @@ fn main() -> ExitCode {
 
     coexistence::logging::init();
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread is enough: the provider waits on Terraform and on Graph, and its own work per
+    // call is microseconds of (de)serialising. Worker threads would cost start-up time and
+    // idle memory in every one of the several provider processes Terraform starts per command.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
