@@ -50,7 +50,7 @@ docs-check: ## Fail when docs/ is stale
 demo: build ## Start the emulator, then terraform apply + plan of examples/demo against it
 	bash scripts/demo.sh
 
-bench: ## Benchmarks: handshake latency, idle memory, apply/plan wall time against the emulator
+bench: ## Benchmarks, one interleaved run: handshake, idle memory, apply/plan/destroy as ratios to terraform_data (bench/results.md; BENCH_BASELINE=<older binary> adds before rows)
 	$(CARGO) build --release -p terraform-provider-coexistence -p coexistence-acceptance --bins
 	bash scripts/bench.sh
 

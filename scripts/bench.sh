@@ -12,7 +12,7 @@
 # so the load of the machine hits all variants alike.
 #
 # Knobs: BENCH_RUNS (handshake spawns per variant, default 20), BENCH_REPS (repetitions of
-# each terraform command, default 5), BENCH_SIZES (default "1 100"), BENCH_BASELINE (path to
+# each terraform command, default 9), BENCH_SIZES (default "1 100"), BENCH_BASELINE (path to
 # another provider binary, e.g. a build of an older commit: adds its "before" rows, measured
 # in the same run), BENCH_OUT (default bench/results.md; empty = do not write).
 set -euo pipefail
@@ -37,7 +37,7 @@ import json, os, platform, shutil, ssl, statistics, subprocess, sys, tempfile, t
 
 repo, tf, work = sys.argv[1:4]
 runs = int(os.environ.get("BENCH_RUNS", "20"))
-reps = int(os.environ.get("BENCH_REPS", "5"))
+reps = int(os.environ.get("BENCH_REPS", "9"))
 sizes = [int(n) for n in os.environ.get("BENCH_SIZES", "1 100").split()]
 baseline = os.environ.get("BENCH_BASELINE", "").strip()
 out_path = os.environ.get("BENCH_OUT", "")
@@ -70,6 +70,17 @@ def status_kib(pid, key):
             return int(l.split()[1])
     return 0
 
+def openssl_kib(pid):
+    """RSS of the mapped OpenSSL libraries (libssl/libcrypto), pulled in by a dependency."""
+    total, name = 0, ""
+    for l in open(f"/proc/{pid}/smaps"):
+        parts = l.split()
+        if parts and "-" in parts[0] and len(parts) >= 5:
+            name = parts[5] if len(parts) > 5 else ""
+        elif l.startswith("Rss:") and ("libssl" in name or "libcrypto" in name):
+            total += int(parts[1])
+    return total
+
 def spawn(binary, mtls):
     env = dict(os.environ, TF_PLUGIN_MAGIC_COOKIE=COOKIE, PLUGIN_PROTOCOL_VERSIONS="6")
     env.pop("PLUGIN_CLIENT_CERT", None)
@@ -91,7 +102,8 @@ for i in range(runs):  # interleaved: every variant once per round
             hs[(v, mtls)].append(ms)
             if mtls and i < 5:
                 time.sleep(0.3)
-                mem[v].append((status_kib(p.pid, "VmRSS") / 1024, status_kib(p.pid, "RssAnon") / 1024))
+                mem[v].append((status_kib(p.pid, "VmRSS") / 1024, status_kib(p.pid, "RssAnon") / 1024,
+                               openssl_kib(p.pid) / 1024))
             p.terminate(); p.wait()
 
 # ---- terraform wall time ------------------------------------------------------------------
@@ -207,12 +219,12 @@ if baseline:
 P("")
 P("## Provider process")
 P("")
-P("| variant | handshake, AutoMTLS (median) | handshake, no mTLS (median) | idle VmRSS | of which private (RssAnon) | binary size |")
-P("|---|---|---|---|---|---|")
+P("| variant | handshake, AutoMTLS (median) | handshake, no mTLS (median) | idle VmRSS | of which private (RssAnon) | of which OpenSSL libs | binary size |")
+P("|---|---|---|---|---|---|---|")
 for v, dirname in variants.items():
     size = os.path.getsize(f"{dirname}/terraform-provider-coexistence") / (1 << 20)
     P(f"| {v} | {med(hs[(v, True)]):.1f} ms (min {min(hs[(v, True)]):.1f}) | {med(hs[(v, False)]):.1f} ms (min {min(hs[(v, False)]):.1f}) "
-      f"| {med(m[0] for m in mem[v]):.1f} MiB | {med(m[1] for m in mem[v]):.1f} MiB | {size:.1f} MiB |")
+      f"| {med(m[0] for m in mem[v]):.1f} MiB | {med(m[1] for m in mem[v]):.1f} MiB | {med(m[2] for m in mem[v]):.1f} MiB | {size:.1f} MiB |")
 P("")
 P("## Terraform commands: wall time, and ratio to the same command on `terraform_data`")
 P("")
