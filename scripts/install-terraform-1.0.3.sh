@@ -19,9 +19,9 @@ dest="${dest_dir}/terraform"
 
 log() { echo "install-terraform-${TF_VERSION}: $*" >&2; }
 
-is_expected_version() {
-  [ -x "$1" ] && "$1" version 2>/dev/null | head -n1 | grep -qx "Terraform v${TF_VERSION}"
-}
+# shellcheck source=terraform-version.sh
+. "${repo_root}/scripts/terraform-version.sh"
+is_expected_version() { terraform_reports_version "$1" "$TF_VERSION"; }
 
 if is_expected_version "$dest"; then
   log "already installed at ${dest}"
@@ -86,5 +86,5 @@ if ! is_expected_version "$dest"; then
   log "installed binary at ${dest} does not report Terraform v${TF_VERSION}"
   exit 1
 fi
-log "installed $("$dest" version | head -n1) at ${dest}"
+log "installed Terraform v${TF_VERSION} at ${dest}"
 echo "$dest"

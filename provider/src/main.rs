@@ -88,8 +88,16 @@ fn main() -> ExitCode {
 
     coexistence::logging::init();
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // rustls' process-wide default, used by reqwest for Graph and the token endpoint: ring.
+    // With aws-lc-rs there, the first TLS connection of each provider process seeds aws-lc's
+    // random generator from CPU jitter entropy, ~30 ms measured inside the first ReadResource of
+    // every command. aws-lc-rs stays linked for what needs it (P-521 verification, RSA).
+    let _ = rustls::crypto::ring::default_provider().install_default();
+
+    // One thread is enough: the provider waits on Terraform and on Graph, and its own work per
+    // call is microseconds of (de)serialising. Worker threads would cost start-up time and
+    // idle memory in every one of the several provider processes Terraform starts per command.
+    let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

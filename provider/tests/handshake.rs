@@ -12,8 +12,10 @@ use coexistence::server::proto::plugin::grpc_controller_client::GrpcControllerCl
 use coexistence::server::proto::plugin::Empty;
 use hyper_util::rt::TokioIo;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::ResolvesClientCert;
 use rustls::crypto::{aws_lc_rs, CryptoProvider};
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
+use rustls::sign::CertifiedKey;
 use rustls::{DigitallySignedStruct, SignatureScheme};
 use tonic::transport::{Channel, Endpoint};
 use tonic_health::pb::health_client::HealthClient;
@@ -114,10 +116,33 @@ impl ServerCertVerifier for PinnedServer {
     }
 }
 
+/// Always offers the same certificate and key.
+#[derive(Debug)]
+struct FixedClientCert(Arc<CertifiedKey>);
+
+impl ResolvesClientCert for FixedClientCert {
+    fn resolve(&self, _hints: &[&[u8]], _schemes: &[SignatureScheme]) -> Option<Arc<CertifiedKey>> {
+        Some(self.0.clone())
+    }
+
+    fn has_certs(&self) -> bool {
+        true
+    }
+}
+
 fn client_tls(server_der: &[u8], client: Option<&ClientCert>) -> Arc<rustls::ClientConfig> {
+    client_tls_versions(server_der, client, rustls::DEFAULT_VERSIONS)
+}
+
+fn client_tls_versions(
+    server_der: &[u8],
+    client: Option<&ClientCert>,
+    versions: &[&'static rustls::SupportedProtocolVersion],
+) -> Arc<rustls::ClientConfig> {
     let provider = Arc::new(aws_lc_rs::default_provider());
+    let key_provider = provider.key_provider;
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
+        .with_protocol_versions(versions)
         .unwrap()
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(PinnedServer {
@@ -125,9 +150,16 @@ fn client_tls(server_der: &[u8], client: Option<&ClientCert>) -> Arc<rustls::Cli
             provider,
         }));
     let mut config = match client {
-        Some(c) => builder
-            .with_client_auth_cert(vec![c.der.clone()], PrivateKeyDer::Pkcs8(c.key.clone_key()))
-            .unwrap(),
+        // CertifiedKey::new skips rustls' check that the key matches the certificate, so a
+        // test can present a certificate with a key it does not belong to.
+        Some(c) => builder.with_client_cert_resolver(Arc::new(FixedClientCert(Arc::new(
+            CertifiedKey::new(
+                vec![c.der.clone()],
+                key_provider
+                    .load_private_key(PrivateKeyDer::Pkcs8(c.key.clone_key()))
+                    .unwrap(),
+            ),
+        )))),
         None => builder.with_no_client_auth(),
     };
     config.alpn_protocols = vec![b"h2".to_vec()];
@@ -331,4 +363,44 @@ async fn clients_without_the_pinned_certificate_are_refused() {
     .await
     .expect("the right client still connects");
     assert_eq!(health(ch).await.unwrap(), ServingStatus::Serving as i32);
+}
+
+/// The pinned certificate's bytes are not enough: the client must also prove it holds the
+/// matching P-521 key (the handshake signature is verified), on TLS 1.3 and on TLS 1.2.
+#[tokio::test]
+async fn the_pinned_certificate_with_another_key_is_refused() {
+    let client = terraform_like_client_cert();
+    let other = terraform_like_client_cert();
+    let impostor = ClientCert {
+        pem: client.pem.clone(),
+        der: client.der.clone(),
+        key: other.key.clone_key(),
+    };
+    let plugin = start_plugin(&client.pem);
+    for versions in [
+        &[&rustls::version::TLS13][..],
+        &[&rustls::version::TLS12][..],
+    ] {
+        let refused = match channel(
+            plugin.addr.clone(),
+            client_tls_versions(&plugin.server_der, Some(&impostor), versions),
+        )
+        .await
+        {
+            Ok(ch) => health(ch).await.is_err(),
+            Err(_) => true,
+        };
+        assert!(
+            refused,
+            "pinned DER with a non-matching key must be refused ({versions:?})"
+        );
+        // The genuine client, same protocol version: its P-521 signature verifies.
+        let ch = channel(
+            plugin.addr.clone(),
+            client_tls_versions(&plugin.server_der, Some(&client), versions),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("the right client connects ({versions:?}): {e}"));
+        assert_eq!(health(ch).await.unwrap(), ServingStatus::Serving as i32);
+    }
 }

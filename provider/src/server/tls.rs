@@ -4,7 +4,14 @@
 //! Terraform's client certificate is ECDSA P-521 and marked as a CA. webpki refuses a CA
 //! certificate as an end entity and ring cannot verify P-521, so the usual verifiers do not
 //! fit. We compare the presented certificate byte for byte with the pinned one and check
-//! the handshake signature with the aws-lc-rs provider (which supports P-521).
+//! the handshake signature with aws-lc-rs's verification algorithms (which support P-521).
+//!
+//! Start-up cost matters: Terraform starts the provider several times per command and waits
+//! for the handshake line each time. aws-lc-rs seeds its random generator from CPU jitter
+//! entropy on first use, which measured 25-45 ms here. So everything that needs randomness
+//! (our key, the serial, the TLS session's ephemeral keys and randoms) runs on ring, which
+//! reads getrandom; aws-lc-rs is only used to verify the client's signature, at connection
+//! time, which needs no randomness.
 
 use std::io;
 use std::net::SocketAddr;
@@ -13,8 +20,10 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use anyhow::Context as _;
+use ring::rand::{SecureRandom as _, SystemRandom};
+use ring::signature::{EcdsaKeyPair, KeyPair as _, ECDSA_P256_SHA256_ASN1_SIGNING};
 use rustls::client::danger::HandshakeSignatureValid;
-use rustls::crypto::{aws_lc_rs, CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
@@ -24,9 +33,17 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 /// Validity of our server certificate: go-plugin uses 262980 hours (about 30 years).
 const CERT_VALIDITY: time::Duration = time::Duration::hours(262_980);
 
-/// The crypto provider used everywhere in the plugin server.
+/// The crypto provider of the plugin's TLS server (key exchange, ciphers, our signatures,
+/// randomness): ring, for its cheap start-up (see the module comment).
 pub fn crypto_provider() -> Arc<CryptoProvider> {
-    Arc::new(aws_lc_rs::default_provider())
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// Algorithms for the client's handshake signature: aws-lc-rs's, the only ones here that
+/// include ECDSA P-521 (Terraform's key). Verification draws no randomness, so this never
+/// triggers aws-lc-rs's entropy seeding.
+fn client_signature_algorithms() -> WebPkiSupportedAlgorithms {
+    rustls::crypto::aws_lc_rs::default_provider().signature_verification_algorithms
 }
 
 /// Our per-process server certificate and its key.
@@ -42,17 +59,47 @@ impl std::fmt::Debug for ServerIdentity {
     }
 }
 
+/// A ring ECDSA P-256 key that rcgen can sign with, whichever crypto backend rcgen was built
+/// with (feature unification may give it aws-lc-rs).
+struct RingP256 {
+    key: EcdsaKeyPair,
+    rng: SystemRandom,
+}
+
+impl rcgen::PublicKeyData for RingP256 {
+    fn der_bytes(&self) -> &[u8] {
+        self.key.public_key().as_ref()
+    }
+
+    fn algorithm(&self) -> &'static rcgen::SignatureAlgorithm {
+        &rcgen::PKCS_ECDSA_P256_SHA256
+    }
+}
+
+impl rcgen::SigningKey for RingP256 {
+    fn sign(&self, msg: &[u8]) -> Result<Vec<u8>, rcgen::Error> {
+        self.key
+            .sign(&self.rng, msg)
+            .map(|sig| sig.as_ref().to_vec())
+            .map_err(|_| rcgen::Error::RingUnspecified)
+    }
+}
+
 /// Generates a self-signed certificate shaped like go-plugin's `generateCert`: CN and SAN
 /// `localhost`, organization HashiCorp, CA, key usages digitalSignature, keyEncipherment,
 /// keyAgreement and keyCertSign, extended usages clientAuth and serverAuth, backdated 30 s.
 /// We use ECDSA P-256 (go-plugin uses P-521; Terraform accepts either, P-256 is faster).
 pub fn generate_server_identity() -> anyhow::Result<ServerIdentity> {
     use rcgen::{
-        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
+        BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyIdMethod,
         KeyUsagePurpose, SerialNumber,
     };
-    let key = KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)
-        .context("generating the server key")?;
+    let rng = SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, &rng)
+        .map_err(|_| anyhow::anyhow!("generating the server key failed"))?;
+    let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_ASN1_SIGNING, pkcs8.as_ref(), &rng)
+        .map_err(|e| anyhow::anyhow!("loading the generated server key: {e}"))?;
+    let key = RingP256 { key, rng };
     let mut params = CertificateParams::new(vec!["localhost".to_string()])
         .context("building the server certificate")?;
     params
@@ -72,11 +119,18 @@ pub fn generate_server_identity() -> anyhow::Result<ServerIdentity> {
         ExtendedKeyUsagePurpose::ClientAuth,
         ExtendedKeyUsagePurpose::ServerAuth,
     ];
+    // Subject key identifier as RFC 7093 method 1 (what rcgen would compute), hashed with
+    // ring so that rcgen's own backend is never touched.
+    let spki_hash =
+        ring::digest::digest(&ring::digest::SHA256, rcgen::PublicKeyData::der_bytes(&key));
+    params.key_identifier_method = KeyIdMethod::PreSpecified(spki_hash.as_ref()[..20].to_vec());
     let now = time::OffsetDateTime::now_utc();
     params.not_before = now - time::Duration::seconds(30);
     params.not_after = now + CERT_VALIDITY;
     let mut serial = [0u8; 16];
-    rand::Rng::fill(&mut rand::rng(), &mut serial[..]);
+    key.rng
+        .fill(&mut serial)
+        .map_err(|_| anyhow::anyhow!("drawing the certificate serial failed"))?;
     serial[0] &= 0x7f; // keep it positive
     params.serial_number = Some(SerialNumber::from_slice(&serial));
     let cert = params
@@ -84,7 +138,7 @@ pub fn generate_server_identity() -> anyhow::Result<ServerIdentity> {
         .context("signing the server certificate")?;
     Ok(ServerIdentity {
         cert_der: cert.der().clone(),
-        key_der: PrivatePkcs8KeyDer::from(key.serialize_der()),
+        key_der: PrivatePkcs8KeyDer::from(pkcs8.as_ref().to_vec()),
     })
 }
 
@@ -96,21 +150,21 @@ pub struct PinnedClientCertVerifier {
 }
 
 impl PinnedClientCertVerifier {
-    /// Pins the given DER certificate; signatures are checked with `provider`'s algorithms.
-    pub fn new(pinned: CertificateDer<'static>, provider: &CryptoProvider) -> Self {
+    /// Pins the given DER certificate.
+    pub fn new(pinned: CertificateDer<'static>) -> Self {
         Self {
             pinned,
-            algorithms: provider.signature_verification_algorithms,
+            algorithms: client_signature_algorithms(),
         }
     }
 
     /// Pins the first certificate of a PEM text (the content of `PLUGIN_CLIENT_CERT`).
-    pub fn from_pem(pem: &str, provider: &CryptoProvider) -> anyhow::Result<Self> {
+    pub fn from_pem(pem: &str) -> anyhow::Result<Self> {
         let cert = CertificateDer::pem_slice_iter(pem.as_bytes())
             .next()
             .context("PLUGIN_CLIENT_CERT holds no PEM certificate")?
             .context("PLUGIN_CLIENT_CERT is not a valid PEM certificate")?;
-        Ok(Self::new(cert, provider))
+        Ok(Self::new(cert))
     }
 }
 
@@ -172,9 +226,8 @@ pub fn server_config(
     client_cert_pem: &str,
     identity: &ServerIdentity,
 ) -> anyhow::Result<Arc<rustls::ServerConfig>> {
-    let provider = crypto_provider();
-    let verifier = PinnedClientCertVerifier::from_pem(client_cert_pem, &provider)?;
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+    let verifier = PinnedClientCertVerifier::from_pem(client_cert_pem)?;
+    let mut config = rustls::ServerConfig::builder_with_provider(crypto_provider())
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])
         .context("choosing TLS versions")?
         .with_client_cert_verifier(Arc::new(verifier))
@@ -280,10 +333,9 @@ mod tests {
 
     #[test]
     fn pinned_cert_is_accepted_and_others_rejected() {
-        let provider = crypto_provider();
         let pinned = terraform_like_cert();
         let other = terraform_like_cert();
-        let verifier = PinnedClientCertVerifier::from_pem(&pinned.cert.pem(), &provider).unwrap();
+        let verifier = PinnedClientCertVerifier::from_pem(&pinned.cert.pem()).unwrap();
         let now = UnixTime::now();
         assert!(verifier
             .verify_client_cert(pinned.cert.der(), &[], now)
@@ -304,8 +356,7 @@ mod tests {
 
     #[test]
     fn bad_pem_is_an_error() {
-        let provider = crypto_provider();
-        assert!(PinnedClientCertVerifier::from_pem("not pem", &provider).is_err());
+        assert!(PinnedClientCertVerifier::from_pem("not pem").is_err());
     }
 
     #[test]
