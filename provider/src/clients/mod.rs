@@ -2,6 +2,7 @@
 //! eventual-consistency helpers that always run under a deadline.
 
 pub mod auth;
+pub mod certificate;
 pub mod consistency;
 pub mod error;
 pub mod graph;
