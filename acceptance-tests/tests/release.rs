@@ -54,3 +54,20 @@ fn registry_manifest_declares_protocol_6() {
         serde_json::json!(["6.0"])
     );
 }
+
+#[test]
+fn version_flag_prints_the_crate_version() {
+    let out = std::process::Command::new(provider_binary())
+        .arg("--version")
+        .output()
+        .expect("run the provider with --version");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        text.trim(),
+        format!(
+            "terraform-provider-coexistence {}",
+            env!("CARGO_PKG_VERSION")
+        )
+    );
+}
