@@ -60,5 +60,6 @@ bench: ## Benchmarks, one interleaved run: handshake, idle memory, apply/plan/de
 
 pr-check: test ## Same as CI
 
-release: ## Release build of the provider binary
-	$(CARGO) build --release -p terraform-provider-coexistence
+release: ## Release build + registry layout in dist/ (zip, manifest, SHA256SUMS; signed if RELEASE_GPG_KEY)
+	$(CARGO) build --release --locked -p terraform-provider-coexistence
+	bash scripts/release.sh

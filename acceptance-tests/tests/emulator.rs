@@ -56,6 +56,7 @@ impl Env {
                 "",
             )],
             port: 0,
+            sign_in: Default::default(),
         };
         let emu = Emulator::start(cfg, dir.path()).await.unwrap();
         let pem = std::fs::read(emu.ca_pem_path()).unwrap();
@@ -247,8 +248,8 @@ async fn token_endpoint() {
         assert_eq!(body["error_codes"], json!([code]), "{body}");
     }
 
-    // Federation stand-in: the client assertion is the tenant's secret.
-    let (s, _) = env
+    // A client assertion must be a JWT the emulator can verify (the secret is not one).
+    let (s, body) = env
         .token_request(
             CONTOSO,
             &[
@@ -263,7 +264,8 @@ async fn token_endpoint() {
             ],
         )
         .await;
-    assert_eq!(s, StatusCode::OK);
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(body["error_codes"], json!([50027]), "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -47,6 +47,7 @@ fn demo_config() -> EmulatorConfig {
             "",
         )],
         port: 0,
+        sign_in: Default::default(),
     }
 }
 

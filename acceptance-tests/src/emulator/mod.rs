@@ -21,6 +21,8 @@
 
 pub mod control;
 pub mod graph;
+pub mod hosts;
+pub mod signin;
 pub mod state;
 pub mod tls;
 pub mod token;
@@ -56,6 +58,9 @@ pub struct EmulatorConfig {
     /// 0 = pick a free port.
     #[serde(default)]
     pub port: u16,
+    /// Certificates, federated credentials and managed identities (optional).
+    #[serde(default)]
+    pub sign_in: signin::SignInConfig,
 }
 
 /// A queued fault: the next `count` Graph requests matching `method`, `path_contains` and
@@ -203,6 +208,7 @@ impl Drop for Emulator {
 pub(crate) fn app(shared: Arc<Shared>) -> Router {
     Router::new()
         .merge(token::routes())
+        .merge(hosts::routes())
         .nest("/_emulator", control::routes())
         .merge(graph::routes(shared.clone()))
         .with_state(shared)
@@ -308,6 +314,42 @@ impl Emulator {
 
     pub fn clear_requests(&self) {
         self.shared.clear_requests();
+    }
+
+    /// The emulator's own OIDC issuer (`<url>/oidc`); see [`Emulator::mint_oidc_token`].
+    pub fn oidc_issuer(&self) -> String {
+        hosts::oidc_issuer(&self.shared)
+    }
+
+    /// The GitHub Actions stand-in's issuer (`<url>/_github`).
+    pub fn github_issuer(&self) -> String {
+        hosts::github_issuer(&self.shared)
+    }
+
+    /// `ACTIONS_ID_TOKEN_REQUEST_URL` for the GitHub Actions stand-in.
+    pub fn github_request_url(&self) -> String {
+        format!("{}/_github/idtoken?api-version=2.0", self.url)
+    }
+
+    /// `IDENTITY_ENDPOINT` for the managed identity host.
+    pub fn identity_endpoint(&self) -> String {
+        format!("{}/_msi/token", self.url)
+    }
+
+    /// A token from the emulator's OIDC issuer for `subject` (audience
+    /// `api://AzureADTokenExchange`).
+    pub fn mint_oidc_token(&self, subject: &str) -> String {
+        hosts::mint(
+            &self.oidc_issuer(),
+            subject,
+            signin::TOKEN_EXCHANGE_AUDIENCE,
+        )
+    }
+
+    /// An access token for the Graph endpoint (this emulator) as `client_id` in `tenant_id`,
+    /// as if obtained elsewhere (what the stand-in Azure CLI hands out).
+    pub fn issue_graph_token(&self, tenant_id: &str, client_id: &str) -> String {
+        hosts::issue_access_token(&self.shared, tenant_id, client_id, &self.url)
     }
 
     /// Every access token handed out.

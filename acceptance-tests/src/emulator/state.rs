@@ -126,6 +126,8 @@ pub struct Shared {
     pub directory_only: Vec<TenantSpec>,
     /// `https://127.0.0.1:PORT`.
     pub base_url: String,
+    /// Certificates, federated credentials, managed identities.
+    pub sign_in: super::signin::SignInConfig,
     inner: Mutex<Inner>,
     log_file: Mutex<Option<std::fs::File>>,
     /// Requests being held by a delay fault right now.
@@ -176,6 +178,7 @@ impl Shared {
             tenants,
             directory_only,
             base_url,
+            sign_in: cfg.sign_in.clone(),
             inner: Mutex::new(Inner {
                 store,
                 tokens: HashMap::new(),

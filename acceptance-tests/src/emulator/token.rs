@@ -1,10 +1,9 @@
 //! The Microsoft identity platform token endpoint, client-credentials grant only:
 //! `POST /{tenant}/oauth2/v2.0/token` (form-encoded; `{tenant}` is a GUID or default domain).
 //!
-//! Credentials: `client_secret` must equal the tenant's `TenantSpec::client_secret`. As a
-//! stand-in for workload identity federation (OIDC), a `client_assertion` of type
-//! `urn:ietf:params:oauth:client-assertion-type:jwt-bearer` is accepted when it equals the
-//! tenant's client secret (the emulator does not verify real JWTs).
+//! Credentials: `client_secret` must equal the tenant's `TenantSpec::client_secret`; a
+//! `client_assertion` of type `urn:ietf:params:oauth:client-assertion-type:jwt-bearer` is
+//! verified as a certificate-signed assertion or a federated OIDC token (`signin.rs`).
 //!
 //! Tokens are opaque random strings bound to the tenant and the requested resource; they
 //! expire after one hour.
@@ -42,13 +41,17 @@ pub fn routes() -> Router<Arc<Shared>> {
     Router::new().route("/{tenant}/oauth2/v2.0/token", post(token))
 }
 
-struct AadError {
+pub(crate) struct AadError {
     error: &'static str,
     code: u32,
     description: String,
 }
 
-fn aad_error(error: &'static str, code: u32, description: impl Into<String>) -> AadError {
+pub(crate) fn aad_error(
+    error: &'static str,
+    code: u32,
+    description: impl Into<String>,
+) -> AadError {
     AadError {
         error,
         code,
@@ -206,14 +209,8 @@ fn issue<'a>(
                     format!("AADSTS700024: Client assertion type '{kind}' is not supported."),
                 ));
             }
-            // Stand-in for workload identity federation: the "assertion" is the secret.
-            if assertion != app.client_secret {
-                return Err(aad_error(
-                    "invalid_client",
-                    700027,
-                    "AADSTS700027: Client assertion failed signature validation.",
-                ));
-            }
+            let endpoint = format!("{}/{tenant}/oauth2/v2.0/token", st.base_url);
+            super::signin::verify_assertion(st, &app.client_id, &endpoint, assertion)?;
         }
         (None, None, None) => {
             return Err(aad_error(

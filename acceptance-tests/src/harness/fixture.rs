@@ -1,6 +1,7 @@
 //! Per-test fixture: an emulator with a home and a partner tenant, plus a terraform workspace
 //! whose provider trusts the emulator.
 
+use crate::emulator::signin::SignInConfig;
 use crate::emulator::{Emulator, EmulatorConfig, TenantSpec};
 
 use super::workspace::Workspace;
@@ -71,6 +72,19 @@ impl Acc {
 
     /// Like [`Acc::start`], plus directory-only tenants.
     pub async fn start_with(directory_only: Vec<Tenant>) -> Acc {
+        Acc::start_full(directory_only, |_, _| SignInConfig::default()).await
+    }
+
+    /// Like [`Acc::start`], with sign-in methods beyond the client secret, built from the
+    /// (home, partner) tenants: certificates, federated credentials, managed identities.
+    pub async fn start_sign_in(sign_in: impl FnOnce(&Tenant, &Tenant) -> SignInConfig) -> Acc {
+        Acc::start_full(Vec::new(), sign_in).await
+    }
+
+    async fn start_full(
+        directory_only: Vec<Tenant>,
+        sign_in: impl FnOnce(&Tenant, &Tenant) -> SignInConfig,
+    ) -> Acc {
         let home = Tenant::random("Contoso");
         let partner = Tenant::random("Fabrikam");
         let state_dir = tempfile::Builder::new()
@@ -81,6 +95,7 @@ impl Acc {
             tenants: vec![home.spec(), partner.spec()],
             directory_only: directory_only.iter().map(Tenant::spec).collect(),
             port: 0,
+            sign_in: sign_in(&home, &partner),
         };
         let emu = Emulator::start(cfg, state_dir.path())
             .await

@@ -1,16 +1,18 @@
-//! Credentials. Every method comes from `azure_identity`; this module only chooses one from the
-//! provider configuration and wraps it as a [`TokenSource`] (tokens are cached by azure_identity).
+//! Credentials. Every method comes from `azure_identity` (the client certificate through its
+//! client-assertion credential and our own signed assertion, see `certificate.rs`); this module
+//! only chooses one from the provider configuration, adds to its failures what the user can do,
+//! and wraps it as a [`TokenSource`] (tokens are cached by azure_identity).
 //! Nothing here logs a secret or a token.
 
+use super::certificate::CertificateAssertion;
 use super::consistency::Deadline;
 use super::error::{ApiError, ErrorKind};
 use async_trait::async_trait;
-use azure_core::credentials::{Secret, TokenCredential};
+use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequestOptions};
 use azure_core::http::{ClientMethodOptions, ClientOptions, Transport as AzTransport};
 use azure_identity::{
     AzureCliCredential, AzureCliCredentialOptions, ClientAssertion, ClientAssertionCredential,
-    ClientAssertionCredentialOptions, ClientCertificateCredential,
-    ClientCertificateCredentialOptions, ClientSecretCredential, ClientSecretCredentialOptions,
+    ClientAssertionCredentialOptions, ClientSecretCredential, ClientSecretCredentialOptions,
     ManagedIdentityCredential, ManagedIdentityCredentialOptions, UserAssignedId,
 };
 use std::fmt;
@@ -136,6 +138,37 @@ fn client_options(http: &reqwest::Client, authority_host: &str) -> ClientOptions
     }
 }
 
+/// A credential whose failures end with what the user can do about them (the method's own
+/// error says what went wrong; this says where to look).
+struct Hinted {
+    inner: Arc<dyn TokenCredential>,
+    hint: String,
+}
+
+impl fmt::Debug for Hinted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Hinted").finish_non_exhaustive()
+    }
+}
+
+#[async_trait]
+impl TokenCredential for Hinted {
+    async fn get_token(
+        &self,
+        scopes: &[&str],
+        options: Option<TokenRequestOptions<'_>>,
+    ) -> azure_core::Result<AccessToken> {
+        self.inner.get_token(scopes, options).await.map_err(|e| {
+            let msg = format!("{}. {}", e.to_string().trim_end_matches('.'), self.hint);
+            azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, msg)
+        })
+    }
+}
+
+fn hinted(inner: Arc<dyn TokenCredential>, hint: String) -> Arc<dyn TokenCredential> {
+    Arc::new(Hinted { inner, hint })
+}
+
 /// The OIDC federated token: given inline, read from a file, or requested from GitHub Actions.
 #[derive(Clone)]
 struct OidcAssertion {
@@ -226,7 +259,8 @@ pub fn select_credential(
                 }),
             )
             .map_err(|e| err("client secret", e))?;
-            return Ok((cred, "a client secret"));
+            let hint = format!("Check that client_secret is the secret's value (not its ID) for app {c_hint} and has not expired", c_hint = client.as_deref().unwrap_or(""));
+            return Ok((hinted(cred, hint), "a client secret"));
         }
     } else {
         tried.push("client secret: client_secret (ARM_CLIENT_SECRET) not set".into());
@@ -240,16 +274,25 @@ pub fn select_credential(
         if let Some((t, c)) = need_ids("client certificate", &mut tried) {
             let bytes = std::fs::read(&path)
                 .map_err(|e| format!("client certificate: reading {path}: {e}"))?;
-            let cred = ClientCertificateCredential::new(
+            let assertion = CertificateAssertion::new(
+                &bytes,
+                cfg.client_certificate_password.as_deref(),
+                &cfg.authority_host,
+                &t,
+                &c,
+            )
+            .map_err(|e| format!("client certificate {path}: {e}"))?;
+            let hint = format!("Check that the certificate in {path} is the one uploaded to app {c} (Certificates & secrets) in tenant {t}, and that it has not expired");
+            let cred = ClientAssertionCredential::new(
                 t,
                 c,
-                bytes.into(),
-                Some(ClientCertificateCredentialOptions {
+                assertion,
+                Some(ClientAssertionCredentialOptions {
                     client_options: opts(),
-                    password: cfg.client_certificate_password.clone().map(Secret::new),
                 }),
             )
             .map_err(|e| err("client certificate", e))?;
+            let cred = hinted(cred, hint);
             return Ok((cred, "a client certificate"));
         }
     } else {
@@ -266,6 +309,7 @@ pub fn select_credential(
         if !has_source {
             tried.push("OIDC: use_oidc is set but there is no oidc_token, oidc_token_file_path, or ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN".into());
         } else if let Some((t, c)) = need_ids("OIDC", &mut tried) {
+            let hint = format!("Check that app {c} in tenant {t} has a federated credential whose issuer, subject and audience (api://AzureADTokenExchange) match the OIDC token's iss, sub and aud (in GitHub Actions the subject looks like repo:<owner>/<repo>:ref:refs/heads/<branch> or repo:<owner>/<repo>:environment:<name>)");
             let assertion = OidcAssertion {
                 token: cfg.oidc_token.clone(),
                 file: cfg.oidc_token_file_path.clone(),
@@ -282,7 +326,7 @@ pub fn select_credential(
                 }),
             )
             .map_err(|e| err("OIDC", e))?;
-            return Ok((cred, "OIDC federation"));
+            return Ok((hinted(cred, hint), "OIDC federation"));
         }
     } else {
         tried.push("OIDC: use_oidc (ARM_USE_OIDC) not set".into());
@@ -295,7 +339,15 @@ pub fn select_credential(
         };
         let cred = ManagedIdentityCredential::new(Some(options))
             .map_err(|e| err("managed identity", e))?;
-        return Ok((cred, "a managed identity"));
+        let which = match &client {
+            Some(c) => format!("the user-assigned identity with client ID {c} is assigned to it"),
+            None => {
+                "a system-assigned identity is enabled (or set client_id to a user-assigned one)"
+                    .into()
+            }
+        };
+        let hint = format!("Check that the provider runs on an Azure host with a managed identity (App Service, Functions and Container Apps set IDENTITY_ENDPOINT and IDENTITY_HEADER; VMs answer on IMDS 169.254.169.254) and that {which}");
+        return Ok((hinted(cred, hint), "a managed identity"));
     }
     tried.push("managed identity: use_msi (ARM_USE_MSI) not set".into());
 
@@ -305,7 +357,12 @@ pub fn select_credential(
             ..Default::default()
         };
         let cred = AzureCliCredential::new(Some(options)).map_err(|e| err("Azure CLI", e))?;
-        return Ok((cred, "the Azure CLI"));
+        let login = match &tenant {
+            Some(t) => format!("az login --tenant {t}"),
+            None => "az login".into(),
+        };
+        let hint = format!("Check that `az` is on PATH and signed in (`{login}`; `az account get-access-token` must work in the same shell), or choose another sign-in method");
+        return Ok((hinted(cred, hint), "the Azure CLI"));
     }
     tried.push("Azure CLI: use_cli (ARM_USE_CLI) not set".into());
 

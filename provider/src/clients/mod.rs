@@ -3,6 +3,7 @@
 //! for creates whose outcome is in doubt.
 
 pub mod auth;
+pub mod certificate;
 pub mod consistency;
 pub mod create;
 pub mod error;
