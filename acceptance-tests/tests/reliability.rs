@@ -96,7 +96,8 @@ async fn stalled_read_fails_plan_at_the_read_timeout() {
         &[
             "reading coexistence_cross_tenant_access_partner timed out after 5s",
             &format!(
-                "GET {} had not answered after 5s",
+                // The refresh is one GET with the sync policy expanded.
+                "GET {}?$expand=identitySynchronization had not answered after 5s",
                 partner_path(&p.tenant_id)
             ),
             "The read timeout is 5s (from `timeouts`)",
