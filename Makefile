@@ -60,6 +60,10 @@ bench: ## Benchmarks, one interleaved run: handshake, idle memory, apply/plan/de
 
 pr-check: test ## Same as CI
 
+# The checkout and cargo home paths end up in the binary (panic locations, generated code):
+# remapping them makes two builds of one commit byte-identical wherever they run.
+RELEASE_RUSTFLAGS ?= --remap-path-prefix=$(CURDIR)=. --remap-path-prefix=$(or $(CARGO_HOME),$(HOME)/.cargo)=/cargo
+
 release: ## Release build + registry layout in dist/ (zip, manifest, SHA256SUMS; signed if RELEASE_GPG_KEY)
-	$(CARGO) build --release --locked -p terraform-provider-coexistence
+	RUSTFLAGS="$(RELEASE_RUSTFLAGS)" $(CARGO) build --release --locked -p terraform-provider-coexistence
 	bash scripts/release.sh

@@ -134,6 +134,18 @@ fn client_options(http: &reqwest::Client, authority_host: &str) -> ClientOptions
         // Our own client, so the credential trusts the same roots (SSL_CERT_FILE) and proxies.
         transport: Some(AzTransport::new(Arc::new(http.clone()))),
         cloud: Some(Arc::new(custom.into())),
+        // azure_core's default retries a failing token request for up to a minute, which is
+        // as long as our own per-attempt cap (`graph::ATTEMPT_CAP`): an unreachable identity
+        // endpoint would then look like a silent one and be sent again until the operation's
+        // deadline. A short inner retry rides out a blip and still gives the method's real
+        // error well within one attempt.
+        retry: azure_core::http::RetryOptions::exponential(
+            azure_core::http::ExponentialRetryOptions {
+                max_retries: 3,
+                max_total_elapsed: azure_core::time::Duration::seconds(10),
+                ..Default::default()
+            },
+        ),
         ..Default::default()
     }
 }
