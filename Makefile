@@ -3,6 +3,11 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 CARGO ?= cargo
 TF_OLD := .tools/terraform-1.0.3/terraform
+# The checkout and cargo home paths end up in the binary (panic locations, generated code):
+# remapping them makes two builds of one commit byte-identical wherever they run
+# (`make bench` builds with the same flags, so it measures what ships).
+RELEASE_RUSTFLAGS ?= --remap-path-prefix=$(CURDIR)=. --remap-path-prefix=$(or $(CARGO_HOME),$(HOME)/.cargo)=/cargo
+
 
 .PHONY: help build fmt lint test unit fuzz testacc testacc-latest testacc-1.0 docs docs-check demo bench pr-check release tools
 
@@ -55,14 +60,10 @@ demo: build ## Start the emulator, then terraform apply + plan of examples/demo 
 	bash scripts/demo.sh
 
 bench: ## Benchmarks, one interleaved run: handshake, idle memory, apply/plan/destroy as ratios to terraform_data (bench/results.md; BENCH_BASELINE=<older binary> adds before rows)
-	$(CARGO) build --release -p terraform-provider-coexistence -p coexistence-acceptance --bins
+	RUSTFLAGS="$(RELEASE_RUSTFLAGS)" $(CARGO) build --release -p terraform-provider-coexistence -p coexistence-acceptance --bins
 	bash scripts/bench.sh
 
 pr-check: test ## Same as CI
-
-# The checkout and cargo home paths end up in the binary (panic locations, generated code):
-# remapping them makes two builds of one commit byte-identical wherever they run.
-RELEASE_RUSTFLAGS ?= --remap-path-prefix=$(CURDIR)=. --remap-path-prefix=$(or $(CARGO_HOME),$(HOME)/.cargo)=/cargo
 
 release: ## Release build + registry layout in dist/ (zip, manifest, SHA256SUMS; signed if RELEASE_GPG_KEY)
 	RUSTFLAGS="$(RELEASE_RUSTFLAGS)" $(CARGO) build --release --locked -p terraform-provider-coexistence
