@@ -209,19 +209,37 @@ impl Workspace {
 
     /// Run `terraform <args>` in the working directory; never panics on a non-zero exit.
     pub async fn run(&self, args: &[&str]) -> TfOutput {
+        let (command, started, child) = self.spawn(args);
+        let _group = child
+            .id()
+            .map(|pid| GroupGuard::new(pid as i32, self.groups.clone()));
+        let result = tokio::time::timeout(self.timeout, child.wait_with_output()).await;
+        self.finish(args, command, started, result, "killed it")
+    }
+
+    /// Starts `terraform <args>`: its display name, start time and process.
+    fn spawn(&self, args: &[&str]) -> (String, Instant, tokio::process::Child) {
         let command = format!("terraform {}", args.join(" "));
-        let mut cmd = self.command(args);
         let started = Instant::now();
-        let child = cmd.spawn().unwrap_or_else(|e| {
+        let child = self.command(args).spawn().unwrap_or_else(|e| {
             panic!(
                 "cannot start `{command}` ({}): {e}",
                 self.terraform.display()
             )
         });
-        let _group = child
-            .id()
-            .map(|pid| GroupGuard::new(pid as i32, self.groups.clone()));
-        let result = tokio::time::timeout(self.timeout, child.wait_with_output()).await;
+        (command, started, child)
+    }
+
+    /// Turns a finished (or timed-out) command into its output and keeps its log.
+    /// `on_timeout` says what happened to a command that outlived the step timeout.
+    fn finish(
+        &self,
+        args: &[&str],
+        command: String,
+        started: Instant,
+        result: Result<std::io::Result<std::process::Output>, tokio::time::error::Elapsed>,
+        on_timeout: &str,
+    ) -> TfOutput {
         let out = match result {
             Ok(Ok(o)) => TfOutput {
                 command,
@@ -232,7 +250,7 @@ impl Workspace {
             },
             Ok(Err(e)) => panic!("waiting for `{command}` failed: {e}"),
             Err(_) => panic!(
-                "`{command}` did not finish within {:?} (TF_ACC_STEP_TIMEOUT); killed it",
+                "`{command}` did not finish within {:?} (TF_ACC_STEP_TIMEOUT); {on_timeout}",
                 self.timeout
             ),
         };

@@ -81,11 +81,6 @@ impl ProviderServer {
         }
     }
 
-    /// Cancelled when Terraform calls StopProvider.
-    pub fn stop_token(&self) -> CancellationToken {
-        self.stop.clone()
-    }
-
     fn resource(&self, name: &str) -> Result<&Entry<dyn Resource>, Diagnostics> {
         self.resources
             .get(name)

@@ -22,14 +22,7 @@ impl Workspace {
         args: &[&str],
         when: impl Future<Output = ()>,
     ) -> Interrupted {
-        let command = format!("terraform {}", args.join(" "));
-        let started = Instant::now();
-        let child = self.command(args).spawn().unwrap_or_else(|e| {
-            panic!(
-                "cannot start `{command}` ({}): {e}",
-                self.terraform.display()
-            )
-        });
+        let (command, started, child) = self.spawn(args);
         let pid = child.id().expect("a started child has a pid") as i32;
         let _group = GroupGuard::new(pid, self.groups.clone());
         let wait = child.wait_with_output();
@@ -49,21 +42,7 @@ impl Workspace {
         })
         .await;
         let exit_after_signal = signalled.map(|s| s.elapsed());
-        let out = match result {
-            Ok(Ok(o)) => TfOutput {
-                command,
-                code: o.status.code(),
-                stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
-                stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
-                elapsed: started.elapsed(),
-            },
-            Ok(Err(e)) => panic!("waiting for `{command}` failed: {e}"),
-            Err(_) => panic!(
-                "`{command}` did not finish within {:?} (TF_ACC_STEP_TIMEOUT), even after SIGINT",
-                self.timeout
-            ),
-        };
-        self.keep_log(args, &out);
+        let out = self.finish(args, command, started, result, "even after SIGINT");
         Interrupted {
             exit_after_signal,
             out,
