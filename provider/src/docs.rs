@@ -182,12 +182,18 @@ fn code_block(out: &mut String, lang: &str, code: &str) {
     let _ = write!(out, "```{lang}\n{code}\n```\n");
 }
 
-/// The first sentence of a description (for summaries).
+/// The first sentence of a description (for summaries). A period that ends an abbreviation
+/// ("e.g. ", "i.e. ") does not end the sentence.
 fn first_sentence(s: &str) -> &str {
-    match s.find(". ") {
-        Some(i) => &s[..=i],
-        None => s,
+    let mut from = 0;
+    while let Some(i) = s[from..].find(". ").map(|i| from + i) {
+        let before = &s[..i];
+        if !(before.ends_with("e.g") || before.ends_with("i.e")) {
+            return &s[..=i];
+        }
+        from = i + 2;
     }
+    s
 }
 
 fn render_index(
@@ -493,6 +499,16 @@ fn type_name(t: &Type) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn summaries_do_not_stop_at_abbreviations() {
+        assert_eq!(
+            first_sentence("Sets a name, e.g. `x`. Then more."),
+            "Sets a name, e.g. `x`."
+        );
+        assert_eq!(first_sentence("One, i.e. two. Three."), "One, i.e. two.");
+        assert_eq!(first_sentence("No period"), "No period");
+    }
 
     fn repo() -> PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR"))

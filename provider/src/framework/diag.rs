@@ -161,13 +161,10 @@ impl<T> Context<T> for Result<T, crate::clients::ApiError> {
 }
 
 pub fn api_error(what: &str, e: &crate::clients::ApiError) -> Diagnostic {
-    let mut what = what.to_string();
-    if let Some(first) = what.get(0..1) {
-        what = first.to_uppercase() + &what[1..];
-    }
-    Diagnostic::error(format!("Error {}", lowercase_first(&what)), e.to_string())
+    Diagnostic::error(format!("Error {}", lowercase_first(what)), e.to_string())
 }
 
+/// "Creating the ..." reads "Error creating the ..." in a summary.
 fn lowercase_first(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
