@@ -47,6 +47,18 @@ fn rsa_cert(cn: &str, password: &str) -> Cert {
     }
 }
 
+/// The provider arguments of a certificate sign-in (PFX with a password, or PEM without).
+fn certificate_auth(path: &std::path::Path, password: Option<&str>) -> String {
+    let mut auth = format!(
+        "  client_certificate_path = {}\n",
+        q(&path.display().to_string())
+    );
+    if let Some(p) = password {
+        auth.push_str(&format!("  client_certificate_password = {}\n", q(p)));
+    }
+    auth
+}
+
 /// `terraform` block + a provider signing in to `tenant` with `auth` (HCL lines) + a partner.
 fn config(acc: &Acc, tenant_id: &str, client_id: &str, auth: &str) -> String {
     let url = acc.emu.url();
@@ -143,22 +155,12 @@ async fn client_certificate_pfx_and_pem() {
         &acc,
         &tid,
         &cid,
-        &format!(
-            "  client_certificate_path     = {}\n  client_certificate_password = \"Pfx-Passw0rd-7261\"\n",
-            q(&pfx.display().to_string())
-        ),
+        &certificate_auth(&pfx, Some("Pfx-Passw0rd-7261")),
     ));
     let mut outs = vec![acc.tf.apply().await];
     // The same credential from PEM.
-    acc.tf.write_config(&config(
-        &acc,
-        &tid,
-        &cid,
-        &format!(
-            "  client_certificate_path = {}\n",
-            q(&pem.display().to_string())
-        ),
-    ));
+    acc.tf
+        .write_config(&config(&acc, &tid, &cid, &certificate_auth(&pem, None)));
     outs.push(acc.tf.plan_expect_empty().await);
     assert!(
         acc.emu
@@ -188,15 +190,8 @@ async fn wrong_certificate_is_one_diagnostic() {
     let pem = acc.tf.dir().join("other.pem");
     std::fs::write(&pem, format!("{}{}", other.cert_pem, other.key_pem)).unwrap();
     let (tid, cid) = (acc.home.tenant_id.clone(), acc.home.client_id.clone());
-    acc.tf.write_config(&config(
-        &acc,
-        &tid,
-        &cid,
-        &format!(
-            "  client_certificate_path = {}\n",
-            q(&pem.display().to_string())
-        ),
-    ));
+    acc.tf
+        .write_config(&config(&acc, &tid, &cid, &certificate_auth(&pem, None)));
     let out = acc.tf.apply_expect_error("AADSTS700027").await;
     assert_one_diagnostic(&out, "client certificate", "is the one uploaded to app");
     assert_no_leak(&acc, &log, &[out], &key_lines(&other.key_pem));
