@@ -9,10 +9,12 @@ pub mod create;
 pub mod error;
 pub mod graph;
 pub mod http;
+pub mod permission;
 pub mod retry;
 
 pub use consistency::Deadline;
 pub use error::ApiError;
+pub use permission::Permission;
 
 /// Everything a configured provider instance talks to. One per provider block (Terraform starts
 /// one plugin process per provider configuration, so two aliases never share clients).

@@ -5,7 +5,7 @@
 use super::diag::Diagnostics;
 use super::schema::Schema;
 use super::value::Value;
-use crate::clients::{Clients, Deadline};
+use crate::clients::{Clients, Deadline, Permission};
 use async_trait::async_trait;
 use std::sync::Arc;
 use std::time::Duration;
@@ -85,6 +85,10 @@ pub trait Resource: Send + Sync {
     /// The import ID's format and an example, as the docs page shows them (from the resource's
     /// [`super::import_id::ImportId`] type: `(T::FORMAT, T::EXAMPLE)`).
     fn import_id_format(&self) -> (&'static str, &'static str);
+    /// What each operation needs from the app registration, as (operations, permission), e.g.
+    /// `("read", api::READ)`. The same constants are attached to the requests, so a 403 names
+    /// the permission and the docs page lists it.
+    fn permissions(&self) -> &'static [(&'static str, Permission)];
 }
 
 #[async_trait]
@@ -93,4 +97,6 @@ pub trait DataSource: Send + Sync {
     fn schema(&self) -> Schema;
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
     async fn read(&self, ctx: &Ctx, config: &Value) -> Result<Value, Diagnostics>;
+    /// As [`Resource::permissions`].
+    fn permissions(&self) -> &'static [(&'static str, Permission)];
 }

@@ -3,6 +3,7 @@
 //! by domain.
 
 use crate::clients::graph::GraphRequest;
+use crate::clients::Permission;
 use crate::framework::validators::{domain_name, guid, ExactlyOneOf};
 use crate::framework::{Attribute, Context, Ctx, DataSource, Diagnostics, Schema, Value};
 use async_trait::async_trait;
@@ -10,6 +11,9 @@ use async_trait::async_trait;
 pub const TYPE_NAME: &str = "coexistence_tenant";
 
 pub struct Tenant;
+
+/// The tenant lookup functions (facts file §2).
+pub const LOOKUP: Permission = Permission::graph(&["CrossTenantInformation.ReadBasic.All"]);
 
 fn schema() -> Schema {
     Schema::new(
@@ -93,6 +97,10 @@ impl DataSource for Tenant {
             ("display_name", field("displayName")),
             ("default_domain_name", field("defaultDomainName")),
         ]))
+    }
+
+    fn permissions(&self) -> &'static [(&'static str, Permission)] {
+        &[("read", LOOKUP)]
     }
 }
 

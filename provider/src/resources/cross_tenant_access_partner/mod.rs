@@ -435,4 +435,8 @@ impl Resource for CrossTenantAccessPartner {
     fn import_id_format(&self) -> (&'static str, &'static str) {
         (TenantGuid::FORMAT, TenantGuid::EXAMPLE)
     }
+
+    fn permissions(&self) -> &'static [(&'static str, crate::clients::Permission)] {
+        api::PERMISSIONS
+    }
 }
