@@ -4,7 +4,6 @@
 //! rejected at plan time never reaches the network.
 
 use crate::clients::auth::{select_credential, AuthConfig, CredentialToken};
-use crate::clients::graph::GraphClient;
 use crate::clients::http::{build_client, ReqwestTransport};
 use crate::clients::Clients;
 use crate::framework::validators::{guid, https_url, one_of};
@@ -38,7 +37,8 @@ pub fn schema() -> Schema {
     )
 }
 
-/// Sign-in, Graph and Exchange endpoints of a national cloud.
+/// Sign-in, Graph and Exchange endpoints of a national cloud. The Exchange ones are the admin
+/// API hosts the Exchange Online Admin API documentation lists per cloud (not the OWA hosts).
 pub struct Endpoints {
     pub authority_host: &'static str,
     pub graph: &'static str,
@@ -60,12 +60,12 @@ pub fn endpoints(environment: &str) -> Option<Endpoints> {
         "dod" => Endpoints {
             authority_host: "https://login.microsoftonline.us",
             graph: "https://dod-graph.microsoft.us",
-            exchange: "https://webmail.apps.mil",
+            exchange: "https://outlook-dod.office365.us",
         },
         "china" => Endpoints {
             authority_host: "https://login.chinacloudapi.cn",
             graph: "https://microsoftgraph.chinacloudapi.cn",
-            exchange: "https://partner.outlook.cn",
+            exchange: "https://outlook.office365.cn",
         },
         _ => return None,
     })
@@ -149,9 +149,7 @@ pub fn configure(
         use_cli: s.flag("use_cli", "ARM_USE_CLI"),
         authority_host,
     };
-    // Exchange resources arrive in a later release; the endpoint is validated now so that
-    // configurations written today keep working.
-    let _exchange_endpoint = s
+    let exchange_endpoint = s
         .string("exchange_endpoint", "ARM_EXCHANGE_ENDPOINT")
         .unwrap_or_else(|| cloud.exchange.into());
     s.diags.clone().into_result()?;
@@ -159,6 +157,7 @@ pub fn configure(
     for (attr, v) in [
         ("authority_host", &auth.authority_host),
         ("graph_endpoint", &graph_endpoint),
+        ("exchange_endpoint", &exchange_endpoint),
     ] {
         if !v.starts_with("https://") {
             return Err(Diagnostic::error(
@@ -172,14 +171,21 @@ pub fn configure(
         .map_err(|e| Diagnostics::from(Diagnostic::error("Could not build the HTTP client", e)))?;
     let (credential, method) = select_credential(&auth, &http)
         .map_err(|e| Diagnostics::from(Diagnostic::error("No usable authentication method", e)))?;
-    tracing::debug!(method, tenant_id = auth.tenant_id.as_deref().unwrap_or(""), graph_endpoint = %graph_endpoint, "provider configured");
-    let token = Arc::new(CredentialToken {
-        credential,
-        scope: format!("{}/.default", graph_endpoint.trim_end_matches('/')),
-        method,
-    });
-    let graph = GraphClient::new(Arc::new(ReqwestTransport(http)), &graph_endpoint, token);
-    Ok(Clients { graph })
+    tracing::debug!(method, tenant_id = auth.tenant_id.as_deref().unwrap_or(""), graph_endpoint = %graph_endpoint, exchange_endpoint = %exchange_endpoint, "provider configured");
+    // One credential, one token source per audience: Graph and Exchange Online are separate
+    // resources, each with its own `<endpoint>/.default` scope.
+    let token_for = |endpoint: &str| {
+        Arc::new(CredentialToken {
+            credential: credential.clone(),
+            scope: format!("{}/.default", endpoint.trim_end_matches('/')),
+            method,
+        })
+    };
+    Ok(Clients::builder(Arc::new(ReqwestTransport(http)))
+        .graph(&graph_endpoint, token_for(&graph_endpoint))
+        .exchange(&exchange_endpoint, token_for(&exchange_endpoint))
+        .tenant_id(auth.tenant_id.clone())
+        .build())
 }
 
 #[cfg(test)]

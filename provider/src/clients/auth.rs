@@ -59,7 +59,7 @@ impl TokenSource for CredentialToken {
         let res = loop {
             match dl
                 .bound(
-                    super::graph::ATTEMPT_CAP,
+                    super::rest::ATTEMPT_CAP,
                     self.credential.get_token(&scopes, None),
                 )
                 .await
@@ -135,7 +135,7 @@ fn client_options(http: &reqwest::Client, authority_host: &str) -> ClientOptions
         transport: Some(AzTransport::new(Arc::new(http.clone()))),
         cloud: Some(Arc::new(custom.into())),
         // azure_core's default retries a failing token request for up to a minute, which is
-        // as long as our own per-attempt cap (`graph::ATTEMPT_CAP`): an unreachable identity
+        // as long as our own per-attempt cap (`rest::ATTEMPT_CAP`): an unreachable identity
         // endpoint would then look like a silent one and be sent again until the operation's
         // deadline. A short inner retry rides out a blip and still gives the method's real
         // error well within one attempt.

@@ -208,10 +208,151 @@ where
     }
 }
 
+/// Polls `probe` until `done` holds for what it returns, under the deadline, and returns that
+/// value. For asynchronous transitions (a job that starts, a membership that becomes active).
+/// `what` names the awaited state ("the synchronization job to be running"); a timeout says it
+/// and quotes the last value observed. Errors from `probe` end the wait as they are.
+pub async fn poll_until<T, F, Fut>(
+    dl: &Deadline,
+    what: &str,
+    mut probe: F,
+    done: impl Fn(&T) -> bool,
+) -> Result<T, ApiError>
+where
+    T: std::fmt::Debug,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    let mut attempt = 0;
+    loop {
+        let seen = probe().await?;
+        if done(&seen) {
+            return Ok(seen);
+        }
+        tracing::debug!(what, attempt, seen = ?seen, "not there yet: polling again");
+        dl.sleep(
+            poll_delay(attempt),
+            &format!("waiting for {what}; last observed: {seen:?}"),
+        )
+        .await?;
+        attempt += 1;
+    }
+}
+
+/// Polls `probe` until it returns `None` (the object is gone), under the deadline. For
+/// deletions the service finishes after answering. A timeout names `what` ("the membership of
+/// tenant X") and quotes the object as last seen.
+pub async fn wait_for_deletion<T, F, Fut>(
+    dl: &Deadline,
+    what: &str,
+    mut probe: F,
+) -> Result<(), ApiError>
+where
+    T: std::fmt::Debug,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<Option<T>, ApiError>>,
+{
+    let mut attempt = 0;
+    loop {
+        let Some(seen) = probe().await? else {
+            return Ok(());
+        };
+        dl.sleep(
+            poll_delay(attempt),
+            &format!("waiting for {what} to be deleted; it still existed: {seen:?}"),
+        )
+        .await?;
+        attempt += 1;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::sync::atomic::{AtomicU32, Ordering};
+
+    #[tokio::test(start_paused = true)]
+    async fn poll_until_returns_the_first_value_that_holds() {
+        let calls = AtomicU32::new(0);
+        let dl = Deadline::after(Duration::from_secs(30), CancellationToken::new());
+        let started = Instant::now();
+        let v = poll_until(
+            &dl,
+            "the job to run",
+            || async { Ok(calls.fetch_add(1, Ordering::SeqCst)) },
+            |n| *n == 3,
+        )
+        .await
+        .unwrap();
+        assert_eq!(v, 3);
+        // Waited 250ms + 500ms + 1s between the four probes.
+        assert_eq!(started.elapsed(), Duration::from_millis(1750));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn poll_until_times_out_naming_what_and_the_last_value() {
+        let dl = Deadline::after(Duration::from_secs(5), CancellationToken::new())
+            .labelled("creating job", "");
+        let e = poll_until(
+            &dl,
+            "the job to be running",
+            || async { Ok("Paused") },
+            |s| *s == "Active",
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Deadline);
+        assert!(
+            e.message
+                .starts_with("creating job timed out after 5s: waiting for the job to be running; last observed: \"Paused\""),
+            "{e}"
+        );
+        assert!(Instant::now() <= dl.at, "never sleeps past the deadline");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn poll_until_passes_probe_errors_through() {
+        let dl = Deadline::after(Duration::from_secs(30), CancellationToken::new());
+        let e = poll_until(
+            &dl,
+            "x",
+            || async { Err::<u32, _>(ApiError::http(403, "Denied", "no", None)) },
+            |_| true,
+        )
+        .await
+        .unwrap_err();
+        assert_eq!(e.status, Some(403));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn wait_for_deletion_ends_when_the_object_is_gone() {
+        let calls = AtomicU32::new(0);
+        let dl = Deadline::after(Duration::from_secs(30), CancellationToken::new());
+        wait_for_deletion(&dl, "the membership", || async {
+            let n = calls.fetch_add(1, Ordering::SeqCst);
+            Ok((n < 2).then_some(n))
+        })
+        .await
+        .unwrap();
+        assert_eq!(calls.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn wait_for_deletion_times_out_quoting_the_object() {
+        let dl = Deadline::after(Duration::from_secs(2), CancellationToken::new());
+        let e = wait_for_deletion(&dl, "the membership of tenant X", || async {
+            Ok(Some("pendingRemoval"))
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Deadline);
+        assert!(
+            e.message.contains(
+                "waiting for the membership of tenant X to be deleted; it still existed: \"pendingRemoval\""
+            ),
+            "{e}"
+        );
+    }
 
     #[tokio::test(start_paused = true)]
     async fn retries_404_until_success() {

@@ -73,6 +73,23 @@ impl ApiError {
         ApiError::http(status, code, &message, request_id)
     }
 
+    /// A 403 that says what to grant: the service only says "insufficient privileges".
+    pub fn needing(mut self, permission: &super::permission::Permission) -> ApiError {
+        let sep = if self.message.is_empty() {
+            ""
+        } else if self.message.trim_end().ends_with('.') {
+            " "
+        } else {
+            ". "
+        };
+        self.message = format!(
+            "{}{sep}This operation needs {}.",
+            self.message.trim_end(),
+            permission.describe()
+        );
+        self
+    }
+
     /// Marks the outcome as unknown (see [`ApiError::in_doubt`]).
     pub fn mark_in_doubt(mut self) -> ApiError {
         self.in_doubt = true;
@@ -118,6 +135,19 @@ mod tests {
             "HTTP 409 Request_MultipleObjectsWithSameKeyValue: exists (request-id: abc)"
         );
         assert!(e.is_conflict());
+    }
+
+    #[test]
+    fn a_403_names_the_permission_and_admin_consent() {
+        let body = br#"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges to complete the operation."}}"#;
+        let e =
+            ApiError::from_graph(403, body, None).needing(&crate::clients::Permission::graph(&[
+                "Policy.ReadWrite.CrossTenantAccess",
+            ]));
+        assert_eq!(
+            e.to_string(),
+            "HTTP 403 Authorization_RequestDenied: Insufficient privileges to complete the operation. This operation needs the Microsoft Graph application permission `Policy.ReadWrite.CrossTenantAccess`, granted with admin consent."
+        );
     }
 
     #[test]

@@ -1,89 +1,29 @@
-//! Microsoft Graph client: auth header, JSON bodies, the retry policy, typed errors, and one
-//! debug log line per HTTP request (method, URL, status, duration, request-id; never a token).
+//! Microsoft Graph: its error envelope, its base URL (`<endpoint>/v1.0`) and token audience
+//! (`<endpoint>/.default`, given by the caller) over the REST core ([`super::rest`]).
 
 use super::auth::TokenSource;
-use super::consistency::{fmt_duration, Bounded, Deadline};
-use super::error::{ApiError, ErrorKind};
-use super::http::{HttpRequest, Transport};
-use super::retry::{is_retryable_status, parse_retry_after, RetryPolicy};
+use super::error::ApiError;
+use super::http::Transport;
+use super::pacer::Pacers;
+use super::request::Request;
+use super::rest::{Flavour, Response, RestClient};
 use serde_json::Value as Json;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
-use tokio::time::Instant;
 
-/// The longest one attempt may wait for an answer before it is abandoned (and, for an
-/// idempotent request, sent again), however much of the operation's deadline is left. Graph
-/// answers in well under a second when healthy, and its gateway answers 504 by itself when a
-/// backend is slow; an attempt silent for a minute is on a connection that will never answer
-/// (a half-open TCP connection, a proxy that dropped it). Without a cap one such connection
-/// would eat a 10-minute create budget; with it, several fresh attempts still fit. The last
-/// attempt is bounded by what remains of the deadline, so the operation ends on time.
-pub const ATTEMPT_CAP: Duration = Duration::from_secs(60);
+/// Graph requests are plain [`Request`]s (the default pacing is Graph's).
+pub type GraphRequest = Request;
+pub type GraphResponse = Response;
 
-/// A Graph request, built by pure functions in each resource's `api.rs` (no IO), so unit tests
-/// can assert method, path and body exactly.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GraphRequest {
-    pub method: &'static str,
-    /// Path below the version segment, e.g. `/policies/crossTenantAccessPolicy/partners`.
-    pub path: String,
-    pub body: Option<Json>,
-}
-
-impl GraphRequest {
-    pub fn get(path: impl Into<String>) -> Self {
-        GraphRequest {
-            method: "GET",
-            path: path.into(),
-            body: None,
-        }
-    }
-    pub fn delete(path: impl Into<String>) -> Self {
-        GraphRequest {
-            method: "DELETE",
-            path: path.into(),
-            body: None,
-        }
-    }
-    pub fn post(path: impl Into<String>, body: Json) -> Self {
-        GraphRequest {
-            method: "POST",
-            path: path.into(),
-            body: Some(body),
-        }
-    }
-    pub fn patch(path: impl Into<String>, body: Json) -> Self {
-        GraphRequest {
-            method: "PATCH",
-            path: path.into(),
-            body: Some(body),
-        }
-    }
-    pub fn put(path: impl Into<String>, body: Json) -> Self {
-        GraphRequest {
-            method: "PUT",
-            path: path.into(),
-            body: Some(body),
-        }
-    }
-    fn idempotent(&self) -> bool {
-        self.method != "POST"
-    }
-}
-
-#[derive(Clone, Debug)]
-pub struct GraphResponse {
-    pub status: u16,
-    pub body: Option<Json>,
-    pub request_id: Option<String>,
-}
+/// Graph's answers: `{"error":{"code","message","innerError"}}`; 503/504 come from its gateway.
+pub const GRAPH: Flavour = Flavour {
+    name: "graph",
+    parse_error: ApiError::from_graph,
+    throttled: |_| false,
+    unavailable: &[503, 504],
+};
 
 pub struct GraphClient {
-    transport: Arc<dyn Transport>,
-    /// e.g. `https://graph.microsoft.com/v1.0`
-    base: String,
-    token: Arc<dyn TokenSource>,
-    retry: RetryPolicy,
+    rest: RestClient,
 }
 
 impl GraphClient {
@@ -91,176 +31,34 @@ impl GraphClient {
         transport: Arc<dyn Transport>,
         endpoint: &str,
         token: Arc<dyn TokenSource>,
+        pacers: Arc<Pacers>,
     ) -> GraphClient {
+        let base = format!("{}/v1.0", endpoint.trim_end_matches('/'));
         GraphClient {
-            transport,
-            base: format!("{}/v1.0", endpoint.trim_end_matches('/')),
-            token,
-            retry: RetryPolicy::default(),
+            rest: RestClient::new(transport, base, token, GRAPH, pacers),
         }
     }
 
-    /// Sends a request under the deadline. Each attempt is raced against the time left, the
-    /// stop signal and [`ATTEMPT_CAP`]. Idempotent requests are retried after a connection
-    /// failure, an attempt that got no answer in time, and 429/503/504, while time remains.
-    /// A POST is retried only after 429 (throttled: not processed); after a failure that may
-    /// hide a processed request it returns the error marked [`ApiError::in_doubt`], so the
-    /// caller can look the object up before sending it again ([`super::create`]).
-    /// Non-2xx answers become [`ApiError`].
-    pub async fn send(&self, req: &GraphRequest, dl: &Deadline) -> Result<GraphResponse, ApiError> {
-        let url = format!("{}{}", self.base, req.path);
-        let body = req
-            .body
-            .as_ref()
-            .map(|b| serde_json::to_vec(b).expect("JSON serializes"));
-        let idempotent = req.idempotent();
-        let mut attempt = 0u32;
-        loop {
-            if dl.cancel.is_cancelled() {
-                return Err(dl.cancelled(&format!("before {} {}", req.method, req.path)));
-            }
-            if dl.remaining().is_zero() {
-                return Err(dl.expired(&format!(
-                    "no time was left to send {} {}",
-                    req.method, req.path
-                )));
-            }
-            let token = self.token.token(dl).await?;
-            let client_request_id = uuid::Uuid::new_v4().to_string();
-            let mut headers = vec![
-                ("Authorization".to_string(), format!("Bearer {token}")),
-                ("Accept".to_string(), "application/json".to_string()),
-                ("client-request-id".to_string(), client_request_id.clone()),
-            ];
-            if body.is_some() {
-                headers.push(("Content-Type".to_string(), "application/json".to_string()));
-            }
-            let started = Instant::now();
-            let sent = dl
-                .bound(
-                    ATTEMPT_CAP,
-                    self.transport.send(HttpRequest {
-                        method: req.method.to_string(),
-                        url: url.clone(),
-                        headers,
-                        body: body.clone(),
-                    }),
-                )
-                .await;
-            let elapsed_ms = started.elapsed().as_millis() as u64;
-            let sent = match sent {
-                Bounded::Done(r) => r,
-                Bounded::Cancelled => {
-                    let e = dl.cancelled(&format!(
-                        "{} {} had not answered after {}",
-                        req.method,
-                        req.path,
-                        fmt_duration(started.elapsed())
-                    ));
-                    return Err(if idempotent { e } else { e.mark_in_doubt() });
-                }
-                Bounded::Stalled {
-                    waited,
-                    out_of_time,
-                } => {
-                    let what = format!(
-                        "{} {} had not answered after {}",
-                        req.method,
-                        req.path,
-                        fmt_duration(waited)
-                    );
-                    tracing::debug!(method = req.method, url = %url, duration_ms = elapsed_ms, client_request_id = %client_request_id, out_of_time, "graph request got no answer in time");
-                    if out_of_time {
-                        let e = dl.expired(&what);
-                        return Err(if idempotent { e } else { e.mark_in_doubt() });
-                    }
-                    if !idempotent {
-                        return Err(ApiError::other(ErrorKind::Transport, what).mark_in_doubt());
-                    }
-                    let delay = self.retry.delay(attempt, None, rand::random());
-                    dl.sleep(delay, &what).await?;
-                    attempt += 1;
-                    continue;
-                }
-            };
-            let resp = match sent {
-                Ok(r) => r,
-                Err(e) => {
-                    tracing::debug!(method = req.method, url = %url, error = %e, duration_ms = elapsed_ms, client_request_id = %client_request_id, "graph request failed without a response");
-                    let what = format!("{} {} failed without an answer: {e}", req.method, req.path);
-                    if idempotent {
-                        let delay = self.retry.delay(attempt, None, rand::random());
-                        dl.sleep(delay, &what).await?;
-                        attempt += 1;
-                        continue;
-                    }
-                    return Err(ApiError::other(ErrorKind::Transport, what).mark_in_doubt());
-                }
-            };
-            let request_id = resp.header("request-id").map(str::to_string);
-            tracing::debug!(
-                method = req.method,
-                url = %url,
-                status = resp.status,
-                duration_ms = elapsed_ms,
-                request_id = request_id.as_deref().unwrap_or(""),
-                client_request_id = %client_request_id,
-                attempt,
-                "graph request"
-            );
-            if (200..300).contains(&resp.status) {
-                let body = if resp.body.is_empty() {
-                    None
-                } else {
-                    Some(serde_json::from_slice(&resp.body).map_err(|e| {
-                        ApiError::other(
-                            ErrorKind::Http,
-                            format!("{} {url}: response is not JSON: {e}", req.method),
-                        )
-                    })?)
-                };
-                return Ok(GraphResponse {
-                    status: resp.status,
-                    body,
-                    request_id,
-                });
-            }
-            let err = ApiError::from_graph(resp.status, &resp.body, request_id);
-            if is_retryable_status(resp.status) {
-                // 429 means "not processed, come back later"; a gateway's 503/504 may hide a
-                // request the service did process, so only idempotent requests repeat it blindly.
-                if !idempotent && resp.status != 429 {
-                    return Err(err.mark_in_doubt());
-                }
-                let retry_after = resp
-                    .header("retry-after")
-                    .and_then(|v| parse_retry_after(v, SystemTime::now()));
-                let delay = self.retry.delay(attempt, retry_after, rand::random());
-                tracing::debug!(
-                    status = resp.status,
-                    delay_ms = delay.as_millis() as u64,
-                    attempt,
-                    "throttled or unavailable: retrying"
-                );
-                dl.sleep(
-                    delay,
-                    &format!("{} {} kept answering {}", req.method, req.path, err),
-                )
-                .await?;
-                attempt += 1;
-                continue;
-            }
-            return Err(err);
-        }
+    /// See [`RestClient::send`].
+    pub async fn send(
+        &self,
+        req: &Request,
+        dl: &super::consistency::Deadline,
+    ) -> Result<Response, ApiError> {
+        self.rest.send(req, dl).await
     }
 
-    /// GET that maps 404 to `None` (the object is gone).
-    pub async fn get_optional(&self, path: &str, dl: &Deadline) -> Result<Option<Json>, ApiError> {
-        match self.send(&GraphRequest::get(path), dl).await {
-            Ok(r) => Ok(Some(r.body.unwrap_or(Json::Null))),
-            Err(e) if e.is_not_found() => Ok(None),
-            Err(e) => Err(e),
-        }
+    /// A GET that maps 404 to `None` (the object is gone); the body otherwise.
+    pub async fn get_optional(
+        &self,
+        req: &Request,
+        dl: &super::consistency::Deadline,
+    ) -> Result<Option<Json>, ApiError> {
+        Ok(self
+            .rest
+            .send_optional(req, dl)
+            .await?
+            .map(|r| r.body.unwrap_or(Json::Null)))
     }
 }
 
@@ -268,7 +66,10 @@ impl GraphClient {
 mod tests {
     use super::*;
     use crate::clients::auth::StaticToken;
+    use crate::clients::consistency::Deadline;
+    use crate::clients::error::ErrorKind;
     use crate::clients::http::mock::{fail, stall, step, MockTransport};
+    use crate::clients::rest::ATTEMPT_CAP;
     use std::time::Duration;
     use tokio_util::sync::CancellationToken;
 
@@ -277,6 +78,7 @@ mod tests {
             m,
             "https://graph.example",
             Arc::new(StaticToken("t0ken".into())),
+            Pacers::new(),
         )
     }
 
@@ -456,6 +258,10 @@ mod tests {
     async fn get_optional_maps_404_to_none() {
         let m = MockTransport::new(vec![step("GET", "/v1.0/x", 404, None)]);
         let dl = Deadline::after(Duration::from_secs(10), CancellationToken::new());
-        assert!(client(m).get_optional("/x", &dl).await.unwrap().is_none());
+        assert!(client(m)
+            .get_optional(&GraphRequest::get("/x"), &dl)
+            .await
+            .unwrap()
+            .is_none());
     }
 }

@@ -1,23 +1,110 @@
-//! HTTP and nothing about Terraform: credentials, the Graph client, one retry policy,
-//! eventual-consistency helpers that always run under a deadline, and the create-once rule
-//! for creates whose outcome is in doubt.
+//! HTTP and nothing about Terraform: credentials, one REST core ([`rest`]) with a Graph and
+//! an Exchange Online client over it, requests as data ([`request`]), pacing shared by a
+//! provider instance ([`pacer`]), one retry policy, eventual-consistency and polling helpers
+//! that always run under a deadline, and the create-once rule for creates whose outcome is in
+//! doubt.
 
 pub mod auth;
 pub mod certificate;
 pub mod consistency;
 pub mod create;
 pub mod error;
+pub mod exchange;
 pub mod graph;
 pub mod http;
+pub mod pacer;
 pub mod permission;
+pub mod request;
+pub mod rest;
 pub mod retry;
 
 pub use consistency::Deadline;
 pub use error::ApiError;
 pub use permission::Permission;
+pub use request::Request;
+
+use auth::{StaticToken, TokenSource};
+use exchange::ExchangeClient;
+use graph::GraphClient;
+use http::Transport;
+use pacer::Pacers;
+use std::sync::Arc;
 
 /// Everything a configured provider instance talks to. One per provider block (Terraform starts
-/// one plugin process per provider configuration, so two aliases never share clients).
+/// one plugin process per provider configuration, so two aliases never share clients), hence
+/// one tenant: the pacers here are per API per tenant, shared by every resource instance.
 pub struct Clients {
-    pub graph: graph::GraphClient,
+    pub graph: GraphClient,
+    pub exchange: ExchangeClient,
+    pub pacers: Arc<Pacers>,
+}
+
+/// The tenant [`Clients::for_tests`] talks to.
+pub const TEST_TENANT: &str = "0c4c5e6f-1a2b-4c3d-9e8f-7a6b5c4d3e2f";
+
+impl Clients {
+    /// Clients over `transport` with test defaults (endpoints `https://graph.example` and
+    /// `https://exchange.example`, tenant [`TEST_TENANT`], fixed tokens); change what a test
+    /// needs on the builder. Production sets every field (`provider::configure`).
+    pub fn builder(transport: Arc<dyn Transport>) -> ClientsBuilder {
+        ClientsBuilder {
+            transport,
+            graph_endpoint: "https://graph.example".into(),
+            exchange_endpoint: "https://exchange.example".into(),
+            tenant_id: Some(TEST_TENANT.into()),
+            graph_token: Arc::new(StaticToken("graph-token".into())),
+            exchange_token: Arc::new(StaticToken("exchange-token".into())),
+        }
+    }
+
+    /// Clients for unit tests: every request goes to `transport` (usually a scripted
+    /// [`http::mock::MockTransport`]); adding a field to `Clients` changes only the builder.
+    pub fn for_tests(transport: Arc<dyn Transport>) -> Clients {
+        Clients::builder(transport).build()
+    }
+}
+
+pub struct ClientsBuilder {
+    transport: Arc<dyn Transport>,
+    graph_endpoint: String,
+    exchange_endpoint: String,
+    tenant_id: Option<String>,
+    graph_token: Arc<dyn TokenSource>,
+    exchange_token: Arc<dyn TokenSource>,
+}
+
+impl ClientsBuilder {
+    pub fn graph(mut self, endpoint: &str, token: Arc<dyn TokenSource>) -> Self {
+        self.graph_endpoint = endpoint.to_string();
+        self.graph_token = token;
+        self
+    }
+    pub fn exchange(mut self, endpoint: &str, token: Arc<dyn TokenSource>) -> Self {
+        self.exchange_endpoint = endpoint.to_string();
+        self.exchange_token = token;
+        self
+    }
+    pub fn tenant_id(mut self, tenant_id: Option<String>) -> Self {
+        self.tenant_id = tenant_id;
+        self
+    }
+    pub fn build(self) -> Clients {
+        let pacers = Pacers::new();
+        Clients {
+            graph: GraphClient::new(
+                self.transport.clone(),
+                &self.graph_endpoint,
+                self.graph_token,
+                pacers.clone(),
+            ),
+            exchange: ExchangeClient::new(
+                self.transport,
+                &self.exchange_endpoint,
+                self.tenant_id.as_deref(),
+                self.exchange_token,
+                pacers.clone(),
+            ),
+            pacers,
+        }
+    }
 }

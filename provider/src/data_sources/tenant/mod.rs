@@ -39,7 +39,7 @@ fn schema() -> Schema {
 /// OData function call paths; string literals are single-quoted with quotes doubled. Inputs are
 /// validated as a GUID or a domain name, so they contain nothing else to escape.
 pub fn lookup_request(config: &Value) -> GraphRequest {
-    match config.get("tenant_id").as_str() {
+    let req = match config.get("tenant_id").as_str() {
         Some(id) => GraphRequest::get(format!(
             "/tenantRelationships/findTenantInformationByTenantId(tenantId='{}')",
             id.replace('\'', "''")
@@ -52,7 +52,8 @@ pub fn lookup_request(config: &Value) -> GraphRequest {
                 .unwrap_or_default()
                 .replace('\'', "''")
         )),
-    }
+    };
+    req.needs(LOOKUP)
 }
 
 #[async_trait]
@@ -117,7 +118,15 @@ mod tests {
             ),
             ("domain_name", Value::Null),
         ]);
-        assert_eq!(lookup_request(&by_id).path, "/tenantRelationships/findTenantInformationByTenantId(tenantId='72f988bf-86f1-41af-91ab-2d7cd011db47')");
+        let req = lookup_request(&by_id);
+        assert_eq!(
+            req.url("https://graph.example/v1.0").as_deref(),
+            Some("https://graph.example/v1.0/tenantRelationships/findTenantInformationByTenantId(tenantId='72f988bf-86f1-41af-91ab-2d7cd011db47')")
+        );
+        assert_eq!(
+            (req.method, req.body, req.permission),
+            ("GET", None, Some(LOOKUP))
+        );
         let by_domain = Value::object([
             ("tenant_id", Value::Null),
             ("domain_name", Value::string("contoso.com")),

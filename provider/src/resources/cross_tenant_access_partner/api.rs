@@ -1,5 +1,6 @@
 //! Pure request builders for the partner and its identity synchronization policy: no IO, so
-//! unit tests assert the exact method, path and body.
+//! unit tests assert the exact method, URL and body. Each request names the permission it
+//! needs, so a 403 says what to grant.
 
 use super::model::{IdentitySync, Partner};
 use crate::clients::graph::GraphRequest;
@@ -21,6 +22,11 @@ pub fn sync_path(tenant_id: &str) -> String {
     format!("{PARTNERS}/{tenant_id}/identitySynchronization")
 }
 
+/// The partner alone (the lookup after a create in doubt, and the read's fallback).
+pub fn get_partner(tenant_id: &str) -> GraphRequest {
+    GraphRequest::get(partner_path(tenant_id)).needs(READ)
+}
+
 /// The partner with its identity synchronization policy inline: one round trip per refresh.
 ///
 /// `$expand=identitySynchronization` is documented for the partner collection (List partners,
@@ -29,15 +35,16 @@ pub fn sync_path(tenant_id: &str) -> String {
 /// `Get-MgPolicyCrossTenantAccessPolicyPartner -CrossTenantAccessPolicyConfigurationPartnerTenantId
 /// ... -ExpandProperty` parameter set), and OData applies `$expand` to an entity as to a
 /// collection. The read falls back to two GETs if the service refuses or ignores it.
-pub fn partner_with_sync_path(tenant_id: &str) -> String {
-    format!(
-        "{}?$expand=identitySynchronization",
-        partner_path(tenant_id)
-    )
+pub fn get_partner_with_sync(tenant_id: &str) -> GraphRequest {
+    get_partner(tenant_id).query("$expand", "identitySynchronization")
+}
+
+pub fn get_sync(tenant_id: &str) -> GraphRequest {
+    GraphRequest::get(sync_path(tenant_id)).needs(READ)
 }
 
 pub fn create_partner(p: &Partner) -> GraphRequest {
-    GraphRequest::post(PARTNERS, p.create_json())
+    GraphRequest::post(PARTNERS, p.create_json()).needs(WRITE)
 }
 
 pub fn update_partner(p: &Partner) -> GraphRequest {
@@ -45,21 +52,100 @@ pub fn update_partner(p: &Partner) -> GraphRequest {
         partner_path(&p.tenant_id),
         serde_json::Value::Object(p.settings_json()),
     )
+    .needs(WRITE)
 }
 
 pub fn delete_partner(tenant_id: &str) -> GraphRequest {
-    GraphRequest::delete(partner_path(tenant_id))
+    GraphRequest::delete(partner_path(tenant_id)).needs(WRITE)
 }
 
 /// PUT creates the policy; it answers 409 when one exists (then PATCH is the update).
 pub fn put_sync(tenant_id: &str, s: &IdentitySync) -> GraphRequest {
-    GraphRequest::put(sync_path(tenant_id), s.to_json())
+    GraphRequest::put(sync_path(tenant_id), s.to_json()).needs(WRITE)
 }
 
 pub fn patch_sync(tenant_id: &str, s: &IdentitySync) -> GraphRequest {
-    GraphRequest::patch(sync_path(tenant_id), s.to_json())
+    GraphRequest::patch(sync_path(tenant_id), s.to_json()).needs(WRITE)
 }
 
 pub fn delete_sync(tenant_id: &str) -> GraphRequest {
-    GraphRequest::delete(sync_path(tenant_id))
+    GraphRequest::delete(sync_path(tenant_id)).needs(WRITE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{CrossTenantAccessPartner, Partner as P};
+    use super::*;
+    use crate::clients::http::mock::{step, MockTransport};
+    use crate::clients::{Clients, Deadline};
+    use crate::framework::{Ctx, Resource, Value};
+    use serde_json::json;
+    use std::sync::Arc;
+    use std::time::Duration;
+    use tokio_util::sync::CancellationToken;
+
+    const T: &str = "3d0f5dec-5d3d-455c-8016-e2af1ae4d31a";
+    const BASE: &str = "https://graph.example/v1.0";
+
+    fn partner() -> P {
+        P::from_value(&Value::object([("tenant_id", Value::string(T))]))
+    }
+
+    #[test]
+    fn the_read_expands_the_sync_policy_through_a_query_parameter() {
+        let r = get_partner_with_sync(T);
+        assert_eq!((r.method, r.body.as_ref()), ("GET", None));
+        assert_eq!(
+            r.url(BASE).unwrap(),
+            format!("{BASE}/policies/crossTenantAccessPolicy/partners/{T}?$expand=identitySynchronization")
+        );
+    }
+
+    #[test]
+    fn every_request_names_the_permission_it_needs() {
+        let sync = crate::resources::cross_tenant_access_partner::model::IdentitySync {
+            user_sync_inbound_allowed: Some(true),
+        };
+        for r in [get_partner(T), get_partner_with_sync(T), get_sync(T)] {
+            assert_eq!(r.permission, Some(READ), "{}", r.describe());
+        }
+        for r in [
+            create_partner(&partner()),
+            update_partner(&partner()),
+            delete_partner(T),
+            put_sync(T, &sync),
+            patch_sync(T, &sync),
+            delete_sync(T),
+        ] {
+            assert_eq!(r.permission, Some(WRITE), "{}", r.describe());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_403_on_create_tells_the_user_what_to_grant() {
+        let m = MockTransport::new(vec![step(
+            "POST",
+            "/v1.0/policies/crossTenantAccessPolicy/partners",
+            403,
+            Some(json!({"error": {"code": "Authorization_RequestDenied",
+                "message": "Insufficient privileges to complete the operation."}})),
+        )]);
+        let ctx = Ctx {
+            clients: Arc::new(Clients::for_tests(m.clone())),
+            deadline: Deadline::after(Duration::from_secs(30), CancellationToken::new()),
+        };
+        let mut planned = Value::null_object(&super::super::schema().ty());
+        planned.set_attr("tenant_id", Value::string(T));
+        let err = CrossTenantAccessPartner
+            .create(&ctx, &planned)
+            .await
+            .unwrap_err();
+        m.assert_done();
+        let d = &err.diags.0[0];
+        assert!(
+            d.detail.contains("HTTP 403 Authorization_RequestDenied: Insufficient privileges to complete the operation. This operation needs the Microsoft Graph application permission `Policy.ReadWrite.CrossTenantAccess`, granted with admin consent."),
+            "{}",
+            d.detail
+        );
+    }
 }

@@ -3,7 +3,6 @@
 
 use super::model::Partner;
 use super::*;
-use crate::clients::auth::StaticToken;
 use crate::clients::http::mock::{fail, stall, step, MockTransport};
 use crate::clients::Clients;
 use serde_json::json;
@@ -44,13 +43,8 @@ fn stored() -> serde_json::Value {
 }
 
 fn ctx(m: Arc<MockTransport>, timeout: Duration) -> Ctx {
-    let graph = crate::clients::graph::GraphClient::new(
-        m,
-        "https://graph.example",
-        Arc::new(StaticToken("t".into())),
-    );
     Ctx {
-        clients: Arc::new(Clients { graph }),
+        clients: Arc::new(Clients::for_tests(m)),
         deadline: Deadline::after(timeout, CancellationToken::new()),
     }
 }

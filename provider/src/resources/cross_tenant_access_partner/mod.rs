@@ -210,7 +210,7 @@ async fn delete_if_exists(
 }
 
 /// The partner and its identity synchronization policy (`None`: no policy), or `None` when the
-/// partner does not exist. One GET with `$expand` (see [`api::partner_with_sync_path`]); two
+/// partner does not exist. One GET with `$expand` (see [`api::get_partner_with_sync`]); two
 /// GETs only when the service refuses the expansion (400) or answers without it.
 async fn read_partner(
     g: &GraphClient,
@@ -218,10 +218,10 @@ async fn read_partner(
     id: &str,
 ) -> Result<Option<(Json, Option<Json>)>, Diagnostics> {
     let what = || format!("reading the partner configuration for tenant {id}");
-    let partner = match g.get_optional(&api::partner_with_sync_path(id), dl).await {
+    let partner = match g.get_optional(&api::get_partner_with_sync(id), dl).await {
         Err(e) if e.status == Some(400) => {
             tracing::debug!(error = %e, "partner GET with $expand refused: reading the sync policy separately");
-            g.get_optional(&api::partner_path(id), dl)
+            g.get_optional(&api::get_partner(id), dl)
                 .await
                 .context(what)?
         }
@@ -239,7 +239,7 @@ async fn read_partner(
     {
         Some(Json::Null) => None,
         Some(s) => Some(s),
-        None => g.get_optional(&api::sync_path(id), dl).await.context(|| {
+        None => g.get_optional(&api::get_sync(id), dl).await.context(|| {
             format!("reading the identity synchronization policy for partner tenant {id}")
         })?,
     };
@@ -266,7 +266,7 @@ impl Resource for CrossTenantAccessPartner {
         let p = Partner::from_value(planned);
         let id = &p.tenant_id;
         let what = format!("the partner configuration for tenant {id}");
-        let (post, path) = (api::create_partner(&p), api::partner_path(id));
+        let (post, lookup) = (api::create_partner(&p), api::get_partner(id));
         // What the POST makes: the partner without its sync policy (a separate object).
         let sent = Partner {
             identity_synchronization: None,
@@ -280,8 +280,8 @@ impl Resource for CrossTenantAccessPartner {
                 async move { g.send(post, &dl).await }
             },
             |dl| {
-                let path = &path;
-                async move { g.get_optional(path, &dl).await }
+                let lookup = &lookup;
+                async move { g.get_optional(lookup, &dl).await }
             },
             |found: &serde_json::Value| same_partner(&sent, found),
         )

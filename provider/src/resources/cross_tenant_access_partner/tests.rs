@@ -1,6 +1,5 @@
 use super::model::Partner;
 use super::*;
-use crate::clients::auth::StaticToken;
 use crate::clients::http::mock::{step, MockTransport};
 use crate::clients::Clients;
 use serde_json::json;
@@ -199,13 +198,8 @@ fn bad_enums_fail_schema_validation() {
 }
 
 fn ctx(m: Arc<MockTransport>) -> Ctx {
-    let graph = crate::clients::graph::GraphClient::new(
-        m,
-        "https://graph.example",
-        Arc::new(StaticToken("t".into())),
-    );
     Ctx {
-        clients: Arc::new(Clients { graph }),
+        clients: Arc::new(Clients::for_tests(m)),
         deadline: Deadline::after(Duration::from_secs(3), CancellationToken::new()),
     }
 }
