@@ -1,6 +1,7 @@
-//! End-to-end checks of the go-plugin handshake against the real binary: cookie refusal,
-//! AutoMTLS with a Terraform-shaped client certificate, health, Shutdown, and refusal of
-//! clients without the pinned certificate.
+//! End-to-end checks of the go-plugin handshake against the real binary: cookie refusal, the
+//! handshake line and the served certificate as Terraform checks them, AutoMTLS with a
+//! Terraform-shaped client certificate, health, Shutdown, and refusal of clients without the
+//! pinned certificate.
 
 use std::io::{BufRead as _, BufReader, Read as _};
 use std::process::{Child, Command, Stdio};
@@ -231,10 +232,16 @@ fn start_plugin(client_pem: &str) -> Plugin {
     let line = rx
         .recv_timeout(Duration::from_secs(10))
         .expect("handshake line within 10 s");
+    // go-plugin reads exactly one line: CORE|APP|NETWORK|ADDR|PROTOCOL|CERT.
+    assert!(
+        line.ends_with('\n') && !line.trim_end().contains('\n'),
+        "{line:?}"
+    );
     let parts: Vec<&str> = line.trim_end().split('|').collect();
     assert_eq!(parts.len(), 6, "handshake line {line:?}");
     assert_eq!(&parts[..3], ["1", "6", "tcp"], "{line:?}");
-    assert!(parts[3].starts_with("127.0.0.1:"), "{line:?}");
+    let addr: std::net::SocketAddr = parts[3].parse().expect("ADDR is host:port");
+    assert!(addr.ip().is_loopback() && addr.port() != 0, "{line:?}");
     assert_eq!(parts[4], "grpc");
     assert!(
         !parts[5].contains('='),
@@ -268,6 +275,91 @@ fn wait_exit(child: &mut Child, within: Duration) -> Option<std::process::ExitSt
         std::thread::sleep(Duration::from_millis(20));
     }
     None
+}
+
+/// What Terraform's go-plugin client does with the handshake line: decode CERT, put it alone
+/// in a root pool, dial ADDR with server name `localhost` and ALPN `h2`, and let Go's x509
+/// verification accept the certificate the server presents. Each condition that verification
+/// rests on is checked here on the certificate actually served.
+#[tokio::test]
+async fn the_served_certificate_is_the_pinned_one_and_verifies_as_terraform_would() {
+    use x509_parser::extensions::GeneralName;
+    let client = terraform_like_client_cert();
+    let plugin = start_plugin(&client.pem);
+    let tcp = tokio::net::TcpStream::connect(&plugin.addr).await.unwrap();
+    let tls = tokio_rustls::TlsConnector::from(client_tls(&plugin.server_der, Some(&client)))
+        .connect(ServerName::try_from("localhost").unwrap(), tcp)
+        .await
+        .expect("TLS handshake with the pinned certificates");
+    let (_, conn) = tls.get_ref();
+    // grpc-go (Terraform 1.12+) refuses a connection without ALPN h2.
+    assert_eq!(conn.alpn_protocol(), Some(&b"h2"[..]));
+    // go-plugin's client sets MinVersion TLS 1.2.
+    assert!(matches!(
+        conn.protocol_version(),
+        Some(rustls::ProtocolVersion::TLSv1_3 | rustls::ProtocolVersion::TLSv1_2)
+    ));
+    let served = conn.peer_certificates().expect("a server certificate");
+    assert_eq!(served.len(), 1, "the certificate alone, no chain");
+    assert_eq!(
+        served[0].as_ref(),
+        plugin.server_der.as_slice(),
+        "the certificate served is the one on the handshake line"
+    );
+    let (rest, cert) = x509_parser::parse_x509_certificate(served[0].as_ref())
+        .expect("an X.509 certificate Go can parse");
+    assert!(rest.is_empty(), "nothing after the certificate");
+    // Go ignores the common name: `localhost` must be a DNS subject alternative name.
+    let san = cert
+        .subject_alternative_name()
+        .expect("well-formed extensions")
+        .expect("a subjectAltName extension");
+    assert!(
+        san.value
+            .general_names
+            .iter()
+            .any(|n| matches!(n, GeneralName::DNSName("localhost"))),
+        "{:?}",
+        san.value.general_names
+    );
+    // Valid now (go-plugin back-dates NotBefore by 30 s against clock skew).
+    assert!(cert.validity().is_valid(), "{:?}", cert.validity());
+    assert!(
+        cert.validity().not_before.timestamp() <= time_now() - 10,
+        "NotBefore is back-dated: {}",
+        cert.validity().not_before
+    );
+    // Go checks the extended key usage of the verified chain: serverAuth (or none at all).
+    if let Some(eku) = cert.extended_key_usage().expect("well-formed EKU") {
+        assert!(eku.value.server_auth || eku.value.any, "{:?}", eku.value);
+    }
+    // A root in Go's pool that is also the leaf: a v3 self-signed CA certificate whose key
+    // usage allows signing (Go's verifier and go-plugin's own certificate both have it).
+    assert_eq!(cert.version(), x509_parser::x509::X509Version::V3);
+    assert_eq!(cert.subject(), cert.issuer(), "self-signed");
+    assert!(cert.is_ca(), "marked CA, as go-plugin's own certificate is");
+    let ku = cert
+        .key_usage()
+        .expect("well-formed key usage")
+        .expect("a key usage extension");
+    assert!(
+        ku.value.digital_signature() && ku.value.key_cert_sign(),
+        "{}",
+        ku.value
+    );
+    // An ECDSA key Go's TLS stack signs with (P-256, P-384 or P-521).
+    let spki = &cert.public_key().algorithm;
+    assert_eq!(
+        spki.algorithm,
+        x509_parser::oid_registry::OID_KEY_TYPE_EC_PUBLIC_KEY
+    );
+}
+
+fn time_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64
 }
 
 #[test]
