@@ -68,7 +68,7 @@ mod tests {
     use crate::clients::auth::StaticToken;
     use crate::clients::consistency::Deadline;
     use crate::clients::error::ErrorKind;
-    use crate::clients::http::mock::{fail, stall, step, MockTransport};
+    use crate::clients::http::mock::{fail, has_header, stall, step, MockTransport};
     use crate::clients::rest::ATTEMPT_CAP;
     use std::time::Duration;
     use tokio_util::sync::CancellationToken;
@@ -115,14 +115,8 @@ mod tests {
         );
         m.assert_done();
         let seen = m.seen.lock().unwrap();
-        assert!(seen[0]
-            .headers
-            .iter()
-            .any(|(k, v)| k == "Authorization" && v == "Bearer t0ken"));
-        assert!(seen[0]
-            .headers
-            .iter()
-            .any(|(k, v)| k == "Content-Type" && v == "application/json"));
+        assert!(has_header(&seen[0], "Authorization", "Bearer t0ken"));
+        assert!(has_header(&seen[0], "Content-Type", "application/json"));
     }
 
     #[tokio::test(start_paused = true)]

@@ -21,11 +21,16 @@ pub struct HttpResponse {
 
 impl HttpResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        find_header(&self.headers, name)
     }
+}
+
+/// A header's value by case-insensitive name (HTTP/2 lowercases them, HTTP/1.1 may not).
+pub fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
 }
 
 #[async_trait]
@@ -156,6 +161,27 @@ pub mod mock {
         pub headers: Vec<(String, String)>,
         pub body: Option<serde_json::Value>,
         pub behaviour: Behaviour,
+    }
+
+    /// A call answered with Graph's error envelope.
+    pub fn graph_error(
+        method: &'static str,
+        path: &str,
+        status: u16,
+        code: &str,
+        message: &str,
+    ) -> Step {
+        step(
+            method,
+            path,
+            status,
+            Some(serde_json::json!({"error": {"code": code, "message": message}})),
+        )
+    }
+
+    /// Whether a request carried this header with this value.
+    pub fn has_header(req: &HttpRequest, name: &str, value: &str) -> bool {
+        req.headers.iter().any(|(k, v)| k == name && v == value)
     }
 
     /// A call that fails without an answer (connection reset).

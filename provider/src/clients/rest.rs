@@ -49,11 +49,9 @@ pub struct Response {
 }
 
 impl Response {
+    /// A response header (`ETag`), by case-insensitive name.
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        super::http::find_header(&self.headers, name)
     }
 }
 
@@ -180,10 +178,7 @@ impl RestClient {
                     if out_of_time {
                         return Err(in_doubt(dl.expired(&w)));
                     }
-                    if !idempotent {
-                        return Err(ApiError::other(ErrorKind::Transport, w).mark_in_doubt());
-                    }
-                    dl.sleep(self.retry.delay(attempt, None, rand::random()), &w)
+                    self.again_after_no_answer(idempotent, attempt, dl, w)
                         .await?;
                     attempt += 1;
                     continue;
@@ -194,10 +189,7 @@ impl RestClient {
                 Err(e) => {
                     tracing::debug!(api, method = req.method, url = %url, error = %e, duration_ms = elapsed_ms, client_request_id = %client_request_id, "request failed without a response");
                     let w = format!("{what} failed without an answer: {e}");
-                    if !idempotent {
-                        return Err(ApiError::other(ErrorKind::Transport, w).mark_in_doubt());
-                    }
-                    dl.sleep(self.retry.delay(attempt, None, rand::random()), &w)
+                    self.again_after_no_answer(idempotent, attempt, dl, w)
                         .await?;
                     attempt += 1;
                     continue;
@@ -279,6 +271,22 @@ impl RestClient {
         }
     }
 
+    /// After an attempt that got no answer (`what` says which): an idempotent request waits
+    /// its backoff to be sent again; any other may have been processed, so it ends in doubt.
+    async fn again_after_no_answer(
+        &self,
+        idempotent: bool,
+        attempt: u32,
+        dl: &Deadline,
+        what: String,
+    ) -> Result<(), ApiError> {
+        if !idempotent {
+            return Err(ApiError::other(ErrorKind::Transport, what).mark_in_doubt());
+        }
+        dl.sleep(self.retry.delay(attempt, None, rand::random()), &what)
+            .await
+    }
+
     /// Sends a request and maps 404 to `None` (the object is gone).
     pub async fn send_optional(
         &self,
@@ -295,7 +303,7 @@ impl RestClient {
 
 #[cfg(test)]
 mod tests {
-    use crate::clients::http::mock::{step, MockTransport};
+    use crate::clients::http::mock::{graph_error, has_header, step, MockTransport};
     use crate::clients::pacer::{Pacing, FIRST_BACKOFF};
     use crate::clients::{Clients, Deadline, Permission, Request};
     use serde_json::json;
@@ -363,14 +371,50 @@ mod tests {
         m.assert_done();
     }
 
+    #[test]
+    fn each_flavour_names_what_is_retried() {
+        use crate::clients::{exchange::EXCHANGE, graph::GRAPH};
+        assert_eq!(GRAPH.unavailable, &[503, 504]);
+        assert_eq!(EXCHANGE.unavailable, &[408, 503, 504]);
+        for f in [GRAPH, EXCHANGE] {
+            for status in [400, 404, 409, 500] {
+                assert!(!f.unavailable.contains(&status), "{} {status}", f.name);
+            }
+        }
+        let busy = crate::clients::exchange::parse_error(
+            503,
+            b"You have reached the maximum number of concurrent requests per tenant.",
+            None,
+        );
+        assert!((EXCHANGE.throttled)(&busy));
+        assert!(!(GRAPH.throttled)(&busy));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_429_is_retried_even_for_a_post_and_500_is_final() {
+        let m = MockTransport::new(vec![
+            step("POST", "/v1.0/x", 429, None),
+            step("POST", "/v1.0/x", 500, None),
+        ]);
+        let c = Clients::for_tests(m.clone());
+        let e = c
+            .graph
+            .send(&Request::post("/x", json!({})), &dl())
+            .await
+            .unwrap_err();
+        assert_eq!(e.status, Some(500));
+        assert!(!e.in_doubt);
+        m.assert_done();
+    }
+
     #[tokio::test]
     async fn a_403_says_which_permission_to_grant() {
-        let m = MockTransport::new(vec![step(
+        let m = MockTransport::new(vec![graph_error(
             "POST",
             "/v1.0/x",
             403,
-            Some(json!({"error": {"code": "Authorization_RequestDenied",
-                "message": "Insufficient privileges to complete the operation."}})),
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
         )]);
         let c = Clients::for_tests(m);
         let req = Request::post("/x", json!({}))
@@ -393,13 +437,7 @@ mod tests {
         c.graph.send(&req, &dl()).await.unwrap();
         let seen = m.seen.lock().unwrap();
         assert_eq!(seen[0].url, "https://graph.example/v1.0/x?$select=id,a");
-        assert!(seen[0]
-            .headers
-            .iter()
-            .any(|(k, v)| k == "If-Match" && v == "W/\"7\""));
-        assert!(seen[0]
-            .headers
-            .iter()
-            .any(|(k, v)| k == "Authorization" && v == "Bearer graph-token"));
+        assert!(has_header(&seen[0], "If-Match", "W/\"7\""));
+        assert!(has_header(&seen[0], "Authorization", "Bearer graph-token"));
     }
 }

@@ -1,6 +1,7 @@
-//! The one retry policy for throttling and transient failures (429, 503, 504): honour
-//! Retry-After (seconds or HTTP date) when the service sends it, else capped exponential backoff
-//! with jitter. Always bounded by the caller's deadline.
+//! The one retry policy for transient failures (each API's "unavailable" statuses, see
+//! [`super::rest::Flavour`]; throttling waits on the pacer instead): honour Retry-After
+//! (seconds or HTTP date) when the service sends it, else capped exponential backoff with
+//! jitter. Always bounded by the caller's deadline.
 
 use std::time::{Duration, SystemTime};
 
@@ -17,10 +18,6 @@ impl Default for RetryPolicy {
             cap: Duration::from_secs(30),
         }
     }
-}
-
-pub fn is_retryable_status(status: u16) -> bool {
-    matches!(status, 429 | 503 | 504)
 }
 
 /// Parses a Retry-After header: delta-seconds or an HTTP date.
@@ -77,11 +74,5 @@ mod tests {
             p.delay(3, Some(Duration::from_secs(9)), 0.5),
             Duration::from_secs(9)
         );
-    }
-
-    #[test]
-    fn retryable_statuses() {
-        assert!(is_retryable_status(429) && is_retryable_status(503) && is_retryable_status(504));
-        assert!(!is_retryable_status(500) && !is_retryable_status(404));
     }
 }

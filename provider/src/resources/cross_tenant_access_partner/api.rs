@@ -76,10 +76,9 @@ pub fn delete_sync(tenant_id: &str) -> GraphRequest {
 mod tests {
     use super::super::{CrossTenantAccessPartner, Partner as P};
     use super::*;
-    use crate::clients::http::mock::{step, MockTransport};
+    use crate::clients::http::mock::{graph_error, MockTransport};
     use crate::clients::{Clients, Deadline};
     use crate::framework::{Ctx, Resource, Value};
-    use serde_json::json;
     use std::sync::Arc;
     use std::time::Duration;
     use tokio_util::sync::CancellationToken;
@@ -123,12 +122,12 @@ mod tests {
 
     #[tokio::test]
     async fn a_403_on_create_tells_the_user_what_to_grant() {
-        let m = MockTransport::new(vec![step(
+        let m = MockTransport::new(vec![graph_error(
             "POST",
             "/v1.0/policies/crossTenantAccessPolicy/partners",
             403,
-            Some(json!({"error": {"code": "Authorization_RequestDenied",
-                "message": "Insufficient privileges to complete the operation."}})),
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
         )]);
         let ctx = Ctx {
             clients: Arc::new(Clients::for_tests(m.clone())),
