@@ -4,6 +4,7 @@
 
 use super::diag::{AttrPath, Diagnostic, Diagnostics};
 use super::resource::{ApplyError, Ctx, Resource};
+use super::steps::unknowns_to_null;
 use super::validators::parse_duration;
 use super::value::Value;
 use crate::clients::consistency::fmt_duration;
@@ -136,21 +137,6 @@ fn carry_timeouts(mut v: Value, from: &Value) -> Value {
         }
     }
     v
-}
-
-/// State must never hold unknowns: a half-done create stores null where no value came back.
-fn unknowns_to_null(v: Value) -> Value {
-    match v {
-        Value::Unknown => Value::Null,
-        Value::Object(m) => Value::Object(
-            m.into_iter()
-                .map(|(k, v)| (k, unknowns_to_null(v)))
-                .collect(),
-        ),
-        Value::List(v) => Value::List(v.into_iter().map(unknowns_to_null).collect()),
-        Value::Set(v) => Value::Set(v.into_iter().map(unknowns_to_null).collect()),
-        other => other,
-    }
 }
 
 /// Known planned values must come back unchanged, or Terraform reports "Provider produced
@@ -338,24 +324,6 @@ pub fn import(res: &dyn Resource, id: &str) -> Result<Value, Diagnostics> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn unknowns_become_null_in_state() {
-        let v = Value::object([
-            ("a", Value::Unknown),
-            (
-                "b",
-                Value::Set(vec![Value::object([("c", Value::Unknown)])]),
-            ),
-        ]);
-        assert_eq!(
-            unknowns_to_null(v),
-            Value::object([
-                ("a", Value::Null),
-                ("b", Value::Set(vec![Value::object([("c", Value::Null)])]))
-            ])
-        );
-    }
 
     #[test]
     fn plan_check_names_the_attribute() {

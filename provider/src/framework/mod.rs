@@ -7,6 +7,8 @@ pub mod plan;
 pub mod registry;
 pub mod resource;
 pub mod schema;
+pub mod steps;
+pub mod typed;
 pub mod validators;
 pub mod value;
 
