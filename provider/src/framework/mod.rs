@@ -4,6 +4,7 @@ pub mod diag;
 pub mod import_id;
 pub mod lifecycle;
 pub mod plan;
+pub mod private;
 pub mod registry;
 pub mod resource;
 pub mod schema;

@@ -7,6 +7,7 @@ use super::proto::tfplugin6::provider_server::Provider;
 use crate::clients::{Clients, Deadline};
 use crate::framework::lifecycle;
 use crate::framework::plan;
+use crate::framework::private::Private;
 use crate::framework::registry::Registry;
 use crate::framework::{Ctx, DataSource, Diagnostic, Diagnostics, Resource, Schema, Type, Value};
 use std::collections::HashMap;
@@ -364,22 +365,26 @@ impl Provider for ProviderServer {
         let e = entry_or_answer!(self.resource(&req.type_name), pb::read_resource::Response);
         let mut diags = Diagnostics::new();
         let mut new_state = req.current_state.clone();
+        let mut private = req.private.clone();
         match (
             convert::decode(req.current_state.as_ref(), &e.ty),
             self.clients(),
         ) {
             (Ok(state), _) if state.is_null() => {}
             (Ok(state), Ok(clients)) => {
-                let (v, d) = lifecycle::read(e.imp.as_ref(), &clients, &self.stop, &state).await;
-                diags.extend(d);
-                new_state = encode_or(&v, &e.ty, &mut diags);
+                let out =
+                    lifecycle::read(e.imp.as_ref(), &clients, &self.stop, &state, &req.private)
+                        .await;
+                diags.extend(out.diags);
+                new_state = encode_or(&out.state, &e.ty, &mut diags);
+                private = out.private;
             }
             (Err(d), _) | (_, Err(d)) => diags.extend(d),
         }
         Ok(Response::new(pb::read_resource::Response {
             new_state,
             diagnostics: convert::diagnostics(&diags),
-            private: req.private,
+            private,
             ..Default::default()
         }))
     }
@@ -404,7 +409,16 @@ impl Provider for ProviderServer {
         let mut resp = pb::plan_resource_change::Response::default();
         match decoded {
             Ok((prior, proposed, config)) => {
-                let planned = plan::plan(&e.schema, &prior, &proposed, &config);
+                let private = Private::decode(&req.prior_private);
+                let (planned, d) = plan::plan_resource(
+                    e.imp.as_ref(),
+                    &e.schema,
+                    &prior,
+                    &proposed,
+                    &config,
+                    &private,
+                );
+                diags.extend(d);
                 resp.planned_state = encode_or(&planned.state, &e.ty, &mut diags);
                 resp.requires_replace =
                     planned.requires_replace.iter().map(convert::path).collect();
@@ -433,21 +447,30 @@ impl Provider for ProviderServer {
             ))
         })();
         let mut new_state = req.prior_state.clone();
+        let mut private = req.planned_private.clone();
         match (decoded, self.clients()) {
             // Nothing before, nothing after: nothing to do (Terraform never asks this).
             (Ok((prior, planned)), _) if prior.is_null() && planned.is_null() => {}
             (Ok((prior, planned)), Ok(clients)) => {
                 tracing::debug!(type_name = %req.type_name, create = prior.is_null(), destroy = planned.is_null(), "applying");
-                let (v, d) =
-                    lifecycle::apply(e.imp.as_ref(), &clients, &self.stop, &prior, &planned).await;
-                diags.extend(d);
-                new_state = encode_or(&v, &e.ty, &mut diags);
+                let out = lifecycle::apply(
+                    e.imp.as_ref(),
+                    &clients,
+                    &self.stop,
+                    &prior,
+                    &planned,
+                    &req.planned_private,
+                )
+                .await;
+                diags.extend(out.diags);
+                new_state = encode_or(&out.state, &e.ty, &mut diags);
+                private = out.private;
             }
             (Err(d), _) | (_, Err(d)) => diags.extend(d),
         }
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state,
-            private: req.planned_private,
+            private,
             diagnostics: convert::diagnostics(&diags),
             ..Default::default()
         }))
@@ -496,10 +519,10 @@ impl Provider for ProviderServer {
         let mut state = None;
         match (convert::decode(req.config.as_ref(), &e.ty), self.clients()) {
             (Ok(config), Ok(clients)) => {
-                let ctx = Ctx {
+                let ctx = Ctx::new(
                     clients,
-                    deadline: Deadline::after(DATA_SOURCE_TIMEOUT, self.stop.clone()),
-                };
+                    Deadline::after(DATA_SOURCE_TIMEOUT, self.stop.clone()),
+                );
                 match e.imp.read(&ctx, &config).await {
                     Ok(v) => state = encode_or(&v, &e.ty, &mut diags),
                     Err(d) => diags.extend(d),

@@ -35,7 +35,7 @@ fn config() -> Value {
 
 /// The partner as Graph returns it after storing what the POST sent.
 fn stored() -> serde_json::Value {
-    let mut body = api::create_partner(&Partner::from_value(&config()))
+    let mut body = api::create_partner(&Partner::from_value(&config()).unwrap())
         .body
         .unwrap();
     body["isServiceProvider"] = json!(null);
@@ -49,10 +49,10 @@ fn ctx(m: Arc<MockTransport>, timeout: Duration) -> Ctx {
         "https://graph.example",
         Arc::new(StaticToken("t".into())),
     );
-    Ctx {
-        clients: Arc::new(Clients { graph }),
-        deadline: Deadline::after(timeout, CancellationToken::new()),
-    }
+    Ctx::new(
+        Arc::new(Clients { graph }),
+        Deadline::after(timeout, CancellationToken::new()),
+    )
 }
 
 fn posts(m: &MockTransport) -> usize {
