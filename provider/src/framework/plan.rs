@@ -120,10 +120,11 @@ pub fn plan(schema: &Schema, prior: &Value, proposed: &Value, config: &Value) ->
         };
     }
     let creating = prior.is_null();
+    let mut planned = proposed.clone();
+    null_removed_blocks(&schema.attributes, &mut planned, config);
     // Terraform's proposed value already carries prior state for computed attributes, so any
     // difference here is a configuration change.
-    let changing = creating || !proposed.semantically_equal(prior);
-    let mut planned = proposed.clone();
+    let changing = creating || !planned.semantically_equal(prior);
     plan_computed(&schema.attributes, &mut planned, prior, config, changing);
     let mut requires_replace = Vec::new();
     if !creating {
@@ -177,6 +178,9 @@ fn plan_computed(
         if !inner.iter().any(has_computed) {
             continue;
         }
+        if cfg.is_null() {
+            continue;
+        }
         let mut sub = planned.get(&a.name).clone();
         match mode {
             Nesting::Single => plan_computed(inner, &mut sub, prior.get(&a.name), cfg, changing),
@@ -192,6 +196,33 @@ fn plan_computed(
             Nesting::Set => {}
         }
         planned.set_attr(&a.name, sub);
+    }
+}
+
+/// A nested block holding computed attributes is computed on the wire (see `server::convert`),
+/// so Terraform proposes the prior value for a block the configuration removed: the plan is the
+/// configuration's null.
+fn null_removed_blocks(attrs: &[Attribute], planned: &mut Value, config: &Value) {
+    for a in attrs {
+        let Kind::Nested(Nesting::Single, inner) = &a.kind else {
+            continue;
+        };
+        if a.computed || !inner.iter().any(has_computed) {
+            continue;
+        }
+        let cfg = config.get(&a.name);
+        if cfg.is_null() {
+            planned.set_attr(&a.name, Value::Null);
+        } else if let Some(Value::Object(m)) = match planned {
+            Value::Object(m) => m.get_mut(&a.name),
+            _ => None,
+        } {
+            let mut sub = Value::Object(std::mem::take(m));
+            null_removed_blocks(inner, &mut sub, cfg);
+            if let Value::Object(s) = sub {
+                *m = s;
+            }
+        }
     }
 }
 
@@ -394,6 +425,18 @@ mod tests {
         assert!(p.get("schedule").is_unknown());
         assert!(p.get("options").get("effective").is_unknown());
         assert!(p.get("rules").elements()[0].get("rule_id").is_unknown());
+    }
+
+    #[test]
+    fn a_removed_block_with_computed_attributes_plans_null() {
+        let prior = job("t", true);
+        let mut cfg = job("t", false);
+        cfg.set_attr("options", Value::Null);
+        // Terraform proposes the prior block: the attribute is computed on the wire.
+        let p = plan(&job_schema(), &prior, &prior, &cfg).state;
+        assert!(p.get("options").is_null());
+        // ... and that is a change: other computed attributes are unknown again.
+        assert!(p.get("schedule").is_unknown());
     }
 
     /// Changing the template restarts the job: its schedule state becomes unknown and the
