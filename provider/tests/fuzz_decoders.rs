@@ -6,7 +6,9 @@
 //! `make test` runs proptest's default 256 cases per property; `make fuzz` runs many more
 //! (PROPTEST_CASES).
 
-use coexistence::framework::import_id::{self, ImportId, InboundConnector, Name, OwnerMember, TenantGuid};
+use coexistence::framework::import_id::{
+    self, ImportId, InboundConnector, Name, OwnerMember, TenantGuid,
+};
 use coexistence::framework::value::{json, msgpack, Number};
 use coexistence::framework::{Type, Value};
 use coexistence::server::convert;

@@ -154,17 +154,28 @@ mod tests {
         assert_eq!(id.to_string().parse::<OwnerMember>().unwrap(), id);
         assert_eq!(OwnerMember::FORMAT, "owner/<member tenant GUID>");
         OwnerMember::EXAMPLE.parse::<OwnerMember>().unwrap();
-        InboundConnector::EXAMPLE.parse::<InboundConnector>().unwrap();
+        InboundConnector::EXAMPLE
+            .parse::<InboundConnector>()
+            .unwrap();
         let c: InboundConnector = parse("r", "inbound/From Fabrikam/EU").unwrap();
         assert_eq!(c.0 .0, "From Fabrikam/EU");
         for (bad, why) in [
-            ("72f988bf-86f1-41af-91ab-2d7cd011db47", "does not start with \"owner/\""),
+            (
+                "72f988bf-86f1-41af-91ab-2d7cd011db47",
+                "does not start with \"owner/\"",
+            ),
             ("owner/nope", "after \"owner/\": not a GUID"),
-            ("inbound/72f988bf-86f1-41af-91ab-2d7cd011db47", "does not start with \"owner/\""),
+            (
+                "inbound/72f988bf-86f1-41af-91ab-2d7cd011db47",
+                "does not start with \"owner/\"",
+            ),
         ] {
             let e = parse::<OwnerMember>("coexistence_mto_membership", bad).unwrap_err();
             let d = &e.0[0].detail;
-            assert!(d.contains("owner/<member tenant GUID>") && d.contains(why), "{d}");
+            assert!(
+                d.contains("owner/<member tenant GUID>") && d.contains(why),
+                "{d}"
+            );
         }
         let e = parse::<InboundConnector>("r", "inbound/").unwrap_err();
         assert!(e.0[0].detail.contains("the name is empty"), "{}", e);
