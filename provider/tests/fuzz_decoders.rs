@@ -6,7 +6,9 @@
 //! `make test` runs proptest's default 256 cases per property; `make fuzz` runs many more
 //! (PROPTEST_CASES).
 
-use coexistence::framework::import_id::{self, ImportId, TenantGuid};
+use coexistence::framework::import_id::{
+    self, ImportId, InboundConnector, Name, OwnerMember, TenantGuid,
+};
 use coexistence::framework::value::{json, msgpack, Number};
 use coexistence::framework::{Type, Value};
 use coexistence::server::convert;
@@ -330,6 +332,37 @@ proptest! {
             .map_err(|d| TestCaseError::fail(d.to_string()))?;
         prop_assert_eq!(g.to_string(), canonical.clone());
         prop_assert_eq!(g.to_string().parse::<TenantGuid>().unwrap(), g);
+    }
+
+    #[test]
+    fn tagged_ids_round_trip(bytes in any::<[u8; 16]>(), name in "[^\\p{Cc}]{1,40}") {
+        let owner = OwnerMember(TenantGuid(uuid::Uuid::from_bytes(bytes).hyphenated().to_string()));
+        prop_assert_eq!(owner.to_string().parse::<OwnerMember>().unwrap(), owner.clone());
+        prop_assert!(owner.to_string().starts_with("owner/"));
+        let inbound = InboundConnector(Name(name));
+        prop_assert_eq!(inbound.to_string().parse::<InboundConnector>().unwrap(), inbound);
+    }
+
+    #[test]
+    fn tagged_ids_refuse_anything_else_and_quote_the_format(id in any::<String>()) {
+        for (ok, format) in [
+            (import_id::parse::<OwnerMember>("coexistence_x", &id).map(|v| v.to_string()), OwnerMember::FORMAT),
+            (import_id::parse::<InboundConnector>("coexistence_x", &id).map(|v| v.to_string()), InboundConnector::FORMAT),
+        ] {
+            match ok {
+                Ok(printed) => {
+                    // Accepted: it had the tag, and prints back as the trimmed input (GUIDs
+                    // lowercase).
+                    let tag = &format[..format.find('/').unwrap() + 1];
+                    prop_assert!(id.trim().starts_with(tag), "accepted {id:?}");
+                    prop_assert_eq!(printed.to_ascii_lowercase(), id.trim().to_ascii_lowercase());
+                }
+                Err(d) => {
+                    prop_assert!(d.0[0].detail.contains(format), "{}", d);
+                    prop_assert!(d.0[0].detail.contains(&format!("{id:?}")), "the input is quoted: {}", d);
+                }
+            }
+        }
     }
 }
 

@@ -3,7 +3,9 @@
 //! state, planned values checked against what the API stored, and import.
 
 use super::diag::{AttrPath, Diagnostic, Diagnostics};
+use super::private::Private;
 use super::resource::{ApplyError, Ctx, Resource};
+use super::steps::unknowns_to_null;
 use super::validators::parse_duration;
 use super::value::Value;
 use crate::clients::consistency::fmt_duration;
@@ -98,11 +100,10 @@ fn ctx(
     cancel: &CancellationToken,
     v: &Value,
     op: Op,
+    private: &[u8],
 ) -> Ctx {
-    Ctx {
-        clients: clients.clone(),
-        deadline: op_deadline(res, v, op, cancel),
-    }
+    Ctx::new(clients.clone(), op_deadline(res, v, op, cancel))
+        .with_private(Private::decode(private))
 }
 
 /// A data source's deadline, described like a resource operation's: data sources have no
@@ -136,21 +137,6 @@ fn carry_timeouts(mut v: Value, from: &Value) -> Value {
         }
     }
     v
-}
-
-/// State must never hold unknowns: a half-done create stores null where no value came back.
-fn unknowns_to_null(v: Value) -> Value {
-    match v {
-        Value::Unknown => Value::Null,
-        Value::Object(m) => Value::Object(
-            m.into_iter()
-                .map(|(k, v)| (k, unknowns_to_null(v)))
-                .collect(),
-        ),
-        Value::List(v) => Value::List(v.into_iter().map(unknowns_to_null).collect()),
-        Value::Set(v) => Value::Set(v.into_iter().map(unknowns_to_null).collect()),
-        other => other,
-    }
 }
 
 /// Known planned values must come back unchanged, or Terraform reports "Provider produced
@@ -187,8 +173,8 @@ fn reflects(planned: &Value, got: &Value) -> bool {
     d.is_empty()
 }
 
-/// Reads an object after writing it, until `consistent_reads` reads in a row find it and show
-/// what was written. Works around replication lag: right after a write, a replica may not know
+/// Reads an object after writing it, until a read finds it and shows what was written (one
+/// such read is enough: Graph's replicas converge, they don't flap back). Works around replication lag: right after a write, a replica may not know
 /// the object (404), or may still serve its previous version or miss a child just written.
 async fn read_after_write(
     res: &dyn Resource,
@@ -196,28 +182,17 @@ async fn read_after_write(
     written: &Value,
     planned: &Value,
 ) -> Result<Value, Diagnostics> {
-    let mut streak = 0;
     let mut attempt = 0u32;
     let started = std::time::Instant::now();
     loop {
         let got = res.read(ctx, written).await?;
         let why = match &got {
             Some(v) if reflects(planned, &carry_timeouts(v.clone(), planned)) => {
-                streak += 1;
-                if streak >= res.consistent_reads().max(1) {
-                    return Ok(v.clone());
-                }
-                "was read back"
+                return Ok(v.clone())
             }
             Some(v) if started.elapsed() >= REFLECT_WINDOW => return Ok(v.clone()),
-            Some(_) => {
-                streak = 0;
-                "was read back without the values just written"
-            }
-            None => {
-                streak = 0;
-                "was written but could not be read back"
-            }
+            Some(_) => "was read back without the values just written",
+            None => "was written but could not be read back",
         };
         let delay = crate::clients::consistency::poll_delay(attempt);
         match ctx
@@ -234,41 +209,58 @@ async fn read_after_write(
     }
 }
 
+/// What an apply or read hands back to Terraform.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Null when destroyed, never created, or gone.
+    pub state: Value,
+    /// The private state the operation left (see [`Private`]).
+    pub private: Vec<u8>,
+    pub diags: Diagnostics,
+}
+
 /// ApplyResourceChange: create, update or delete. Returns the new state (null when destroyed or
 /// never created) and diagnostics; a non-null state with errors makes Terraform taint it.
+/// `private` is the planned private state; the resource may rewrite it.
 pub async fn apply(
     res: &dyn Resource,
     clients: &Arc<Clients>,
     cancel: &CancellationToken,
     prior: &Value,
     planned: &Value,
-) -> (Value, Diagnostics) {
+    private: &[u8],
+) -> Outcome {
     let mut diags = Diagnostics::new();
     if planned.is_null() {
-        let c = ctx(res, clients, cancel, prior, Op::Delete);
+        let c = ctx(res, clients, cancel, prior, Op::Delete, private);
         return match res.delete(&c, prior).await {
-            Ok(()) => (Value::Null, diags),
-            Err(d) => (prior.clone(), d),
+            // Gone: nothing private survives it.
+            Ok(()) => Outcome {
+                state: Value::Null,
+                private: Vec::new(),
+                diags,
+            },
+            Err(d) => Outcome {
+                state: prior.clone(),
+                private: c.private.encode(),
+                diags: d,
+            },
         };
     }
-    let (op, result) = if prior.is_null() {
-        let c = ctx(res, clients, cancel, planned, Op::Create);
-        (
-            Op::Create,
-            run_write(res, &c, planned, res.create(&c, planned).await).await,
-        )
+    let (op, c, result) = if prior.is_null() {
+        let c = ctx(res, clients, cancel, planned, Op::Create, private);
+        let r = run_write(res, &c, planned, res.create(&c, planned).await).await;
+        (Op::Create, c, r)
     } else {
-        let c = ctx(res, clients, cancel, planned, Op::Update);
-        (
-            Op::Update,
-            run_write(res, &c, planned, res.update(&c, prior, planned).await).await,
-        )
+        let c = ctx(res, clients, cancel, planned, Op::Update, private);
+        let r = run_write(res, &c, planned, res.update(&c, prior, planned).await).await;
+        (Op::Update, c, r)
     };
-    match result {
+    let state = match result {
         Ok(state) => {
             let state = carry_timeouts(state, planned);
             check_against_plan(planned, &state, &mut diags);
-            (state, diags)
+            state
         }
         Err(ApplyError { diags: d, state }) => {
             diags.extend(d);
@@ -278,11 +270,19 @@ pub async fn apply(
                 // An update that failed leaves the object as it was as far as we know.
                 _ => prior.clone(),
             };
-            let state = state
+            state
                 .map(|s| unknowns_to_null(carry_timeouts(s, planned)))
-                .unwrap_or(fallback);
-            (state, diags)
+                .unwrap_or(fallback)
         }
+    };
+    Outcome {
+        private: if state.is_null() {
+            Vec::new()
+        } else {
+            c.private.encode()
+        },
+        state,
+        diags,
     }
 }
 
@@ -308,9 +308,10 @@ pub async fn read(
     clients: &Arc<Clients>,
     cancel: &CancellationToken,
     state: &Value,
-) -> (Value, Diagnostics) {
-    let c = ctx(res, clients, cancel, state, Op::Read);
-    match res.read(&c, state).await {
+    private: &[u8],
+) -> Outcome {
+    let c = ctx(res, clients, cancel, state, Op::Read, private);
+    let (state, diags) = match res.read(&c, state).await {
         Ok(Some(v)) => (carry_timeouts(v, state), Diagnostics::new()),
         Ok(None) => {
             tracing::info!(
@@ -320,6 +321,11 @@ pub async fn read(
             (Value::Null, Diagnostics::new())
         }
         Err(d) => (state.clone(), d),
+    };
+    Outcome {
+        private: c.private.encode(),
+        state,
+        diags,
     }
 }
 
@@ -338,24 +344,6 @@ pub fn import(res: &dyn Resource, id: &str) -> Result<Value, Diagnostics> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn unknowns_become_null_in_state() {
-        let v = Value::object([
-            ("a", Value::Unknown),
-            (
-                "b",
-                Value::Set(vec![Value::object([("c", Value::Unknown)])]),
-            ),
-        ]);
-        assert_eq!(
-            unknowns_to_null(v),
-            Value::object([
-                ("a", Value::Null),
-                ("b", Value::Set(vec![Value::object([("c", Value::Null)])]))
-            ])
-        );
-    }
 
     #[test]
     fn plan_check_names_the_attribute() {

@@ -4,9 +4,12 @@ pub mod diag;
 pub mod import_id;
 pub mod lifecycle;
 pub mod plan;
+pub mod private;
 pub mod registry;
 pub mod resource;
 pub mod schema;
+pub mod steps;
+pub mod typed;
 pub mod validators;
 pub mod value;
 

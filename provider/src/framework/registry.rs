@@ -37,3 +37,80 @@ impl Registry {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Everything a registered type owes its users and the framework, walked over every
+    /// resource and data source: a new type that misses one fails here, not in review.
+    #[test]
+    fn every_registered_type_is_complete() {
+        let resources = crate::resources::all();
+        let data_sources = crate::data_sources::all();
+        let mut problems = Vec::new();
+        for name in resources
+            .iter()
+            .map(|r| r.type_name())
+            .chain(data_sources.iter().map(|d| d.type_name()))
+        {
+            // Docs pages are named after the type without the prefix.
+            if !name.starts_with(crate::docs::TYPE_PREFIX) {
+                problems.push(format!("{name}: type names start with coexistence_"));
+            }
+        }
+        // A resource and a data source may share a name (Terraform keeps them apart); two of a
+        // kind may not.
+        let unique = |it: Vec<&str>| {
+            let n = it.len();
+            it.into_iter()
+                .collect::<std::collections::BTreeSet<_>>()
+                .len()
+                == n
+        };
+        assert!(unique(resources.iter().map(|r| r.type_name()).collect()));
+        assert!(unique(data_sources.iter().map(|d| d.type_name()).collect()));
+        for r in &resources {
+            let name = r.type_name();
+            problems.extend(r.schema().lint(name));
+            if r.permissions().is_empty() {
+                problems.push(format!("{name}: no permissions"));
+            }
+            let (format, example) = r.import_id_format();
+            if format.trim().is_empty() || example.trim().is_empty() {
+                problems.push(format!("{name}: no import ID format or example"));
+            } else if let Err(d) = r.import(example) {
+                problems.push(format!("{name}: the import ID example does not parse: {d}"));
+            }
+            if r.natural_key().trim().is_empty() {
+                problems.push(format!("{name}: no natural key"));
+            }
+            problems.extend(
+                r.model_mismatches()
+                    .into_iter()
+                    .map(|m| format!("{name} model: {m}")),
+            );
+        }
+        for d in &data_sources {
+            let name = d.type_name();
+            problems.extend(d.schema().lint(name));
+            if d.permissions().is_empty() {
+                problems.push(format!("{name}: no permissions"));
+            }
+            problems.extend(
+                d.model_mismatches()
+                    .into_iter()
+                    .map(|m| format!("{name} model: {m}")),
+            );
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+    }
+
+    #[test]
+    #[should_panic(expected = "registered twice")]
+    fn a_type_registered_twice_is_refused() {
+        let r = crate::resources::all();
+        let twice = vec![r[0].clone(), r[0].clone()];
+        Registry::new(twice, vec![]);
+    }
+}

@@ -3,6 +3,8 @@
 //! import around it.
 
 use super::diag::Diagnostics;
+use super::plan::{ModifyPlan, PlanRequest};
+use super::private::Private;
 use super::schema::Schema;
 use super::value::Value;
 use crate::clients::{Clients, Deadline, Permission};
@@ -10,11 +12,29 @@ use async_trait::async_trait;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// What an operation may use: the configured clients and its deadline (which also carries
-/// Terraform's stop signal).
+/// What an operation may use: the configured clients, its deadline (which also carries
+/// Terraform's stop signal) and the resource's private state (empty for data sources).
 pub struct Ctx {
     pub clients: Arc<Clients>,
     pub deadline: Deadline,
+    /// Read it, write it: what it holds when the operation ends is stored with the state.
+    pub private: Private,
+}
+
+impl Ctx {
+    /// A context with empty private state.
+    pub fn new(clients: Arc<Clients>, deadline: Deadline) -> Ctx {
+        Ctx {
+            clients,
+            deadline,
+            private: Private::default(),
+        }
+    }
+
+    pub fn with_private(mut self, private: Private) -> Ctx {
+        self.private = private;
+        self
+    }
 }
 
 /// A failed create/update. `state` is what exists remotely despite the failure (for a half-done
@@ -60,10 +80,12 @@ pub trait Resource: Send + Sync {
     fn default_timeouts(&self) -> Timeouts {
         Timeouts::default()
     }
-    /// How many consecutive successful reads prove a write has replicated.
-    fn consistent_reads(&self) -> u32 {
-        1
-    }
+    /// Resource-level plan modification, after the attribute modifiers (computed attributes,
+    /// use-state-for-unknown, requires-replace): set planned values, mark them unknown, require
+    /// replacement, add diagnostics; all through `plan`. Rules no single attribute can express:
+    /// "changing `schedule.interval` restarts the job, so `status` becomes unknown". Not called
+    /// for destroy.
+    fn modify_plan(&self, _req: &PlanRequest<'_>, _plan: &mut ModifyPlan) {}
 
     /// Creates the object from the planned value. Returns a state that at least identifies the
     /// object; the framework then reads it back and stores what the API says.
@@ -89,6 +111,10 @@ pub trait Resource: Send + Sync {
     /// `("read", api::READ)`. The same constants are attached to the requests, so a 403 names
     /// the permission and the docs page lists it.
     fn permissions(&self) -> &'static [(&'static str, Permission)];
+    /// Where the resource's model (a serde struct) and its schema disagree, as sentences:
+    /// `typed::model_mismatches::<Model>(&self.schema())`. Empty when they agree; the registry
+    /// test walks every resource.
+    fn model_mismatches(&self) -> Vec<String>;
 }
 
 #[async_trait]
@@ -99,4 +125,6 @@ pub trait DataSource: Send + Sync {
     async fn read(&self, ctx: &Ctx, config: &Value) -> Result<Value, Diagnostics>;
     /// As [`Resource::permissions`].
     fn permissions(&self) -> &'static [(&'static str, Permission)];
+    /// As [`Resource::model_mismatches`].
+    fn model_mismatches(&self) -> Vec<String>;
 }

@@ -55,11 +55,24 @@ fn attribute(a: &Attribute) -> pb::schema::Attribute {
         description: describe(a),
         required: a.required,
         optional: a.optional,
-        computed: a.computed,
+        computed: a.computed || (!WIRE_NESTED_TYPES && inner_computed(a)),
         sensitive: a.sensitive,
         description_kind: pb::StringKind::Markdown as i32,
         deprecated: false,
         write_only: false,
+    }
+}
+
+/// An object-typed attribute holding a computed attribute (a job's `options.effective`) must be
+/// computed itself on the wire: Terraform only accepts a planned value that differs from the
+/// configuration (unknown there) for a computed attribute. The configuration then writes such an
+/// inner attribute as `null` (object types have no optional attributes in Terraform 1.0); the
+/// planner keeps the block null when the configuration removes it
+/// ([`crate::framework::plan`]).
+fn inner_computed(a: &Attribute) -> bool {
+    match &a.kind {
+        Kind::Nested(_, attrs) => attrs.iter().any(|n| n.computed || inner_computed(n)),
+        Kind::Plain(_) => false,
     }
 }
 
@@ -72,7 +85,13 @@ fn describe(a: &Attribute) -> String {
                 d.push_str(&format!(
                     "\n- `{}` ({}): {}",
                     n.name,
-                    if n.required { "required" } else { "optional" },
+                    if n.required {
+                        "required"
+                    } else if n.optional {
+                        "optional"
+                    } else {
+                        "read-only"
+                    },
                     n.description
                 ));
             }
@@ -181,4 +200,108 @@ pub fn decode_raw_state(raw: Option<&pb::RawState>, ty: &Type) -> Result<Value, 
             e,
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::framework::value::Type;
+    use std::collections::BTreeMap;
+
+    /// The shapes the next resources need: a computed single-nested object (a sync job's
+    /// `schedule`), a computed map (an organization's `member_states`) and a computed attribute
+    /// inside an optional nested object.
+    fn schema() -> Schema {
+        Schema::new(
+            "s",
+            vec![
+                Attribute::single(
+                    "schedule",
+                    vec![Attribute::string("interval")
+                        .computed()
+                        .description("Interval.")],
+                )
+                .computed()
+                .description("Schedule."),
+                Attribute::new("member_states", Kind::Plain(Type::map(Type::String)))
+                    .computed()
+                    .description("States."),
+                Attribute::single(
+                    "options",
+                    vec![
+                        Attribute::string("mode").required().description("Mode."),
+                        Attribute::string("effective")
+                            .computed()
+                            .description("Effective."),
+                    ],
+                )
+                .optional()
+                .description("Options."),
+            ],
+        )
+    }
+
+    fn wire(name: &str) -> pb::schema::Attribute {
+        schema_block()
+            .attributes
+            .into_iter()
+            .find(|a| a.name == name)
+            .unwrap()
+    }
+
+    fn schema_block() -> pb::schema::Block {
+        super::schema(&schema()).block.unwrap()
+    }
+
+    #[test]
+    fn nested_computed_attributes_go_on_the_wire_as_computed_objects() {
+        let s = wire("schedule");
+        assert!(s.computed && !s.optional && s.nested_type.is_none());
+        let ty: serde_json::Value = serde_json::from_slice(&s.r#type).unwrap();
+        assert_eq!(ty, serde_json::json!(["object", {"interval": "string"}]));
+        assert!(s
+            .description
+            .contains("- `interval` (read-only): Interval."));
+        let m = wire("member_states");
+        assert!(m.computed);
+        // Optional, and computed on the wire because of `effective`.
+        let o = wire("options");
+        assert!(o.optional && o.computed, "{o:?}");
+        assert!(o.description.contains("- `mode` (required)"));
+        assert!(o.description.contains("- `effective` (read-only)"));
+    }
+
+    #[test]
+    fn planned_and_applied_nested_computed_values_round_trip() {
+        let ty = schema().ty();
+        let planned = Value::object([
+            ("schedule", Value::Unknown),
+            ("member_states", Value::Unknown),
+            (
+                "options",
+                Value::object([("mode", Value::string("m")), ("effective", Value::Unknown)]),
+            ),
+        ]);
+        let applied = Value::object([
+            (
+                "schedule",
+                Value::object([("interval", Value::string("PT40M"))]),
+            ),
+            (
+                "member_states",
+                Value::Map(BTreeMap::from([("t1".into(), Value::string("active"))])),
+            ),
+            (
+                "options",
+                Value::object([
+                    ("mode", Value::string("m")),
+                    ("effective", Value::string("m")),
+                ]),
+            ),
+        ]);
+        for v in [planned, applied] {
+            let back = decode(Some(&encode(&v, &ty).unwrap()), &ty).unwrap();
+            assert_eq!(back, v);
+        }
+    }
 }

@@ -10,6 +10,7 @@ pub mod handshake;
 pub mod plugin_services;
 pub mod proto;
 pub mod rpc;
+mod server_state;
 pub mod tls;
 
 use std::future::Future;

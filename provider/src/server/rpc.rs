@@ -1,153 +1,19 @@
 //! The tfplugin6 `Provider` service: one short method per RPC (decode, call the framework,
-//! encode). RPCs not written here answer UNIMPLEMENTED (generated default stubs).
+//! encode). RPCs not written here answer UNIMPLEMENTED (generated default stubs). The server's
+//! state and the response helpers are in `server_state.rs`.
 
 use super::convert;
 use super::proto::tfplugin6 as pb;
 use super::proto::tfplugin6::provider_server::Provider;
-use crate::clients::{Clients, Deadline};
+pub use super::server_state::ProviderServer;
+use super::server_state::{encode_or, validate_config, FromDiagnostics, DATA_SOURCE_TIMEOUT};
+use crate::clients::Deadline;
 use crate::framework::lifecycle;
 use crate::framework::plan;
-use crate::framework::registry::Registry;
-use crate::framework::{Ctx, DataSource, Diagnostic, Diagnostics, Resource, Schema, Type, Value};
-use std::collections::HashMap;
-use std::sync::{Arc, OnceLock, RwLock};
-use std::time::Duration;
-use tokio_util::sync::CancellationToken;
+use crate::framework::private::Private;
+use crate::framework::{Ctx, Diagnostics};
+use std::sync::Arc;
 use tonic::{Request, Response, Status};
-
-/// How long a data source read may take.
-const DATA_SOURCE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
-
-struct Entry<T: ?Sized> {
-    imp: Arc<T>,
-    schema: Schema,
-    ty: Type,
-}
-
-pub struct ProviderServer {
-    provider_schema: Schema,
-    provider_ty: Type,
-    resources: HashMap<&'static str, Entry<dyn Resource>>,
-    data_sources: HashMap<&'static str, Entry<dyn DataSource>>,
-    /// Built once: Terraform asks for the schema several times per command.
-    schema_response: OnceLock<pb::get_provider_schema::Response>,
-    clients: RwLock<Option<Arc<Clients>>>,
-    /// Cancelled by StopProvider: every in-flight wait and retry watches it.
-    stop: CancellationToken,
-}
-
-impl Default for ProviderServer {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl ProviderServer {
-    pub fn new() -> Self {
-        Self::with_registry(Registry::new(
-            crate::resources::all(),
-            crate::data_sources::all(),
-        ))
-    }
-
-    pub fn with_registry(registry: Registry) -> Self {
-        let provider_schema = crate::provider::schema();
-        let resources = registry
-            .resources
-            .into_iter()
-            .map(|(name, imp)| {
-                let schema = imp.schema();
-                let ty = schema.ty();
-                (name, Entry { imp, schema, ty })
-            })
-            .collect();
-        let data_sources = registry
-            .data_sources
-            .into_iter()
-            .map(|(name, imp)| {
-                let schema = imp.schema();
-                let ty = schema.ty();
-                (name, Entry { imp, schema, ty })
-            })
-            .collect();
-        ProviderServer {
-            provider_ty: provider_schema.ty(),
-            provider_schema,
-            resources,
-            data_sources,
-            schema_response: OnceLock::new(),
-            clients: RwLock::new(None),
-            stop: CancellationToken::new(),
-        }
-    }
-
-    fn resource(&self, name: &str) -> Result<&Entry<dyn Resource>, Diagnostics> {
-        self.resources
-            .get(name)
-            .ok_or_else(|| unknown_type("resource", name, self.resources.keys()))
-    }
-
-    fn data_source(&self, name: &str) -> Result<&Entry<dyn DataSource>, Diagnostics> {
-        self.data_sources
-            .get(name)
-            .ok_or_else(|| unknown_type("data source", name, self.data_sources.keys()))
-    }
-
-    fn clients(&self) -> Result<Arc<Clients>, Diagnostics> {
-        self.clients.read().expect("lock").clone().ok_or_else(|| {
-            Diagnostics::from(Diagnostic::error(
-                "Provider not configured",
-                "Terraform called the provider before configuring it. This is a bug in the provider or in Terraform.",
-            ))
-        })
-    }
-
-    fn capabilities() -> pb::ServerCapabilities {
-        pb::ServerCapabilities {
-            plan_destroy: false,
-            get_provider_schema_optional: true,
-            move_resource_state: false,
-            generate_resource_config: false,
-        }
-    }
-
-    fn build_schema_response(&self) -> pb::get_provider_schema::Response {
-        pb::get_provider_schema::Response {
-            provider: Some(convert::schema(&self.provider_schema)),
-            resource_schemas: self
-                .resources
-                .iter()
-                .map(|(k, e)| (k.to_string(), convert::schema(&e.schema)))
-                .collect(),
-            data_source_schemas: self
-                .data_sources
-                .iter()
-                .map(|(k, e)| (k.to_string(), convert::schema(&e.schema)))
-                .collect(),
-            server_capabilities: Some(Self::capabilities()),
-            ..Default::default()
-        }
-    }
-}
-
-/// An unknown type name is an error diagnostic (as terraform-plugin-framework answers), not a
-/// gRPC error: Terraform shows it like any other and the server goes on serving.
-fn unknown_type<'a>(
-    what: &str,
-    name: &str,
-    known: impl Iterator<Item = &'a &'static str>,
-) -> Diagnostics {
-    let mut known: Vec<&str> = known.copied().collect();
-    known.sort_unstable();
-    Diagnostic::error(
-        format!("Unknown {what} type"),
-        format!(
-            "This provider has no {what} type {name:?}; it has {}. This is a bug in Terraform or in the provider.",
-            known.join(", ")
-        ),
-    )
-    .into()
-}
 
 /// The registry entry for a request's type name, or the response carrying the diagnostic.
 macro_rules! entry_or_answer {
@@ -159,64 +25,6 @@ macro_rules! entry_or_answer {
             }
         }
     };
-}
-
-/// Responses that can carry nothing but diagnostics.
-trait FromDiagnostics: Default {
-    fn set(&mut self, d: Vec<pb::Diagnostic>);
-    fn from_diagnostics(d: &Diagnostics) -> Self {
-        let mut r = Self::default();
-        r.set(convert::diagnostics(d));
-        r
-    }
-}
-
-macro_rules! from_diagnostics {
-    ($($t:ty),*) => {$(
-        impl FromDiagnostics for $t {
-            fn set(&mut self, d: Vec<pb::Diagnostic>) {
-                self.diagnostics = d;
-            }
-        }
-    )*};
-}
-
-from_diagnostics!(
-    pb::validate_resource_config::Response,
-    pb::validate_data_resource_config::Response,
-    pb::upgrade_resource_state::Response,
-    pb::read_resource::Response,
-    pb::plan_resource_change::Response,
-    pb::apply_resource_change::Response,
-    pb::import_resource_state::Response,
-    pb::read_data_source::Response
-);
-
-fn encode_or(v: &Value, ty: &Type, diags: &mut Diagnostics) -> Option<pb::DynamicValue> {
-    match convert::encode(v, ty) {
-        Ok(dv) => Some(dv),
-        Err(d) => {
-            diags.extend(d);
-            None
-        }
-    }
-}
-
-/// Decodes a configuration and runs the schema's validators, then the type's own checks.
-fn validate_config(
-    dv: Option<&pb::DynamicValue>,
-    ty: &Type,
-    schema: &Schema,
-    extra: impl FnOnce(&Value, &mut Diagnostics),
-) -> Diagnostics {
-    match convert::decode(dv, ty) {
-        Ok(config) => {
-            let mut d = schema.validate(&config);
-            extra(&config, &mut d);
-            d
-        }
-        Err(d) => d,
-    }
 }
 
 #[tonic::async_trait]
@@ -364,22 +172,26 @@ impl Provider for ProviderServer {
         let e = entry_or_answer!(self.resource(&req.type_name), pb::read_resource::Response);
         let mut diags = Diagnostics::new();
         let mut new_state = req.current_state.clone();
+        let mut private = req.private.clone();
         match (
             convert::decode(req.current_state.as_ref(), &e.ty),
             self.clients(),
         ) {
             (Ok(state), _) if state.is_null() => {}
             (Ok(state), Ok(clients)) => {
-                let (v, d) = lifecycle::read(e.imp.as_ref(), &clients, &self.stop, &state).await;
-                diags.extend(d);
-                new_state = encode_or(&v, &e.ty, &mut diags);
+                let out =
+                    lifecycle::read(e.imp.as_ref(), &clients, &self.stop, &state, &req.private)
+                        .await;
+                diags.extend(out.diags);
+                new_state = encode_or(&out.state, &e.ty, &mut diags);
+                private = out.private;
             }
             (Err(d), _) | (_, Err(d)) => diags.extend(d),
         }
         Ok(Response::new(pb::read_resource::Response {
             new_state,
             diagnostics: convert::diagnostics(&diags),
-            private: req.private,
+            private,
             ..Default::default()
         }))
     }
@@ -404,7 +216,16 @@ impl Provider for ProviderServer {
         let mut resp = pb::plan_resource_change::Response::default();
         match decoded {
             Ok((prior, proposed, config)) => {
-                let planned = plan::plan(&e.schema, &prior, &proposed, &config);
+                let private = Private::decode(&req.prior_private);
+                let (planned, d) = plan::plan_resource(
+                    e.imp.as_ref(),
+                    &e.schema,
+                    &prior,
+                    &proposed,
+                    &config,
+                    &private,
+                );
+                diags.extend(d);
                 resp.planned_state = encode_or(&planned.state, &e.ty, &mut diags);
                 resp.requires_replace =
                     planned.requires_replace.iter().map(convert::path).collect();
@@ -433,21 +254,30 @@ impl Provider for ProviderServer {
             ))
         })();
         let mut new_state = req.prior_state.clone();
+        let mut private = req.planned_private.clone();
         match (decoded, self.clients()) {
             // Nothing before, nothing after: nothing to do (Terraform never asks this).
             (Ok((prior, planned)), _) if prior.is_null() && planned.is_null() => {}
             (Ok((prior, planned)), Ok(clients)) => {
                 tracing::debug!(type_name = %req.type_name, create = prior.is_null(), destroy = planned.is_null(), "applying");
-                let (v, d) =
-                    lifecycle::apply(e.imp.as_ref(), &clients, &self.stop, &prior, &planned).await;
-                diags.extend(d);
-                new_state = encode_or(&v, &e.ty, &mut diags);
+                let out = lifecycle::apply(
+                    e.imp.as_ref(),
+                    &clients,
+                    &self.stop,
+                    &prior,
+                    &planned,
+                    &req.planned_private,
+                )
+                .await;
+                diags.extend(out.diags);
+                new_state = encode_or(&out.state, &e.ty, &mut diags);
+                private = out.private;
             }
             (Err(d), _) | (_, Err(d)) => diags.extend(d),
         }
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state,
-            private: req.planned_private,
+            private,
             diagnostics: convert::diagnostics(&diags),
             ..Default::default()
         }))
@@ -496,10 +326,10 @@ impl Provider for ProviderServer {
         let mut state = None;
         match (convert::decode(req.config.as_ref(), &e.ty), self.clients()) {
             (Ok(config), Ok(clients)) => {
-                let ctx = Ctx {
+                let ctx = Ctx::new(
                     clients,
-                    deadline: Deadline::after(DATA_SOURCE_TIMEOUT, self.stop.clone()),
-                };
+                    Deadline::after(DATA_SOURCE_TIMEOUT, self.stop.clone()),
+                );
                 match e.imp.read(&ctx, &config).await {
                     Ok(v) => state = encode_or(&v, &e.ty, &mut diags),
                     Err(d) => diags.extend(d),
@@ -545,6 +375,10 @@ impl Provider for ProviderServer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::framework::plan::{ModifyPlan, PlanRequest};
+    use crate::framework::registry::Registry;
+    use crate::framework::Type;
+    use crate::framework::{ApplyError, AttrPath, Attribute, Resource, Schema, Value};
 
     #[test]
     fn every_registered_schema_is_complete() {
@@ -614,5 +448,160 @@ mod tests {
                 "tenant_id".into()
             ))
         );
+    }
+
+    /// Counts its reads in private state; a plan with `stale` in private state re-reads `id`.
+    struct Counter;
+
+    #[async_trait::async_trait]
+    impl Resource for Counter {
+        fn type_name(&self) -> &'static str {
+            "coexistence_test_counter"
+        }
+        fn schema(&self) -> Schema {
+            Schema::new(
+                "c",
+                vec![
+                    Attribute::string("id")
+                        .computed()
+                        .use_state_for_unknown()
+                        .description("d"),
+                    Attribute::string("name").required().description("d"),
+                ],
+            )
+        }
+        fn modify_plan(&self, req: &PlanRequest<'_>, plan: &mut ModifyPlan) {
+            if req.private.get("stale").is_some() {
+                plan.mark_unknown(&AttrPath::root().attr("id"));
+            }
+        }
+        async fn create(&self, ctx: &Ctx, planned: &Value) -> Result<Value, ApplyError> {
+            ctx.private.set("created", serde_json::json!(true));
+            let mut v = planned.clone();
+            v.set_attr("id", Value::string("1"));
+            Ok(v)
+        }
+        async fn read(&self, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics> {
+            let n = ctx
+                .private
+                .get("reads")
+                .and_then(|v| v.as_u64())
+                .unwrap_or(0);
+            ctx.private.set("reads", serde_json::json!(n + 1));
+            Ok(Some(state.clone()))
+        }
+        async fn update(&self, _: &Ctx, _: &Value, p: &Value) -> Result<Value, ApplyError> {
+            Ok(p.clone())
+        }
+        async fn delete(&self, _: &Ctx, _: &Value) -> Result<(), Diagnostics> {
+            Ok(())
+        }
+        fn import(&self, _: &str) -> Result<Value, Diagnostics> {
+            unimplemented!()
+        }
+        fn natural_key(&self) -> &'static str {
+            "`name`"
+        }
+        fn import_id_format(&self) -> (&'static str, &'static str) {
+            ("<id>", "1")
+        }
+        fn permissions(&self) -> &'static [(&'static str, crate::clients::Permission)] {
+            &[]
+        }
+        fn model_mismatches(&self) -> Vec<String> {
+            Vec::new()
+        }
+    }
+
+    fn counter_server() -> (ProviderServer, Type) {
+        let s = ProviderServer::with_registry(Registry::new(vec![Arc::new(Counter)], vec![]));
+        *s.clients.write().unwrap() = Some(Arc::new(crate::clients::Clients::for_tests(
+            crate::clients::http::mock::MockTransport::new(vec![]),
+        )));
+        let ty = Counter.schema().ty();
+        (s, ty)
+    }
+
+    fn private_json(b: &[u8]) -> serde_json::Value {
+        serde_json::from_slice(b).unwrap()
+    }
+
+    #[tokio::test]
+    async fn private_state_reaches_resources_and_comes_back() {
+        let (s, ty) = counter_server();
+        let name = "coexistence_test_counter".to_string();
+        let state = Value::object([("id", Value::string("1")), ("name", Value::string("n"))]);
+        let mut private = Vec::new();
+        for want in [1, 2] {
+            let r = s
+                .read_resource(Request::new(pb::read_resource::Request {
+                    type_name: name.clone(),
+                    current_state: Some(convert::encode(&state, &ty).unwrap()),
+                    private: private.clone(),
+                    ..Default::default()
+                }))
+                .await
+                .unwrap()
+                .into_inner();
+            assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+            assert_eq!(private_json(&r.private), serde_json::json!({"reads": want}));
+            private = r.private;
+        }
+        // Create: what create wrote, plus what the read after write counted.
+        let planned = Value::object([("id", Value::Unknown), ("name", Value::string("n"))]);
+        let r = s
+            .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+                type_name: name.clone(),
+                prior_state: Some(convert::encode(&Value::Null, &ty).unwrap()),
+                planned_state: Some(convert::encode(&planned, &ty).unwrap()),
+                config: Some(convert::encode(&planned, &ty).unwrap()),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        assert_eq!(
+            private_json(&r.private),
+            serde_json::json!({"created": true, "reads": 1})
+        );
+        // Destroy leaves no private state.
+        let r = s
+            .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+                type_name: name,
+                prior_state: Some(convert::encode(&state, &ty).unwrap()),
+                planned_state: Some(convert::encode(&Value::Null, &ty).unwrap()),
+                config: Some(convert::encode(&Value::Null, &ty).unwrap()),
+                planned_private: r.private,
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(r.private.is_empty());
+    }
+
+    #[tokio::test]
+    async fn plan_runs_the_resource_modifier_with_prior_private_state() {
+        let (s, ty) = counter_server();
+        let state = Value::object([("id", Value::string("1")), ("name", Value::string("n"))]);
+        let config = Value::object([("id", Value::Null), ("name", Value::string("n"))]);
+        for (private, id_unknown) in [(&b""[..], false), (&br#"{"stale":true}"#[..], true)] {
+            let r = s
+                .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+                    type_name: "coexistence_test_counter".into(),
+                    prior_state: Some(convert::encode(&state, &ty).unwrap()),
+                    proposed_new_state: Some(convert::encode(&state, &ty).unwrap()),
+                    config: Some(convert::encode(&config, &ty).unwrap()),
+                    prior_private: private.to_vec(),
+                    ..Default::default()
+                }))
+                .await
+                .unwrap()
+                .into_inner();
+            let planned = convert::decode(r.planned_state.as_ref(), &ty).unwrap();
+            assert_eq!(planned.get("id").is_unknown(), id_unknown);
+            assert_eq!(r.planned_private, private);
+        }
     }
 }

@@ -5,8 +5,9 @@
 use crate::clients::graph::GraphRequest;
 use crate::clients::Permission;
 use crate::framework::validators::{domain_name, guid, ExactlyOneOf};
-use crate::framework::{Attribute, Context, Ctx, DataSource, Diagnostics, Schema, Value};
+use crate::framework::{typed, Attribute, Context, Ctx, DataSource, Diagnostics, Schema, Value};
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 pub const TYPE_NAME: &str = "coexistence_tenant";
 
@@ -34,6 +35,43 @@ fn schema() -> Schema {
         ],
     )
     .with_validator(ExactlyOneOf(&["domain_name", "tenant_id"]))
+}
+
+/// The data source's model: configuration in, the looked-up tenant out.
+#[derive(Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TenantModel {
+    pub id: Option<String>,
+    pub domain_name: Option<String>,
+    pub tenant_id: Option<String>,
+    pub display_name: Option<String>,
+    pub default_domain_name: Option<String>,
+}
+
+/// Graph's `tenantInformation` (the properties used).
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TenantInformation {
+    tenant_id: Option<String>,
+    display_name: Option<String>,
+    default_domain_name: Option<String>,
+}
+
+impl TenantModel {
+    /// The looked-up tenant, keeping the configuration's spelling of the GUID (Graph answers
+    /// lowercase) and its domain name.
+    fn found(config: &TenantModel, info: TenantInformation) -> TenantModel {
+        let tenant_id = match (&config.tenant_id, info.tenant_id) {
+            (Some(c), Some(t)) if c.eq_ignore_ascii_case(&t) => Some(c.clone()),
+            (_, t) => t,
+        };
+        TenantModel {
+            id: tenant_id.clone(),
+            tenant_id,
+            domain_name: config.domain_name.clone(),
+            display_name: info.display_name,
+            default_domain_name: info.default_domain_name,
+        }
+    }
 }
 
 /// OData function call paths; string literals are single-quoted with quotes doubled. Inputs are
@@ -81,27 +119,24 @@ impl DataSource for Tenant {
             .send(&req, &dl)
             .await
             .context(|| format!("looking up tenant {what}"))?;
-        let body = info.body.unwrap_or_default();
-        let field = |k: &str| Value::opt_string(body.get(k).and_then(|v| v.as_str()));
-        let tenant_id = field("tenantId");
-        // Keep the user's spelling of the GUID (Graph answers lowercase).
-        let tenant_id = match (config.get("tenant_id"), &tenant_id) {
-            (Value::String(c), Value::String(t)) if c.eq_ignore_ascii_case(t) => {
-                Value::string(c.clone())
-            }
-            _ => tenant_id,
-        };
-        Ok(Value::object([
-            ("id", tenant_id.clone()),
-            ("tenant_id", tenant_id),
-            ("domain_name", config.get("domain_name").clone()),
-            ("display_name", field("displayName")),
-            ("default_domain_name", field("defaultDomainName")),
-        ]))
+        let info: TenantInformation = serde_json::from_value(info.body.unwrap_or_default())
+            .map_err(|e| {
+                Diagnostics::from(crate::framework::Diagnostic::error(
+                    format!("Unexpected answer looking up tenant {what}"),
+                    format!("Graph's tenantInformation could not be read: {e}."),
+                ))
+            })?;
+        let s = schema();
+        let config: TenantModel = typed::from_value(&s, config)?;
+        typed::to_value(&s, &TenantModel::found(&config, info))
     }
 
     fn permissions(&self) -> &'static [(&'static str, Permission)] {
         &[("read", LOOKUP)]
+    }
+
+    fn model_mismatches(&self) -> Vec<String> {
+        typed::model_mismatches::<TenantModel>(&schema())
     }
 }
 
@@ -135,6 +170,33 @@ mod tests {
             lookup_request(&by_domain).path,
             "/tenantRelationships/findTenantInformationByDomainName(domainName='contoso.com')"
         );
+    }
+
+    #[test]
+    fn model_matches_schema() {
+        assert_eq!(Tenant.model_mismatches(), Vec::<String>::new());
+    }
+
+    #[test]
+    fn found_tenant_keeps_the_configured_spelling() {
+        let config = TenantModel {
+            tenant_id: Some("72F988BF-86F1-41AF-91AB-2D7CD011DB47".into()),
+            ..Default::default()
+        };
+        let info: TenantInformation = serde_json::from_value(serde_json::json!({
+            "tenantId": "72f988bf-86f1-41af-91ab-2d7cd011db47",
+            "displayName": "Contoso", "defaultDomainName": "contoso.onmicrosoft.com",
+            "federationBrandName": null
+        }))
+        .unwrap();
+        let v = typed::to_value(&schema(), &TenantModel::found(&config, info)).unwrap();
+        v.conforms(&schema().ty()).unwrap();
+        assert_eq!(
+            v.get("id"),
+            &Value::string("72F988BF-86F1-41AF-91AB-2D7CD011DB47")
+        );
+        assert_eq!(v.get("display_name"), &Value::string("Contoso"));
+        assert!(v.get("domain_name").is_null());
     }
 
     #[test]

@@ -87,7 +87,7 @@ mod tests {
     const BASE: &str = "https://graph.example/v1.0";
 
     fn partner() -> P {
-        P::from_value(&Value::object([("tenant_id", Value::string(T))]))
+        P::from_value(&Value::object([("tenant_id", Value::string(T))])).unwrap()
     }
 
     #[test]
@@ -129,10 +129,10 @@ mod tests {
             "Authorization_RequestDenied",
             "Insufficient privileges to complete the operation.",
         )]);
-        let ctx = Ctx {
-            clients: Arc::new(Clients::for_tests(m.clone())),
-            deadline: Deadline::after(Duration::from_secs(30), CancellationToken::new()),
-        };
+        let ctx = Ctx::new(
+            Arc::new(Clients::for_tests(m.clone())),
+            Deadline::after(Duration::from_secs(30), CancellationToken::new()),
+        );
         let mut planned = Value::null_object(&super::super::schema().ty());
         planned.set_attr("tenant_id", Value::string(T));
         let err = CrossTenantAccessPartner

@@ -34,7 +34,7 @@ fn config() -> Value {
 
 /// The partner as Graph returns it after storing what the POST sent.
 fn stored() -> serde_json::Value {
-    let mut body = api::create_partner(&Partner::from_value(&config()))
+    let mut body = api::create_partner(&Partner::from_value(&config()).unwrap())
         .body
         .unwrap();
     body["isServiceProvider"] = json!(null);
@@ -43,10 +43,10 @@ fn stored() -> serde_json::Value {
 }
 
 fn ctx(m: Arc<MockTransport>, timeout: Duration) -> Ctx {
-    Ctx {
-        clients: Arc::new(Clients::for_tests(m)),
-        deadline: Deadline::after(timeout, CancellationToken::new()),
-    }
+    Ctx::new(
+        Arc::new(Clients::for_tests(m)),
+        Deadline::after(timeout, CancellationToken::new()),
+    )
 }
 
 fn posts(m: &MockTransport) -> usize {

@@ -17,6 +17,7 @@ use crate::clients::{consistency, create, ApiError, Deadline};
 use crate::framework::import_id::{self, ImportId, TenantGuid};
 use crate::framework::lifecycle::already_exists;
 use crate::framework::schema::timeouts_attribute;
+use crate::framework::steps::Steps;
 use crate::framework::validators::{guid, one_of, size_at_least};
 use crate::framework::{
     ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, Resource, Schema, Value,
@@ -186,7 +187,10 @@ fn same_partner(sent: &Partner, found: &serde_json::Value) -> bool {
         return false;
     }
     found.tenant_id.clone_from(&sent.tenant_id);
-    found.to_value().semantically_equal(&sent.to_value())
+    match (found.to_value(), sent.to_value()) {
+        (Ok(a), Ok(b)) => a.semantically_equal(&b),
+        _ => false,
+    }
 }
 
 async fn send(
@@ -263,7 +267,7 @@ impl Resource for CrossTenantAccessPartner {
     async fn create(&self, ctx: &Ctx, planned: &Value) -> Result<Value, ApplyError> {
         let g = &ctx.clients.graph;
         let dl = &ctx.deadline;
-        let p = Partner::from_value(planned);
+        let p = Partner::from_value(planned)?;
         let id = &p.tenant_id;
         let what = format!("the partner configuration for tenant {id}");
         let (post, lookup) = (api::create_partner(&p), api::get_partner(id));
@@ -300,6 +304,8 @@ impl Resource for CrossTenantAccessPartner {
                 Err::<(), _>(e).context(|| format!("creating {what}"))?
             }
         };
+        let mut steps = Steps::new();
+        steps.completed("partner", sent.to_value()?);
         if let Some(sync) = &p.identity_synchronization {
             // The partner was just created: the sync policy, its child, can 404 until the partner
             // has replicated.
@@ -307,22 +313,12 @@ impl Resource for CrossTenantAccessPartner {
                 send(g, dl, api::put_sync(id, sync))
             })
             .await;
-            if let Err(e) = put {
-                // Keep the partner in state (Terraform taints it) instead of orphaning it.
-                let diags = Err::<(), _>(e)
-                    .context(|| {
-                        format!(
-                            "creating the identity synchronization policy for partner tenant {id}"
-                        )
-                    })
-                    .unwrap_err();
-                return Err(ApplyError {
-                    diags,
-                    state: Some(sent.to_value()),
-                });
-            }
+            // On failure the partner stays in state (Terraform taints it) instead of orphaned.
+            steps.check(put.context(|| {
+                format!("creating the identity synchronization policy for partner tenant {id}")
+            }))?;
         }
-        Ok(p.to_value())
+        Ok(p.to_value()?)
     }
 
     async fn read(&self, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics> {
@@ -342,13 +338,13 @@ impl Resource for CrossTenantAccessPartner {
         if p.tenant_id.eq_ignore_ascii_case(&id) {
             p.tenant_id = id;
         }
-        Ok(Some(p.to_value()))
+        Ok(Some(p.to_value()?))
     }
 
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> Result<Value, ApplyError> {
         let g = &ctx.clients.graph;
         let dl = &ctx.deadline;
-        let (old, new) = (Partner::from_value(prior), Partner::from_value(planned));
+        let (old, new) = (Partner::from_value(prior)?, Partner::from_value(planned)?);
         let id = &new.tenant_id;
         if old.settings_json() != new.settings_json() {
             send(g, dl, api::update_partner(&new))
@@ -381,7 +377,7 @@ impl Resource for CrossTenantAccessPartner {
             })?,
             _ => {}
         }
-        Ok(new.to_value())
+        Ok(new.to_value()?)
     }
 
     async fn delete(&self, ctx: &Ctx, state: &Value) -> Result<(), Diagnostics> {
@@ -392,7 +388,7 @@ impl Resource for CrossTenantAccessPartner {
             || format!("deleting the identity synchronization policy for partner tenant {id}");
         // Graph refuses to delete a partner that still has a sync policy: the policy goes first
         // when state knows of one.
-        let had_sync = Partner::from_value(state)
+        let had_sync = Partner::from_value(state)?
             .identity_synchronization
             .is_some();
         if had_sync {
@@ -438,5 +434,9 @@ impl Resource for CrossTenantAccessPartner {
 
     fn permissions(&self) -> &'static [(&'static str, crate::clients::Permission)] {
         api::PERMISSIONS
+    }
+
+    fn model_mismatches(&self) -> Vec<String> {
+        crate::framework::typed::model_mismatches::<Partner>(&schema())
     }
 }

@@ -57,8 +57,8 @@ fn full_config() -> Value {
 #[test]
 fn model_conforms_to_schema_and_round_trips() {
     let v = full_config();
-    let p = Partner::from_value(&v);
-    let back = p.to_value();
+    let p = Partner::from_value(&v).unwrap();
+    let back = p.to_value().unwrap();
     back.conforms(&schema().ty()).unwrap();
     let mut expected = v.clone();
     expected.set_attr("id", Value::string(T));
@@ -66,8 +66,17 @@ fn model_conforms_to_schema_and_round_trips() {
 }
 
 #[test]
+fn model_fields_match_schema() {
+    // Every attribute, however deep, has a model field of a fitting type and vice versa.
+    assert_eq!(
+        CrossTenantAccessPartner.model_mismatches(),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
 fn create_body_is_exact() {
-    let req = api::create_partner(&Partner::from_value(&full_config()));
+    let req = api::create_partner(&Partner::from_value(&full_config()).unwrap());
     assert_eq!(
         (req.method, req.path.as_str()),
         ("POST", "/policies/crossTenantAccessPolicy/partners")
@@ -96,7 +105,9 @@ fn create_body_is_exact() {
 fn removed_blocks_are_sent_as_null_and_consent_as_null_fields() {
     let mut v = Value::null_object(&schema().ty());
     v.set_attr("tenant_id", Value::string(T));
-    let body = api::update_partner(&Partner::from_value(&v)).body.unwrap();
+    let body = api::update_partner(&Partner::from_value(&v).unwrap())
+        .body
+        .unwrap();
     assert_eq!(body["inboundTrust"], serde_json::Value::Null);
     assert_eq!(
         body["automaticUserConsentSettings"],
@@ -119,7 +130,10 @@ fn graph_shapes_flatten_faithfully() {
     assert!(
         p.automatic_user_consent.is_none()
             && p.inbound_trust.is_none()
-            && p.b2b.iter().all(Option::is_none)
+            && p.b2b_collaboration_inbound.is_none()
+            && p.b2b_collaboration_outbound.is_none()
+            && p.b2b_direct_connect_inbound.is_none()
+            && p.b2b_direct_connect_outbound.is_none()
     );
     let sync =
         json!({"tenantId": T, "displayName": null, "userSyncInbound": {"isSyncAllowed": false}});
@@ -198,10 +212,10 @@ fn bad_enums_fail_schema_validation() {
 }
 
 fn ctx(m: Arc<MockTransport>) -> Ctx {
-    Ctx {
-        clients: Arc::new(Clients::for_tests(m)),
-        deadline: Deadline::after(Duration::from_secs(3), CancellationToken::new()),
-    }
+    Ctx::new(
+        Arc::new(Clients::for_tests(m)),
+        Deadline::after(Duration::from_secs(3), CancellationToken::new()),
+    )
 }
 
 #[tokio::test(start_paused = true)]
