@@ -98,7 +98,8 @@ pub trait Envelope: Send + Sync + 'static {
     /// `IntoResponse`).
     type Error: Clone + Send + Sync + 'static;
     const API: Api;
-    fn accepts_audience(st: &Shared, audience: &str) -> bool;
+    /// The resources its tokens may be for (besides the emulator's own URL).
+    const AUDIENCES: &'static [&'static str];
     /// The answer to a refusal, in the API's own shape.
     fn refuse(r: Refusal, caller: &Caller, ids: &Ids) -> Response;
     /// The answer to a route's error.
@@ -155,7 +156,7 @@ fn authenticate<E: Envelope>(st: &Shared, headers: &HeaderMap) -> Result<Caller,
     let Some(info) = st.token(token) else {
         return Err(Refusal::Unauthenticated("IDX14100: JWT is not well formed, there are no dots (.).\nThe token needs to be in JWS or JWE Compact Serialization Format."));
     };
-    if !E::accepts_audience(st, &info.audience) {
+    if !st.is_audience(E::AUDIENCES, &info.audience) {
         return Err(Refusal::Unauthenticated(
             "Access token validation failure. Invalid audience.",
         ));

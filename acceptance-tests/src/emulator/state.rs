@@ -294,7 +294,8 @@ impl Shared {
         self.is_audience(super::token::EXCHANGE_AUDIENCES, aud)
     }
 
-    fn is_audience(&self, known: &[&str], aud: &str) -> bool {
+    /// `aud` is one of `known`, or the emulator's own URL (as 127.0.0.1 or localhost).
+    pub fn is_audience(&self, known: &[&str], aud: &str) -> bool {
         let aud = aud.trim_end_matches('/');
         let localhost = self.base_url.replacen("127.0.0.1", "localhost", 1);
         known.iter().any(|a| a.eq_ignore_ascii_case(aud))

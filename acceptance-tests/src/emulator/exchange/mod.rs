@@ -197,16 +197,14 @@ async fn invoke(
     })
 }
 
-/// Exchange's envelope in the shared pipeline.
+/// Exchange's envelope in the shared pipeline: tokens for Exchange Online, errors as
+/// [`ExchangeError`], plain text for the concurrency throttle.
 pub struct Exchange;
 
 impl Envelope for Exchange {
-    type Error = ExchangeError;
+    const AUDIENCES: &'static [&'static str] = super::token::EXCHANGE_AUDIENCES;
     const API: Api = Api::Exchange;
-
-    fn accepts_audience(st: &Shared, audience: &str) -> bool {
-        st.is_exchange_audience(audience)
-    }
+    type Error = ExchangeError;
 
     fn refuse(r: Refusal, _caller: &Caller, ids: &Ids) -> Response {
         if let Refusal::Fault(f) = &r {

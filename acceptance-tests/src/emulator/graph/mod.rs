@@ -9,6 +9,7 @@
 //! Route modules: [`xtap`] (cross-tenant access policy), [`tenant_info`] (tenant lookup). A new
 //! object family is a module here and one `.merge(...)` line in [`routes`];.
 
+pub mod entity_set;
 pub mod odata;
 pub mod schema;
 pub mod tenant_info;
@@ -196,10 +197,7 @@ pub struct Graph;
 impl Envelope for Graph {
     type Error = GraphError;
     const API: Api = Api::Graph;
-
-    fn accepts_audience(st: &Shared, audience: &str) -> bool {
-        st.is_graph_audience(audience)
-    }
+    const AUDIENCES: &'static [&'static str] = super::token::GRAPH_AUDIENCES;
 
     fn refuse(r: Refusal, caller: &Caller, ids: &Ids) -> Response {
         Graph::render(&refusal_error(r, caller), ids)
