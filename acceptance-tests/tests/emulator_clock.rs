@@ -168,3 +168,54 @@ async fn rate_limit_per_tenant_per_api() {
         assert_eq!(s, StatusCode::OK);
     }
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn clock_and_rate_limits_over_the_control_api() {
+    let env = Env::new().await;
+    let url = env.emu.url();
+    let token = env.token().await;
+    let post = |path: &str, body: Value| {
+        env.http
+            .post(format!("{url}/_emulator/{path}"))
+            .json(&body)
+            .send()
+    };
+    let resp = post(
+        "rate-limits",
+        json!({"api": "graph", "per_second": 1, "path_contains": "/partners", "retry_after": false}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let resp = post("rate-limits", json!({"api": "smtp", "per_second": 1}))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    env.emu.pause_clock();
+    let (s, _) = env.graph(Method::GET, PARTNERS, &token, None).await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, h, _) = env.call(Method::GET, PARTNERS, Some(&token), None).await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    assert!(!h.contains_key("retry-after"));
+    let resp = post("clock/advance", json!({"seconds": 1.0}))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    let (s, _) = env.graph(Method::GET, PARTNERS, &token, None).await;
+    assert_eq!(s, StatusCode::OK);
+    let resp = post("clock/advance", json!({"seconds": -1.0}))
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    let resp = env
+        .http
+        .delete(format!("{url}/_emulator/rate-limits?api=graph"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::NO_CONTENT);
+    for _ in 0..2 {
+        let (s, _) = env.graph(Method::GET, PARTNERS, &token, None).await;
+        assert_eq!(s, StatusCode::OK);
+    }
+}

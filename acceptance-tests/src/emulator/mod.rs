@@ -13,7 +13,7 @@
 //! * [`pipeline`] — what every API shares: request ids, bearer auth selecting the tenant, rate
 //!   limits, faults, body limits (413), content type, the request log with credentials redacted;
 //!   each API plugs in its error envelope;
-//! * [`graph`] — Graph's envelope and one module per object family (`graph/xtap.rs`,
+//! * [`graph`] — Graph's envelope and one module per object family (`graph/xtap/`,
 //!   `graph/tenant_info.rs`, later `graph/ca.rs`, ...);
 //! * [`exchange`] — the Exchange admin API (`InvokeCommand`): its envelope and one module per
 //!   cmdlet family;
@@ -101,7 +101,7 @@ pub struct EmulatorConfig {
 ///    * neither: answered normally (a pure delay).
 ///
 /// Build one with [`Fault::status`], [`Fault::delay`] or [`Fault::reset`] and the filter
-/// methods.
+/// methods. API-NOTES.md#faults
 #[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize)]
 pub struct Fault {
     /// 429, 503 or 504; 0 (the default) for none (a delay or a reset).
@@ -346,7 +346,7 @@ impl Emulator {
         self.shared.held()
     }
 
-    /// Models directory replication lag (undocumented by Microsoft, commonly observed): for
+    /// Models directory replication lag (API-NOTES.md#replication-lag): for
     /// `lag` after an object is created through Graph, GETs of it and PUT/PATCH of its child
     /// paths answer 404 as if it did not exist yet. `Duration::ZERO` turns it off.
     pub fn set_replication_lag(&self, lag: Duration) {

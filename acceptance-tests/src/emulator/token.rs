@@ -6,7 +6,7 @@
 //! verified as a certificate-signed assertion or a federated OIDC token (`signin.rs`).
 //!
 //! Tokens are opaque random strings bound to the tenant and the requested resource; they
-//! expire after one hour.
+//! expire after one hour of the emulator clock. API-NOTES.md#token-endpoint
 
 use std::sync::Arc;
 use std::time::Duration;
