@@ -9,6 +9,10 @@
 //! * `DELETE /_emulator/tenants/{tenant}/object?path=...` → 204 | 404
 //! * `POST   /_emulator/faults` (Fault JSON: status / delay / reset) → 204 | 400 (impossible fault)
 //! * `POST   /_emulator/replication-lag` (`{"seconds": f64}`) → 204 | 400
+//! * `POST   /_emulator/clock/advance` (`{"seconds": f64}`) → 204 | 400
+//! * `POST   /_emulator/rate-limits` (`{"api": "graph"|"exchange", "per_second": n,
+//!   "path_contains"?: ..., "retry_after"?: bool}`) → 204 | 400;
+//!   `DELETE /_emulator/rate-limits?api=graph` → 204 | 400
 //! * `GET    /_emulator/requests` → `[RequestRecord]`; `DELETE /_emulator/requests` → 204
 
 use std::collections::HashMap;
@@ -24,7 +28,7 @@ use axum::{Json, Router};
 use serde_json::{json, Value};
 
 use super::state::Shared;
-use super::Fault;
+use super::{Api, Fault, RateLimit};
 
 pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -38,6 +42,11 @@ pub fn routes() -> Router<Arc<Shared>> {
         )
         .route("/faults", post(add_fault))
         .route("/replication-lag", post(set_lag))
+        .route("/clock/advance", post(advance))
+        .route(
+            "/rate-limits",
+            post(set_rate_limit).delete(clear_rate_limits),
+        )
         .route("/requests", get(requests).delete(clear_requests))
         .fallback(|| async { error(StatusCode::NOT_FOUND, "unknown control API route") })
 }
@@ -170,6 +179,41 @@ async fn set_lag(State(st): State<Arc<Shared>>, body: Bytes) -> CtlResult {
     let d = Duration::try_from_secs_f64(lag.seconds)
         .map_err(|e| error(StatusCode::BAD_REQUEST, format!("invalid seconds: {e}")))?;
     st.set_replication_lag(d);
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn advance(State(st): State<Arc<Shared>>, body: Bytes) -> CtlResult {
+    let by: Lag = serde_json::from_slice(&body)
+        .map_err(|e| error(StatusCode::BAD_REQUEST, format!("invalid body: {e}")))?;
+    let d = Duration::try_from_secs_f64(by.seconds)
+        .map_err(|e| error(StatusCode::BAD_REQUEST, format!("invalid seconds: {e}")))?;
+    st.advance(d);
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+#[derive(serde::Deserialize)]
+struct ApiLimit {
+    api: Api,
+    #[serde(flatten)]
+    limit: RateLimit,
+}
+
+async fn set_rate_limit(State(st): State<Arc<Shared>>, body: Bytes) -> CtlResult {
+    let l: ApiLimit = serde_json::from_slice(&body)
+        .map_err(|e| error(StatusCode::BAD_REQUEST, format!("invalid rate limit: {e}")))?;
+    st.set_rate_limit(l.api, Some(l.limit));
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn clear_rate_limits(
+    State(st): State<Arc<Shared>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> CtlResult {
+    let api: Api = q
+        .get("api")
+        .and_then(|a| serde_json::from_value(Value::String(a.clone())).ok())
+        .ok_or_else(|| error(StatusCode::BAD_REQUEST, "?api=graph or ?api=exchange"))?;
+    st.set_rate_limit(api, None);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

@@ -13,7 +13,6 @@
 //!   `token_type`.
 
 use std::sync::{Arc, OnceLock};
-use std::time::Instant;
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{self, KeyPair as _, RsaKeyPair, UnparsedPublicKey};
@@ -28,7 +27,7 @@ use serde_json::{json, Value};
 
 use super::signin::{now_secs, Jwt, TOKEN_EXCHANGE_AUDIENCE};
 use super::state::{Shared, TokenInfo};
-use super::token::{EXCHANGE_AUDIENCES, TOKEN_LIFETIME};
+use super::token::TOKEN_LIFETIME;
 use super::util::random_token;
 
 const KEY_ID: &str = "emulator-oidc-1";
@@ -101,7 +100,7 @@ pub fn issue_access_token(st: &Shared, tenant_id: &str, client_id: &str, resourc
             tenant_id: tenant_id.to_ascii_lowercase(),
             client_id: client_id.to_string(),
             audience: resource.trim_end_matches('/').to_ascii_lowercase(),
-            expires: Instant::now() + TOKEN_LIFETIME,
+            expires: st.clock.now() + TOKEN_LIFETIME,
         },
     );
     token
@@ -177,10 +176,7 @@ async fn msi_token(
             json!({"statusCode": 400, "message": "resource is required"}),
         );
     };
-    let known = st.is_graph_audience(resource)
-        || EXCHANGE_AUDIENCES
-            .iter()
-            .any(|a| a.eq_ignore_ascii_case(resource));
+    let known = st.is_graph_audience(resource) || st.is_exchange_audience(resource);
     if !known {
         return fail(
             StatusCode::BAD_REQUEST,

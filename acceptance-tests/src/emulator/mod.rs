@@ -10,18 +10,26 @@
 //! * [`state`] — tenants, the per-tenant object store, issued tokens, queued faults,
 //!   replication lag and the request log;
 //! * [`token`] — `POST /{tenant}/oauth2/v2.0/token` (client credentials);
-//! * [`graph`] — the Graph pipeline (auth, faults, body parsing, headers, error envelope, log)
-//!   and one module per object family (`graph/xtap.rs`, `graph/tenant_info.rs`, later
-//!   `graph/ca.rs`, ...); an Exchange admin API would be a sibling `exchange` module;
+//! * [`pipeline`] — what every API shares: request ids, bearer auth selecting the tenant, rate
+//!   limits, faults, body limits (413), content type, the request log with credentials redacted;
+//!   each API plugs in its error envelope;
+//! * [`graph`] — Graph's envelope and one module per object family (`graph/xtap/`,
+//!   `graph/tenant_info.rs`, later `graph/ca.rs`, ...);
+//! * [`exchange`] — the Exchange admin API (`InvokeCommand`): its envelope and one module per
+//!   cmdlet family;
+//! * [`clock`] — the controllable clock, scheduled transitions and rate limits;
 //! * [`control`] — the unauthenticated `/_emulator/` control API for out-of-process callers;
 //! * [`tls`] — the CA / server certificate and the HTTPS accept loop.
 //!
-//! Everything the emulator knows about the API comes from `shared/api/` (the research notes);
-//! anything there marked UNCONFIRMED is an assumption here and is commented as such.
+//! Every emulated behaviour is listed in `acceptance-tests/API-NOTES.md` with the Microsoft
+//! documentation page it comes from, or "assumed" and why; comments point there by anchor.
 
+pub mod clock;
 pub mod control;
+pub mod exchange;
 pub mod graph;
 pub mod hosts;
+pub mod pipeline;
 pub mod signin;
 pub mod state;
 pub mod tls;
@@ -34,7 +42,17 @@ use std::time::Duration;
 
 use axum::Router;
 
+pub use clock::RateLimit;
 use state::Shared;
+
+/// An emulated API: faults, rate limits and token audiences are per API.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Api {
+    Graph,
+    /// The Exchange admin API (`/adminapi/beta/{tenant}/InvokeCommand`).
+    Exchange,
+}
 
 /// A tenant that exists in the emulated world.
 #[derive(Clone, Debug, serde::Deserialize, serde::Serialize)]
@@ -63,7 +81,7 @@ pub struct EmulatorConfig {
     pub sign_in: signin::SignInConfig,
 }
 
-/// A queued fault: the next `count` Graph requests matching `method`, `path_contains` and
+/// A queued fault: the next `count` requests matching `api`, `method`, `path_contains` and
 /// `tenant` (all optional filters) are disturbed. Never applies to the token endpoint or the
 /// control API. What happens, in order:
 ///
@@ -74,7 +92,8 @@ pub struct EmulatorConfig {
 ///    assumed; see the note on `reset`).
 /// 2. then one of:
 ///    * `status` 429 / 503 / 504: answered with that status and the documented throttling /
-///      outage body. Without `after_apply` the store is not touched; with it (503/504 only) the
+///      outage body (with `plain_text`, Exchange's plain-text concurrency throttle instead:
+///      [`Fault::exchange_concurrency`]). Without `after_apply` the store is not touched; with it (503/504 only) the
 ///      service applies the request and the gateway loses the answer, as a gateway timeout can;
 ///    * `reset`: the connection is closed without an answer, before the service saw the
 ///      request or (`after_apply`) after it applied it. Every request in flight on that
@@ -82,7 +101,7 @@ pub struct EmulatorConfig {
 ///    * neither: answered normally (a pure delay).
 ///
 /// Build one with [`Fault::status`], [`Fault::delay`] or [`Fault::reset`] and the filter
-/// methods.
+/// methods. API-NOTES.md#faults
 #[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize)]
 pub struct Fault {
     /// 429, 503 or 504; 0 (the default) for none (a delay or a reset).
@@ -109,6 +128,13 @@ pub struct Fault {
     /// Let the service apply the request before the status / reset / delay.
     #[serde(default)]
     pub after_apply: bool,
+    /// Only requests to this API (any API when `None`).
+    #[serde(default)]
+    pub api: Option<Api>,
+    /// Answer the status with a plain-text body instead of the API's JSON error (Exchange's
+    /// concurrency throttle: API-NOTES.md#exchange-throttling).
+    #[serde(default)]
+    pub plain_text: bool,
 }
 
 impl Fault {
@@ -135,6 +161,21 @@ impl Fault {
             count: 1,
             ..Fault::default()
         }
+    }
+    /// Exchange's plain-text 429 "maximum number of concurrent requests per tenant", once.
+    pub fn exchange_concurrency() -> Fault {
+        Fault {
+            status: 429,
+            count: 1,
+            api: Some(Api::Exchange),
+            plain_text: true,
+            ..Fault::default()
+        }
+    }
+    /// Only requests to `api`.
+    pub fn api(mut self, api: Api) -> Fault {
+        self.api = Some(api);
+        self
     }
     pub fn then_status(mut self, status: u16) -> Fault {
         self.status = status;
@@ -168,6 +209,9 @@ impl Fault {
         if self.status == 0 && !self.reset && self.delay_seconds == 0.0 {
             return Some("a fault needs a status, a reset or a delay");
         }
+        if self.plain_text && (self.status != 429 || self.api != Some(Api::Exchange)) {
+            return Some("plain_text is Exchange's concurrency throttle: status 429, api exchange");
+        }
         if self.after_apply && self.status == 429 {
             // Throttled requests are not processed: that is what makes 429 safe to retry.
             return Some("a 429 is never sent after applying the request");
@@ -176,7 +220,7 @@ impl Fault {
     }
 }
 
-/// One entry of the request log (Graph requests and token requests; not the control API).
+/// One entry of the request log (API requests and token requests; not the control API).
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct RequestRecord {
     pub tenant: Option<String>,
@@ -204,12 +248,14 @@ impl Drop for Emulator {
     }
 }
 
-/// The whole application: token endpoint, Graph, control API.
+/// The whole application: token endpoint, Exchange, Graph, control API. Exchange's routes are
+/// merged before Graph's, whose fallback answers every other path.
 pub(crate) fn app(shared: Arc<Shared>) -> Router {
     Router::new()
         .merge(token::routes())
         .merge(hosts::routes())
         .nest("/_emulator", control::routes())
+        .merge(exchange::routes(shared.clone()))
         .merge(graph::routes(shared.clone()))
         .with_state(shared)
 }
@@ -300,14 +346,65 @@ impl Emulator {
         self.shared.held()
     }
 
-    /// Models directory replication lag (undocumented by Microsoft, commonly observed): for
+    /// Models directory replication lag (API-NOTES.md#replication-lag): for
     /// `lag` after an object is created through Graph, GETs of it and PUT/PATCH of its child
     /// paths answer 404 as if it did not exist yet. `Duration::ZERO` turns it off.
     pub fn set_replication_lag(&self, lag: Duration) {
         self.shared.set_replication_lag(lag);
     }
 
-    /// The request log (Graph + token endpoint; not the control API).
+    /// Stops real time from moving the emulator clock: from now on only [`Emulator::advance`]
+    /// does (replication lag, token lifetimes, transitions, rate-limit windows).
+    pub fn pause_clock(&self) {
+        self.shared.clock.pause();
+    }
+
+    /// Lets real time move the emulator clock again.
+    pub fn resume_clock(&self) {
+        self.shared.clock.resume();
+    }
+
+    /// Moves the emulator clock forward; transitions that come due are applied.
+    pub fn advance(&self, by: Duration) {
+        self.shared.advance(by);
+    }
+
+    /// Schedules an asynchronous transition of a stored object: `after` from now (on the
+    /// emulator clock) `patch` is merged into it at the top level, or with `null` it is removed.
+    /// Route modules schedule their own through `TenantStore::schedule`; this is for drift.
+    pub fn schedule_transition(
+        &self,
+        tenant: &str,
+        path: &str,
+        after: Duration,
+        patch: serde_json::Value,
+    ) -> bool {
+        self.shared.schedule_transition(tenant, path, after, patch)
+    }
+
+    /// Limits `api` to `limit.per_second` requests per tenant (on the paths it names): beyond
+    /// it, 429, with or without `Retry-After`. Replaces a limit of `api` on the same paths.
+    pub fn set_rate_limit(&self, api: Api, limit: RateLimit) {
+        self.shared.set_rate_limit(api, Some(limit));
+    }
+
+    /// Removes every rate limit of `api`.
+    pub fn clear_rate_limits(&self, api: Api) {
+        self.shared.set_rate_limit(api, None);
+    }
+
+    /// An access token for the Exchange admin API (this emulator) as `client_id` in
+    /// `tenant_id`, audience Exchange Online.
+    pub fn issue_exchange_token(&self, tenant_id: &str, client_id: &str) -> String {
+        hosts::issue_access_token(
+            &self.shared,
+            tenant_id,
+            client_id,
+            token::EXCHANGE_AUDIENCES[0],
+        )
+    }
+
+    /// The request log (API requests + token endpoint; not the control API).
     pub fn requests(&self) -> Vec<RequestRecord> {
         self.shared.requests()
     }

@@ -1,5 +1,6 @@
 //! Shared emulator state: tenants, the per-tenant object store, issued tokens, queued faults,
-//! replication lag and the request log. Every route module works over this.
+//! replication lag, rate limits, scheduled transitions, the clock and the request log. Every
+//! route module works over this.
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Write as _;
@@ -9,8 +10,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use super::clock::{Clock, RateLimit, RateLimiter, Transition};
 use super::util::{canonical_path, is_guid};
-use super::{EmulatorConfig, Fault, RequestRecord, TenantSpec};
+use super::{Api, EmulatorConfig, Fault, RequestRecord, TenantSpec};
 
 /// One stored object. `created` is set when the object was created through the emulated API
 /// (and drives replication lag); out-of-band writes leave it `None`.
@@ -30,10 +32,13 @@ pub struct TokenInfo {
     pub expires: Instant,
 }
 
-/// The objects of one tenant, keyed by canonical path, plus the replication lag in force.
+/// The objects of one tenant, keyed by canonical path, plus the replication lag in force and
+/// the emulator clock's reading.
 pub struct TenantStore<'a> {
     map: &'a mut BTreeMap<String, Stored>,
+    transitions: &'a mut Vec<Transition>,
     lag: Duration,
+    now: Instant,
 }
 
 impl TenantStore<'_> {
@@ -49,7 +54,7 @@ impl TenantStore<'_> {
     /// `true` while the object was created less than the replication lag ago.
     pub fn lagging(&self, path: &str) -> bool {
         match self.map.get(path).and_then(|s| s.created) {
-            Some(created) if !self.lag.is_zero() => created.elapsed() < self.lag,
+            Some(created) if !self.lag.is_zero() => self.now.duration_since(created) < self.lag,
             _ => false,
         }
     }
@@ -69,9 +74,30 @@ impl TenantStore<'_> {
             path.to_string(),
             Stored {
                 value,
-                created: Some(Instant::now()),
+                created: Some(self.now),
             },
         );
+    }
+
+    /// The emulator clock's reading (see [`Clock`]).
+    pub fn now(&self) -> Instant {
+        self.now
+    }
+
+    /// An asynchronous transition: once the clock has passed `after` from now, `patch` is
+    /// merged (top level) into the object at `path`, or, when `patch` is `null`, the object is
+    /// removed. A transition of an object that is gone by then is dropped.
+    pub fn schedule(&mut self, path: &str, after: Duration, patch: Value) {
+        self.transitions.push(Transition {
+            at: self.now + after,
+            path: path.to_string(),
+            patch,
+        });
+    }
+
+    /// Transitions of `path` not applied yet.
+    pub fn pending(&self, path: &str) -> usize {
+        self.transitions.iter().filter(|t| t.path == path).count()
     }
 
     /// Replaces an object, keeping its creation time.
@@ -111,6 +137,9 @@ impl TenantStore<'_> {
 
 struct Inner {
     store: HashMap<String, BTreeMap<String, Stored>>,
+    /// Scheduled transitions per tenant, applied when the clock passes them.
+    transitions: HashMap<String, Vec<Transition>>,
+    limits: RateLimiter,
     tokens: HashMap<String, TokenInfo>,
     issued: Vec<String>,
     faults: Vec<Fault>,
@@ -132,6 +161,8 @@ pub struct Shared {
     log_file: Mutex<Option<std::fs::File>>,
     /// Requests being held by a delay fault right now.
     held: AtomicUsize,
+    /// What "now" is for lag, transitions, token lifetimes and rate limits.
+    pub clock: Clock,
 }
 
 /// Counts a request as held while it lives (see [`Shared::hold`]).
@@ -181,6 +212,8 @@ impl Shared {
             sign_in: cfg.sign_in.clone(),
             inner: Mutex::new(Inner {
                 store,
+                transitions: HashMap::new(),
+                limits: RateLimiter::default(),
                 tokens: HashMap::new(),
                 issued: Vec::new(),
                 faults: Vec::new(),
@@ -189,6 +222,7 @@ impl Shared {
             }),
             log_file: Mutex::new(log_file),
             held: AtomicUsize::new(0),
+            clock: Clock::default(),
         })
     }
 
@@ -208,23 +242,63 @@ impl Shared {
 
     /// Runs `f` over one tenant's store under the lock (atomic check-and-write).
     /// `tenant` must be a sign-in tenant id (as carried by a token).
+    /// Due transitions are applied first, so a route sees the world as of the clock.
     pub fn with_store<R>(&self, tenant: &str, f: impl FnOnce(&mut TenantStore<'_>) -> R) -> R {
+        let now = self.clock.now();
         let mut inner = self.lock();
+        settle(&mut inner, now);
+        let inner = &mut *inner;
         let lag = inner.lag;
         let map = inner.store.entry(tenant.to_string()).or_default();
-        let mut ts = TenantStore { map, lag };
+        let transitions = inner.transitions.entry(tenant.to_string()).or_default();
+        let mut ts = TenantStore {
+            map,
+            transitions,
+            lag,
+            now,
+        };
         f(&mut ts)
+    }
+
+    /// Moves the clock forward and applies the transitions that came due.
+    pub fn advance(&self, by: Duration) {
+        self.clock.advance(by);
+        let now = self.clock.now();
+        settle(&mut self.lock(), now);
+    }
+
+    // ---- rate limits --------------------------------------------------------------------
+
+    pub fn set_rate_limit(&self, api: Api, limit: Option<RateLimit>) {
+        self.lock().limits.set(api, limit);
+    }
+
+    /// Counts a request of `tenant` to `api` at `path`; `Err(limit)` when it is over a rate
+    /// limit (the request is then refused and not counted).
+    pub fn admit(&self, api: Api, tenant: &str, path: &str) -> Result<(), RateLimit> {
+        let now = self.clock.now();
+        self.lock().limits.admit(api, tenant, path, now)
     }
 
     /// Resources whose tokens Graph accepts: Microsoft Graph itself, and the emulator's own
     /// base URL (the provider asks for `<graph_endpoint>/.default`, and in tests the Graph
     /// endpoint is the emulator).
     pub fn is_graph_audience(&self, aud: &str) -> bool {
+        self.is_audience(super::token::GRAPH_AUDIENCES, aud)
+    }
+
+    /// Resources whose tokens the Exchange admin API accepts: Exchange Online, and the
+    /// emulator's own base URL (the provider asks for `<exchange_endpoint>/.default`, and in
+    /// tests the Exchange endpoint is the emulator too). API-NOTES.md#exchange-auth
+    pub fn is_exchange_audience(&self, aud: &str) -> bool {
+        self.is_audience(super::token::EXCHANGE_AUDIENCES, aud)
+    }
+
+    /// `aud` is one of `known`, or the emulator's own URL (as 127.0.0.1 or localhost).
+    pub fn is_audience(&self, known: &[&str], aud: &str) -> bool {
         let aud = aud.trim_end_matches('/');
         let localhost = self.base_url.replacen("127.0.0.1", "localhost", 1);
-        super::token::GRAPH_AUDIENCES
-            .iter()
-            .any(|a| a.eq_ignore_ascii_case(aud))
+        known.iter().any(|a| a.eq_ignore_ascii_case(aud))
             || aud.eq_ignore_ascii_case(&self.base_url)
             || aud.eq_ignore_ascii_case(&localhost)
     }
@@ -253,8 +327,8 @@ impl Shared {
         }
     }
 
-    /// Takes one use of the first queued fault matching this Graph request.
-    pub fn take_fault(&self, method: &str, path: &str, tenant: &str) -> Option<Fault> {
+    /// Takes one use of the first queued fault matching this request to `api`.
+    pub fn take_fault(&self, api: Api, method: &str, path: &str, tenant: &str) -> Option<Fault> {
         let mut inner = self.lock();
         let resolved: Vec<Option<String>> = inner
             .faults
@@ -268,9 +342,10 @@ impl Shared {
             })
             .collect();
         let idx = inner.faults.iter().enumerate().position(|(i, f)| {
-            f.method
-                .as_ref()
-                .is_none_or(|m| m.eq_ignore_ascii_case(method))
+            f.api.is_none_or(|a| a == api)
+                && f.method
+                    .as_ref()
+                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
                 && f.path_contains
                     .as_ref()
                     .is_none_or(|p| path.contains(p.as_str()))
@@ -342,7 +417,9 @@ impl Shared {
         let Some(t) = self.tenant_key(tenant) else {
             return Vec::new();
         };
-        let inner = self.lock();
+        let now = self.clock.now();
+        let mut inner = self.lock();
+        settle(&mut inner, now);
         inner
             .store
             .get(&t)
@@ -393,12 +470,48 @@ impl Shared {
         })
     }
 
+    /// `false` if the tenant is unknown.
+    pub fn schedule_transition(
+        &self,
+        tenant: &str,
+        path: &str,
+        after: Duration,
+        patch: Value,
+    ) -> bool {
+        let Some(t) = self.tenant_key(tenant) else {
+            return false;
+        };
+        let path = canonical_path(path);
+        self.with_store(&t, |s| s.schedule(&path, after, patch));
+        true
+    }
+
     pub fn delete_object(&self, tenant: &str, path: &str) -> bool {
         let Some(t) = self.tenant_key(tenant) else {
             return false;
         };
         let path = canonical_path(path);
         self.with_store(&t, |s| s.remove(&path))
+    }
+}
+
+/// Applies every transition whose time has come, in time order.
+fn settle(inner: &mut Inner, now: Instant) {
+    for (tenant, list) in inner.transitions.iter_mut() {
+        if !list.iter().any(|t| t.at <= now) {
+            continue;
+        }
+        list.sort_by_key(|t| t.at);
+        let due: Vec<Transition> = {
+            let split = list.partition_point(|t| t.at <= now);
+            list.drain(..split).collect()
+        };
+        let Some(map) = inner.store.get_mut(tenant) else {
+            continue;
+        };
+        for t in due {
+            t.apply(map);
+        }
     }
 }
 

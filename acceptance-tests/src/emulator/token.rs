@@ -6,10 +6,10 @@
 //! verified as a certificate-signed assertion or a federated OIDC token (`signin.rs`).
 //!
 //! Tokens are opaque random strings bound to the tenant and the requested resource; they
-//! expire after one hour.
+//! expire after one hour of the emulator clock. API-NOTES.md#token-endpoint
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -246,10 +246,7 @@ fn issue<'a>(
         ));
     };
     let resource = resource.trim_end_matches('/');
-    let known = st.is_graph_audience(resource)
-        || EXCHANGE_AUDIENCES
-            .iter()
-            .any(|a| a.eq_ignore_ascii_case(resource));
+    let known = st.is_graph_audience(resource) || st.is_exchange_audience(resource);
     if !known {
         return Err(aad_error(
             "invalid_resource",
@@ -264,7 +261,7 @@ fn issue<'a>(
             tenant_id: app.tenant_id.clone(),
             client_id: app.client_id.clone(),
             audience: resource.to_ascii_lowercase(),
-            expires: Instant::now() + TOKEN_LIFETIME,
+            expires: st.clock.now() + TOKEN_LIFETIME,
         },
     );
     Ok(json!({

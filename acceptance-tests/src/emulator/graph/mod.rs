@@ -1,67 +1,45 @@
-//! The Microsoft Graph pipeline shared by every Graph route module.
+//! Microsoft Graph: its error envelope and response headers over the shared
+//! [`pipeline`](super::pipeline) (ids, auth, rate limits, faults, body checks, request log), and
+//! one module per object family.
 //!
-//! For every request under Graph (anything that is not the token endpoint or `/_emulator/`):
-//! 1. `request-id` / `client-request-id` are assigned;
-//! 2. the bearer token is checked (401 `InvalidAuthenticationToken` otherwise); the token
-//!    selects the tenant whose store is used;
-//! 3. a queued [`Fault`](super::Fault) matching the request delays it, answers it with an
-//!    error status or closes the connection, before the store is touched (or, `after_apply`,
-//!    once the route has applied it);
-//! 4. POST/PUT/PATCH bodies must be `application/json` (415) and well-formed JSON (400);
-//! 5. the route module runs with a [`GraphCtx`]; errors it returns as [`GraphError`] get the
-//!    Graph envelope `{"error":{"code","message","innerError":{date,request-id,client-request-id}}}`;
-//! 6. Graph response headers are added and the request is logged.
+//! Errors route modules return as [`GraphError`] get the Graph envelope
+//! `{"error":{"code","message","innerError":{date,request-id,client-request-id}}}`
+//! (API-NOTES.md#graph-errors).
 //!
-//! Route modules: [`xtap`] (cross-tenant access policy), [`tenant_info`] (tenant lookup).
+//! Route modules: [`xtap`] (cross-tenant access policy), [`tenant_info`] (tenant lookup). A new
+//! object family is a module here and one `.merge(...)` line in [`routes`];.
 
+pub mod entity_set;
 pub mod odata;
 pub mod schema;
 pub mod tenant_info;
 pub mod xtap;
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
-use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode};
-use axum::middleware::{self, Next};
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use axum::Router;
 use serde_json::{json, Value};
 
+use super::pipeline::{self, Caller, Envelope, Ids, Refusal, RequestCtx};
 use super::state::Shared;
-use super::tls::ConnectionCloser;
-use super::util::{graph_date, new_guid};
-use super::RequestRecord;
+use super::util::graph_date;
+use super::Api;
+
+pub use super::pipeline::redact;
 
 /// The content type Graph uses for JSON responses.
 pub const ODATA_JSON: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
-const MAX_BODY: usize = 4 * 1024 * 1024;
-
 /// What a Graph route handler knows about the request (inserted by the pipeline).
-#[derive(Clone, Debug)]
-pub struct GraphCtx {
-    /// Tenant id (lowercase GUID) selected by the access token.
-    pub tenant: String,
-    /// App (client) id the token was issued to.
-    pub client_id: String,
-    /// Parsed JSON body; `None` when the request had no body.
-    pub body: Option<Value>,
-    /// Decoded query parameters, in order.
-    pub query: Vec<(String, String)>,
-}
+pub type GraphCtx = RequestCtx;
 
-impl GraphCtx {
-    pub fn query_param(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-
+/// Graph's readings of a request: OData query options and the JSON object body.
+impl RequestCtx {
     /// Rejects OData system query options (`$...`) other than `allowed`.
     pub fn only_query_options(&self, allowed: &[&str]) -> Result<(), GraphError> {
         for (k, _) in &self.query {
@@ -183,13 +161,13 @@ pub fn virtual_object(path: &str) -> Option<Value> {
 
 /// All Graph routes, wrapped in the pipeline.
 pub fn routes(shared: Arc<Shared>) -> Router<Arc<Shared>> {
-    Router::new()
+    let routes = Router::new()
         .merge(xtap::routes())
         .merge(tenant_info::routes())
         .route("/beta", any(beta))
         .route("/beta/{*rest}", any(beta))
-        .fallback(unknown_segment)
-        .layer(middleware::from_fn_with_state(shared, pipeline))
+        .fallback(unknown_segment);
+    pipeline::wrap::<Graph>(routes, shared)
 }
 
 async fn beta() -> GraphError {
@@ -213,38 +191,40 @@ async fn unknown_segment(req: Request) -> GraphError {
     }
 }
 
-/// Masks credential-looking members (`*secret*`, `*password*`, `*token*`, `*key*` with a
-/// string value) before a request body is logged, so later routes that carry credentials
-/// (e.g. synchronization secrets) cannot leak them into the log.
-pub fn redact(v: &Value) -> Value {
-    match v {
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .map(|(k, v)| {
-                    let lk = k.to_ascii_lowercase();
-                    let sensitive = ["secret", "password", "token", "credential", "key"]
-                        .iter()
-                        .any(|w| lk.contains(w));
-                    let v = if sensitive && v.is_string() {
-                        Value::String("***".into())
-                    } else {
-                        redact(v)
-                    };
-                    (k.clone(), v)
-                })
-                .collect(),
-        ),
-        Value::Array(a) => Value::Array(a.iter().map(redact).collect()),
-        other => other.clone(),
+/// Graph's envelope in the shared pipeline.
+pub struct Graph;
+
+impl Envelope for Graph {
+    type Error = GraphError;
+    const API: Api = Api::Graph;
+    const AUDIENCES: &'static [&'static str] = super::token::GRAPH_AUDIENCES;
+
+    fn refuse(r: Refusal, caller: &Caller, ids: &Ids) -> Response {
+        Graph::render(&refusal_error(r, caller), ids)
+    }
+
+    fn render(e: &GraphError, ids: &Ids) -> Response {
+        error_response(e, ids)
+    }
+
+    fn decorate(h: &mut HeaderMap) {
+        h.insert(
+            "x-ms-ags-diagnostic",
+            HeaderValue::from_static(r#"{"ServerInfo":{"DataCenter":"Emulator","Slice":"E","Ring":"1","ScaleUnit":"000","RoleInstance":"EMULATOR"}}"#),
+        );
+        h.insert("cache-control", HeaderValue::from_static("no-cache"));
+        h.insert(
+            "strict-transport-security",
+            HeaderValue::from_static("max-age=31536000"),
+        );
+        if h.contains_key("content-type") {
+            h.insert("content-type", HeaderValue::from_static(ODATA_JSON));
+        }
     }
 }
 
-fn header<'a>(h: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    h.get(name).and_then(|v| v.to_str().ok())
-}
-
 /// Builds the final error response (envelope + innerError).
-fn error_response(e: &GraphError, request_id: &str, client_request_id: &str) -> Response {
+fn error_response(e: &GraphError, ids: &Ids) -> Response {
     let mut err = json!({
         "code": e.code,
         "message": e.message,
@@ -254,8 +234,8 @@ fn error_response(e: &GraphError, request_id: &str, client_request_id: &str) -> 
     }
     err["innerError"] = json!({
         "date": graph_date(),
-        "request-id": request_id,
-        "client-request-id": client_request_id,
+        "request-id": ids.request_id,
+        "client-request-id": ids.client_request_id,
     });
     let mut resp = odata_json(e.status, json!({ "error": err }));
     for (k, v) in &e.headers {
@@ -266,8 +246,71 @@ fn error_response(e: &GraphError, request_id: &str, client_request_id: &str) -> 
     resp
 }
 
-fn fault_error(f: &super::Fault, client_id: &str, tenant: &str) -> GraphError {
-    let mut e = match f.status {
+/// The Graph error for a pipeline refusal. API-NOTES.md#graph-errors
+fn refusal_error(r: Refusal, caller: &Caller) -> GraphError {
+    match r {
+        Refusal::Unauthenticated(msg) => {
+            let mut e =
+                GraphError::new(StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken", msg);
+            e.headers.push((
+                HeaderName::from_static("www-authenticate"),
+                "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\"".to_string(),
+            ));
+            e
+        }
+        // The error code is an assumption. API-NOTES.md#request-size
+        Refusal::TooLarge => GraphError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "RequestEntityTooLarge",
+            format!(
+                "The request size exceeds the maximum limit ({} bytes).",
+                pipeline::MAX_BODY
+            ),
+        ),
+        Refusal::UnsupportedMediaType(ct) => GraphError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UnsupportedMediaType",
+            format!(
+                "The content type '{}' is not supported. Use 'application/json'.",
+                if ct.is_empty() { "(none)" } else { ct.as_str() }
+            ),
+        ),
+        Refusal::InvalidJson(e) => GraphError::bad_request(format!(
+            "Invalid JSON. An unexpected token was found in the request body: {e}."
+        )),
+        Refusal::MethodNotAllowed => GraphError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "Request_BadRequest",
+            "Specified HTTP method is not allowed for the request uri.",
+        ),
+        Refusal::Fault(f) => {
+            let mut e = fault_error(f.status, caller);
+            if let Some(ra) = &f.retry_after {
+                e.headers
+                    .push((HeaderName::from_static("retry-after"), ra.clone()));
+            }
+            e
+        }
+        Refusal::RateLimited(limit) => {
+            let mut e = fault_error(429, caller);
+            if limit.retry_after {
+                e.headers
+                    .push((HeaderName::from_static("retry-after"), "1".to_string()));
+            }
+            e
+        }
+        Refusal::NoConnection => GraphError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "generalException",
+            "A reset fault needs a connection to close (the emulator's own HTTPS server).",
+        ),
+    }
+}
+
+/// Graph's documented throttling and outage answers. API-NOTES.md#graph-throttling
+fn fault_error(status: u16, caller: &Caller) -> GraphError {
+    let Caller { tenant, client_id } = caller;
+    match status {
         429 => {
             let mut e = GraphError::new(
                 StatusCode::TOO_MANY_REQUESTS,
@@ -298,242 +341,6 @@ fn fault_error(f: &super::Fault, client_id: &str, tenant: &str) -> GraphError {
             StatusCode::from_u16(other).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             "generalException",
             "An injected fault occurred.",
-        ),
-    };
-    if let Some(ra) = &f.retry_after {
-        e.headers
-            .push((HeaderName::from_static("retry-after"), ra.clone()));
-    }
-    e
-}
-
-/// Authenticates the request; `Ok((tenant, client_id))`.
-fn authenticate(st: &Shared, headers: &HeaderMap) -> Result<(String, String), GraphError> {
-    let unauth = |msg: &str| {
-        let mut e = GraphError::new(StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken", msg);
-        e.headers.push((
-            HeaderName::from_static("www-authenticate"),
-            "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\"".to_string(),
-        ));
-        e
-    };
-    let raw = header(headers, "authorization").unwrap_or("").trim();
-    if raw.is_empty() {
-        return Err(unauth("Access token is empty."));
-    }
-    let token = match raw.split_once(' ') {
-        Some((scheme, t)) if scheme.eq_ignore_ascii_case("bearer") => t.trim(),
-        _ => return Err(unauth("Access token is empty.")),
-    };
-    if token.is_empty() {
-        return Err(unauth("Access token is empty."));
-    }
-    let Some(info) = st.token(token) else {
-        return Err(unauth("IDX14100: JWT is not well formed, there are no dots (.).\nThe token needs to be in JWS or JWE Compact Serialization Format."));
-    };
-    if !st.is_graph_audience(&info.audience) {
-        return Err(unauth("Access token validation failure. Invalid audience."));
-    }
-    if Instant::now() >= info.expires {
-        return Err(unauth("Lifetime validation failed, the token is expired."));
-    }
-    Ok((info.tenant_id, info.client_id))
-}
-
-async fn pipeline(State(st): State<Arc<Shared>>, req: Request, next: Next) -> Response {
-    let request_id = new_guid();
-    let client_request_id = header(req.headers(), "client-request-id")
-        .map(str::to_string)
-        .unwrap_or_else(new_guid);
-    let method = req.method().clone();
-    let path = req.uri().path().to_string();
-    let raw_query = req.uri().query().map(str::to_string);
-
-    let (parts, body) = req.into_parts();
-    // `to_bytes` fails past MAX_BODY (or when the client stops sending): never act on a
-    // truncated or empty stand-in, answer 413 (Graph's errors page: "The request size exceeds
-    // the maximum limit"; the error code is an assumption).
-    let (bytes, oversized): (Bytes, bool) = match axum::body::to_bytes(body, MAX_BODY).await {
-        Ok(b) => (b, false),
-        Err(_) => (Bytes::new(), true),
-    };
-    let body_text = String::from_utf8_lossy(&bytes);
-    let has_body = !body_text.trim().is_empty();
-    let parsed: Option<Result<Value, serde_json::Error>> =
-        has_body.then(|| serde_json::from_slice::<Value>(&bytes));
-    let logged_body = match &parsed {
-        None if oversized => Some(Value::String(format!("(over {MAX_BODY} bytes)"))),
-        None => None,
-        Some(Ok(v)) => Some(redact(v)),
-        Some(Err(_)) => Some(Value::String(body_text.chars().take(2000).collect())),
-    };
-
-    let closer = parts.extensions.get::<ConnectionCloser>().cloned();
-    let log = |tenant: Option<String>, status: u16| {
-        st.record(RequestRecord {
-            tenant,
-            method: method.to_string(),
-            path: path.clone(),
-            query: raw_query.clone(),
-            status,
-            request_id: request_id.clone(),
-            body: logged_body.clone(),
-        })
-    };
-    let mut tenant_for_log = None;
-    // A fault that acts once the service has applied the request (with who it was for).
-    let mut after_apply: Option<(super::Fault, String, String)> = None;
-    let outcome: Result<Response, GraphError> = async {
-        if oversized {
-            return Err(GraphError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "RequestEntityTooLarge",
-                format!("The request size exceeds the maximum limit ({MAX_BODY} bytes)."),
-            ));
-        }
-        let (tenant, client_id) = authenticate(&st, &parts.headers)?;
-        tenant_for_log = Some(tenant.clone());
-        if let Some(f) = st.take_fault(method.as_str(), &path, &tenant) {
-            if f.after_apply {
-                after_apply = Some((f, client_id.clone(), tenant.clone()));
-            } else {
-                hold(&st, &f).await;
-                if f.reset {
-                    log(Some(tenant), 0);
-                    return Err(reset(closer.as_ref()).await);
-                }
-                if f.status != 0 {
-                    return Err(fault_error(&f, &client_id, &tenant));
-                }
-            }
-        }
-        let body = match parsed {
-            Some(res) if matches!(method, Method::POST | Method::PUT | Method::PATCH) => {
-                let ct = header(&parts.headers, "content-type")
-                    .unwrap_or("")
-                    .to_ascii_lowercase();
-                let mime = ct.split(';').next().unwrap_or("").trim();
-                if mime != "application/json" {
-                    return Err(GraphError::new(
-                        StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                        "UnsupportedMediaType",
-                        format!(
-                            "The content type '{}' is not supported. Use 'application/json'.",
-                            if ct.is_empty() { "(none)" } else { ct.as_str() }
-                        ),
-                    ));
-                }
-                match res {
-                    Ok(v) => Some(v),
-                    Err(e) => {
-                        return Err(GraphError::bad_request(format!(
-                            "Invalid JSON. An unexpected token was found in the request body: {e}."
-                        )))
-                    }
-                }
-            }
-            _ => None,
-        };
-        let query = raw_query
-            .as_deref()
-            .map(|q| {
-                url::form_urlencoded::parse(q.as_bytes())
-                    .into_owned()
-                    .collect()
-            })
-            .unwrap_or_default();
-        let ctx = GraphCtx {
-            tenant,
-            client_id,
-            body,
-            query,
-        };
-        let mut req = Request::from_parts(parts, Body::empty());
-        req.extensions_mut().insert(ctx);
-        Ok(next.run(req).await)
-    }
-    .await;
-
-    let mut resp = match outcome {
-        Ok(mut resp) => {
-            if let Some(e) = resp.extensions_mut().remove::<GraphError>() {
-                error_response(&e, &request_id, &client_request_id)
-            } else if resp.status() == StatusCode::METHOD_NOT_ALLOWED {
-                let e = GraphError::new(
-                    StatusCode::METHOD_NOT_ALLOWED,
-                    "Request_BadRequest",
-                    "Specified HTTP method is not allowed for the request uri.",
-                );
-                error_response(&e, &request_id, &client_request_id)
-            } else {
-                resp
-            }
-        }
-        Err(e) => error_response(&e, &request_id, &client_request_id),
-    };
-    if let Some((f, client_id, tenant)) = after_apply {
-        // The service has applied the request; what the client gets is up to the fault.
-        hold(&st, &f).await;
-        if f.reset {
-            log(Some(tenant), 0);
-            let e = reset(closer.as_ref()).await;
-            return error_response(&e, &request_id, &client_request_id);
-        }
-        if f.status != 0 {
-            resp = error_response(
-                &fault_error(&f, &client_id, &tenant),
-                &request_id,
-                &client_request_id,
-            );
-        }
-    }
-
-    let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&request_id) {
-        h.insert("request-id", v);
-    }
-    if let Ok(v) = HeaderValue::from_str(&client_request_id) {
-        h.insert("client-request-id", v);
-    }
-    h.insert(
-        "x-ms-ags-diagnostic",
-        HeaderValue::from_static(r#"{"ServerInfo":{"DataCenter":"Emulator","Slice":"E","Ring":"1","ScaleUnit":"000","RoleInstance":"EMULATOR"}}"#),
-    );
-    h.insert("cache-control", HeaderValue::from_static("no-cache"));
-    h.insert(
-        "strict-transport-security",
-        HeaderValue::from_static("max-age=31536000"),
-    );
-    if h.contains_key("content-type") {
-        h.insert("content-type", HeaderValue::from_static(ODATA_JSON));
-    }
-
-    log(tenant_for_log, resp.status().as_u16());
-    resp
-}
-
-/// A fault's delay. If the client gives up meanwhile, the connection or stream goes away and
-/// this future is dropped with it: the request is never applied (before) or answered (after).
-async fn hold(st: &Shared, f: &super::Fault) {
-    if f.delay_seconds > 0.0 {
-        let _held = st.hold();
-        tokio::time::sleep(Duration::from_secs_f64(f.delay_seconds)).await;
-    }
-}
-
-/// Closes the request's connection without an answer; only returns (with an error to answer
-/// instead) when the request did not come through the emulator's own server.
-async fn reset(closer: Option<&ConnectionCloser>) -> GraphError {
-    match closer {
-        Some(c) => {
-            c.close();
-            // The connection task drops this request with the connection.
-            std::future::pending::<GraphError>().await
-        }
-        None => GraphError::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "generalException",
-            "A reset fault needs a connection to close (the emulator's own HTTPS server).",
         ),
     }
 }

@@ -3,8 +3,8 @@
 //! syntax with a single-quoted literal inside the path segment, parsed by hand).
 //!
 //! Lookups search every configured tenant (sign-in and directory-only). Domain matching is
-//! case-insensitive on the default domain. Assumptions (UNCONFIRMED): unknown tenant → 404
-//! `Directory_ObjectNotFound`; malformed GUID → 400 `Request_BadRequest`.
+//! case-insensitive on the default domain. Assumptions (API-NOTES.md#tenant-lookup): unknown
+//! tenant → 404 `Directory_ObjectNotFound`; malformed GUID → 400 `Request_BadRequest`.
 
 use std::sync::Arc;
 
