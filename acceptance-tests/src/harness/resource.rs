@@ -77,6 +77,9 @@ pub fn owns_path_and_below(ty: &ResourceType, state: &Value, path: &str, _object
     path == own || path.starts_with(&format!("{own}/"))
 }
 
+/// An instance's state and its tenant's emulator objects when it was import-verified.
+type Verified = (Value, Vec<(String, Value)>);
+
 /// One tracked instance: its description, address and the tenant whose emulator holds it.
 struct Instance {
     ty: &'static ResourceType,
@@ -87,7 +90,7 @@ struct Instance {
     /// The (state, emulator objects) pairs already import-verified: an apply that restores
     /// a verified pair (drift fixed, a step undone) is not verified again, as the same import
     /// of the same objects gives the same answer.
-    verified: Mutex<Vec<(Value, Vec<(String, Value)>)>>,
+    verified: Mutex<Vec<Verified>>,
 }
 
 /// Steps that check the invariants of the resource instances they track (module docs).
