@@ -1,0 +1,233 @@
+//! The RPCs end to end through the framework: schemas, validation paths, private state and
+//! resource plan modification (a `Counter` test resource stands in for a real one).
+
+use super::*;
+use crate::framework::plan::{ModifyPlan, PlanRequest};
+use crate::framework::registry::Registry;
+use crate::framework::Type;
+use crate::framework::{ApplyError, AttrPath, Attribute, Resource, Schema, Value};
+
+#[test]
+fn every_registered_schema_is_complete() {
+    let s = ProviderServer::new();
+    let mut problems = s.provider_schema.lint("provider");
+    for (name, e) in &s.resources {
+        assert!(name.starts_with("coexistence_"), "{name}");
+        problems.extend(e.schema.lint(name));
+        assert!(
+            e.schema.attribute("timeouts").is_some(),
+            "{name} has no timeouts"
+        );
+        assert!(
+            e.schema.attribute("id").is_some_and(|a| a.computed),
+            "{name} has no computed id"
+        );
+    }
+    for (name, e) in &s.data_sources {
+        assert!(name.starts_with("coexistence_"), "{name}");
+        problems.extend(e.schema.lint(name));
+    }
+    assert!(
+        problems.is_empty(),
+        "schema problems:\n{}",
+        problems.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn schema_response_lists_everything() {
+    let s = ProviderServer::new();
+    let r = s
+        .get_provider_schema(Request::new(pb::get_provider_schema::Request {}))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(r
+        .resource_schemas
+        .contains_key("coexistence_cross_tenant_access_partner"));
+    assert!(r.data_source_schemas.contains_key("coexistence_tenant"));
+    assert!(r.provider.is_some());
+}
+
+#[tokio::test]
+async fn validate_points_at_the_attribute() {
+    let s = ProviderServer::new();
+    let e = s
+        .resource("coexistence_cross_tenant_access_partner")
+        .unwrap();
+    let mut config = Value::null_object(&e.ty);
+    config.set_attr("tenant_id", Value::string("nope"));
+    let dv = convert::encode(&config, &e.ty).unwrap();
+    let r = s
+        .validate_resource_config(Request::new(pb::validate_resource_config::Request {
+            type_name: "coexistence_cross_tenant_access_partner".into(),
+            config: Some(dv),
+            client_capabilities: None,
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(r.diagnostics.len(), 1);
+    let step = &r.diagnostics[0].attribute.as_ref().unwrap().steps[0];
+    assert_eq!(
+        step.selector,
+        Some(pb::attribute_path::step::Selector::AttributeName(
+            "tenant_id".into()
+        ))
+    );
+}
+
+/// Counts its reads in private state; a plan with `stale` in private state re-reads `id`.
+struct Counter;
+
+#[async_trait::async_trait]
+impl Resource for Counter {
+    fn type_name(&self) -> &'static str {
+        "coexistence_test_counter"
+    }
+    fn schema(&self) -> Schema {
+        Schema::new(
+            "c",
+            vec![
+                Attribute::string("id")
+                    .computed()
+                    .use_state_for_unknown()
+                    .description("d"),
+                Attribute::string("name").required().description("d"),
+            ],
+        )
+    }
+    fn modify_plan(&self, req: &PlanRequest<'_>, plan: &mut ModifyPlan) {
+        if req.private.get("stale").is_some() {
+            plan.mark_unknown(&AttrPath::root().attr("id"));
+        }
+    }
+    async fn create(&self, ctx: &Ctx, planned: &Value) -> Result<Value, ApplyError> {
+        ctx.private.set("created", serde_json::json!(true));
+        let mut v = planned.clone();
+        v.set_attr("id", Value::string("1"));
+        Ok(v)
+    }
+    async fn read(&self, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics> {
+        let n = ctx
+            .private
+            .get("reads")
+            .and_then(|v| v.as_u64())
+            .unwrap_or(0);
+        ctx.private.set("reads", serde_json::json!(n + 1));
+        Ok(Some(state.clone()))
+    }
+    async fn update(&self, _: &Ctx, _: &Value, p: &Value) -> Result<Value, ApplyError> {
+        Ok(p.clone())
+    }
+    async fn delete(&self, _: &Ctx, _: &Value) -> Result<(), Diagnostics> {
+        Ok(())
+    }
+    fn import(&self, _: &str) -> Result<Value, Diagnostics> {
+        unimplemented!()
+    }
+    fn natural_key(&self) -> &'static str {
+        "`name`"
+    }
+    fn import_id_format(&self) -> (&'static str, &'static str) {
+        ("<id>", "1")
+    }
+    fn permissions(&self) -> &'static [(&'static str, crate::clients::Permission)] {
+        &[]
+    }
+    fn model_mismatches(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+fn counter_server() -> (ProviderServer, Type) {
+    let s = ProviderServer::with_registry(Registry::new(vec![Arc::new(Counter)], vec![]));
+    *s.clients.write().unwrap() = Some(Arc::new(crate::clients::Clients::for_tests(
+        crate::clients::http::mock::MockTransport::new(vec![]),
+    )));
+    let ty = Counter.schema().ty();
+    (s, ty)
+}
+
+fn private_json(b: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(b).unwrap()
+}
+
+#[tokio::test]
+async fn private_state_reaches_resources_and_comes_back() {
+    let (s, ty) = counter_server();
+    let name = "coexistence_test_counter".to_string();
+    let state = Value::object([("id", Value::string("1")), ("name", Value::string("n"))]);
+    let mut private = Vec::new();
+    for want in [1, 2] {
+        let r = s
+            .read_resource(Request::new(pb::read_resource::Request {
+                type_name: name.clone(),
+                current_state: Some(convert::encode(&state, &ty).unwrap()),
+                private: private.clone(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        assert_eq!(private_json(&r.private), serde_json::json!({"reads": want}));
+        private = r.private;
+    }
+    // Create: what create wrote, plus what the read after write counted.
+    let planned = Value::object([("id", Value::Unknown), ("name", Value::string("n"))]);
+    let r = s
+        .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+            type_name: name.clone(),
+            prior_state: Some(convert::encode(&Value::Null, &ty).unwrap()),
+            planned_state: Some(convert::encode(&planned, &ty).unwrap()),
+            config: Some(convert::encode(&planned, &ty).unwrap()),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert_eq!(
+        private_json(&r.private),
+        serde_json::json!({"created": true, "reads": 1})
+    );
+    // Destroy leaves no private state.
+    let r = s
+        .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+            type_name: name,
+            prior_state: Some(convert::encode(&state, &ty).unwrap()),
+            planned_state: Some(convert::encode(&Value::Null, &ty).unwrap()),
+            config: Some(convert::encode(&Value::Null, &ty).unwrap()),
+            planned_private: r.private,
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(r.private.is_empty());
+}
+
+#[tokio::test]
+async fn plan_runs_the_resource_modifier_with_prior_private_state() {
+    let (s, ty) = counter_server();
+    let state = Value::object([("id", Value::string("1")), ("name", Value::string("n"))]);
+    let config = Value::object([("id", Value::Null), ("name", Value::string("n"))]);
+    for (private, id_unknown) in [(&b""[..], false), (&br#"{"stale":true}"#[..], true)] {
+        let r = s
+            .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+                type_name: "coexistence_test_counter".into(),
+                prior_state: Some(convert::encode(&state, &ty).unwrap()),
+                proposed_new_state: Some(convert::encode(&state, &ty).unwrap()),
+                config: Some(convert::encode(&config, &ty).unwrap()),
+                prior_private: private.to_vec(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        let planned = convert::decode(r.planned_state.as_ref(), &ty).unwrap();
+        assert_eq!(planned.get("id").is_unknown(), id_unknown);
+        assert_eq!(r.planned_private, private);
+    }
+}
