@@ -7,7 +7,15 @@
 //!   directory-only tenants; applied; state and outputs hold what the emulator knows.
 //! * `examples/provider/provider.tf`: validates together with every other example.
 //!
-//! Examples hold no provider block: the test prepends one for the emulator's home tenant.
+//! Examples hold no provider block: the test prepends one for the emulator's home tenant
+//! (Contoso, `contoso.onmicrosoft.com`) and, when the example uses `provider =
+//! coexistence.fabrikam`, an aliased one for the partner tenant (Fabrikam,
+//! `fabrikam.onmicrosoft.com`). Two-tenant examples find each other's tenant ID with the
+//! `coexistence_tenant` data source by those domains.
+//!
+//! An import ID the service assigns (a policy's or service principal's object ID) is written
+//! in `import.sh` as a `<placeholder>`: the text around placeholders must match the ID
+//! import-verify used (`owner/<tenant id>` matches `owner/2f0c...`).
 
 mod common;
 
@@ -56,6 +64,56 @@ fn import_command(import_sh: &str, file: &Path) -> (String, String) {
                 file.display()
             )
         })
+}
+
+/// A random tenant whose default domain is `<label>.onmicrosoft.com`, as the examples name it.
+fn named_tenant(label: &str) -> Tenant {
+    let mut t = Tenant::random(label);
+    t.default_domain = format!("{}.onmicrosoft.com", label.to_ascii_lowercase());
+    t
+}
+
+/// Whether the documented import ID `doc` (with `<placeholder>` parts) matches `used`,
+/// case-insensitively: the literal parts in order, each placeholder standing for one or more
+/// characters.
+fn id_matches(doc: &str, used: &str) -> bool {
+    let (doc, used) = (doc.to_ascii_lowercase(), used.to_ascii_lowercase());
+    let mut literals = Vec::new();
+    let mut rest = doc.as_str();
+    while let Some((lit, after)) = rest.split_once('<') {
+        literals.push(lit);
+        rest = after.split_once('>').map_or("", |(_, a)| a);
+    }
+    if literals.is_empty() {
+        return doc == used;
+    }
+    literals.push(rest);
+    let (first, last) = (literals[0], literals[literals.len() - 1]);
+    if !used.starts_with(first) || !used.ends_with(last) || used.len() < first.len() + last.len() {
+        return false;
+    }
+    let mut middle = &used[first.len()..used.len() - last.len()];
+    for lit in &literals[1..literals.len() - 1] {
+        // Each placeholder before `lit` stands for at least one character.
+        match middle.get(1..).and_then(|m| m.find(lit)) {
+            Some(i) => middle = &middle[1 + i + lit.len()..],
+            None => return false,
+        }
+    }
+    // The last placeholder stands for at least one character too.
+    !middle.is_empty()
+}
+
+#[test]
+fn import_id_placeholders() {
+    assert!(id_matches("3F2A", "3f2a"));
+    assert!(!id_matches("3f2a", "3f2b"));
+    assert!(id_matches("owner/<tenant id>", "owner/2f0c-11"));
+    assert!(!id_matches("owner/<tenant id>", "owner/"));
+    assert!(!id_matches("owner/<tenant id>", "member/2f0c"));
+    assert!(id_matches("<id>", "abc"));
+    assert!(id_matches("a/<x>/b/<y>", "a/1/b/2"));
+    assert!(!id_matches("a/<x>/b/<y>", "a//b/2"));
 }
 
 /// A top-level block of an example: its header words (`data "coexistence_tenant" "x"` ->
@@ -115,7 +173,8 @@ async fn resource_examples_apply_import_and_destroy() {
         );
         eprintln!("example {type_name}: apply, state rm, import {address} {id}, destroy");
 
-        let acc = Acc::start().await;
+        let two_tenants = example.contains("coexistence.fabrikam");
+        let acc = Acc::start_pair(named_tenant("Contoso"), named_tenant("Fabrikam")).await;
         let home = acc.home.tenant_id.clone();
         assert!(
             !id.eq_ignore_ascii_case(&home),
@@ -124,7 +183,14 @@ async fn resource_examples_apply_import_and_destroy() {
         let ty = resource_type(&type_name);
         let name = &address[type_name.len() + 1..];
         let steps = Steps::new(&acc).track(ty, name, &home);
-        acc.config(&example);
+        if two_tenants {
+            acc.config(&format!(
+                "{}\n{example}",
+                acc.provider_block(&acc.partner, Some("fabrikam"))
+            ));
+        } else {
+            acc.config(&example);
+        }
         // Apply, an empty plan, the object in the emulator, then import-verify (state rm,
         // import with the ID the description derives from state, empty plan, same state).
         steps.apply().await;
@@ -140,15 +206,16 @@ async fn resource_examples_apply_import_and_destroy() {
             )
         });
         // The documented import ID is the one import-verify used.
-        assert_eq!(
-            (ty.import_id)(&state).to_ascii_lowercase(),
-            id.to_ascii_lowercase(),
-            "{} shows another import ID than the resource's state gives: {state:#}",
+        let used = (ty.import_id)(&state);
+        assert!(
+            id_matches(&id, &used),
+            "{} shows import ID {id}, the resource's state gives {used}: {state:#}",
             sh_file.display()
         );
 
         steps.destroy().await;
         assert_tenant_empty(&acc, &home);
+        assert_tenant_empty(&acc, &acc.partner.tenant_id);
     }
 }
 

@@ -81,12 +81,27 @@ impl Acc {
         Acc::start_full(Vec::new(), sign_in).await
     }
 
+    /// Like [`Acc::start`], with the given home and partner tenants (examples that name their
+    /// tenants' domains).
+    pub async fn start_pair(home: Tenant, partner: Tenant) -> Acc {
+        Acc::start_tenants(home, partner, Vec::new(), |_, _| SignInConfig::default()).await
+    }
+
     async fn start_full(
         directory_only: Vec<Tenant>,
         sign_in: impl FnOnce(&Tenant, &Tenant) -> SignInConfig,
     ) -> Acc {
         let home = Tenant::random("Contoso");
         let partner = Tenant::random("Fabrikam");
+        Acc::start_tenants(home, partner, directory_only, sign_in).await
+    }
+
+    async fn start_tenants(
+        home: Tenant,
+        partner: Tenant,
+        directory_only: Vec<Tenant>,
+        sign_in: impl FnOnce(&Tenant, &Tenant) -> SignInConfig,
+    ) -> Acc {
         let state_dir = tempfile::Builder::new()
             .prefix("emulator-")
             .tempdir()
