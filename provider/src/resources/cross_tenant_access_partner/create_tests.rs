@@ -2,15 +2,12 @@
 //! (`clients::create`) through the Graph client and a scripted transport.
 
 use super::model::Partner;
+use super::tests::{ctx_for as ctx, inbound_trust, T};
 use super::*;
 use crate::clients::http::mock::{fail, stall, step, MockTransport};
-use crate::clients::Clients;
 use serde_json::json;
-use std::sync::Arc;
 use std::time::Duration;
-use tokio_util::sync::CancellationToken;
 
-const T: &str = "3d0f5dec-5d3d-455c-8016-e2af1ae4d31a";
 const PARTNERS: &str = "/v1.0/policies/crossTenantAccessPolicy/partners";
 
 fn partner_get() -> String {
@@ -21,14 +18,7 @@ fn partner_get() -> String {
 fn config() -> Value {
     let mut v = Value::null_object(&schema().ty());
     v.set_attr("tenant_id", Value::string(T));
-    v.set_attr(
-        "inbound_trust",
-        Value::object([
-            ("mfa_accepted", Value::Bool(true)),
-            ("compliant_device_accepted", Value::Bool(false)),
-            ("hybrid_joined_device_accepted", Value::Bool(false)),
-        ]),
-    );
+    v.set_attr("inbound_trust", inbound_trust(true, false, false));
     v
 }
 
@@ -40,13 +30,6 @@ fn stored() -> serde_json::Value {
     body["isServiceProvider"] = json!(null);
     body["@odata.context"] = json!("https://graph.example/v1.0/$metadata#x");
     body
-}
-
-fn ctx(m: Arc<MockTransport>, timeout: Duration) -> Ctx {
-    Ctx::new(
-        Arc::new(Clients::for_tests(m)),
-        Deadline::after(timeout, CancellationToken::new()),
-    )
 }
 
 fn posts(m: &MockTransport) -> usize {

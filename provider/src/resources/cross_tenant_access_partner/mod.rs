@@ -88,6 +88,19 @@ fn b2b_setting(name: &str, what: &str) -> Attribute {
     ))
 }
 
+/// An optional block of required booleans, `(name, description)` each (the model's
+/// `flag_block!` structs).
+fn flags(name: &str, fields: &[(&str, &str)]) -> Attribute {
+    Attribute::single(
+        name,
+        fields
+            .iter()
+            .map(|(field, what)| Attribute::bool(field).required().description(what))
+            .collect(),
+    )
+    .optional()
+}
+
 fn schema() -> Schema {
     Schema::new(
         "Partner-specific cross-tenant access settings for one partner tenant: B2B collaboration and B2B direct connect in both directions, inbound trust, automatic invitation redemption, and (optionally) the partner's identity synchronization policy that allows cross-tenant synchronization into this tenant. Any setting left out inherits the tenant's default cross-tenant access settings.",
@@ -103,32 +116,27 @@ fn schema() -> Schema {
             b2b_setting("b2b_collaboration_outbound", "Which of this tenant's users may be invited into the partner tenant, and to which of its applications."),
             b2b_setting("b2b_direct_connect_inbound", "Which partner users may reach this tenant's resources through B2B direct connect (Teams shared channels)."),
             b2b_setting("b2b_direct_connect_outbound", "Which of this tenant's users may reach the partner's resources through B2B direct connect."),
-            Attribute::single(
+            flags(
                 "inbound_trust",
-                vec![
-                    Attribute::bool("mfa_accepted").required().description("Accept multifactor authentication performed in the partner tenant."),
-                    Attribute::bool("compliant_device_accepted").required().description("Accept the partner's compliant-device claims."),
-                    Attribute::bool("hybrid_joined_device_accepted").required().description("Accept the partner's hybrid Microsoft Entra joined device claims."),
+                &[
+                    ("mfa_accepted", "Accept multifactor authentication performed in the partner tenant."),
+                    ("compliant_device_accepted", "Accept the partner's compliant-device claims."),
+                    ("hybrid_joined_device_accepted", "Accept the partner's hybrid Microsoft Entra joined device claims."),
                 ],
             )
-            .optional()
             .description("Which claims from the partner tenant Conditional Access trusts. Omit it to inherit the default settings."),
-            Attribute::single(
+            flags(
                 "automatic_user_consent",
-                vec![
-                    Attribute::bool("inbound_allowed").required().description("Suppress the consent prompt for partner users arriving in this tenant (needed on the target side of cross-tenant synchronization)."),
-                    Attribute::bool("outbound_allowed").required().description("Suppress the consent prompt for this tenant's users going to the partner (needed on the source side of cross-tenant synchronization)."),
+                &[
+                    ("inbound_allowed", "Suppress the consent prompt for partner users arriving in this tenant (needed on the target side of cross-tenant synchronization)."),
+                    ("outbound_allowed", "Suppress the consent prompt for this tenant's users going to the partner (needed on the source side of cross-tenant synchronization)."),
                 ],
             )
-            .optional()
             .description("Automatic invitation redemption. Omit it to leave both directions not configured (inherits the default: off)."),
-            Attribute::single(
+            flags(
                 "identity_synchronization",
-                vec![Attribute::bool("user_sync_inbound_allowed")
-                    .required()
-                    .description("Allow users from the partner tenant to be synchronized into this tenant by cross-tenant synchronization. `false` stops new synchronization; already synchronized users stay.")],
+                &[("user_sync_inbound_allowed", "Allow users from the partner tenant to be synchronized into this tenant by cross-tenant synchronization. `false` stops new synchronization; already synchronized users stay.")],
             )
-            .optional()
             .description("The partner's identity synchronization policy (this tenant as the target of cross-tenant synchronization). Omit it to have no policy; removing it deletes the policy."),
             timeouts_attribute(&["create", "read", "update", "delete"]),
         ],

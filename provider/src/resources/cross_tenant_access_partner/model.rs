@@ -32,41 +32,34 @@ pub struct Partner {
     pub identity_synchronization: Option<IdentitySync>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct B2bSetting {
-    pub users_and_groups: Option<TargetConfig>,
-    pub applications: Option<TargetConfig>,
+/// The nested blocks' structs: every one derives the same traits and has public fields named
+/// as in the schema, so one declaration says both.
+macro_rules! model {
+    ($($(#[$doc:meta])* $name:ident { $($field:ident: $ty:ty),+ $(,)? })+) => {
+        $(
+            $(#[$doc])*
+            #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+            pub struct $name {
+                $(pub $field: $ty,)+
+            }
+        )+
+    };
 }
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct TargetConfig {
-    pub access_type: Option<String>,
-    /// Set semantics: order never matters.
-    pub targets: Vec<Target>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Target {
-    pub target: Option<String>,
-    pub target_type: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct InboundTrust {
-    pub mfa_accepted: Option<bool>,
-    pub compliant_device_accepted: Option<bool>,
-    pub hybrid_joined_device_accepted: Option<bool>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AutoConsent {
-    pub inbound_allowed: Option<bool>,
-    pub outbound_allowed: Option<bool>,
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct IdentitySync {
-    pub user_sync_inbound_allowed: Option<bool>,
+model! {
+    /// One B2B setting: its two halves.
+    B2bSetting { users_and_groups: Option<TargetConfig>, applications: Option<TargetConfig> }
+    /// One half: an access type and its targets (set semantics: order never matters).
+    TargetConfig { access_type: Option<String>, targets: Vec<Target> }
+    Target { target: Option<String>, target_type: Option<String> }
+    /// Which partner claims Conditional Access trusts.
+    InboundTrust {
+        mfa_accepted: Option<bool>,
+        compliant_device_accepted: Option<bool>,
+        hybrid_joined_device_accepted: Option<bool>,
+    }
+    /// Automatic invitation redemption, per direction (the schema's `flags` blocks).
+    AutoConsent { inbound_allowed: Option<bool>, outbound_allowed: Option<bool> }
+    IdentitySync { user_sync_inbound_allowed: Option<bool> }
 }
 
 // ---- Terraform value <-> model (by the schema) --------------------------------------------

@@ -1,27 +1,29 @@
 use super::model::Partner;
 use super::*;
-use crate::clients::http::mock::{step, MockTransport};
+use crate::clients::http::mock::{step, MockTransport, Step};
 use crate::clients::Clients;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-const T: &str = "3d0f5dec-5d3d-455c-8016-e2af1ae4d31a";
+pub(super) const T: &str = "3d0f5dec-5d3d-455c-8016-e2af1ae4d31a";
+
+/// One half of a B2B setting with a single target.
+fn tc(access: &str, target: &str, ty: &str) -> Value {
+    Value::object([
+        ("access_type", Value::string(access)),
+        (
+            "targets",
+            Value::Set(vec![Value::object([
+                ("target", Value::string(target)),
+                ("target_type", Value::string(ty)),
+            ])]),
+        ),
+    ])
+}
 
 fn full_config() -> Value {
-    let tc = |access: &str, target: &str, ty: &str| {
-        Value::object([
-            ("access_type", Value::string(access)),
-            (
-                "targets",
-                Value::Set(vec![Value::object([
-                    ("target", Value::string(target)),
-                    ("target_type", Value::string(ty)),
-                ])]),
-            ),
-        ])
-    };
     let setting = |access: &str| {
         Value::object([
             ("users_and_groups", tc(access, "AllUsers", "user")),
@@ -32,14 +34,7 @@ fn full_config() -> Value {
     v.set_attr("tenant_id", Value::string(T));
     v.set_attr("b2b_collaboration_inbound", setting("allowed"));
     v.set_attr("b2b_direct_connect_outbound", setting("blocked"));
-    v.set_attr(
-        "inbound_trust",
-        Value::object([
-            ("mfa_accepted", Value::Bool(true)),
-            ("compliant_device_accepted", Value::Bool(false)),
-            ("hybrid_joined_device_accepted", Value::Bool(true)),
-        ]),
-    );
+    v.set_attr("inbound_trust", inbound_trust(true, false, true));
     v.set_attr(
         "automatic_user_consent",
         Value::object([
@@ -150,32 +145,8 @@ fn graph_shapes_flatten_faithfully() {
 fn keyword_pairing_and_half_types_are_validated() {
     let mut v = full_config();
     let bad = Value::object([
-        (
-            "users_and_groups",
-            Value::object([
-                ("access_type", Value::string("allowed")),
-                (
-                    "targets",
-                    Value::Set(vec![Value::object([
-                        ("target", Value::string("AllUsers")),
-                        ("target_type", Value::string("application")),
-                    ])]),
-                ),
-            ]),
-        ),
-        (
-            "applications",
-            Value::object([
-                ("access_type", Value::string("allowed")),
-                (
-                    "targets",
-                    Value::Set(vec![Value::object([
-                        ("target", Value::string("g1")),
-                        ("target_type", Value::string("group")),
-                    ])]),
-                ),
-            ]),
-        ),
+        ("users_and_groups", tc("allowed", "AllUsers", "application")),
+        ("applications", tc("allowed", "g1", "group")),
     ]);
     v.set_attr("b2b_collaboration_outbound", bad);
     let mut d = Diagnostics::new();
@@ -211,11 +182,36 @@ fn bad_enums_fail_schema_validation() {
     );
 }
 
-fn ctx(m: Arc<MockTransport>) -> Ctx {
+/// A test context over `m` whose operation deadline is `timeout`.
+pub(super) fn ctx_for(m: Arc<MockTransport>, timeout: Duration) -> Ctx {
     Ctx::new(
         Arc::new(Clients::for_tests(m)),
-        Deadline::after(Duration::from_secs(3), CancellationToken::new()),
+        Deadline::after(timeout, CancellationToken::new()),
     )
+}
+
+fn ctx(m: Arc<MockTransport>) -> Ctx {
+    ctx_for(m, Duration::from_secs(3))
+}
+
+/// A context whose transport answers `script` in order, and that transport (what was sent).
+fn scripted(script: Vec<Step>) -> (Ctx, Arc<MockTransport>) {
+    let m = MockTransport::new(script);
+    (ctx(m.clone()), m)
+}
+
+/// Graph's error body.
+fn graph_error(code: &str, message: &str) -> serde_json::Value {
+    json!({"error": {"code": code, "message": message}})
+}
+
+/// `inbound_trust = { ... }` with the three claims.
+pub(super) fn inbound_trust(mfa: bool, compliant: bool, hybrid: bool) -> Value {
+    Value::object([
+        ("mfa_accepted", Value::Bool(mfa)),
+        ("compliant_device_accepted", Value::Bool(compliant)),
+        ("hybrid_joined_device_accepted", Value::Bool(hybrid)),
+    ])
 }
 
 #[tokio::test(start_paused = true)]
@@ -364,7 +360,7 @@ fn sync_state(allowed: bool) -> Value {
 
 #[tokio::test]
 async fn read_is_one_expanded_get() {
-    let m = MockTransport::new(vec![step(
+    let (c, m) = scripted(vec![step(
         "GET",
         &expanded_url(),
         200,
@@ -373,7 +369,7 @@ async fn read_is_one_expanded_get() {
         }}))),
     )]);
     let got = CrossTenantAccessPartner
-        .read(&ctx(m.clone()), &minimal_state())
+        .read(&c, &minimal_state())
         .await
         .unwrap()
         .expect("exists");
@@ -388,7 +384,7 @@ async fn read_is_one_expanded_get() {
 
 #[tokio::test]
 async fn read_with_null_expansion_has_no_policy_and_no_second_get() {
-    let m = MockTransport::new(vec![step(
+    let (c, m) = scripted(vec![step(
         "GET",
         &expanded_url(),
         200,
@@ -397,7 +393,7 @@ async fn read_with_null_expansion_has_no_policy_and_no_second_get() {
         )),
     )]);
     let got = CrossTenantAccessPartner
-        .read(&ctx(m.clone()), &sync_state(true))
+        .read(&c, &sync_state(true))
         .await
         .unwrap()
         .expect("exists");
@@ -408,9 +404,9 @@ async fn read_with_null_expansion_has_no_policy_and_no_second_get() {
 
 #[tokio::test]
 async fn read_of_a_missing_partner_is_one_get() {
-    let m = MockTransport::new(vec![step("GET", &expanded_url(), 404, None)]);
+    let (c, m) = scripted(vec![step("GET", &expanded_url(), 404, None)]);
     let got = CrossTenantAccessPartner
-        .read(&ctx(m.clone()), &minimal_state())
+        .read(&c, &minimal_state())
         .await
         .unwrap();
     assert!(got.is_none());
@@ -420,9 +416,16 @@ async fn read_of_a_missing_partner_is_one_get() {
 #[tokio::test]
 async fn read_falls_back_to_two_gets_when_expand_is_refused_or_ignored() {
     // Refused (400): plain GET, then the policy GET.
-    let refused = json!({"error": {"code": "BadRequest", "message": "Query option '$expand' is not allowed."}});
-    let m = MockTransport::new(vec![
-        step("GET", &expanded_url(), 400, Some(refused)),
+    let (c, m) = scripted(vec![
+        step(
+            "GET",
+            &expanded_url(),
+            400,
+            Some(graph_error(
+                "BadRequest",
+                "Query option '$expand' is not allowed.",
+            )),
+        ),
         step(
             "GET",
             &partner_url(),
@@ -437,7 +440,7 @@ async fn read_falls_back_to_two_gets_when_expand_is_refused_or_ignored() {
         ),
     ]);
     let got = CrossTenantAccessPartner
-        .read(&ctx(m.clone()), &minimal_state())
+        .read(&c, &minimal_state())
         .await
         .unwrap()
         .unwrap();
@@ -448,7 +451,7 @@ async fn read_falls_back_to_two_gets_when_expand_is_refused_or_ignored() {
         &Value::Bool(false)
     );
     // Ignored (no identitySynchronization member at all): the policy GET decides.
-    let m = MockTransport::new(vec![
+    let (c, m) = scripted(vec![
         step(
             "GET",
             &expanded_url(),
@@ -458,7 +461,7 @@ async fn read_falls_back_to_two_gets_when_expand_is_refused_or_ignored() {
         step("GET", &sync_url(), 404, None),
     ]);
     let got = CrossTenantAccessPartner
-        .read(&ctx(m.clone()), &sync_state(true))
+        .read(&c, &sync_state(true))
         .await
         .unwrap()
         .unwrap();
@@ -475,26 +478,19 @@ async fn read_falls_back_to_two_gets_when_expand_is_refused_or_ignored() {
 #[tokio::test]
 async fn update_without_policy_before_or_after_sends_no_policy_request() {
     // Nothing changed: nothing sent.
-    let m = MockTransport::new(vec![]);
+    let (c, m) = scripted(vec![]);
     CrossTenantAccessPartner
-        .update(&ctx(m.clone()), &minimal_state(), &minimal_state())
+        .update(&c, &minimal_state(), &minimal_state())
         .await
         .unwrap();
     assert!(sent(&m).is_empty(), "{:?}", sent(&m));
 
     // A setting changed: exactly the PATCH of the partner.
     let mut planned = minimal_state();
-    planned.set_attr(
-        "inbound_trust",
-        Value::object([
-            ("mfa_accepted", Value::Bool(true)),
-            ("compliant_device_accepted", Value::Bool(false)),
-            ("hybrid_joined_device_accepted", Value::Bool(false)),
-        ]),
-    );
-    let m = MockTransport::new(vec![step("PATCH", &partner_url(), 204, None)]);
+    planned.set_attr("inbound_trust", inbound_trust(true, false, false));
+    let (c, m) = scripted(vec![step("PATCH", &partner_url(), 204, None)]);
     CrossTenantAccessPartner
-        .update(&ctx(m.clone()), &minimal_state(), &planned)
+        .update(&c, &minimal_state(), &planned)
         .await
         .unwrap();
     assert_eq!(sent(&m), [format!("PATCH {}", partner_url())]);
@@ -526,14 +522,14 @@ async fn update_sends_exactly_the_policy_request_the_change_needs() {
         (sync_state(true), sync_state(true), vec![]),
     ];
     for (prior, planned, script) in cases {
-        let m = MockTransport::new(
+        let (c, m) = scripted(
             script
                 .iter()
                 .map(|(method, status)| step(method, &sync_url(), *status, None))
                 .collect(),
         );
         CrossTenantAccessPartner
-            .update(&ctx(m.clone()), &prior, &planned)
+            .update(&c, &prior, &planned)
             .await
             .unwrap();
         let want: Vec<String> = script
@@ -546,24 +542,31 @@ async fn update_sends_exactly_the_policy_request_the_change_needs() {
 
 #[tokio::test]
 async fn delete_without_policy_in_state_is_one_delete() {
-    let m = MockTransport::new(vec![step("DELETE", &partner_url(), 204, None)]);
-    CrossTenantAccessPartner
-        .delete(&ctx(m.clone()), &minimal_state())
-        .await
-        .unwrap();
+    let (c, m) = scripted(vec![step("DELETE", &partner_url(), 204, None)]);
+    let deleted = CrossTenantAccessPartner.delete(&c, &minimal_state()).await;
+    assert!(deleted.is_ok(), "{deleted:?}");
     assert_eq!(sent(&m), [format!("DELETE {}", partner_url())]);
 }
 
 #[tokio::test]
 async fn delete_refused_for_an_unknown_policy_deletes_it_and_retries() {
-    let refused = json!({"error": {"code": "Request_BadRequest", "message": "You must first delete the identity synchronization policy"}});
-    let m = MockTransport::new(vec![
-        step("DELETE", &partner_url(), 400, Some(refused)),
+    // The partner DELETE is refused while a policy we did not know of exists.
+    let script = vec![
+        step(
+            "DELETE",
+            &partner_url(),
+            400,
+            Some(graph_error(
+                "Request_BadRequest",
+                "You must first delete the identity synchronization policy",
+            )),
+        ),
         step("DELETE", &sync_url(), 204, None),
         step("DELETE", &partner_url(), 204, None),
-    ]);
+    ];
+    let (c, m) = scripted(script);
     CrossTenantAccessPartner
-        .delete(&ctx(m.clone()), &minimal_state())
+        .delete(&c, &minimal_state())
         .await
         .unwrap();
     assert_eq!(
@@ -578,13 +581,17 @@ async fn delete_refused_for_an_unknown_policy_deletes_it_and_retries() {
 
 #[tokio::test]
 async fn delete_refused_for_another_reason_reports_that_refusal() {
-    let refused = json!({"error": {"code": "Request_BadRequest", "message": "something else"}});
-    let m = MockTransport::new(vec![
-        step("DELETE", &partner_url(), 400, Some(refused)),
+    let (c, m) = scripted(vec![
+        step(
+            "DELETE",
+            &partner_url(),
+            400,
+            Some(graph_error("Request_BadRequest", "something else")),
+        ),
         step("DELETE", &sync_url(), 404, None),
     ]);
     let d = CrossTenantAccessPartner
-        .delete(&ctx(m.clone()), &minimal_state())
+        .delete(&c, &minimal_state())
         .await
         .unwrap_err();
     m.assert_done();
