@@ -174,18 +174,20 @@ pub fn configure(
     tracing::debug!(method, tenant_id = auth.tenant_id.as_deref().unwrap_or(""), graph_endpoint = %graph_endpoint, exchange_endpoint = %exchange_endpoint, "provider configured");
     // One credential, one token source per audience: Graph and Exchange Online are separate
     // resources, each with its own `<endpoint>/.default` scope.
-    let token_for = |endpoint: &str| {
-        Arc::new(CredentialToken {
+    let api = |endpoint: String| crate::clients::Api {
+        token: Arc::new(CredentialToken {
             credential: credential.clone(),
             scope: format!("{}/.default", endpoint.trim_end_matches('/')),
             method,
-        })
+        }),
+        endpoint,
     };
-    Ok(Clients::builder(Arc::new(ReqwestTransport(http)))
-        .graph(&graph_endpoint, token_for(&graph_endpoint))
-        .exchange(&exchange_endpoint, token_for(&exchange_endpoint))
-        .tenant_id(auth.tenant_id.clone())
-        .build())
+    Ok(Clients::new(
+        Arc::new(ReqwestTransport(http)),
+        auth.tenant_id.clone(),
+        api(graph_endpoint),
+        api(exchange_endpoint),
+    ))
 }
 
 #[cfg(test)]

@@ -42,10 +42,35 @@ pub struct Clients {
 /// The tenant [`Clients::for_tests`] talks to.
 pub const TEST_TENANT: &str = "0c4c5e6f-1a2b-4c3d-9e8f-7a6b5c4d3e2f";
 
+/// One API's endpoint and the token source for its audience.
+pub struct Api {
+    pub endpoint: String,
+    pub token: Arc<dyn TokenSource>,
+}
+
 impl Clients {
+    /// The clients of a configured provider instance: every field given, no defaults (a
+    /// forgotten endpoint is a compile error, never a request to a test host).
+    pub fn new(
+        transport: Arc<dyn Transport>,
+        tenant_id: Option<String>,
+        graph: Api,
+        exchange: Api,
+    ) -> Clients {
+        ClientsBuilder {
+            transport,
+            graph_endpoint: graph.endpoint,
+            exchange_endpoint: exchange.endpoint,
+            tenant_id,
+            graph_token: graph.token,
+            exchange_token: exchange.token,
+        }
+        .build()
+    }
+
     /// Clients over `transport` with test defaults (endpoints `https://graph.example` and
     /// `https://exchange.example`, tenant [`TEST_TENANT`], fixed tokens); change what a test
-    /// needs on the builder. Production sets every field (`provider::configure`).
+    /// needs on the builder. Production uses [`Clients::new`], which has no defaults.
     pub fn builder(transport: Arc<dyn Transport>) -> ClientsBuilder {
         ClientsBuilder {
             transport,
