@@ -228,3 +228,148 @@ fn import_ids_name_the_side() {
     let e = MtoMembership.import("member/nope").unwrap_err();
     assert!(e.0[0].detail.contains("member/<owner tenant GUID>"), "{e}");
 }
+
+mod flows {
+    use super::*;
+    use crate::clients::http::mock::{step, MockTransport};
+    use crate::clients::{Clients, Deadline, TEST_TENANT};
+    use crate::framework::Ctx;
+    use std::sync::Arc;
+    use std::time::Duration;
+    use tokio_util::sync::CancellationToken;
+
+    const MTO: &str = "/v1.0/tenantRelationships/multiTenantOrganization";
+
+    fn ctx(m: &Arc<MockTransport>) -> Ctx {
+        Ctx::new(
+            Arc::new(Clients::for_tests(m.clone())),
+            Deadline::after(Duration::from_secs(30), CancellationToken::new()),
+        )
+    }
+
+    fn inactive() -> serde_json::Value {
+        json!({"createdDateTime": null, "displayName": null, "description": null, "state": "inactive"})
+    }
+
+    #[tokio::test]
+    async fn owner_create_refuses_a_tenant_already_in_an_organization_and_suggests_import() {
+        let m = MockTransport::new(vec![step(
+            "GET",
+            MTO,
+            200,
+            Some(json!({"id": "abc", "displayName": "Old Group", "state": "active"})),
+        )]);
+        let planned = config(&[("display_name", Value::string("C"))]);
+        let err = MtoMembership.create(&ctx(&m), &planned).await.unwrap_err();
+        m.assert_done();
+        let d = &err.diags.0[0].detail;
+        assert!(
+            d.contains("\"Old Group\"") && d.contains(&format!("owner/{TEST_TENANT}")),
+            "{d}"
+        );
+    }
+
+    #[tokio::test]
+    async fn owner_create_makes_the_organization_then_adds_each_member() {
+        let m = MockTransport::new(vec![
+            step("GET", MTO, 200, Some(inactive())),
+            step("PUT", MTO, 201, Some(json!({"state": "active"}))),
+            step(
+                "POST",
+                &format!("{MTO}/tenants"),
+                201,
+                Some(json!({"tenantId": T})),
+            ),
+        ]);
+        let planned = config(&[
+            ("display_name", Value::string("C")),
+            (
+                "member_tenants",
+                Value::Map(BTreeMap::from([(
+                    T.to_string(),
+                    Value::object([
+                        ("display_name", Value::string("Fabrikam")),
+                        ("role", Value::string("member")),
+                    ]),
+                )])),
+            ),
+        ]);
+        let out = MtoMembership.create(&ctx(&m), &planned).await.unwrap();
+        m.assert_done();
+        assert_eq!(
+            out.get("id").as_str(),
+            Some(format!("owner/{TEST_TENANT}").as_str())
+        );
+        assert_eq!(
+            m.bodies()[2],
+            Some(json!({"tenantId": T, "displayName": "Fabrikam", "role": "member"}))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_failed_join_with_wait_for_active_quotes_the_service_and_keeps_the_state() {
+        let m = MockTransport::new(vec![
+            step("PATCH", &format!("{MTO}/joinRequest"), 204, None),
+            step(
+                "GET",
+                &format!("{MTO}/joinRequest"),
+                200,
+                Some(
+                    json!({"addedByTenantId": T, "memberState": "pending", "role": null,
+                    "transitionDetails": {"desiredMemberState": "active", "status": "failed", "details": "Tenant was not added by the owner."}}),
+                ),
+            ),
+        ]);
+        let planned = config(&[
+            ("owner_tenant_id", Value::string(T)),
+            ("wait_for_active", Value::Bool(true)),
+        ]);
+        let err = MtoMembership.create(&ctx(&m), &planned).await.unwrap_err();
+        m.assert_done();
+        assert!(
+            err.diags.0[0]
+                .detail
+                .contains("Tenant was not added by the owner."),
+            "{:?}",
+            err.diags
+        );
+        let state = err.state.expect("the join request exists: state keeps it");
+        assert_eq!(
+            state.get("id").as_str(),
+            Some(format!("member/{T}").as_str())
+        );
+    }
+
+    #[tokio::test]
+    async fn owner_delete_removes_the_others_first_waits_then_removes_itself() {
+        let me = TEST_TENANT;
+        let m = MockTransport::new(vec![
+            step(
+                "GET",
+                &format!("{MTO}/tenants"),
+                200,
+                Some(json!({"value": [
+                    {"tenantId": me, "displayName": "C", "role": "owner", "state": "active"},
+                    {"tenantId": T, "displayName": "F", "role": "member", "state": "active"}
+                ]})),
+            ),
+            step("DELETE", &format!("{MTO}/tenants/{T}"), 204, None),
+            step(
+                "GET",
+                &format!("{MTO}/tenants/{T}"),
+                404,
+                Some(
+                    json!({"error": {"code": "Directory_ObjectNotFound", "message": "Unable to read the company information from the directory."}}),
+                ),
+            ),
+            step("DELETE", &format!("{MTO}/tenants/{me}"), 204, None),
+            step("GET", MTO, 200, Some(inactive())),
+        ]);
+        let state = config(&[
+            ("display_name", Value::string("C")),
+            ("tenant_id", Value::string(me)),
+        ]);
+        MtoMembership.delete(&ctx(&m), &state).await.unwrap();
+        m.assert_done();
+    }
+}
