@@ -1,1 +1,1 @@
-terraform import coexistence_mto_membership.contoso owner/<tenant id>
+terraform import coexistence_mto_membership.contoso owner/<tenant_id>

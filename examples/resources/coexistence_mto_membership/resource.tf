@@ -1,5 +1,5 @@
 # The partner tenant's ID, looked up by its domain.
-data "coexistence_tenant" "fabrikam" {
+data "coexistence_tenant" "member" {
   domain_name = "fabrikam.onmicrosoft.com"
 }
 
@@ -8,7 +8,7 @@ resource "coexistence_mto_membership" "contoso" {
   display_name = "Contoso Group"
   description  = "All Contoso tenants"
   member_tenants = {
-    (data.coexistence_tenant.fabrikam.tenant_id) = { display_name = "Fabrikam", role = "member" }
+    (data.coexistence_tenant.member.tenant_id) = { display_name = "Fabrikam", role = "member" }
   }
 }
 
