@@ -55,6 +55,8 @@ fn schema() -> Schema {
         "One tenant's part in a Microsoft Entra multitenant organization. On the owner side (`display_name` set) it creates the organization in this tenant and adds the other tenants; on the member side (`owner_tenant_id` set) this tenant asks to join the owner's organization. A two-provider configuration expresses both: the owner adds the tenant, the tenant joins.",
         vec![
             Attribute::string("id").computed().use_state_for_unknown().description("`owner/<this tenant ID>` on the owner side, `member/<owner tenant ID>` on the member side (the import ID)."),
+            // role, state and failure_details move only through the service, never through an
+            // update (the member side's update changes nothing remote), hence use-state.
             Attribute::string("tenant_id").computed().use_state_for_unknown().description("This tenant's ID (the provider's sign-in tenant)."),
             Attribute::string("display_name").optional().description("Owner side: the organization's name. Required on the owner side; updatable. Conflicts with `owner_tenant_id`."),
             Attribute::string("description").optional().description("Owner side: the organization's description. Updatable."),
@@ -71,9 +73,9 @@ fn schema() -> Schema {
                 .validate(guid())
                 .description("Member side: the owner tenant whose organization this tenant joins. Changing it replaces the membership. Conflicts with the owner-side arguments."),
             Attribute::bool("wait_for_active").optional().description("Member side: wait, bounded by `timeouts.create`, until the join is active or failed (joins can take up to two hours). A failed join is an error quoting the service's reason. Default `false`."),
-            Attribute::string("role").computed().description("This tenant's role in the organization: `owner` or `member` (null while a join is pending)."),
-            Attribute::string("failure_details").computed().description("Member side: why the join failed, as the service reports it (null unless `state` is `failed`)."),
-            Attribute::string("state").computed().description("Owner side: the organization's state (`active`). Member side: the join's state (`pending`, `active`, `failed`)."),
+            Attribute::string("role").computed().use_state_for_unknown().description("This tenant's role in the organization: `owner` or `member` (null while a join is pending)."),
+            Attribute::string("failure_details").computed().use_state_for_unknown().description("Member side: why the join failed, as the service reports it (null unless `state` is `failed`)."),
+            Attribute::string("state").computed().use_state_for_unknown().description("Owner side: the organization's state (`active`). Member side: the join's state (`pending`, `active`, `failed`)."),
             timeouts_attribute(&["create", "read", "update", "delete"]),
         ],
     )
