@@ -111,3 +111,30 @@ async fn failed_join_reports_the_reason() {
     assert_tenant_empty(&acc, &acc.home.tenant_id);
     assert_tenant_empty(&acc, &acc.partner.tenant_id);
 }
+
+/// A member removed out of band is drift on that member (`member_tenants.<guid>`); the next apply adds it back.
+#[tokio::test(flavor = "multi_thread")]
+async fn out_of_band_removal_is_drift() {
+    let acc = Acc::start().await;
+    let home = acc.home.tenant_id.clone();
+    let steps = Steps::new(&acc).track(&MTO_MEMBERSHIP, "contoso", &home);
+    let owner_only = format!(
+        "resource \"coexistence_mto_membership\" \"contoso\" {{\n  display_name = \"Contoso Group\"\n  member_tenants = {{ {} = {{ display_name = \"Pending\", role = \"member\" }} }}\n}}\n",
+        q(PENDING)
+    );
+    steps.apply_config(&owner_only).await;
+    assert!(acc.emu.delete_object(&home, &tenant_path(PENDING)));
+    acc.tf
+        .plan_expect_changed_paths(
+            "coexistence_mto_membership.contoso",
+            &[&format!("member_tenants.{PENDING}"), "member_states"],
+        )
+        .await;
+    steps.apply().await;
+    assert_eq!(
+        acc.emu.object(&home, &tenant_path(PENDING)).unwrap()["state"],
+        "pending"
+    );
+    steps.destroy().await;
+    assert_tenant_empty(&acc, &home);
+}
