@@ -37,6 +37,9 @@ pub struct Clients {
     pub graph: GraphClient,
     pub exchange: ExchangeClient,
     pub pacers: Arc<Pacers>,
+    /// The tenant this provider instance signs in to, when configured (resources acting on
+    /// "this tenant" by ID, e.g. a multitenant organization member removing itself).
+    tenant_id: Option<String>,
 }
 
 /// The tenant [`Clients::for_tests`] talks to.
@@ -87,6 +90,11 @@ impl Clients {
     pub fn for_tests(transport: Arc<dyn Transport>) -> Clients {
         Clients::builder(transport).build()
     }
+
+    /// The configured sign-in tenant ID, if any.
+    pub fn tenant_id(&self) -> Option<&str> {
+        self.tenant_id.as_deref()
+    }
 }
 
 pub struct ClientsBuilder {
@@ -130,6 +138,7 @@ impl ClientsBuilder {
                 pacers.clone(),
             ),
             pacers,
+            tenant_id: self.tenant_id,
         }
     }
 }

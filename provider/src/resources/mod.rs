@@ -4,9 +4,11 @@ use crate::framework::Resource;
 use std::sync::Arc;
 
 pub mod cross_tenant_access_partner;
+pub mod mto_membership;
 
 pub fn all() -> Vec<Arc<dyn Resource>> {
-    vec![Arc::new(
-        cross_tenant_access_partner::CrossTenantAccessPartner,
-    )]
+    vec![
+        Arc::new(cross_tenant_access_partner::CrossTenantAccessPartner),
+        Arc::new(mto_membership::MtoMembership),
+    ]
 }

@@ -10,6 +10,7 @@
 //! object family is a module here and one `.merge(...)` line in [`routes`];.
 
 pub mod entity_set;
+pub mod mto;
 pub mod odata;
 pub mod schema;
 pub mod tenant_info;
@@ -164,6 +165,7 @@ pub fn routes(shared: Arc<Shared>) -> Router<Arc<Shared>> {
     let routes = Router::new()
         .merge(xtap::routes())
         .merge(tenant_info::routes())
+        .merge(mto::routes())
         .route("/beta", any(beta))
         .route("/beta/{*rest}", any(beta))
         .fallback(unknown_segment);

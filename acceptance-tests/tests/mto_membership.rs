@@ -1,0 +1,140 @@
+//! Acceptance scenarios for `coexistence_mto_membership`: the owner side in the home tenant,
+//! the member side in the partner tenant through an aliased provider. [`Steps`] runs the empty
+//! plan, import-verify (both sides) and destroy-leaves-nothing checks after every step.
+
+mod common;
+
+use coexistence_acceptance::emulator::graph::mto::{tenant_path, NOT_ADDED};
+use common::mto_membership::MTO_MEMBERSHIP;
+use common::*;
+
+/// A tenant that is only ever added (never joins): its membership stays pending.
+const PENDING: &str = "6b1f3c2e-9a4d-4e8f-b7c6-2d5a1e0f9c83";
+
+fn config(acc: &Acc, members: &[(&str, &str, &str)], wait: bool) -> String {
+    let members = members
+        .iter()
+        .map(|(id, name, role)| {
+            format!(
+                "    {} = {{ display_name = {}, role = {} }}",
+                q(id),
+                q(name),
+                q(role)
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    format!(
+        r#"{partner_provider}
+resource "coexistence_mto_membership" "contoso" {{
+  display_name = "Contoso Group"
+  member_tenants = {{
+{members}
+  }}
+}}
+
+resource "coexistence_mto_membership" "fabrikam" {{
+  provider        = coexistence.fabrikam
+  owner_tenant_id = coexistence_mto_membership.contoso.tenant_id
+  wait_for_active = {wait}
+}}
+"#,
+        partner_provider = acc.provider_block(&acc.partner, Some("fabrikam")),
+    )
+}
+
+fn steps(acc: &Acc) -> Steps<'_> {
+    Steps::new(acc)
+        .track(&MTO_MEMBERSHIP, "contoso", &acc.home.tenant_id)
+        .track(&MTO_MEMBERSHIP, "fabrikam", &acc.partner.tenant_id)
+}
+
+/// Owner create with a member that joins; role change, a pending add (no drift) and its
+/// removal in place; destroy of both sides leaves no organization.
+#[tokio::test(flavor = "multi_thread")]
+async fn owner_and_member_lifecycle() {
+    let acc = Acc::start().await;
+    let steps = steps(&acc);
+    let (home, partner) = (acc.home.tenant_id.clone(), acc.partner.tenant_id.clone());
+    steps
+        .apply_config(&config(&acc, &[(&partner, "Fabrikam", "member")], true))
+        .await;
+    let m = acc
+        .emu
+        .object(&home, &tenant_path(&partner))
+        .expect("member in the organization");
+    assert_eq!(
+        (m["state"].as_str(), m["role"].as_str()),
+        (Some("active"), Some("member"))
+    );
+    let state = acc.tf.resource("coexistence_mto_membership.fabrikam").await;
+    assert_eq!(state["state"], "active");
+
+    // Role change in place, plus a tenant that stays pending: the empty plan Steps runs after
+    // the apply shows the pending add is no drift.
+    steps
+        .apply_config(&config(
+            &acc,
+            &[
+                (&partner, "Fabrikam", "owner"),
+                (PENDING, "Pending", "member"),
+            ],
+            true,
+        ))
+        .await;
+    let m = acc.emu.object(&home, &tenant_path(&partner)).unwrap();
+    assert_eq!(m["role"], "owner");
+    assert_eq!(
+        acc.emu.object(&home, &tenant_path(PENDING)).unwrap()["state"],
+        "pending"
+    );
+
+    // Removing a member in place.
+    steps
+        .apply_config(&config(&acc, &[(&partner, "Fabrikam", "owner")], true))
+        .await;
+    assert!(acc.emu.object(&home, &tenant_path(PENDING)).is_none());
+
+    steps.destroy().await;
+    assert_tenant_empty(&acc, &home);
+    assert_tenant_empty(&acc, &partner);
+}
+
+/// A join the owner did not prepare fails with the service's reason; the destroy withdraws it.
+#[tokio::test(flavor = "multi_thread")]
+async fn failed_join_reports_the_reason() {
+    let acc = Acc::start().await;
+    let steps = steps(&acc);
+    steps.config(&config(&acc, &[], true));
+    steps.apply_expect_error(NOT_ADDED).await;
+    steps.destroy().await;
+    assert_tenant_empty(&acc, &acc.home.tenant_id);
+    assert_tenant_empty(&acc, &acc.partner.tenant_id);
+}
+
+/// A member removed out of band is drift on that member (`member_tenants.<guid>`); the next apply adds it back.
+#[tokio::test(flavor = "multi_thread")]
+async fn out_of_band_removal_is_drift() {
+    let acc = Acc::start().await;
+    let home = acc.home.tenant_id.clone();
+    let steps = Steps::new(&acc).track(&MTO_MEMBERSHIP, "contoso", &home);
+    let owner_only = format!(
+        "resource \"coexistence_mto_membership\" \"contoso\" {{\n  display_name = \"Contoso Group\"\n  member_tenants = {{ {} = {{ display_name = \"Pending\", role = \"member\" }} }}\n}}\n",
+        q(PENDING)
+    );
+    steps.apply_config(&owner_only).await;
+    assert!(acc.emu.delete_object(&home, &tenant_path(PENDING)));
+    acc.tf
+        .plan_expect_changed_paths(
+            "coexistence_mto_membership.contoso",
+            &[&format!("member_tenants.{PENDING}"), "member_states"],
+        )
+        .await;
+    steps.apply().await;
+    assert_eq!(
+        acc.emu.object(&home, &tenant_path(PENDING)).unwrap()["state"],
+        "pending"
+    );
+    steps.destroy().await;
+    assert_tenant_empty(&acc, &home);
+}

@@ -1,0 +1,1 @@
+terraform import coexistence_mto_membership.contoso owner/<tenant_id>

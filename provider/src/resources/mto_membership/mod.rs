@@ -1,0 +1,599 @@
+//! `coexistence_mto_membership`: a multitenant organization (MTO) from either side. In the
+//! owner tenant it creates the organization and adds the other tenants
+//! (`/tenantRelationships/multiTenantOrganization` and its `tenants`); in a member tenant it
+//! asks to join (`.../joinRequest`). Which side a resource is, is decided by its arguments:
+//! `owner_tenant_id` makes it the member side. Facts: `shared/api/mto.md`.
+//!
+//! Every write is asynchronous in the service: a transition toward the configured value
+//! (pending add, pending role change, pending join) reads back as that value, so it is never
+//! drift; a transition away from it (a member being removed) reads back as the member missing.
+
+mod api;
+mod model;
+#[cfg(test)]
+mod tests;
+
+use crate::clients::graph::GraphClient;
+use crate::clients::{consistency, ApiError, Deadline};
+use crate::framework::diag::Diagnostic;
+use crate::framework::import_id::{self, ImportId, OwnerMember, TenantGuid};
+use crate::framework::schema::{timeouts_attribute, Kind};
+use crate::framework::steps::Steps;
+use crate::framework::validators::{guid, is_guid};
+use crate::framework::value::Type;
+use crate::framework::{
+    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, Resource, Schema, Value,
+};
+use async_trait::async_trait;
+use model::{js, member_from_graph, MemberTenant, Membership};
+use serde_json::Value as Json;
+use std::collections::BTreeMap;
+
+pub const TYPE_NAME: &str = "coexistence_mto_membership";
+
+pub struct MtoMembership;
+
+crate::tagged_import_id! {
+    /// The member side of a multitenant organization, by its owner: `member/<owner tenant GUID>`.
+    pub struct MemberOf(TenantGuid) = "member" / "<owner tenant GUID>", example "72f988bf-86f1-41af-91ab-2d7cd011db47";
+}
+
+// ---- schema -------------------------------------------------------------------------------
+
+const ROLES: &[&str] = &["member", "owner"];
+const OWNER_ARGS: &[&str] = &["display_name", "description", "member_tenants"];
+
+fn member_type() -> Type {
+    Type::Object(BTreeMap::from([
+        ("display_name".to_string(), Type::String),
+        ("role".to_string(), Type::String),
+    ]))
+}
+
+fn schema() -> Schema {
+    Schema::new(
+        "One tenant's part in a Microsoft Entra multitenant organization. On the owner side (`display_name` set) it creates the organization in this tenant and adds the other tenants; on the member side (`owner_tenant_id` set) this tenant asks to join the owner's organization. A two-provider configuration expresses both: the owner adds the tenant, the tenant joins.",
+        vec![
+            Attribute::string("id").computed().use_state_for_unknown().description("`owner/<this tenant ID>` on the owner side, `member/<owner tenant ID>` on the member side (the import ID)."),
+            // role, state and failure_details move only through the service, never through an
+            // update (the member side's update changes nothing remote), hence use-state.
+            Attribute::string("tenant_id").computed().use_state_for_unknown().description("This tenant's ID (the provider's sign-in tenant)."),
+            Attribute::string("display_name").optional().description("Owner side: the organization's name. Required on the owner side; updatable. Conflicts with `owner_tenant_id`."),
+            Attribute::string("description").optional().description("Owner side: the organization's description. Updatable."),
+            Attribute::new("member_tenants", Kind::Plain(Type::map(member_type())))
+                .optional()
+                .description("Owner side: the other tenants, keyed by tenant GUID, each `{ display_name, role }`. `role` is `member` or `owner`, changed in place; `display_name` is fixed once added, so changing it removes and re-adds that tenant only. Adding or removing an entry adds or removes that tenant in place."),
+            Attribute::new("member_states", Kind::Plain(Type::map(Type::String)))
+                .computed()
+                .description("Owner side: each member tenant's state (`pending`, `active`, ...), keyed by tenant GUID."),
+            Attribute::string("owner_tenant_id")
+                .optional()
+                .requires_replace()
+                .case_insensitive()
+                .validate(guid())
+                .description("Member side: the owner tenant whose organization this tenant joins. Changing it replaces the membership. Conflicts with the owner-side arguments."),
+            Attribute::bool("wait_for_active").optional().description("Member side: wait, bounded by `timeouts.create`, until the join is active or failed (joins can take up to two hours). A failed join is an error quoting the service's reason. Default `false`."),
+            Attribute::string("role").computed().use_state_for_unknown().description("This tenant's role in the organization: `owner` or `member` (null while a join is pending)."),
+            Attribute::string("failure_details").computed().use_state_for_unknown().description("Member side: why the join failed, as the service reports it (null unless `state` is `failed`)."),
+            Attribute::string("state").computed().use_state_for_unknown().description("Owner side: the organization's state (`active`). Member side: the join's state (`pending`, `active`, `failed`)."),
+            timeouts_attribute(&["create", "read", "update", "delete"]),
+        ],
+    )
+}
+
+/// Exactly one side per resource, and member keys and roles Graph would reject.
+fn validate_sides(config: &Value, diags: &mut Diagnostics) {
+    let member_side = !config.get("owner_tenant_id").is_null();
+    if member_side {
+        for a in OWNER_ARGS {
+            if !config.get(a).is_null() {
+                diags.error_at(
+                    &AttrPath::root().attr(a),
+                    "Conflicting configuration arguments",
+                    format!("\"{a}\" is an owner-side argument and cannot be set together with \"owner_tenant_id\" (the member side)."),
+                );
+            }
+        }
+    } else {
+        if config.get("display_name").is_null() {
+            diags.error_at(
+                &AttrPath::root().attr("display_name"),
+                "Missing required argument",
+                "Set \"display_name\" (owner side: create the organization) or \"owner_tenant_id\" (member side: join an owner's organization).",
+            );
+        }
+        if !config.get("wait_for_active").is_null() {
+            diags.error_at(
+                &AttrPath::root().attr("wait_for_active"),
+                "Member-side argument on the owner side",
+                "\"wait_for_active\" applies only with \"owner_tenant_id\" (the member side).",
+            );
+        }
+    }
+    let path = AttrPath::root().attr("member_tenants");
+    if let Value::Map(m) = config.get("member_tenants") {
+        for (k, v) in m {
+            if !is_guid(k) {
+                diags.error_at(
+                    &path,
+                    "Invalid member tenant key",
+                    format!("member_tenants keys are tenant GUIDs; {k:?} is not one."),
+                );
+            }
+            if let Some(role) = v.get("role").as_str() {
+                if !ROLES.contains(&role) {
+                    diags.error_at(&path, "Invalid role", format!("member_tenants[{k:?}].role must be \"member\" or \"owner\", not {role:?}."));
+                }
+            }
+            if v.get("display_name").as_str() == Some("") {
+                diags.error_at(
+                    &path,
+                    "Empty display name",
+                    format!("member_tenants[{k:?}].display_name must not be empty."),
+                );
+            }
+        }
+    }
+}
+
+// ---- helpers ------------------------------------------------------------------------------
+
+fn this_tenant(ctx: &Ctx, state: &Membership) -> Result<String, Diagnostics> {
+    state
+        .tenant_id
+        .clone()
+        .or_else(|| ctx.clients.tenant_id().map(str::to_ascii_lowercase))
+        .ok_or_else(|| {
+            Diagnostics::from(Diagnostic::error(
+                "Tenant ID unknown",
+                "coexistence_mto_membership needs the provider's tenant_id to be configured.",
+            ))
+        })
+}
+
+async fn send(
+    g: &GraphClient,
+    dl: &Deadline,
+    req: &crate::clients::graph::GraphRequest,
+) -> Result<(), ApiError> {
+    g.send(req, dl).await.map(|_| ())
+}
+
+/// The organization as this tenant sees it, `None` when the tenant is in no organization
+/// (Graph still answers 200, with `state: inactive`).
+async fn get_mto(g: &GraphClient, dl: &Deadline) -> Result<Option<Json>, ApiError> {
+    let mto = g.get_optional(&api::get_mto(), dl).await?;
+    Ok(mto.filter(|m| js(m, "state").as_deref() == Some("active")))
+}
+
+async fn list_tenants(g: &GraphClient, dl: &Deadline) -> Result<Vec<Json>, ApiError> {
+    let list = g.get_optional(&api::list_tenants(), dl).await?;
+    Ok(list
+        .and_then(|l| l.get("value").and_then(Json::as_array).cloned())
+        .unwrap_or_default())
+}
+
+/// Removes `tenant` and waits until the service has finished (GET answers 404).
+async fn remove_and_wait(g: &GraphClient, dl: &Deadline, tenant: &str) -> Result<(), Diagnostics> {
+    match send(g, dl, &api::remove_tenant(tenant)).await {
+        Err(e) if e.is_not_found() => return Ok(()),
+        other => other
+            .context(|| format!("removing tenant {tenant} from the multitenant organization"))?,
+    }
+    consistency::wait_for_deletion(
+        dl,
+        &format!("the removal of tenant {tenant} from the multitenant organization"),
+        || async { g.get_optional(&api::get_tenant(tenant), dl).await },
+    )
+    .await
+    .context(|| format!("waiting for tenant {tenant} to leave the multitenant organization"))
+}
+
+async fn add_member(
+    g: &GraphClient,
+    dl: &Deadline,
+    id: &str,
+    m: &MemberTenant,
+) -> Result<(), Diagnostics> {
+    match send(g, dl, &api::add_tenant(id, m)).await {
+        // 400 "already being added": a retried POST whose first attempt made it. Adopt it only
+        // if it is the tenant we asked for.
+        Err(e) if e.status == Some(400) => {
+            let found = g
+                .get_optional(&api::get_tenant(id), dl)
+                .await
+                .ok()
+                .flatten();
+            match found.as_ref().and_then(member_from_graph) {
+                Some((_, f, _)) if f.display_name == m.display_name => {
+                    if f.role != m.role {
+                        send(g, dl, &api::set_role(id, &m.role))
+                            .await
+                            .context(|| format!("setting the role of tenant {id}"))?;
+                    }
+                    Ok(())
+                }
+                _ => Err::<(), _>(e)
+                    .context(|| format!("adding tenant {id} to the multitenant organization")),
+            }
+        }
+        other => other.context(|| format!("adding tenant {id} to the multitenant organization")),
+    }
+}
+
+// ---- owner side ---------------------------------------------------------------------------
+
+async fn create_owner(ctx: &Ctx, p: &Membership) -> Result<Value, ApplyError> {
+    let g = &ctx.clients.graph;
+    let dl = &ctx.deadline;
+    let me = this_tenant(ctx, p)?;
+    if let Some(existing) = get_mto(g, dl)
+        .await
+        .context(|| "reading this tenant's multitenant organization".into())?
+    {
+        return Err(Diagnostics::from(Diagnostic::error(
+            "Tenant already in a multitenant organization",
+            format!(
+                "This tenant already belongs to the multitenant organization {:?} (id {}). A tenant belongs to at most one. To manage it with Terraform, import it:\n  terraform import {TYPE_NAME}.<name> owner/{me}",
+                js(&existing, "displayName").unwrap_or_default(),
+                js(&existing, "id").unwrap_or_default(),
+            ),
+        ))
+        .into());
+    }
+    let dn = p.display_name.clone().unwrap_or_default();
+    send(g, dl, &api::create_mto(&dn, p.description.as_deref()))
+        .await
+        .context(|| "creating the multitenant organization".into())?;
+    let mut done = Membership {
+        id: Some(format!("owner/{me}")),
+        tenant_id: Some(me.clone()),
+        member_tenants: Some(BTreeMap::new()),
+        ..p.clone()
+    };
+    let mut steps = Steps::new();
+    steps.completed("organization", done.to_value()?);
+    for (id, m) in p.member_tenants.clone().unwrap_or_default() {
+        steps.check(add_member(g, dl, &id, &m).await)?;
+        done.member_tenants
+            .get_or_insert_with(BTreeMap::new)
+            .insert(id, m);
+        steps.completed("member", done.to_value()?);
+    }
+    done.member_tenants.clone_from(&p.member_tenants);
+    Ok(done.to_value()?)
+}
+
+async fn read_owner(ctx: &Ctx, s: &Membership) -> Result<Option<Value>, Diagnostics> {
+    let g = &ctx.clients.graph;
+    let dl = &ctx.deadline;
+    let me = this_tenant(ctx, s)?;
+    let Some(mto) = get_mto(g, dl)
+        .await
+        .context(|| "reading the multitenant organization".into())?
+    else {
+        return Ok(None);
+    };
+    let tenants = list_tenants(g, dl)
+        .await
+        .context(|| "listing the tenants of the multitenant organization".into())?;
+    let mut members = BTreeMap::new();
+    let mut states = BTreeMap::new();
+    let mut my_role = None;
+    for t in &tenants {
+        let Some((id, m, state)) = member_from_graph(t) else {
+            continue;
+        };
+        if id.eq_ignore_ascii_case(&me) {
+            my_role = Some(m.role);
+            continue;
+        }
+        // Keep the configuration's spelling of the same GUID.
+        let key = s
+            .member_tenants
+            .iter()
+            .flatten()
+            .map(|(k, _)| k)
+            .find(|k| k.eq_ignore_ascii_case(&id))
+            .cloned()
+            .unwrap_or(id);
+        states.insert(key.clone(), state);
+        members.insert(key, m);
+    }
+    // A tenant no longer in its own organization's list has left it.
+    let Some(role) = my_role else { return Ok(None) };
+    let out = Membership {
+        id: Some(format!("owner/{me}")),
+        tenant_id: Some(me),
+        display_name: js(&mto, "displayName"),
+        description: js(&mto, "description"),
+        member_tenants: (!members.is_empty() || s.member_tenants.is_some()).then_some(members),
+        member_states: Some(states),
+        owner_tenant_id: None,
+        wait_for_active: None,
+        role: Some(role),
+        failure_details: None,
+        state: js(&mto, "state"),
+    };
+    Ok(Some(out.to_value()?))
+}
+
+async fn update_owner(ctx: &Ctx, old: &Membership, new: &Membership) -> Result<Value, ApplyError> {
+    let g = &ctx.clients.graph;
+    let dl = &ctx.deadline;
+    if (&old.display_name, &old.description) != (&new.display_name, &new.description) {
+        send(
+            g,
+            dl,
+            &api::update_mto(
+                new.display_name.as_deref().unwrap_or_default(),
+                new.description.as_deref(),
+            ),
+        )
+        .await
+        .context(|| "updating the multitenant organization".into())?;
+    }
+    let (before, after) = (
+        old.member_tenants.clone().unwrap_or_default(),
+        new.member_tenants.clone().unwrap_or_default(),
+    );
+    let find = |m: &BTreeMap<String, MemberTenant>, k: &str| {
+        m.iter()
+            .find(|(x, _)| x.eq_ignore_ascii_case(k))
+            .map(|(_, v)| v.clone())
+    };
+    for k in before.keys() {
+        if find(&after, k).is_none() {
+            remove_and_wait(g, dl, &k.to_ascii_lowercase()).await?;
+        }
+    }
+    for (k, m) in &after {
+        let id = k.to_ascii_lowercase();
+        match find(&before, k) {
+            None => add_member(g, dl, &id, m).await?,
+            // The display name is fixed once set: remove the tenant and add it again.
+            Some(b) if b.display_name != m.display_name => {
+                remove_and_wait(g, dl, &id).await?;
+                add_member(g, dl, &id, m).await?;
+            }
+            Some(b) if b.role != m.role => send(g, dl, &api::set_role(&id, &m.role))
+                .await
+                .context(|| format!("changing the role of tenant {id}"))?,
+            Some(_) => {}
+        }
+    }
+    let mut out = new.clone();
+    out.member_states = None;
+    Ok(out.to_value()?)
+}
+
+async fn delete_owner(ctx: &Ctx, s: &Membership) -> Result<(), Diagnostics> {
+    let g = &ctx.clients.graph;
+    let dl = &ctx.deadline;
+    let me = this_tenant(ctx, s)?;
+    let tenants = list_tenants(g, dl)
+        .await
+        .context(|| "listing the tenants of the multitenant organization".into())?;
+    // Every other tenant first: removing the last tenant (this one) deletes the organization.
+    for t in &tenants {
+        let Some(id) = js(t, "tenantId") else {
+            continue;
+        };
+        if !id.eq_ignore_ascii_case(&me) {
+            remove_and_wait(g, dl, &id.to_ascii_lowercase()).await?;
+        }
+    }
+    match send(g, dl, &api::remove_tenant(&me)).await {
+        Err(e) if e.is_not_found() => return Ok(()),
+        other => other.context(|| {
+            "removing this tenant (the last) from the multitenant organization".into()
+        })?,
+    }
+    consistency::poll_until(
+        dl,
+        "the multitenant organization to be deleted",
+        || async { get_mto(g, dl).await },
+        Option::is_none,
+    )
+    .await
+    .context(|| "waiting for the multitenant organization to be deleted".into())?;
+    Ok(())
+}
+
+// ---- member side --------------------------------------------------------------------------
+
+/// The join request's view: (state, role, failure details), `None` when this tenant has no
+/// join toward `owner` (never asked, reset, or removed).
+fn join_view(j: &Json, owner: &str) -> Option<(String, Option<String>, Option<String>)> {
+    let by = js(j, "addedByTenantId")?;
+    if !by.eq_ignore_ascii_case(owner) {
+        return None;
+    }
+    let t = j.get("transitionDetails").filter(|t| t.is_object());
+    let failed = t.and_then(|t| js(t, "status")).as_deref() == Some("failed");
+    let state = js(j, "memberState").unwrap_or_else(|| "pending".into());
+    if state == "removed" {
+        return None;
+    }
+    if failed {
+        return Some((
+            "failed".into(),
+            js(j, "role"),
+            t.and_then(|t| js(t, "details")),
+        ));
+    }
+    Some((state, js(j, "role"), None))
+}
+
+async fn create_member(ctx: &Ctx, p: &Membership) -> Result<Value, ApplyError> {
+    let g = &ctx.clients.graph;
+    let dl = &ctx.deadline;
+    let me = this_tenant(ctx, p)?;
+    let owner = p.owner_tenant_id.clone().unwrap_or_default();
+    send(g, dl, &api::join(&owner.to_ascii_lowercase()))
+        .await
+        .context(|| format!("asking to join the multitenant organization of tenant {owner}"))?;
+    let out = Membership {
+        id: Some(format!("member/{}", owner.to_ascii_lowercase())),
+        tenant_id: Some(me),
+        ..p.clone()
+    };
+    if p.wait_for_active == Some(true) {
+        let mut steps = Steps::new();
+        steps.completed("join request", out.to_value()?);
+        let seen = consistency::poll_until(
+            dl,
+            &format!(
+                "the join of the multitenant organization of tenant {owner} to be active or failed"
+            ),
+            || async {
+                g.get_optional(&api::get_join_request(), dl)
+                    .await
+                    .map(|j| j.and_then(|j| join_view(&j, &owner)))
+            },
+            |v| matches!(v, Some((s, _, _)) if s == "active" || s == "failed"),
+        )
+        .await;
+        let seen = steps.check(seen.context(|| {
+            format!("waiting for the join of tenant {owner}'s multitenant organization")
+        }))?;
+        if let Some((s, _, details)) = seen {
+            if s == "failed" {
+                return Err(steps.fail(Diagnostics::from(Diagnostic::error(
+                    "Joining the multitenant organization failed",
+                    format!(
+                        "The service reports that joining the multitenant organization of tenant {owner} failed: {}. Fix the cause (the owner must add this tenant first) and apply again.",
+                        details.unwrap_or_else(|| "no details given".into())
+                    ),
+                ))));
+            }
+        }
+    }
+    Ok(out.to_value()?)
+}
+
+async fn read_member(ctx: &Ctx, s: &Membership) -> Result<Option<Value>, Diagnostics> {
+    let g = &ctx.clients.graph;
+    let dl = &ctx.deadline;
+    let owner = s.owner_tenant_id.clone().unwrap_or_default();
+    let j = g
+        .get_optional(&api::get_join_request(), dl)
+        .await
+        .context(|| "reading this tenant's join request".into())?;
+    let Some((state, role, details)) = j.as_ref().and_then(|j| join_view(j, &owner)) else {
+        return Ok(None);
+    };
+    let out = Membership {
+        id: Some(format!("member/{}", owner.to_ascii_lowercase())),
+        tenant_id: Some(this_tenant(ctx, s)?),
+        state: Some(state),
+        role,
+        failure_details: details,
+        wait_for_active: s.wait_for_active,
+        ..s.clone()
+    };
+    Ok(Some(out.to_value()?))
+}
+
+async fn delete_member(ctx: &Ctx, s: &Membership) -> Result<(), Diagnostics> {
+    let g = &ctx.clients.graph;
+    let dl = &ctx.deadline;
+    let me = this_tenant(ctx, s)?;
+    if s.state.as_deref() == Some("active") {
+        return remove_and_wait(g, dl, &me).await;
+    }
+    // Pending or failed: withdraw the request.
+    send(g, dl, &api::join(api::NO_TENANT))
+        .await
+        .context(|| "withdrawing this tenant's join request".into())
+}
+
+// ---- the resource -------------------------------------------------------------------------
+
+#[async_trait]
+impl Resource for MtoMembership {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        validate_sides(config, diags);
+    }
+
+    async fn create(&self, ctx: &Ctx, planned: &Value) -> Result<Value, ApplyError> {
+        let p = Membership::from_value(planned)?;
+        if p.is_member_side() {
+            create_member(ctx, &p).await
+        } else {
+            create_owner(ctx, &p).await
+        }
+    }
+
+    async fn read(&self, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics> {
+        let s = Membership::from_value(state)?;
+        if s.is_member_side() {
+            read_member(ctx, &s).await
+        } else {
+            read_owner(ctx, &s).await
+        }
+    }
+
+    async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> Result<Value, ApplyError> {
+        let (old, new) = (
+            Membership::from_value(prior)?,
+            Membership::from_value(planned)?,
+        );
+        if new.is_member_side() {
+            // Only wait_for_active can change in place; it affects creates only.
+            return Ok(new.to_value()?);
+        }
+        update_owner(ctx, &old, &new).await
+    }
+
+    async fn delete(&self, ctx: &Ctx, state: &Value) -> Result<(), Diagnostics> {
+        let s = Membership::from_value(state)?;
+        if s.is_member_side() {
+            delete_member(ctx, &s).await
+        } else {
+            delete_owner(ctx, &s).await
+        }
+    }
+
+    fn import(&self, id: &str) -> Result<Value, Diagnostics> {
+        if id.trim().starts_with("member/") {
+            let m: MemberOf = import_id::parse(TYPE_NAME, id)?;
+            return Ok(Value::object([
+                ("id", Value::string(m.to_string())),
+                ("owner_tenant_id", Value::string(m.0.to_string())),
+            ]));
+        }
+        let o: OwnerMember = import_id::parse(TYPE_NAME, id)?;
+        Ok(Value::object([
+            ("id", Value::string(o.to_string())),
+            ("tenant_id", Value::string(o.0.to_string())),
+        ]))
+    }
+
+    fn natural_key(&self) -> &'static str {
+        "the tenant itself: a tenant belongs to at most one multitenant organization, so a create first checks that this tenant is in none."
+    }
+
+    fn import_id_format(&self) -> (&'static str, &'static str) {
+        (
+            "owner/<this tenant GUID> (owner side) or member/<owner tenant GUID> (member side)",
+            OwnerMember::EXAMPLE,
+        )
+    }
+
+    fn permissions(&self) -> &'static [(&'static str, crate::clients::Permission)] {
+        api::PERMISSIONS
+    }
+
+    fn model_mismatches(&self) -> Vec<String> {
+        crate::framework::typed::model_mismatches::<Membership>(&schema())
+    }
+}
