@@ -512,12 +512,12 @@ async fn delete_member(ctx: &Ctx, s: &Membership) -> Result<(), Diagnostics> {
 
 #[async_trait]
 impl Resource for MtoMembership {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
-
     fn schema(&self) -> Schema {
         schema()
+    }
+
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {

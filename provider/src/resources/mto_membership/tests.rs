@@ -326,12 +326,10 @@ mod flows {
         ]);
         let err = MtoMembership.create(&ctx(&m), &planned).await.unwrap_err();
         m.assert_done();
+        let detail = &err.diags.0[0].detail;
         assert!(
-            err.diags.0[0]
-                .detail
-                .contains("Tenant was not added by the owner."),
-            "{:?}",
-            err.diags
+            detail.contains("Tenant was not added by the owner."),
+            "{detail}"
         );
         let state = err.state.expect("the join request exists: state keeps it");
         assert_eq!(
