@@ -4,9 +4,10 @@
 
 mod common;
 
-use coexistence_acceptance::emulator::graph::mto::{tenant_path, NOT_ADDED};
+use coexistence_acceptance::emulator::graph::mto::{set_transition_delay, tenant_path, NOT_ADDED};
 use common::mto_membership::MTO_MEMBERSHIP;
 use common::*;
+use std::time::Duration;
 
 /// A tenant that is only ever added (never joins): its membership stays pending.
 const PENDING: &str = "6b1f3c2e-9a4d-4e8f-b7c6-2d5a1e0f9c83";
@@ -110,6 +111,42 @@ async fn failed_join_reports_the_reason() {
     steps.destroy().await;
     assert_tenant_empty(&acc, &acc.home.tenant_id);
     assert_tenant_empty(&acc, &acc.partner.tenant_id);
+}
+
+/// `wait_for_active` waits for a join that takes a while (2 s), and gives up at the create
+/// deadline with a message saying what it waited for and which timeout to raise; the join
+/// request stays in state (tainted), and destroy withdraws it.
+#[tokio::test(flavor = "multi_thread")]
+async fn wait_for_active_waits_then_times_out() {
+    let acc = Acc::start().await;
+    let steps = steps(&acc);
+    let partner = acc.partner.tenant_id.clone();
+    let members = [(partner.as_str(), "Fabrikam", "member")];
+    set_transition_delay(&partner, Duration::from_secs(2));
+    steps.apply_config(&config(&acc, &members, true)).await;
+    let joined = acc.tf.resource("coexistence_mto_membership.fabrikam").await;
+    assert_eq!(joined["state"], "active", "{joined:#}");
+    steps.destroy().await;
+
+    // A join that would settle in an hour, under a 3 s create timeout.
+    set_transition_delay(&partner, Duration::from_secs(3600));
+    let slow = config(&acc, &members, true).replace(
+        "  wait_for_active = true\n",
+        "  wait_for_active = true\n  timeouts        = { create = \"3s\" }\n",
+    );
+    steps.config(&slow);
+    let out = steps
+        .apply_expect_error("The create timeout is 3s (from `timeouts`)")
+        .await;
+    assert!(
+        out.combined().contains("to be active or failed"),
+        "the error says what it waited for:\n{out}"
+    );
+    assert!(acc.tf.is_tainted("coexistence_mto_membership.fabrikam"));
+    set_transition_delay(&partner, Duration::ZERO);
+    steps.destroy().await;
+    assert_tenant_empty(&acc, &acc.home.tenant_id);
+    assert_tenant_empty(&acc, &partner);
 }
 
 /// A member removed out of band is drift on that member (`member_tenants.<guid>`); the next apply adds it back.
