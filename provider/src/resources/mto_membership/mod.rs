@@ -14,7 +14,7 @@ mod model;
 mod tests;
 
 use crate::clients::graph::GraphClient;
-use crate::clients::{consistency, ApiError, Deadline};
+use crate::clients::{consistency, create, ApiError, Deadline};
 use crate::framework::diag::Diagnostic;
 use crate::framework::import_id::{self, ImportId, OwnerMember, TenantGuid};
 use crate::framework::schema::{timeouts_attribute, Kind};
@@ -242,9 +242,38 @@ async fn create_owner(ctx: &Ctx, p: &Membership) -> Result<Value, ApplyError> {
         .into());
     }
     let dn = p.display_name.clone().unwrap_or_default();
-    send(g, dl, &api::create_mto(&dn, p.description.as_deref()))
-        .await
-        .context(|| "creating the multitenant organization".into())?;
+    // The PUT is not idempotent here: a second one answers 400 "already part of a multitenant
+    // organization". So a PUT in doubt (reset, no answer in time, gateway 503/504) is followed
+    // by a GET: an organization with the name we sent is ours to adopt (clients/create.rs).
+    let put = api::create_mto(&dn, p.description.as_deref()).idempotent(false);
+    let what = "the multitenant organization";
+    let created = create::create_once(
+        dl,
+        what,
+        |dl| {
+            let put = &put;
+            async move { send(g, &dl, put).await }
+        },
+        |dl| async move { get_mto(g, &dl).await },
+        |found: &Json| js(found, "displayName").as_deref() == Some(dn.as_str()),
+    )
+    .await;
+    match created {
+        Ok(_) => {}
+        Err(create::CreateError::AlreadyExists { existing, .. }) => {
+            return Err(Diagnostics::from(Diagnostic::error(
+                "Tenant already in a multitenant organization",
+                format!(
+                    "While this organization was being created, this tenant joined the multitenant organization {:?}. To manage it with Terraform, import it:\n  terraform import {TYPE_NAME}.<name> owner/{me}",
+                    existing.as_ref().and_then(|e| js(e, "displayName")).unwrap_or_default(),
+                ),
+            ))
+            .into())
+        }
+        Err(create::CreateError::Api(e)) => {
+            Err::<(), _>(e).context(|| format!("creating {what}"))?
+        }
+    }
     let mut done = Membership {
         id: Some(format!("owner/{me}")),
         tenant_id: Some(me.clone()),

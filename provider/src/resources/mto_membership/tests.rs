@@ -231,7 +231,7 @@ fn import_ids_name_the_side() {
 
 mod flows {
     use super::*;
-    use crate::clients::http::mock::{step, MockTransport};
+    use crate::clients::http::mock::{fail, step, MockTransport};
     use crate::clients::{Clients, Deadline, TEST_TENANT};
     use crate::framework::Ctx;
     use std::sync::Arc;
@@ -267,6 +267,37 @@ mod flows {
             d.contains("\"Old Group\"") && d.contains(&format!("owner/{TEST_TENANT}")),
             "{d}"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn owner_create_after_a_reset_adopts_the_organization_it_made() {
+        let made = json!({"id": "o1", "displayName": "C", "state": "active"});
+        let m = MockTransport::new(vec![
+            step("GET", MTO, 200, Some(inactive())),
+            // The service made it; the answer was lost. No second PUT (it would answer 400).
+            fail("PUT", MTO, "connection reset by peer"),
+            step("GET", MTO, 200, Some(made)),
+        ]);
+        let planned = config(&[("display_name", Value::string("C"))]);
+        let out = MtoMembership.create(&ctx(&m), &planned).await.unwrap();
+        m.assert_done();
+        assert_eq!(
+            out.get("id").as_str(),
+            Some(format!("owner/{TEST_TENANT}").as_str())
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn owner_create_after_a_reset_that_made_nothing_puts_again() {
+        let m = MockTransport::new(vec![
+            step("GET", MTO, 200, Some(inactive())),
+            fail("PUT", MTO, "connection reset by peer"),
+            step("GET", MTO, 200, Some(inactive())),
+            step("PUT", MTO, 201, Some(json!({"state": "active"}))),
+        ]);
+        let planned = config(&[("display_name", Value::string("C"))]);
+        MtoMembership.create(&ctx(&m), &planned).await.unwrap();
+        m.assert_done();
     }
 
     #[tokio::test]
