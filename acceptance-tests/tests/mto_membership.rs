@@ -101,6 +101,40 @@ async fn owner_and_member_lifecycle() {
     assert_tenant_empty(&acc, &partner);
 }
 
+/// Owner create with two members, each joining from its own provider alias: one
+/// configuration, three providers, one apply, ordered by references alone.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_members_join_from_two_aliases_in_one_apply() {
+    let acc = Acc::start_with_more_tenants(&["Tailspin"]).await;
+    let (home, fabrikam, tailspin) = (
+        acc.home.tenant_id.clone(),
+        acc.partner.tenant_id.clone(),
+        acc.more[0].tenant_id.clone(),
+    );
+    let tailspin_member = format!(
+        "{}\nresource \"coexistence_mto_membership\" \"tailspin\" {{\n  provider        = coexistence.tailspin\n  owner_tenant_id = coexistence_mto_membership.contoso.tenant_id\n  wait_for_active = true\n}}\n",
+        acc.provider_block(&acc.more[0], Some("tailspin"))
+    );
+    let hcl = config(
+        &acc,
+        &[
+            (&fabrikam, "Fabrikam", "member"),
+            (&tailspin, "Tailspin", "member"),
+        ],
+        true,
+    ) + &tailspin_member;
+    let steps = steps(&acc).track(&MTO_MEMBERSHIP, "tailspin", &tailspin);
+    steps.apply_config(&hcl).await;
+    for t in [&fabrikam, &tailspin] {
+        let m = acc.emu.object(&home, &tenant_path(t)).expect("member");
+        assert_eq!(m["state"], "active", "{t}: {m:#}");
+    }
+    steps.destroy().await;
+    for t in [&home, &fabrikam, &tailspin] {
+        assert_tenant_empty(&acc, t);
+    }
+}
+
 /// A join the owner did not prepare fails with the service's reason; the destroy withdraws it.
 #[tokio::test(flavor = "multi_thread")]
 async fn failed_join_reports_the_reason() {

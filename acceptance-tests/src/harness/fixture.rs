@@ -59,6 +59,9 @@ pub struct Acc {
     /// A second tenant with its own app registration (used as the partner, or as a second
     /// provider alias).
     pub partner: Tenant,
+    /// More tenants with their own app registrations ([`Acc::start_with_more_tenants`]), for
+    /// configurations of three providers or more.
+    pub more: Vec<Tenant>,
     /// Tenants that exist (tenant lookup finds them) but cannot be signed in to.
     pub directory_only: Vec<Tenant>,
     _state_dir: tempfile::TempDir,
@@ -87,6 +90,19 @@ impl Acc {
         Acc::start_tenants(home, partner, Vec::new(), |_, _| SignInConfig::default()).await
     }
 
+    /// Like [`Acc::start`], plus `labels.len()` more sign-in tenants ([`Acc::more`]).
+    pub async fn start_with_more_tenants(labels: &[&str]) -> Acc {
+        let more = labels.iter().map(|l| Tenant::random(l)).collect();
+        Acc::start_all(
+            Tenant::random("Contoso"),
+            Tenant::random("Fabrikam"),
+            more,
+            Vec::new(),
+            |_, _| SignInConfig::default(),
+        )
+        .await
+    }
+
     async fn start_full(
         directory_only: Vec<Tenant>,
         sign_in: impl FnOnce(&Tenant, &Tenant) -> SignInConfig,
@@ -102,12 +118,26 @@ impl Acc {
         directory_only: Vec<Tenant>,
         sign_in: impl FnOnce(&Tenant, &Tenant) -> SignInConfig,
     ) -> Acc {
+        Acc::start_all(home, partner, Vec::new(), directory_only, sign_in).await
+    }
+
+    async fn start_all(
+        home: Tenant,
+        partner: Tenant,
+        more: Vec<Tenant>,
+        directory_only: Vec<Tenant>,
+        sign_in: impl FnOnce(&Tenant, &Tenant) -> SignInConfig,
+    ) -> Acc {
         let state_dir = tempfile::Builder::new()
             .prefix("emulator-")
             .tempdir()
             .expect("create emulator state dir");
         let cfg = EmulatorConfig {
-            tenants: vec![home.spec(), partner.spec()],
+            tenants: [&home, &partner]
+                .into_iter()
+                .chain(&more)
+                .map(Tenant::spec)
+                .collect(),
             directory_only: directory_only.iter().map(Tenant::spec).collect(),
             port: 0,
             sign_in: sign_in(&home, &partner),
@@ -121,6 +151,7 @@ impl Acc {
             emu,
             home,
             partner,
+            more,
             directory_only,
             _state_dir: state_dir,
         }
