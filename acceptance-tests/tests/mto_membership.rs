@@ -135,6 +135,31 @@ async fn two_members_join_from_two_aliases_in_one_apply() {
     }
 }
 
+/// Configurations that mix the sides, pick neither, or carry bad keys and roles fail at plan,
+/// naming the attribute, before any request.
+#[tokio::test(flavor = "multi_thread")]
+async fn invalid_input_rejected_at_plan_without_api_calls() {
+    let acc = Acc::start().await;
+    let block =
+        |body: &str| format!("resource \"coexistence_mto_membership\" \"x\" {{\n{body}\n}}\n");
+    let owner = q(&acc.partner.tenant_id);
+    let cases = [
+        // (needle in the error, the resource body)
+        ("\"display_name\" is an owner-side argument", format!("  owner_tenant_id = {owner}\n  display_name = \"G\"")),
+        ("Set \"display_name\"", "  description = \"no side\"".to_string()),
+        ("\"wait_for_active\" applies only", "  display_name = \"G\"\n  wait_for_active = true".to_string()),
+        ("is not one", "  display_name = \"G\"\n  member_tenants = { \"fabrikam\" = { display_name = \"F\", role = \"member\" } }".to_string()),
+        (".role must be \"member\" or \"owner\"", format!("  display_name = \"G\"\n  member_tenants = {{ {owner} = {{ display_name = \"F\", role = \"admin\" }} }}")),
+        ("\"not-a-guid\" is not a GUID", "  owner_tenant_id = \"not-a-guid\"".to_string()),
+    ];
+    for (needle, body) in cases {
+        acc.config(&block(&body));
+        acc.tf.plan_expect_error(needle).await;
+        let reqs = acc.emu.requests();
+        assert!(reqs.is_empty(), "{needle}: reached the network: {reqs:#?}");
+    }
+}
+
 /// A join the owner did not prepare fails with the service's reason; the destroy withdraws it.
 #[tokio::test(flavor = "multi_thread")]
 async fn failed_join_reports_the_reason() {
