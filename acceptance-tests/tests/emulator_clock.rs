@@ -13,15 +13,7 @@ async fn lag_and_token_lifetime_follow_the_clock() {
     env.emu.pause_clock();
     let token = env.token().await;
     env.emu.set_replication_lag(Duration::from_secs(30));
-    let (s, _) = env
-        .graph(
-            Method::POST,
-            PARTNERS,
-            &token,
-            Some(json!({"tenantId": FABRIKAM})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED);
+    env.create_partner(&token, FABRIKAM).await;
     let path = format!("{PARTNERS}/{FABRIKAM}");
     // Real time passing does not end the lag of a paused clock.
     tokio::time::sleep(Duration::from_millis(50)).await;
@@ -50,15 +42,7 @@ async fn scheduled_transitions_happen_when_the_clock_passes_them() {
     env.emu.pause_clock();
     let token = env.token().await;
     let store_path = format!("/policies/crossTenantAccessPolicy/partners/{FABRIKAM}");
-    let (s, _) = env
-        .graph(
-            Method::POST,
-            PARTNERS,
-            &token,
-            Some(json!({"tenantId": FABRIKAM})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED);
+    env.create_partner(&token, FABRIKAM).await;
     assert!(env.emu.schedule_transition(
         CONTOSO,
         &store_path,

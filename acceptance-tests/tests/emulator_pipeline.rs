@@ -123,15 +123,7 @@ async fn injected_throttling() {
         ..Fault::default()
     });
     // Not matching (POST): unaffected.
-    let (s, _) = env
-        .graph(
-            Method::POST,
-            PARTNERS,
-            &token,
-            Some(json!({"tenantId": FABRIKAM})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED);
+    env.create_partner(&token, FABRIKAM).await;
     let (s, h, body) = env.call(Method::GET, PARTNERS, Some(&token), None).await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(h["retry-after"], "2");
@@ -181,15 +173,7 @@ async fn replication_lag() {
     let env = Env::new().await;
     let token = env.token().await;
     env.emu.set_replication_lag(Duration::from_millis(1500));
-    let (s, _) = env
-        .graph(
-            Method::POST,
-            PARTNERS,
-            &token,
-            Some(json!({"tenantId": FABRIKAM})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED);
+    env.create_partner(&token, FABRIKAM).await;
     let path = format!("{PARTNERS}/{FABRIKAM}");
     let (s, _) = env.graph(Method::GET, &path, &token, None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);

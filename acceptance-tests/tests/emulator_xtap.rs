@@ -259,15 +259,7 @@ async fn identity_synchronization() {
         .await;
     assert_eq!(s, StatusCode::NOT_FOUND);
 
-    let (s, _) = env
-        .graph(
-            Method::POST,
-            PARTNERS,
-            &token,
-            Some(json!({"tenantId": FABRIKAM})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED);
+    env.create_partner(&token, FABRIKAM).await;
     let (s, _) = env.graph(Method::GET, &sync, &token, None).await;
     assert_eq!(s, StatusCode::NOT_FOUND);
     let (s, b) = env
@@ -358,15 +350,7 @@ async fn identity_synchronization() {
 async fn partner_expand() {
     let env = Env::new().await;
     let token = env.token().await;
-    let (s, _) = env
-        .graph(
-            Method::POST,
-            PARTNERS,
-            &token,
-            Some(json!({"tenantId": FABRIKAM})),
-        )
-        .await;
-    assert_eq!(s, StatusCode::CREATED);
+    env.create_partner(&token, FABRIKAM).await;
     let partner = format!("{PARTNERS}/{FABRIKAM}");
     let expanded = format!("{partner}?$expand=identitySynchronization");
 

@@ -31,6 +31,20 @@ pub struct Env {
 }
 
 impl Env {
+    /// POST a bare partner configuration for `partner_tenant` (must answer 201): the setup
+    /// most scenarios start from.
+    pub async fn create_partner(&self, token: &str, partner_tenant: &str) {
+        let (s, body) = self
+            .graph(
+                Method::POST,
+                PARTNERS,
+                token,
+                Some(serde_json::json!({ "tenantId": partner_tenant })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::CREATED, "{body:#}");
+    }
+
     pub async fn new() -> Env {
         let dir = tempfile::tempdir().unwrap();
         let cfg = EmulatorConfig {
