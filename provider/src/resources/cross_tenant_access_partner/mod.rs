@@ -10,6 +10,8 @@ mod api;
 mod create_tests;
 mod model;
 #[cfg(test)]
+mod request_tests;
+#[cfg(test)]
 mod tests;
 
 use crate::clients::graph::GraphClient;

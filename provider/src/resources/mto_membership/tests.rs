@@ -2,6 +2,7 @@
 //! asynchronous transitions, and import IDs.
 
 use super::api::*;
+use super::member::join_view;
 use super::model::{member_from_graph, MemberTenant};
 use super::*;
 use serde_json::json;
