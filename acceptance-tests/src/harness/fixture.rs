@@ -87,7 +87,10 @@ impl Acc {
     /// Like [`Acc::start`], with the given home and partner tenants (examples that name their
     /// tenants' domains).
     pub async fn start_pair(home: Tenant, partner: Tenant) -> Acc {
-        Acc::start_tenants(home, partner, Vec::new(), |_, _| SignInConfig::default()).await
+        Acc::start_all(home, partner, Vec::new(), Vec::new(), |_, _| {
+            SignInConfig::default()
+        })
+        .await
     }
 
     /// Like [`Acc::start`], plus `labels.len()` more sign-in tenants ([`Acc::more`]).
@@ -109,15 +112,6 @@ impl Acc {
     ) -> Acc {
         let home = Tenant::random("Contoso");
         let partner = Tenant::random("Fabrikam");
-        Acc::start_tenants(home, partner, directory_only, sign_in).await
-    }
-
-    async fn start_tenants(
-        home: Tenant,
-        partner: Tenant,
-        directory_only: Vec<Tenant>,
-        sign_in: impl FnOnce(&Tenant, &Tenant) -> SignInConfig,
-    ) -> Acc {
         Acc::start_all(home, partner, Vec::new(), directory_only, sign_in).await
     }
 

@@ -5,6 +5,18 @@
 use super::model::{js, member_from_graph, Membership};
 use super::*;
 
+/// This tenant is in `existing` already (a tenant belongs to at most one organization).
+fn already_in_organization(existing: &Json, me: &str) -> Diagnostics {
+    Diagnostics::from(Diagnostic::error(
+        "Tenant already in a multitenant organization",
+        format!(
+            "This tenant already belongs to the multitenant organization {:?} (id {}). A tenant belongs to at most one. To manage it with Terraform, import it:\n  terraform import {TYPE_NAME}.<name> owner/{me}",
+            js(existing, "displayName").unwrap_or_default(),
+            js(existing, "id").unwrap_or_default(),
+        ),
+    ))
+}
+
 pub(super) async fn create_owner(ctx: &Ctx, p: &Membership) -> Result<Value, ApplyError> {
     let g = &ctx.clients.graph;
     let dl = &ctx.deadline;
@@ -13,15 +25,7 @@ pub(super) async fn create_owner(ctx: &Ctx, p: &Membership) -> Result<Value, App
         .await
         .context(|| "reading this tenant's multitenant organization".into())?
     {
-        return Err(Diagnostics::from(Diagnostic::error(
-            "Tenant already in a multitenant organization",
-            format!(
-                "This tenant already belongs to the multitenant organization {:?} (id {}). A tenant belongs to at most one. To manage it with Terraform, import it:\n  terraform import {TYPE_NAME}.<name> owner/{me}",
-                js(&existing, "displayName").unwrap_or_default(),
-                js(&existing, "id").unwrap_or_default(),
-            ),
-        ))
-        .into());
+        return Err(already_in_organization(&existing, &me).into());
     }
     let dn = p.display_name.clone().unwrap_or_default();
     // The PUT is not idempotent here: a second one answers 400 "already part of a multitenant
@@ -43,14 +47,9 @@ pub(super) async fn create_owner(ctx: &Ctx, p: &Membership) -> Result<Value, App
     match created {
         Ok(_) => {}
         Err(create::CreateError::AlreadyExists { existing, .. }) => {
-            return Err(Diagnostics::from(Diagnostic::error(
-                "Tenant already in a multitenant organization",
-                format!(
-                    "While this organization was being created, this tenant joined the multitenant organization {:?}. To manage it with Terraform, import it:\n  terraform import {TYPE_NAME}.<name> owner/{me}",
-                    existing.as_ref().and_then(|e| js(e, "displayName")).unwrap_or_default(),
-                ),
-            ))
-            .into())
+            // Someone else's organization appeared while ours was in doubt.
+            let existing = existing.unwrap_or(Json::Null);
+            return Err(already_in_organization(&existing, &me).into());
         }
         Err(create::CreateError::Api(e)) => {
             Err::<(), _>(e).context(|| format!("creating {what}"))?
