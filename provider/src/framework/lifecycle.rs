@@ -233,18 +233,23 @@ pub async fn apply(
     let mut diags = Diagnostics::new();
     if planned.is_null() {
         let c = ctx(res, clients, cancel, prior, Op::Delete, private);
-        return match res.delete(&c, prior).await {
+        let result = res.delete(&c, prior).await;
+        diags.extend(c.take_warnings());
+        return match result {
             // Gone: nothing private survives it.
             Ok(()) => Outcome {
                 state: Value::Null,
                 private: Vec::new(),
                 diags,
             },
-            Err(d) => Outcome {
-                state: prior.clone(),
-                private: c.private.encode(),
-                diags: d,
-            },
+            Err(d) => {
+                diags.extend(d);
+                Outcome {
+                    state: prior.clone(),
+                    private: c.private.encode(),
+                    diags,
+                }
+            }
         };
     }
     let (op, c, result) = if prior.is_null() {
@@ -256,6 +261,7 @@ pub async fn apply(
         let r = run_write(res, &c, planned, res.update(&c, prior, planned).await).await;
         (Op::Update, c, r)
     };
+    diags.extend(c.take_warnings());
     let state = match result {
         Ok(state) => {
             let state = carry_timeouts(state, planned);
@@ -322,6 +328,8 @@ pub async fn read(
         }
         Err(d) => (state.clone(), d),
     };
+    let mut diags = diags;
+    diags.extend(c.take_warnings());
     Outcome {
         private: c.private.encode(),
         state,

@@ -2,14 +2,14 @@
 //! framework ([`super::lifecycle`]) adds planning, read-after-write, 404 handling, timeouts and
 //! import around it.
 
-use super::diag::Diagnostics;
+use super::diag::{Diagnostic, Diagnostics};
 use super::plan::{ModifyPlan, PlanRequest};
 use super::private::Private;
 use super::schema::Schema;
 use super::value::Value;
 use crate::clients::{Clients, Deadline, Permission};
 use async_trait::async_trait;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 /// What an operation may use: the configured clients, its deadline (which also carries
@@ -19,6 +19,9 @@ pub struct Ctx {
     pub deadline: Deadline,
     /// Read it, write it: what it holds when the operation ends is stored with the state.
     pub private: Private,
+    /// Warnings the API gave on a successful call (Exchange's `@adminapi.warnings`): the
+    /// framework shows them with the operation's result, whatever it returns.
+    warnings: Mutex<Diagnostics>,
 }
 
 impl Ctx {
@@ -28,7 +31,22 @@ impl Ctx {
             clients,
             deadline,
             private: Private::default(),
+            warnings: Mutex::new(Diagnostics::new()),
         }
+    }
+
+    /// Shows `d` (a warning) to the user with this operation's result. The same warning given
+    /// twice (read-after-write reads more than once) is shown once.
+    pub fn warn(&self, d: Diagnostic) {
+        let mut w = self.warnings.lock().unwrap_or_else(|e| e.into_inner());
+        if !w.0.contains(&d) {
+            w.push(d);
+        }
+    }
+
+    /// The warnings given so far, leaving none.
+    pub fn take_warnings(&self) -> Diagnostics {
+        std::mem::take(&mut *self.warnings.lock().unwrap_or_else(|e| e.into_inner()))
     }
 
     pub fn with_private(mut self, private: Private) -> Ctx {

@@ -334,6 +334,7 @@ impl Provider for ProviderServer {
                     Ok(v) => state = encode_or(&v, &e.ty, &mut diags),
                     Err(d) => diags.extend(d),
                 }
+                diags.extend(ctx.take_warnings());
             }
             (Err(d), _) | (_, Err(d)) => diags.extend(d),
         }

@@ -5,7 +5,7 @@ use super::*;
 use crate::framework::plan::{ModifyPlan, PlanRequest};
 use crate::framework::registry::Registry;
 use crate::framework::Type;
-use crate::framework::{ApplyError, AttrPath, Attribute, Resource, Schema, Value};
+use crate::framework::{ApplyError, AttrPath, Attribute, Diagnostic, Resource, Schema, Value};
 
 #[test]
 fn every_registered_schema_is_complete() {
@@ -104,6 +104,12 @@ impl Resource for Counter {
     }
     async fn create(&self, ctx: &Ctx, planned: &Value) -> Result<Value, ApplyError> {
         ctx.private.set("created", serde_json::json!(true));
+        if planned.get("name").as_str() == Some("warn") {
+            // Given twice, shown once.
+            for _ in 0..2 {
+                ctx.warn(Diagnostic::warning("create warning", "from the API"));
+            }
+        }
         let mut v = planned.clone();
         v.set_attr("id", Value::string("1"));
         Ok(v)
@@ -115,6 +121,9 @@ impl Resource for Counter {
             .and_then(|v| v.as_u64())
             .unwrap_or(0);
         ctx.private.set("reads", serde_json::json!(n + 1));
+        if state.get("name").as_str() == Some("warn") {
+            ctx.warn(Diagnostic::warning("read warning", "from the API"));
+        }
         Ok(Some(state.clone()))
     }
     async fn update(&self, _: &Ctx, _: &Value, p: &Value) -> Result<Value, ApplyError> {
@@ -230,4 +239,45 @@ async fn plan_runs_the_resource_modifier_with_prior_private_state() {
         assert_eq!(planned.get("id").is_unknown(), id_unknown);
         assert_eq!(r.planned_private, private);
     }
+}
+
+#[tokio::test]
+async fn warnings_of_a_successful_apply_and_read_reach_terraform_once_each() {
+    let (s, ty) = counter_server();
+    let name = "coexistence_test_counter".to_string();
+    let planned = Value::object([("id", Value::Unknown), ("name", Value::string("warn"))]);
+    let r = s
+        .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+            type_name: name.clone(),
+            prior_state: Some(convert::encode(&Value::Null, &ty).unwrap()),
+            planned_state: Some(convert::encode(&planned, &ty).unwrap()),
+            config: Some(convert::encode(&planned, &ty).unwrap()),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    let got: Vec<(i32, &str)> = r
+        .diagnostics
+        .iter()
+        .map(|d| (d.severity, d.summary.as_str()))
+        .collect();
+    let warning = pb::diagnostic::Severity::Warning as i32;
+    assert_eq!(
+        got,
+        vec![(warning, "create warning"), (warning, "read warning")]
+    );
+    assert!(r.new_state.is_some());
+    let state = Value::object([("id", Value::string("1")), ("name", Value::string("warn"))]);
+    let r = s
+        .read_resource(Request::new(pb::read_resource::Request {
+            type_name: name,
+            current_state: Some(convert::encode(&state, &ty).unwrap()),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert_eq!(r.diagnostics.len(), 1);
+    assert_eq!(r.diagnostics[0].summary, "read warning");
 }
