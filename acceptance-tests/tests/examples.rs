@@ -292,8 +292,10 @@ async fn data_source_examples_read() {
         );
         eprintln!("example {type_name}: apply");
 
-        // Every tenant the example looks up exists, as a directory-only tenant.
+        // Every tenant the example looks up exists, as a directory-only tenant; every partner
+        // configuration it reads exists in the home tenant (seeded after start, below).
         let mut lookups = Vec::new();
+        let mut partners = Vec::new();
         for b in &data {
             match b.labels[1].as_str() {
                 "coexistence_tenant" => {
@@ -306,6 +308,10 @@ async fn data_source_examples_read() {
                     }
                     lookups.push((format!("data.coexistence_tenant.{}", b.labels[2]), t));
                 }
+                PARTNER_TYPE => {
+                    let id = b.arg("tenant_id").expect("the example names tenant_id");
+                    partners.push((format!("data.{PARTNER_TYPE}.{}", b.labels[2]), id));
+                }
                 other => panic!(
                     "{}: no emulator setup for data source {other}: teach examples.rs about it",
                     tf_file.display()
@@ -313,8 +319,45 @@ async fn data_source_examples_read() {
             }
         }
         let acc = Acc::start_with(lookups.iter().map(|(_, t)| t.clone()).collect()).await;
+        let home = acc.home.tenant_id.clone();
+        for (_, id) in &partners {
+            // A portal-made configuration: every block set (Partner::full), with its sync policy.
+            let mut graph = json!({"tenantId": id, "isServiceProvider": null, "isInMultiTenantOrganization": false,
+                "tenantRestrictions": null,
+                "crossCloudMeetingConfiguration": {"inboundAllowed": null, "outboundAllowed": null},
+                "protectedContentSharing": {"inboundAllowed": null, "outboundAllowed": null}});
+            for (k, v) in Partner::full(id).expected_graph() {
+                graph[k] = v;
+            }
+            acc.emu.put_object(&home, &partner_path(id), graph);
+            acc.emu.put_object(
+                &home,
+                &sync_path(id),
+                json!({"tenantId": id, "displayName": null, "userSyncInbound": {"isSyncAllowed": true}}),
+            );
+        }
+        let seeded = acc.emu.objects(&home);
         acc.config(&example);
         acc.tf.apply().await;
+        for (address, id) in &partners {
+            let v = acc.tf.resource(address).await;
+            assert_eq!(v["tenant_id"], json!(id), "{address}: {v:#}");
+            assert_eq!(
+                v["inbound_trust"],
+                json!({"mfa_accepted": true, "compliant_device_accepted": true, "hybrid_joined_device_accepted": false}),
+                "{address}: {v:#}"
+            );
+            assert_eq!(
+                v["identity_synchronization"],
+                json!({"user_sync_inbound_allowed": true}),
+                "{address}: {v:#}"
+            );
+            assert_eq!(
+                v["b2b_direct_connect_outbound"]["users_and_groups"]["access_type"],
+                json!("blocked"),
+                "{address}: {v:#}"
+            );
+        }
 
         for (address, t) in &lookups {
             let v = acc.tf.resource(address).await;
@@ -343,7 +386,11 @@ async fn data_source_examples_read() {
             }
         }
         // Nothing was written anywhere.
-        assert_tenant_empty(&acc, &acc.home.tenant_id);
+        assert_eq!(
+            acc.emu.objects(&home),
+            seeded,
+            "a data source wrote something"
+        );
     }
 }
 

@@ -6,5 +6,9 @@ use std::sync::Arc;
 pub mod tenant;
 
 pub fn all() -> Vec<Arc<dyn DataSource>> {
-    vec![Arc::new(tenant::Tenant)]
+    vec![
+        Arc::new(tenant::Tenant),
+        // Beside its resource, whose schema, model and read it shares.
+        Arc::new(crate::resources::cross_tenant_access_partner::data_source::PartnerDataSource),
+    ]
 }

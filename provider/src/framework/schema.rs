@@ -121,6 +121,20 @@ impl Attribute {
         self
     }
 
+    /// The same attribute as a data source reports it: computed only, with its nested
+    /// attributes, no validators and no plan modifiers (nothing to validate or plan).
+    pub fn read_only(mut self) -> Attribute {
+        self.required = false;
+        self.optional = false;
+        self.computed = true;
+        self.validators.clear();
+        self.modifiers.clear();
+        if let Kind::Nested(mode, attrs) = self.kind {
+            self.kind = Kind::Nested(mode, attrs.into_iter().map(Attribute::read_only).collect());
+        }
+        self
+    }
+
     pub fn ty(&self) -> Type {
         match &self.kind {
             Kind::Plain(t) => t.clone(),

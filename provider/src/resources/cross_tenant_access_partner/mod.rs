@@ -8,6 +8,7 @@
 mod api;
 #[cfg(test)]
 mod create_tests;
+pub mod data_source;
 mod model;
 #[cfg(test)]
 mod request_tests;
