@@ -342,6 +342,7 @@ async fn data_source_examples_read() {
         for (address, id) in &partners {
             let v = acc.tf.resource(address).await;
             assert_eq!(v["tenant_id"], json!(id), "{address}: {v:#}");
+            assert_eq!(v["exists"], json!(true), "{address}: {v:#}");
             assert_eq!(
                 v["inbound_trust"],
                 json!({"mfa_accepted": true, "compliant_device_accepted": true, "hybrid_joined_device_accepted": false}),

@@ -8,14 +8,14 @@ use super::{api, read_partner, schema as resource_schema};
 use crate::clients::Permission;
 use crate::framework::lifecycle::data_source_deadline;
 use crate::framework::validators::guid;
-use crate::framework::{Attribute, Ctx, DataSource, Diagnostic, Diagnostics, Schema, Value};
+use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Schema, Value};
 use async_trait::async_trait;
 
 pub struct PartnerDataSource;
 
 /// The resource's attributes as read-only, except `tenant_id`, the lookup key; no `timeouts`.
 fn schema() -> Schema {
-    let attributes = resource_schema()
+    let mut attributes: Vec<Attribute> = resource_schema()
         .attributes
         .into_iter()
         .filter(|a| a.name != "timeouts")
@@ -27,8 +27,9 @@ fn schema() -> Schema {
             _ => a.read_only(),
         })
         .collect();
+    attributes.push(Attribute::bool("exists").computed().description("Whether the tenant holds a partner configuration for `tenant_id`. When it does not, every other attribute is null: the tenant applies its default settings to that partner."));
     Schema::new(
-        "Reads the partner-specific cross-tenant access settings this tenant holds for one partner tenant, and its identity synchronization policy, as they are now (a configuration made in the portal or by another workspace). Reading a partner that has no configuration is an error. Inside a `check` block that error is a warning, so a check can watch a pair's prerequisites on every plan.",
+        "Reads the partner-specific cross-tenant access settings this tenant holds for one partner tenant, and its identity synchronization policy, as they are now (a configuration made in the portal or by another workspace). A partner without a configuration reads as `exists = false` rather than an error, so a `check` block can watch a pair's prerequisites on every plan, including the first, before anything is created.",
         attributes,
     )
 }
@@ -51,10 +52,11 @@ impl DataSource for PartnerDataSource {
             .to_string();
         let dl = data_source_deadline(super::TYPE_NAME, &ctx.deadline);
         let Some((partner, sync)) = read_partner(&ctx.clients.graph, &dl, &id).await? else {
-            return Err(Diagnostics::from(Diagnostic::error(
-                "No partner configuration",
-                format!("This tenant has no partner-specific cross-tenant access settings for tenant {id}: it applies its default settings to that tenant."),
-            )));
+            let mut v = Value::null_object(&schema().ty());
+            v.set_attr("tenant_id", Value::string(id.clone()));
+            v.set_attr("id", Value::string(id.to_ascii_lowercase()));
+            v.set_attr("exists", Value::Bool(false));
+            return Ok(v);
         };
         let mut p = Partner::from_graph(&partner, sync.as_ref());
         // As the resource: keep the configuration's spelling of the GUID.
@@ -64,6 +66,7 @@ impl DataSource for PartnerDataSource {
         let mut v = p.to_value()?;
         if let Value::Object(m) = &mut v {
             m.remove("timeouts");
+            m.insert("exists".into(), Value::Bool(true));
         }
         Ok(v)
     }
@@ -95,14 +98,14 @@ mod tests {
             assert!(a.computed && !a.optional && !a.required, "{}", a.name);
         }
         assert_eq!(
-            resource_schema().attributes.len() - 1,
+            resource_schema().attributes.len(),
             s.attributes.len(),
-            "every resource attribute but timeouts"
+            "every resource attribute but timeouts, and exists"
         );
     }
 
     #[tokio::test]
-    async fn reads_the_partner_in_one_request_and_errors_when_there_is_none() {
+    async fn reads_the_partner_in_one_request_and_a_missing_one_as_not_existing() {
         let id = "3f2a8c91-5d4e-4b7a-9c1f-6e8d2b0a7c54";
         let config = Value::object([("tenant_id", Value::string(id))]);
         let found = serde_json::json!({
@@ -142,7 +145,10 @@ mod tests {
             "gone",
         )]);
         let c = ctx_for(m, Duration::from_secs(5));
-        let e = PartnerDataSource.read(&c, &config).await.unwrap_err();
-        assert!(e.0[0].summary.contains("No partner configuration"), "{e:?}");
+        let v = PartnerDataSource.read(&c, &config).await.unwrap();
+        v.conforms(&schema().ty()).unwrap();
+        assert_eq!(v.get("exists"), &Value::Bool(false));
+        assert_eq!(v.get("tenant_id"), &Value::string(id));
+        assert!(v.get("inbound_trust").is_null());
     }
 }
