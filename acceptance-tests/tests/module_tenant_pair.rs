@@ -1,0 +1,300 @@
+//! The tenant-pair module (`examples/modules/tenant-pair`) through the real CLI: a pair at low
+//! trust, raised to high trust (creates and updates only), lowered back (only what high trust
+//! added goes), a drifted prerequisite warning through a `check`, and destroy leaving both
+//! tenants empty. The module needs Terraform 1.5 (check blocks); on an older client each test
+//! asserts that Terraform refuses the module before any request.
+
+mod common;
+
+use coexistence_acceptance::harness::{workspace_root, TfOutput};
+use common::*;
+use std::path::Path;
+
+const MODULE: &str = "module.pair";
+
+/// Copies the module into the workspace (local module sources are relative paths) and installs
+/// it with `terraform get` (modules only: dev_overrides needs no `init` for the provider).
+async fn install_module(acc: &Acc) {
+    let src = workspace_root().join("examples/modules/tenant-pair");
+    copy_dir(&src, &acc.tf.dir().join("tenant-pair"));
+    acc.tf.run_ok(&["get", "-no-color"]).await;
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}
+
+/// The root configuration: one aliased provider per tenant, the module between them.
+fn root(acc: &Acc, inputs: &str) -> String {
+    format!(
+        r#"terraform {{
+  required_providers {{
+    coexistence = {{ source = "coexistence/coexistence" }}
+  }}
+}}
+{contoso}
+{fabrikam}
+module "pair" {{
+  source    = "./tenant-pair"
+  providers = {{ coexistence.a = coexistence.contoso, coexistence.b = coexistence.fabrikam }}
+  tenant_a  = {{ tenant_id = {a}, name = "Contoso" }}
+  tenant_b  = {{ tenant_id = {b}, name = "Fabrikam" }}
+{inputs}
+}}
+
+output "organization" {{
+  value = module.pair.organization
+}}
+"#,
+        contoso = acc.provider_block(&acc.home, Some("contoso")),
+        fabrikam = acc.provider_block(&acc.partner, Some("fabrikam")),
+        a = q(&acc.home.tenant_id),
+        b = q(&acc.partner.tenant_id),
+    )
+}
+
+/// Scoping groups for both sync directions (any object IDs: no job reads them yet).
+const SYNC: &str = r#"  sync = {
+    a_to_b_group_ids = ["5a3b1c2d-0e4f-4a6b-8c7d-9e0f1a2b3c4d"]
+    b_to_a_group_ids = ["0f9e8d7c-6b5a-4c3d-8e1f-a0b1c2d3e4f5"]
+  }
+"#;
+
+fn level(trust: &str) -> String {
+    format!("  trust_level = {}\n{SYNC}", q(trust))
+}
+
+/// Whether Terraform is 1.5 or later (check blocks, the module's constraint).
+async fn modern(acc: &Acc) -> bool {
+    let v = acc.tf.version().await;
+    let v = v
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix('v'))
+        .unwrap_or("0.0")
+        .to_string();
+    let mut parts = v.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0)) >= (1, 5)
+}
+
+/// On Terraform before 1.5 the module cannot load (it uses optional object attributes, 1.3,
+/// and check blocks, 1.5; a client that old fails on their syntax before it reaches the
+/// module's `required_version`): the plan fails on the module's files, before any request.
+/// Returns true when the rest of a scenario should run.
+async fn needs_modern_terraform(acc: &Acc) -> bool {
+    if modern(acc).await {
+        return true;
+    }
+    acc.tf.write_config(&root(acc, &level("low")));
+    install_module(acc).await;
+    let out = acc.tf.plan().await;
+    assert_eq!(out.code, Some(1), "{out}");
+    assert!(
+        out.stderr.contains("on tenant-pair/") && out.stderr.contains("Unsupported block type"),
+        "expected this Terraform to refuse the module's check blocks:\n{out}"
+    );
+    assert!(acc.emu.requests().is_empty(), "{:#?}", acc.emu.requests());
+    eprintln!("the tenant-pair module needs Terraform 1.5+: this client refuses it, as documented");
+    false
+}
+
+fn addr(resource: &str) -> String {
+    format!("{MODULE}.{resource}")
+}
+
+/// Applies, then asserts the pair converged: the next plan changes no resource and no output.
+/// With the module's checks on, that plan still re-reads the check-scoped data sources, so
+/// `-detailed-exitcode` says 2 (hashicorp/terraform#35226): the plan JSON is the judge, and
+/// those reads must be the only entries, each for that reason.
+async fn apply_and_converge(acc: &Acc) -> TfOutput {
+    let out = acc.tf.apply_no_plan_check().await;
+    let plan = acc.tf.plan_json().await;
+    for c in plan["resource_changes"].as_array().into_iter().flatten() {
+        let actions = &c["change"]["actions"];
+        let check_read = actions == &serde_json::json!(["read"])
+            && c["action_reason"] == "read_because_check_nested";
+        assert!(
+            actions == &serde_json::json!(["no-op"]) || check_read,
+            "the plan after apply is not empty: {c:#}"
+        );
+    }
+    for (name, c) in plan["output_changes"].as_object().into_iter().flatten() {
+        assert_eq!(
+            c["actions"],
+            serde_json::json!(["no-op"]),
+            "output {name} changes: {c:#}"
+        );
+    }
+    out
+}
+
+/// The plan's changes to managed resources (data source reads left out).
+fn managed_changes(
+    plan: &coexistence_acceptance::harness::plan::Plan,
+) -> Vec<(String, Vec<String>)> {
+    plan.changes()
+        .into_iter()
+        .filter(|c| !c.is_noop() && !c.address.contains(".data."))
+        .map(|c| (c.address, c.actions))
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn low_to_high_and_back_changes_in_place() {
+    let acc = Acc::start().await;
+    if !needs_modern_terraform(&acc).await {
+        return;
+    }
+    let (home, partner) = (acc.home.tenant_id.clone(), acc.partner.tenant_id.clone());
+
+    // Low trust: the two partner configurations, nothing else; then an empty plan.
+    acc.tf.write_config(&root(&acc, &level("low")));
+    install_module(&acc).await;
+    apply_and_converge(&acc).await;
+    assert!(acc.emu.object(&home, &partner_path(&partner)).is_some());
+    assert!(acc.emu.object(&partner, &partner_path(&home)).is_some());
+    assert!(
+        acc.emu.object(&home, &sync_path(&partner)).is_none(),
+        "no sync policy at low trust"
+    );
+    let low_objects = (acc.emu.objects(&home), acc.emu.objects(&partner));
+
+    // Raising: every change is a create or an update in place.
+    acc.tf.write_config(&root(&acc, &level("high")));
+    let plan = acc.tf.plan_changes().await;
+    let changes = managed_changes(&plan);
+    for (address, actions) in &changes {
+        assert!(
+            actions == &["create"] || actions == &["update"],
+            "raising the trust level must only create and update; {address}: {actions:?}\n{plan}"
+        );
+    }
+    for a in [
+        "coexistence_cross_tenant_access_partner.a",
+        "coexistence_cross_tenant_access_partner.b",
+    ] {
+        assert_eq!(plan.expect_change(&addr(a)).actions, ["update"], "{plan}");
+    }
+    assert_eq!(
+        plan.expect_change(&addr("coexistence_mto_membership.owner_a[0]"))
+            .actions,
+        ["create"]
+    );
+    apply_and_converge(&acc).await;
+    // High trust in the emulator: sync policies both ways, trust and consent, the organization.
+    for (tenant, other) in [(&home, &partner), (&partner, &home)] {
+        let sync = acc
+            .emu
+            .object(tenant, &sync_path(other))
+            .expect("sync policy");
+        assert_eq!(sync["userSyncInbound"]["isSyncAllowed"], true);
+        let p = acc.emu.object(tenant, &partner_path(other)).unwrap();
+        assert_eq!(p["inboundTrust"]["isMfaAccepted"], true, "{p:#}");
+        assert_eq!(
+            p["automaticUserConsentSettings"]["inboundAllowed"], true,
+            "{p:#}"
+        );
+        assert_eq!(
+            p["automaticUserConsentSettings"]["outboundAllowed"], true,
+            "{p:#}"
+        );
+    }
+    let org = acc.tf.output("organization").await;
+    assert_eq!(org["owner_tenant_id"], home.as_str(), "{org:#}");
+
+    // Lowering: only what high trust added goes; the partners are updated, never replaced.
+    acc.tf.write_config(&root(&acc, &level("low")));
+    let plan = acc.tf.plan_changes().await;
+    for (address, actions) in managed_changes(&plan) {
+        let high_only = address.contains("coexistence_mto_membership");
+        let want: &[&str] = if high_only { &["delete"] } else { &["update"] };
+        assert_eq!(actions, want, "{address}\n{plan}");
+    }
+    apply_and_converge(&acc).await;
+    assert_eq!(
+        (acc.emu.objects(&home), acc.emu.objects(&partner)),
+        low_objects,
+        "lowering back to low trust leaves exactly what low trust made"
+    );
+
+    acc.tf.destroy().await;
+    assert_tenant_empty(&acc, &home);
+    assert_tenant_empty(&acc, &partner);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_drifted_prerequisite_warns_on_plan() {
+    let acc = Acc::start().await;
+    if !needs_modern_terraform(&acc).await {
+        return;
+    }
+    let (home, partner) = (acc.home.tenant_id.clone(), acc.partner.tenant_id.clone());
+    acc.tf.write_config(&root(&acc, &level("high")));
+    install_module(&acc).await;
+    let out = apply_and_converge(&acc).await;
+    assert!(
+        !out.combined().contains("Check block assertion failed"),
+        "{out}"
+    );
+
+    // In the portal, Fabrikam stops allowing synchronization from Contoso.
+    assert!(acc.emu.patch_object(
+        &partner,
+        &sync_path(&home),
+        serde_json::json!({"userSyncInbound": {"isSyncAllowed": false}})
+    ));
+    let out = acc.tf.plan().await;
+    assert_eq!(
+        out.code,
+        Some(2),
+        "the drift is also a planned update\n{out}"
+    );
+    let text = out
+        .combined()
+        .replace(['│', '╷', '╵'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("Check block assertion failed")
+            && text.contains("Fabrikam does not accept cross-tenant synchronization from Contoso"),
+        "expected the b_partner_configuration check to warn:\n{out}"
+    );
+    // The other tenant's check still holds.
+    assert!(!text.contains("Contoso does not accept"), "{out}");
+
+    // Apply restores it; the next plan is empty and warns no more.
+    let out = apply_and_converge(&acc).await;
+    assert!(
+        !out.combined().contains("Check block assertion failed"),
+        "{out}"
+    );
+    acc.tf.destroy().await;
+    assert_tenant_empty(&acc, &home);
+    assert_tenant_empty(&acc, &partner);
+}
+
+/// With `checks = false` the module has no check-scoped data source, so a converged pair gives
+/// `terraform plan -detailed-exitcode` 0, for pipelines that gate on it.
+#[tokio::test(flavor = "multi_thread")]
+async fn without_checks_the_plan_after_apply_exits_zero() {
+    let acc = Acc::start().await;
+    if !needs_modern_terraform(&acc).await {
+        return;
+    }
+    acc.tf
+        .write_config(&root(&acc, &format!("{}  checks = false\n", level("high"))));
+    install_module(&acc).await;
+    // apply() asserts `plan -detailed-exitcode` exits 0.
+    acc.tf.apply().await;
+    acc.tf.destroy().await;
+    assert_tenant_empty(&acc, &acc.home.tenant_id);
+    assert_tenant_empty(&acc, &acc.partner.tenant_id);
+}

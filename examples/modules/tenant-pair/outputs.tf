@@ -1,0 +1,26 @@
+output "tenant_a" {
+  description = "Tenant A as resolved: `tenant_id`, `name` and `moera` (its initial onmicrosoft.com domain)."
+  value       = local.a
+}
+
+output "tenant_b" {
+  description = "Tenant B as resolved: `tenant_id`, `name` and `moera`."
+  value       = local.b
+}
+
+output "partner_ids" {
+  description = "The partner configuration IDs: `a` is tenant A's configuration for B, `b` is tenant B's for A."
+  value = {
+    a = coexistence_cross_tenant_access_partner.a.id
+    b = coexistence_cross_tenant_access_partner.b.id
+  }
+}
+
+output "organization" {
+  description = "The multitenant organization (high trust): the owner's tenant ID, its organization ID when this module owns it, and the joining tenant's state. null at low trust or with mto.enabled = false."
+  value = local.mto_enabled ? {
+    owner_tenant_id = local.mto_owner_tenant_id
+    id              = one(concat(coexistence_mto_membership.owner_a[*].id, coexistence_mto_membership.owner_b[*].id))
+    member_state    = one(concat(coexistence_mto_membership.member_a[*].state, coexistence_mto_membership.member_b[*].state))
+  } : null
+}

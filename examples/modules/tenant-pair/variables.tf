@@ -1,0 +1,89 @@
+variable "tenant_a" {
+  description = "The first tenant of the pair (managed through the `coexistence.a` provider): its `domain_name` or its `tenant_id`, and an optional display `name` used in object names (defaults to the tenant's display name)."
+  type = object({
+    domain_name = optional(string)
+    tenant_id   = optional(string)
+    name        = optional(string)
+  })
+  validation {
+    condition     = (var.tenant_a.domain_name == null) != (var.tenant_a.tenant_id == null)
+    error_message = "tenant_a: set exactly one of domain_name (e.g. \"contoso.onmicrosoft.com\") and tenant_id (a GUID)."
+  }
+  validation {
+    condition     = var.tenant_a.tenant_id == null || can(regex("^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$", coalesce(var.tenant_a.tenant_id, "x")))
+    error_message = "tenant_a.tenant_id must be a tenant GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47."
+  }
+}
+
+variable "tenant_b" {
+  description = "The second tenant of the pair (managed through the `coexistence.b` provider): its `domain_name` or its `tenant_id`, and an optional display `name`."
+  type = object({
+    domain_name = optional(string)
+    tenant_id   = optional(string)
+    name        = optional(string)
+  })
+  validation {
+    condition     = (var.tenant_b.domain_name == null) != (var.tenant_b.tenant_id == null)
+    error_message = "tenant_b: set exactly one of domain_name (e.g. \"fabrikam.onmicrosoft.com\") and tenant_id (a GUID)."
+  }
+  validation {
+    condition     = var.tenant_b.tenant_id == null || can(regex("^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$", coalesce(var.tenant_b.tenant_id, "x")))
+    error_message = "tenant_b.tenant_id must be a tenant GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47."
+  }
+}
+
+variable "trust_level" {
+  description = "`low`: B2B guests both ways, free/busy sharing, and a Conditional Access policy in each tenant blocking external members from the other. `high`: adds inbound trust of MFA and compliant devices, automatic redemption, cross-tenant synchronization of members, a multitenant organization and direct mail flow (and turns the member-blocking policies off). Raising or lowering it changes objects in place; it never replaces what both levels share."
+  type        = string
+  default     = "low"
+  validation {
+    condition     = contains(["low", "high"], var.trust_level)
+    error_message = "trust_level must be \"low\" or \"high\"."
+  }
+}
+
+variable "b2b_direct_connect" {
+  description = "Allow B2B direct connect (Teams shared channels) both ways, for Office 365 only. Both trust levels."
+  type        = bool
+  default     = false
+}
+
+variable "sync" {
+  description = "High trust: cross-tenant synchronization. `a_to_b_group_ids`: groups in tenant A whose members are provisioned into B as members (a sync job in A); `b_to_a_group_ids` the reverse. An empty set means no job in that direction. `user_type`: `Member` (default) or `Guest`."
+  type = object({
+    a_to_b_group_ids = optional(set(string), [])
+    b_to_a_group_ids = optional(set(string), [])
+    user_type        = optional(string, "Member")
+  })
+  default = {}
+  validation {
+    condition     = contains(["Member", "Guest"], var.sync.user_type)
+    error_message = "sync.user_type must be \"Member\" or \"Guest\"."
+  }
+  validation {
+    condition = alltrue([for g in setunion(var.sync.a_to_b_group_ids, var.sync.b_to_a_group_ids) :
+    can(regex("^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$", g))])
+    error_message = "sync: every group ID must be a group object ID (a GUID)."
+  }
+}
+
+variable "mto" {
+  description = "High trust: a multitenant organization. `owner` (`a` or `b`) owns it and the other tenant joins. `display_name` names it (default: \"<owner name> organization\"). When the owner's organization is managed outside this module (a hub owning one organization for many pairs), pass that owner resource's `tenant_id` as `owner_managed_elsewhere_by`: the module then only makes the other tenant join (the reference orders the join after the owner's resource), and the owner resource must list the joining tenant in `member_tenants`."
+  type = object({
+    enabled                    = optional(bool, true)
+    owner                      = optional(string, "a")
+    display_name               = optional(string)
+    owner_managed_elsewhere_by = optional(string)
+  })
+  default = {}
+  validation {
+    condition     = contains(["a", "b"], var.mto.owner)
+    error_message = "mto.owner must be \"a\" or \"b\": the tenant that owns the multitenant organization."
+  }
+}
+
+variable "checks" {
+  description = "Warn on every plan when the live tenants no longer form a working pair (check blocks reading each tenant's partner configuration). Check-scoped data sources are always shown as \"read during apply\", so `terraform plan -detailed-exitcode` exits 2 even when nothing changes (hashicorp/terraform#35226): set `false` where a pipeline gates on that exit code."
+  type        = bool
+  default     = true
+}
