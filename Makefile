@@ -9,7 +9,7 @@ TF_OLD := .tools/terraform-1.0.3/terraform
 RELEASE_RUSTFLAGS ?= --remap-path-prefix=$(CURDIR)=. --remap-path-prefix=$(or $(CARGO_HOME),$(HOME)/.cargo)=/cargo
 
 
-.PHONY: help build fmt lint test unit fuzz testacc testacc-latest testacc-1.0 docs docs-check demo bench pr-check release tools
+.PHONY: help build fmt lint test unit fuzz testacc testacc-latest testacc-1.0 docs docs-check demo emulator bench pr-check release tools
 
 help: ## List the targets
 	@grep -E '^[a-z0-9.-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-16s %s\n", $$1, $$2}'
@@ -59,8 +59,11 @@ docs: ## Regenerate docs/ from the schemas and examples
 docs-check: ## Fail when docs/ is stale
 	$(CARGO) test -p terraform-provider-coexistence --lib docs
 
-demo: build ## Start the emulator, then terraform apply + plan of examples/demo against it
+demo: build ## The tenant-pair module against the bundled emulator: low trust, the plan to high, high, an empty plan
 	bash scripts/demo.sh
+
+emulator: build ## Keep the bundled emulator running (two demo tenants) and print the provider blocks to paste
+	bash scripts/emulator.sh
 
 bench: ## Benchmarks, one interleaved run: handshake, idle memory, apply/plan/destroy as ratios to terraform_data (bench/results.md; BENCH_BASELINE=<older binary> adds before rows)
 	RUSTFLAGS="$(RELEASE_RUSTFLAGS)" $(CARGO) build --release -p terraform-provider-coexistence -p coexistence-acceptance --bins

@@ -20,20 +20,47 @@ provider_installation {
   direct {}
 }
 CFG
-cp "$repo/examples/demo/main.tf" "$demo/work/"
+# The demo and the module keep their relative layout (the demo calls ../modules/tenant-pair).
+mkdir -p "$demo/work/demo" "$demo/work/modules"
+cp "$repo/examples/demo/main.tf" "$demo/work/demo/"
+cp -R "$repo/examples/modules/tenant-pair" "$demo/work/modules/"
 export TF_CLI_CONFIG_FILE="$demo/cli.tfrc" SSL_CERT_FILE="$demo/emulator/ca.pem" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 # The emulator's built-in demo tenants (fake credentials, printed by `coexistence-emulator --demo`).
+contoso=6babcaad-604b-40ac-a9d7-9fd97c0b779f fabrikam=9c5d131d-b1c3-4fc4-9e3f-c6557947d551
 export TF_VAR_endpoint="$url" \
-  TF_VAR_contoso_tenant_id=6babcaad-604b-40ac-a9d7-9fd97c0b779f TF_VAR_contoso_client_id=0c0a11e5-c011-4a11-8c0a-000000000001 TF_VAR_contoso_client_secret=contoso-demo-secret \
-  TF_VAR_fabrikam_tenant_id=9c5d131d-b1c3-4fc4-9e3f-c6557947d551 TF_VAR_fabrikam_client_id=fab0a11e-fab1-4a11-8fab-000000000002 TF_VAR_fabrikam_client_secret=fabrikam-demo-secret
-cd "$demo/work"
+  TF_VAR_contoso_tenant_id=$contoso TF_VAR_contoso_client_id=0c0a11e5-c011-4a11-8c0a-000000000001 TF_VAR_contoso_client_secret=contoso-demo-secret \
+  TF_VAR_fabrikam_tenant_id=$fabrikam TF_VAR_fabrikam_client_id=fab0a11e-fab1-4a11-8fab-000000000002 TF_VAR_fabrikam_client_secret=fabrikam-demo-secret
+cd "$demo/work/demo"
 # Captured whole: piping into head would let terraform die of SIGPIPE under pipefail.
 tf_version="$("$tf" version)"
-echo "== terraform apply (${tf_version%%$'\n'*}, emulator at $url)"
-"$tf" apply -auto-approve -input=false
-echo "== terraform plan (expect no changes)"
-"$tf" plan -input=false -detailed-exitcode
+log="$demo/terraform.log"
+step() { echo; echo "== $*"; }
+quiet() { "$@" >>"$log" 2>&1 || { cat "$log"; echo "demo: '$*' failed" >&2; exit 1; }; }
+summary() {
+  for t in "contoso:$contoso" "fabrikam:$fabrikam"; do
+    echo "  ${t%%:*}:"
+    curl -sf --cacert "$demo/emulator/ca.pem" "$url/_emulator/tenants/${t#*:}/summary" | sed 's/^/    /'
+    echo
+  done
+}
+start=$(date +%s)
+step "${tf_version%%$'\n'*}, emulator at $url"
+"$tf" get -no-color >>"$log"
+step "terraform apply -var trust_level=low"
+quiet "$tf" apply -auto-approve -input=false -no-color -var trust_level=low
+summary
+step "terraform plan -var trust_level=high (raising the pair: creates and in-place updates only)"
+"$tf" plan -input=false -no-color -var trust_level=high | sed -n '/Terraform will perform/,/^Plan:/p' | grep -E '^  # module|^Plan:' | grep -v 'will be read during apply' || true
+step "terraform apply -var trust_level=high"
+quiet "$tf" apply -auto-approve -input=false -no-color -var trust_level=high
+summary
+step "terraform plan -var trust_level=high (expect no changes)"
+plan="$("$tf" plan -input=false -no-color -var trust_level=high)"
+echo "$plan" | grep -E '^(Plan:|No changes)' || true
+echo "$plan" | grep -q 'Plan: 0 to add, 0 to change, 0 to destroy\|No changes' || { echo "$plan"; echo "demo: the pair did not converge" >&2; exit 1; }
 echo
-echo "state:        $demo/work/terraform.tfstate"
+echo "done in $(( $(date +%s) - start ))s."
+echo "state:        $demo/work/demo/terraform.tfstate"
+echo "terraform:    $log"
 echo "emulator log: $demo/emulator/emulator.log (one JSON line per request)"
-echo "emulator:     stopped on exit; re-run 'make demo' to start over"
+echo "experiment:   'make emulator' keeps an emulator running and prints the provider blocks to paste"

@@ -1,15 +1,19 @@
-# Two tenants connected both ways, as a platform team would do it: one aliased provider per
-# tenant, each configures the other as a partner. Fabrikam is the target of cross-tenant
-# synchronization from Contoso: it allows inbound user sync and redeems invitations
-# automatically; Contoso redeems automatically outbound.
-#
-# `make demo` runs this against the bundled emulator. Against real tenants, set the variables
-# (or ARM_* environment variables) and drop `endpoint`.
+# Contoso and Fabrikam connected as a tenant pair (examples/modules/tenant-pair), one aliased
+# provider per tenant: `trust_level = "low"` first (B2B guests, free/busy, member-blocking
+# Conditional Access), then `"high"` (trust, synchronization both ways, an organization, mail
+# flow). `make demo` applies both levels against the bundled emulator. Against real tenants,
+# set the variables (or ARM_* environment variables) and drop `endpoint`.
 
 terraform {
   required_providers {
     coexistence = { source = "coexistence/coexistence" }
   }
+}
+
+variable "trust_level" {
+  description = "\"low\" or \"high\"."
+  type        = string
+  default     = "low"
 }
 
 variable "endpoint" {
@@ -31,66 +35,43 @@ variable "fabrikam_client_secret" {
 }
 
 provider "coexistence" {
-  alias          = "contoso"
-  tenant_id      = var.contoso_tenant_id
-  client_id      = var.contoso_client_id
-  client_secret  = var.contoso_client_secret
-  authority_host = var.endpoint
-  graph_endpoint = var.endpoint
+  alias             = "contoso"
+  tenant_id         = var.contoso_tenant_id
+  client_id         = var.contoso_client_id
+  client_secret     = var.contoso_client_secret
+  authority_host    = var.endpoint
+  graph_endpoint    = var.endpoint
+  exchange_endpoint = var.endpoint
 }
 
 provider "coexistence" {
-  alias          = "fabrikam"
-  tenant_id      = var.fabrikam_tenant_id
-  client_id      = var.fabrikam_client_id
-  client_secret  = var.fabrikam_client_secret
-  authority_host = var.endpoint
-  graph_endpoint = var.endpoint
+  alias             = "fabrikam"
+  tenant_id         = var.fabrikam_tenant_id
+  client_id         = var.fabrikam_client_id
+  client_secret     = var.fabrikam_client_secret
+  authority_host    = var.endpoint
+  graph_endpoint    = var.endpoint
+  exchange_endpoint = var.endpoint
 }
 
-# Partners are named by domain; the lookup works from either tenant.
-data "coexistence_tenant" "fabrikam" {
-  provider    = coexistence.contoso
-  domain_name = "fabrikam.onmicrosoft.com"
-}
+module "pair" {
+  source    = "../modules/tenant-pair"
+  providers = { coexistence.a = coexistence.contoso, coexistence.b = coexistence.fabrikam }
 
-data "coexistence_tenant" "contoso" {
-  provider    = coexistence.fabrikam
-  domain_name = "contoso.onmicrosoft.com"
-}
+  tenant_a    = { domain_name = "contoso.onmicrosoft.com", name = "Contoso" }
+  tenant_b    = { domain_name = "fabrikam.onmicrosoft.com", name = "Fabrikam" }
+  trust_level = var.trust_level
 
-locals {
-  everyone = {
-    users_and_groups = { access_type = "allowed", targets = [{ target = "AllUsers", target_type = "user" }] }
-    applications     = { access_type = "allowed", targets = [{ target = "AllApplications", target_type = "application" }] }
+  # Members of these groups are synchronized into the other tenant at high trust.
+  sync = {
+    a_to_b_group_ids = ["5a3b1c2d-0e4f-4a6b-8c7d-9e0f1a2b3c4d"]
+    b_to_a_group_ids = ["0f9e8d7c-6b5a-4c3d-8e1f-a0b1c2d3e4f5"]
   }
 }
 
-# Source side (Contoso): its users may go to Fabrikam, invitations redeemed without a prompt.
-resource "coexistence_cross_tenant_access_partner" "contoso_to_fabrikam" {
-  provider                   = coexistence.contoso
-  tenant_id                  = data.coexistence_tenant.fabrikam.tenant_id
-  b2b_collaboration_outbound = local.everyone
-  automatic_user_consent     = { inbound_allowed = false, outbound_allowed = true }
-}
-
-# Target side (Fabrikam): trusts Contoso's MFA and devices, accepts synchronized users.
-resource "coexistence_cross_tenant_access_partner" "fabrikam_from_contoso" {
-  provider                  = coexistence.fabrikam
-  tenant_id                 = data.coexistence_tenant.contoso.tenant_id
-  b2b_collaboration_inbound = local.everyone
-  inbound_trust = {
-    mfa_accepted                  = true
-    compliant_device_accepted     = true
-    hybrid_joined_device_accepted = true
-  }
-  automatic_user_consent   = { inbound_allowed = true, outbound_allowed = false }
-  identity_synchronization = { user_sync_inbound_allowed = true }
-}
-
-output "partners" {
+output "pair" {
   value = {
-    contoso_sees  = coexistence_cross_tenant_access_partner.contoso_to_fabrikam.id
-    fabrikam_sees = coexistence_cross_tenant_access_partner.fabrikam_from_contoso.id
+    partners     = module.pair.partner_ids
+    organization = module.pair.organization
   }
 }

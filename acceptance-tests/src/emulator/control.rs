@@ -3,6 +3,7 @@
 //! logged and never subject to faults.
 //!
 //! * `GET    /_emulator/tenants/{tenant}/objects` → `[{"path": ..., "value": ...}]`
+//! * `GET    /_emulator/tenants/{tenant}/summary` → text, one readable line per object
 //! * `GET    /_emulator/tenants/{tenant}/object?path=<urlencoded>` → 200 value | 404
 //! * `PUT    /_emulator/tenants/{tenant}/object?path=...` (JSON value) → 204 | 404 unknown tenant
 //! * `PATCH  /_emulator/tenants/{tenant}/object?path=...` (JSON object) → 204 | 404
@@ -33,6 +34,7 @@ use super::{Api, Fault, RateLimit};
 pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route("/tenants/{tenant}/objects", get(list_objects))
+        .route("/tenants/{tenant}/summary", get(summary))
         .route(
             "/tenants/{tenant}/object",
             get(get_object)
@@ -95,6 +97,14 @@ async fn list_objects(State(st): State<Arc<Shared>>, Path(tenant): Path<String>)
         .map(|(path, value)| json!({"path": path, "value": value}))
         .collect();
     Ok(Json(list).into_response())
+}
+
+async fn summary(State(st): State<Arc<Shared>>, Path(tenant): Path<String>) -> CtlResult {
+    check_tenant(&st, &tenant)?;
+    let lines = super::summary::describe(&st.objects(&tenant), |t| {
+        st.any_tenant(t).map(|s| s.display_name.clone())
+    });
+    Ok(lines.join("\n").into_response())
 }
 
 async fn get_object(

@@ -32,6 +32,7 @@ pub mod hosts;
 pub mod pipeline;
 pub mod signin;
 pub mod state;
+pub mod summary;
 pub mod tls;
 pub mod token;
 pub(crate) mod util;
