@@ -298,3 +298,77 @@ async fn without_checks_the_plan_after_apply_exits_zero() {
     assert_tenant_empty(&acc, &acc.home.tenant_id);
     assert_tenant_empty(&acc, &acc.partner.tenant_id);
 }
+
+/// `examples/multi-pair`: a hub and three subsidiaries at mixed trust levels, one organization
+/// owned by the hub with the high-trust subsidiaries in it; applies, converges, destroys
+/// leaving all four tenants empty.
+#[tokio::test(flavor = "multi_thread")]
+async fn multi_pair_example_applies_and_destroys() {
+    let acc = Acc::start_with_more_tenants(&["Tailspin", "Wingtip"]).await;
+    if !needs_modern_terraform(&acc).await {
+        return;
+    }
+    let tenants = [
+        ("hub", &acc.home),
+        ("fabrikam", &acc.partner),
+        ("tailspin", &acc.more[0]),
+        ("wingtip", &acc.more[1]),
+    ];
+    let example = std::fs::read_to_string(workspace_root().join("examples/multi-pair/main.tf"))
+        .unwrap()
+        .replace("../modules/tenant-pair", "./tenant-pair");
+    acc.tf.write_config(&example);
+    let vars = serde_json::json!({
+        "endpoint": acc.emu.url(),
+        "tenants": tenants.iter().map(|(k, t)| (k.to_string(), serde_json::json!({"tenant_id": t.tenant_id, "client_id": t.client_id}))).collect::<serde_json::Map<_, _>>(),
+        "client_secrets": tenants.iter().map(|(k, t)| (k.to_string(), serde_json::json!(t.client_secret))).collect::<serde_json::Map<_, _>>(),
+    });
+    acc.tf.write_file(
+        "terraform.tfvars.json",
+        &serde_json::to_string_pretty(&vars).unwrap(),
+    );
+    install_module(&acc).await;
+    apply_and_converge(&acc).await;
+
+    let hub = &acc.home.tenant_id;
+    for (k, t) in &tenants[1..] {
+        assert!(
+            acc.emu.object(hub, &partner_path(&t.tenant_id)).is_some(),
+            "the hub has no partner configuration for {k}"
+        );
+        assert!(
+            acc.emu.object(&t.tenant_id, &partner_path(hub)).is_some(),
+            "{k}"
+        );
+    }
+    // High trust: Fabrikam and Wingtip are in the hub's organization; Tailspin (low) is not.
+    use coexistence_acceptance::emulator::graph::mto::tenant_path;
+    for (k, t, member) in [
+        ("fabrikam", &acc.partner, true),
+        ("tailspin", &acc.more[0], false),
+        ("wingtip", &acc.more[1], true),
+    ] {
+        assert_eq!(
+            acc.emu.object(hub, &tenant_path(&t.tenant_id)).is_some(),
+            member,
+            "{k} in the hub's organization"
+        );
+    }
+    let pairs = acc.tf.output("pairs").await;
+    assert_eq!(
+        pairs["tailspin"]["organization"],
+        serde_json::Value::Null,
+        "{pairs:#}"
+    );
+    assert_eq!(
+        pairs["wingtip"]["organization"]["owner_tenant_id"],
+        hub.as_str(),
+        "{pairs:#}"
+    );
+
+    acc.tf.destroy().await;
+    for (k, t) in &tenants {
+        let objs = acc.emu.objects(&t.tenant_id);
+        assert!(objs.is_empty(), "{k} still holds {objs:#?}");
+    }
+}

@@ -2,7 +2,7 @@
 
 locals {
   mto_enabled  = local.high && var.mto.enabled
-  mto_external = var.mto.owner_managed_elsewhere_by != null
+  mto_external = var.mto.owner_managed_elsewhere
   mto_owner    = var.mto.owner == "a" ? local.a : local.b
   mto_member   = var.mto.owner == "a" ? local.b : local.a
 }
@@ -29,7 +29,7 @@ resource "coexistence_mto_membership" "owner_b" {
 
 locals {
   # The owner's tenant ID through a reference, so the join waits for the owner to add it.
-  mto_owner_tenant_id = local.mto_external ? var.mto.owner_managed_elsewhere_by : one(concat(
+  mto_owner_tenant_id = local.mto_external ? var.mto.owner_tenant_id : one(concat(
     coexistence_mto_membership.owner_a[*].tenant_id,
     coexistence_mto_membership.owner_b[*].tenant_id,
   ))

@@ -68,17 +68,22 @@ variable "sync" {
 }
 
 variable "mto" {
-  description = "High trust: a multitenant organization. `owner` (`a` or `b`) owns it and the other tenant joins. `display_name` names it (default: \"<owner name> organization\"). When the owner's organization is managed outside this module (a hub owning one organization for many pairs), pass that owner resource's `tenant_id` as `owner_managed_elsewhere_by`: the module then only makes the other tenant join (the reference orders the join after the owner's resource), and the owner resource must list the joining tenant in `member_tenants`."
+  description = "High trust: a multitenant organization. `owner` (`a` or `b`) owns it and the other tenant joins. `display_name` names it (default: \"<owner name> organization\"). When the owner's organization is managed outside this module (a hub owning one organization for many pairs), set `owner_managed_elsewhere = true` and pass that owner resource's `tenant_id` as `owner_tenant_id`: the module then only makes the other tenant join (the reference orders the join after the owner's resource), and the owner resource must list the joining tenant in `member_tenants`."
   type = object({
-    enabled                    = optional(bool, true)
-    owner                      = optional(string, "a")
-    display_name               = optional(string)
-    owner_managed_elsewhere_by = optional(string)
+    enabled                 = optional(bool, true)
+    owner                   = optional(string, "a")
+    display_name            = optional(string)
+    owner_managed_elsewhere = optional(bool, false)
+    owner_tenant_id         = optional(string)
   })
   default = {}
   validation {
     condition     = contains(["a", "b"], var.mto.owner)
     error_message = "mto.owner must be \"a\" or \"b\": the tenant that owns the multitenant organization."
+  }
+  validation {
+    condition     = !var.mto.owner_managed_elsewhere || var.mto.owner_tenant_id != null
+    error_message = "mto.owner_managed_elsewhere = true needs mto.owner_tenant_id: the tenant_id of the coexistence_mto_membership owner resource managed elsewhere."
   }
 }
 
