@@ -177,8 +177,8 @@ async fn low_to_high_and_back_changes_in_place() {
         );
     }
     for a in [
-        "coexistence_cross_tenant_access_partner.a",
-        "coexistence_cross_tenant_access_partner.b",
+        "module.a.coexistence_cross_tenant_access_partner.this",
+        "module.b.coexistence_cross_tenant_access_partner.this",
     ] {
         assert_eq!(plan.expect_change(&addr(a)).actions, ["update"], "{plan}");
     }

@@ -1,8 +1,9 @@
 # A tenant pair, from low trust to high trust. Each tenant's objects are made through its own
-# provider (coexistence.a, coexistence.b). What both trust levels share (the partner
-# configurations, free/busy, the Conditional Access policies) is one object per tenant whose
-# arguments depend on the level, so changing the level updates it in place; what only high trust
-# has (sync jobs, the organization, connectors) is counted in and out.
+# provider (coexistence.a, coexistence.b) by the same `side` module, called once per tenant.
+# What both trust levels share (the partner configurations, free/busy, the Conditional Access
+# policies) is one object per tenant whose arguments depend on the level, so changing the level
+# updates it in place; what only high trust has (sync jobs, the organization, connectors) is
+# counted in and out.
 
 locals {
   high = var.trust_level == "high"
@@ -40,69 +41,54 @@ locals {
   sync_b_to_a = local.high && length(var.sync.b_to_a_group_ids) > 0
 }
 
-# ---- partner configurations (both levels) -------------------------------------------------
+# ---- each tenant's side (side/): its objects for the other tenant ---------------------------
 
-locals {
-  all_users_all_apps = {
-    users_and_groups = { access_type = "allowed", targets = [{ target = "AllUsers", target_type = "user" }] }
-    applications     = { access_type = "allowed", targets = [{ target = "AllApplications", target_type = "application" }] }
-  }
-  office365_only = {
-    users_and_groups = { access_type = "allowed", targets = [{ target = "AllUsers", target_type = "user" }] }
-    applications     = { access_type = "allowed", targets = [{ target = "Office365", target_type = "application" }] }
-  }
-  # High trust: Conditional Access in each tenant accepts the other's MFA and compliant devices.
-  inbound_trust = local.high ? {
-    mfa_accepted                  = true
-    compliant_device_accepted     = true
-    hybrid_joined_device_accepted = false
-  } : null
+module "a" {
+  source    = "./side"
+  providers = { coexistence.self = coexistence.a }
+
+  self               = local.a
+  other              = local.b
+  high               = local.high
+  b2b_direct_connect = var.b2b_direct_connect
+  sync_in            = local.sync_b_to_a
+  sync_out           = local.sync_a_to_b
 }
 
-# Tenant A's settings for tenant B.
-resource "coexistence_cross_tenant_access_partner" "a" {
-  provider  = coexistence.a
-  tenant_id = local.b.tenant_id
+module "b" {
+  source    = "./side"
+  providers = { coexistence.self = coexistence.b }
 
-  b2b_collaboration_inbound   = local.all_users_all_apps
-  b2b_collaboration_outbound  = local.all_users_all_apps
-  b2b_direct_connect_inbound  = var.b2b_direct_connect ? local.office365_only : null
-  b2b_direct_connect_outbound = var.b2b_direct_connect ? local.office365_only : null
-  inbound_trust               = local.inbound_trust
-
-  # High trust redeems invitations without a consent prompt both ways (synchronization needs
-  # it: outbound on the source, inbound on the target).
-  automatic_user_consent = local.high ? { inbound_allowed = true, outbound_allowed = true } : null
-  # A is the target of B's synchronization.
-  identity_synchronization = local.sync_b_to_a ? { user_sync_inbound_allowed = true } : null
+  self               = local.b
+  other              = local.a
+  high               = local.high
+  b2b_direct_connect = var.b2b_direct_connect
+  sync_in            = local.sync_a_to_b
+  sync_out           = local.sync_b_to_a
 }
 
-# Tenant B's settings for tenant A.
-resource "coexistence_cross_tenant_access_partner" "b" {
-  provider  = coexistence.b
-  tenant_id = local.a.tenant_id
+# ---- consistency checks (checks/), one per tenant ---------------------------------------------
 
-  b2b_collaboration_inbound   = local.all_users_all_apps
-  b2b_collaboration_outbound  = local.all_users_all_apps
-  b2b_direct_connect_inbound  = var.b2b_direct_connect ? local.office365_only : null
-  b2b_direct_connect_outbound = var.b2b_direct_connect ? local.office365_only : null
-  inbound_trust               = local.inbound_trust
-
-  automatic_user_consent   = local.high ? { inbound_allowed = true, outbound_allowed = true } : null
-  identity_synchronization = local.sync_a_to_b ? { user_sync_inbound_allowed = true } : null
-}
-
-# ---- consistency checks (checks/) ---------------------------------------------------------
-
-module "checks" {
+module "checks_a" {
   source    = "./checks"
   count     = var.checks ? 1 : 0
-  providers = { coexistence.a = coexistence.a, coexistence.b = coexistence.b }
+  providers = { coexistence.self = coexistence.a }
 
-  a           = { tenant_id = local.a.tenant_id, name = local.a.name }
-  b           = { tenant_id = local.b.tenant_id, name = local.b.name }
-  sync_a_to_b = local.sync_a_to_b
-  sync_b_to_a = local.sync_b_to_a
-  guard_a     = coexistence_cross_tenant_access_partner.a.id
-  guard_b     = coexistence_cross_tenant_access_partner.b.id
+  self     = { tenant_id = local.a.tenant_id, name = local.a.name }
+  other    = { tenant_id = local.b.tenant_id, name = local.b.name }
+  sync_in  = local.sync_b_to_a
+  sync_out = local.sync_a_to_b
+  guard    = module.a.partner_id
+}
+
+module "checks_b" {
+  source    = "./checks"
+  count     = var.checks ? 1 : 0
+  providers = { coexistence.self = coexistence.b }
+
+  self     = { tenant_id = local.b.tenant_id, name = local.b.name }
+  other    = { tenant_id = local.a.tenant_id, name = local.a.name }
+  sync_in  = local.sync_a_to_b
+  sync_out = local.sync_b_to_a
+  guard    = module.b.partner_id
 }

@@ -11,8 +11,8 @@ output "tenant_b" {
 output "partner_ids" {
   description = "The partner configuration IDs: `a` is tenant A's configuration for B, `b` is tenant B's for A."
   value = {
-    a = coexistence_cross_tenant_access_partner.a.id
-    b = coexistence_cross_tenant_access_partner.b.id
+    a = module.a.partner_id
+    b = module.b.partner_id
   }
 }
 
