@@ -21,12 +21,8 @@ pub(super) async fn create_owner(ctx: &Ctx, p: &Membership) -> Result<Value, App
     let g = &ctx.clients.graph;
     let dl = &ctx.deadline;
     let me = this_tenant(ctx, p)?;
-    if let Some(existing) = get_mto(g, dl)
-        .await
-        .context(|| "reading this tenant's multitenant organization".into())?
-    {
-        return Err(already_in_organization(&existing, &me).into());
-    }
+    // No GET first: the PUT itself refuses a tenant already in an organization (400), and only
+    // then is the organization read, to name it in the diagnostic. One request per create.
     let dn = p.display_name.clone().unwrap_or_default();
     // The PUT is not idempotent here: a second one answers 400 "already part of a multitenant
     // organization". So a PUT in doubt (reset, no answer in time, gateway 503/504) is followed
@@ -50,6 +46,20 @@ pub(super) async fn create_owner(ctx: &Ctx, p: &Membership) -> Result<Value, App
             // Someone else's organization appeared while ours was in doubt.
             let existing = existing.unwrap_or(Json::Null);
             return Err(already_in_organization(&existing, &me).into());
+        }
+        Err(create::CreateError::Api(e)) if e.status == Some(400) => {
+            let existing = get_mto(g, dl)
+                .await
+                .context(|| "reading this tenant's multitenant organization".into())?;
+            return match existing {
+                Some(existing) => Err(already_in_organization(&existing, &me).into()),
+                // Refused for another reason: say that one.
+                None => Err(Diagnostics::from(crate::framework::diag::api_error(
+                    &format!("creating {what}"),
+                    &e,
+                ))
+                .into()),
+            };
         }
         Err(create::CreateError::Api(e)) => {
             Err::<(), _>(e).context(|| format!("creating {what}"))?
