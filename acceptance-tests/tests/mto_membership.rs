@@ -234,3 +234,50 @@ async fn out_of_band_removal_is_drift() {
     steps.destroy().await;
     assert_tenant_empty(&acc, &home);
 }
+
+/// A tenant already in an organization Terraform does not manage (here: made by an earlier
+/// apply, then forgotten with `state rm`): the create is refused, naming the organization and
+/// the import command, and the organization is left as it was (one PUT, refused).
+#[tokio::test(flavor = "multi_thread")]
+async fn owner_create_in_a_tenant_already_in_an_organization_is_refused() {
+    let acc = Acc::start().await;
+    let home = acc.home.tenant_id.clone();
+    acc.config("resource \"coexistence_mto_membership\" \"contoso\" {\n  display_name = \"Contoso Group\"\n}\n");
+    acc.tf.apply().await;
+    acc.tf
+        .run_ok(&["state", "rm", "coexistence_mto_membership.contoso"])
+        .await;
+    let before = acc.emu.objects(&home);
+    acc.emu.clear_requests();
+    acc.tf
+        .apply_expect_error("already belongs to the multitenant organization \"Contoso Group\"")
+        .await;
+    assert!(
+        acc.tf.state_list().await.is_empty(),
+        "nothing entered the state"
+    );
+    let puts: Vec<_> = acc
+        .emu
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "PUT")
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(puts, [400], "one PUT, refused: {puts:?}");
+    assert_eq!(
+        acc.emu.objects(&home),
+        before,
+        "the organization is untouched"
+    );
+    // Adopting it as the diagnostic says, then destroying, leaves nothing.
+    acc.tf
+        .run_ok(&[
+            "import",
+            "coexistence_mto_membership.contoso",
+            &format!("owner/{home}"),
+        ])
+        .await;
+    acc.tf.plan_expect_empty().await;
+    acc.tf.destroy().await;
+    assert_tenant_empty(&acc, &home);
+}
