@@ -293,7 +293,9 @@ fn check_unique(
     except: Option<&str>,
     p: &Map<String, Value>,
 ) -> Result<(), ExchangeError> {
-    let others = objects.iter().filter(|(path, _)| Some(path.as_str()) != except);
+    let others = objects
+        .iter()
+        .filter(|(path, _)| Some(path.as_str()) != except);
     for (_, o) in others {
         let other = o["Name"].as_str().unwrap_or_default();
         if let Some(name) = p.get("Name").and_then(Value::as_str) {

@@ -91,8 +91,9 @@ fn is_http_url(s: &str) -> bool {
 }
 
 fn is_smtp_address(s: &str) -> bool {
-    s.split_once('@')
-        .is_some_and(|(local, domain)| !local.is_empty() && !local.contains(char::is_whitespace) && is_domain_name(domain))
+    s.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && !local.contains(char::is_whitespace) && is_domain_name(domain)
+    })
 }
 
 /// Every documented value rule, at plan time, on the attribute at fault.
@@ -124,7 +125,9 @@ fn validate_values(config: &Value, diags: &mut Diagnostics) {
             diags.error_at(
                 &at("domain_names"),
                 "Invalid value for domain_names",
-                format!("{d:?} is not a domain name such as fabrikam.com (no wildcards, no addresses)."),
+                format!(
+                    "{d:?} is not a domain name such as fabrikam.com (no wildcards, no addresses)."
+                ),
             );
         }
     }
@@ -323,11 +326,7 @@ impl Resource for OrganizationRelationship {
             ))
             .into());
         };
-        Ok(OrgRel {
-            id: Some(id),
-            ..p
-        }
-        .to_value()?)
+        Ok(OrgRel { id: Some(id), ..p }.to_value()?)
     }
 
     async fn read(&self, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics> {
@@ -338,7 +337,9 @@ impl Resource for OrganizationRelationship {
             (None, None) => return Ok(None),
         };
         let name = state.get("name").as_str().unwrap_or_default().to_string();
-        let Some(found) = found.context(|| format!("reading the organization relationship {name:?}"))? else {
+        let Some(found) =
+            found.context(|| format!("reading the organization relationship {name:?}"))?
+        else {
             return Ok(None);
         };
         Ok(Some(OrgRel::from_exchange(&found).to_value()?))
@@ -348,9 +349,9 @@ impl Resource for OrganizationRelationship {
         let (old, new) = (OrgRel::from_value(prior)?, OrgRel::from_value(planned)?);
         let guid = old.id.clone().unwrap_or_default();
         if let Some(set) = api::set(&guid, &old, &new) {
-            run(ctx, &set).await.context(|| {
-                format!("updating the organization relationship {:?}", old.name)
-            })?;
+            run(ctx, &set)
+                .await
+                .context(|| format!("updating the organization relationship {:?}", old.name))?;
         }
         Ok(OrgRel {
             id: Some(guid),

@@ -250,7 +250,9 @@ async fn read_is_by_guid_and_filters_the_answer() {
         "POST",
         &invoke(),
         200,
-        Some(json!({"value": [exchange_object(OTHER, "Contoso"), exchange_object(OTHER, "Other")]})),
+        Some(
+            json!({"value": [exchange_object(OTHER, "Contoso"), exchange_object(OTHER, "Other")]}),
+        ),
     )]);
     let state = OrgRel {
         id: Some(GUID.into()),
@@ -272,7 +274,9 @@ async fn read_is_by_guid_and_filters_the_answer() {
         "POST",
         &invoke(),
         200,
-        Some(json!({"value": [exchange_object(OTHER, "Contoso"), exchange_object(GUID, "Fabrikam")]})),
+        Some(
+            json!({"value": [exchange_object(OTHER, "Contoso"), exchange_object(GUID, "Fabrikam")]}),
+        ),
     )]);
     let got = OrganizationRelationship
         .read(&ctx(&m), &state)
@@ -285,8 +289,10 @@ async fn read_is_by_guid_and_filters_the_answer() {
         "POST",
         &invoke(),
         404,
-        Some(json!({"error": {"code": "NotFound", "message": "couldn't be found",
-            "innererror": {"type": "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException"}}})),
+        Some(
+            json!({"error": {"code": "NotFound", "message": "couldn't be found",
+            "innererror": {"type": "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException"}}}),
+        ),
     )]);
     assert!(OrganizationRelationship
         .read(&ctx(&m), &state)
@@ -301,7 +307,9 @@ async fn an_imported_state_is_read_by_name() {
         "POST",
         &invoke(),
         200,
-        Some(json!({"value": [exchange_object(OTHER, "Contoso"), exchange_object(GUID, "Fabrikam")]})),
+        Some(
+            json!({"value": [exchange_object(OTHER, "Contoso"), exchange_object(GUID, "Fabrikam")]}),
+        ),
     )]);
     let state = crate::framework::lifecycle::import(&OrganizationRelationship, "fabrikam").unwrap();
     let got = OrganizationRelationship
@@ -345,7 +353,9 @@ async fn a_new_in_doubt_is_looked_up_by_name_and_adopted() {
             "POST",
             &invoke(),
             200,
-            Some(json!({"value": [exchange_object(OTHER, "Contoso"), exchange_object(GUID, "Fabrikam")]})),
+            Some(
+                json!({"value": [exchange_object(OTHER, "Contoso"), exchange_object(GUID, "Fabrikam")]}),
+            ),
         ),
     ]);
     let out = OrganizationRelationship
@@ -368,8 +378,10 @@ async fn a_duplicate_name_says_import_it() {
         "POST",
         &invoke(),
         400,
-        Some(json!({"error": {"code": "ObjectAlreadyExists", "message": "An organization relationship named 'Fabrikam' already exists.",
-            "innererror": {"type": "Microsoft.Exchange.Data.Directory.ADObjectAlreadyExistsException"}}})),
+        Some(
+            json!({"error": {"code": "ObjectAlreadyExists", "message": "An organization relationship named 'Fabrikam' already exists.",
+            "innererror": {"type": "Microsoft.Exchange.Data.Directory.ADObjectAlreadyExistsException"}}}),
+        ),
     )]);
     let err = OrganizationRelationship
         .create(&ctx(&m), &model().to_value().unwrap())
@@ -395,7 +407,12 @@ async fn update_sends_one_set_and_delete_treats_not_found_as_done() {
         enabled: Some(false),
         ..old.clone()
     };
-    let m = MockTransport::new(vec![step("POST", &invoke(), 200, Some(json!({"value": []})))]);
+    let m = MockTransport::new(vec![step(
+        "POST",
+        &invoke(),
+        200,
+        Some(json!({"value": []})),
+    )]);
     let out = OrganizationRelationship
         .update(&ctx(&m), &old.to_value().unwrap(), &new.to_value().unwrap())
         .await
