@@ -37,9 +37,12 @@ const MAX_NAME: usize = 64;
 /// Documented limit of `DomainNames` values per request.
 const MAX_DOMAINS: usize = 238;
 
+/// Builds an attribute's default value (a `Value` holds heap data: no `const` values).
+type MakeDefault = fn() -> Value;
+
 /// Attributes with a service default: left out of configuration, they plan as that default
 /// (so removing one resets it, and drift on it always shows).
-const DEFAULTS: &[(&str, fn() -> Value)] = &[
+const DEFAULTS: &[(&str, MakeDefault)] = &[
     ("enabled", || Value::Bool(true)),
     ("free_busy_access_enabled", || Value::Bool(false)),
     ("free_busy_access_level", || Value::string("None")),
