@@ -483,3 +483,42 @@ async fn invalid_input_rejected_at_plan_without_api_calls() {
         );
     }
 }
+
+/// A New whose answer is lost (the gateway's 504 after Exchange made it, or a reset
+/// connection) is looked up by name and adopted: one New, one relationship, no error.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_new_in_doubt_is_adopted_not_duplicated() {
+    for fault in [
+        Fault::status(504).after_apply().api(Api::Exchange),
+        Fault::reset().after_apply().api(Api::Exchange),
+    ] {
+        let acc = Acc::start().await;
+        let steps = orgrel_steps(&acc);
+        let home = acc.home.tenant_id.clone();
+        // A new resource is not refreshed: the apply's first Exchange request is the New.
+        acc.emu.inject(fault.clone());
+        steps.apply_config(&OrgRel::full(DOMAINS).hcl()).await;
+        let news: Vec<_> = acc
+            .emu
+            .requests()
+            .into_iter()
+            .filter(|r| {
+                r.body.as_ref().is_some_and(|b| {
+                    b["CmdletInput"]["CmdletName"] == "New-OrganizationRelationship"
+                })
+            })
+            .collect();
+        assert_eq!(news.len(), 1, "{fault:?}: New sent once: {news:#?}");
+        // The fault hit it: no answer (reset) or the gateway's 504.
+        assert!(matches!(news[0].status, 0 | 504), "{news:#?}");
+        let rels = acc
+            .emu
+            .objects(&home)
+            .into_iter()
+            .filter(|(p, _)| p.starts_with("/exchange/"))
+            .count();
+        assert_eq!(rels, 1, "{fault:?}: one relationship");
+        steps.destroy().await;
+        assert_tenant_empty(&acc, &home);
+    }
+}
