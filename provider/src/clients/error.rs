@@ -99,8 +99,10 @@ impl ApiError {
     pub fn is_not_found(&self) -> bool {
         self.status == Some(404)
     }
+    /// A 409, or Exchange's "already exists" exception (its cmdlet errors are all 400s; the
+    /// exchange client makes the exception type the code).
     pub fn is_conflict(&self) -> bool {
-        self.status == Some(409)
+        self.status == Some(409) || self.code.ends_with("AlreadyExistsException")
     }
 }
 

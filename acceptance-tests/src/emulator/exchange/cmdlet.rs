@@ -17,6 +17,8 @@ use crate::emulator::state::Shared;
 #[derive(Debug)]
 pub enum PTy {
     Str,
+    /// A string, or JSON `null` to clear the property (PowerShell's `-Param $null`).
+    NullableStr,
     Bool,
     /// `MultiValuedProperty`: a JSON array of strings.
     Multi,
@@ -115,6 +117,7 @@ pub fn validate(cmdlet: &Cmdlet, params: &Map<String, Value>) -> Result<(), Exch
         };
         let ok = match (&p.ty, value) {
             (PTy::Str, Value::String(_)) | (PTy::Bool, Value::Bool(_)) => true,
+            (PTy::NullableStr, Value::String(_) | Value::Null) => true,
             (PTy::Multi, Value::Array(items)) => items.iter().all(Value::is_string),
             (PTy::Enum(members), Value::String(s)) => {
                 if !members.contains(&s.as_str()) {
@@ -136,7 +139,7 @@ pub fn validate(cmdlet: &Cmdlet, params: &Map<String, Value>) -> Result<(), Exch
                 format!(
                     "Cannot process argument transformation on parameter '{name}'. Cannot convert the value {value} to type {}.",
                     match p.ty {
-                        PTy::Str | PTy::Enum(_) => "System.String",
+                        PTy::Str | PTy::NullableStr | PTy::Enum(_) => "System.String",
                         PTy::Bool => "System.Boolean",
                         PTy::Multi => "Microsoft.Exchange.Data.MultiValuedProperty",
                     }

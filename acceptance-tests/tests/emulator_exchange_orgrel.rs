@@ -1,0 +1,348 @@
+//! `*-OrganizationRelationship` in the emulator: required, unknown and on-premises-only
+//! parameters, enums and value rules, unique names and domains, Identity semantics (Get of an
+//! unmatched Identity returns everything; Set/Remove answer not found), the no-change warning,
+//! and the Exchange audience (a Graph token is 401).
+
+mod emulator_support;
+
+use emulator_support::*;
+
+const INVOKE: &str = "/adminapi/beta/6babcaad-604b-40ac-a9d7-9fd97c0b779f/InvokeCommand";
+const PATH: &str = "/exchange/organizationRelationships";
+
+fn cmdlet(name: &str, params: Value) -> Value {
+    json!({"CmdletInput": {"CmdletName": name, "Parameters": params}})
+}
+
+struct Exo {
+    env: Env,
+    token: String,
+}
+
+impl Exo {
+    async fn new() -> Exo {
+        let env = Env::new().await;
+        let token = env
+            .token_for("https://outlook.office365.com/.default")
+            .await;
+        Exo { env, token }
+    }
+
+    async fn run(&self, name: &str, params: Value) -> (StatusCode, Value) {
+        let (s, _, v) = self
+            .env
+            .call(
+                Method::POST,
+                INVOKE,
+                Some(&self.token),
+                Some(cmdlet(name, params)),
+            )
+            .await;
+        (s, v)
+    }
+
+    /// Runs a cmdlet that must fail with 400 on `target`; returns (exception type, message).
+    async fn refused(&self, name: &str, params: Value, target: &str) -> (String, String) {
+        let (s, v) = self.run(name, params.clone()).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{name} {params} -> {v}");
+        let e = &v["error"];
+        assert_eq!(e["details"][0]["target"], target, "{name} {params} -> {v}");
+        (
+            e["innererror"]["type"].as_str().unwrap().to_string(),
+            e["message"].as_str().unwrap().to_string(),
+        )
+    }
+
+    async fn new_rel(&self, name: &str, domains: &[&str]) -> Value {
+        let (s, v) = self
+            .run(
+                "New-OrganizationRelationship",
+                json!({"Name": name, "DomainNames": domains}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        v["value"][0].clone()
+    }
+
+    fn stored(&self) -> Vec<(String, Value)> {
+        self.env
+            .emu
+            .objects(CONTOSO)
+            .into_iter()
+            .filter(|(p, _)| p.starts_with(PATH))
+            .collect()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn new_stores_the_documented_defaults_and_get_reads_by_guid_or_name() {
+    let x = Exo::new().await;
+    let made = x.new_rel("Fabrikam", &["fabrikam.com"]).await;
+    let guid = made["Guid"].as_str().unwrap().to_string();
+    assert_eq!(made["Identity"], "Fabrikam");
+    assert_eq!(made["Enabled"], true);
+    assert_eq!(made["FreeBusyAccessEnabled"], false);
+    assert_eq!(made["FreeBusyAccessLevel"], "None");
+    assert_eq!(made["MailTipsAccessLevel"], "None");
+    assert_eq!(made["TargetSharingEpr"], Value::Null);
+    let stored = x.stored();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].0, format!("{PATH}/{guid}"));
+    assert_eq!(stored[0].1, made);
+
+    for identity in [guid.clone(), guid.to_ascii_uppercase(), "fabrikam".into()] {
+        let (s, v) = x
+            .run(
+                "Get-OrganizationRelationship",
+                json!({"Identity": identity}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["value"].as_array().unwrap().len(), 1, "{identity}: {v}");
+        assert_eq!(v["value"][0]["Guid"], guid.as_str());
+    }
+    // The docs' caution: an Identity matching nothing returns every relationship.
+    x.new_rel("Northwind", &["northwind.com"]).await;
+    let (s, v) = x
+        .run(
+            "Get-OrganizationRelationship",
+            json!({"Identity": "5b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["value"].as_array().unwrap().len(), 2, "{v}");
+    let (_, v) = x.run("Get-OrganizationRelationship", json!({})).await;
+    assert_eq!(v["value"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn parameters_and_values_are_checked() {
+    let x = Exo::new().await;
+    let new = "New-OrganizationRelationship";
+    let ok = |extra: Value| {
+        let mut p = json!({"Name": "Fabrikam", "DomainNames": ["fabrikam.com"]});
+        p.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        p
+    };
+    // Required, unknown, on-premises-only, mis-typed and enum parameters: binding errors.
+    let binding = "System.Management.Automation.ParameterBindingException";
+    for (params, target) in [
+        (json!({"DomainNames": ["fabrikam.com"]}), "Name"),
+        (json!({"Name": "Fabrikam"}), "DomainNames"),
+        (
+            ok(json!({"DomainController": "dc1.contoso.com"})),
+            "DomainController",
+        ),
+        (ok(json!({"Enabled": "true"})), "Enabled"),
+        (ok(json!({"DomainNames": "fabrikam.com"})), "DomainNames"),
+        (
+            ok(json!({"FreeBusyAccessLevel": "limiteddetails"})),
+            "FreeBusyAccessLevel",
+        ),
+        (
+            ok(json!({"MailTipsAccessLevel": "Everything"})),
+            "MailTipsAccessLevel",
+        ),
+        (ok(json!({"Identity": "Fabrikam"})), "Identity"),
+    ] {
+        let (ty, _) = x.refused(new, params, target).await;
+        assert_eq!(ty, binding);
+    }
+    // Value rules: validation errors naming the parameter.
+    let validation = "Microsoft.Exchange.Data.DataValidationException";
+    for (params, target) in [
+        (ok(json!({"Name": "x".repeat(65)})), "Name"),
+        (ok(json!({"DomainNames": []})), "DomainNames"),
+        (
+            ok(json!({"DomainNames": ["*.fabrikam.com"]})),
+            "DomainNames",
+        ),
+        (
+            ok(
+                json!({"DomainNames": (0..239).map(|i| format!("d{i}.fabrikam.com")).collect::<Vec<_>>()}),
+            ),
+            "DomainNames",
+        ),
+        (
+            ok(json!({"TargetAutodiscoverEpr": "autodiscover.outlook.com"})),
+            "TargetAutodiscoverEpr",
+        ),
+        (
+            ok(json!({"TargetSharingEpr": "ftp://x.example/ews"})),
+            "TargetSharingEpr",
+        ),
+        (
+            ok(json!({"TargetApplicationUri": "outlook com"})),
+            "TargetApplicationUri",
+        ),
+        (
+            ok(json!({"OrganizationContact": "nobody"})),
+            "OrganizationContact",
+        ),
+    ] {
+        let (ty, _) = x.refused(new, params, target).await;
+        assert_eq!(ty, validation);
+    }
+    assert!(x.stored().is_empty(), "nothing refused was stored");
+    // Every documented parameter with a valid value is accepted; nulls clear strings.
+    let (s, v) = x
+        .run(
+            new,
+            ok(json!({
+                "Enabled": false, "FreeBusyAccessEnabled": true, "FreeBusyAccessLevel": "LimitedDetails",
+                "FreeBusyAccessScope": "Sharing group", "MailTipsAccessEnabled": true,
+                "MailTipsAccessLevel": "Limited", "DeliveryReportEnabled": true, "PhotosEnabled": true,
+                "TargetApplicationUri": "outlook.com",
+                "TargetAutodiscoverEpr": "https://autodiscover.outlook.com/autodiscover/autodiscover.svc/WSSecurity",
+                "TargetSharingEpr": null, "OrganizationContact": "admin@fabrikam.com",
+                "ArchiveAccessEnabled": false, "MailboxMoveEnabled": false,
+            })),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["value"][0]["MailTipsAccessLevel"], "Limited");
+    assert_eq!(v["value"][0]["OrganizationContact"], "admin@fabrikam.com");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn names_and_domains_are_unique() {
+    let x = Exo::new().await;
+    x.new_rel("Fabrikam", &["fabrikam.com"]).await;
+    let (ty, msg) = x
+        .refused(
+            "New-OrganizationRelationship",
+            json!({"Name": "FABRIKAM", "DomainNames": ["other.com"]}),
+            "Name",
+        )
+        .await;
+    assert_eq!(
+        ty,
+        "Microsoft.Exchange.Data.Directory.ADObjectAlreadyExistsException"
+    );
+    assert!(msg.contains("already exists"), "{msg}");
+    let (_, msg) = x
+        .refused(
+            "New-OrganizationRelationship",
+            json!({"Name": "Other", "DomainNames": ["Fabrikam.com"]}),
+            "DomainNames",
+        )
+        .await;
+    assert!(msg.contains("already used"), "{msg}");
+    // Renaming onto another's name is refused too; onto its own (case change) is not.
+    x.new_rel("Northwind", &["northwind.com"]).await;
+    x.refused(
+        "Set-OrganizationRelationship",
+        json!({"Identity": "Northwind", "Name": "Fabrikam"}),
+        "Name",
+    )
+    .await;
+    let (s, v) = x
+        .run(
+            "Set-OrganizationRelationship",
+            json!({"Identity": "Northwind", "Name": "NorthWind"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(x.stored().len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn set_changes_in_place_warns_on_no_change_and_remove_deletes() {
+    let x = Exo::new().await;
+    let guid = x.new_rel("Fabrikam", &["fabrikam.com"]).await["Guid"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let set = "Set-OrganizationRelationship";
+    let (s, v) = x
+        .run(
+            set,
+            json!({"Identity": guid, "Name": "Fabrikam Ltd", "PhotosEnabled": true,
+                   "TargetSharingEpr": "https://outlook.office365.com/EWS/Exchange.asmx"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["value"], json!([]));
+    assert!(v.get("@adminapi.warnings").is_none(), "{v}");
+    let (path, obj) = x.stored().remove(0);
+    assert_eq!(path, format!("{PATH}/{guid}"), "a rename keeps the Guid");
+    assert_eq!(obj["Name"], "Fabrikam Ltd");
+    assert_eq!(obj["Identity"], "Fabrikam Ltd");
+    assert_eq!(obj["PhotosEnabled"], true);
+
+    // Clearing with null, then a Set that changes nothing: success with Exchange's warning.
+    let (s, _) = x
+        .run(set, json!({"Identity": guid, "TargetSharingEpr": null}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(x.stored()[0].1["TargetSharingEpr"], Value::Null);
+    let (s, v) = x
+        .run(set, json!({"Identity": guid, "PhotosEnabled": true}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(
+        v["@adminapi.warnings"],
+        json!(["The command completed successfully but no settings of 'Fabrikam Ltd' have been modified."])
+    );
+
+    // Set / Remove of an unknown Identity: ManagementObjectNotFoundException.
+    for c in [set, "Remove-OrganizationRelationship"] {
+        let (s, v) = x.run(c, json!({"Identity": "Contoso"})).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+        assert_eq!(
+            v["error"]["innererror"]["type"],
+            "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException"
+        );
+    }
+    x.refused("Remove-OrganizationRelationship", json!({}), "Identity")
+        .await;
+    let (s, v) = x
+        .run("Remove-OrganizationRelationship", json!({"Identity": guid}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(x.stored().is_empty());
+    assert!(x.env.emu.objects(CONTOSO).is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_graph_token_is_refused_and_tenants_are_separate() {
+    let x = Exo::new().await;
+    let graph = x.env.token().await;
+    let body = cmdlet(
+        "New-OrganizationRelationship",
+        json!({"Name": "Fabrikam", "DomainNames": ["fabrikam.com"]}),
+    );
+    let (s, _, v) = x
+        .env
+        .call(Method::POST, INVOKE, Some(&graph), Some(body.clone()))
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");
+    assert_eq!(v["error"]["code"], "Unauthorized");
+    assert!(x.stored().is_empty(), "a refused token changes nothing");
+    // Another tenant's relationships are its own.
+    let (st, tok) = x
+        .env
+        .token_request(
+            FABRIKAM,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", "22222222-2222-4222-8222-222222222222"),
+                ("client_secret", "fabrikam-secret"),
+                ("scope", "https://outlook.office365.com/.default"),
+            ],
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{tok}");
+    let fabrikam = tok["access_token"].as_str().unwrap().to_string();
+    let other = format!("/adminapi/beta/{FABRIKAM}/InvokeCommand");
+    let (s, _, v) = x
+        .env
+        .call(Method::POST, &other, Some(&fabrikam), Some(body))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert!(x.stored().is_empty());
+    let (_, v) = x.run("Get-OrganizationRelationship", json!({})).await;
+    assert_eq!(v["value"], json!([]));
+}

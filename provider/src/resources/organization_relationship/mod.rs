@@ -1,0 +1,398 @@
+//! `coexistence_organization_relationship`: an Exchange Online organization relationship
+//! (free/busy, MailTips, photos and message tracking shared with a partner organization),
+//! through `Get/New/Set/Remove-OrganizationRelationship` on the admin API. Facts:
+//! `shared/api/exchange-admin-api.md` §2.
+//!
+//! Read by Guid, filtering the answer (a Get whose Identity matches nothing returns every
+//! relationship); updated in place with only the changed parameters (a rename keeps the
+//! Guid); an interrupted New looks the relationship up by name before running again.
+
+mod api;
+mod model;
+#[cfg(test)]
+mod tests;
+
+use crate::clients::exchange::{is_not_found, Cmdlet, CmdletOutput};
+use crate::clients::{create, ApiError};
+use crate::framework::diag::{api_error, Diagnostic};
+use crate::framework::import_id::{self, ImportId};
+use crate::framework::lifecycle::already_exists;
+use crate::framework::plan::{ModifyPlan, PlanRequest};
+use crate::framework::schema::timeouts_attribute;
+use crate::framework::validators::{is_domain_name, one_of, size_at_least};
+use crate::framework::{
+    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, Resource, Schema, Value,
+};
+use async_trait::async_trait;
+use model::OrgRel;
+use serde_json::Value as Json;
+
+pub const TYPE_NAME: &str = "coexistence_organization_relationship";
+
+pub struct OrganizationRelationship;
+
+const FREE_BUSY_LEVELS: &[&str] = &["None", "AvailabilityOnly", "LimitedDetails"];
+const MAIL_TIPS_LEVELS: &[&str] = &["None", "Limited", "All"];
+const MAX_NAME: usize = 64;
+/// Documented limit of `DomainNames` values per request.
+const MAX_DOMAINS: usize = 238;
+
+/// Builds an attribute's default value (a `Value` holds heap data: no `const` values).
+type MakeDefault = fn() -> Value;
+
+/// Attributes with a service default: left out of configuration, they plan as that default
+/// (so removing one resets it, and drift on it always shows).
+const DEFAULTS: &[(&str, MakeDefault)] = &[
+    ("enabled", || Value::Bool(true)),
+    ("free_busy_access_enabled", || Value::Bool(false)),
+    ("free_busy_access_level", || Value::string("None")),
+    ("mail_tips_access_enabled", || Value::Bool(false)),
+    ("mail_tips_access_level", || Value::string("None")),
+    ("delivery_report_enabled", || Value::Bool(false)),
+    ("photos_enabled", || Value::Bool(false)),
+];
+
+fn defaulted(a: Attribute) -> Attribute {
+    a.optional().computed()
+}
+
+fn schema() -> Schema {
+    Schema::new(
+        "An Exchange Online organization relationship: what this organization shares with a partner organization (free/busy, MailTips, photos, message tracking), managed through the Exchange admin API (`*-OrganizationRelationship` cmdlets). For a coexistence between two Microsoft 365 tenants, each tenant creates one relationship naming the other's domains (its primary SMTP domains, `<tenant>.onmicrosoft.com` and `<tenant>.mail.onmicrosoft.com`), with `target_application_uri = \"outlook.com\"` and the Exchange Online Autodiscover endpoint. Needs the provider's `tenant_id`.",
+        vec![
+            Attribute::string("id").computed().use_state_for_unknown().description("The relationship's Guid (kept across renames)."),
+            Attribute::string("name").required().description("The relationship's name (its Identity), unique in the organization, at most 64 characters. Renamed in place. Import ID."),
+            Attribute::string_set("domain_names")
+                .required()
+                .validate(size_at_least(1))
+                .description("The partner organization's domains (at most 238): its SMTP domains, `<tenant>.onmicrosoft.com` and `<tenant>.mail.onmicrosoft.com`. A domain can be in one relationship only. A set: order never matters."),
+            defaulted(Attribute::bool("enabled")).description("Whether the relationship is in effect; `false` stops all sharing without deleting it. Default `true`."),
+            defaulted(Attribute::bool("free_busy_access_enabled")).description("Whether the partner may see this organization's free/busy information. Default `false`."),
+            defaulted(Attribute::string("free_busy_access_level"))
+                .validate(one_of(FREE_BUSY_LEVELS))
+                .description("How much free/busy the partner sees: `None`, `AvailabilityOnly` (free/busy only) or `LimitedDetails` (also subject and location). Used when `free_busy_access_enabled` is `true`. Default `None`."),
+            Attribute::string("free_busy_access_scope").optional().description("A mail-enabled security group of this organization whose members' free/busy the partner may see (name or GUID); null for everyone. Used when `free_busy_access_enabled` is `true`."),
+            Attribute::string("target_application_uri").optional().description("The partner's application URI for federated sharing: `outlook.com` for a partner in Exchange Online."),
+            Attribute::string("target_autodiscover_epr").optional().description("The partner's Autodiscover endpoint (an absolute http(s) URL), e.g. `https://autodiscover.outlook.com/autodiscover/autodiscover.svc/WSSecurity` for Exchange Online."),
+            Attribute::string("target_sharing_epr").optional().description("The partner's Exchange Web Services endpoint (an absolute http(s) URL). When set it is always used instead of Autodiscover; usually null."),
+            defaulted(Attribute::bool("mail_tips_access_enabled")).description("Whether the partner gets MailTips for this organization's recipients. Default `false`."),
+            defaulted(Attribute::string("mail_tips_access_level"))
+                .validate(one_of(MAIL_TIPS_LEVELS))
+                .description("Which MailTips the partner gets: `None`, `Limited` (out-of-office and similar) or `All`. Used when `mail_tips_access_enabled` is `true`. Default `None`."),
+            defaulted(Attribute::bool("delivery_report_enabled")).description("Whether delivery reports (message tracking) are shared; both organizations must enable it for cross-organization tracking. Default `false`."),
+            defaulted(Attribute::bool("photos_enabled")).description("Whether the partner sees this organization's users' photos. Default `false`."),
+            Attribute::string("organization_contact").optional().description("An SMTP address the partner can contact about this relationship."),
+            timeouts_attribute(&["create", "read", "update", "delete"]),
+        ],
+    )
+}
+
+// ---- validation ---------------------------------------------------------------------------
+
+fn is_http_url(s: &str) -> bool {
+    url::Url::parse(s).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some())
+}
+
+fn is_smtp_address(s: &str) -> bool {
+    s.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && !local.contains(char::is_whitespace) && is_domain_name(domain)
+    })
+}
+
+/// Every documented value rule, at plan time, on the attribute at fault.
+fn validate_values(config: &Value, diags: &mut Diagnostics) {
+    let at = |a: &str| AttrPath::root().attr(a);
+    if let Some(name) = config.get("name").as_str() {
+        let n = name.chars().count();
+        if name.trim().is_empty() || n > MAX_NAME || name.chars().any(char::is_control) {
+            diags.error_at(
+                &at("name"),
+                "Invalid value for name",
+                format!("{name:?} must be 1 to {MAX_NAME} characters without control characters (it has {n})."),
+            );
+        }
+    }
+    let domains = config.get("domain_names");
+    if domains.elements().len() > MAX_DOMAINS {
+        diags.error_at(
+            &at("domain_names"),
+            "Too many domain names",
+            format!(
+                "An organization relationship holds at most {MAX_DOMAINS} domains; got {}.",
+                domains.elements().len()
+            ),
+        );
+    }
+    for d in domains.elements().iter().filter_map(Value::as_str) {
+        if !is_domain_name(d) {
+            diags.error_at(
+                &at("domain_names"),
+                "Invalid value for domain_names",
+                format!(
+                    "{d:?} is not a domain name such as fabrikam.com (no wildcards, no addresses)."
+                ),
+            );
+        }
+    }
+    for a in ["target_autodiscover_epr", "target_sharing_epr"] {
+        if let Some(s) = config.get(a).as_str() {
+            if !is_http_url(s) {
+                diags.error_at(
+                    &at(a),
+                    format!("Invalid value for {a}"),
+                    format!("{s:?} is not an absolute http(s) URL, e.g. https://autodiscover.outlook.com/autodiscover/autodiscover.svc/WSSecurity."),
+                );
+            }
+        }
+    }
+    if let Some(s) = config.get("target_application_uri").as_str() {
+        if s.is_empty() || s.contains(char::is_whitespace) {
+            diags.error_at(
+                &at("target_application_uri"),
+                "Invalid value for target_application_uri",
+                format!("{s:?} is not a URI, e.g. outlook.com."),
+            );
+        }
+    }
+    if let Some(s) = config.get("free_busy_access_scope").as_str() {
+        if s.trim().is_empty() {
+            diags.error_at(
+                &at("free_busy_access_scope"),
+                "Invalid value for free_busy_access_scope",
+                "Name a mail-enabled security group, or leave the attribute out for everyone.",
+            );
+        }
+    }
+    if let Some(s) = config.get("organization_contact").as_str() {
+        if !is_smtp_address(s) {
+            diags.error_at(
+                &at("organization_contact"),
+                "Invalid value for organization_contact",
+                format!("{s:?} is not an SMTP address such as admin@fabrikam.com."),
+            );
+        }
+    }
+}
+
+// ---- import ID ----------------------------------------------------------------------------
+
+/// The import ID: the relationship's name, as Exchange shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RelationshipName(pub String);
+
+impl std::str::FromStr for RelationshipName {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let n: import_id::Name = s.parse()?;
+        if n.0.chars().count() > MAX_NAME {
+            return Err(format!("a name has at most {MAX_NAME} characters"));
+        }
+        Ok(RelationshipName(n.0))
+    }
+}
+
+impl std::fmt::Display for RelationshipName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl ImportId for RelationshipName {
+    const FORMAT: &'static str = "<relationship name>";
+    const EXAMPLE: &'static str = "Fabrikam";
+}
+
+// ---- CRUD ---------------------------------------------------------------------------------
+
+/// Runs a cmdlet, showing its `@adminapi.warnings` with the operation's result.
+async fn run(ctx: &Ctx, c: &Cmdlet) -> Result<Vec<Json>, ApiError> {
+    let out = ctx.clients.exchange.invoke(c, &ctx.deadline).await?;
+    warn_all(ctx, &c.name, out.warnings);
+    Ok(out.objects)
+}
+
+fn warn_all(ctx: &Ctx, cmdlet: &str, warnings: Vec<String>) {
+    for w in warnings {
+        ctx.warn(Diagnostic::warning(
+            format!("Exchange Online warning from {cmdlet}"),
+            w,
+        ));
+    }
+}
+
+/// The relationship `identity` (Guid or name) names, found in the Get's answer by `pick`;
+/// `None` when there is none.
+async fn find(
+    ctx: &Ctx,
+    identity: &str,
+    pick: fn(Vec<Json>, &str) -> Option<Json>,
+) -> Result<Option<Json>, ApiError> {
+    match run(ctx, &api::get(identity)).await {
+        Ok(objects) => Ok(pick(objects, identity)),
+        Err(e) if is_not_found(&e) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// An import command line argument: quoted when the name has spaces.
+fn shell_quoted(name: &str) -> String {
+    if name.contains(char::is_whitespace) {
+        format!("{name:?}")
+    } else {
+        name.to_string()
+    }
+}
+
+#[async_trait]
+impl Resource for OrganizationRelationship {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        validate_values(config, diags);
+    }
+
+    fn modify_plan(&self, req: &PlanRequest<'_>, plan: &mut ModifyPlan) {
+        for (attr, default) in DEFAULTS {
+            if req.config.get(attr).is_null() {
+                plan.set(&AttrPath::root().attr(attr), default());
+            }
+        }
+    }
+
+    async fn create(&self, ctx: &Ctx, planned: &Value) -> Result<Value, ApplyError> {
+        let ex = &ctx.clients.exchange;
+        let dl = &ctx.deadline;
+        let p = OrgRel::from_value(planned)?;
+        let what = format!("the organization relationship {:?}", p.name);
+        let (new, lookup) = (api::new(&p), api::get(&p.name));
+        let created = create::create_once(
+            dl,
+            &what,
+            |dl| {
+                let new = &new;
+                async move { ex.invoke(new, &dl).await }
+            },
+            |dl| {
+                let lookup = &lookup;
+                let name = p.name.clone();
+                async move {
+                    match ex.invoke(lookup, &dl).await {
+                        Ok(out) => Ok(api::with_name(out.objects, &name)),
+                        Err(e) if is_not_found(&e) => Ok(None),
+                        Err(e) => Err(e),
+                    }
+                }
+            },
+            |found: &Json| p.made_by(&OrgRel::from_exchange(found)),
+        )
+        .await;
+        let made = match created {
+            Ok(create::Created::Sent(CmdletOutput { objects, warnings })) => {
+                warn_all(ctx, &new.name, warnings);
+                api::with_name(objects, &p.name)
+            }
+            Ok(create::Created::Adopted(found)) => Some(found),
+            Err(create::CreateError::AlreadyExists { .. }) => {
+                return Err(Diagnostics::from(already_exists(
+                    TYPE_NAME,
+                    &shell_quoted(&p.name),
+                    "The organization relationship",
+                ))
+                .into())
+            }
+            Err(create::CreateError::Api(e)) => {
+                return Err(Diagnostics::from(api_error(&format!("creating {what}"), &e)).into())
+            }
+        };
+        // New answers the object it made; should it not, the name finds it.
+        let made = match made {
+            Some(m) => Some(m),
+            None => find(ctx, &p.name, api::with_name)
+                .await
+                .context(|| format!("reading {what} after creating it"))?,
+        };
+        let id = made
+            .as_ref()
+            .and_then(|m| m.get("Guid"))
+            .and_then(Json::as_str)
+            .map(str::to_ascii_lowercase);
+        let Some(id) = id else {
+            return Err(Diagnostics::from(Diagnostic::error(
+                format!("Error creating {what}"),
+                "New-OrganizationRelationship succeeded but the relationship could not be found by its name afterwards.",
+            ))
+            .into());
+        };
+        Ok(OrgRel { id: Some(id), ..p }.to_value()?)
+    }
+
+    async fn read(&self, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics> {
+        let found = match (state.get("id").as_str(), state.get("name").as_str()) {
+            (Some(guid), _) => find(ctx, guid, api::with_guid).await,
+            // Just imported: only the name is known.
+            (None, Some(name)) => find(ctx, name, api::with_name).await,
+            (None, None) => return Ok(None),
+        };
+        let name = state.get("name").as_str().unwrap_or_default().to_string();
+        let Some(found) =
+            found.context(|| format!("reading the organization relationship {name:?}"))?
+        else {
+            return Ok(None);
+        };
+        Ok(Some(OrgRel::from_exchange(&found).to_value()?))
+    }
+
+    async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> Result<Value, ApplyError> {
+        let (old, new) = (OrgRel::from_value(prior)?, OrgRel::from_value(planned)?);
+        let guid = old.id.clone().unwrap_or_default();
+        if let Some(set) = api::set(&guid, &old, &new) {
+            run(ctx, &set)
+                .await
+                .context(|| format!("updating the organization relationship {:?}", old.name))?;
+        }
+        Ok(OrgRel {
+            id: Some(guid),
+            ..new
+        }
+        .to_value()?)
+    }
+
+    async fn delete(&self, ctx: &Ctx, state: &Value) -> Result<(), Diagnostics> {
+        let guid = state.get("id").as_str().unwrap_or_default();
+        let name = state.get("name").as_str().unwrap_or_default();
+        match run(ctx, &api::remove(guid)).await {
+            // Already gone: the goal is "it does not exist".
+            Err(e) if is_not_found(&e) => Ok(()),
+            other => other
+                .map(|_| ())
+                .context(|| format!("deleting the organization relationship {name:?}")),
+        }
+    }
+
+    fn import(&self, id: &str) -> Result<Value, Diagnostics> {
+        let name: RelationshipName = import_id::parse(TYPE_NAME, id)?;
+        Ok(Value::object([("name", Value::string(name.0))]))
+    }
+
+    fn natural_key(&self) -> &'static str {
+        "`name`: Exchange Online keeps organization relationship names unique in an organization (case-insensitive)."
+    }
+
+    fn import_id_format(&self) -> (&'static str, &'static str) {
+        (RelationshipName::FORMAT, RelationshipName::EXAMPLE)
+    }
+
+    fn permissions(&self) -> &'static [(&'static str, crate::clients::Permission)] {
+        api::PERMISSIONS
+    }
+
+    fn model_mismatches(&self) -> Vec<String> {
+        crate::framework::typed::model_mismatches::<OrgRel>(&schema())
+    }
+}

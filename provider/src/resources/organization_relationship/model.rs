@@ -1,0 +1,161 @@
+//! The Terraform model of an organization relationship and its mapping to and from the
+//! cmdlets' parameters and `Get-OrganizationRelationship` objects. One table
+//! ([`OrgRel::scalars`]) names every attribute's Exchange property, so New, Set and the read
+//! can never disagree on a name.
+
+use crate::framework::{typed, Diagnostics, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value as Json};
+
+/// An organization relationship as Terraform sees it (field names = attribute names).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OrgRel {
+    /// The object's Guid (computed).
+    pub id: Option<String>,
+    pub name: String,
+    pub domain_names: Vec<String>,
+    pub enabled: Option<bool>,
+    pub free_busy_access_enabled: Option<bool>,
+    pub free_busy_access_level: Option<String>,
+    pub free_busy_access_scope: Option<String>,
+    pub target_application_uri: Option<String>,
+    pub target_autodiscover_epr: Option<String>,
+    pub target_sharing_epr: Option<String>,
+    pub mail_tips_access_enabled: Option<bool>,
+    pub mail_tips_access_level: Option<String>,
+    pub delivery_report_enabled: Option<bool>,
+    pub photos_enabled: Option<bool>,
+    pub organization_contact: Option<String>,
+}
+
+fn b(v: Option<bool>) -> Json {
+    v.map_or(Json::Null, Json::Bool)
+}
+fn s(v: &Option<String>) -> Json {
+    v.clone().map_or(Json::Null, Json::String)
+}
+
+impl OrgRel {
+    pub fn from_value(v: &Value) -> Result<OrgRel, Diagnostics> {
+        typed::from_value(&super::schema(), v)
+    }
+
+    pub fn to_value(&self) -> Result<Value, Diagnostics> {
+        typed::to_value(&super::schema(), self)
+    }
+
+    /// Every attribute but `id`, `name` and `domain_names`, as (Exchange parameter, value);
+    /// null is "not set".
+    pub fn scalars(&self) -> [(&'static str, Json); 12] {
+        [
+            ("Enabled", b(self.enabled)),
+            ("FreeBusyAccessEnabled", b(self.free_busy_access_enabled)),
+            ("FreeBusyAccessLevel", s(&self.free_busy_access_level)),
+            ("FreeBusyAccessScope", s(&self.free_busy_access_scope)),
+            ("TargetApplicationUri", s(&self.target_application_uri)),
+            ("TargetAutodiscoverEpr", s(&self.target_autodiscover_epr)),
+            ("TargetSharingEpr", s(&self.target_sharing_epr)),
+            ("MailTipsAccessEnabled", b(self.mail_tips_access_enabled)),
+            ("MailTipsAccessLevel", s(&self.mail_tips_access_level)),
+            ("DeliveryReportEnabled", b(self.delivery_report_enabled)),
+            ("PhotosEnabled", b(self.photos_enabled)),
+            ("OrganizationContact", s(&self.organization_contact)),
+        ]
+    }
+
+    /// `New-OrganizationRelationship`'s parameters: the key, the domains and every attribute
+    /// that is set (null ones are left to the service's default, which is null).
+    pub fn new_params(&self) -> Map<String, Json> {
+        let mut m = Map::new();
+        m.insert("Name".into(), Json::String(self.name.clone()));
+        m.insert("DomainNames".into(), Json::from(self.sorted_domains()));
+        for (k, v) in self.scalars() {
+            if !v.is_null() {
+                m.insert(k.into(), v);
+            }
+        }
+        m
+    }
+
+    /// `Set-OrganizationRelationship`'s parameters from `old` to `self`: only what changed
+    /// (a cleared string is sent as null). Empty when nothing did.
+    pub fn changed_params(&self, old: &OrgRel) -> Map<String, Json> {
+        let mut m = Map::new();
+        if self.name != old.name {
+            m.insert("Name".into(), Json::String(self.name.clone()));
+        }
+        if self.domain_key() != old.domain_key() {
+            m.insert("DomainNames".into(), Json::from(self.sorted_domains()));
+        }
+        for ((k, new), (_, was)) in self.scalars().into_iter().zip(old.scalars()) {
+            if new != was {
+                m.insert(k.into(), new);
+            }
+        }
+        m
+    }
+
+    /// The domains in a stable order (a set: the order never matters).
+    pub fn sorted_domains(&self) -> Vec<String> {
+        let mut d = self.domain_names.clone();
+        d.sort();
+        d.dedup();
+        d
+    }
+
+    /// Domain names compare case-insensitively (DNS).
+    fn domain_key(&self) -> Vec<String> {
+        let mut d: Vec<String> = self
+            .domain_names
+            .iter()
+            .map(|x| x.to_ascii_lowercase())
+            .collect();
+        d.sort();
+        d.dedup();
+        d
+    }
+
+    /// Flattens a `Get-OrganizationRelationship` object.
+    pub fn from_exchange(o: &Json) -> OrgRel {
+        let st = |k: &str| o.get(k).and_then(Json::as_str).map(str::to_string);
+        let bo = |k: &str| o.get(k).and_then(Json::as_bool);
+        OrgRel {
+            id: st("Guid").map(|g| g.to_ascii_lowercase()),
+            name: st("Name").unwrap_or_default(),
+            domain_names: o
+                .get("DomainNames")
+                .and_then(Json::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Json::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            enabled: bo("Enabled"),
+            free_busy_access_enabled: bo("FreeBusyAccessEnabled"),
+            free_busy_access_level: st("FreeBusyAccessLevel"),
+            free_busy_access_scope: st("FreeBusyAccessScope"),
+            target_application_uri: st("TargetApplicationUri"),
+            target_autodiscover_epr: st("TargetAutodiscoverEpr"),
+            target_sharing_epr: st("TargetSharingEpr"),
+            mail_tips_access_enabled: bo("MailTipsAccessEnabled"),
+            mail_tips_access_level: st("MailTipsAccessLevel"),
+            delivery_report_enabled: bo("DeliveryReportEnabled"),
+            photos_enabled: bo("PhotosEnabled"),
+            organization_contact: st("OrganizationContact"),
+        }
+    }
+
+    /// Whether a relationship found by name is the one a create sent (an earlier attempt in
+    /// doubt made it): same name, domains and every attribute the create set.
+    pub fn made_by(&self, found: &OrgRel) -> bool {
+        found.name.eq_ignore_ascii_case(&self.name)
+            && found.domain_key() == self.domain_key()
+            && self
+                .scalars()
+                .iter()
+                .zip(found.scalars())
+                .all(|((_, sent), (_, got))| sent.is_null() || *sent == got)
+    }
+}

@@ -1,0 +1,471 @@
+//! Unit tests: model and validation, the exact cmdlets, and CRUD over a scripted transport.
+
+use super::model::OrgRel;
+use super::*;
+use crate::clients::http::mock::{step, MockTransport};
+use crate::clients::{Clients, Deadline, TEST_TENANT};
+use crate::framework::Resource;
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+const GUID: &str = "5b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e";
+const OTHER: &str = "0a0a0a0a-1b1b-4c2c-8d3d-4e4e4e4e4e4e";
+
+fn invoke() -> String {
+    format!("/adminapi/beta/{TEST_TENANT}/InvokeCommand")
+}
+
+fn ctx(m: &Arc<MockTransport>) -> Ctx {
+    Ctx::new(
+        Arc::new(Clients::for_tests(m.clone())),
+        Deadline::after(Duration::from_secs(30), CancellationToken::new()),
+    )
+}
+
+fn model() -> OrgRel {
+    OrgRel {
+        id: None,
+        name: "Fabrikam".into(),
+        domain_names: vec!["fabrikam.onmicrosoft.com".into(), "fabrikam.com".into()],
+        enabled: Some(true),
+        free_busy_access_enabled: Some(true),
+        free_busy_access_level: Some("LimitedDetails".into()),
+        free_busy_access_scope: None,
+        target_application_uri: Some("outlook.com".into()),
+        target_autodiscover_epr: Some(
+            "https://autodiscover.outlook.com/autodiscover/autodiscover.svc/WSSecurity".into(),
+        ),
+        target_sharing_epr: None,
+        mail_tips_access_enabled: Some(true),
+        mail_tips_access_level: Some("All".into()),
+        delivery_report_enabled: Some(false),
+        photos_enabled: Some(false),
+        organization_contact: None,
+    }
+}
+
+/// The object Exchange holds for [`model`] (with other properties Get shows).
+fn exchange_object(guid: &str, name: &str) -> Json {
+    json!({
+        "Identity": name, "Name": name, "Guid": guid,
+        "DomainNames": ["fabrikam.com", "fabrikam.onmicrosoft.com"],
+        "Enabled": true, "FreeBusyAccessEnabled": true, "FreeBusyAccessLevel": "LimitedDetails",
+        "FreeBusyAccessScope": null, "TargetApplicationUri": "outlook.com",
+        "TargetAutodiscoverEpr": "https://autodiscover.outlook.com/autodiscover/autodiscover.svc/WSSecurity",
+        "TargetSharingEpr": null, "MailTipsAccessEnabled": true, "MailTipsAccessLevel": "All",
+        "DeliveryReportEnabled": false, "PhotosEnabled": false, "OrganizationContact": null,
+        "ArchiveAccessEnabled": false, "MailboxMoveEnabled": false, "TargetOwaURL": null,
+    })
+}
+
+fn config_errors(m: &OrgRel) -> Vec<(String, String)> {
+    let v = m.to_value().unwrap();
+    let mut d = schema().validate(&v);
+    OrganizationRelationship.validate(&v, &mut d);
+    d.0.iter()
+        .map(|d| (format!("{:?}", d.path), d.detail.clone()))
+        .collect()
+}
+
+#[test]
+fn model_matches_schema_and_round_trips() {
+    assert!(OrganizationRelationship.model_mismatches().is_empty());
+    let m = OrgRel {
+        id: Some(GUID.into()),
+        ..model()
+    };
+    assert_eq!(OrgRel::from_value(&m.to_value().unwrap()).unwrap(), m);
+    let read = OrgRel::from_exchange(&exchange_object(&GUID.to_ascii_uppercase(), "Fabrikam"));
+    assert_eq!(read.id.as_deref(), Some(GUID), "the Guid is kept lowercase");
+    assert_eq!(read.sorted_domains(), m.sorted_domains());
+    assert!(m.made_by(&read));
+}
+
+#[test]
+fn a_valid_configuration_passes_validation() {
+    assert_eq!(config_errors(&model()), vec![]);
+}
+
+#[test]
+fn documented_rules_are_checked_at_plan_on_the_attribute() {
+    let cases: Vec<(&str, OrgRel)> = vec![
+        (
+            "name",
+            OrgRel {
+                name: "x".repeat(65),
+                ..model()
+            },
+        ),
+        (
+            "name",
+            OrgRel {
+                name: "  ".into(),
+                ..model()
+            },
+        ),
+        (
+            "domain_names",
+            OrgRel {
+                domain_names: vec!["*.fabrikam.com".into()],
+                ..model()
+            },
+        ),
+        (
+            "domain_names",
+            OrgRel {
+                domain_names: vec!["admin@fabrikam.com".into()],
+                ..model()
+            },
+        ),
+        (
+            "domain_names",
+            OrgRel {
+                domain_names: (0..239).map(|i| format!("d{i}.fabrikam.com")).collect(),
+                ..model()
+            },
+        ),
+        (
+            "domain_names",
+            OrgRel {
+                domain_names: vec![],
+                ..model()
+            },
+        ),
+        (
+            "free_busy_access_level",
+            OrgRel {
+                free_busy_access_level: Some("limiteddetails".into()),
+                ..model()
+            },
+        ),
+        (
+            "mail_tips_access_level",
+            OrgRel {
+                mail_tips_access_level: Some("Everything".into()),
+                ..model()
+            },
+        ),
+        (
+            "target_autodiscover_epr",
+            OrgRel {
+                target_autodiscover_epr: Some("autodiscover.outlook.com".into()),
+                ..model()
+            },
+        ),
+        (
+            "target_sharing_epr",
+            OrgRel {
+                target_sharing_epr: Some("ftp://outlook.office365.com/EWS".into()),
+                ..model()
+            },
+        ),
+        (
+            "target_application_uri",
+            OrgRel {
+                target_application_uri: Some("outlook com".into()),
+                ..model()
+            },
+        ),
+        (
+            "organization_contact",
+            OrgRel {
+                organization_contact: Some("not-an-address".into()),
+                ..model()
+            },
+        ),
+        (
+            "free_busy_access_scope",
+            OrgRel {
+                free_busy_access_scope: Some(" ".into()),
+                ..model()
+            },
+        ),
+    ];
+    for (attr, m) in cases {
+        let errs = config_errors(&m);
+        assert_eq!(errs.len(), 1, "{attr}: {errs:?}");
+        assert!(errs[0].0.contains(attr), "{attr}: {errs:?}");
+    }
+}
+
+#[test]
+fn new_sends_every_set_attribute_and_leaves_null_ones_out() {
+    let c = api::new(&model());
+    assert_eq!(c.permission, Some(api::EXO));
+    assert_eq!(
+        c.body(),
+        json!({"CmdletInput": {"CmdletName": "New-OrganizationRelationship", "Parameters": {
+            "Name": "Fabrikam",
+            "DomainNames": ["fabrikam.com", "fabrikam.onmicrosoft.com"],
+            "Enabled": true, "FreeBusyAccessEnabled": true, "FreeBusyAccessLevel": "LimitedDetails",
+            "TargetApplicationUri": "outlook.com",
+            "TargetAutodiscoverEpr": "https://autodiscover.outlook.com/autodiscover/autodiscover.svc/WSSecurity",
+            "MailTipsAccessEnabled": true, "MailTipsAccessLevel": "All",
+            "DeliveryReportEnabled": false, "PhotosEnabled": false,
+        }}})
+    );
+}
+
+#[test]
+fn set_sends_only_what_changed_by_guid() {
+    let old = model();
+    assert!(api::set(GUID, &old, &old).is_none(), "nothing changed");
+    // Domain order and case are no change.
+    let reordered = OrgRel {
+        domain_names: vec!["FABRIKAM.com".into(), "fabrikam.onmicrosoft.com".into()],
+        ..old.clone()
+    };
+    assert!(api::set(GUID, &old, &reordered).is_none());
+    let new = OrgRel {
+        name: "Fabrikam Ltd".into(),
+        photos_enabled: Some(true),
+        target_autodiscover_epr: None,
+        organization_contact: Some("admin@fabrikam.com".into()),
+        ..old.clone()
+    };
+    let c = api::set(GUID, &old, &new).unwrap();
+    assert_eq!(
+        c.body(),
+        json!({"CmdletInput": {"CmdletName": "Set-OrganizationRelationship", "Parameters": {
+            "Identity": GUID, "Name": "Fabrikam Ltd", "PhotosEnabled": true,
+            "TargetAutodiscoverEpr": null, "OrganizationContact": "admin@fabrikam.com",
+        }}})
+    );
+    let more = OrgRel {
+        domain_names: vec!["fabrikam.com".into()],
+        ..old.clone()
+    };
+    assert_eq!(
+        api::set(GUID, &old, &more).unwrap().parameters["DomainNames"],
+        json!(["fabrikam.com"])
+    );
+}
+
+#[tokio::test]
+async fn read_is_by_guid_and_filters_the_answer() {
+    // A Get whose Identity matches nothing may answer every relationship: none of them is ours.
+    let m = MockTransport::new(vec![step(
+        "POST",
+        &invoke(),
+        200,
+        Some(
+            json!({"value": [exchange_object(OTHER, "Contoso"), exchange_object(OTHER, "Other")]}),
+        ),
+    )]);
+    let state = OrgRel {
+        id: Some(GUID.into()),
+        ..model()
+    }
+    .to_value()
+    .unwrap();
+    assert!(OrganizationRelationship
+        .read(&ctx(&m), &state)
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        m.bodies()[0].as_ref().unwrap()["CmdletInput"]["Parameters"],
+        json!({"Identity": GUID})
+    );
+    // Ours is found wherever it is in the list.
+    let m = MockTransport::new(vec![step(
+        "POST",
+        &invoke(),
+        200,
+        Some(
+            json!({"value": [exchange_object(OTHER, "Contoso"), exchange_object(GUID, "Fabrikam")]}),
+        ),
+    )]);
+    let got = OrganizationRelationship
+        .read(&ctx(&m), &state)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.get("name").as_str(), Some("Fabrikam"));
+    // Not found as an error is gone too.
+    let m = MockTransport::new(vec![step(
+        "POST",
+        &invoke(),
+        404,
+        Some(
+            json!({"error": {"code": "NotFound", "message": "couldn't be found",
+            "innererror": {"type": "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException"}}}),
+        ),
+    )]);
+    assert!(OrganizationRelationship
+        .read(&ctx(&m), &state)
+        .await
+        .unwrap()
+        .is_none());
+}
+
+#[tokio::test]
+async fn an_imported_state_is_read_by_name() {
+    let m = MockTransport::new(vec![step(
+        "POST",
+        &invoke(),
+        200,
+        Some(
+            json!({"value": [exchange_object(OTHER, "Contoso"), exchange_object(GUID, "Fabrikam")]}),
+        ),
+    )]);
+    let state = crate::framework::lifecycle::import(&OrganizationRelationship, "fabrikam").unwrap();
+    let got = OrganizationRelationship
+        .read(&ctx(&m), &state)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.get("id").as_str(), Some(GUID));
+    assert_eq!(got.get("name").as_str(), Some("Fabrikam"));
+    assert!(OrganizationRelationship.import("").is_err());
+    assert!(OrganizationRelationship.import(&"n".repeat(65)).is_err());
+}
+
+#[tokio::test]
+async fn create_takes_the_guid_from_new_and_shows_its_warnings() {
+    let m = MockTransport::new(vec![step(
+        "POST",
+        &invoke(),
+        200,
+        Some(json!({"value": [exchange_object(GUID, "Fabrikam")],
+                    "@adminapi.warnings": ["The domain fabrikam.com is not federated."]})),
+    )]);
+    let c = ctx(&m);
+    let out = OrganizationRelationship
+        .create(&c, &model().to_value().unwrap())
+        .await
+        .unwrap();
+    m.assert_done();
+    assert_eq!(out.get("id").as_str(), Some(GUID));
+    let w = c.take_warnings();
+    assert_eq!(w.0.len(), 1);
+    assert_eq!(w.0[0].detail, "The domain fabrikam.com is not federated.");
+    assert!(w.0[0].summary.contains("New-OrganizationRelationship"));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_new_in_doubt_is_looked_up_by_name_and_adopted() {
+    let m = MockTransport::new(vec![
+        step("POST", &invoke(), 504, None),
+        step(
+            "POST",
+            &invoke(),
+            200,
+            Some(
+                json!({"value": [exchange_object(OTHER, "Contoso"), exchange_object(GUID, "Fabrikam")]}),
+            ),
+        ),
+    ]);
+    let out = OrganizationRelationship
+        .create(&ctx(&m), &model().to_value().unwrap())
+        .await
+        .unwrap();
+    m.assert_done();
+    assert_eq!(out.get("id").as_str(), Some(GUID));
+    let bodies = m.bodies();
+    assert_eq!(
+        bodies[1].as_ref().unwrap()["CmdletInput"],
+        json!({"CmdletName": "Get-OrganizationRelationship", "Parameters": {"Identity": "Fabrikam"}}),
+        "one New only, then the lookup by name"
+    );
+}
+
+#[tokio::test]
+async fn a_duplicate_name_says_import_it() {
+    let m = MockTransport::new(vec![step(
+        "POST",
+        &invoke(),
+        400,
+        Some(
+            json!({"error": {"code": "ObjectAlreadyExists", "message": "An organization relationship named 'Fabrikam' already exists.",
+            "innererror": {"type": "Microsoft.Exchange.Data.Directory.ADObjectAlreadyExistsException"}}}),
+        ),
+    )]);
+    let err = OrganizationRelationship
+        .create(&ctx(&m), &model().to_value().unwrap())
+        .await
+        .unwrap_err();
+    m.assert_done();
+    let d = &err.diags.0[0];
+    assert!(d.summary.contains("already exists"), "{d:?}");
+    assert!(
+        d.detail
+            .contains("terraform import coexistence_organization_relationship.<name> Fabrikam"),
+        "{d:?}"
+    );
+}
+
+#[tokio::test]
+async fn update_sends_one_set_and_delete_treats_not_found_as_done() {
+    let old = OrgRel {
+        id: Some(GUID.into()),
+        ..model()
+    };
+    let new = OrgRel {
+        enabled: Some(false),
+        ..old.clone()
+    };
+    let m = MockTransport::new(vec![step(
+        "POST",
+        &invoke(),
+        200,
+        Some(json!({"value": []})),
+    )]);
+    let out = OrganizationRelationship
+        .update(&ctx(&m), &old.to_value().unwrap(), &new.to_value().unwrap())
+        .await
+        .unwrap();
+    m.assert_done();
+    assert_eq!(out.get("id").as_str(), Some(GUID));
+    assert_eq!(
+        m.bodies()[0].as_ref().unwrap()["CmdletInput"]["Parameters"],
+        json!({"Identity": GUID, "Enabled": false})
+    );
+
+    let m = MockTransport::new(vec![step(
+        "POST",
+        &invoke(),
+        404,
+        Some(json!({"error": {"code": "NotFound", "message": "gone",
+            "innererror": {"type": "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException"}}})),
+    )]);
+    OrganizationRelationship
+        .delete(&ctx(&m), &old.to_value().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        m.bodies()[0].as_ref().unwrap()["CmdletInput"],
+        json!({"CmdletName": "Remove-OrganizationRelationship", "Parameters": {"Identity": GUID}})
+    );
+}
+
+#[test]
+fn left_out_attributes_plan_as_the_service_defaults() {
+    let schema = schema();
+    let mut config = Value::null_object(&schema.ty());
+    config.set_attr("name", Value::string("Fabrikam"));
+    config.set_attr(
+        "domain_names",
+        Value::Set(vec![Value::string("fabrikam.com")]),
+    );
+    config.set_attr("photos_enabled", Value::Bool(true));
+    let (planned, diags) = crate::framework::plan::plan_resource(
+        &OrganizationRelationship,
+        &schema,
+        &Value::Null,
+        &config,
+        &config,
+        &Default::default(),
+    );
+    assert!(diags.is_empty(), "{diags}");
+    let p = OrgRel::from_value(&planned.state).unwrap();
+    assert_eq!(p.enabled, Some(true));
+    assert_eq!(p.photos_enabled, Some(true), "a configured value is kept");
+    assert_eq!(p.free_busy_access_level.as_deref(), Some("None"));
+    assert_eq!(p.mail_tips_access_level.as_deref(), Some("None"));
+    assert_eq!(p.delivery_report_enabled, Some(false));
+    assert_eq!(p.target_application_uri, None);
+    assert!(planned.state.get("id").is_unknown());
+}
