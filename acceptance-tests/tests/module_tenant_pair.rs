@@ -105,6 +105,33 @@ async fn needs_modern_terraform(acc: &Acc) -> bool {
     false
 }
 
+/// The objects of one family (by its emulator path prefix) in `tenant`.
+fn family(acc: &Acc, tenant: &str, prefix: &str) -> Vec<serde_json::Value> {
+    acc.emu
+        .objects(tenant)
+        .into_iter()
+        .filter(|(p, _)| p.starts_with(prefix))
+        .map(|(_, v)| v)
+        .collect()
+}
+
+/// Each tenant's organization relationship for the other: named after it, with its domains,
+/// and mail tips shared only at high trust.
+fn assert_free_busy(acc: &Acc, high: bool) {
+    use coexistence_acceptance::emulator::exchange::organization_relationship::COLLECTION;
+    for (tenant, other) in [(&acc.home, "Fabrikam"), (&acc.partner, "Contoso")] {
+        let rels = family(acc, &tenant.tenant_id, COLLECTION);
+        assert_eq!(rels.len(), 1, "{rels:#?}");
+        assert_eq!(rels[0]["Name"], other, "{rels:#?}");
+        assert_eq!(
+            rels[0]["FreeBusyAccessLevel"], "LimitedDetails",
+            "{rels:#?}"
+        );
+        let tips = if high { "All" } else { "None" };
+        assert_eq!(rels[0]["MailTipsAccessLevel"], tips, "{rels:#?}");
+    }
+}
+
 fn addr(resource: &str) -> String {
     format!("{MODULE}.{resource}")
 }
@@ -164,7 +191,9 @@ async fn low_to_high_and_back_changes_in_place() {
         acc.emu.object(&home, &sync_path(&partner)).is_none(),
         "no sync policy at low trust"
     );
-    let low_objects = (acc.emu.objects(&home), acc.emu.objects(&partner));
+    let paths =
+        |t: &str| -> Vec<String> { acc.emu.objects(t).into_iter().map(|(p, _)| p).collect() };
+    let low_objects = (paths(&home), paths(&partner));
 
     // Raising: every change is a create or an update in place.
     acc.tf.write_config(&root(&acc, &level("high")));
@@ -206,6 +235,7 @@ async fn low_to_high_and_back_changes_in_place() {
             "{p:#}"
         );
     }
+    assert_free_busy(&acc, true);
     let org = acc.tf.output("organization").await;
     assert_eq!(org["owner_tenant_id"], home.as_str(), "{org:#}");
 
@@ -213,13 +243,19 @@ async fn low_to_high_and_back_changes_in_place() {
     acc.tf.write_config(&root(&acc, &level("low")));
     let plan = acc.tf.plan_changes().await;
     for (address, actions) in managed_changes(&plan) {
-        let high_only = address.contains("coexistence_mto_membership");
+        let high_only = [
+            "coexistence_mto_membership",
+            "coexistence_xts_job",
+            "coexistence_partner_connector",
+        ]
+        .iter()
+        .any(|t| address.contains(t));
         let want: &[&str] = if high_only { &["delete"] } else { &["update"] };
         assert_eq!(actions, want, "{address}\n{plan}");
     }
     apply_and_converge(&acc).await;
     assert_eq!(
-        (acc.emu.objects(&home), acc.emu.objects(&partner)),
+        (paths(&home), paths(&partner)),
         low_objects,
         "lowering back to low trust leaves exactly what low trust made"
     );

@@ -41,6 +41,13 @@ locals {
   sync_b_to_a = local.high && length(var.sync.b_to_a_group_ids) > 0
 }
 
+locals {
+  # The domains each tenant is known by: its initial domain, its coexistence routing domain
+  # (<name>.mail.onmicrosoft.com) and the SMTP domains given.
+  a_domains = distinct(concat([local.a.moera, replace(local.a.moera, ".onmicrosoft.com", ".mail.onmicrosoft.com")], var.domains.a))
+  b_domains = distinct(concat([local.b.moera, replace(local.b.moera, ".onmicrosoft.com", ".mail.onmicrosoft.com")], var.domains.b))
+}
+
 # ---- each tenant's side (side/): its objects for the other tenant ---------------------------
 
 module "a" {
@@ -53,6 +60,8 @@ module "a" {
   b2b_direct_connect = var.b2b_direct_connect
   sync_in            = local.sync_b_to_a
   sync_out           = local.sync_a_to_b
+  free_busy          = var.free_busy
+  other_domains      = local.b_domains
 }
 
 module "b" {
@@ -65,6 +74,8 @@ module "b" {
   b2b_direct_connect = var.b2b_direct_connect
   sync_in            = local.sync_a_to_b
   sync_out           = local.sync_b_to_a
+  free_busy          = var.free_busy
+  other_domains      = local.a_domains
 }
 
 # ---- consistency checks (checks/), one per tenant ---------------------------------------------

@@ -92,3 +92,30 @@ variable "checks" {
   type        = bool
   default     = true
 }
+
+variable "domains" {
+  description = "Each tenant's accepted SMTP domains beyond its initial (onmicrosoft.com) and routing (mail.onmicrosoft.com) domains, primary first: `a` and `b`. Free/busy shares with all of them; mail flow routes them, and the first one names the tenant's smart host."
+  type = object({
+    a = optional(list(string), [])
+    b = optional(list(string), [])
+  })
+  default = {}
+  validation {
+    condition = alltrue([for d in concat(var.domains.a, var.domains.b) :
+    can(regex("^([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\\.)+[a-zA-Z]{2,63}$", d))])
+    error_message = "domains: every entry must be a domain name such as fabrikam.com (no wildcards, no trailing dot)."
+  }
+}
+
+variable "free_busy" {
+  description = "Both levels: free/busy sharing through an organization relationship in each tenant (`coexistence_organization_relationship`). `access_level`: `AvailabilityOnly` or `LimitedDetails` (default). High trust also shares mail tips, delivery reports and photos."
+  type = object({
+    enabled      = optional(bool, true)
+    access_level = optional(string, "LimitedDetails")
+  })
+  default = {}
+  validation {
+    condition     = contains(["AvailabilityOnly", "LimitedDetails"], var.free_busy.access_level)
+    error_message = "free_busy.access_level must be \"AvailabilityOnly\" or \"LimitedDetails\"."
+  }
+}
