@@ -33,7 +33,11 @@ pub fn describe(objects: &[(String, Value)], name: impl Fn(&str) -> Option<Strin
                 .find_map(|k| value.get(*k).and_then(Value::as_str))
                 .map(|n| format!(" \"{n}\""))
                 .unwrap_or_default();
-            let key = key.map(|k| format!(" {}", named(k))).unwrap_or_default();
+            // A tenant's key reads as its name; any other key only when nothing else names it.
+            let key = match key {
+                Some(k) if name(k).is_some() || label.is_empty() => format!(" {}", named(k)),
+                _ => String::new(),
+            };
             let indent = "  ".repeat(depth);
             format!("{indent}{what}{key}{label}")
         })
@@ -78,6 +82,11 @@ mod tests {
                 "/tenantRelationships/multiTenantOrganization".to_string(),
                 json!({"displayName": "Contoso Group"}),
             ),
+            (
+                "/exchange/organizationRelationships/eb5921a6-0d46-42fb-ae6a-8bc0d91ca9d3"
+                    .to_string(),
+                json!({"Name": "Fabrikam"}),
+            ),
         ];
         let lines = describe(&objects, |t| (t == fab).then(|| "Fabrikam".to_string()));
         assert_eq!(
@@ -86,6 +95,7 @@ mod tests {
                 format!("partners Fabrikam ({fab})"),
                 "  identity synchronization".to_string(),
                 "multi tenant organization \"Contoso Group\"".to_string(),
+                "organization relationships \"Fabrikam\"".to_string(),
             ]
         );
     }
