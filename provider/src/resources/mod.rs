@@ -3,11 +3,13 @@
 use crate::framework::Resource;
 use std::sync::Arc;
 
+pub mod ca_block_external_members;
 pub mod cross_tenant_access_partner;
 pub mod mto_membership;
 
 pub fn all() -> Vec<Arc<dyn Resource>> {
     vec![
+        Arc::new(ca_block_external_members::CaBlockExternalMembers),
         Arc::new(cross_tenant_access_partner::CrossTenantAccessPartner),
         Arc::new(mto_membership::MtoMembership),
     ]
