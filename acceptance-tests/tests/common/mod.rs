@@ -4,6 +4,7 @@
 //! line below.
 #![allow(dead_code, unused_imports)]
 
+pub mod ca_block_external_members;
 pub mod mto_membership;
 pub mod partner;
 
@@ -14,7 +15,11 @@ pub use coexistence_acceptance::harness::{Acc, ResourceType, Steps, Tenant, Work
 
 /// Every resource type's description, for scenarios that walk all of them (`examples.rs`).
 /// A new resource adds its description here.
-pub static RESOURCE_TYPES: &[&ResourceType] = &[&partner::PARTNER, &mto_membership::MTO_MEMBERSHIP];
+pub static RESOURCE_TYPES: &[&ResourceType] = &[
+    &partner::PARTNER,
+    &mto_membership::MTO_MEMBERSHIP,
+    &ca_block_external_members::CA_POLICY,
+];
 
 /// The description of `type_name`; panics naming the file to teach when there is none.
 pub fn resource_type(type_name: &str) -> &'static ResourceType {
@@ -34,9 +39,12 @@ pub fn q(s: &str) -> String {
     coexistence_acceptance::harness::hcl::quote(s)
 }
 
-/// Assert the emulator holds nothing at all for `tenant`.
+/// Assert the emulator holds nothing for `tenant` but soft-deleted objects: a deleted
+/// Conditional Access policy stays under `deletedItems` for 30 days, and application
+/// permissions cannot purge it (API-NOTES.md#ca-deleted-items).
 pub fn assert_tenant_empty(acc: &Acc, tenant: &str) {
-    let objs = acc.emu.objects(tenant);
+    let mut objs = acc.emu.objects(tenant);
+    objs.retain(|(path, _)| !path.contains("/deletedItems/"));
     assert!(
         objs.is_empty(),
         "expected no objects in {tenant}, found {objs:#?}"
