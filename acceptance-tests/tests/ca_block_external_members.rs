@@ -191,6 +191,9 @@ async fn lifecycle_report_only_then_enabled_tenants_and_exclusions_in_place() {
     assert!(deleted["deletedDateTime"].is_string());
 }
 
+/// An out-of-band edit of a stored policy.
+type Edit = fn(&mut Value);
+
 /// Each kind of out-of-band shape change shows on `shape_differences` in the plan and the
 /// apply restores the managed shape.
 #[tokio::test(flavor = "multi_thread")]
@@ -204,7 +207,7 @@ async fn out_of_band_shape_changes_are_planned_and_repaired() {
     let (id, created) = policy_of(&acc, &addr).await;
     let managed = owned(&created);
 
-    let edits: Vec<(&str, fn(&mut Value), &[&str])> = vec![
+    let edits: Vec<(&str, Edit, &[&str])> = vec![
         (
             "a user type added",
             |o| {

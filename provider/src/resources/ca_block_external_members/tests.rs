@@ -122,9 +122,12 @@ fn a_normalised_read_has_no_differences_and_reads_back_the_model() {
     assert!(Policy::from_value(&planned()).unwrap().same_policy(&read));
 }
 
+/// An out-of-band edit of a policy read from Graph.
+type Edit = fn(&mut Json);
+
 #[test]
 fn every_kind_of_out_of_band_edit_is_a_difference() {
-    let edits: Vec<(&str, fn(&mut Json))> = vec![
+    let edits: Vec<(&str, Edit)> = vec![
         ("guestOrExternalUserTypes", |p| {
             p["conditions"]["users"]["includeGuestsOrExternalUsers"]["guestOrExternalUserTypes"] =
                 json!("b2bCollaborationGuest,b2bCollaborationMember")
@@ -189,7 +192,7 @@ fn validation_points_at_the_attribute() {
         ("exclude_user_ids", set(&["bob"]), "not a GUID"),
         ("exclude_group_ids", set(&["g"]), "not a GUID"),
         ("display_name", Value::string("   "), "1 to 256"),
-        ("display_name", Value::string(&"x".repeat(257)), "1 to 256"),
+        ("display_name", Value::string("x".repeat(257)), "1 to 256"),
     ];
     for (attr, v, needle) in cases {
         let mut c = config();
