@@ -397,6 +397,45 @@ async fn a_reset_on_the_create_post_leaves_exactly_one_policy() {
     assert!(live_policies(&acc, &home).is_empty());
 }
 
+/// The create POST is lost before the service saw it (connection reset), and the lookup that
+/// follows is throttled (429 without Retry-After, twice): the provider backs off, finds no
+/// policy, posts again. Exactly one policy.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_unapplied_reset_then_throttling_still_leave_exactly_one_policy() {
+    let acc = Acc::start().await;
+    let home = acc.home.tenant_id.clone();
+    let steps = Steps::new(&acc).track(&CA_POLICY, "partners", &home);
+    let p = CaPolicy::new("partners", NAME, &[&acc.partner.tenant_id]);
+    acc.emu
+        .inject(Fault::reset().on("POST", "/identity/conditionalAccess/policies"));
+    acc.emu.inject(
+        Fault::status(429)
+            .times(2)
+            .on("GET", "/identity/conditionalAccess/policies"),
+    );
+    acc.emu.clear_requests();
+    steps.apply_config(&p.hcl()).await;
+    let ca: Vec<_> = acc
+        .emu
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.contains("/conditionalAccess/policies"))
+        .collect();
+    let posts: Vec<u16> = ca
+        .iter()
+        .filter(|r| r.method == "POST")
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(posts, vec![0, 201], "lost, then sent again once: {ca:#?}");
+    assert!(
+        ca.iter().filter(|r| r.status == 429).count() >= 2,
+        "{ca:#?}"
+    );
+    assert_eq!(live_policies(&acc, &home).len(), 1);
+    steps.destroy().await;
+    assert!(live_policies(&acc, &home).is_empty());
+}
+
 /// Bad input is refused at plan time, pointing at the attribute, before any API call.
 #[tokio::test(flavor = "multi_thread")]
 async fn bad_input_is_refused_at_plan_time() {

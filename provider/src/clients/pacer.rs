@@ -107,7 +107,16 @@ impl Pacer {
             }
         }
         if let Some(until) = s.paused_until {
-            wait = wait.max(until.saturating_duration_since(now));
+            let pause = until.saturating_duration_since(now);
+            if pause > wait {
+                wait = pause;
+                // This request goes out when the pause ends, not when its slot came up: the
+                // next one keeps its distance from that (else it would follow within the
+                // pace and be throttled again).
+                if let Some(rate) = self.rate.per_second {
+                    s.tokens = -pause.as_secs_f64() * rate;
+                }
+            }
         }
         wait
     }
@@ -235,6 +244,19 @@ mod tests {
         p.succeeded();
         assert_eq!(p.reserve(), Duration::ZERO);
         assert_eq!(p.throttled(None), FIRST_BACKOFF, "reset by the success");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_request_after_a_pause_keeps_the_pace_from_when_the_pause_ended() {
+        let p = Pacer::new(Pacing::ConditionalAccess.rate());
+        assert_eq!(p.reserve(), Duration::ZERO);
+        p.throttled(Some(Duration::from_secs(5)));
+        assert_eq!(p.reserve(), Duration::from_secs(5), "waits out the pause");
+        let next = p.reserve();
+        assert!(
+            next.abs_diff(Duration::from_millis(6100)) < Duration::from_millis(2),
+            "one pace after the paused request went out: {next:?}"
+        );
     }
 
     #[tokio::test(start_paused = true)]
