@@ -4,6 +4,7 @@
 //! line below.
 #![allow(dead_code, unused_imports)]
 
+pub mod ca_block_external_members;
 pub mod mto_membership;
 pub mod organization_relationship;
 pub mod partner;
@@ -19,6 +20,7 @@ pub static RESOURCE_TYPES: &[&ResourceType] = &[
     &partner::PARTNER,
     &mto_membership::MTO_MEMBERSHIP,
     &organization_relationship::ORGANIZATION_RELATIONSHIP,
+    &ca_block_external_members::CA_POLICY,
 ];
 
 /// The description of `type_name`; panics naming the file to teach when there is none.
@@ -39,9 +41,12 @@ pub fn q(s: &str) -> String {
     coexistence_acceptance::harness::hcl::quote(s)
 }
 
-/// Assert the emulator holds nothing at all for `tenant`.
+/// Assert the emulator holds nothing for `tenant` but soft-deleted objects: a deleted
+/// Conditional Access policy stays under `deletedItems` for 30 days, and application
+/// permissions cannot purge it (API-NOTES.md#ca-deleted-items).
 pub fn assert_tenant_empty(acc: &Acc, tenant: &str) {
-    let objs = acc.emu.objects(tenant);
+    let mut objs = acc.emu.objects(tenant);
+    objs.retain(|(path, _)| !path.contains("/deletedItems/"));
     assert!(
         objs.is_empty(),
         "expected no objects in {tenant}, found {objs:#?}"

@@ -16,7 +16,9 @@ pub enum Pacing {
     /// Microsoft Graph in general: unpaced (its limits are per app per tenant and generous for
     /// a provider's volume), but still backing off together after a 429.
     Graph,
-    /// Graph's Conditional Access policies: about one request per second per tenant.
+    /// Graph's Conditional Access policies: about one request per second per tenant, kept
+    /// with a margin (one per 1.1 s): the service counts arrivals and the pacer departures, and
+    /// a new connection's handshake can delay one request more than the next.
     ConditionalAccess,
     /// Exchange Online's admin API: a few requests at a time per tenant.
     Exchange,
@@ -37,7 +39,7 @@ impl Pacing {
                 burst: 1.0,
             },
             Pacing::ConditionalAccess => Rate {
-                per_second: Some(1.0),
+                per_second: Some(1.0 / CA_SPACING_SECONDS),
                 burst: 1.0,
             },
             // Assumed: the service documents no rate, only "the maximum number of concurrent
@@ -49,6 +51,9 @@ impl Pacing {
         }
     }
 }
+
+/// Seconds between two Conditional Access requests of one tenant (limit: one a second).
+pub const CA_SPACING_SECONDS: f64 = 1.1;
 
 /// The first wait after a 429 without Retry-After, doubled while it repeats, at most
 /// [`MAX_BACKOFF`]; a success resets it.
@@ -102,7 +107,16 @@ impl Pacer {
             }
         }
         if let Some(until) = s.paused_until {
-            wait = wait.max(until.saturating_duration_since(now));
+            let pause = until.saturating_duration_since(now);
+            if pause > wait {
+                wait = pause;
+                // This request goes out when the pause ends, not when its slot came up: the
+                // next one keeps its distance from that (else it would follow within the
+                // pace and be throttled again).
+                if let Some(rate) = self.rate.per_second {
+                    s.tokens = -pause.as_secs_f64() * rate;
+                }
+            }
         }
         wait
     }
@@ -162,7 +176,7 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn conditional_access_keeps_one_request_per_second() {
+    async fn conditional_access_keeps_under_one_request_per_second() {
         let p = Pacer::new(Pacing::ConditionalAccess.rate());
         let started = Instant::now();
         let mut at = Vec::new();
@@ -170,7 +184,7 @@ mod tests {
             take(&p).await;
             at.push(started.elapsed().as_millis());
         }
-        assert_eq!(at, vec![0, 1000, 2000, 3000, 4000]);
+        assert_eq!(at, vec![0, 1100, 2200, 3300, 4400]);
     }
 
     #[tokio::test(start_paused = true)]
@@ -191,7 +205,7 @@ mod tests {
             at.push(t.await.unwrap().duration_since(started).as_millis());
         }
         at.sort();
-        assert_eq!(at, vec![0, 1000, 2000, 3000]);
+        assert_eq!(at, vec![0, 1100, 2200, 3300]);
     }
 
     #[tokio::test(start_paused = true)]
@@ -230,6 +244,19 @@ mod tests {
         p.succeeded();
         assert_eq!(p.reserve(), Duration::ZERO);
         assert_eq!(p.throttled(None), FIRST_BACKOFF, "reset by the success");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_request_after_a_pause_keeps_the_pace_from_when_the_pause_ended() {
+        let p = Pacer::new(Pacing::ConditionalAccess.rate());
+        assert_eq!(p.reserve(), Duration::ZERO);
+        p.throttled(Some(Duration::from_secs(5)));
+        assert_eq!(p.reserve(), Duration::from_secs(5), "waits out the pause");
+        let next = p.reserve();
+        assert!(
+            next.abs_diff(Duration::from_millis(6100)) < Duration::from_millis(2),
+            "one pace after the paused request went out: {next:?}"
+        );
     }
 
     #[tokio::test(start_paused = true)]

@@ -3,12 +3,14 @@
 use crate::framework::Resource;
 use std::sync::Arc;
 
+pub mod ca_block_external_members;
 pub mod cross_tenant_access_partner;
 pub mod mto_membership;
 pub mod organization_relationship;
 
 pub fn all() -> Vec<Arc<dyn Resource>> {
     vec![
+        Arc::new(ca_block_external_members::CaBlockExternalMembers),
         Arc::new(cross_tenant_access_partner::CrossTenantAccessPartner),
         Arc::new(mto_membership::MtoMembership),
         Arc::new(organization_relationship::OrganizationRelationship),

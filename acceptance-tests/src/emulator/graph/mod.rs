@@ -9,6 +9,7 @@
 //! Route modules: [`xtap`] (cross-tenant access policy), [`tenant_info`] (tenant lookup). A new
 //! object family is a module here and one `.merge(...)` line in [`routes`];.
 
+pub mod ca;
 pub mod entity_set;
 pub mod mto;
 pub mod odata;
@@ -166,6 +167,7 @@ pub fn routes(shared: Arc<Shared>) -> Router<Arc<Shared>> {
         .merge(xtap::routes())
         .merge(tenant_info::routes())
         .merge(mto::routes())
+        .merge(ca::routes(&shared))
         .route("/beta", any(beta))
         .route("/beta/{*rest}", any(beta))
         .fallback(unknown_segment);
