@@ -132,6 +132,24 @@ fn assert_free_busy(acc: &Acc, high: bool) {
     }
 }
 
+/// Each tenant's member-blocking policy names the other tenant; report-only at low trust,
+/// disabled at high trust (members are synchronized on purpose).
+fn assert_conditional_access(acc: &Acc, high: bool) {
+    use coexistence_acceptance::emulator::graph::ca::POLICIES_PATH;
+    for (tenant, other) in [(&acc.home, &acc.partner), (&acc.partner, &acc.home)] {
+        let policies = family(acc, &tenant.tenant_id, &format!("{POLICIES_PATH}/"));
+        assert_eq!(policies.len(), 1, "{policies:#?}");
+        let want = if high {
+            "disabled"
+        } else {
+            "enabledForReportingButNotEnforced"
+        };
+        assert_eq!(policies[0]["state"], want, "{policies:#?}");
+        let text = policies[0].to_string();
+        assert!(text.contains(&other.tenant_id), "{policies:#?}");
+    }
+}
+
 fn addr(resource: &str) -> String {
     format!("{MODULE}.{resource}")
 }
@@ -236,6 +254,7 @@ async fn low_to_high_and_back_changes_in_place() {
         );
     }
     assert_free_busy(&acc, true);
+    assert_conditional_access(&acc, true);
     let org = acc.tf.output("organization").await;
     assert_eq!(org["owner_tenant_id"], home.as_str(), "{org:#}");
 
@@ -403,8 +422,7 @@ async fn multi_pair_example_applies_and_destroys() {
     );
 
     acc.tf.destroy().await;
-    for (k, t) in &tenants {
-        let objs = acc.emu.objects(&t.tenant_id);
-        assert!(objs.is_empty(), "{k} still holds {objs:#?}");
+    for (_, t) in &tenants {
+        assert_tenant_empty(&acc, &t.tenant_id);
     }
 }

@@ -62,6 +62,7 @@ module "a" {
   sync_out           = local.sync_a_to_b
   free_busy          = var.free_busy
   other_domains      = local.b_domains
+  conditional_access = merge(var.conditional_access.a, { enabled = var.conditional_access.enabled, state = var.conditional_access.state })
 }
 
 module "b" {
@@ -76,6 +77,7 @@ module "b" {
   sync_out           = local.sync_b_to_a
   free_busy          = var.free_busy
   other_domains      = local.a_domains
+  conditional_access = merge(var.conditional_access.b, { enabled = var.conditional_access.enabled, state = var.conditional_access.state })
 }
 
 # ---- consistency checks (checks/), one per tenant ---------------------------------------------

@@ -24,3 +24,11 @@ output "organization" {
     member_state    = one(concat(coexistence_mto_membership.member_a[*].state, coexistence_mto_membership.member_b[*].state))
   } : null
 }
+
+output "conditional_access_policy_ids" {
+  description = "Each tenant's member-blocking Conditional Access policy ID (`a`, `b`); null with `conditional_access.enabled = false`."
+  value = {
+    a = module.a.conditional_access_policy_id
+    b = module.b.conditional_access_policy_id
+  }
+}

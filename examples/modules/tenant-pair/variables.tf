@@ -119,3 +119,29 @@ variable "free_busy" {
     error_message = "free_busy.access_level must be \"AvailabilityOnly\" or \"LimitedDetails\"."
   }
 }
+
+variable "conditional_access" {
+  description = "Both levels: a Conditional Access policy in each tenant blocking B2B collaboration members from the other (`coexistence_ca_block_external_members`), switched to `disabled` at high trust. `state` at low trust: `enabledForReportingButNotEnforced` (default, report-only) or `enabled`. Per tenant (`a`, `b`): `exclude_user_ids` and `exclude_group_ids` (break-glass accounts)."
+  type = object({
+    enabled = optional(bool, true)
+    state   = optional(string, "enabledForReportingButNotEnforced")
+    a = optional(object({
+      exclude_user_ids  = optional(set(string), [])
+      exclude_group_ids = optional(set(string), [])
+    }), {})
+    b = optional(object({
+      exclude_user_ids  = optional(set(string), [])
+      exclude_group_ids = optional(set(string), [])
+    }), {})
+  })
+  default = {}
+  validation {
+    condition     = contains(["enabled", "enabledForReportingButNotEnforced"], var.conditional_access.state)
+    error_message = "conditional_access.state must be \"enabled\" or \"enabledForReportingButNotEnforced\" (report-only); high trust turns the policies off by itself."
+  }
+  validation {
+    condition = alltrue([for id in setunion(var.conditional_access.a.exclude_user_ids, var.conditional_access.a.exclude_group_ids, var.conditional_access.b.exclude_user_ids, var.conditional_access.b.exclude_group_ids) :
+    can(regex("^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$", id))])
+    error_message = "conditional_access: every excluded user or group must be an object ID (a GUID)."
+  }
+}
