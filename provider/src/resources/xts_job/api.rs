@@ -24,8 +24,11 @@ pub const ASSIGN: Permission =
 pub const POLICY_READ: Permission = Permission::graph(&["Policy.Read.All"]);
 pub const PERMISSIONS: &[(&str, Permission)] = &[
     ("create, read, update, delete", APP),
-    ("scoping assignments (create, read, update)", ASSIGN),
-    ("explaining a failed credential check (create)", POLICY_READ),
+    ("the scoping assignments (create, read, update)", ASSIGN),
+    (
+        "create, to name the missing partner setting when the credential check fails",
+        POLICY_READ,
+    ),
 ];
 
 /// A string inside an OData `'...'` literal: quotes doubled.

@@ -30,14 +30,13 @@ where
     let mut attempt = 0;
     loop {
         match op().await {
-            Err(e)
-                if matches!(e.status, Some(403 | 404 | 409))
-                    && started.elapsed() < SETTLING =>
-            {
+            Err(e) if matches!(e.status, Some(403 | 404 | 409)) && started.elapsed() < SETTLING => {
                 tracing::debug!(what, attempt, error = %e, "new service principal still settling: retrying");
                 dl.sleep(
                     consistency::poll_delay(attempt),
-                    &format!("{what} still answered {e} right after the service principal was made"),
+                    &format!(
+                        "{what} still answered {e} right after the service principal was made"
+                    ),
                 )
                 .await?;
                 attempt += 1;
@@ -116,7 +115,11 @@ async fn adopt(g: &GraphClient, dl: &Deadline, app: &Json) -> Result<Instance, D
     let found = consistency::poll_until(
         dl,
         &format!("the service principal of application {app_id} to appear"),
-        || async { sendv(g, dl, api::find_service_principal_by_app_id(&app_id)).await.map(|b| values(&b)) },
+        || async {
+            sendv(g, dl, api::find_service_principal_by_app_id(&app_id))
+                .await
+                .map(|b| values(&b))
+        },
         |v: &Vec<Json>| !v.is_empty(),
     )
     .await
@@ -147,11 +150,7 @@ async fn exists(g: &GraphClient, dl: &Deadline, name: &str, app: &Json) -> Diagn
 
 /// Says which partner setting is missing when the credential check fails: the source tenant's
 /// own setting is read (one GET); the target's cannot be, so the service's message decides.
-async fn explain_credentials(
-    ctx: &Ctx,
-    target: &str,
-    e: &ApiError,
-) -> Diagnostics {
+async fn explain_credentials(ctx: &Ctx, target: &str, e: &ApiError) -> Diagnostics {
     let g = &ctx.clients.graph;
     let source = ctx
         .clients
@@ -231,7 +230,9 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
     })
     .await;
     if let Err(e) = checked {
-        let d = if matches!(e.status, Some(400..=499)) && !matches!(e.status, Some(403 | 404 | 409 | 429)) {
+        let d = if matches!(e.status, Some(400..=499))
+            && !matches!(e.status, Some(403 | 404 | 409 | 429))
+        {
             explain_credentials(ctx, &target, &e).await
         } else {
             Err::<(), _>(e)
@@ -275,17 +276,25 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
 
     let what = || format!("writing the attribute mappings of the synchronization job {job}");
     let schema = steps.check(
-        settling(dl, "the schema GET", || sendv(g, dl, api::get_schema(&sp, &job)))
-            .await
-            .context(what),
+        settling(dl, "the schema GET", || {
+            sendv(g, dl, api::get_schema(&sp, &job))
+        })
+        .await
+        .context(what),
     )?;
-    let (ut, sial) = (p.user_type_or_default(), p.show_in_address_list_or_default());
+    let (ut, sial) = (
+        p.user_type_or_default(),
+        p.show_in_address_list_or_default(),
+    );
     if !mapping::has_mappings(&schema, ut, sial) {
         let Ok(next) = mapping::with_mappings(&schema, ut, sial) else {
             return Err(steps.fail(
                 Diagnostic::error(
                     format!("Error {}", what()),
-                    format!("The template's schema has no User → User object mapping in rule {}.", mapping::USER_RULE),
+                    format!(
+                        "The template's schema has no User → User object mapping in rule {}.",
+                        mapping::USER_RULE
+                    ),
                 )
                 .into(),
             ));
@@ -301,9 +310,11 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
 
     if p.enabled_or_default() {
         steps.check(
-            settling(dl, "the job start", || sendv(g, dl, api::start_job(&sp, &job)))
-                .await
-                .context(|| format!("starting the synchronization job {job}")),
+            settling(dl, "the job start", || {
+                sendv(g, dl, api::start_job(&sp, &job))
+            })
+            .await
+            .context(|| format!("starting the synchronization job {job}")),
         )?;
     }
     let out = XtsJob {

@@ -142,10 +142,7 @@ pub fn with_mappings(
         .and_then(Json::as_array_mut)
         .and_then(|ms| ms.iter_mut().find(|m| is_user_mapping(m)))
         .ok_or(NoUserMapping)?;
-    if !mapping
-        .get("attributeMappings")
-        .is_some_and(Json::is_array)
-    {
+    if !mapping.get("attributeMappings").is_some_and(Json::is_array) {
         mapping["attributeMappings"] = json!([]);
     }
     let attrs = mapping["attributeMappings"]
@@ -155,7 +152,11 @@ pub fn with_mappings(
     set_constant(
         attrs,
         "showInAddressList",
-        if show_in_address_list { "True" } else { "False" },
+        if show_in_address_list {
+            "True"
+        } else {
+            "False"
+        },
         None,
     );
     Ok(out)

@@ -83,7 +83,7 @@ fn computed(name: &str, what: &str) -> Attribute {
 
 fn schema() -> Schema {
     Schema::new(
-        "A cross-tenant synchronization configuration in the source tenant (where the users live), made in one step: the configuration application from the gallery template `518e5f48-1fc8-4c48-9387-9fdf28b0dfe7` and its service principal, the credential check against the target tenant, the `Azure2Azure` synchronization job, its secrets, the users and groups in scope, the `userType` and `showInAddressList` mappings, and the job's start. Needs, before it: in the target tenant, a `coexistence_cross_tenant_access_partner` for this tenant with `identity_synchronization.user_sync_inbound_allowed = true` and `automatic_user_consent.inbound_allowed = true`; in this tenant, one for the target tenant with `automatic_user_consent.outbound_allowed = true`. Every other default attribute mapping is left as the template made it.",
+        "A cross-tenant synchronization configuration in the source tenant (where the users live), made in one step: the configuration application from the gallery template `518e5f48-1fc8-4c48-9387-9fdf28b0dfe7` and its service principal, the credential check against the target tenant, the `Azure2Azure` synchronization job, its secrets, the users and groups in scope, the `userType` and `showInAddressList` mappings, and the job's start. Needs, before it: in the target tenant, a `coexistence_cross_tenant_access_partner` for this tenant with `identity_synchronization.user_sync_inbound_allowed = true` and `automatic_user_consent.inbound_allowed = true`; in this tenant, one for the target tenant with `automatic_user_consent.outbound_allowed = true`. Every other default attribute mapping is left as the template made it. `Application.ReadWrite.OwnedBy` covers the configurations the provider makes (it owns them); importing one made elsewhere (the portal) needs `Application.ReadWrite.All` and `Synchronization.ReadWrite.All` instead.",
         vec![
             Attribute::string("id").computed().use_state_for_unknown().description("The configuration's service principal object ID (the import ID)."),
             Attribute::string("target_tenant_id")
@@ -212,7 +212,10 @@ impl crate::framework::validators::Validator for Email {
 fn validate_assignments(config: &Value, diags: &mut Diagnostics) {
     let scope = config.get("scope");
     let enabled = config.get("enabled");
-    let (groups, users) = (config.get("scoping_group_ids"), config.get("scoping_user_ids"));
+    let (groups, users) = (
+        config.get("scoping_group_ids"),
+        config.get("scoping_user_ids"),
+    );
     if scope.is_unknown() || enabled.is_unknown() || groups.is_unknown() || users.is_unknown() {
         return;
     }
@@ -230,9 +233,7 @@ fn validate_assignments(config: &Value, diags: &mut Diagnostics) {
 // ---- helpers ------------------------------------------------------------------------------
 
 async fn send(g: &GraphClient, dl: &Deadline, req: &GraphRequest) -> Result<Json, ApiError> {
-    g.send(req, dl)
-        .await
-        .map(|r| r.body.unwrap_or(Json::Null))
+    g.send(req, dl).await.map(|r| r.body.unwrap_or(Json::Null))
 }
 
 /// [`send`] taking the request by value (for closures that build it on each attempt).
@@ -241,7 +242,11 @@ async fn sendv(g: &GraphClient, dl: &Deadline, req: GraphRequest) -> Result<Json
 }
 
 /// Sends a request whose 404 means the goal ("it is gone", "it is stopped") is reached.
-async fn send_unless_gone(g: &GraphClient, dl: &Deadline, req: &GraphRequest) -> Result<(), ApiError> {
+async fn send_unless_gone(
+    g: &GraphClient,
+    dl: &Deadline,
+    req: &GraphRequest,
+) -> Result<(), ApiError> {
     match g.send(req, dl).await {
         Err(e) if e.is_not_found() => Ok(()),
         other => other.map(|_| ()),
@@ -249,7 +254,11 @@ async fn send_unless_gone(g: &GraphClient, dl: &Deadline, req: &GraphRequest) ->
 }
 
 /// Every element of a collection, following `@odata.nextLink` (assignments page at 100).
-async fn list_all(g: &GraphClient, dl: &Deadline, req: &GraphRequest) -> Result<Vec<Json>, ApiError> {
+async fn list_all(
+    g: &GraphClient,
+    dl: &Deadline,
+    req: &GraphRequest,
+) -> Result<Vec<Json>, ApiError> {
     let mut out = Vec::new();
     let mut next = req.clone();
     loop {
@@ -375,8 +384,10 @@ impl Resource for XtsJobResource {
         let (old, new) = (XtsJob::from_value(prior)?, XtsJob::from_value(planned)?);
         update(ctx, &old, &new).await?;
         let mut out = new;
-        out.service_principal_id.clone_from(&old.service_principal_id);
-        out.application_object_id.clone_from(&old.application_object_id);
+        out.service_principal_id
+            .clone_from(&old.service_principal_id);
+        out.application_object_id
+            .clone_from(&old.application_object_id);
         out.job_id.clone_from(&old.job_id);
         Ok(out.to_value()?)
     }
@@ -442,9 +453,15 @@ async fn update(ctx: &Ctx, old: &XtsJob, new: &XtsJob) -> Result<(), Diagnostics
             .await
             .context(|| format!("renaming the service principal {sp} to {name:?}"))?;
     }
-    if (old.scope_or_default(), &old.notification_email, &old.target_tenant_id)
-        != (new.scope_or_default(), &new.notification_email, &new.target_tenant_id)
-    {
+    if (
+        old.scope_or_default(),
+        &old.notification_email,
+        &old.target_tenant_id,
+    ) != (
+        new.scope_or_default(),
+        &new.notification_email,
+        &new.target_tenant_id,
+    ) {
         let target = new.target_tenant_id.clone().unwrap_or_default();
         send(
             g,
@@ -484,9 +501,13 @@ async fn update(ctx: &Ctx, old: &XtsJob, new: &XtsJob) -> Result<(), Diagnostics
             assign(g, dl, &sp, &role, principal, false).await?;
         }
     }
-    if (old.user_type_or_default(), old.show_in_address_list_or_default())
-        != (new.user_type_or_default(), new.show_in_address_list_or_default())
-    {
+    if (
+        old.user_type_or_default(),
+        old.show_in_address_list_or_default(),
+    ) != (
+        new.user_type_or_default(),
+        new.show_in_address_list_or_default(),
+    ) {
         write_mappings(g, dl, &sp, &job, new).await?;
     }
     if old.enabled_or_default() != new.enabled_or_default() {
@@ -512,7 +533,10 @@ async fn write_mappings(
 ) -> Result<(), Diagnostics> {
     let what = || format!("writing the attribute mappings of the synchronization job {job}");
     let current = send(g, dl, &api::get_schema(sp, job)).await.context(what)?;
-    let (ut, sial) = (m.user_type_or_default(), m.show_in_address_list_or_default());
+    let (ut, sial) = (
+        m.user_type_or_default(),
+        m.show_in_address_list_or_default(),
+    );
     if mapping::has_mappings(&current, ut, sial) {
         return Ok(());
     }
@@ -523,7 +547,9 @@ async fn write_mappings(
         )
         .into());
     };
-    send(g, dl, &api::put_schema(sp, job, next)).await.context(what)?;
+    send(g, dl, &api::put_schema(sp, job, next))
+        .await
+        .context(what)?;
     Ok(())
 }
 
@@ -550,7 +576,12 @@ async fn delete(ctx: &Ctx, s: &XtsJob) -> Result<(), Diagnostics> {
         None => match read::application_of(g, dl, &sp).await {
             Ok(a) => a,
             // No service principal left: nothing to delete.
-            Err(_) if g.get_optional(&api::get_service_principal(&sp), dl).await.ok() == Some(None) => {
+            Err(_)
+                if g.get_optional(&api::get_service_principal(&sp), dl)
+                    .await
+                    .ok()
+                    == Some(None) =>
+            {
                 return Ok(())
             }
             Err(e) => return Err(e),
@@ -568,10 +599,4 @@ async fn delete(ctx: &Ctx, s: &XtsJob) -> Result<(), Diagnostics> {
     .await
     .context(|| format!("waiting for the application {app} to be deleted"))?;
     Ok(())
-}
-
-/// The state of a configuration whose schema type never changes shape: used by tests.
-#[cfg(test)]
-pub(crate) fn ty() -> crate::framework::value::Type {
-    schema().ty()
 }

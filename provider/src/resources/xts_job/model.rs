@@ -129,7 +129,12 @@ impl Secrets {
 
     /// `scope` as the configuration spells it.
     pub fn scope(&self) -> Option<String> {
-        match self.sync_all.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        match self
+            .sync_all
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Some("true") => Some("all".into()),
             Some("false") => Some("assigned".into()),
             _ => None,
@@ -202,7 +207,8 @@ impl JobView {
         m.enabled = Some(self.enabled);
         m.schedule_interval.clone_from(&self.schedule_interval);
         m.status.clone_from(&self.status);
-        m.last_execution_state.clone_from(&self.last_execution_state);
+        m.last_execution_state
+            .clone_from(&self.last_execution_state);
         m.last_successful_execution_time
             .clone_from(&self.last_successful_execution_time);
         m.quarantine_reason.clone_from(&self.quarantine_reason);
