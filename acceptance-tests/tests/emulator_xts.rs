@@ -762,3 +762,87 @@ async fn transient_errors_after_instantiate_and_replication_lag() {
     let (s, _) = env.graph(Method::POST, &jobs, &token, Some(body)).await;
     assert_eq!(s, StatusCode::CREATED);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_portal_made_configuration_reads_like_one_made_through_the_api() {
+    let env = Env::new().await;
+    let token = env.token().await;
+    add_group(&env.emu, CONTOSO, GROUP, "Sales");
+    let seeded = xts::portal_configuration(
+        &env.emu,
+        "contoso.onmicrosoft.com",
+        &xts::PortalConfiguration {
+            display_name: "From the portal".into(),
+            target_tenant_id: FABRIKAM.into(),
+            principal_ids: vec![GROUP.into()],
+            running: true,
+            notification_email: Some("ops@contoso.com".into()),
+            ..Default::default()
+        },
+    );
+    let sp = &seeded.service_principal_id;
+    let (_, l) = env
+        .graph(
+            Method::GET,
+            &format!(
+                "/v1.0/servicePrincipals?$filter=applicationTemplateId eq '{XTS_TEMPLATE_ID}'"
+            ),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(l["value"][0]["displayName"], "From the portal");
+    let (_, job) = env
+        .graph(
+            Method::GET,
+            &format!(
+                "/v1.0/servicePrincipals/{sp}/synchronization/jobs/{}",
+                seeded.job_id
+            ),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(job["schedule"]["state"], "Active");
+    let (_, sec) = env
+        .graph(
+            Method::GET,
+            &format!("/v1.0/servicePrincipals/{sp}/synchronization/secrets"),
+            &token,
+            None,
+        )
+        .await;
+    let notif = sec["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["key"] == "SyncNotificationSettings")
+        .unwrap()["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let notif: Value = serde_json::from_str(&notif).unwrap();
+    assert_eq!(notif["Recipients"], "ops@contoso.com");
+    let (_, a) = env
+        .graph(
+            Method::GET,
+            &format!("/v1.0/servicePrincipals/{sp}/appRoleAssignedTo"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(a["value"][0]["principalType"], "Group");
+    // Its schema is accepted back as read.
+    let url = format!(
+        "/v1.0/servicePrincipals/{sp}/synchronization/jobs/{}/schema",
+        seeded.job_id
+    );
+    let (_, schema) = env.graph(Method::GET, &url, &token, None).await;
+    let (s, e) = env.graph(Method::PUT, &url, &token, Some(schema)).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{e}");
+    assert_eq!(
+        env.emu.objects(CONTOSO).len(),
+        6,
+        "application, service principal, job, schema, secrets, one assignment"
+    );
+}

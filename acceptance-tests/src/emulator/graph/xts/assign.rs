@@ -80,6 +80,18 @@ async fn get_one(
     Ok(odata_json(StatusCode::OK, with_context(url, body)))
 }
 
+/// A new assignment of `role` of the service principal `sp` to the principal `p` (`kind`
+/// `User` or `Group`).
+pub(super) fn assignment(role: &str, principal: &str, kind: &str, p: &Value, sp: &Value) -> Value {
+    json!({
+        "id": assignment_id(), "deletedDateTime": null, "appRoleId": role,
+        "createdDateTime": format!("{}Z", graph_date()),
+        "principalDisplayName": p["displayName"], "principalId": principal,
+        "principalType": kind, "resourceDisplayName": sp["displayName"],
+        "resourceId": sp["id"],
+    })
+}
+
 fn guid_prop(body: &serde_json::Map<String, Value>, name: &str) -> Result<String, GraphError> {
     match body.get(name) {
         Some(Value::String(s)) if is_guid(s) => Ok(s.to_ascii_lowercase()),
@@ -139,15 +151,11 @@ async fn create(
                 "Permission being assigned already exists on the object",
             ));
         }
-        let id = assignment_id();
-        let a = json!({
-            "id": id, "deletedDateTime": null, "appRoleId": role,
-            "createdDateTime": format!("{}Z", graph_date()),
-            "principalDisplayName": p["displayName"], "principalId": principal,
-            "principalType": kind, "resourceDisplayName": resource_sp["displayName"],
-            "resourceId": sp,
-        });
-        s.create(&format!("{prefix}/{id}"), a.clone());
+        let a = assignment(&role, &principal, kind, &p, &resource_sp);
+        s.create(
+            &format!("{prefix}/{}", a["id"].as_str().unwrap_or_default()),
+            a.clone(),
+        );
         Ok(a)
     })?;
     let url = context_url(

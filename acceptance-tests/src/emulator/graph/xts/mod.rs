@@ -57,9 +57,15 @@
 //! * `Emulator::set_replication_lag`: a new application / service principal answers 404 to
 //!   GET and PATCH, and its synchronization and assignment routes 404, during the lag.
 //! * [`add_user`] / [`add_group`]: principals for assignments.
+//! * [`portal_configuration`]: a whole configuration made out of band (application, service
+//!   principal, job running or paused, secrets, default schema, assignments), for import and
+//!   `-generate-config-out`. Drift: `Emulator::patch_object` / `put_object` on [`job_path`]
+//!   (`schedule.state`), [`schema_path`], [`secrets_path`], [`sp_path`], [`app_path`], and
+//!   `delete_object` on an assignment under [`assignments_path`].
 
 mod apps;
 mod assign;
+mod seed;
 mod sync;
 mod sync_schema;
 mod types;
@@ -75,6 +81,7 @@ use serde_json::{json, Map, Value};
 use super::GraphError;
 use crate::emulator::state::{Shared, TenantStore};
 use crate::emulator::Emulator;
+pub use seed::{portal_configuration, PortalConfiguration, Seeded};
 
 /// The gallery template of the cross-tenant synchronization configuration application.
 pub const XTS_TEMPLATE_ID: &str = "518e5f48-1fc8-4c48-9387-9fdf28b0dfe7";

@@ -80,7 +80,7 @@ async fn templates(
 
 // ---- jobs ------------------------------------------------------------------------------------
 
-fn new_job() -> Value {
+pub(super) fn new_job() -> Value {
     let part = || uuid::Uuid::new_v4().simple().to_string();
     json!({
         "id": format!("{}.{}.{}", SYNC_TEMPLATE.to_ascii_lowercase(), part(), part()),
