@@ -146,6 +146,37 @@ async fn instantiate_applications_service_principals_and_deleted_items() {
     assert_eq!(s, StatusCode::OK, "{list}");
     assert_eq!(list["value"].as_array().unwrap().len(), 2);
     assert_eq!(list["value"][0].as_object().unwrap().len(), 2, "{list}");
+    // Quotes: `and` inside a name, '' for a quote, non-ASCII.
+    let (odd, _, _) = instantiate(&env, &token, "Contoso and Fabrikam's sync ü").await;
+    let (s, l) = env
+        .graph(
+            Method::GET,
+            "/v1.0/applications?$filter=displayName eq 'Contoso and Fabrikam''s sync ü' and applicationTemplateId eq '518e5f48-1fc8-4c48-9387-9fdf28b0dfe7'",
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{l}");
+    assert_eq!(l["value"].as_array().unwrap().len(), 1, "{l}");
+    assert_eq!(l["value"][0]["id"], json!(odd));
+    let (s, _) = env
+        .graph(
+            Method::DELETE,
+            &format!("/v1.0/applications/{odd}"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = env
+        .graph(
+            Method::GET,
+            "/v1.0/applications?$filter=displayName eq 'it's'",
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
     let (s, e) = env
         .graph(
             Method::GET,
@@ -226,7 +257,11 @@ async fn instantiate_applications_service_principals_and_deleted_items() {
             None,
         )
         .await;
-    assert_eq!(all["value"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        all["value"].as_array().unwrap().len(),
+        2,
+        "this one and the odd name"
+    );
     assert!(env
         .emu
         .object(CONTOSO, &format!("/directory/deletedItems/{app_id}"))

@@ -159,44 +159,62 @@ struct Clause {
 /// `$filter` of `eq` clauses joined by `and`, on the properties in `filterable`.
 /// API-NOTES.md#xts-queries
 fn parse_filter(f: &str, filterable: &[&str], resource: &str) -> Result<Vec<Clause>, GraphError> {
+    split_and(f)
+        .into_iter()
+        .map(|clause| parse_clause(clause.trim(), filterable, resource))
+        .collect()
+}
+
+/// Splits on ` and ` outside quoted strings (a `''` inside quotes toggles twice, so stays in).
+fn split_and(f: &str) -> Vec<&str> {
     let mut out = Vec::new();
-    let lower = f.to_ascii_lowercase();
-    let mut rest = (f, lower.as_str());
-    loop {
-        let (clause, next) = match rest.1.find(" and ") {
-            Some(i) => (&rest.0[..i], Some(i + 5)),
-            None => (rest.0, None),
-        };
-        let clause = clause.trim();
-        let mut parts = clause.splitn(3, ' ');
-        let (prop, op, value) = (parts.next(), parts.next(), parts.next());
-        let (Some(prop), Some(op), Some(value)) = (prop, op, value) else {
-            return Err(GraphError::bad_request(format!(
-                "Invalid filter clause: '{clause}'."
-            )));
-        };
-        if !filterable.contains(&prop) || !op.eq_ignore_ascii_case("eq") {
-            return Err(GraphError::new(
-                StatusCode::BAD_REQUEST,
-                "Request_UnsupportedQuery",
-                format!("Unsupported or invalid query filter clause specified for property '{prop}' of resource '{resource}'."),
-            ));
+    let (mut quoted, mut start) = (false, 0);
+    let bytes = f.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\'' {
+            quoted = !quoted;
+        } else if !quoted && bytes[i..].len() >= 5 && bytes[i..i + 5].eq_ignore_ascii_case(b" and ")
+        {
+            out.push(&f[start..i]);
+            start = i + 5;
+            i += 5;
+            continue;
         }
-        let value = value.trim();
-        let Some(inner) = value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) else {
-            return Err(GraphError::bad_request(format!(
-                "Invalid filter clause: the value {value} of '{prop}' must be a quoted string."
-            )));
-        };
-        out.push(Clause {
-            prop: prop.to_string(),
-            value: inner.replace("''", "'"),
-        });
-        match next {
-            Some(i) => rest = (&rest.0[i..], &rest.1[i..]),
-            None => return Ok(out),
-        }
+        i += 1;
     }
+    out.push(&f[start..]);
+    out
+}
+
+fn parse_clause(clause: &str, filterable: &[&str], resource: &str) -> Result<Clause, GraphError> {
+    let mut parts = clause.splitn(3, ' ');
+    let (Some(prop), Some(op), Some(value)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(GraphError::bad_request(format!(
+            "Invalid filter clause: '{clause}'."
+        )));
+    };
+    if !filterable.contains(&prop) || !op.eq_ignore_ascii_case("eq") {
+        return Err(GraphError::new(
+            StatusCode::BAD_REQUEST,
+            "Request_UnsupportedQuery",
+            format!("Unsupported or invalid query filter clause specified for property '{prop}' of resource '{resource}'."),
+        ));
+    }
+    let value = value.trim();
+    let inner = value
+        .strip_prefix('\'')
+        .and_then(|v| v.strip_suffix('\''))
+        .filter(|v| !v.replace("''", "").contains('\''));
+    let Some(inner) = inner else {
+        return Err(GraphError::bad_request(format!(
+            "Invalid filter clause: the value {value} of '{prop}' must be a quoted string."
+        )));
+    };
+    Ok(Clause {
+        prop: prop.to_string(),
+        value: inner.replace("''", "'"),
+    })
 }
 
 fn matches(v: &Value, clauses: &[Clause]) -> bool {
