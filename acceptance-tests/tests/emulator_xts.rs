@@ -881,3 +881,61 @@ async fn a_portal_made_configuration_reads_like_one_made_through_the_api() {
         "application, service principal, job, schema, secrets, one assignment"
     );
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn deletes_settle_after_the_delete_delay_and_new_jobs_replicate() {
+    let env = Env::new().await;
+    let token = env.token().await;
+    env.emu.pause_clock();
+    let (app, sp, _) = instantiate(&env, &token, "Fabrikam").await;
+
+    // A new job is in the list at once, but not yet readable by itself (the service
+    // principal is old enough to be seen).
+    env.emu.advance(Duration::from_secs(10));
+    env.emu.set_replication_lag(Duration::from_secs(5));
+    let job = create_job(&env, &token, &sp).await;
+    let jobs = format!("/v1.0/servicePrincipals/{sp}/synchronization/jobs");
+    let job_url = format!("{jobs}/{job}");
+    let (s, _) = env.graph(Method::GET, &job_url, &token, None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, l) = env.graph(Method::GET, &jobs, &token, None).await;
+    assert_eq!(l["value"][0]["id"], json!(job));
+    env.emu.advance(Duration::from_secs(6));
+    env.emu.set_replication_lag(Duration::ZERO);
+
+    xts::set_delete_delay(&env.emu, CONTOSO, Duration::from_secs(30));
+    let (s, _) = env.graph(Method::DELETE, &job_url, &token, None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = env.graph(Method::GET, &job_url, &token, None).await;
+    assert_eq!(s, StatusCode::OK, "still there during the delete delay");
+    env.emu.advance(Duration::from_secs(31));
+    let (s, _) = env.graph(Method::GET, &job_url, &token, None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+
+    let app_url = format!("/v1.0/applications/{app}");
+    let (s, _) = env.graph(Method::DELETE, &app_url, &token, None).await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
+    let (s, _) = env.graph(Method::GET, &app_url, &token, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(
+        env.emu.objects(CONTOSO).len(),
+        2,
+        "application and service principal"
+    );
+    let (s, _) = env
+        .graph(
+            Method::GET,
+            &format!("/v1.0/directory/deletedItems/{app}"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    env.emu.advance(Duration::from_secs(31));
+    for url in [app_url, format!("/v1.0/servicePrincipals/{sp}")] {
+        let (s, _) = env.graph(Method::GET, &url, &token, None).await;
+        assert_eq!(s, StatusCode::NOT_FOUND, "{url}");
+    }
+    assert!(env.emu.objects(CONTOSO).is_empty());
+    xts::set_delete_delay(&env.emu, CONTOSO, Duration::ZERO);
+}

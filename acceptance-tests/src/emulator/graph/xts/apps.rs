@@ -371,6 +371,7 @@ async fn delete_app(
 ) -> GraphResult {
     ctx.only_query_options(&[])?;
     let id = guid_key(&id)?;
+    let d = delete_delay(&st, &ctx.tenant);
     st.with_store(&ctx.tenant, |s| {
         let Some(mut app) = s.get(&app_path(&id)).cloned() else {
             return Err(GraphError::resource_not_found(&id));
@@ -379,10 +380,10 @@ async fn delete_app(
         // jobs, secrets and assignments) and keeps the application 30 days in deleted items.
         for (path, sp) in s.children(SPS_PATH) {
             if sp["appId"] == app["appId"] {
-                s.remove(&path);
+                remove_later(s, &path, d);
             }
         }
-        s.remove(&app_path(&id));
+        remove_later(s, &app_path(&id), d);
         app["deletedDateTime"] = json!(timestamp());
         s.replace(&deleted_path(&id), app);
         Ok(no_content())

@@ -56,6 +56,9 @@
 //!   first): what the service does right after instantiate.
 //! * `Emulator::set_replication_lag`: a new application / service principal answers 404 to
 //!   GET and PATCH, and its synchronization and assignment routes 404, during the lag.
+//! * [`set_delete_delay`]`(&emu, tenant, d)` (zero by default): a deleted job or application
+//!   (with its service principal) still reads as there for `d`; the application reaches
+//!   deleted items at once.
 //! * [`add_user`] / [`add_group`]: principals for assignments.
 //! * [`portal_configuration`]: a whole configuration made out of band (application, service
 //!   principal, job running or paused, secrets, default schema, assignments), for import and
@@ -153,6 +156,8 @@ struct Transient {
     /// Per (emulator URL, tenant): how long after instantiate the errors last. Keyed by the
     /// emulator too, since tests running side by side share tenant ids.
     delays: HashMap<(String, String), Duration>,
+    /// Per (emulator URL, tenant): how long a deleted job or application stays visible.
+    delete_delays: HashMap<(String, String), Duration>,
     /// Per service principal: when it was instantiated (emulator clock), and the refusals so
     /// far (403 and 409 alternate).
     born: HashMap<String, (Instant, usize)>,
@@ -176,6 +181,34 @@ pub fn set_transient_delay(emu: &Emulator, tenant: &str, d: Duration) {
         .unwrap_or_else(|| tenant.to_ascii_lowercase());
     let key = (emu.url(), tenant);
     transient(|t| t.delays.insert(key, d));
+}
+
+/// For `d` (emulator clock) after a DELETE of a synchronization job or an application of
+/// `tenant` answered 204, the object (and the application's service principal) still reads
+/// as there: deletion is eventually consistent, so a provider must wait until it is gone.
+/// Zero (the default) deletes at once. API-NOTES.md#xts-delete
+pub fn set_delete_delay(emu: &Emulator, tenant: &str, d: Duration) {
+    let tenant = emu
+        .shared
+        .signin_tenant(tenant)
+        .map(|t| t.tenant_id.clone())
+        .unwrap_or_else(|| tenant.to_ascii_lowercase());
+    let key = (emu.url(), tenant);
+    transient(|t| t.delete_delays.insert(key, d));
+}
+
+fn delete_delay(st: &Shared, tenant: &str) -> Duration {
+    let key = (st.base_url.clone(), tenant.to_string());
+    transient(|t| t.delete_delays.get(&key).copied().unwrap_or_default())
+}
+
+/// Removes `path` (and everything below it) now, or after the delete delay.
+fn remove_later(s: &mut TenantStore<'_>, path: &str, d: Duration) {
+    if d.is_zero() {
+        s.remove(path);
+    } else {
+        s.schedule(path, d, Value::Null);
+    }
 }
 
 fn note_instantiated(st: &Shared, tenant: &str, sp: &str, now: Instant) {

@@ -121,7 +121,8 @@ fn with_job<R>(
     st.with_store(&ctx.tenant, |s| {
         settled_sp(s, &sp)?;
         let path = job_path(&sp, job);
-        if s.get(&path).is_none() {
+        // Documented: a new job can take "several moments" to appear (replication lag).
+        if s.visible(&path).is_none() {
             return Err(job_not_found(job));
         }
         f(s, path)
@@ -208,10 +209,11 @@ async fn delete_job(
     Path((sp, job)): Path<(String, String)>,
 ) -> GraphResult {
     ctx.only_query_options(&[])?;
+    let d = delete_delay(&st, &ctx.tenant);
     with_job(&st, &ctx, &sp, &job, |s, path| {
         // "Stop synchronization, and permanently delete all the state associated with the job"
         // (its schema included).
-        s.remove(&path);
+        remove_later(s, &path, d);
         Ok(no_content())
     })
 }
@@ -537,7 +539,7 @@ fn validate(st: &Shared, ctx: &GraphCtx, sp: &str, job: Option<&str>) -> GraphRe
     let creds: Map<String, Value> = st.with_store(&ctx.tenant, |s| {
         settled_sp(s, &sp)?;
         if let Some(j) = job {
-            if s.get(&job_path(&sp, j)).is_none() {
+            if s.visible(&job_path(&sp, j)).is_none() {
                 return Err(job_not_found(j));
             }
         }
