@@ -939,3 +939,36 @@ async fn deletes_settle_after_the_delete_delay_and_new_jobs_replicate() {
     assert!(env.emu.objects(CONTOSO).is_empty());
     xts::set_delete_delay(&env.emu, CONTOSO, Duration::ZERO);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reset_instantiate_may_or_may_not_have_made_the_application() {
+    let env = Env::new().await;
+    let token = env.token().await;
+    let send = || {
+        env.http
+            .post(format!("{}{INSTANTIATE}", env.emu.url()))
+            .bearer_auth(&token)
+            .json(&json!({"displayName": "In doubt"}))
+            .send()
+    };
+    // Lost before the service saw it: nothing made.
+    env.emu.inject(Fault::reset().on("POST", "/instantiate"));
+    assert!(send().await.is_err(), "the connection is reset");
+    assert!(env.emu.objects(CONTOSO).is_empty());
+    // Lost after the service applied it: the application exists, and a lookup by name and
+    // template finds exactly it.
+    env.emu
+        .inject(Fault::reset().after_apply().on("POST", "/instantiate"));
+    assert!(send().await.is_err(), "the connection is reset");
+    let filter = format!(
+        "/v1.0/applications?$filter=displayName eq 'In doubt' and applicationTemplateId eq '{XTS_TEMPLATE_ID}'"
+    );
+    let (s, l) = env.graph(Method::GET, &filter, &token, None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(l["value"].as_array().unwrap().len(), 1, "{l}");
+    assert_eq!(
+        env.emu.objects(CONTOSO).len(),
+        2,
+        "application and service principal"
+    );
+}
