@@ -42,6 +42,8 @@ pub struct ObjType {
 pub enum Ty {
     Bool,
     Str,
+    /// `Edm.Int32` / `Edm.Int64` (a JSON integer).
+    Int,
     Enum(&'static EnumType),
     Obj(&'static ObjType),
     Coll(&'static Ty),
@@ -86,6 +88,7 @@ fn ty_name(ty: &Ty) -> String {
     match ty {
         Ty::Bool => "Edm.Boolean".into(),
         Ty::Str => "Edm.String".into(),
+        Ty::Int => "Edm.Int32".into(),
         Ty::Enum(e) => format!("microsoft.graph.{}", e.name),
         Ty::Obj(o) => format!("microsoft.graph.{}", o.name),
         Ty::Coll(t) => format!("Collection({})", ty_name(t)),
@@ -181,6 +184,7 @@ fn validate_value(name: &str, v: &Value, ty: &Ty, nullable: bool) -> Result<(), 
     match ty {
         Ty::Bool if v.is_boolean() => Ok(()),
         Ty::Str if v.is_string() => Ok(()),
+        Ty::Int if v.is_i64() => Ok(()),
         Ty::Enum(e) => match v.as_str() {
             Some(s) if e.members.contains(&s) => Ok(()),
             Some(s) => Err(GraphError::request_bad_request(format!(
