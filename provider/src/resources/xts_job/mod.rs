@@ -73,6 +73,7 @@ const USER_TYPES: &[&str] = &["Member", "Guest"];
 fn guid_set(name: &str, what: &str) -> Attribute {
     Attribute::string_set(name)
         .optional()
+        .computed()
         .validate(EachGuid)
         .description(what)
 }
@@ -101,8 +102,8 @@ fn schema() -> Schema {
                 .computed()
                 .validate(one_of(SCOPES))
                 .description("`assigned` (default): synchronize only the users and groups assigned (`scoping_group_ids`, `scoping_user_ids`); `all`: every user (the `SyncAll` secret). Updatable."),
-            guid_set("scoping_group_ids", "Object IDs of the groups assigned to the configuration. Only direct members are in scope (no nesting). Adding or removing one assigns or unassigns only that group."),
-            guid_set("scoping_user_ids", "Object IDs of the users assigned directly to the configuration. Adding or removing one assigns or unassigns only that user."),
+            guid_set("scoping_group_ids", "Object IDs of the groups assigned to the configuration (default none). Only direct members are in scope (no nesting). Adding or removing one assigns or unassigns only that group."),
+            guid_set("scoping_user_ids", "Object IDs of the users assigned directly to the configuration (default none). Adding or removing one assigns or unassigns only that user."),
             Attribute::string("user_type")
                 .optional()
                 .computed()
@@ -230,6 +231,15 @@ fn validate_assignments(config: &Value, diags: &mut Diagnostics) {
     }
 }
 
+/// The computed attributes that move with the job's runs.
+const RUN_STATUS: &[&str] = &[
+    "schedule_interval",
+    "status",
+    "last_execution_state",
+    "last_successful_execution_time",
+    "quarantine_reason",
+];
+
 // ---- helpers ------------------------------------------------------------------------------
 
 async fn send(g: &GraphClient, dl: &Deadline, req: &GraphRequest) -> Result<Json, ApiError> {
@@ -355,10 +365,29 @@ impl Resource for XtsJobResource {
                 Value::Bool(model::DEFAULT_SHOW_IN_ADDRESS_LIST),
             ),
             ("enabled", Value::Bool(model::DEFAULT_ENABLED)),
+            // None assigned reads back as an empty set, whether written `[]` or left out.
+            ("scoping_group_ids", Value::Set(Vec::new())),
+            ("scoping_user_ids", Value::Set(Vec::new())),
         ];
         for (name, v) in defaults {
             if req.config.get(name).is_null() {
                 plan.set(&AttrPath::root().attr(name), v);
+            }
+        }
+        // Only `timeouts` changed (configuration the API never sees): nothing is sent, so the
+        // run status stays as read instead of becoming "known after apply".
+        if !req.prior.is_null() {
+            let only_timeouts = schema().attributes.iter().all(|a| {
+                a.name == "timeouts"
+                    || RUN_STATUS.contains(&a.name.as_str())
+                    || plan
+                        .get(&AttrPath::root().attr(&a.name))
+                        .semantically_equal(req.prior.get(&a.name))
+            });
+            if only_timeouts {
+                for name in RUN_STATUS {
+                    plan.set(&AttrPath::root().attr(name), req.prior.get(name).clone());
+                }
             }
         }
         if !req.prior.is_null() && req.prior.get("job_id").is_null() {

@@ -33,11 +33,8 @@ pub(super) async fn application_of(
 }
 
 /// `ids` as stored, each spelled as `prior` spells the same GUID (so an uppercase GUID in
-/// configuration never shows as a change); null when there are none and `prior` was null.
+/// configuration never shows as a change). None is the empty set (the plan's default).
 fn keep_spelling(ids: Vec<String>, prior: &Option<Vec<String>>) -> Option<Vec<String>> {
-    if ids.is_empty() && prior.is_none() {
-        return None;
-    }
     Some(
         ids.into_iter()
             .map(|id| {

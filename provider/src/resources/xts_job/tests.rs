@@ -32,6 +32,7 @@ pub(super) fn config() -> Value {
     v.set_attr("display_name", Value::string("Sync to Fabrikam"));
     v.set_attr("scope", Value::string("assigned"));
     v.set_attr("scoping_group_ids", Value::Set(vec![Value::string(GROUP)]));
+    v.set_attr("scoping_user_ids", Value::Set(vec![]));
     v.set_attr("user_type", Value::string("Member"));
     v.set_attr("show_in_address_list", Value::Bool(true));
     v.set_attr("enabled", Value::Bool(true));
@@ -117,6 +118,7 @@ fn bad_input_is_rejected_at_plan_on_its_attribute() {
 fn running_assigned_scope_needs_an_assignment() {
     let mut c = config();
     c.set_attr("scoping_group_ids", Value::Null);
+    c.set_attr("scoping_user_ids", Value::Null);
     assert_eq!(
         errors(&c),
         vec![(
@@ -163,6 +165,7 @@ fn the_plan_shows_defaults_and_replaces_a_configuration_without_job() {
     assert_eq!(p.state.get("user_type"), &Value::string("Member"));
     assert_eq!(p.state.get("show_in_address_list"), &Value::Bool(true));
     assert_eq!(p.state.get("enabled"), &Value::Bool(true));
+    assert_eq!(p.state.get("scoping_user_ids"), &Value::Set(vec![]));
     assert!(p.requires_replace.is_empty());
 
     // A prior state whose job is gone: replace.
@@ -179,6 +182,49 @@ fn the_plan_shows_defaults_and_replaces_a_configuration_without_job() {
     );
     assert_eq!(p.requires_replace, vec![AttrPath::root().attr("job_id")]);
     assert!(p.state.get("job_id").is_unknown());
+
+    // Only `timeouts` changes: the run status keeps its value; any other change makes it
+    // known after apply.
+    prior.set_attr("job_id", Value::string("j1"));
+    prior.set_attr("status", Value::string("Active"));
+    let mut timed = prior.clone();
+    timed.set_attr("timeouts", Value::object([("create", Value::string("1m"))]));
+    for a in [
+        "status",
+        "schedule_interval",
+        "last_execution_state",
+        "last_successful_execution_time",
+        "quarantine_reason",
+    ] {
+        timed.set_attr(a, Value::Null);
+    }
+    let plan = |cfg: &Value| {
+        let proposed = {
+            let mut p = cfg.clone();
+            for a in [
+                "id",
+                "service_principal_id",
+                "application_object_id",
+                "job_id",
+                "status",
+            ] {
+                p.set_attr(a, prior.get(a).clone());
+            }
+            p
+        };
+        crate::framework::plan::plan_resource(
+            &XtsJobResource,
+            &schema(),
+            &prior,
+            &proposed,
+            cfg,
+            &private,
+        )
+        .0
+    };
+    assert_eq!(plan(&timed).state.get("status"), &Value::string("Active"));
+    timed.set_attr("enabled", Value::Bool(false));
+    assert!(plan(&timed).state.get("status").is_unknown());
 }
 
 #[test]
