@@ -458,7 +458,10 @@ async fn a_failure_mid_create_is_tainted_and_replaced_without_orphan() {
         .iter()
         .filter(|r| r.path.contains("/synchronization/") && [403, 409].contains(&r.status))
         .count();
-    assert!(refused >= 2, "the settling refusals were met and waited out");
+    assert!(
+        refused >= 2,
+        "the settling refusals were met and waited out"
+    );
     let tainted = acc.tf.resource(XTS_ADDR).await;
     assert!(
         tainted["job_id"].is_string(),
@@ -496,7 +499,11 @@ async fn a_reset_on_instantiate_leaves_exactly_one_application() {
         .filter(|r| r.method == "POST" && r.path.ends_with("/instantiate"))
         .map(|r| r.status)
         .collect();
-    assert_eq!(instantiates, vec![0], "one instantiate, its answer lost; never a second");
+    assert_eq!(
+        instantiates,
+        vec![0],
+        "one instantiate, its answer lost; never a second"
+    );
     assert_eq!(applications(&acc, &home).len(), 1);
     steps.destroy().await;
     assert_tenant_empty(&acc, &home);

@@ -33,7 +33,6 @@ pub static XTS_JOB: ResourceType = ResourceType {
             .to_string()
     },
     import_ignore: &["timeouts"],
-    ..ResourceType::DEFAULTS
 };
 
 /// The partner settings of the flow: which the target (Fabrikam) and the source (Contoso)
