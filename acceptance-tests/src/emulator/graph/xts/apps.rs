@@ -404,7 +404,36 @@ async fn get_sp(
     Extension(ctx): Extension<GraphCtx>,
     Path(id): Path<String>,
 ) -> GraphResult {
-    get_one(&st, &ctx, SPS_PATH, &SERVICE_PRINCIPAL, &id)
+    // `$expand=appRoleAssignedTo` reads the assignments with the service principal in one
+    // request (graph-query; the only navigation property emulated).
+    let expand = single_option(&ctx, "$expand")?.map(str::to_string);
+    let Some(expand) = expand else {
+        return get_one(&st, &ctx, SPS_PATH, &SERVICE_PRINCIPAL, &id);
+    };
+    if expand != "appRoleAssignedTo" {
+        return Err(GraphError::bad_request(format!(
+            "Could not find a navigation property named '{expand}' on type 'microsoft.graph.servicePrincipal' (only appRoleAssignedTo is emulated)."
+        )));
+    }
+    ctx.only_query_options(&["$select", "$expand"])?;
+    let id = guid_key(&id)?;
+    let sel = select(&ctx, &SERVICE_PRINCIPAL)?;
+    let mut body = st
+        .with_store(&ctx.tenant, |s| {
+            let sp = s.visible(&sp_path(&id))?;
+            let mut m = project(sp, &sel);
+            let assigned: Vec<Value> = s
+                .children(&assignments_path(&id))
+                .into_iter()
+                .map(|(_, v)| v)
+                .collect();
+            m.insert("appRoleAssignedTo".into(), Value::Array(assigned));
+            Some(m)
+        })
+        .ok_or_else(|| GraphError::resource_not_found(&id))?;
+    let url = context_url(&st, "servicePrincipals(appRoleAssignedTo())/$entity");
+    body.insert("@odata.context".into(), json!(url));
+    Ok(odata_json(StatusCode::OK, Value::Object(body)))
 }
 
 async fn patch_sp(

@@ -10,7 +10,8 @@
 //!   is 404). Not idempotent: two calls make two applications.
 //! * `GET /applications` and `GET /servicePrincipals` (`$filter` with `eq` clauses joined by
 //!   `and` on `displayName`, `appId`, `applicationTemplateId`, `id`; `$select`; `$top`),
-//!   `GET/PATCH/DELETE /applications/{id}`, `GET/PATCH/DELETE /servicePrincipals/{id}`.
+//!   `GET/PATCH/DELETE /applications/{id}`, `GET/PATCH/DELETE /servicePrincipals/{id}` (GET also
+//!   with `$expand=appRoleAssignedTo`, the assignments in the same read).
 //!   PATCH of the application's `displayName` also changes the service principal's
 //!   `appDisplayName` (not its `displayName`). DELETE of the application deletes its service
 //!   principal (and its jobs, secrets, assignments) and moves the application to
