@@ -66,9 +66,17 @@
 //!   `-generate-config-out`. Drift: `Emulator::patch_object` / `put_object` on [`job_path`]
 //!   (`schedule.state`), [`schema_path`], [`secrets_path`], [`sp_path`], [`app_path`], and
 //!   `delete_object` on an assignment under [`assignments_path`].
+//!
+//! Layout: `apps.rs` (instantiate, applications, service principals, deleted items),
+//! `query.rs` (their lists, GET, PATCH), `sync.rs` (jobs, start / pause, schema routes),
+//! `sync_schema.rs` (the default schema and the PUT checks), `credentials.rs` (secrets,
+//! validateCredentials), `assign.rs` (appRoleAssignedTo), `seed.rs` (portal-made
+//! configurations), `types.rs` (the CSDL types bodies are checked against).
 
 mod apps;
 mod assign;
+mod credentials;
+mod query;
 mod seed;
 mod sync;
 mod sync_schema;
@@ -313,5 +321,6 @@ pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .merge(apps::routes())
         .merge(sync::routes())
+        .merge(credentials::routes())
         .merge(assign::routes())
 }
