@@ -27,6 +27,14 @@
 //!   `{"value":[{key,value}]}` with credential keys such as `Password` / `SecretToken` as `*`,
 //!   the XTS keys `CompanyId`, `AuthenticationType`, `SyncAll`, `SyncNotificationSettings` in
 //!   clear), `templates` (GET).
+//!   Start needs saved `CompanyId` and `AuthenticationType` secrets (400 otherwise); a new
+//!   job is listed at once but its GET routes answer 404 during the replication lag. The
+//!   notification email goes in `SyncNotificationSettings` as
+//!   `{"Enabled":true,"Recipients":"<email>",...}`. The default schema ([`sync_schema`]) has
+//!   one rule `USER_INBOUND_USER`; constants are `{"type":"Constant","name":"<value>",
+//!   "expression":"\"<value>\"","parameters":[]}`: `userType` `Member` (flow
+//!   `ObjectAddOnly`), `showInAddressList` `True` (flow `Always`); changing the
+//!   `alternativeSecurityIds` matching mapping is 400 `schemaInvalid`.
 //! * `.../servicePrincipals/{spId}/appRoleAssignedTo`: GET (list), POST
 //!   `{"appRoleId","resourceId","principalId"}` → 201, `DELETE .../{assignmentId}` → 204.
 //!
@@ -79,7 +87,7 @@ mod credentials;
 mod query;
 mod seed;
 mod sync;
-mod sync_schema;
+pub mod sync_schema;
 mod types;
 
 use std::collections::HashMap;
