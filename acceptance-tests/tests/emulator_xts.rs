@@ -719,6 +719,29 @@ async fn app_role_assignments() {
         listed, 2,
         "assignments are live objects; seeded principals are not"
     );
+    // The service principal with its assignments in one read.
+    let sp_url = format!("/v1.0/servicePrincipals/{sp}");
+    let (s, both) = env
+        .graph(
+            Method::GET,
+            &format!("{sp_url}?$select=id,displayName&$expand=appRoleAssignedTo"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{both}");
+    assert_eq!(both["displayName"], "Fabrikam");
+    assert_eq!(both["appRoleAssignedTo"].as_array().unwrap().len(), 2);
+    assert!(both.get("appRoles").is_none(), "{both}");
+    let (s, _) = env
+        .graph(
+            Method::GET,
+            &format!("{sp_url}?$expand=owners"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
     let one = format!("{url}/{}", a["id"].as_str().unwrap());
     let (s, _) = env.graph(Method::DELETE, &one, &token, None).await;
     assert_eq!(s, StatusCode::NO_CONTENT);

@@ -41,7 +41,7 @@ async fn list(
     Extension(ctx): Extension<GraphCtx>,
     Path(sp): Path<String>,
 ) -> GraphResult {
-    ctx.only_query_options(&["$top"])?;
+    ctx.only_query_options(&[])?;
     let sp = guid_key(&sp)?;
     let value = st.with_store(&ctx.tenant, |s| {
         settled_sp(s, &sp)?;

@@ -10,7 +10,8 @@
 //!   is 404). Not idempotent: two calls make two applications.
 //! * `GET /applications` and `GET /servicePrincipals` (`$filter` with `eq` clauses joined by
 //!   `and` on `displayName`, `appId`, `applicationTemplateId`, `id`; `$select`; `$top`),
-//!   `GET/PATCH/DELETE /applications/{id}`, `GET/PATCH/DELETE /servicePrincipals/{id}`.
+//!   `GET/PATCH/DELETE /applications/{id}`, `GET/PATCH/DELETE /servicePrincipals/{id}` (GET also
+//!   with `$expand=appRoleAssignedTo`, the assignments in the same read).
 //!   PATCH of the application's `displayName` also changes the service principal's
 //!   `appDisplayName` (not its `displayName`). DELETE of the application deletes its service
 //!   principal (and its jobs, secrets, assignments) and moves the application to
@@ -26,6 +27,14 @@
 //!   `{"value":[{key,value}]}` with credential keys such as `Password` / `SecretToken` as `*`,
 //!   the XTS keys `CompanyId`, `AuthenticationType`, `SyncAll`, `SyncNotificationSettings` in
 //!   clear), `templates` (GET).
+//!   Start needs saved `CompanyId` and `AuthenticationType` secrets (400 otherwise); a new
+//!   job is listed at once but its GET routes answer 404 during the replication lag. The
+//!   notification email goes in `SyncNotificationSettings` as
+//!   `{"Enabled":true,"Recipients":"<email>",...}`. The default schema ([`sync_schema`]) has
+//!   one rule `USER_INBOUND_USER`; constants are `{"type":"Constant","name":"<value>",
+//!   "expression":"\"<value>\"","parameters":[]}`: `userType` `Member` (flow
+//!   `ObjectAddOnly`), `showInAddressList` `True` (flow `Always`); changing the
+//!   `alternativeSecurityIds` matching mapping is 400 `schemaInvalid`.
 //! * `.../servicePrincipals/{spId}/appRoleAssignedTo`: GET (list), POST
 //!   `{"appRoleId","resourceId","principalId"}` → 201, `DELETE .../{assignmentId}` → 204.
 //!
@@ -65,12 +74,20 @@
 //!   `-generate-config-out`. Drift: `Emulator::patch_object` / `put_object` on [`job_path`]
 //!   (`schedule.state`), [`schema_path`], [`secrets_path`], [`sp_path`], [`app_path`], and
 //!   `delete_object` on an assignment under [`assignments_path`].
+//!
+//! Layout: `apps.rs` (instantiate, applications, service principals, deleted items),
+//! `query.rs` (their lists, GET, PATCH), `sync.rs` (jobs, start / pause, schema routes),
+//! `sync_schema.rs` (the default schema and the PUT checks), `credentials.rs` (secrets,
+//! validateCredentials), `assign.rs` (appRoleAssignedTo), `seed.rs` (portal-made
+//! configurations), `types.rs` (the CSDL types bodies are checked against).
 
 mod apps;
 mod assign;
+mod credentials;
+mod query;
 mod seed;
 mod sync;
-mod sync_schema;
+pub mod sync_schema;
 mod types;
 
 use std::collections::HashMap;
@@ -312,5 +329,6 @@ pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .merge(apps::routes())
         .merge(sync::routes())
+        .merge(credentials::routes())
         .merge(assign::routes())
 }
