@@ -313,7 +313,9 @@ impl Emulator {
     }
 
     /// Everything stored for a tenant, sorted by path. The default cross-tenant access policy
-    /// only appears here while it is customised (i.e. not the service default).
+    /// only appears here while it is customised (i.e. not the service default); deleted
+    /// applications and the users / groups tests seed are not listed (`graph::unlisted`), but
+    /// [`Emulator::object`] reads them.
     pub fn objects(&self, tenant: &str) -> Vec<(String, serde_json::Value)> {
         self.shared.objects(tenant)
     }

@@ -425,6 +425,7 @@ impl Shared {
             .get(&t)
             .map(|m| {
                 m.iter()
+                    .filter(|(k, _)| !super::graph::unlisted(k))
                     .map(|(k, v)| (k.clone(), v.value.clone()))
                     .collect()
             })

@@ -8,6 +8,7 @@ pub mod ca_block_external_members;
 pub mod mto_membership;
 pub mod organization_relationship;
 pub mod partner;
+pub mod xts_job;
 
 pub use partner::*;
 
@@ -21,6 +22,7 @@ pub static RESOURCE_TYPES: &[&ResourceType] = &[
     &mto_membership::MTO_MEMBERSHIP,
     &organization_relationship::ORGANIZATION_RELATIONSHIP,
     &ca_block_external_members::CA_POLICY,
+    &xts_job::XTS_JOB,
 ];
 
 /// The description of `type_name`; panics naming the file to teach when there is none.

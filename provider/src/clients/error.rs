@@ -64,6 +64,23 @@ impl ApiError {
             .and_then(|c| c.as_str())
             .map(str::to_string)
             .unwrap_or_else(|| String::from_utf8_lossy(&body[..body.len().min(500)]).into_owned());
+        // `details[].message` says why in some answers whose `message` is generic (the
+        // synchronization credential check: "invalid credentials" + which policy is missing).
+        let details: Vec<&str> = err
+            .and_then(|e| e.get("details"))
+            .and_then(|d| d.as_array())
+            .map(|d| {
+                d.iter()
+                    .filter_map(|x| x.get("message").and_then(|m| m.as_str()))
+                    .filter(|m| !m.is_empty() && !message.contains(m))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let message = if details.is_empty() {
+            message
+        } else {
+            format!("{} {}", message.trim_end(), details.join(" "))
+        };
         let request_id = header_request_id.or_else(|| {
             err.and_then(|e| e.get("innerError"))
                 .and_then(|i| i.get("request-id"))
@@ -149,6 +166,15 @@ mod tests {
         assert_eq!(
             e.to_string(),
             "HTTP 403 Authorization_RequestDenied: Insufficient privileges to complete the operation. This operation needs the Microsoft Graph application permission `Policy.ReadWrite.CrossTenantAccess`, granted with admin consent."
+        );
+    }
+
+    #[test]
+    fn detail_messages_follow_the_message() {
+        let body = br#"{"error":{"code":"X","message":"Generic.","details":[{"code":"X","message":"The reason."}]}}"#;
+        assert_eq!(
+            ApiError::from_graph(400, body, None).message,
+            "Generic. The reason."
         );
     }
 

@@ -7,6 +7,7 @@ pub mod ca_block_external_members;
 pub mod cross_tenant_access_partner;
 pub mod mto_membership;
 pub mod organization_relationship;
+pub mod xts_job;
 
 pub fn all() -> Vec<Arc<dyn Resource>> {
     vec![
@@ -14,5 +15,6 @@ pub fn all() -> Vec<Arc<dyn Resource>> {
         Arc::new(cross_tenant_access_partner::CrossTenantAccessPartner),
         Arc::new(mto_membership::MtoMembership),
         Arc::new(organization_relationship::OrganizationRelationship),
+        Arc::new(xts_job::XtsJobResource),
     ]
 }

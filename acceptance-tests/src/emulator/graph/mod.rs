@@ -16,6 +16,7 @@ pub mod odata;
 pub mod schema;
 pub mod tenant_info;
 pub mod xtap;
+pub mod xts;
 
 use std::sync::Arc;
 
@@ -161,6 +162,12 @@ pub fn virtual_object(path: &str) -> Option<Value> {
     xtap::virtual_object(path)
 }
 
+/// Stored objects that are not live objects of the tenant (deleted items, seeded principals),
+/// left out of [`Emulator::objects`](super::Emulator::objects).
+pub fn unlisted(path: &str) -> bool {
+    xts::unlisted(path)
+}
+
 /// All Graph routes, wrapped in the pipeline.
 pub fn routes(shared: Arc<Shared>) -> Router<Arc<Shared>> {
     let routes = Router::new()
@@ -168,6 +175,7 @@ pub fn routes(shared: Arc<Shared>) -> Router<Arc<Shared>> {
         .merge(tenant_info::routes())
         .merge(mto::routes())
         .merge(ca::routes(&shared))
+        .merge(xts::routes())
         .route("/beta", any(beta))
         .route("/beta/{*rest}", any(beta))
         .fallback(unknown_segment);

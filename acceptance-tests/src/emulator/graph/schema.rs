@@ -42,7 +42,7 @@ pub struct ObjType {
 pub enum Ty {
     Bool,
     Str,
-    /// `Edm.Int32` (a JSON integer).
+    /// `Edm.Int32` / `Edm.Int64` (a JSON integer).
     Int,
     Enum(&'static EnumType),
     Obj(&'static ObjType),
@@ -184,7 +184,7 @@ fn validate_value(name: &str, v: &Value, ty: &Ty, nullable: bool) -> Result<(), 
     match ty {
         Ty::Bool if v.is_boolean() => Ok(()),
         Ty::Str if v.is_string() => Ok(()),
-        Ty::Int if v.as_i64().is_some_and(|n| i32::try_from(n).is_ok()) => Ok(()),
+        Ty::Int if v.is_i64() => Ok(()),
         Ty::Enum(e) => match v.as_str() {
             Some(s) if e.members.contains(&s) => Ok(()),
             Some(s) => Err(GraphError::request_bad_request(format!(

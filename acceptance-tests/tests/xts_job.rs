@@ -1,0 +1,629 @@
+//! Acceptance scenarios for `coexistence_xts_job`: the two-tenant flow (the target's partner
+//! through an aliased provider, the source's partner, the job) through the real CLI. [`Steps`]
+//! runs the empty-plan, import-verify and destroy-leaves-nothing checks after every step.
+
+mod common;
+
+use coexistence_acceptance::emulator::graph::xts::{
+    self, add_group, add_user, deleted_path, job_path, schema_path, secrets_path, sp_path,
+    PortalConfiguration,
+};
+use common::xts_job::{applications, flow, Partners, XTS_ADDR, XTS_JOB};
+use common::*;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const GROUP: &str = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
+const USER: &str = "0b6c3a1e-7d2f-4c5a-9e8b-1f2a3b4c5d6e";
+
+/// The run status: computed, known after apply whenever the configuration changes.
+const RUN_STATUS: &[&str] = &[
+    "last_execution_state",
+    "last_successful_execution_time",
+    "quarantine_reason",
+    "schedule_interval",
+    "status",
+];
+
+/// Steps tracking the job (home tenant) and both partners.
+fn steps(acc: &Acc) -> Steps<'_> {
+    Steps::new(acc)
+        .track(&XTS_JOB, "to_fabrikam", &acc.home.tenant_id)
+        .track(&PARTNER, "fabrikam", &acc.home.tenant_id)
+        .track(&PARTNER, "contoso_in_fabrikam", &acc.partner.tenant_id)
+}
+
+/// An Acc whose home tenant has the scoping principals.
+async fn start() -> Acc {
+    let acc = Acc::start().await;
+    add_group(&acc.emu, &acc.home.tenant_id, GROUP, "Sales");
+    add_user(&acc.emu, &acc.home.tenant_id, USER, "Alice");
+    acc
+}
+
+/// The job's arguments besides `target_tenant_id`.
+#[derive(Clone)]
+struct Job {
+    name: &'static str,
+    scope: &'static str,
+    groups: Vec<&'static str>,
+    users: Vec<&'static str>,
+    user_type: &'static str,
+    show: bool,
+    enabled: bool,
+    email: Option<&'static str>,
+    extra: &'static str,
+}
+
+impl Default for Job {
+    fn default() -> Self {
+        Job {
+            name: "Sync to Fabrikam",
+            scope: "assigned",
+            groups: vec![GROUP],
+            users: vec![],
+            user_type: "Member",
+            show: true,
+            enabled: true,
+            email: Some("ops@contoso.com"),
+            extra: "",
+        }
+    }
+}
+
+impl Job {
+    fn body(&self) -> String {
+        let set = |v: &[&str]| {
+            format!(
+                "[{}]",
+                v.iter().map(|s| q(s)).collect::<Vec<_>>().join(", ")
+            )
+        };
+        let mut b = format!(
+            "  display_name = {}\n  scope = {}\n  scoping_group_ids = {}\n  scoping_user_ids = {}\n  user_type = {}\n  show_in_address_list = {}\n  enabled = {}\n",
+            q(self.name),
+            q(self.scope),
+            set(&self.groups),
+            set(&self.users),
+            q(self.user_type),
+            self.show,
+            self.enabled
+        );
+        if let Some(e) = self.email {
+            b.push_str(&format!("  notification_email = {}\n", q(e)));
+        }
+        b.push_str(self.extra);
+        b
+    }
+
+    fn hcl(&self, acc: &Acc) -> String {
+        flow(acc, Partners::default(), &self.body())
+    }
+}
+
+/// The job's state in Terraform and its objects in the emulator: (state, job, schema, secrets).
+async fn remote(acc: &Acc) -> (Value, Value, Value, Value) {
+    let s = acc.tf.resource(XTS_ADDR).await;
+    let (sp, job) = (
+        s["service_principal_id"].as_str().unwrap().to_string(),
+        s["job_id"].as_str().unwrap().to_string(),
+    );
+    let home = &acc.home.tenant_id;
+    let get = |p: &str| {
+        acc.emu
+            .object(home, p)
+            .unwrap_or_else(|| panic!("no {p} in the emulator"))
+    };
+    let (j, sc, se) = (
+        get(&job_path(&sp, &job)),
+        get(&schema_path(&sp, &job)),
+        get(&secrets_path(&sp)),
+    );
+    (s, j, sc, se)
+}
+
+/// The constant mapped to `target` in the user mapping of a schema, and its flow type.
+fn constant(schema: &Value, target: &str) -> (String, String) {
+    let m = xts_user_mapping(schema)
+        .iter()
+        .find(|m| m["targetAttributeName"] == target)
+        .unwrap_or_else(|| panic!("no {target} mapping"))
+        .clone();
+    (
+        m["source"]["name"].as_str().unwrap_or_default().to_string(),
+        m["flowType"].as_str().unwrap_or_default().to_string(),
+    )
+}
+
+fn xts_user_mapping(schema: &Value) -> Vec<Value> {
+    schema["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn secret(secrets: &Value, key: &str) -> Option<String> {
+    secrets["value"]
+        .as_array()?
+        .iter()
+        .find(|kv| kv["key"] == key)
+        .and_then(|kv| kv["value"].as_str())
+        .map(str::to_string)
+}
+
+fn assigned(acc: &Acc, sp: &str) -> Vec<String> {
+    let mut v: Vec<String> = acc
+        .emu
+        .objects(&acc.home.tenant_id)
+        .into_iter()
+        .filter(|(p, _)| p.starts_with(&format!("{}/appRoleAssignedTo/", sp_path(sp))))
+        .map(|(_, a)| a["principalId"].as_str().unwrap_or_default().to_string())
+        .collect();
+    v.sort();
+    v
+}
+
+fn paths_with_status<'a>(paths: &[&'a str]) -> Vec<&'a str> {
+    let mut v: Vec<&str> = paths.iter().chain(RUN_STATUS).copied().collect();
+    v.sort();
+    v
+}
+
+/// The full two-tenant flow converges in one apply (running); then every updatable attribute
+/// changes in place, and destroy leaves nothing in either tenant.
+#[tokio::test(flavor = "multi_thread")]
+async fn two_tenant_flow_then_every_attribute_in_place() {
+    let acc = start().await;
+    let steps = steps(&acc);
+    let mut job = Job::default();
+    steps.apply_config(&job.hcl(&acc)).await;
+    let (s, j, sc, se) = remote(&acc).await;
+    assert_eq!(j["schedule"]["state"], "Active", "{j:#}");
+    assert_eq!(s["enabled"], true);
+    assert_eq!(
+        constant(&sc, "userType"),
+        ("Member".into(), "Always".into())
+    );
+    assert_eq!(constant(&sc, "showInAddressList").0, "True");
+    assert_eq!(secret(&se, "SyncAll").as_deref(), Some("false"));
+    assert_eq!(
+        secret(&se, "CompanyId").as_deref(),
+        Some(acc.partner.tenant_id.as_str())
+    );
+    let sp = s["service_principal_id"].as_str().unwrap().to_string();
+    assert_eq!(assigned(&acc, &sp), vec![GROUP.to_string()]);
+    assert_eq!(applications(&acc, &acc.home.tenant_id).len(), 1);
+
+    // Name, scope, both mappings and the e-mail, in place.
+    job.name = "Contoso to Fabrikam";
+    job.scope = "all";
+    job.user_type = "Guest";
+    job.show = false;
+    job.email = Some("sync@contoso.com");
+    steps.config(&job.hcl(&acc));
+    acc.tf.plan_expect_update(XTS_ADDR).await;
+    steps.apply().await;
+    let (s, _, sc, se) = remote(&acc).await;
+    assert_eq!(s["service_principal_id"], json!(sp), "updated in place");
+    let app = acc
+        .emu
+        .object(
+            &acc.home.tenant_id,
+            &format!(
+                "/applications/{}",
+                s["application_object_id"].as_str().unwrap()
+            ),
+        )
+        .unwrap();
+    assert_eq!(app["displayName"], "Contoso to Fabrikam");
+    assert_eq!(
+        acc.emu.object(&acc.home.tenant_id, &sp_path(&sp)).unwrap()["displayName"],
+        "Contoso to Fabrikam"
+    );
+    assert_eq!(constant(&sc, "userType"), ("Guest".into(), "Always".into()));
+    assert_eq!(constant(&sc, "showInAddressList").0, "False");
+    // Every other mapping as the template made it (the matching attribute first).
+    let m = xts_user_mapping(&sc);
+    assert_eq!(m[0]["targetAttributeName"], "alternativeSecurityIds");
+    assert_eq!(m[0]["matchingPriority"], 1);
+    assert_eq!(secret(&se, "SyncAll").as_deref(), Some("true"));
+    assert!(secret(&se, "SyncNotificationSettings")
+        .unwrap()
+        .contains("sync@contoso.com"));
+
+    // Assignments (the difference only) and pause.
+    job.scope = "assigned";
+    job.groups = vec![];
+    job.users = vec![USER];
+    job.enabled = false;
+    job.email = None;
+    steps.config(&job.hcl(&acc));
+    acc.tf.plan_expect_update(XTS_ADDR).await;
+    steps.apply().await;
+    let (_, j, _, se) = remote(&acc).await;
+    assert_eq!(j["schedule"]["state"], "Paused");
+    assert_eq!(assigned(&acc, &sp), vec![USER.to_string()]);
+    assert!(!secret(&se, "SyncNotificationSettings")
+        .unwrap()
+        .contains("@"));
+
+    steps.destroy().await;
+    assert_tenant_empty(&acc, &acc.home.tenant_id);
+    assert_tenant_empty(&acc, &acc.partner.tenant_id);
+    // The application went to the deleted items.
+    let app = s["application_object_id"].as_str().unwrap();
+    assert!(acc
+        .emu
+        .object(&acc.home.tenant_id, &deleted_path(app))
+        .is_some());
+}
+
+/// Created paused; drift on enabled, display name, each mapping, scope and the assignments
+/// shows on that attribute, and apply puts it back.
+#[tokio::test(flavor = "multi_thread")]
+async fn created_paused_then_drift_on_each_attribute() {
+    let acc = start().await;
+    let steps = steps(&acc);
+    let home = acc.home.tenant_id.clone();
+    let job = Job {
+        enabled: false,
+        ..Job::default()
+    };
+    steps.apply_config(&job.hcl(&acc)).await;
+    let (s, j, _, _) = remote(&acc).await;
+    assert_eq!(
+        j["schedule"]["state"], "Disabled",
+        "created, never started: {j:#}"
+    );
+    assert_eq!(s["enabled"], false);
+    let sp = s["service_principal_id"].as_str().unwrap().to_string();
+    let jid = s["job_id"].as_str().unwrap().to_string();
+
+    // Started out of band.
+    assert!(acc.emu.patch_object(
+        &home,
+        &job_path(&sp, &jid),
+        json!({"schedule": {"expiration": null, "interval": "PT40M", "state": "Active"}})
+    ));
+    acc.tf
+        .plan_expect_changed_paths(XTS_ADDR, &paths_with_status(&["enabled"]))
+        .await;
+    steps.apply().await;
+    assert_eq!(remote(&acc).await.1["schedule"]["state"], "Paused");
+
+    // Renamed in the portal.
+    assert!(acc
+        .emu
+        .patch_object(&home, &sp_path(&sp), json!({"displayName": "Renamed"})));
+    acc.tf
+        .plan_expect_changed_paths(XTS_ADDR, &paths_with_status(&["display_name"]))
+        .await;
+    steps.apply().await;
+
+    // Each mapping changed in the portal.
+    for (target, value, attr) in [
+        ("userType", "Guest", "user_type"),
+        ("showInAddressList", "False", "show_in_address_list"),
+    ] {
+        let mut schema = remote(&acc).await.2;
+        let maps = schema["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"]
+            .as_array_mut()
+            .unwrap();
+        let m = maps
+            .iter_mut()
+            .find(|m| m["targetAttributeName"] == target)
+            .unwrap();
+        m["source"]["name"] = json!(value);
+        m["source"]["expression"] = json!(format!("\"{value}\""));
+        acc.emu.put_object(&home, &schema_path(&sp, &jid), schema);
+        acc.tf
+            .plan_expect_changed_paths(XTS_ADDR, &paths_with_status(&[attr]))
+            .await;
+        steps.apply().await;
+        assert_eq!(
+            constant(&remote(&acc).await.2, target).0,
+            if target == "userType" {
+                "Member"
+            } else {
+                "True"
+            }
+        );
+    }
+
+    // Scope: every user, set in the portal.
+    let mut secrets = remote(&acc).await.3;
+    for kv in secrets["value"].as_array_mut().unwrap() {
+        if kv["key"] == "SyncAll" {
+            kv["value"] = json!("true");
+        }
+    }
+    acc.emu.put_object(&home, &secrets_path(&sp), secrets);
+    acc.tf
+        .plan_expect_changed_paths(XTS_ADDR, &paths_with_status(&["scope"]))
+        .await;
+    steps.apply().await;
+
+    // An assignment removed in the portal.
+    let (p, _) = acc
+        .emu
+        .objects(&home)
+        .into_iter()
+        .find(|(p, _)| p.starts_with(&format!("{}/appRoleAssignedTo/", sp_path(&sp))))
+        .expect("an assignment");
+    assert!(acc.emu.delete_object(&home, &p));
+    acc.tf
+        .plan_expect_changed_paths(XTS_ADDR, &paths_with_status(&["scoping_group_ids"]))
+        .await;
+    steps.apply().await;
+    assert_eq!(assigned(&acc, &sp), vec![GROUP.to_string()]);
+
+    // The whole configuration deleted in the portal: the plan creates it again.
+    let app = remote(&acc).await.0["application_object_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for (p, _) in acc.emu.objects(&home) {
+        if p.starts_with(&sp_path(&sp)) || p == format!("/applications/{app}") {
+            acc.emu.delete_object(&home, &p);
+        }
+    }
+    acc.tf.plan_expect_create(XTS_ADDR).await;
+    steps.apply().await;
+    assert_eq!(applications(&acc, &home).len(), 1);
+
+    steps.destroy().await;
+    assert_tenant_empty(&acc, &home);
+}
+
+/// Each missing partner setting fails the create with a diagnostic naming the setting and
+/// the tenant; the application made before the check stays in state (tainted), the next apply
+/// replaces it, and no application is ever orphaned.
+#[tokio::test(flavor = "multi_thread")]
+async fn each_missing_partner_setting_names_its_attribute_and_nothing_is_orphaned() {
+    let acc = start().await;
+    let steps = steps(&acc);
+    let home = acc.home.tenant_id.clone();
+    let body = Job::default().body();
+    let cases = [
+        (
+            Partners {
+                target_sync_inbound: false,
+                ..Partners::default()
+            },
+            "identity_synchronization.user_sync_inbound_allowed = true",
+        ),
+        (
+            Partners {
+                target_consent_inbound: false,
+                ..Partners::default()
+            },
+            "automatic_user_consent.inbound_allowed = true",
+        ),
+        (
+            Partners {
+                source_consent_outbound: false,
+                ..Partners::default()
+            },
+            "This (source) tenant's coexistence_cross_tenant_access_partner",
+        ),
+    ];
+    for (partners, needle) in cases {
+        steps.config(&flow(&acc, partners, &body));
+        let out = steps.apply_expect_error(needle).await;
+        assert!(
+            out.combined()
+                .contains("refused cross-tenant synchronization"),
+            "{out}"
+        );
+        let listed = acc.tf.state_list().await;
+        assert!(
+            listed.contains(&XTS_ADDR.to_string()),
+            "kept (tainted): {listed:?}"
+        );
+        assert_eq!(
+            applications(&acc, &home).len(),
+            1,
+            "the tainted configuration was replaced, not left behind"
+        );
+    }
+    steps.config(&flow(&acc, Partners::default(), &body));
+    acc.tf.plan_expect_replace(XTS_ADDR).await;
+    steps.apply().await;
+    assert_eq!(applications(&acc, &home).len(), 1);
+    steps.destroy().await;
+    assert_tenant_empty(&acc, &home);
+    assert_tenant_empty(&acc, &acc.partner.tenant_id);
+}
+
+/// A create that fails half-way (the secrets PUT gets no answer before the create deadline)
+/// leaves the configuration tainted in state; the next apply replaces it: one application.
+/// Meanwhile the service principal refuses calls for a while after instantiate (403/409).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_failure_mid_create_is_tainted_and_replaced_without_orphan() {
+    let acc = start().await;
+    let steps = steps(&acc);
+    let home = acc.home.tenant_id.clone();
+    xts::set_transient_delay(&acc.emu, &home, Duration::from_secs(2));
+    acc.emu
+        .inject(Fault::delay(120.0).on("PUT", "/synchronization/secrets"));
+    let job = Job {
+        extra: "  timeouts = { create = \"15s\" }\n",
+        ..Job::default()
+    };
+    steps.config(&job.hcl(&acc));
+    steps.apply_expect_error("timed out").await;
+    let refused = acc
+        .emu
+        .requests()
+        .iter()
+        .filter(|r| r.path.contains("/synchronization/") && [403, 409].contains(&r.status))
+        .count();
+    assert!(
+        refused >= 2,
+        "the settling refusals were met and waited out"
+    );
+    let tainted = acc.tf.resource(XTS_ADDR).await;
+    assert!(
+        tainted["job_id"].is_string(),
+        "the job is in state: {tainted:#}"
+    );
+    assert_eq!(applications(&acc, &home).len(), 1);
+
+    acc.tf.plan_expect_replace(XTS_ADDR).await;
+    steps.apply().await;
+    let apps = applications(&acc, &home);
+    assert_eq!(apps.len(), 1, "{apps:#?}");
+    let old = tainted["application_object_id"].as_str().unwrap();
+    assert!(
+        acc.emu.object(&home, &deleted_path(old)).is_some(),
+        "the tainted one was deleted"
+    );
+    steps.destroy().await;
+    assert_tenant_empty(&acc, &home);
+}
+
+/// The connection resets after the service instantiated the template: the provider finds the
+/// application by name and template instead of instantiating again.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_reset_on_instantiate_leaves_exactly_one_application() {
+    let acc = start().await;
+    let steps = steps(&acc);
+    let home = acc.home.tenant_id.clone();
+    acc.emu
+        .inject(Fault::reset().on("POST", "/instantiate").after_apply());
+    steps.apply_config(&Job::default().hcl(&acc)).await;
+    let instantiates: Vec<u16> = acc
+        .emu
+        .requests()
+        .iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/instantiate"))
+        .map(|r| r.status)
+        .collect();
+    assert_eq!(
+        instantiates,
+        vec![0],
+        "one instantiate, its answer lost; never a second"
+    );
+    assert_eq!(applications(&acc, &home).len(), 1);
+    steps.destroy().await;
+    assert_tenant_empty(&acc, &home);
+}
+
+/// A configuration made in the portal: import by service principal ID with an empty plan, and
+/// (Terraform 1.5+) `plan -generate-config-out` writes HCL that adopts it with an empty plan.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_portal_configuration_is_imported_and_generated() {
+    let acc = start().await;
+    let home = acc.home.tenant_id.clone();
+    let seeded = xts::portal_configuration(
+        &acc.emu,
+        &home,
+        &PortalConfiguration {
+            display_name: "Made in the portal".into(),
+            target_tenant_id: acc.partner.tenant_id.clone(),
+            sync_all: false,
+            principal_ids: vec![USER.into(), GROUP.into()],
+            running: true,
+            notification_email: Some("ops@contoso.com".into()),
+        },
+    );
+    let sp = seeded.service_principal_id.clone();
+    let version = acc.tf.version().await;
+    let import_blocks = version
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix('v'))
+        .map(|v| {
+            let mut p = v.split('.').map(|x| x.parse::<u32>().unwrap_or(0));
+            (p.next().unwrap_or(0), p.next().unwrap_or(0)) >= (1, 5)
+        })
+        .unwrap_or(false);
+    if import_blocks {
+        acc.config(&format!(
+            "import {{\n  to = {XTS_ADDR}\n  id = {}\n}}\n",
+            q(&sp)
+        ));
+        let out = acc
+            .tf
+            .run_ok(&["plan", "-input=false", "-generate-config-out=generated.tf"])
+            .await;
+        let generated = std::fs::read_to_string(acc.tf.dir().join("generated.tf"))
+            .unwrap_or_else(|e| panic!("no generated.tf ({e})\n{out}"));
+        for attr in [
+            "display_name",
+            "target_tenant_id",
+            "scope",
+            "scoping_group_ids",
+            "scoping_user_ids",
+            "user_type",
+            "show_in_address_list",
+            "enabled",
+            "notification_email",
+        ] {
+            assert!(generated.contains(attr), "{attr} missing:\n{generated}");
+        }
+        acc.tf.apply().await;
+        acc.tf.plan_expect_empty().await;
+        std::fs::remove_file(acc.tf.dir().join("generated.tf")).unwrap();
+        acc.tf.state_rm(XTS_ADDR).await;
+    }
+    // Hand-written HCL of the same configuration, and `terraform import` (every version).
+    let job = format!(
+        "resource \"coexistence_xts_job\" \"to_fabrikam\" {{\n  target_tenant_id = {}\n  display_name = \"Made in the portal\"\n  scoping_group_ids = [{}]\n  scoping_user_ids = [{}]\n  notification_email = \"ops@contoso.com\"\n}}\n",
+        q(&acc.partner.tenant_id),
+        q(GROUP),
+        q(USER)
+    );
+    acc.config(&job);
+    acc.tf.import(XTS_ADDR, &sp).await;
+    let s = acc.tf.resource(XTS_ADDR).await;
+    assert_eq!(s["enabled"], true);
+    assert_eq!(s["user_type"], "Member");
+    assert_eq!(s["job_id"], json!(seeded.job_id));
+    let steps = Steps::new(&acc).track(&XTS_JOB, "to_fabrikam", &home);
+    steps.destroy().await;
+    assert_tenant_empty(&acc, &home);
+}
+
+/// Bad input fails at plan, naming the attribute, before any request.
+#[tokio::test(flavor = "multi_thread")]
+async fn invalid_input_rejected_at_plan_without_api_calls() {
+    let acc = Acc::start().await;
+    let target = q(&acc.partner.tenant_id);
+    let block = |body: &str| {
+        format!("resource \"coexistence_xts_job\" \"x\" {{\n  display_name = \"X\"\n{body}\n}}\n")
+    };
+    let cases = [
+        (
+            "\"fabrikam\" is not a GUID",
+            "  target_tenant_id = \"fabrikam\"\n  scope = \"all\"".to_string(),
+        ),
+        (
+            "\"everyone\" is not allowed",
+            format!("  target_tenant_id = {target}\n  scope = \"everyone\""),
+        ),
+        (
+            "\"member\" is not allowed",
+            format!("  target_tenant_id = {target}\n  scope = \"all\"\n  user_type = \"member\""),
+        ),
+        (
+            "is not an e-mail address",
+            format!(
+                "  target_tenant_id = {target}\n  scope = \"all\"\n  notification_email = \"ops\""
+            ),
+        ),
+        (
+            "is not an object ID",
+            format!("  target_tenant_id = {target}\n  scoping_user_ids = [\"alice@contoso.com\"]"),
+        ),
+        (
+            "No users or groups in scope",
+            format!("  target_tenant_id = {target}"),
+        ),
+    ];
+    for (needle, body) in cases {
+        acc.config(&block(&body));
+        acc.tf.plan_expect_error(needle).await;
+        let reqs = acc.emu.requests();
+        assert!(reqs.is_empty(), "{needle}: reached the network: {reqs:#?}");
+    }
+}

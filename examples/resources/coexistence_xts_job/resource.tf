@@ -1,0 +1,48 @@
+# Cross-tenant synchronization from Contoso (this tenant, where the users live) to Fabrikam
+# (the target, through the aliased provider), converging in one apply: the references order
+# the target's partner, the source's partner and the job.
+data "coexistence_tenant" "source" {
+  domain_name = "contoso.onmicrosoft.com"
+}
+
+data "coexistence_tenant" "target" {
+  domain_name = "fabrikam.onmicrosoft.com"
+}
+
+# In the target tenant (Fabrikam): accept users synchronized from Contoso, and redeem their
+# invitations automatically.
+resource "coexistence_cross_tenant_access_partner" "contoso_in_fabrikam" {
+  provider  = coexistence.fabrikam
+  tenant_id = data.coexistence_tenant.source.tenant_id
+  automatic_user_consent = {
+    inbound_allowed  = true
+    outbound_allowed = false
+  }
+  identity_synchronization = {
+    user_sync_inbound_allowed = true
+  }
+}
+
+# In the source tenant (Contoso): redeem invitations to Fabrikam automatically.
+resource "coexistence_cross_tenant_access_partner" "fabrikam" {
+  tenant_id = data.coexistence_tenant.target.tenant_id
+  automatic_user_consent = {
+    inbound_allowed  = false
+    outbound_allowed = true
+  }
+}
+
+# In the source tenant: the configuration, its job, and what it synchronizes.
+resource "coexistence_xts_job" "to_fabrikam" {
+  # The target's tenant ID through the source's partner: the job waits for it.
+  target_tenant_id     = coexistence_cross_tenant_access_partner.fabrikam.tenant_id
+  display_name         = "Sync to Fabrikam"
+  scope                = "all"
+  user_type            = "Member"
+  show_in_address_list = true
+  enabled              = true
+  notification_email   = "ops@contoso.com"
+
+  # The credential check needs the target's partner settings first.
+  depends_on = [coexistence_cross_tenant_access_partner.contoso_in_fabrikam]
+}

@@ -1,0 +1,454 @@
+//! `coexistence_xts_job`: the whole cross-tenant synchronization chain in the source tenant,
+//! as one resource. Create instantiates the cross-tenant synchronization application template
+//! (an application and its service principal), checks the credentials against the target
+//! tenant, creates the `Azure2Azure` job, puts its secrets, assigns the scoping users and
+//! groups, writes the two constant mappings into the schema and starts the job (or leaves it
+//! paused). Facts: `shared/api/xts-job.md`; API-NOTES.md, cross-tenant synchronization.
+//!
+//! Reads top to bottom: schema, validation, plan, CRUD. Create is in `create.rs`, the read in
+//! `read.rs`, update and delete in `write.rs`, the schema's mappings in `mapping.rs`, the model in `model.rs`, requests in
+//! `api.rs`.
+
+mod api;
+mod create;
+mod mapping;
+mod model;
+mod read;
+#[cfg(test)]
+mod request_tests;
+#[cfg(test)]
+mod tests;
+mod write;
+#[cfg(test)]
+mod write_tests;
+
+use crate::clients::graph::{GraphClient, GraphRequest};
+use crate::clients::{consistency, ApiError, Deadline};
+use crate::framework::diag::Diagnostic;
+use crate::framework::import_id::{self, ImportId};
+use crate::framework::plan::{ModifyPlan, PlanRequest};
+use crate::framework::schema::timeouts_attribute;
+use crate::framework::validators::{guid, is_guid, one_of};
+use crate::framework::{
+    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, Resource, Schema, Value,
+};
+use async_trait::async_trait;
+use model::{js, XtsJob};
+use serde_json::Value as Json;
+use std::fmt;
+use std::str::FromStr;
+
+pub const TYPE_NAME: &str = "coexistence_xts_job";
+
+pub struct XtsJobResource;
+
+/// The import ID: the configuration's service principal object ID.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServicePrincipalId(pub String);
+
+impl FromStr for ServicePrincipalId {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if is_guid(s) {
+            Ok(ServicePrincipalId(s.to_ascii_lowercase()))
+        } else {
+            Err("not a GUID".into())
+        }
+    }
+}
+
+impl fmt::Display for ServicePrincipalId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl ImportId for ServicePrincipalId {
+    const FORMAT: &'static str = "<service principal object ID>";
+    const EXAMPLE: &'static str = "7b3f2d4c-1e5a-4b6c-8d9e-0f1a2b3c4d5e";
+}
+
+// ---- schema -------------------------------------------------------------------------------
+
+const SCOPES: &[&str] = &["assigned", "all"];
+const USER_TYPES: &[&str] = &["Member", "Guest"];
+
+fn guid_set(name: &str, what: &str) -> Attribute {
+    Attribute::string_set(name)
+        .optional()
+        .computed()
+        .validate(EachGuid)
+        .description(what)
+}
+
+fn computed(name: &str, what: &str) -> Attribute {
+    Attribute::string(name).computed().description(what)
+}
+
+fn schema() -> Schema {
+    Schema::new(
+        "A cross-tenant synchronization configuration in the source tenant (where the users live), made in one step: the configuration application from the gallery template `518e5f48-1fc8-4c48-9387-9fdf28b0dfe7` and its service principal, the credential check against the target tenant, the `Azure2Azure` synchronization job, its secrets, the users and groups in scope, the `userType` and `showInAddressList` mappings, and the job's start. Needs, before it: in the target tenant, a `coexistence_cross_tenant_access_partner` for this tenant with `identity_synchronization.user_sync_inbound_allowed = true` and `automatic_user_consent.inbound_allowed = true`; in this tenant, one for the target tenant with `automatic_user_consent.outbound_allowed = true`. Every other default attribute mapping is left as the template made it. `Application.ReadWrite.OwnedBy` covers the configurations the provider makes (it owns them); importing one made elsewhere (the portal) needs `Application.ReadWrite.All` and `Synchronization.ReadWrite.All` instead.",
+        vec![
+            Attribute::string("id").computed().use_state_for_unknown().description("The configuration's service principal object ID (the import ID)."),
+            Attribute::string("target_tenant_id")
+                .required()
+                .requires_replace()
+                .case_insensitive()
+                .validate(guid())
+                .description("The target tenant's ID (a GUID): where users are created. Changing it replaces the configuration."),
+            Attribute::string("display_name")
+                .required()
+                .validate(NonEmpty)
+                .description("The configuration's name (its application and service principal). Updatable in place. The natural key: a create first checks that no configuration of this name exists."),
+            Attribute::string("scope")
+                .optional()
+                .computed()
+                .validate(one_of(SCOPES))
+                .description("`assigned` (default): synchronize only the users and groups assigned (`scoping_group_ids`, `scoping_user_ids`); `all`: every user (the `SyncAll` secret). Updatable."),
+            guid_set("scoping_group_ids", "Object IDs of the groups assigned to the configuration (default none). Only direct members are in scope (no nesting). Adding or removing one assigns or unassigns only that group."),
+            guid_set("scoping_user_ids", "Object IDs of the users assigned directly to the configuration (default none). Adding or removing one assigns or unassigns only that user."),
+            Attribute::string("user_type")
+                .optional()
+                .computed()
+                .validate(one_of(USER_TYPES))
+                .description("`Member` (default) or `Guest`: the constant mapped to the target users' `userType`, applied always (flow type `Always`), so users already in the target tenant as guests are converted too. Updatable (the schema's other mappings stay as they are)."),
+            Attribute::bool("show_in_address_list")
+                .optional()
+                .computed()
+                .description("The constant mapped to the target users' `showInAddressList` (default `true`: synchronized users appear in the target's global address list). Updatable."),
+            Attribute::bool("enabled")
+                .optional()
+                .computed()
+                .description("Whether the job runs (default `true`: started) or stays paused. Updatable: `start` or `pause`. Running with `scope = \"assigned\"` needs at least one assignment."),
+            Attribute::string("notification_email")
+                .optional()
+                .validate(Email)
+                .description("Where the service sends an e-mail when the job fails or is quarantined (`SyncNotificationSettings`). Omit it for no notification. Updatable."),
+            Attribute::string("service_principal_id").computed().use_state_for_unknown().description("The configuration's service principal object ID."),
+            Attribute::string("application_object_id").computed().use_state_for_unknown().description("The configuration's application object ID."),
+            Attribute::string("job_id").computed().use_state_for_unknown().description("The synchronization job's ID. A job deleted out of band plans a replacement of the configuration."),
+            computed("schedule_interval", "How often the job runs, as an ISO 8601 duration (`PT40M`)."),
+            computed("status", "The job's status code: `NotConfigured`, `NotRun`, `Active`, `Paused` or `Quarantine`. Run status never causes a diff."),
+            computed("last_execution_state", "The last run's outcome: `Succeeded`, `Failed` or `EntryLevelErrors` (null before the first run)."),
+            computed("last_successful_execution_time", "When the last successful run ended (null before one)."),
+            computed("quarantine_reason", "Why the job is quarantined (null unless `status` is `Quarantine`)."),
+            timeouts_attribute(&["create", "read", "update", "delete"]),
+        ],
+    )
+}
+
+/// Every element of a set of strings is a GUID.
+struct EachGuid;
+
+impl crate::framework::validators::Validator for EachGuid {
+    fn description(&self) -> String {
+        "each element must be an object ID (a GUID)".into()
+    }
+    fn validate(&self, v: &Value, path: &AttrPath, _: &Value, diags: &mut Diagnostics) {
+        for e in v.elements() {
+            if let Some(s) = e.as_str() {
+                if !is_guid(s) {
+                    diags.error_at(
+                        path,
+                        format!(
+                            "Invalid value for {}",
+                            path.last_attr().unwrap_or("attribute")
+                        ),
+                        format!("{s:?} is not an object ID. Expected a GUID of the form xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx."),
+                    );
+                }
+            }
+        }
+    }
+}
+
+struct NonEmpty;
+
+impl crate::framework::validators::Validator for NonEmpty {
+    fn description(&self) -> String {
+        "must not be empty (at most 256 characters)".into()
+    }
+    fn validate(&self, v: &Value, path: &AttrPath, _: &Value, diags: &mut Diagnostics) {
+        if let Some(s) = v.as_str() {
+            if s.trim().is_empty() || s.chars().count() > 256 {
+                diags.error_at(
+                    path,
+                    "Invalid display name",
+                    format!("The display name must hold 1 to 256 characters, not only spaces; got {s:?}."),
+                );
+            }
+        }
+    }
+}
+
+/// `local@domain.tld`: what the service accepts as a notification address.
+pub fn is_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && !local.contains(char::is_whitespace)
+        && !domain.contains('@')
+        && crate::framework::validators::is_domain_name(domain)
+}
+
+struct Email;
+
+impl crate::framework::validators::Validator for Email {
+    fn description(&self) -> String {
+        "must be an e-mail address".into()
+    }
+    fn validate(&self, v: &Value, path: &AttrPath, _: &Value, diags: &mut Diagnostics) {
+        if let Some(s) = v.as_str() {
+            if !is_email(s) {
+                diags.error_at(
+                    path,
+                    "Invalid value for notification_email",
+                    format!("{s:?} is not an e-mail address, e.g. ops@contoso.com."),
+                );
+            }
+        }
+    }
+}
+
+/// A running job synchronizing only assigned principals needs one: "for cross-tenant
+/// synchronization to work, at least one internal user must be assigned to the configuration".
+fn validate_assignments(config: &Value, diags: &mut Diagnostics) {
+    let scope = config.get("scope");
+    let enabled = config.get("enabled");
+    let (groups, users) = (
+        config.get("scoping_group_ids"),
+        config.get("scoping_user_ids"),
+    );
+    if scope.is_unknown() || enabled.is_unknown() || groups.is_unknown() || users.is_unknown() {
+        return;
+    }
+    let assigned = scope.as_str().unwrap_or(model::DEFAULT_SCOPE) == "assigned";
+    let running = enabled.as_bool().unwrap_or(model::DEFAULT_ENABLED);
+    if assigned && running && groups.elements().is_empty() && users.elements().is_empty() {
+        diags.error_at(
+            &AttrPath::root().attr("scoping_group_ids"),
+            "No users or groups in scope",
+            "With scope = \"assigned\" (the default) and enabled = true (the default) the job synchronizes only assigned users and groups, and the service needs at least one to run. Set scoping_group_ids or scoping_user_ids, set scope = \"all\", or set enabled = false.",
+        );
+    }
+}
+
+/// The computed attributes that move with the job's runs.
+const RUN_STATUS: &[&str] = &[
+    "schedule_interval",
+    "status",
+    "last_execution_state",
+    "last_successful_execution_time",
+    "quarantine_reason",
+];
+
+// ---- helpers ------------------------------------------------------------------------------
+
+async fn send(g: &GraphClient, dl: &Deadline, req: &GraphRequest) -> Result<Json, ApiError> {
+    g.send(req, dl).await.map(|r| r.body.unwrap_or(Json::Null))
+}
+
+/// [`send`] taking the request by value (for closures that build it on each attempt).
+async fn sendv(g: &GraphClient, dl: &Deadline, req: GraphRequest) -> Result<Json, ApiError> {
+    send(g, dl, &req).await
+}
+
+/// Sends a request whose 404 means the goal ("it is gone", "it is stopped") is reached.
+async fn send_unless_gone(
+    g: &GraphClient,
+    dl: &Deadline,
+    req: &GraphRequest,
+) -> Result<(), ApiError> {
+    match g.send(req, dl).await {
+        Err(e) if e.is_not_found() => Ok(()),
+        other => other.map(|_| ()),
+    }
+}
+
+/// Every element of a collection, following `@odata.nextLink` (assignments page at 100).
+async fn list_all(
+    g: &GraphClient,
+    dl: &Deadline,
+    req: &GraphRequest,
+) -> Result<Vec<Json>, ApiError> {
+    let mut out = Vec::new();
+    let mut next = req.clone();
+    loop {
+        let body = send(g, dl, &next).await?;
+        out.extend(model::values(&body));
+        match js(&body, "@odata.nextLink") {
+            Some(link) => {
+                next = GraphRequest::get(link);
+                next.permission = req.permission;
+            }
+            None => return Ok(out),
+        }
+    }
+}
+
+/// The ID of the `msiam_access` app role of a service principal (the only role the template
+/// makes; assignments name it).
+fn app_role_id(sp: &Json) -> Option<String> {
+    let roles = sp.get("appRoles")?.as_array()?;
+    roles
+        .iter()
+        .find(|r| js(r, "displayName").as_deref() == Some("msiam_access"))
+        .or_else(|| roles.first())
+        .and_then(|r| js(r, "id"))
+}
+
+/// Assigns `principal`; an assignment that already exists (a retried POST whose first attempt
+/// made it, or one made out of band since the last refresh) is what was wanted.
+async fn assign(
+    g: &GraphClient,
+    dl: &Deadline,
+    sp: &str,
+    role: &str,
+    principal: &str,
+    settle: bool,
+) -> Result<(), Diagnostics> {
+    let what = || format!("assigning principal {principal} to the configuration {sp}");
+    let req = api::assign(sp, role, principal);
+    let first = if settle {
+        create::settling(dl, "the assignment POST", || send(g, dl, &req)).await
+    } else {
+        send(g, dl, &req).await
+    };
+    match first {
+        Ok(_) => Ok(()),
+        Err(e) if e.in_doubt || matches!(e.status, Some(400 | 409)) => {
+            let existing = list_all(g, dl, &api::list_assignments(sp))
+                .await
+                .context(what)?;
+            if model::assignments(&serde_json::json!({ "value": existing }))
+                .iter()
+                .any(|(_, p, _)| p.eq_ignore_ascii_case(principal))
+            {
+                return Ok(());
+            }
+            if e.in_doubt {
+                // Not made: the lost attempt was not processed; once more.
+                return g
+                    .send(&api::assign(sp, role, principal), dl)
+                    .await
+                    .map(|_| ())
+                    .context(what);
+            }
+            Err(e).context(what)
+        }
+        Err(e) => Err(e).context(what),
+    }
+}
+
+// ---- the resource -------------------------------------------------------------------------
+
+#[async_trait]
+impl Resource for XtsJobResource {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        validate_assignments(config, diags);
+    }
+
+    /// Defaults for the optional attributes left out (the plan shows them, so drift in them
+    /// shows too), and a replacement when the job is gone while the application is not.
+    fn modify_plan(&self, req: &PlanRequest<'_>, plan: &mut ModifyPlan) {
+        let defaults = [
+            ("scope", Value::string(model::DEFAULT_SCOPE)),
+            ("user_type", Value::string(model::DEFAULT_USER_TYPE)),
+            (
+                "show_in_address_list",
+                Value::Bool(model::DEFAULT_SHOW_IN_ADDRESS_LIST),
+            ),
+            ("enabled", Value::Bool(model::DEFAULT_ENABLED)),
+            // None assigned reads back as an empty set, whether written `[]` or left out.
+            ("scoping_group_ids", Value::Set(Vec::new())),
+            ("scoping_user_ids", Value::Set(Vec::new())),
+        ];
+        for (name, v) in defaults {
+            if req.config.get(name).is_null() {
+                plan.set(&AttrPath::root().attr(name), v);
+            }
+        }
+        // Only `timeouts` changed (configuration the API never sees): nothing is sent, so the
+        // run status stays as read instead of becoming "known after apply".
+        if !req.prior.is_null() {
+            let only_timeouts = schema().attributes.iter().all(|a| {
+                a.name == "timeouts"
+                    || RUN_STATUS.contains(&a.name.as_str())
+                    || plan
+                        .get(&AttrPath::root().attr(&a.name))
+                        .semantically_equal(req.prior.get(&a.name))
+            });
+            if only_timeouts {
+                for name in RUN_STATUS {
+                    plan.set(&AttrPath::root().attr(name), req.prior.get(name).clone());
+                }
+            }
+        }
+        if !req.prior.is_null() && req.prior.get("job_id").is_null() {
+            let p = AttrPath::root().attr("job_id");
+            plan.mark_unknown(&p);
+            plan.require_replace(&p);
+        }
+    }
+
+    async fn create(&self, ctx: &Ctx, planned: &Value) -> Result<Value, ApplyError> {
+        create::create(ctx, &XtsJob::from_value(planned)?).await
+    }
+
+    async fn read(&self, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics> {
+        let s = XtsJob::from_value(state)?;
+        match read::read(ctx, &s).await? {
+            Some(m) => Ok(Some(m.to_value()?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> Result<Value, ApplyError> {
+        let (old, new) = (XtsJob::from_value(prior)?, XtsJob::from_value(planned)?);
+        write::update(ctx, &old, &new).await?;
+        let mut out = new;
+        out.service_principal_id
+            .clone_from(&old.service_principal_id);
+        out.application_object_id
+            .clone_from(&old.application_object_id);
+        out.job_id.clone_from(&old.job_id);
+        Ok(out.to_value()?)
+    }
+
+    async fn delete(&self, ctx: &Ctx, state: &Value) -> Result<(), Diagnostics> {
+        write::delete(ctx, &XtsJob::from_value(state)?).await
+    }
+
+    fn import(&self, id: &str) -> Result<Value, Diagnostics> {
+        let id: ServicePrincipalId = import_id::parse(TYPE_NAME, id)?;
+        Ok(Value::object([
+            ("id", Value::string(id.to_string())),
+            ("service_principal_id", Value::string(id.to_string())),
+        ]))
+    }
+
+    fn natural_key(&self) -> &'static str {
+        "`display_name` among the applications instantiated from the cross-tenant synchronization template: a create first checks that none has this name, and a create whose answer was lost looks the application up by name and template before instantiating again."
+    }
+
+    fn import_id_format(&self) -> (&'static str, &'static str) {
+        (ServicePrincipalId::FORMAT, ServicePrincipalId::EXAMPLE)
+    }
+
+    fn permissions(&self) -> &'static [(&'static str, crate::clients::Permission)] {
+        api::PERMISSIONS
+    }
+
+    fn model_mismatches(&self) -> Vec<String> {
+        crate::framework::typed::model_mismatches::<XtsJob>(&schema())
+    }
+}

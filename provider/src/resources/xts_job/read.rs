@@ -1,0 +1,162 @@
+//! The read: every configurable attribute from where the service keeps it, in five GETs (the
+//! service principal, the jobs, the secrets, the schema, the assignments; a sixth, the
+//! application by `appId`, only when the state does not know the application yet: import).
+//! No synchronization endpoint offers `$expand`, so these cannot be fewer.
+
+use super::model::{assignments, js, values, JobView, Secrets, XtsJob};
+use super::*;
+
+/// The application object ID of the configuration whose service principal is `sp`.
+pub(super) async fn application_of(
+    g: &GraphClient,
+    dl: &Deadline,
+    sp: &str,
+) -> Result<String, Diagnostics> {
+    let what = || format!("finding the application of the service principal {sp}");
+    let body = send(g, dl, &api::get_service_principal(sp))
+        .await
+        .context(what)?;
+    let app_id = js(&body, "appId").unwrap_or_default();
+    let apps = send(g, dl, &api::find_application_by_app_id(&app_id))
+        .await
+        .context(what)?;
+    values(&apps)
+        .first()
+        .and_then(|a| js(a, "id"))
+        .ok_or_else(|| {
+            Diagnostic::error(
+                format!("Error {}", what()),
+                format!("No application has appId {app_id}."),
+            )
+            .into()
+        })
+}
+
+/// `ids` as stored, each spelled as `prior` spells the same GUID (so an uppercase GUID in
+/// configuration never shows as a change). None is the empty set (the plan's default).
+fn keep_spelling(ids: Vec<String>, prior: &Option<Vec<String>>) -> Option<Vec<String>> {
+    Some(
+        ids.into_iter()
+            .map(|id| {
+                prior
+                    .iter()
+                    .flatten()
+                    .find(|p| p.eq_ignore_ascii_case(&id))
+                    .cloned()
+                    .unwrap_or(id)
+            })
+            .collect(),
+    )
+}
+
+/// The configuration as stored, `None` when its service principal is gone.
+pub(super) async fn read(ctx: &Ctx, s: &XtsJob) -> Result<Option<XtsJob>, Diagnostics> {
+    let g = &ctx.clients.graph;
+    let dl = &ctx.deadline;
+    let Some(sp) = s.service_principal_id.clone() else {
+        return Ok(None);
+    };
+    let Some(sp_body) = g
+        .get_optional(&api::get_service_principal(&sp), dl)
+        .await
+        .context(|| format!("reading the service principal {sp}"))?
+    else {
+        return Ok(None);
+    };
+    if let Some(t) = js(&sp_body, "applicationTemplateId") {
+        if !t.eq_ignore_ascii_case(api::TEMPLATE_ID) {
+            return Err(Diagnostic::error(
+                "Not a cross-tenant synchronization configuration",
+                format!("The service principal {sp} was instantiated from application template {t}, not the cross-tenant synchronization template {}. Import the service principal of a cross-tenant synchronization configuration.", api::TEMPLATE_ID),
+            )
+            .into());
+        }
+    }
+    let mut m = s.clone();
+    m.display_name = js(&sp_body, "displayName");
+    if m.application_object_id.is_none() {
+        let app_id = js(&sp_body, "appId").unwrap_or_default();
+        let apps = send(g, dl, &api::find_application_by_app_id(&app_id))
+            .await
+            .context(|| format!("finding the application of the service principal {sp}"))?;
+        m.application_object_id = values(&apps).first().and_then(|a| js(a, "id"));
+    }
+
+    let jobs = list_all(g, dl, &api::list_jobs(&sp))
+        .await
+        .context(|| format!("listing the synchronization jobs of {sp}"))?;
+    let job = jobs
+        .iter()
+        .find(|j| s.job_id.is_some() && js(j, "id") == s.job_id)
+        .or_else(|| {
+            jobs.iter().find(|j| {
+                js(j, "templateId").is_some_and(|t| t.eq_ignore_ascii_case(api::SYNC_TEMPLATE))
+            })
+        });
+    match job {
+        Some(j) => JobView::from_graph(j).apply_to(&mut m),
+        // The job is gone while its application is not: `job_id` null plans a replacement.
+        None => {
+            m.job_id = None;
+            m.enabled = Some(false);
+            for f in [
+                &mut m.schedule_interval,
+                &mut m.status,
+                &mut m.last_execution_state,
+                &mut m.last_successful_execution_time,
+                &mut m.quarantine_reason,
+            ] {
+                *f = None;
+            }
+        }
+    }
+
+    let secrets = Secrets::from_graph(
+        &send(g, dl, &api::get_secrets(&sp))
+            .await
+            .context(|| format!("reading the synchronization secrets of {sp}"))?,
+    );
+    // A value the service masks cannot be compared: the state's stays.
+    if let Some(c) = secrets.company_id.clone() {
+        let same = s
+            .target_tenant_id
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case(&c));
+        if !same {
+            m.target_tenant_id = Some(c);
+        }
+    }
+    if let Some(scope) = secrets.scope() {
+        m.scope = Some(scope);
+    }
+    if secrets.notification.is_some() {
+        m.notification_email = secrets.notification_email();
+    }
+
+    if let Some(job) = m.job_id.clone() {
+        let schema = send(g, dl, &api::get_schema(&sp, &job))
+            .await
+            .context(|| format!("reading the schema of the synchronization job {job}"))?;
+        m.user_type = mapping::user_type(&schema);
+        m.show_in_address_list = mapping::show_in_address_list(&schema);
+    }
+
+    let list = list_all(g, dl, &api::list_assignments(&sp))
+        .await
+        .context(|| format!("listing the assignments of {sp}"))?;
+    let (mut groups, mut users) = (Vec::new(), Vec::new());
+    for (_, principal, ty) in assignments(&serde_json::json!({ "value": list })) {
+        match ty.as_str() {
+            "Group" => groups.push(principal),
+            "User" => users.push(principal),
+            _ => {}
+        }
+    }
+    for v in [&mut groups, &mut users] {
+        v.sort();
+        v.dedup();
+    }
+    m.scoping_group_ids = keep_spelling(groups, &s.scoping_group_ids);
+    m.scoping_user_ids = keep_spelling(users, &s.scoping_user_ids);
+    Ok(Some(m))
+}

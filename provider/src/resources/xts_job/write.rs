@@ -1,0 +1,186 @@
+//! Update (only what changed) and delete (job, then application, until gone).
+
+use super::model::{js, XtsJob};
+use super::*;
+
+fn ids(m: &XtsJob) -> Result<(String, String), Diagnostics> {
+    match (&m.service_principal_id, &m.job_id) {
+        (Some(sp), Some(job)) => Ok((sp.clone(), job.clone())),
+        _ => Err(Diagnostic::error(
+            "Configuration incomplete",
+            "The state holds no service principal or synchronization job ID; the configuration must be replaced (run `terraform apply` again).",
+        )
+        .into()),
+    }
+}
+
+/// Only what changed: display name, secrets (scope, e-mail), the assignment difference, the
+/// two mappings, start/pause.
+pub(super) async fn update(ctx: &Ctx, old: &XtsJob, new: &XtsJob) -> Result<(), Diagnostics> {
+    let g = &ctx.clients.graph;
+    let dl = &ctx.deadline;
+    let (sp, job) = ids(old)?;
+    let name = new.display_name.clone().unwrap_or_default();
+    if old.display_name != new.display_name {
+        let app = match &old.application_object_id {
+            Some(a) => a.clone(),
+            None => read::application_of(g, dl, &sp).await?,
+        };
+        send(g, dl, &api::rename_application(&app, &name))
+            .await
+            .context(|| format!("renaming the application {app} to {name:?}"))?;
+        send(g, dl, &api::rename_service_principal(&sp, &name))
+            .await
+            .context(|| format!("renaming the service principal {sp} to {name:?}"))?;
+    }
+    if (
+        old.scope_or_default(),
+        &old.notification_email,
+        &old.target_tenant_id,
+    ) != (
+        new.scope_or_default(),
+        &new.notification_email,
+        &new.target_tenant_id,
+    ) {
+        let target = new
+            .target_tenant_id
+            .clone()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        send(
+            g,
+            dl,
+            &api::put_secrets(
+                &sp,
+                &target,
+                new.scope_or_default() == "all",
+                new.notification_email.as_deref(),
+            ),
+        )
+        .await
+        .context(|| format!("updating the synchronization secrets of {sp}"))?;
+    }
+    let (before, after) = (old.principals(), new.principals());
+    let removed: Vec<_> = before.iter().filter(|p| !after.contains(p)).collect();
+    let added: Vec<_> = after.iter().filter(|p| !before.contains(p)).collect();
+    if !removed.is_empty() {
+        let list = list_all(g, dl, &api::list_assignments(&sp))
+            .await
+            .context(|| format!("listing the assignments of {sp}"))?;
+        let current = model::assignments(&serde_json::json!({ "value": list }));
+        for (principal, _) in removed {
+            for (id, _, _) in current.iter().filter(|(_, p, _)| p == principal) {
+                send_unless_gone(g, dl, &api::unassign(&sp, id))
+                    .await
+                    .context(|| format!("unassigning principal {principal} from {sp}"))?;
+            }
+        }
+    }
+    if !added.is_empty() {
+        let sp_body = send(g, dl, &api::get_service_principal(&sp))
+            .await
+            .context(|| format!("reading the service principal {sp}"))?;
+        let role = app_role_id(&sp_body).unwrap_or_default();
+        for (principal, _) in added {
+            assign(g, dl, &sp, &role, principal, false).await?;
+        }
+    }
+    if (
+        old.user_type_or_default(),
+        old.show_in_address_list_or_default(),
+    ) != (
+        new.user_type_or_default(),
+        new.show_in_address_list_or_default(),
+    ) {
+        write_mappings(g, dl, &sp, &job, new).await?;
+    }
+    if old.enabled_or_default() != new.enabled_or_default() {
+        let (req, verb) = if new.enabled_or_default() {
+            (api::start_job(&sp, &job), "starting")
+        } else {
+            (api::pause_job(&sp, &job), "pausing")
+        };
+        send(g, dl, &req)
+            .await
+            .context(|| format!("{verb} the synchronization job {job}"))?;
+    }
+    Ok(())
+}
+
+/// Read-modify-write of the schema: only the two constants change.
+async fn write_mappings(
+    g: &GraphClient,
+    dl: &Deadline,
+    sp: &str,
+    job: &str,
+    m: &XtsJob,
+) -> Result<(), Diagnostics> {
+    let what = || format!("writing the attribute mappings of the synchronization job {job}");
+    let current = send(g, dl, &api::get_schema(sp, job)).await.context(what)?;
+    let (ut, sial) = (
+        m.user_type_or_default(),
+        m.show_in_address_list_or_default(),
+    );
+    if mapping::has_mappings(&current, ut, sial) {
+        return Ok(());
+    }
+    let Ok(next) = mapping::with_mappings(&current, ut, sial) else {
+        return Err(Diagnostic::error(
+            format!("Error {}", what()),
+            format!("The job's schema has no User → User object mapping in rule {}: the configuration was changed in a way the provider cannot map userType / showInAddressList into. Restore the default mappings in the portal (Provisioning → Mappings) or replace the configuration.", mapping::USER_RULE),
+        )
+        .into());
+    };
+    send(g, dl, &api::put_schema(sp, job, next))
+        .await
+        .context(what)?;
+    Ok(())
+}
+
+/// Stop the job, delete it, delete the application (it goes to the deleted items), and wait
+/// until the application is gone.
+pub(super) async fn delete(ctx: &Ctx, s: &XtsJob) -> Result<(), Diagnostics> {
+    let g = &ctx.clients.graph;
+    let dl = &ctx.deadline;
+    let Some(sp) = s.service_principal_id.clone() else {
+        return Ok(());
+    };
+    if let Some(job) = &s.job_id {
+        if s.enabled == Some(true) {
+            send_unless_gone(g, dl, &api::pause_job(&sp, job))
+                .await
+                .context(|| format!("stopping the synchronization job {job}"))?;
+        }
+        send_unless_gone(g, dl, &api::delete_job(&sp, job))
+            .await
+            .context(|| format!("deleting the synchronization job {job}"))?;
+    }
+    let app = match &s.application_object_id {
+        Some(a) => a.clone(),
+        None => match read::application_of(g, dl, &sp).await {
+            Ok(a) => a,
+            // No service principal left: nothing to delete.
+            Err(_)
+                if g.get_optional(&api::get_service_principal(&sp), dl)
+                    .await
+                    .ok()
+                    == Some(None) =>
+            {
+                return Ok(())
+            }
+            Err(e) => return Err(e),
+        },
+    };
+    send_unless_gone(g, dl, &api::delete_application(&app))
+        .await
+        .context(|| format!("deleting the application {app}"))?;
+    // The delete is answered before every replica has applied it.
+    consistency::wait_for_deletion(dl, &format!("the application {app}"), || async {
+        g.get_optional(&api::get_application(&app), dl)
+            .await
+            .map(|a| a.map(|a| js(&a, "displayName")))
+    })
+    .await
+    .context(|| format!("waiting for the application {app} to be deleted"))?;
+    Ok(())
+}

@@ -1,0 +1,277 @@
+//! Exactly what read, update and delete send, over a scripted transport.
+
+use super::tests::{config, ctx_for, default_schema, APP, GROUP, SP, T, USER};
+use super::*;
+use crate::clients::http::mock::MockTransport;
+use crate::clients::http::mock::{step, Step};
+use serde_json::json;
+use std::time::Duration;
+
+const BASE: &str = "https://graph.example/v1.0";
+
+/// The path (and query, as the transport sees it) a request goes to.
+fn at(r: &GraphRequest) -> String {
+    let u = url::Url::parse(&r.url(BASE).unwrap()).unwrap();
+    match u.query() {
+        Some(q) => format!("{}?{q}", u.path()),
+        None => u.path().to_string(),
+    }
+}
+
+fn ok(r: GraphRequest, status: u16, body: Option<serde_json::Value>) -> Step {
+    step(r.method, &at(&r), status, body)
+}
+
+fn err(r: GraphRequest, status: u16, code: &str, message: &str) -> Step {
+    ok(
+        r,
+        status,
+        Some(json!({"error": {"code": code, "message": message}})),
+    )
+}
+
+fn sp_body() -> serde_json::Value {
+    json!({"id": SP, "appId": "app-id-1", "displayName": "Sync to Fabrikam",
+           "applicationTemplateId": api::TEMPLATE_ID,
+           "appRoles": [{"id": "role-1", "displayName": "msiam_access", "allowedMemberTypes": ["User"]}]})
+}
+
+fn job(state: &str) -> serde_json::Value {
+    json!({"id": "j1", "templateId": "Azure2Azure",
+           "schedule": {"expiration": null, "interval": "PT40M", "state": state},
+           "status": {"code": "NotRun", "lastExecution": null, "lastSuccessfulExecution": null, "quarantine": null}})
+}
+
+fn state() -> Value {
+    let mut v = config();
+    for (k, x) in [
+        ("id", SP),
+        ("service_principal_id", SP),
+        ("application_object_id", APP),
+        ("job_id", "j1"),
+    ] {
+        v.set_attr(k, Value::string(x));
+    }
+    v
+}
+
+fn secrets(sync_all: &str, email: Option<&str>) -> serde_json::Value {
+    json!({"value": [
+        {"key": "AuthenticationType", "value": "SyncPolicy"},
+        {"key": "CompanyId", "value": T},
+        {"key": "SyncNotificationSettings", "value": model::notification_settings(email)},
+        {"key": "SyncAll", "value": sync_all},
+    ]})
+}
+
+#[tokio::test]
+async fn read_takes_five_gets_and_reflects_every_attribute() {
+    let mut schema = mapping::with_mappings(&default_schema(), "Guest", false).unwrap();
+    schema["@odata.context"] = json!("x");
+    let m = MockTransport::new(vec![
+        ok(
+            api::get_service_principal(SP),
+            200,
+            Some(
+                json!({"id": SP, "appId": "app-id-1", "displayName": "Renamed", "applicationTemplateId": api::TEMPLATE_ID}),
+            ),
+        ),
+        ok(
+            api::list_jobs(SP),
+            200,
+            Some(json!({"value": [job("Paused")]})),
+        ),
+        ok(api::get_secrets(SP), 200, Some(secrets("true", None))),
+        ok(api::get_schema(SP, "j1"), 200, Some(schema)),
+        ok(
+            api::list_assignments(SP),
+            200,
+            Some(json!({"value": [
+                {"id": "a1", "principalId": USER, "principalType": "User"},
+                {"id": "a2", "principalId": GROUP, "principalType": "Group"},
+            ]})),
+        ),
+    ]);
+    let got = XtsJobResource
+        .read(&ctx_for(m.clone(), Duration::from_secs(30)), &state())
+        .await
+        .unwrap()
+        .unwrap();
+    m.assert_done();
+    assert_eq!(got.get("display_name"), &Value::string("Renamed"));
+    assert_eq!(got.get("enabled"), &Value::Bool(false));
+    assert_eq!(got.get("scope"), &Value::string("all"));
+    assert!(got.get("notification_email").is_null());
+    assert_eq!(got.get("user_type"), &Value::string("Guest"));
+    assert_eq!(got.get("show_in_address_list"), &Value::Bool(false));
+    assert_eq!(
+        got.get("scoping_user_ids"),
+        &Value::Set(vec![Value::string(USER)])
+    );
+    assert_eq!(
+        got.get("scoping_group_ids"),
+        &Value::Set(vec![Value::string(GROUP)])
+    );
+    assert_eq!(got.get("schedule_interval"), &Value::string("PT40M"));
+    assert_eq!(got.get("status"), &Value::string("NotRun"));
+}
+
+#[tokio::test]
+async fn read_of_a_deleted_configuration_is_gone_and_import_finds_the_application() {
+    let m = MockTransport::new(vec![err(
+        api::get_service_principal(SP),
+        404,
+        "Request_ResourceNotFound",
+        "gone",
+    )]);
+    assert!(XtsJobResource
+        .read(&ctx_for(m, Duration::from_secs(30)), &state())
+        .await
+        .unwrap()
+        .is_none());
+
+    let imported = crate::framework::lifecycle::import(&XtsJobResource, SP).unwrap();
+    let m = MockTransport::new(vec![
+        ok(api::get_service_principal(SP), 200, Some(sp_body())),
+        ok(
+            api::find_application_by_app_id("app-id-1"),
+            200,
+            Some(json!({"value": [{"id": APP}]})),
+        ),
+        ok(
+            api::list_jobs(SP),
+            200,
+            Some(json!({"value": [job("Active")]})),
+        ),
+        ok(
+            api::get_secrets(SP),
+            200,
+            Some(secrets("false", Some("ops@contoso.com"))),
+        ),
+        ok(api::get_schema(SP, "j1"), 200, Some(default_schema())),
+        ok(
+            api::list_assignments(SP),
+            200,
+            Some(json!({"value": [{"id": "a2", "principalId": GROUP, "principalType": "Group"}]})),
+        ),
+    ]);
+    let got = XtsJobResource
+        .read(&ctx_for(m.clone(), Duration::from_secs(30)), &imported)
+        .await
+        .unwrap()
+        .unwrap();
+    m.assert_done();
+    let mut want = state();
+    for k in ["schedule_interval", "status"] {
+        want.set_attr(k, got.get(k).clone());
+    }
+    assert!(got.semantically_equal(&want), "{got:?}");
+}
+
+#[tokio::test]
+async fn update_sends_only_the_differences() {
+    let mut new = state();
+    new.set_attr("scoping_group_ids", Value::Null);
+    new.set_attr("scoping_user_ids", Value::Set(vec![Value::string(USER)]));
+    new.set_attr("enabled", Value::Bool(false));
+    new.set_attr("display_name", Value::string("New name"));
+    let m = MockTransport::new(vec![
+        ok(api::rename_application(APP, "New name"), 204, None),
+        ok(api::rename_service_principal(SP, "New name"), 204, None),
+        ok(
+            api::list_assignments(SP),
+            200,
+            Some(json!({"value": [{"id": "a2", "principalId": GROUP, "principalType": "Group"}]})),
+        ),
+        ok(api::unassign(SP, "a2"), 204, None),
+        ok(api::get_service_principal(SP), 200, Some(sp_body())),
+        ok(
+            api::assign(SP, "role-1", USER),
+            201,
+            Some(json!({"id": "a3"})),
+        ),
+        ok(api::pause_job(SP, "j1"), 204, None),
+    ]);
+    XtsJobResource
+        .update(&ctx_for(m.clone(), Duration::from_secs(30)), &state(), &new)
+        .await
+        .unwrap();
+    m.assert_done();
+
+    // A mapping change: read, modify, write the schema; nothing else.
+    let mut new = state();
+    new.set_attr("show_in_address_list", Value::Bool(false));
+    let m = MockTransport::new(vec![
+        ok(api::get_schema(SP, "j1"), 200, Some(default_schema())),
+        ok(api::put_schema(SP, "j1", json!({})), 204, None),
+    ]);
+    XtsJobResource
+        .update(&ctx_for(m.clone(), Duration::from_secs(30)), &state(), &new)
+        .await
+        .unwrap();
+    m.assert_done();
+    let put = m.bodies()[1].clone().unwrap();
+    assert_eq!(
+        put,
+        mapping::with_mappings(&default_schema(), "Member", false).unwrap()
+    );
+
+    // Scope and e-mail: one secrets PUT with every key.
+    let mut new = state();
+    new.set_attr("scope", Value::string("all"));
+    new.set_attr("notification_email", Value::Null);
+    let m = MockTransport::new(vec![ok(api::put_secrets(SP, T, true, None), 204, None)]);
+    XtsJobResource
+        .update(&ctx_for(m.clone(), Duration::from_secs(30)), &state(), &new)
+        .await
+        .unwrap();
+    assert_eq!(m.bodies()[0], api::put_secrets(SP, T, true, None).body);
+}
+
+#[tokio::test(start_paused = true)]
+async fn delete_stops_and_deletes_the_job_then_the_application_until_gone() {
+    let m = MockTransport::new(vec![
+        ok(api::pause_job(SP, "j1"), 204, None),
+        ok(api::delete_job(SP, "j1"), 204, None),
+        ok(api::delete_application(APP), 204, None),
+        ok(
+            api::get_application(APP),
+            200,
+            Some(json!({"id": APP, "displayName": "x"})),
+        ),
+        err(
+            api::get_application(APP),
+            404,
+            "Request_ResourceNotFound",
+            "gone",
+        ),
+    ]);
+    XtsJobResource
+        .delete(&ctx_for(m.clone(), Duration::from_secs(30)), &state())
+        .await
+        .unwrap();
+    m.assert_done();
+
+    // Already gone (deleted out of band): every 404 is "done".
+    let m = MockTransport::new(vec![
+        err(api::pause_job(SP, "j1"), 404, "NotFound", "gone"),
+        err(api::delete_job(SP, "j1"), 404, "NotFound", "gone"),
+        err(
+            api::delete_application(APP),
+            404,
+            "Request_ResourceNotFound",
+            "gone",
+        ),
+        err(
+            api::get_application(APP),
+            404,
+            "Request_ResourceNotFound",
+            "gone",
+        ),
+    ]);
+    XtsJobResource
+        .delete(&ctx_for(m.clone(), Duration::from_secs(30)), &state())
+        .await
+        .unwrap();
+    m.assert_done();
+}
