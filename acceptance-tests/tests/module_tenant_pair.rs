@@ -53,6 +53,10 @@ module "pair" {{
 output "organization" {{
   value = module.pair.organization
 }}
+
+output "sync_jobs" {{
+  value = module.pair.sync_jobs
+}}
 "#,
         contoso = acc.provider_block(&acc.home, Some("contoso")),
         fabrikam = acc.provider_block(&acc.partner, Some("fabrikam")),
@@ -61,12 +65,28 @@ output "organization" {{
     )
 }
 
-/// Scoping groups for both sync directions (any object IDs: no job reads them yet).
+/// The scoping group of each sync direction: in Contoso (synchronized into Fabrikam) and in
+/// Fabrikam (into Contoso).
+const CONTOSO_GROUP: &str = "5a3b1c2d-0e4f-4a6b-8c7d-9e0f1a2b3c4d";
+const FABRIKAM_GROUP: &str = "0f9e8d7c-6b5a-4c3d-8e1f-a0b1c2d3e4f5";
+
 const SYNC: &str = r#"  sync = {
     a_to_b_group_ids = ["5a3b1c2d-0e4f-4a6b-8c7d-9e0f1a2b3c4d"]
     b_to_a_group_ids = ["0f9e8d7c-6b5a-4c3d-8e1f-a0b1c2d3e4f5"]
   }
 "#;
+
+/// The scoping groups exist in their tenants (a job can only be assigned existing groups).
+fn seed_groups(acc: &Acc) {
+    use coexistence_acceptance::emulator::graph::xts::add_group;
+    add_group(&acc.emu, &acc.home.tenant_id, CONTOSO_GROUP, "Contoso sync");
+    add_group(
+        &acc.emu,
+        &acc.partner.tenant_id,
+        FABRIKAM_GROUP,
+        "Fabrikam sync",
+    );
+}
 
 fn level(trust: &str) -> String {
     format!("  trust_level = {}\n{SYNC}", q(trust))
@@ -197,6 +217,7 @@ async fn low_to_high_and_back_changes_in_place() {
     if !needs_modern_terraform(&acc).await {
         return;
     }
+    seed_groups(&acc);
     let (home, partner) = (acc.home.tenant_id.clone(), acc.partner.tenant_id.clone());
 
     // Low trust: the two partner configurations, nothing else; then an empty plan.
@@ -257,6 +278,16 @@ async fn low_to_high_and_back_changes_in_place() {
     assert_conditional_access(&acc, true);
     let org = acc.tf.output("organization").await;
     assert_eq!(org["owner_tenant_id"], home.as_str(), "{org:#}");
+    // A sync job per direction, running.
+    let jobs = acc.tf.output("sync_jobs").await;
+    for dir in ["a_to_b", "b_to_a"] {
+        assert!(jobs[dir]["id"].is_string(), "{jobs:#}");
+        assert_eq!(
+            jobs[dir]["quarantine_reason"],
+            serde_json::Value::Null,
+            "{jobs:#}"
+        );
+    }
 
     // Lowering: only what high trust added goes; the partners are updated, never replaced.
     acc.tf.write_config(&root(&acc, &level("low")));
@@ -273,6 +304,8 @@ async fn low_to_high_and_back_changes_in_place() {
         assert_eq!(actions, want, "{address}\n{plan}");
     }
     apply_and_converge(&acc).await;
+    let jobs = acc.tf.output("sync_jobs").await;
+    assert_eq!(jobs, serde_json::json!({"a_to_b": null, "b_to_a": null}));
     assert_eq!(
         (paths(&home), paths(&partner)),
         low_objects,
@@ -290,6 +323,7 @@ async fn a_drifted_prerequisite_warns_on_plan() {
     if !needs_modern_terraform(&acc).await {
         return;
     }
+    seed_groups(&acc);
     let (home, partner) = (acc.home.tenant_id.clone(), acc.partner.tenant_id.clone());
     acc.tf.write_config(&root(&acc, &level("high")));
     install_module(&acc).await;
@@ -344,6 +378,7 @@ async fn without_checks_the_plan_after_apply_exits_zero() {
     if !needs_modern_terraform(&acc).await {
         return;
     }
+    seed_groups(&acc);
     acc.tf
         .write_config(&root(&acc, &format!("{}  checks = false\n", level("high"))));
     install_module(&acc).await;
@@ -373,6 +408,12 @@ async fn multi_pair_example_applies_and_destroys() {
         .unwrap()
         .replace("../modules/tenant-pair", "./tenant-pair");
     acc.tf.write_config(&example);
+    coexistence_acceptance::emulator::graph::xts::add_group(
+        &acc.emu,
+        &acc.home.tenant_id,
+        "5a3b1c2d-0e4f-4a6b-8c7d-9e0f1a2b3c4d",
+        "Contoso to Fabrikam",
+    );
     let vars = serde_json::json!({
         "endpoint": acc.emu.url(),
         "tenants": tenants.iter().map(|(k, t)| (k.to_string(), serde_json::json!({"tenant_id": t.tenant_id, "client_id": t.client_id}))).collect::<serde_json::Map<_, _>>(),

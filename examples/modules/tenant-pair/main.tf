@@ -63,6 +63,9 @@ module "a" {
   free_busy          = var.free_busy
   other_domains      = local.b_domains
   conditional_access = merge(var.conditional_access.a, { enabled = var.conditional_access.enabled, state = var.conditional_access.state })
+  sync_group_ids     = var.sync.a_to_b_group_ids
+  user_type          = var.sync.user_type
+  target_partner_id  = module.b.partner_id
 }
 
 module "b" {
@@ -78,6 +81,9 @@ module "b" {
   free_busy          = var.free_busy
   other_domains      = local.a_domains
   conditional_access = merge(var.conditional_access.b, { enabled = var.conditional_access.enabled, state = var.conditional_access.state })
+  sync_group_ids     = var.sync.b_to_a_group_ids
+  user_type          = var.sync.user_type
+  target_partner_id  = module.a.partner_id
 }
 
 # ---- consistency checks (checks/), one per tenant ---------------------------------------------

@@ -32,3 +32,11 @@ output "conditional_access_policy_ids" {
     b = module.b.conditional_access_policy_id
   }
 }
+
+output "sync_jobs" {
+  description = "Per direction (`a_to_b`, `b_to_a`): the sync job's `id`, `service_principal_id`, `status` and `quarantine_reason`; null where there is no job."
+  value = {
+    a_to_b = module.a.sync_job
+    b_to_a = module.b.sync_job
+  }
+}
