@@ -92,6 +92,18 @@ pub fn get_service_principal(sp: &str) -> GraphRequest {
     GraphRequest::get(format!("/servicePrincipals/{sp}")).needs(APP)
 }
 
+/// The service principal with its assignments inline (`$expand` on a navigation property of
+/// a directory object): one request fewer per read. Graph expands at most 20 related objects,
+/// so a read that gets 20 lists them separately.
+pub fn get_service_principal_with_assignments(sp: &str) -> GraphRequest {
+    get_service_principal(sp)
+        .query("$expand", "appRoleAssignedTo")
+        .needs(ASSIGN)
+}
+
+/// Graph's cap on the objects one `$expand` returns.
+pub const EXPAND_CAP: usize = 20;
+
 pub fn rename_service_principal(sp: &str, display_name: &str) -> GraphRequest {
     GraphRequest::patch(
         format!("/servicePrincipals/{sp}"),

@@ -1,7 +1,8 @@
-//! The read: every configurable attribute from where the service keeps it, in five GETs (the
-//! service principal, the jobs, the secrets, the schema, the assignments; a sixth, the
-//! application by `appId`, only when the state does not know the application yet: import).
-//! No synchronization endpoint offers `$expand`, so these cannot be fewer.
+//! The read: every configurable attribute from where the service keeps it, in four GETs (the
+//! service principal with its assignments expanded, the jobs, the secrets, the schema). One
+//! more lists the assignments when the expansion is refused, missing or possibly capped (20),
+//! and one finds the application by `appId` when the state does not know it yet (import). No
+//! synchronization endpoint offers `$expand`, so these cannot be fewer.
 
 use super::model::{assignments, js, values, JobView, Secrets, XtsJob};
 use super::*;
@@ -56,13 +57,27 @@ pub(super) async fn read(ctx: &Ctx, s: &XtsJob) -> Result<Option<XtsJob>, Diagno
     let Some(sp) = s.service_principal_id.clone() else {
         return Ok(None);
     };
-    let Some(sp_body) = g
-        .get_optional(&api::get_service_principal(&sp), dl)
+    let what = || format!("reading the service principal {sp}");
+    let found = match g
+        .get_optional(&api::get_service_principal_with_assignments(&sp), dl)
         .await
-        .context(|| format!("reading the service principal {sp}"))?
-    else {
+    {
+        Err(e) if e.status == Some(400) => {
+            tracing::debug!(error = %e, "service principal GET with $expand refused: listing assignments separately");
+            g.get_optional(&api::get_service_principal(&sp), dl)
+                .await
+                .context(what)?
+        }
+        other => other.context(what)?,
+    };
+    let Some(mut sp_body) = found else {
         return Ok(None);
     };
+    let expanded = sp_body
+        .as_object_mut()
+        .and_then(|m| m.remove("appRoleAssignedTo"))
+        .and_then(|a| a.as_array().cloned())
+        .filter(|a| a.len() < api::EXPAND_CAP);
     if let Some(t) = js(&sp_body, "applicationTemplateId") {
         if !t.eq_ignore_ascii_case(api::TEMPLATE_ID) {
             return Err(Diagnostic::error(
@@ -141,9 +156,12 @@ pub(super) async fn read(ctx: &Ctx, s: &XtsJob) -> Result<Option<XtsJob>, Diagno
         m.show_in_address_list = mapping::show_in_address_list(&schema);
     }
 
-    let list = list_all(g, dl, &api::list_assignments(&sp))
-        .await
-        .context(|| format!("listing the assignments of {sp}"))?;
+    let list = match expanded {
+        Some(a) => a,
+        None => list_all(g, dl, &api::list_assignments(&sp))
+            .await
+            .context(|| format!("listing the assignments of {sp}"))?,
+    };
     let (mut groups, mut users) = (Vec::new(), Vec::new());
     for (_, principal, ty) in assignments(&serde_json::json!({ "value": list })) {
         match ty.as_str() {

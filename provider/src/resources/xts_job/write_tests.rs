@@ -65,15 +65,19 @@ fn secrets(sync_all: &str, email: Option<&str>) -> serde_json::Value {
 }
 
 #[tokio::test]
-async fn read_takes_five_gets_and_reflects_every_attribute() {
+async fn read_takes_four_gets_and_reflects_every_attribute() {
     let mut schema = mapping::with_mappings(&default_schema(), "Guest", false).unwrap();
     schema["@odata.context"] = json!("x");
     let m = MockTransport::new(vec![
         ok(
-            api::get_service_principal(SP),
+            api::get_service_principal_with_assignments(SP),
             200,
             Some(
-                json!({"id": SP, "appId": "app-id-1", "displayName": "Renamed", "applicationTemplateId": api::TEMPLATE_ID}),
+                json!({"id": SP, "appId": "app-id-1", "displayName": "Renamed", "applicationTemplateId": api::TEMPLATE_ID,
+                "appRoleAssignedTo": [
+                    {"id": "a1", "principalId": USER, "principalType": "User"},
+                    {"id": "a2", "principalId": GROUP, "principalType": "Group"},
+                ]}),
             ),
         ),
         ok(
@@ -83,14 +87,6 @@ async fn read_takes_five_gets_and_reflects_every_attribute() {
         ),
         ok(api::get_secrets(SP), 200, Some(secrets("true", None))),
         ok(api::get_schema(SP, "j1"), 200, Some(schema)),
-        ok(
-            api::list_assignments(SP),
-            200,
-            Some(json!({"value": [
-                {"id": "a1", "principalId": USER, "principalType": "User"},
-                {"id": "a2", "principalId": GROUP, "principalType": "Group"},
-            ]})),
-        ),
     ]);
     let got = XtsJobResource
         .read(&ctx_for(m.clone(), Duration::from_secs(30)), &state())
@@ -119,7 +115,7 @@ async fn read_takes_five_gets_and_reflects_every_attribute() {
 #[tokio::test]
 async fn read_of_a_deleted_configuration_is_gone_and_import_finds_the_application() {
     let m = MockTransport::new(vec![err(
-        api::get_service_principal(SP),
+        api::get_service_principal_with_assignments(SP),
         404,
         "Request_ResourceNotFound",
         "gone",
@@ -132,6 +128,13 @@ async fn read_of_a_deleted_configuration_is_gone_and_import_finds_the_applicatio
 
     let imported = crate::framework::lifecycle::import(&XtsJobResource, SP).unwrap();
     let m = MockTransport::new(vec![
+        // The expansion refused: the service principal alone, then the assignments listed.
+        err(
+            api::get_service_principal_with_assignments(SP),
+            400,
+            "BadRequest",
+            "no expand",
+        ),
         ok(api::get_service_principal(SP), 200, Some(sp_body())),
         ok(
             api::find_application_by_app_id("app-id-1"),
