@@ -1,0 +1,349 @@
+//! Partner connector: plan-time validation, the exact cmdlet bodies, the default-aware read,
+//! read by Guid, create in doubt and import IDs.
+
+use super::model::Connector;
+use super::*;
+use crate::clients::http::mock::{fail, step, MockTransport};
+use crate::clients::{Clients, TEST_TENANT};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+fn invoke_path() -> String {
+    format!("/adminapi/beta/{TEST_TENANT}/InvokeCommand")
+}
+
+const GUID: &str = "5e0b6a7c-1d2e-4f3a-9b8c-7d6e5f4a3b2c";
+
+fn ctx(m: Arc<MockTransport>) -> Ctx {
+    Ctx::new(
+        Arc::new(Clients::for_tests(m)),
+        Deadline::after(Duration::from_secs(60), CancellationToken::new()),
+    )
+}
+
+fn strings(items: &[&str]) -> Value {
+    Value::Set(items.iter().map(|s| Value::string(*s)).collect())
+}
+
+/// A configuration: `direction`, `name` and the given arguments, everything else null.
+fn config(direction: &str, attrs: &[(&str, Value)]) -> Value {
+    let mut v = Value::null_object(&schema().ty());
+    v.set_attr("direction", Value::string(direction));
+    v.set_attr("name", Value::string("To Fabrikam"));
+    for (k, a) in attrs {
+        v.set_attr(k, a.clone());
+    }
+    v
+}
+
+fn outbound() -> Value {
+    config(
+        "outbound",
+        &[
+            ("comment", Value::string("Cross-tenant mail flow")),
+            (
+                "recipient_domains",
+                strings(&["fabrikam.onmicrosoft.com", "fabrikam.com"]),
+            ),
+            (
+                "smart_hosts",
+                strings(&["fabrikam-com.mail.protection.outlook.com"]),
+            ),
+            ("tls_settings", Value::string("DomainValidation")),
+            ("tls_domain", Value::string("mail.protection.outlook.com")),
+        ],
+    )
+}
+
+fn inbound() -> Value {
+    config(
+        "inbound",
+        &[
+            ("sender_domains", strings(&["contoso.com"])),
+            ("trusted_organizations", strings(&["contoso.onmicrosoft.com"])),
+            ("restrict_domains_to_certificate", Value::Bool(true)),
+            (
+                "tls_sender_certificate_name",
+                Value::string("*.protection.outlook.com"),
+            ),
+        ],
+    )
+}
+
+fn errors(v: &Value) -> Vec<(String, String)> {
+    let mut d = Diagnostics::new();
+    schema().validate(v).0.into_iter().for_each(|x| d.push(x));
+    PartnerConnector.validate(v, &mut d);
+    d.0.into_iter()
+        .map(|x| {
+            (
+                x.path.map(|p| p.to_string()).unwrap_or_default(),
+                x.detail,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn valid_configurations_pass_and_the_model_matches_the_schema() {
+    assert_eq!(errors(&outbound()), vec![]);
+    assert_eq!(errors(&inbound()), vec![]);
+    assert!(PartnerConnector.model_mismatches().is_empty());
+    assert!(schema().lint(TYPE_NAME).is_empty(), "{:?}", schema().lint(TYPE_NAME));
+}
+
+#[test]
+fn every_documented_rule_fails_at_plan_on_its_attribute() {
+    let with = |base: Value, k: &str, v: Value| {
+        let mut c = base;
+        c.set_attr(k, v);
+        c
+    };
+    let cases = [
+        // The other direction's arguments, each named.
+        (with(outbound(), "require_tls", Value::Bool(true)), "require_tls", "applies only to inbound"),
+        (with(outbound(), "sender_ip_addresses", strings(&[])), "sender_ip_addresses", "applies only to inbound"),
+        (with(inbound(), "smart_hosts", strings(&["a.example.com"])), "smart_hosts", "applies only to outbound"),
+        (with(outbound(), "name", Value::string(&"x".repeat(65))), "name", "1 to 64 characters"),
+        (with(outbound(), "comment", Value::string("")), "comment", "omit comment"),
+        (with(outbound(), "recipient_domains", strings(&["mail.*.fabrikam.com"])), "recipient_domains", "leading \"*.\""),
+        (with(outbound(), "recipient_domains", strings(&["*fabrikam.com"])), "recipient_domains", "leading \"*.\""),
+        (with(outbound(), "smart_hosts", strings(&["not a host"])), "smart_hosts", "fully qualified"),
+        (with(with(outbound(), "smart_hosts", Value::Null), "use_mx_record", Value::Bool(false)), "smart_hosts", "required when use_mx_record is false"),
+        (with(outbound(), "use_mx_record", Value::Bool(true)), "use_mx_record", "smart_hosts would be ignored"),
+        (with(outbound(), "tls_settings", Value::string("domainvalidation")), "tls_settings", "Expected one of"),
+        (with(outbound(), "tls_settings", Value::string("EncryptionOnly")), "tls_domain", "DomainValidation"),
+        (with(inbound(), "sender_domains", Value::Null), "sender_domains", "needs sender_domains"),
+        (with(inbound(), "sender_domains", strings(&["a.*.contoso.com"])), "sender_domains", "leading \"*.\""),
+        (with(inbound(), "trusted_organizations", strings(&["*.contoso.onmicrosoft.com"])), "trusted_organizations", "without wildcards"),
+        (with(inbound(), "sender_ip_addresses", strings(&["203.0.113.0/23"])), "sender_ip_addresses", "/24 to /32"),
+        (with(inbound(), "sender_ip_addresses", strings(&["2001:db8::1"])), "sender_ip_addresses", "IPv6"),
+        (with(inbound(), "tls_sender_certificate_name", Value::Null), "tls_sender_certificate_name", "restrict_domains_to_certificate"),
+        (with(inbound(), "restrict_domains_to_ip_addresses", Value::Bool(true)), "sender_ip_addresses", "list the partner's addresses"),
+        (with(inbound(), "direction", Value::string("both")), "direction", "Expected one of"),
+    ];
+    for (cfg, attr, needle) in cases {
+        let e = errors(&cfg);
+        assert!(
+            e.iter().any(|(p, d)| p == attr && d.contains(needle)),
+            "{attr}: expected {needle:?}, got {e:?}"
+        );
+    }
+    // The boundaries that pass.
+    let ok = with(
+        with(inbound(), "sender_ip_addresses", strings(&["203.0.113.0/24", "198.51.100.7/32", "192.0.2.1"])),
+        "sender_domains",
+        strings(&["*.contoso.com"]),
+    );
+    assert_eq!(errors(&ok), vec![]);
+    let ok = with(outbound(), "name", Value::string(&"x".repeat(64)));
+    assert_eq!(errors(&ok), vec![]);
+}
+
+#[test]
+fn create_sends_every_managed_parameter_with_its_default() {
+    let out = Connector::from_value(&outbound()).unwrap();
+    assert_eq!(
+        api::new(&out).body(),
+        json!({"CmdletInput": {"CmdletName": "New-OutboundConnector", "Parameters": {
+            "Name": "To Fabrikam",
+            "ConnectorType": "Partner",
+            "Enabled": true,
+            "Comment": "Cross-tenant mail flow",
+            "RecipientDomains": ["fabrikam.com", "fabrikam.onmicrosoft.com"],
+            "SmartHosts": ["fabrikam-com.mail.protection.outlook.com"],
+            "UseMXRecord": false,
+            "TlsSettings": "DomainValidation",
+            "TlsDomain": "mail.protection.outlook.com",
+        }}})
+    );
+    let inb = Connector::from_value(&inbound()).unwrap();
+    assert_eq!(
+        api::new(&inb).body(),
+        json!({"CmdletInput": {"CmdletName": "New-InboundConnector", "Parameters": {
+            "Name": "To Fabrikam",
+            "ConnectorType": "Partner",
+            "Enabled": true,
+            "SenderDomains": ["contoso.com"],
+            "TrustedOrganizations": ["contoso.onmicrosoft.com"],
+            "RequireTls": true,
+            "RestrictDomainsToCertificate": true,
+            "TlsSenderCertificateName": "*.protection.outlook.com",
+            "RestrictDomainsToIPAddresses": false,
+        }}})
+    );
+}
+
+#[test]
+fn update_sends_only_what_changed_by_guid() {
+    let old = Connector::from_value(&outbound()).unwrap();
+    assert!(api::set(&old, &old, GUID).is_none(), "no change, no Set");
+    let mut new = old.clone();
+    new.name = "To Fabrikam EU".into();
+    new.comment = None;
+    new.smart_hosts = Some(vec!["b.example.com".into(), "a.example.com".into()]);
+    assert_eq!(
+        api::set(&old, &new, GUID).unwrap().body(),
+        json!({"CmdletInput": {"CmdletName": "Set-OutboundConnector", "Parameters": {
+            "Identity": GUID,
+            "Name": "To Fabrikam EU",
+            "Comment": null,
+            "SmartHosts": ["a.example.com", "b.example.com"],
+        }}})
+    );
+    // Back to null: the default is sent (Enabled true), a cleared list as [].
+    let mut disabled = old.clone();
+    disabled.enabled = Some(false);
+    let mut cleared = old.clone();
+    cleared.recipient_domains = None;
+    let p = |a: &Connector, b: &Connector| api::set(a, b, GUID).unwrap().parameters;
+    assert_eq!(p(&disabled, &old)["Enabled"], json!(true));
+    assert_eq!(p(&old, &cleared)["RecipientDomains"], json!([]));
+}
+
+/// A connector as Exchange returns it, with every property at its default.
+fn stored_inbound() -> serde_json::Value {
+    json!({
+        "Identity": "From Contoso", "Name": "From Contoso", "Guid": GUID.to_uppercase(),
+        "Enabled": true, "Comment": null, "ConnectorType": "Partner",
+        "SenderDomains": ["smtp:contoso.com;1", "smtp:*.contoso.net;1"],
+        "TrustedOrganizations": [], "SenderIPAddresses": [],
+        "RequireTls": true, "RestrictDomainsToCertificate": false,
+        "RestrictDomainsToIPAddresses": false, "TlsSenderCertificateName": null,
+    })
+}
+
+#[test]
+fn defaults_read_as_null_unless_state_had_a_value_and_drift_shows() {
+    let none = Connector {
+        direction: "inbound".into(),
+        ..Connector::default()
+    };
+    let c = Connector::from_exchange(&stored_inbound(), "inbound", &none);
+    assert_eq!(c.id.as_deref(), Some(GUID));
+    assert_eq!(
+        c.sender_domains,
+        Some(vec!["contoso.com".into(), "*.contoso.net".into()])
+    );
+    assert_eq!(
+        (c.enabled, c.require_tls, c.trusted_organizations.clone(), c.sender_ip_addresses.clone()),
+        (None, None, None, None),
+        "an import shows defaults as null"
+    );
+    assert!(c.recipient_domains.is_none() && c.use_mx_record.is_none());
+    let explicit = Connector {
+        enabled: Some(true),
+        sender_ip_addresses: Some(vec![]),
+        ..none.clone()
+    };
+    let c = Connector::from_exchange(&stored_inbound(), "inbound", &explicit);
+    assert_eq!((c.enabled, c.sender_ip_addresses), (Some(true), Some(vec![])));
+    // Out of band: disabled, TLS off. Visible whatever state had.
+    let mut drifted = stored_inbound();
+    drifted["Enabled"] = json!(false);
+    drifted["RequireTls"] = json!(false);
+    let c = Connector::from_exchange(&drifted, "inbound", &none);
+    assert_eq!((c.enabled, c.require_tls), (Some(false), Some(false)));
+    // Outbound: UseMXRecord false with smart hosts is the default there.
+    let out = json!({"Name": "To", "Guid": GUID, "Enabled": true, "ConnectorType": "Partner",
+        "RecipientDomains": ["fabrikam.com"], "SmartHosts": ["h.example.com"], "UseMXRecord": false,
+        "TlsSettings": null, "TlsDomain": null});
+    let c = Connector::from_exchange(&out, "outbound", &Connector::default());
+    assert_eq!(c.use_mx_record, None);
+    assert_eq!(c.smart_hosts, Some(vec!["h.example.com".into()]));
+    assert!(c.sender_domains.is_none());
+}
+
+fn state() -> Value {
+    let mut v = inbound();
+    v.set_attr("id", Value::string(GUID));
+    v.set_attr("name", Value::string("From Contoso"));
+    v
+}
+
+#[tokio::test]
+async fn read_filters_the_answer_by_guid_and_a_miss_is_gone() {
+    let other = json!({"Name": "Other", "Guid": "00000000-0000-0000-0000-000000000001"});
+    let m = MockTransport::new(vec![
+        step("POST", &invoke_path(), 200, Some(json!({"value": [other.clone(), stored_inbound()]}))),
+        step("POST", &invoke_path(), 200, Some(json!({"value": [other]}))),
+        step("POST", &invoke_path(), 404, Some(json!({"error": {"code": "NotFound", "message": "x",
+            "innererror": {"type": "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException"}}}))),
+    ]);
+    let c = ctx(m.clone());
+    let got = PartnerConnector.read(&c, &state()).await.unwrap().unwrap();
+    assert_eq!(got.get("name"), &Value::string("From Contoso"));
+    assert_eq!(got.get("id"), &Value::string(GUID));
+    assert!(PartnerConnector.read(&c, &state()).await.unwrap().is_none());
+    assert!(PartnerConnector.read(&c, &state()).await.unwrap().is_none());
+    m.assert_done();
+    let bodies = m.bodies();
+    assert_eq!(
+        bodies[0],
+        Some(json!({"CmdletInput": {"CmdletName": "Get-InboundConnector", "Parameters": {"Identity": GUID}}}))
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_in_doubt_adopts_the_connector_found_by_name_and_warnings_are_shown() {
+    let mut cfg = inbound();
+    cfg.set_attr("name", Value::string("From Contoso"));
+    cfg.set_attr("connector_type", Value::string("Partner"));
+    cfg.set_attr("restrict_domains_to_certificate", Value::Null);
+    cfg.set_attr("tls_sender_certificate_name", Value::Null);
+    cfg.set_attr("trusted_organizations", Value::Null);
+    cfg.set_attr("sender_domains", strings(&["contoso.com", "*.contoso.net"]));
+    let m = MockTransport::new(vec![
+        fail("POST", &invoke_path(), "connection closed before message completed"),
+        step("POST", &invoke_path(), 200, Some(json!({"value": [stored_inbound()],
+            "@adminapi.warnings": ["Mind the TLS."]}))),
+    ]);
+    let c = ctx(m.clone());
+    let state = PartnerConnector.create(&c, &cfg).await.unwrap();
+    assert_eq!(state.get("id"), &Value::string(GUID));
+    m.assert_done();
+    let bodies = m.bodies();
+    assert_eq!(bodies[0].as_ref().unwrap()["CmdletInput"]["CmdletName"], "New-InboundConnector");
+    assert_eq!(
+        bodies[1],
+        Some(json!({"CmdletInput": {"CmdletName": "Get-InboundConnector", "Parameters": {"Identity": "From Contoso"}}}))
+    );
+    let w = c.take_warnings();
+    assert_eq!(w.0.len(), 1);
+    assert_eq!(w.0[0].detail, "Mind the TLS.");
+}
+
+#[tokio::test]
+async fn a_duplicate_name_says_import_it() {
+    let dup = json!({"error": {"code": "AlreadyExists", "message": "A connector with the name 'To Fabrikam' already exists.",
+        "innererror": {"type": "Microsoft.Exchange.Data.Directory.ADObjectAlreadyExistsException"}}});
+    let m = MockTransport::new(vec![step("POST", &invoke_path(), 400, Some(dup))]);
+    let mut cfg = outbound();
+    cfg.set_attr("connector_type", Value::string("Partner"));
+    let e = PartnerConnector.create(&ctx(m), &cfg).await.unwrap_err();
+    let d = &e.diags.0[0];
+    assert!(d.summary.contains("already exists"), "{d:?}");
+    assert!(
+        d.detail.contains("terraform import coexistence_partner_connector.<name> outbound/To Fabrikam"),
+        "{d:?}"
+    );
+    assert_eq!(d.path, Some(AttrPath::root().attr("name")));
+}
+
+#[test]
+fn import_ids_name_the_direction() {
+    let v = PartnerConnector.import("inbound/From Contoso/EU").unwrap();
+    assert_eq!(v.get("direction"), &Value::string("inbound"));
+    assert_eq!(v.get("name"), &Value::string("From Contoso/EU"));
+    let v = PartnerConnector.import("outbound/To Fabrikam").unwrap();
+    assert_eq!(v.get("direction"), &Value::string("outbound"));
+    for bad in ["To Fabrikam", "outbound/", "sideways/x"] {
+        let e = PartnerConnector.import(bad).unwrap_err();
+        assert!(
+            e.0[0].detail.contains("outbound/<connector name>"),
+            "{bad}: {e}"
+        );
+    }
+}
