@@ -6,6 +6,7 @@
 
 pub mod mto_membership;
 pub mod partner;
+pub mod partner_connector;
 
 pub use partner::*;
 
@@ -14,7 +15,11 @@ pub use coexistence_acceptance::harness::{Acc, ResourceType, Steps, Tenant, Work
 
 /// Every resource type's description, for scenarios that walk all of them (`examples.rs`).
 /// A new resource adds its description here.
-pub static RESOURCE_TYPES: &[&ResourceType] = &[&partner::PARTNER, &mto_membership::MTO_MEMBERSHIP];
+pub static RESOURCE_TYPES: &[&ResourceType] = &[
+    &partner::PARTNER,
+    &mto_membership::MTO_MEMBERSHIP,
+    &partner_connector::PARTNER_CONNECTOR,
+];
 
 /// The description of `type_name`; panics naming the file to teach when there is none.
 pub fn resource_type(type_name: &str) -> &'static ResourceType {

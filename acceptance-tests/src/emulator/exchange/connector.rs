@@ -32,7 +32,11 @@ pub const NO_TLS_WARNING: &str =
 
 const CONNECTOR_TYPES: &[&str] = &["Partner", "OnPremises"];
 const CONNECTOR_SOURCES: &[&str] = &["Default", "HybridWizard", "Migrated"];
-const TLS_SETTINGS: &[&str] = &["EncryptionOnly", "CertificateValidation", "DomainValidation"];
+const TLS_SETTINGS: &[&str] = &[
+    "EncryptionOnly",
+    "CertificateValidation",
+    "DomainValidation",
+];
 const MAX_NAME: usize = 64;
 
 use PTy::{Bool, Enum, Multi, Str};
@@ -272,7 +276,8 @@ fn sender_ip_ok(s: &str) -> bool {
     match s.split_once('/') {
         None => s.parse::<Ipv4Addr>().is_ok(),
         Some((ip, bits)) => {
-            ip.parse::<Ipv4Addr>().is_ok() && bits.parse::<u8>().is_ok_and(|b| (24..=32).contains(&b))
+            ip.parse::<Ipv4Addr>().is_ok()
+                && bits.parse::<u8>().is_ok_and(|b| (24..=32).contains(&b))
         }
     }
 }
@@ -290,7 +295,12 @@ fn smart_host_ok(s: &str) -> bool {
 
 fn strings(o: &Value, k: &str) -> Vec<String> {
     o[k].as_array()
-        .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -335,7 +345,10 @@ fn check(dir: Dir, o: &Value) -> Result<(), ExchangeError> {
     match dir {
         Dir::Inbound => {
             if strings(o, "SenderDomains").is_empty() {
-                return Err(invalid("SenderDomains", "SenderDomains can't be empty.".into()));
+                return Err(invalid(
+                    "SenderDomains",
+                    "SenderDomains can't be empty.".into(),
+                ));
             }
             domains("SenderDomains", true)?;
             domains("TrustedOrganizations", false)?;
@@ -385,9 +398,16 @@ fn check(dir: Dir, o: &Value) -> Result<(), ExchangeError> {
                     "SmartHosts is required when UseMXRecord is $false.".into(),
                 ));
             }
-            for k in ["RouteAllMessagesViaOnPremises", "AllAcceptedDomains", "SenderRewritingEnabled"] {
+            for k in [
+                "RouteAllMessagesViaOnPremises",
+                "AllAcceptedDomains",
+                "SenderRewritingEnabled",
+            ] {
                 if o[k] == true && !on_prem {
-                    return Err(invalid(k, format!("{k} can be $true only when ConnectorType is OnPremises.")));
+                    return Err(invalid(
+                        k,
+                        format!("{k} can be $true only when ConnectorType is OnPremises."),
+                    ));
                 }
             }
         }
@@ -397,12 +417,17 @@ fn check(dir: Dir, o: &Value) -> Result<(), ExchangeError> {
 
 /// Connectors of `dir` whose Guid or Name is `identity` (case-insensitive); every one for `None`.
 fn matching(inv: &Invocation<'_>, dir: Dir, identity: Option<&str>) -> Vec<(String, Value)> {
-    inv.st.with_store(&inv.ctx.tenant, |s| s.children(dir.prefix()))
+    inv.st
+        .with_store(&inv.ctx.tenant, |s| s.children(dir.prefix()))
         .into_iter()
         .filter(|(_, o)| {
             identity.is_none_or(|id| {
-                o["Guid"].as_str().is_some_and(|g| g.eq_ignore_ascii_case(id))
-                    || o["Name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(id))
+                o["Guid"]
+                    .as_str()
+                    .is_some_and(|g| g.eq_ignore_ascii_case(id))
+                    || o["Name"]
+                        .as_str()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(id))
             })
         })
         .collect()
@@ -436,7 +461,10 @@ fn apply(mut o: Value, params: &Map<String, Value>) -> Value {
         }
         let v = match (k.as_str(), v) {
             ("SenderDomains", Value::Array(a)) => Value::Array(
-                a.iter().filter_map(Value::as_str).map(|d| Value::String(address_space(d))).collect(),
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(|d| Value::String(address_space(d)))
+                    .collect(),
             ),
             // A list cleared with $null reads back as an empty list.
             (_, Value::Null) if o[k].is_array() => json!([]),
@@ -464,12 +492,19 @@ fn get(inv: &Invocation<'_>, dir: Dir) -> ExchangeResult {
     if let (Some(id), true) = (id, found.is_empty()) {
         return Err(not_found(dir, id));
     }
-    Ok(objects_with_warnings(inv.st, &inv.ctx.tenant, project(found, &inv.select), vec![]))
+    Ok(objects_with_warnings(
+        inv.st,
+        &inv.ctx.tenant,
+        project(found, &inv.select),
+        vec![],
+    ))
 }
 
 fn name_taken(inv: &Invocation<'_>, dir: Dir, name: &str, except: Option<&str>) -> bool {
     matching(inv, dir, None).iter().any(|(_, o)| {
-        o["Name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(name))
+        o["Name"]
+            .as_str()
+            .is_some_and(|n| n.eq_ignore_ascii_case(name))
             && except.is_none_or(|g| o["Guid"].as_str() != Some(g))
     })
 }
@@ -486,7 +521,9 @@ fn new(inv: &Invocation<'_>, dir: Dir) -> ExchangeResult {
     // Check and create under one lock: two concurrent News of one name make one connector.
     let created = inv.st.with_store(&inv.ctx.tenant, |s| {
         let taken = s.children(dir.prefix()).iter().any(|(_, c)| {
-            c["Name"].as_str().is_some_and(|n| n.eq_ignore_ascii_case(&name))
+            c["Name"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case(&name))
         });
         if !taken {
             s.create(&path, o.clone());
@@ -497,7 +534,12 @@ fn new(inv: &Invocation<'_>, dir: Dir) -> ExchangeResult {
         return Err(duplicate(&name));
     }
     let w = warnings(dir, &o);
-    Ok(objects_with_warnings(inv.st, &inv.ctx.tenant, project(vec![o], &inv.select), w))
+    Ok(objects_with_warnings(
+        inv.st,
+        &inv.ctx.tenant,
+        project(vec![o], &inv.select),
+        w,
+    ))
 }
 
 fn set(inv: &Invocation<'_>, dir: Dir) -> ExchangeResult {
@@ -512,7 +554,8 @@ fn set(inv: &Invocation<'_>, dir: Dir) -> ExchangeResult {
     if name_taken(inv, dir, name, old["Guid"].as_str()) {
         return Err(duplicate(name));
     }
-    inv.st.with_store(&inv.ctx.tenant, |s| s.replace(path, o.clone()));
+    inv.st
+        .with_store(&inv.ctx.tenant, |s| s.replace(path, o.clone()));
     let w = warnings(dir, &o);
     Ok(objects_with_warnings(inv.st, &inv.ctx.tenant, vec![], w))
 }
@@ -524,5 +567,10 @@ fn remove(inv: &Invocation<'_>, dir: Dir) -> ExchangeResult {
         return Err(not_found(dir, id));
     };
     inv.st.with_store(&inv.ctx.tenant, |s| s.remove(path));
-    Ok(objects_with_warnings(inv.st, &inv.ctx.tenant, vec![], vec![]))
+    Ok(objects_with_warnings(
+        inv.st,
+        &inv.ctx.tenant,
+        vec![],
+        vec![],
+    ))
 }

@@ -40,7 +40,11 @@ crate::tagged_import_id! {
 // ---- schema -------------------------------------------------------------------------------
 
 pub const DIRECTIONS: &[&str] = &[OUTBOUND, INBOUND];
-pub const TLS_SETTINGS: &[&str] = &["EncryptionOnly", "CertificateValidation", "DomainValidation"];
+pub const TLS_SETTINGS: &[&str] = &[
+    "EncryptionOnly",
+    "CertificateValidation",
+    "DomainValidation",
+];
 /// Arguments of one direction only: setting them on the other is an error at plan.
 pub const OUTBOUND_ONLY: &[&str] = &[
     "recipient_domains",
@@ -61,7 +65,7 @@ pub const INBOUND_ONLY: &[&str] = &[
 
 fn schema() -> Schema {
     Schema::new(
-        "An Exchange Online Partner connector for mail flow with another organization: `outbound` routes mail for the partner's domains (to its Exchange Online Protection smart hosts, over TLS), `inbound` accepts mail from the partner's domains (and attributes it to the connector through `trusted_organizations`). Arguments of the other direction are rejected at plan. Any optional argument left out gets Exchange's default.",
+        "An Exchange Online Partner connector for mail flow with another organization: `outbound` routes mail for the partner's domains, `inbound` accepts mail from them. One type for both directions; arguments of the other direction are rejected at plan. Any optional argument left out gets Exchange's default (and a value changed out of band shows as a diff).\n\nCross-tenant coexistence (two Microsoft 365 tenants of one organization) takes one pair per direction of mail flow: in the sending tenant an `outbound` connector scoped to the partner's domains (its MOERA `<partner>.onmicrosoft.com`, its coexistence routing domain `<partner>.mail.onmicrosoft.com` and its primary SMTP domains) with `smart_hosts` on the partner's Exchange Online Protection endpoint (`<domain>-<tld>.mail.protection.outlook.com`) and `tls_settings = \"DomainValidation\"` for `mail.protection.outlook.com`; in the receiving tenant (a second provider block, `provider = coexistence.<alias>`) an `inbound` connector for the sender's domains carrying the sender's MOERA in `trusted_organizations`, so its mail is attributed to the connector (and not treated as anonymous internet mail), with `require_tls` and `restrict_domains_to_certificate` against `*.protection.outlook.com`. The example below is the full pair for mail from Contoso to Fabrikam; mirror it for the other direction.\n\nThe provider needs the Exchange Online application permission `Exchange.ManageAsApp` and an Exchange role (Exchange Administrator) for its app; the Exchange token is requested for the `exchange_endpoint` audience.",
         vec![
             Attribute::string("id").computed().use_state_for_unknown().description("The connector's Guid (Exchange's immutable identity; a rename keeps it)."),
             Attribute::string("direction").required().requires_replace().validate(one_of(DIRECTIONS)).description("`outbound` (`*-OutboundConnector`: mail to the partner) or `inbound` (`*-InboundConnector`: mail from the partner). Changing it replaces the connector. The import ID's prefix."),
@@ -112,7 +116,9 @@ async fn get(ctx: &Ctx, c: &Connector, identity: &str) -> Result<Vec<Json>, ApiE
 /// The connector named like `c` (the natural key), if there is one.
 async fn find_by_name(ctx: &Ctx, c: &Connector) -> Result<Option<Json>, ApiError> {
     let objects = get(ctx, c, &c.name).await?;
-    Ok(api::by_name(&objects, &c.name).first().map(|o| (*o).clone()))
+    Ok(api::by_name(&objects, &c.name)
+        .first()
+        .map(|o| (*o).clone()))
 }
 
 fn import_id(c: &Connector) -> String {
@@ -246,7 +252,10 @@ impl Resource for PartnerConnector {
     }
 
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> Result<Value, ApplyError> {
-        let (old, mut new) = (Connector::from_value(prior)?, Connector::from_value(planned)?);
+        let (old, mut new) = (
+            Connector::from_value(prior)?,
+            Connector::from_value(planned)?,
+        );
         let guid = old.id.clone().unwrap_or_default();
         if let Some(set) = api::set(&old, &new, &guid) {
             match invoke(ctx, &set, &ctx.deadline).await {

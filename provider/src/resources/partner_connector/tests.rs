@@ -62,7 +62,10 @@ fn inbound() -> Value {
         "inbound",
         &[
             ("sender_domains", strings(&["contoso.com"])),
-            ("trusted_organizations", strings(&["contoso.onmicrosoft.com"])),
+            (
+                "trusted_organizations",
+                strings(&["contoso.onmicrosoft.com"]),
+            ),
             ("restrict_domains_to_certificate", Value::Bool(true)),
             (
                 "tls_sender_certificate_name",
@@ -77,12 +80,7 @@ fn errors(v: &Value) -> Vec<(String, String)> {
     schema().validate(v).0.into_iter().for_each(|x| d.push(x));
     PartnerConnector.validate(v, &mut d);
     d.0.into_iter()
-        .map(|x| {
-            (
-                x.path.map(|p| p.to_string()).unwrap_or_default(),
-                x.detail,
-            )
-        })
+        .map(|x| (x.path.map(|p| p.to_string()).unwrap_or_default(), x.detail))
         .collect()
 }
 
@@ -91,7 +89,11 @@ fn valid_configurations_pass_and_the_model_matches_the_schema() {
     assert_eq!(errors(&outbound()), vec![]);
     assert_eq!(errors(&inbound()), vec![]);
     assert!(PartnerConnector.model_mismatches().is_empty());
-    assert!(schema().lint(TYPE_NAME).is_empty(), "{:?}", schema().lint(TYPE_NAME));
+    assert!(
+        schema().lint(TYPE_NAME).is_empty(),
+        "{:?}",
+        schema().lint(TYPE_NAME)
+    );
 }
 
 #[test]
@@ -103,26 +105,130 @@ fn every_documented_rule_fails_at_plan_on_its_attribute() {
     };
     let cases = [
         // The other direction's arguments, each named.
-        (with(outbound(), "require_tls", Value::Bool(true)), "require_tls", "applies only to inbound"),
-        (with(outbound(), "sender_ip_addresses", strings(&[])), "sender_ip_addresses", "applies only to inbound"),
-        (with(inbound(), "smart_hosts", strings(&["a.example.com"])), "smart_hosts", "applies only to outbound"),
-        (with(outbound(), "name", Value::string(&"x".repeat(65))), "name", "1 to 64 characters"),
-        (with(outbound(), "comment", Value::string("")), "comment", "omit comment"),
-        (with(outbound(), "recipient_domains", strings(&["mail.*.fabrikam.com"])), "recipient_domains", "leading \"*.\""),
-        (with(outbound(), "recipient_domains", strings(&["*fabrikam.com"])), "recipient_domains", "leading \"*.\""),
-        (with(outbound(), "smart_hosts", strings(&["not a host"])), "smart_hosts", "fully qualified"),
-        (with(with(outbound(), "smart_hosts", Value::Null), "use_mx_record", Value::Bool(false)), "smart_hosts", "required when use_mx_record is false"),
-        (with(outbound(), "use_mx_record", Value::Bool(true)), "use_mx_record", "smart_hosts would be ignored"),
-        (with(outbound(), "tls_settings", Value::string("domainvalidation")), "tls_settings", "Expected one of"),
-        (with(outbound(), "tls_settings", Value::string("EncryptionOnly")), "tls_domain", "DomainValidation"),
-        (with(inbound(), "sender_domains", Value::Null), "sender_domains", "needs sender_domains"),
-        (with(inbound(), "sender_domains", strings(&["a.*.contoso.com"])), "sender_domains", "leading \"*.\""),
-        (with(inbound(), "trusted_organizations", strings(&["*.contoso.onmicrosoft.com"])), "trusted_organizations", "without wildcards"),
-        (with(inbound(), "sender_ip_addresses", strings(&["203.0.113.0/23"])), "sender_ip_addresses", "/24 to /32"),
-        (with(inbound(), "sender_ip_addresses", strings(&["2001:db8::1"])), "sender_ip_addresses", "IPv6"),
-        (with(inbound(), "tls_sender_certificate_name", Value::Null), "tls_sender_certificate_name", "restrict_domains_to_certificate"),
-        (with(inbound(), "restrict_domains_to_ip_addresses", Value::Bool(true)), "sender_ip_addresses", "list the partner's addresses"),
-        (with(inbound(), "direction", Value::string("both")), "direction", "Expected one of"),
+        (
+            with(outbound(), "require_tls", Value::Bool(true)),
+            "require_tls",
+            "applies only to inbound",
+        ),
+        (
+            with(outbound(), "sender_ip_addresses", strings(&[])),
+            "sender_ip_addresses",
+            "applies only to inbound",
+        ),
+        (
+            with(inbound(), "smart_hosts", strings(&["a.example.com"])),
+            "smart_hosts",
+            "applies only to outbound",
+        ),
+        (
+            with(outbound(), "name", Value::string(&"x".repeat(65))),
+            "name",
+            "1 to 64 characters",
+        ),
+        (
+            with(outbound(), "comment", Value::string("")),
+            "comment",
+            "omit comment",
+        ),
+        (
+            with(
+                outbound(),
+                "recipient_domains",
+                strings(&["mail.*.fabrikam.com"]),
+            ),
+            "recipient_domains",
+            "leading \"*.\"",
+        ),
+        (
+            with(outbound(), "recipient_domains", strings(&["*fabrikam.com"])),
+            "recipient_domains",
+            "leading \"*.\"",
+        ),
+        (
+            with(outbound(), "smart_hosts", strings(&["not a host"])),
+            "smart_hosts",
+            "fully qualified",
+        ),
+        (
+            with(
+                with(outbound(), "smart_hosts", Value::Null),
+                "use_mx_record",
+                Value::Bool(false),
+            ),
+            "smart_hosts",
+            "required when use_mx_record is false",
+        ),
+        (
+            with(outbound(), "use_mx_record", Value::Bool(true)),
+            "use_mx_record",
+            "smart_hosts would be ignored",
+        ),
+        (
+            with(
+                outbound(),
+                "tls_settings",
+                Value::string("domainvalidation"),
+            ),
+            "tls_settings",
+            "Expected one of",
+        ),
+        (
+            with(outbound(), "tls_settings", Value::string("EncryptionOnly")),
+            "tls_domain",
+            "DomainValidation",
+        ),
+        (
+            with(inbound(), "sender_domains", Value::Null),
+            "sender_domains",
+            "needs sender_domains",
+        ),
+        (
+            with(inbound(), "sender_domains", strings(&["a.*.contoso.com"])),
+            "sender_domains",
+            "leading \"*.\"",
+        ),
+        (
+            with(
+                inbound(),
+                "trusted_organizations",
+                strings(&["*.contoso.onmicrosoft.com"]),
+            ),
+            "trusted_organizations",
+            "without wildcards",
+        ),
+        (
+            with(
+                inbound(),
+                "sender_ip_addresses",
+                strings(&["203.0.113.0/23"]),
+            ),
+            "sender_ip_addresses",
+            "/24 to /32",
+        ),
+        (
+            with(inbound(), "sender_ip_addresses", strings(&["2001:db8::1"])),
+            "sender_ip_addresses",
+            "IPv6",
+        ),
+        (
+            with(inbound(), "tls_sender_certificate_name", Value::Null),
+            "tls_sender_certificate_name",
+            "restrict_domains_to_certificate",
+        ),
+        (
+            with(
+                inbound(),
+                "restrict_domains_to_ip_addresses",
+                Value::Bool(true),
+            ),
+            "sender_ip_addresses",
+            "list the partner's addresses",
+        ),
+        (
+            with(inbound(), "direction", Value::string("both")),
+            "direction",
+            "Expected one of",
+        ),
     ];
     for (cfg, attr, needle) in cases {
         let e = errors(&cfg);
@@ -133,7 +239,11 @@ fn every_documented_rule_fails_at_plan_on_its_attribute() {
     }
     // The boundaries that pass.
     let ok = with(
-        with(inbound(), "sender_ip_addresses", strings(&["203.0.113.0/24", "198.51.100.7/32", "192.0.2.1"])),
+        with(
+            inbound(),
+            "sender_ip_addresses",
+            strings(&["203.0.113.0/24", "198.51.100.7/32", "192.0.2.1"]),
+        ),
         "sender_domains",
         strings(&["*.contoso.com"]),
     );
@@ -228,7 +338,12 @@ fn defaults_read_as_null_unless_state_had_a_value_and_drift_shows() {
         Some(vec!["contoso.com".into(), "*.contoso.net".into()])
     );
     assert_eq!(
-        (c.enabled, c.require_tls, c.trusted_organizations.clone(), c.sender_ip_addresses.clone()),
+        (
+            c.enabled,
+            c.require_tls,
+            c.trusted_organizations.clone(),
+            c.sender_ip_addresses.clone()
+        ),
         (None, None, None, None),
         "an import shows defaults as null"
     );
@@ -239,7 +354,10 @@ fn defaults_read_as_null_unless_state_had_a_value_and_drift_shows() {
         ..none.clone()
     };
     let c = Connector::from_exchange(&stored_inbound(), "inbound", &explicit);
-    assert_eq!((c.enabled, c.sender_ip_addresses), (Some(true), Some(vec![])));
+    assert_eq!(
+        (c.enabled, c.sender_ip_addresses),
+        (Some(true), Some(vec![]))
+    );
     // Out of band: disabled, TLS off. Visible whatever state had.
     let mut drifted = stored_inbound();
     drifted["Enabled"] = json!(false);
@@ -267,10 +385,20 @@ fn state() -> Value {
 async fn read_filters_the_answer_by_guid_and_a_miss_is_gone() {
     let other = json!({"Name": "Other", "Guid": "00000000-0000-0000-0000-000000000001"});
     let m = MockTransport::new(vec![
-        step("POST", &invoke_path(), 200, Some(json!({"value": [other.clone(), stored_inbound()]}))),
+        step(
+            "POST",
+            &invoke_path(),
+            200,
+            Some(json!({"value": [other.clone(), stored_inbound()]})),
+        ),
         step("POST", &invoke_path(), 200, Some(json!({"value": [other]}))),
-        step("POST", &invoke_path(), 404, Some(json!({"error": {"code": "NotFound", "message": "x",
-            "innererror": {"type": "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException"}}}))),
+        step(
+            "POST",
+            &invoke_path(),
+            404,
+            Some(json!({"error": {"code": "NotFound", "message": "x",
+            "innererror": {"type": "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException"}}})),
+        ),
     ]);
     let c = ctx(m.clone());
     let got = PartnerConnector.read(&c, &state()).await.unwrap().unwrap();
@@ -282,7 +410,9 @@ async fn read_filters_the_answer_by_guid_and_a_miss_is_gone() {
     let bodies = m.bodies();
     assert_eq!(
         bodies[0],
-        Some(json!({"CmdletInput": {"CmdletName": "Get-InboundConnector", "Parameters": {"Identity": GUID}}}))
+        Some(
+            json!({"CmdletInput": {"CmdletName": "Get-InboundConnector", "Parameters": {"Identity": GUID}}})
+        )
     );
 }
 
@@ -296,19 +426,33 @@ async fn a_create_in_doubt_adopts_the_connector_found_by_name_and_warnings_are_s
     cfg.set_attr("trusted_organizations", Value::Null);
     cfg.set_attr("sender_domains", strings(&["contoso.com", "*.contoso.net"]));
     let m = MockTransport::new(vec![
-        fail("POST", &invoke_path(), "connection closed before message completed"),
-        step("POST", &invoke_path(), 200, Some(json!({"value": [stored_inbound()],
-            "@adminapi.warnings": ["Mind the TLS."]}))),
+        fail(
+            "POST",
+            &invoke_path(),
+            "connection closed before message completed",
+        ),
+        step(
+            "POST",
+            &invoke_path(),
+            200,
+            Some(json!({"value": [stored_inbound()],
+            "@adminapi.warnings": ["Mind the TLS."]})),
+        ),
     ]);
     let c = ctx(m.clone());
     let state = PartnerConnector.create(&c, &cfg).await.unwrap();
     assert_eq!(state.get("id"), &Value::string(GUID));
     m.assert_done();
     let bodies = m.bodies();
-    assert_eq!(bodies[0].as_ref().unwrap()["CmdletInput"]["CmdletName"], "New-InboundConnector");
+    assert_eq!(
+        bodies[0].as_ref().unwrap()["CmdletInput"]["CmdletName"],
+        "New-InboundConnector"
+    );
     assert_eq!(
         bodies[1],
-        Some(json!({"CmdletInput": {"CmdletName": "Get-InboundConnector", "Parameters": {"Identity": "From Contoso"}}}))
+        Some(
+            json!({"CmdletInput": {"CmdletName": "Get-InboundConnector", "Parameters": {"Identity": "From Contoso"}}})
+        )
     );
     let w = c.take_warnings();
     assert_eq!(w.0.len(), 1);
@@ -326,7 +470,8 @@ async fn a_duplicate_name_says_import_it() {
     let d = &e.diags.0[0];
     assert!(d.summary.contains("already exists"), "{d:?}");
     assert!(
-        d.detail.contains("terraform import coexistence_partner_connector.<name> outbound/To Fabrikam"),
+        d.detail
+            .contains("terraform import coexistence_partner_connector.<name> outbound/To Fabrikam"),
         "{d:?}"
     );
     assert_eq!(d.path, Some(AttrPath::root().attr("name")));
