@@ -63,28 +63,47 @@ pub const INBOUND_ONLY: &[&str] = &[
     "restrict_domains_to_ip_addresses",
 ];
 
+type ArgDefault = (&'static str, fn() -> Value);
+
+fn no_values() -> Value {
+    Value::Set(Vec::new())
+}
+
+/// Optional and computed arguments and the value planned when they are left out: the
+/// defaults the cmdlet reference documents (`RequireTls` `$true` as it says). `use_mx_record`
+/// (outbound) depends on `smart_hosts`: see `modify_plan`.
+const OUTBOUND_DEFAULTS: &[ArgDefault] =
+    &[("recipient_domains", no_values), ("smart_hosts", no_values)];
+const INBOUND_DEFAULTS: &[ArgDefault] = &[
+    ("trusted_organizations", no_values),
+    ("require_tls", || Value::Bool(model::REQUIRE_TLS_DEFAULT)),
+    ("restrict_domains_to_certificate", || Value::Bool(false)),
+    ("sender_ip_addresses", no_values),
+    ("restrict_domains_to_ip_addresses", || Value::Bool(false)),
+];
+
 fn schema() -> Schema {
     Schema::new(
-        "An Exchange Online Partner connector for mail flow with another organization: `outbound` routes mail for the partner's domains, `inbound` accepts mail from them. One type for both directions; arguments of the other direction are rejected at plan. Any optional argument left out gets Exchange's default (and a value changed out of band shows as a diff).\n\nCross-tenant coexistence (two Microsoft 365 tenants of one organization) takes one pair per direction of mail flow: in the sending tenant an `outbound` connector scoped to the partner's domains (its MOERA `<partner>.onmicrosoft.com`, its coexistence routing domain `<partner>.mail.onmicrosoft.com` and its primary SMTP domains) with `smart_hosts` on the partner's Exchange Online Protection endpoint (`<domain>-<tld>.mail.protection.outlook.com`) and `tls_settings = \"DomainValidation\"` for `mail.protection.outlook.com`; in the receiving tenant (a second provider block, `provider = coexistence.<alias>`) an `inbound` connector for the sender's domains carrying the sender's MOERA in `trusted_organizations`, so its mail is attributed to the connector (and not treated as anonymous internet mail), with `require_tls` and `restrict_domains_to_certificate` against `*.protection.outlook.com`. The example below is the full pair for mail from Contoso to Fabrikam; mirror it for the other direction.\n\nThe provider needs the Exchange Online application permission `Exchange.ManageAsApp` and an Exchange role (Exchange Administrator) for its app; the Exchange token is requested for the `exchange_endpoint` audience.",
+        "An Exchange Online Partner connector for mail flow with another organization: `outbound` routes mail for the partner's domains, `inbound` accepts mail from them. One type for both directions; arguments of the other direction are rejected at plan. An argument with a default that is left out plans that default, so a value changed out of band shows as a diff either way.\n\nCross-tenant coexistence (two Microsoft 365 tenants of one organization) takes one pair per direction of mail flow: in the sending tenant an `outbound` connector scoped to the partner's domains (its MOERA `<partner>.onmicrosoft.com`, its coexistence routing domain `<partner>.mail.onmicrosoft.com` and its primary SMTP domains) with `smart_hosts` on the partner's Exchange Online Protection endpoint (`<domain>-<tld>.mail.protection.outlook.com`) and `tls_settings = \"DomainValidation\"` for `mail.protection.outlook.com`; in the receiving tenant (a second provider block, `provider = coexistence.<alias>`) an `inbound` connector for the sender's domains carrying the sender's MOERA in `trusted_organizations`, so its mail is attributed to the connector (and not treated as anonymous internet mail), with `require_tls` and `restrict_domains_to_certificate` against `*.protection.outlook.com`. The example below is the full pair for mail from Contoso to Fabrikam; mirror it for the other direction.\n\nThe provider needs the Exchange Online application permission `Exchange.ManageAsApp` and an Exchange role (Exchange Administrator) for its app; the Exchange token is requested for the `exchange_endpoint` audience.",
         vec![
             Attribute::string("id").computed().use_state_for_unknown().description("The connector's Guid (Exchange's immutable identity; a rename keeps it)."),
             Attribute::string("direction").required().requires_replace().validate(one_of(DIRECTIONS)).description("`outbound` (`*-OutboundConnector`: mail to the partner) or `inbound` (`*-InboundConnector`: mail from the partner). Changing it replaces the connector. The import ID's prefix."),
             Attribute::string("name").required().description("The connector's name: unique among the tenant's connectors of this direction, at most 64 characters. Renamed in place (the Guid stays). The import ID's second part."),
-            Attribute::bool("enabled").optional().description("Whether the connector is used. Default `true`."),
+            Attribute::bool("enabled").optional().computed().description("Whether the connector is used. Default `true`."),
             Attribute::string("comment").optional().description("A free-text comment shown in the Exchange admin center. Omit it for none (an empty string is rejected)."),
             Attribute::string("connector_type").computed().description("Always `Partner` (mail with another organization). A connector changed to another type out of band shows a diff here and is set back to `Partner`."),
-            Attribute::string_set("recipient_domains").optional().description("Outbound only: the recipient domains the connector routes mail for, e.g. the partner's primary SMTP domains, its coexistence routing domain and its MOERA (`fabrikam.onmicrosoft.com`). A leading `*.` wildcard covers subdomains; no other wildcard is allowed."),
-            Attribute::string_set("smart_hosts").optional().description("Outbound only: where mail goes instead of the recipient domain's MX record: fully qualified domain names (the partner's Exchange Online Protection endpoint, `fabrikam-com.mail.protection.outlook.com`), IPv4 addresses or IPv4 CIDR ranges. Required when `use_mx_record` is `false`."),
-            Attribute::bool("use_mx_record").optional().description("Outbound only: deliver through the recipient domain's MX record instead of `smart_hosts`. Default: `false` when `smart_hosts` are given, else `true`. `false` requires `smart_hosts`; `true` conflicts with them."),
+            Attribute::string_set("recipient_domains").optional().computed().description("Outbound only (default none): the recipient domains the connector routes mail for, e.g. the partner's primary SMTP domains, its coexistence routing domain and its MOERA (`fabrikam.onmicrosoft.com`). A leading `*.` wildcard covers subdomains; no other wildcard is allowed."),
+            Attribute::string_set("smart_hosts").optional().computed().description("Outbound only (default none): where mail goes instead of the recipient domain's MX record: fully qualified domain names (the partner's Exchange Online Protection endpoint, `fabrikam-com.mail.protection.outlook.com`), IPv4 addresses or IPv4 CIDR ranges. Required when `use_mx_record` is `false`."),
+            Attribute::bool("use_mx_record").optional().computed().description("Outbound only: deliver through the recipient domain's MX record instead of `smart_hosts`. Default: `false` when `smart_hosts` are given, else `true`. `false` requires `smart_hosts`; `true` conflicts with them."),
             Attribute::string("tls_settings").optional().validate(one_of(TLS_SETTINGS)).description("Outbound only: the TLS the connector requires of the receiving server: `EncryptionOnly`, `CertificateValidation` (a trusted certificate) or `DomainValidation` (a trusted certificate for `tls_domain`). Omit it for opportunistic TLS."),
             Attribute::string("tls_domain").optional().description("Outbound only: the domain the receiving server's certificate must be for, e.g. `mail.protection.outlook.com`; a leading `*.` wildcard is allowed. Needs `tls_settings = \"DomainValidation\"`."),
             Attribute::string_set("sender_domains").optional().description("Inbound only (required there): the sender domains whose mail the connector accepts, e.g. the partner's primary SMTP domains. A leading `*.` wildcard covers subdomains; no other wildcard is allowed."),
-            Attribute::string_set("trusted_organizations").optional().description("Inbound only: other Microsoft 365 organizations, by their `onmicrosoft.com` domain (the partner's MOERA), whose mail is attributed to this connector (tenant-to-tenant mail flow)."),
-            Attribute::bool("require_tls").optional().description("Inbound only: accept the partner's mail only over TLS. Default `true`."),
-            Attribute::bool("restrict_domains_to_certificate").optional().description("Inbound only: accept mail from `sender_domains` only when the sending server's certificate subject matches `tls_sender_certificate_name`. Default `false`; `true` needs `tls_sender_certificate_name`."),
+            Attribute::string_set("trusted_organizations").optional().computed().description("Inbound only (default none): other Microsoft 365 organizations, by their `onmicrosoft.com` domain (the partner's MOERA), whose mail is attributed to this connector (tenant-to-tenant mail flow)."),
+            Attribute::bool("require_tls").optional().computed().description("Inbound only: accept the partner's mail only over TLS. Default `true`."),
+            Attribute::bool("restrict_domains_to_certificate").optional().computed().description("Inbound only: accept mail from `sender_domains` only when the sending server's certificate subject matches `tls_sender_certificate_name`. Default `false`; `true` needs `tls_sender_certificate_name`."),
             Attribute::string("tls_sender_certificate_name").optional().description("Inbound only: the certificate name the partner's servers present, e.g. `*.protection.outlook.com` for another Exchange Online tenant; a leading `*.` wildcard is allowed."),
-            Attribute::string_set("sender_ip_addresses").optional().description("Inbound only: the partner's sending IPv4 addresses, single or CIDR ranges from /24 to /32 (IPv6 is not supported). Used with `restrict_domains_to_ip_addresses`."),
-            Attribute::bool("restrict_domains_to_ip_addresses").optional().description("Inbound only: reject mail from `sender_domains` that comes from addresses outside `sender_ip_addresses`. Default `false`; `true` needs `sender_ip_addresses`."),
+            Attribute::string_set("sender_ip_addresses").optional().computed().description("Inbound only (default none): the partner's sending IPv4 addresses, single or CIDR ranges from /24 to /32 (IPv6 is not supported). Used with `restrict_domains_to_ip_addresses`."),
+            Attribute::bool("restrict_domains_to_ip_addresses").optional().computed().description("Inbound only: reject mail from `sender_domains` that comes from addresses outside `sender_ip_addresses`. Default `false`; `true` needs `sender_ip_addresses`."),
             timeouts_attribute(&["create", "read", "update", "delete"]),
         ],
     )
@@ -135,9 +154,10 @@ fn duplicate(c: &Connector) -> Diagnostics {
     .into()
 }
 
-/// Exchange's answer to a New with a name in use (assumed: any "already exists" exception).
+/// Exchange's answer to a New or a rename with a name in use (assumed: an `*AlreadyExists*`
+/// exception type, e.g. `ADObjectAlreadyExistsException`).
 fn is_duplicate(e: &ApiError) -> bool {
-    e.code.contains("AlreadyExists") || e.message.contains("already exists")
+    e.code.contains("AlreadyExists")
 }
 
 // ---- the resource -------------------------------------------------------------------------
@@ -157,12 +177,46 @@ impl Resource for PartnerConnector {
     }
 
     /// Every connector this resource manages is a Partner connector: plan `Partner`, so one
-    /// changed out of band shows as a diff and the update sets it back.
-    fn modify_plan(&self, _req: &PlanRequest<'_>, plan: &mut ModifyPlan) {
+    /// changed out of band shows as a diff and the update sets it back. Arguments left out
+    /// plan their default (the other direction's: null), so drift on them shows too and
+    /// removing one from the configuration sets the default again.
+    fn modify_plan(&self, req: &PlanRequest<'_>, plan: &mut ModifyPlan) {
         plan.set(
             &AttrPath::root().attr("connector_type"),
             Value::string(PARTNER),
         );
+        let Some(direction) = req.config.get("direction").as_str() else {
+            return;
+        };
+        let (own, other) = if direction == INBOUND {
+            (INBOUND_DEFAULTS, OUTBOUND_ONLY)
+        } else {
+            (OUTBOUND_DEFAULTS, INBOUND_ONLY)
+        };
+        for a in other {
+            plan.set(&AttrPath::root().attr(a), Value::Null);
+        }
+        if req.config.get("enabled").is_null() {
+            plan.set(
+                &AttrPath::root().attr("enabled"),
+                Value::Bool(model::ENABLED_DEFAULT),
+            );
+        }
+        for (a, default) in own {
+            if req.config.get(a).is_null() {
+                plan.set(&AttrPath::root().attr(a), default());
+            }
+        }
+        if direction == OUTBOUND && req.config.get("use_mx_record").is_null() {
+            // MX unless smart hosts are given; decided once they are known.
+            let hosts = req.config.get("smart_hosts");
+            let mx = if hosts.is_wholly_known() {
+                Value::Bool(hosts.elements().is_empty())
+            } else {
+                Value::Unknown
+            };
+            plan.set(&AttrPath::root().attr("use_mx_record"), mx);
+        }
     }
 
     async fn create(&self, ctx: &Ctx, planned: &Value) -> Result<Value, ApplyError> {
@@ -182,7 +236,7 @@ impl Resource for PartnerConnector {
                 let p = &p;
                 async move { find_by_name(ctx, p).await }
             },
-            |found: &Json| Connector::from_exchange(found, &p.direction, &p).parameters() == sent,
+            |found: &Json| Connector::from_exchange(found, &p.direction).parameters() == sent,
         )
         .await;
         let object = match created {
@@ -247,7 +301,7 @@ impl Resource for PartnerConnector {
             return Ok(None);
         };
         Ok(Some(
-            Connector::from_exchange(&found, &s.direction, &s).to_value()?,
+            Connector::from_exchange(&found, &s.direction).to_value()?,
         ))
     }
 

@@ -1,11 +1,10 @@
 //! The Terraform model of a partner connector and its mapping to and from the cmdlets'
 //! parameters and objects.
 //!
-//! Null means "Exchange's default" for every optional argument: a create sends the default
-//! explicitly (so what Exchange stores never depends on an undocumented server default), an
-//! update from a value to null sends the default, and a read shows a remote value equal to the
-//! default as null when state had null (import included). Any other remote value shows as it
-//! is, so drift on any attribute is a diff on that attribute.
+//! Arguments with a documented default are optional and computed: left out, they plan the
+//! default (`modify_plan`), a create sends it explicitly (so what Exchange stores never depends
+//! on an undocumented server default), and a read shows what Exchange holds, so drift on any
+//! attribute is a diff on that attribute, and an import reads every value.
 
 use crate::framework::{typed, Diagnostics, Value};
 use serde::{Deserialize, Serialize};
@@ -156,9 +155,10 @@ impl Connector {
             .collect()
     }
 
-    /// The model of a connector Exchange returned. `prior` is what state held: an argument it
-    /// held as null reads back as null while Exchange holds its default (module docs).
-    pub fn from_exchange(o: &Json, direction: &str, prior: &Connector) -> Connector {
+    /// The model of a connector Exchange returned: every value as Exchange holds it (the
+    /// arguments with defaults are computed, so what a configuration leaves out reads back as
+    /// the default it planned, and anything else is drift on that attribute).
+    pub fn from_exchange(o: &Json, direction: &str) -> Connector {
         let s = |k: &str| {
             o.get(k)
                 .and_then(Json::as_str)
@@ -166,65 +166,44 @@ impl Connector {
                 .map(str::to_string)
         };
         let b = |k: &str| o.get(k).and_then(Json::as_bool);
-        let l = |k: &str| -> Vec<String> {
-            o.get(k)
-                .and_then(Json::as_array)
-                .map(|a| {
-                    a.iter()
-                        .filter_map(Json::as_str)
-                        .map(|d| bare_domain(d).to_string())
-                        .collect()
-                })
-                .unwrap_or_default()
-        };
-        // An empty list is null when state had null; anything else as it is.
-        let list = |k: &str, prior: &Option<Vec<String>>| {
-            let v = l(k);
-            (!(v.is_empty() && prior.is_none())).then_some(v)
+        let l = |k: &str| -> Option<Vec<String>> {
+            Some(
+                o.get(k)
+                    .and_then(Json::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Json::as_str)
+                            .map(|d| bare_domain(d).to_string())
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            )
         };
         let mut c = Connector {
             id: s("Guid").map(|g| g.to_ascii_lowercase()),
             direction: direction.to_string(),
             name: s("Name").unwrap_or_default(),
-            enabled: defaulted(prior.enabled, b("Enabled"), ENABLED_DEFAULT),
+            enabled: b("Enabled"),
             comment: s("Comment"),
             connector_type: s("ConnectorType"),
             ..Connector::default()
         };
         if direction == INBOUND {
-            c.sender_domains = Some(l("SenderDomains"));
-            c.trusted_organizations = list("TrustedOrganizations", &prior.trusted_organizations);
-            c.require_tls = defaulted(prior.require_tls, b("RequireTls"), REQUIRE_TLS_DEFAULT);
-            c.restrict_domains_to_certificate = defaulted(
-                prior.restrict_domains_to_certificate,
-                b("RestrictDomainsToCertificate"),
-                false,
-            );
+            c.sender_domains = l("SenderDomains");
+            c.trusted_organizations = l("TrustedOrganizations");
+            c.require_tls = b("RequireTls");
+            c.restrict_domains_to_certificate = b("RestrictDomainsToCertificate");
             c.tls_sender_certificate_name = s("TlsSenderCertificateName");
-            c.sender_ip_addresses = list("SenderIPAddresses", &prior.sender_ip_addresses);
-            c.restrict_domains_to_ip_addresses = defaulted(
-                prior.restrict_domains_to_ip_addresses,
-                b("RestrictDomainsToIPAddresses"),
-                false,
-            );
+            c.sender_ip_addresses = l("SenderIPAddresses");
+            c.restrict_domains_to_ip_addresses = b("RestrictDomainsToIPAddresses");
         } else {
-            c.recipient_domains = list("RecipientDomains", &prior.recipient_domains);
-            c.smart_hosts = list("SmartHosts", &prior.smart_hosts);
-            let mx = Self::mx_default(&Some(l("SmartHosts")));
-            c.use_mx_record = defaulted(prior.use_mx_record, b("UseMXRecord"), mx);
+            c.recipient_domains = l("RecipientDomains");
+            c.smart_hosts = l("SmartHosts");
+            c.use_mx_record = b("UseMXRecord");
             c.tls_settings = s("TlsSettings");
             c.tls_domain = s("TlsDomain");
         }
         c
-    }
-}
-
-/// A remote boolean as the model holds it: null when state had null and Exchange holds the
-/// default.
-fn defaulted(prior: Option<bool>, remote: Option<bool>, default: bool) -> Option<bool> {
-    match remote {
-        Some(v) if prior.is_none() && v == default => None,
-        other => other,
     }
 }
 

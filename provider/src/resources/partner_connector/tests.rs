@@ -326,16 +326,13 @@ fn stored_inbound() -> serde_json::Value {
 }
 
 #[test]
-fn defaults_read_as_null_unless_state_had_a_value_and_drift_shows() {
-    let none = Connector {
-        direction: "inbound".into(),
-        ..Connector::default()
-    };
-    let c = Connector::from_exchange(&stored_inbound(), "inbound", &none);
-    assert_eq!(c.id.as_deref(), Some(GUID));
+fn a_read_shows_what_exchange_holds_in_the_model_of_its_direction() {
+    let c = Connector::from_exchange(&stored_inbound(), "inbound");
+    assert_eq!(c.id.as_deref(), Some(GUID), "the Guid, lowercase");
     assert_eq!(
         c.sender_domains,
-        Some(vec!["contoso.com".into(), "*.contoso.net".into()])
+        Some(vec!["contoso.com".into(), "*.contoso.net".into()]),
+        "address spaces read as domains"
     );
     assert_eq!(
         (
@@ -344,34 +341,81 @@ fn defaults_read_as_null_unless_state_had_a_value_and_drift_shows() {
             c.trusted_organizations.clone(),
             c.sender_ip_addresses.clone()
         ),
-        (None, None, None, None),
-        "an import shows defaults as null"
+        (Some(true), Some(true), Some(vec![]), Some(vec![]))
     );
-    assert!(c.recipient_domains.is_none() && c.use_mx_record.is_none());
-    let explicit = Connector {
-        enabled: Some(true),
-        sender_ip_addresses: Some(vec![]),
-        ..none.clone()
-    };
-    let c = Connector::from_exchange(&stored_inbound(), "inbound", &explicit);
-    assert_eq!(
-        (c.enabled, c.sender_ip_addresses),
-        (Some(true), Some(vec![]))
-    );
-    // Out of band: disabled, TLS off. Visible whatever state had.
-    let mut drifted = stored_inbound();
-    drifted["Enabled"] = json!(false);
-    drifted["RequireTls"] = json!(false);
-    let c = Connector::from_exchange(&drifted, "inbound", &none);
-    assert_eq!((c.enabled, c.require_tls), (Some(false), Some(false)));
-    // Outbound: UseMXRecord false with smart hosts is the default there.
-    let out = json!({"Name": "To", "Guid": GUID, "Enabled": true, "ConnectorType": "Partner",
+    assert_eq!(c.comment, None);
+    assert!(c.recipient_domains.is_none() && c.use_mx_record.is_none() && c.smart_hosts.is_none());
+    let out = json!({"Name": "To", "Guid": GUID, "Enabled": false, "ConnectorType": "OnPremises",
         "RecipientDomains": ["fabrikam.com"], "SmartHosts": ["h.example.com"], "UseMXRecord": false,
-        "TlsSettings": null, "TlsDomain": null});
-    let c = Connector::from_exchange(&out, "outbound", &Connector::default());
-    assert_eq!(c.use_mx_record, None);
-    assert_eq!(c.smart_hosts, Some(vec!["h.example.com".into()]));
-    assert!(c.sender_domains.is_none());
+        "TlsSettings": null, "TlsDomain": "", "SenderDomains": ["smtp:x.com;1"]});
+    let c = Connector::from_exchange(&out, "outbound");
+    assert_eq!(
+        (c.enabled, c.use_mx_record, c.tls_domain.clone()),
+        (Some(false), Some(false), None)
+    );
+    assert_eq!(c.connector_type.as_deref(), Some("OnPremises"));
+    assert!(
+        c.sender_domains.is_none(),
+        "the other direction's properties are ignored"
+    );
+}
+
+fn modified(config: &Value, prior: &Value) -> Value {
+    let schema = schema();
+    let (p, diags) = crate::framework::plan::plan_resource(
+        &PartnerConnector,
+        &schema,
+        prior,
+        config,
+        config,
+        &Default::default(),
+    );
+    assert!(diags.is_empty(), "{diags}");
+    p.state
+}
+
+#[test]
+fn arguments_left_out_plan_their_defaults_and_the_other_direction_null() {
+    let p = modified(&inbound(), &Value::Null);
+    assert_eq!(p.get("enabled"), &Value::Bool(true));
+    assert_eq!(p.get("require_tls"), &Value::Bool(true));
+    assert_eq!(p.get("sender_ip_addresses"), &Value::Set(vec![]));
+    assert_eq!(
+        p.get("restrict_domains_to_ip_addresses"),
+        &Value::Bool(false)
+    );
+    assert_eq!(
+        p.get("restrict_domains_to_certificate"),
+        &Value::Bool(true),
+        "as configured"
+    );
+    assert_eq!(p.get("connector_type"), &Value::string("Partner"));
+    for a in OUTBOUND_ONLY {
+        assert_eq!(p.get(a), &Value::Null, "{a}");
+    }
+    assert!(p.get("id").is_unknown());
+    let p = modified(&outbound(), &Value::Null);
+    assert_eq!(
+        p.get("use_mx_record"),
+        &Value::Bool(false),
+        "smart hosts given: no MX"
+    );
+    for a in INBOUND_ONLY {
+        assert_eq!(p.get(a), &Value::Null, "{a}");
+    }
+    let mut mx = outbound();
+    mx.set_attr("smart_hosts", Value::Null);
+    mx.set_attr("tls_domain", Value::Null);
+    let p = modified(&mx, &Value::Null);
+    assert_eq!(p.get("use_mx_record"), &Value::Bool(true));
+    assert_eq!(p.get("smart_hosts"), &Value::Set(vec![]));
+    // Drift on a left-out argument: the plan sets the default back.
+    let mut state = p.clone();
+    state.set_attr("id", Value::string(GUID));
+    state.set_attr("enabled", Value::Bool(false));
+    let p = modified(&mx, &state);
+    assert_eq!(p.get("enabled"), &Value::Bool(true));
+    assert_eq!(p.get("id"), &Value::string(GUID));
 }
 
 fn state() -> Value {
