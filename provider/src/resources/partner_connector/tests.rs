@@ -121,7 +121,7 @@ fn every_documented_rule_fails_at_plan_on_its_attribute() {
             "applies only to outbound",
         ),
         (
-            with(outbound(), "name", Value::string(&"x".repeat(65))),
+            with(outbound(), "name", Value::string("x".repeat(65))),
             "name",
             "1 to 64 characters",
         ),
@@ -248,7 +248,7 @@ fn every_documented_rule_fails_at_plan_on_its_attribute() {
         strings(&["*.contoso.com"]),
     );
     assert_eq!(errors(&ok), vec![]);
-    let ok = with(outbound(), "name", Value::string(&"x".repeat(64)));
+    let ok = with(outbound(), "name", Value::string("x".repeat(64)));
     assert_eq!(errors(&ok), vec![]);
 }
 
