@@ -8,6 +8,8 @@
 //! in `model.rs`, cmdlet builders in `api.rs`.
 
 mod api;
+#[cfg(test)]
+mod flow_tests;
 mod model;
 #[cfg(test)]
 mod tests;

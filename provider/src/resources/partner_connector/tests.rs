@@ -1,34 +1,18 @@
-//! Partner connector: plan-time validation, the exact cmdlet bodies, the default-aware read,
-//! read by Guid, create in doubt and import IDs.
+//! Partner connector: plan-time validation, the exact cmdlet bodies, the planned defaults, the
+//! model of a read and import IDs. Flows through a scripted transport: `flow_tests.rs`.
 
 use super::model::Connector;
 use super::*;
-use crate::clients::http::mock::{fail, step, MockTransport};
-use crate::clients::{Clients, TEST_TENANT};
 use serde_json::json;
-use std::sync::Arc;
-use std::time::Duration;
-use tokio_util::sync::CancellationToken;
 
-fn invoke_path() -> String {
-    format!("/adminapi/beta/{TEST_TENANT}/InvokeCommand")
-}
+pub(super) const GUID: &str = "5e0b6a7c-1d2e-4f3a-9b8c-7d6e5f4a3b2c";
 
-const GUID: &str = "5e0b6a7c-1d2e-4f3a-9b8c-7d6e5f4a3b2c";
-
-fn ctx(m: Arc<MockTransport>) -> Ctx {
-    Ctx::new(
-        Arc::new(Clients::for_tests(m)),
-        Deadline::after(Duration::from_secs(60), CancellationToken::new()),
-    )
-}
-
-fn strings(items: &[&str]) -> Value {
+pub(super) fn strings(items: &[&str]) -> Value {
     Value::Set(items.iter().map(|s| Value::string(*s)).collect())
 }
 
 /// A configuration: `direction`, `name` and the given arguments, everything else null.
-fn config(direction: &str, attrs: &[(&str, Value)]) -> Value {
+pub(super) fn config(direction: &str, attrs: &[(&str, Value)]) -> Value {
     let mut v = Value::null_object(&schema().ty());
     v.set_attr("direction", Value::string(direction));
     v.set_attr("name", Value::string("To Fabrikam"));
@@ -38,7 +22,7 @@ fn config(direction: &str, attrs: &[(&str, Value)]) -> Value {
     v
 }
 
-fn outbound() -> Value {
+pub(super) fn outbound() -> Value {
     config(
         "outbound",
         &[
@@ -57,7 +41,7 @@ fn outbound() -> Value {
     )
 }
 
-fn inbound() -> Value {
+pub(super) fn inbound() -> Value {
     config(
         "inbound",
         &[
@@ -314,7 +298,7 @@ fn update_sends_only_what_changed_by_guid() {
 }
 
 /// A connector as Exchange returns it, with every property at its default.
-fn stored_inbound() -> serde_json::Value {
+pub(super) fn stored_inbound() -> serde_json::Value {
     json!({
         "Identity": "From Contoso", "Name": "From Contoso", "Guid": GUID.to_uppercase(),
         "Enabled": true, "Comment": null, "ConnectorType": "Partner",
@@ -416,109 +400,6 @@ fn arguments_left_out_plan_their_defaults_and_the_other_direction_null() {
     let p = modified(&mx, &state);
     assert_eq!(p.get("enabled"), &Value::Bool(true));
     assert_eq!(p.get("id"), &Value::string(GUID));
-}
-
-fn state() -> Value {
-    let mut v = inbound();
-    v.set_attr("id", Value::string(GUID));
-    v.set_attr("name", Value::string("From Contoso"));
-    v
-}
-
-#[tokio::test]
-async fn read_filters_the_answer_by_guid_and_a_miss_is_gone() {
-    let other = json!({"Name": "Other", "Guid": "00000000-0000-0000-0000-000000000001"});
-    let m = MockTransport::new(vec![
-        step(
-            "POST",
-            &invoke_path(),
-            200,
-            Some(json!({"value": [other.clone(), stored_inbound()]})),
-        ),
-        step("POST", &invoke_path(), 200, Some(json!({"value": [other]}))),
-        step(
-            "POST",
-            &invoke_path(),
-            404,
-            Some(json!({"error": {"code": "NotFound", "message": "x",
-            "innererror": {"type": "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException"}}})),
-        ),
-    ]);
-    let c = ctx(m.clone());
-    let got = PartnerConnector.read(&c, &state()).await.unwrap().unwrap();
-    assert_eq!(got.get("name"), &Value::string("From Contoso"));
-    assert_eq!(got.get("id"), &Value::string(GUID));
-    assert!(PartnerConnector.read(&c, &state()).await.unwrap().is_none());
-    assert!(PartnerConnector.read(&c, &state()).await.unwrap().is_none());
-    m.assert_done();
-    let bodies = m.bodies();
-    assert_eq!(
-        bodies[0],
-        Some(
-            json!({"CmdletInput": {"CmdletName": "Get-InboundConnector", "Parameters": {"Identity": GUID}}})
-        )
-    );
-}
-
-#[tokio::test(start_paused = true)]
-async fn a_create_in_doubt_adopts_the_connector_found_by_name_and_warnings_are_shown() {
-    let mut cfg = inbound();
-    cfg.set_attr("name", Value::string("From Contoso"));
-    cfg.set_attr("connector_type", Value::string("Partner"));
-    cfg.set_attr("restrict_domains_to_certificate", Value::Null);
-    cfg.set_attr("tls_sender_certificate_name", Value::Null);
-    cfg.set_attr("trusted_organizations", Value::Null);
-    cfg.set_attr("sender_domains", strings(&["contoso.com", "*.contoso.net"]));
-    let m = MockTransport::new(vec![
-        fail(
-            "POST",
-            &invoke_path(),
-            "connection closed before message completed",
-        ),
-        step(
-            "POST",
-            &invoke_path(),
-            200,
-            Some(json!({"value": [stored_inbound()],
-            "@adminapi.warnings": ["Mind the TLS."]})),
-        ),
-    ]);
-    let c = ctx(m.clone());
-    let state = PartnerConnector.create(&c, &cfg).await.unwrap();
-    assert_eq!(state.get("id"), &Value::string(GUID));
-    m.assert_done();
-    let bodies = m.bodies();
-    assert_eq!(
-        bodies[0].as_ref().unwrap()["CmdletInput"]["CmdletName"],
-        "New-InboundConnector"
-    );
-    assert_eq!(
-        bodies[1],
-        Some(
-            json!({"CmdletInput": {"CmdletName": "Get-InboundConnector", "Parameters": {"Identity": "From Contoso"}}})
-        )
-    );
-    let w = c.take_warnings();
-    assert_eq!(w.0.len(), 1);
-    assert_eq!(w.0[0].detail, "Mind the TLS.");
-}
-
-#[tokio::test]
-async fn a_duplicate_name_says_import_it() {
-    let dup = json!({"error": {"code": "AlreadyExists", "message": "A connector with the name 'To Fabrikam' already exists.",
-        "innererror": {"type": "Microsoft.Exchange.Data.Directory.ADObjectAlreadyExistsException"}}});
-    let m = MockTransport::new(vec![step("POST", &invoke_path(), 400, Some(dup))]);
-    let mut cfg = outbound();
-    cfg.set_attr("connector_type", Value::string("Partner"));
-    let e = PartnerConnector.create(&ctx(m), &cfg).await.unwrap_err();
-    let d = &e.diags.0[0];
-    assert!(d.summary.contains("already exists"), "{d:?}");
-    assert!(
-        d.detail
-            .contains("terraform import coexistence_partner_connector.<name> outbound/To Fabrikam"),
-        "{d:?}"
-    );
-    assert_eq!(d.path, Some(AttrPath::root().attr("name")));
 }
 
 #[test]
