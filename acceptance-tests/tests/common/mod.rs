@@ -8,6 +8,7 @@ pub mod ca_block_external_members;
 pub mod mto_membership;
 pub mod organization_relationship;
 pub mod partner;
+pub mod partner_connector;
 pub mod xts_job;
 
 pub use partner::*;
@@ -23,6 +24,7 @@ pub static RESOURCE_TYPES: &[&ResourceType] = &[
     &organization_relationship::ORGANIZATION_RELATIONSHIP,
     &ca_block_external_members::CA_POLICY,
     &xts_job::XTS_JOB,
+    &partner_connector::PARTNER_CONNECTOR,
 ];
 
 /// The description of `type_name`; panics naming the file to teach when there is none.

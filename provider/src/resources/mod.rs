@@ -7,6 +7,7 @@ pub mod ca_block_external_members;
 pub mod cross_tenant_access_partner;
 pub mod mto_membership;
 pub mod organization_relationship;
+pub mod partner_connector;
 pub mod xts_job;
 
 pub fn all() -> Vec<Arc<dyn Resource>> {
@@ -16,5 +17,6 @@ pub fn all() -> Vec<Arc<dyn Resource>> {
         Arc::new(mto_membership::MtoMembership),
         Arc::new(organization_relationship::OrganizationRelationship),
         Arc::new(xts_job::XtsJobResource),
+        Arc::new(partner_connector::PartnerConnector),
     ]
 }

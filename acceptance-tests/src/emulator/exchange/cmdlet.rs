@@ -118,6 +118,9 @@ pub fn validate(cmdlet: &Cmdlet, params: &Map<String, Value>) -> Result<(), Exch
         let ok = match (&p.ty, value) {
             (PTy::Str, Value::String(_)) | (PTy::Bool, Value::Bool(_)) => true,
             (PTy::NullableStr, Value::String(_) | Value::Null) => true,
+            // `-Comment $null` clears a string, list or enum property; a Boolean has no null
+            // (API-NOTES.md#exchange-parameters).
+            (PTy::Str | PTy::Multi | PTy::Enum(_), Value::Null) if !p.required => true,
             (PTy::Multi, Value::Array(items)) => items.iter().all(Value::is_string),
             (PTy::Enum(members), Value::String(s)) => {
                 if !members.contains(&s.as_str()) {
@@ -179,4 +182,27 @@ pub fn project(objects: Vec<Value>, select: &Option<Vec<String>>) -> Vec<Value> 
             })
             .collect(),
     }
+}
+
+/// A 200 answer with result objects and `@adminapi.warnings` (the warnings a cmdlet writes
+/// with `Write-Warning`; API-NOTES.md#exchange-invokecommand). No warnings: no member.
+pub fn objects_with_warnings(
+    st: &Shared,
+    tenant: &str,
+    value: Vec<Value>,
+    warnings: Vec<String>,
+) -> Response {
+    let mut body = serde_json::json!({
+        "@odata.context": format!("{}/adminapi/beta/{tenant}/$metadata#Collection(Exchange.GenericHashTable)", st.base_url),
+        "value": value,
+    });
+    if !warnings.is_empty() {
+        body["@adminapi.warnings"] = serde_json::json!(warnings);
+    }
+    let mut resp = Response::new(axum::body::Body::from(body.to_string()));
+    resp.headers_mut().insert(
+        "content-type",
+        axum::http::HeaderValue::from_static(super::EXO_JSON),
+    );
+    resp
 }

@@ -15,6 +15,7 @@
 
 pub mod accepted_domain;
 pub mod cmdlet;
+pub mod connector;
 pub mod organization_relationship;
 
 use std::sync::Arc;
@@ -32,7 +33,11 @@ use super::Api;
 use cmdlet::{Cmdlet, Invocation};
 
 /// Every emulated cmdlet, one line per cmdlet family (a module beside this one).
-pub static FAMILIES: &[&[Cmdlet]] = &[accepted_domain::CMDLETS, organization_relationship::CMDLETS];
+pub static FAMILIES: &[&[Cmdlet]] = &[
+    accepted_domain::CMDLETS,
+    organization_relationship::CMDLETS,
+    connector::CMDLETS,
+];
 
 /// The JSON content type of admin API answers (assumed: API-NOTES.md#exchange-invokecommand).
 pub const EXO_JSON: &str = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";

@@ -1,0 +1,576 @@
+//! Inbound and outbound connectors: `Get/New/Set/Remove-InboundConnector` and
+//! `-OutboundConnector` (facts: `shared/api/exchange-admin-api.md` §3-§5;
+//! API-NOTES.md#exchange-connectors).
+//!
+//! * Objects live at `/exchange/inboundConnectors/<Guid>` and `/exchange/outboundConnectors/<Guid>`
+//!   in the tenant's store; `Identity` is the name or the Guid (case-insensitive).
+//! * `Get` without `Identity` (or with `$null`) returns every connector, as the docs warn; a
+//!   non-matching `Identity` is `ManagementObjectNotFoundException`.
+//! * The documented rules are checked on the object as it would be after the cmdlet (so a `Set`
+//!   cannot break them either): names unique per direction and at most 64 characters, domains
+//!   with a leading `*.` wildcard only, IPv4 sender addresses with CIDR /24 to /32, smart hosts
+//!   when `UseMXRecord` is false, OnPremises-only switches.
+//! * `SenderDomains` read back in Exchange's address-space form, `smtp:<domain>;1` (assumed).
+//! * An inbound Partner connector without `RequireTls` answers with a warning
+//!   (`@adminapi.warnings`; the text is assumed).
+
+use std::net::Ipv4Addr;
+
+use axum::http::StatusCode;
+use serde_json::{json, Map, Value};
+
+use super::cmdlet::{objects_with_warnings, project, Cmdlet, Invocation, PTy, Param};
+use super::{ExchangeError, ExchangeResult};
+use crate::emulator::util::new_guid;
+
+pub const INBOUND: &str = "/exchange/inboundConnectors";
+pub const OUTBOUND: &str = "/exchange/outboundConnectors";
+
+/// The warning an inbound Partner connector without TLS gets (assumed text).
+pub const NO_TLS_WARNING: &str =
+    "Mail from this partner can be received without TLS. Set RequireTls to $true to require an encrypted connection.";
+
+const CONNECTOR_TYPES: &[&str] = &["Partner", "OnPremises"];
+const CONNECTOR_SOURCES: &[&str] = &["Default", "HybridWizard", "Migrated"];
+const TLS_SETTINGS: &[&str] = &[
+    "EncryptionOnly",
+    "CertificateValidation",
+    "DomainValidation",
+];
+const MAX_NAME: usize = 64;
+
+use PTy::{Bool, Enum, Multi, Str};
+
+/// Parameters `New-` and `Set-` share; `Set-` adds `Identity`, `New-` its own extras.
+macro_rules! params {
+    ($($extra:expr),* ; inbound) => {
+        &[
+            $($extra,)*
+            Param::optional("ConnectorType", Enum(CONNECTOR_TYPES)),
+            Param::optional("ConnectorSource", Enum(CONNECTOR_SOURCES)),
+            Param::optional("AssociatedAcceptedDomains", Multi),
+            Param::optional("CloudServicesMailEnabled", Bool),
+            Param::optional("Comment", Str),
+            Param::optional("Enabled", Bool),
+            Param::optional("RequireTls", Bool),
+            Param::optional("RestrictDomainsToCertificate", Bool),
+            Param::optional("RestrictDomainsToIPAddresses", Bool),
+            Param::optional("SenderIPAddresses", Multi),
+            Param::optional("TlsSenderCertificateName", Str),
+            Param::optional("TreatMessagesAsInternal", Bool),
+            Param::optional("TrustedOrganizations", Multi),
+            Param::optional("EFSkipIPs", Multi),
+            Param::optional("EFSkipLastIP", Bool),
+            Param::optional("EFUsers", Multi),
+        ]
+    };
+    ($($extra:expr),* ; outbound) => {
+        &[
+            $($extra,)*
+            Param::optional("ConnectorType", Enum(CONNECTOR_TYPES)),
+            Param::optional("ConnectorSource", Enum(CONNECTOR_SOURCES)),
+            Param::optional("RecipientDomains", Multi),
+            Param::optional("SmartHosts", Multi),
+            Param::optional("UseMXRecord", Bool),
+            Param::optional("TlsSettings", Enum(TLS_SETTINGS)),
+            Param::optional("TlsDomain", Str),
+            Param::optional("IsTransportRuleScoped", Bool),
+            Param::optional("RouteAllMessagesViaOnPremises", Bool),
+            Param::optional("AllAcceptedDomains", Bool),
+            Param::optional("SenderRewritingEnabled", Bool),
+            Param::optional("CloudServicesMailEnabled", Bool),
+            Param::optional("Comment", Str),
+            Param::optional("Enabled", Bool),
+            Param::optional("TestMode", Bool),
+            Param::optional("MtaStsMode", Enum(&["Opportunistic", "None"])),
+            Param::optional("SmtpDaneMode", Enum(&["Opportunistic", "Mandatory", "None"])),
+        ]
+    };
+}
+
+pub static CMDLETS: &[Cmdlet] = &[
+    Cmdlet {
+        name: "Get-InboundConnector",
+        params: &[
+            Param::optional("Identity", Str),
+            Param::optional("ResultSize", Str),
+        ],
+        run: |inv| get(inv, Dir::Inbound),
+    },
+    Cmdlet {
+        name: "New-InboundConnector",
+        params: params!(
+            Param::required("Name", Str),
+            Param::required("SenderDomains", Multi),
+            Param::optional("ClientHostNames", Multi);
+            inbound
+        ),
+        run: |inv| new(inv, Dir::Inbound),
+    },
+    Cmdlet {
+        name: "Set-InboundConnector",
+        params: params!(
+            Param::required("Identity", Str),
+            Param::optional("Name", Str),
+            Param::optional("SenderDomains", Multi);
+            inbound
+        ),
+        run: |inv| set(inv, Dir::Inbound),
+    },
+    Cmdlet {
+        name: "Remove-InboundConnector",
+        params: &[Param::required("Identity", Str)],
+        run: |inv| remove(inv, Dir::Inbound),
+    },
+    Cmdlet {
+        name: "Get-OutboundConnector",
+        params: &[
+            Param::optional("Identity", Str),
+            Param::optional("IncludeTestModeConnectors", Bool),
+            Param::optional("IsTransportRuleScoped", Bool),
+            Param::optional("ResultSize", Str),
+        ],
+        run: |inv| get(inv, Dir::Outbound),
+    },
+    Cmdlet {
+        name: "New-OutboundConnector",
+        params: params!(
+            Param::required("Name", Str),
+            Param::optional("LinkForModifiedConnector", Str);
+            outbound
+        ),
+        run: |inv| new(inv, Dir::Outbound),
+    },
+    Cmdlet {
+        name: "Set-OutboundConnector",
+        params: params!(
+            Param::required("Identity", Str),
+            Param::optional("Name", Str),
+            Param::optional("IsValidated", Bool),
+            Param::optional("LastValidationTimestamp", Str),
+            Param::optional("ValidationRecipients", Multi);
+            outbound
+        ),
+        run: |inv| set(inv, Dir::Outbound),
+    },
+    Cmdlet {
+        name: "Remove-OutboundConnector",
+        params: &[Param::required("Identity", Str)],
+        run: |inv| remove(inv, Dir::Outbound),
+    },
+];
+
+#[derive(Clone, Copy, PartialEq)]
+enum Dir {
+    Inbound,
+    Outbound,
+}
+
+impl Dir {
+    fn prefix(self) -> &'static str {
+        match self {
+            Dir::Inbound => INBOUND,
+            Dir::Outbound => OUTBOUND,
+        }
+    }
+    fn noun(self) -> &'static str {
+        match self {
+            Dir::Inbound => "InboundConnector",
+            Dir::Outbound => "OutboundConnector",
+        }
+    }
+}
+
+/// The store path of a connector.
+pub fn inbound_path(guid: &str) -> String {
+    format!("{INBOUND}/{}", guid.to_ascii_lowercase())
+}
+
+pub fn outbound_path(guid: &str) -> String {
+    format!("{OUTBOUND}/{}", guid.to_ascii_lowercase())
+}
+
+/// A new connector as Exchange creates it: every property, with its default (§3, §4). The
+/// `ConnectorType` default is not documented; OnPremises is assumed, so a client that means a
+/// Partner connector has to say so.
+fn defaults(dir: Dir, guid: &str) -> Value {
+    let common = json!({
+        "Guid": guid,
+        "Enabled": true,
+        "Comment": null,
+        "ConnectorType": "OnPremises",
+        "ConnectorSource": "Default",
+        "CloudServicesMailEnabled": false,
+    });
+    let own = match dir {
+        Dir::Inbound => json!({
+            "SenderDomains": [],
+            "SenderIPAddresses": [],
+            "TrustedOrganizations": [],
+            "AssociatedAcceptedDomains": [],
+            "RequireTls": true,
+            "RestrictDomainsToCertificate": false,
+            "RestrictDomainsToIPAddresses": false,
+            "TlsSenderCertificateName": null,
+            "TreatMessagesAsInternal": false,
+            "EFSkipIPs": [],
+            "EFSkipLastIP": false,
+            "EFUsers": [],
+            "ClientHostNames": [],
+        }),
+        Dir::Outbound => json!({
+            "RecipientDomains": [],
+            "SmartHosts": [],
+            "UseMXRecord": true,
+            "TlsSettings": null,
+            "TlsDomain": null,
+            "IsTransportRuleScoped": false,
+            "RouteAllMessagesViaOnPremises": false,
+            "AllAcceptedDomains": false,
+            "SenderRewritingEnabled": false,
+            "TestMode": false,
+            "MtaStsMode": "Opportunistic",
+            "SmtpDaneMode": "Opportunistic",
+            "IsValidated": false,
+            "LastValidationTimestamp": null,
+            "ValidationRecipients": [],
+            "LinkForModifiedConnector": null,
+        }),
+    };
+    let mut m = common.as_object().cloned().unwrap_or_default();
+    m.extend(own.as_object().cloned().unwrap_or_default());
+    Value::Object(m)
+}
+
+fn invalid(param: &str, message: String) -> ExchangeError {
+    let mut e = ExchangeError::new(
+        StatusCode::BAD_REQUEST,
+        "InvalidParameter",
+        "Microsoft.Exchange.Data.DataValidationException",
+        message,
+    );
+    e.target = Some(param.to_string());
+    e
+}
+
+/// A domain as connectors take it: `contoso.com` or `*.contoso.com`; a wildcard anywhere else
+/// (`domain.*.contoso.com`) is invalid (§3, §4). `star` also allows `*` alone (every domain,
+/// the historical default of `SenderDomains`).
+fn domain_ok(s: &str, star: bool) -> bool {
+    if star && s == "*" {
+        return true;
+    }
+    let d = s.strip_prefix("*.").unwrap_or(s);
+    d.contains('.')
+        && d.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+}
+
+/// IPv4, single or CIDR /24 to /32 (`SenderIPAddresses`, §3: IPv6 and ranges unsupported).
+fn sender_ip_ok(s: &str) -> bool {
+    match s.split_once('/') {
+        None => s.parse::<Ipv4Addr>().is_ok(),
+        Some((ip, bits)) => {
+            ip.parse::<Ipv4Addr>().is_ok()
+                && bits.parse::<u8>().is_ok_and(|b| (24..=32).contains(&b))
+        }
+    }
+}
+
+/// A smart host: FQDN, single IPv4 or IPv4 CIDR (§4).
+fn smart_host_ok(s: &str) -> bool {
+    let ip = match s.split_once('/') {
+        None => s.parse::<Ipv4Addr>().is_ok(),
+        Some((ip, bits)) => {
+            ip.parse::<Ipv4Addr>().is_ok() && bits.parse::<u8>().is_ok_and(|b| b <= 32)
+        }
+    };
+    ip || (domain_ok(s, false) && !s.starts_with("*."))
+}
+
+fn strings(o: &Value, k: &str) -> Vec<String> {
+    o[k].as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `SenderDomains` in the address-space form Exchange reads them back in: `smtp:<domain>;1`.
+fn address_space(d: &str) -> String {
+    if d.starts_with("smtp:") {
+        d.to_string()
+    } else {
+        format!("smtp:{d};1")
+    }
+}
+
+fn bare_domain(d: &str) -> &str {
+    let d = d.strip_prefix("smtp:").unwrap_or(d);
+    d.rsplit_once(';').map_or(d, |(d, _)| d)
+}
+
+/// The documented rules, on the connector as it would be stored.
+fn check(dir: Dir, o: &Value) -> Result<(), ExchangeError> {
+    let name = o["Name"].as_str().unwrap_or_default();
+    if name.trim().is_empty() {
+        return Err(invalid("Name", "The Name can't be empty.".into()));
+    }
+    if name.chars().count() > MAX_NAME {
+        return Err(invalid(
+            "Name",
+            format!("The length of the property is too long. The maximum length is {MAX_NAME} and the length of the value provided is {}.", name.chars().count()),
+        ));
+    }
+    let on_prem = o["ConnectorType"] == "OnPremises";
+    let domains = |k: &str, star: bool| -> Result<(), ExchangeError> {
+        for d in strings(o, k) {
+            if !domain_ok(bare_domain(&d), star) {
+                return Err(invalid(
+                    k,
+                    format!("'{d}' isn't a valid domain. Only a leading wildcard is allowed, e.g. *.contoso.com."),
+                ));
+            }
+        }
+        Ok(())
+    };
+    match dir {
+        Dir::Inbound => {
+            if strings(o, "SenderDomains").is_empty() {
+                return Err(invalid(
+                    "SenderDomains",
+                    "SenderDomains can't be empty.".into(),
+                ));
+            }
+            domains("SenderDomains", true)?;
+            domains("TrustedOrganizations", false)?;
+            domains("AssociatedAcceptedDomains", false)?;
+            if let Some(c) = o["TlsSenderCertificateName"].as_str() {
+                if !domain_ok(c, false) {
+                    return Err(invalid(
+                        "TlsSenderCertificateName",
+                        format!("'{c}' isn't a valid certificate name. Only a leading wildcard is allowed, e.g. *.contoso.com."),
+                    ));
+                }
+            }
+            for ip in strings(o, "SenderIPAddresses") {
+                if !sender_ip_ok(&ip) {
+                    return Err(invalid(
+                        "SenderIPAddresses",
+                        format!("'{ip}' isn't valid. Use an IPv4 address or an IPv4 CIDR range from /24 to /32; IPv6 isn't supported."),
+                    ));
+                }
+            }
+            if o["TreatMessagesAsInternal"] == true
+                && (!on_prem || o["CloudServicesMailEnabled"] == true)
+            {
+                return Err(invalid(
+                    "TreatMessagesAsInternal",
+                    "TreatMessagesAsInternal can be $true only on an OnPremises connector without CloudServicesMailEnabled.".into(),
+                ));
+            }
+        }
+        Dir::Outbound => {
+            domains("RecipientDomains", false)?;
+            if let Some(d) = o["TlsDomain"].as_str() {
+                if !domain_ok(d, false) {
+                    return Err(invalid("TlsDomain", format!("'{d}' isn't a valid domain.")));
+                }
+            }
+            let hosts = strings(o, "SmartHosts");
+            if let Some(h) = hosts.iter().find(|h| !smart_host_ok(h)) {
+                return Err(invalid(
+                    "SmartHosts",
+                    format!("'{h}' isn't a valid smart host. Use a fully qualified domain name, an IPv4 address or an IPv4 CIDR range."),
+                ));
+            }
+            if o["UseMXRecord"] == false && hosts.is_empty() {
+                return Err(invalid(
+                    "SmartHosts",
+                    "SmartHosts is required when UseMXRecord is $false.".into(),
+                ));
+            }
+            for k in [
+                "RouteAllMessagesViaOnPremises",
+                "AllAcceptedDomains",
+                "SenderRewritingEnabled",
+            ] {
+                if o[k] == true && !on_prem {
+                    return Err(invalid(
+                        k,
+                        format!("{k} can be $true only when ConnectorType is OnPremises."),
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Connectors of `dir` whose Guid or Name is `identity` (case-insensitive); every one for `None`.
+fn matching(inv: &Invocation<'_>, dir: Dir, identity: Option<&str>) -> Vec<(String, Value)> {
+    inv.st
+        .with_store(&inv.ctx.tenant, |s| s.children(dir.prefix()))
+        .into_iter()
+        .filter(|(_, o)| {
+            identity.is_none_or(|id| {
+                o["Guid"]
+                    .as_str()
+                    .is_some_and(|g| g.eq_ignore_ascii_case(id))
+                    || o["Name"]
+                        .as_str()
+                        .is_some_and(|n| n.eq_ignore_ascii_case(id))
+            })
+        })
+        .collect()
+}
+
+fn identity<'a>(inv: &'a Invocation<'_>) -> Option<&'a str> {
+    inv.params.get("Identity").and_then(Value::as_str)
+}
+
+fn not_found(dir: Dir, id: &str) -> ExchangeError {
+    ExchangeError::not_found(id, dir.noun())
+}
+
+fn duplicate(name: &str) -> ExchangeError {
+    let mut e = ExchangeError::new(
+        StatusCode::BAD_REQUEST,
+        "AlreadyExists",
+        "Microsoft.Exchange.Data.Directory.ADObjectAlreadyExistsException",
+        format!("A connector with the name '{name}' already exists. Choose another name."),
+    );
+    e.target = Some("Name".into());
+    e
+}
+
+/// The connector with `params` (every one but `Identity`) applied. `SenderDomains` are stored
+/// in address-space form; a `null` clears a property.
+fn apply(mut o: Value, params: &Map<String, Value>) -> Value {
+    for (k, v) in params {
+        if k == "Identity" {
+            continue;
+        }
+        let v = match (k.as_str(), v) {
+            ("SenderDomains", Value::Array(a)) => Value::Array(
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(|d| Value::String(address_space(d)))
+                    .collect(),
+            ),
+            // A list cleared with $null reads back as an empty list.
+            (_, Value::Null) if o[k].is_array() => json!([]),
+            _ => v.clone(),
+        };
+        o[k] = v;
+    }
+    if let Some(n) = o["Name"].as_str() {
+        o["Identity"] = json!(n);
+    }
+    o
+}
+
+fn warnings(dir: Dir, o: &Value) -> Vec<String> {
+    if dir == Dir::Inbound && o["ConnectorType"] == "Partner" && o["RequireTls"] == false {
+        vec![NO_TLS_WARNING.to_string()]
+    } else {
+        Vec::new()
+    }
+}
+
+fn get(inv: &Invocation<'_>, dir: Dir) -> ExchangeResult {
+    let id = identity(inv);
+    let found: Vec<Value> = matching(inv, dir, id).into_iter().map(|(_, o)| o).collect();
+    if let (Some(id), true) = (id, found.is_empty()) {
+        return Err(not_found(dir, id));
+    }
+    Ok(objects_with_warnings(
+        inv.st,
+        &inv.ctx.tenant,
+        project(found, &inv.select),
+        vec![],
+    ))
+}
+
+fn name_taken(inv: &Invocation<'_>, dir: Dir, name: &str, except: Option<&str>) -> bool {
+    matching(inv, dir, None).iter().any(|(_, o)| {
+        o["Name"]
+            .as_str()
+            .is_some_and(|n| n.eq_ignore_ascii_case(name))
+            && except.is_none_or(|g| o["Guid"].as_str() != Some(g))
+    })
+}
+
+fn new(inv: &Invocation<'_>, dir: Dir) -> ExchangeResult {
+    let guid = new_guid();
+    let o = apply(defaults(dir, &guid), inv.params);
+    check(dir, &o)?;
+    let name = o["Name"].as_str().unwrap_or_default().to_string();
+    let path = match dir {
+        Dir::Inbound => inbound_path(&guid),
+        Dir::Outbound => outbound_path(&guid),
+    };
+    // Check and create under one lock: two concurrent News of one name make one connector.
+    let created = inv.st.with_store(&inv.ctx.tenant, |s| {
+        let taken = s.children(dir.prefix()).iter().any(|(_, c)| {
+            c["Name"]
+                .as_str()
+                .is_some_and(|n| n.eq_ignore_ascii_case(&name))
+        });
+        if !taken {
+            s.create(&path, o.clone());
+        }
+        !taken
+    });
+    if !created {
+        return Err(duplicate(&name));
+    }
+    let w = warnings(dir, &o);
+    Ok(objects_with_warnings(
+        inv.st,
+        &inv.ctx.tenant,
+        project(vec![o], &inv.select),
+        w,
+    ))
+}
+
+fn set(inv: &Invocation<'_>, dir: Dir) -> ExchangeResult {
+    let id = identity(inv).unwrap_or_default();
+    let found = matching(inv, dir, Some(id));
+    let [(path, old)] = found.as_slice() else {
+        return Err(not_found(dir, id));
+    };
+    let o = apply(old.clone(), inv.params);
+    check(dir, &o)?;
+    let name = o["Name"].as_str().unwrap_or_default();
+    if name_taken(inv, dir, name, old["Guid"].as_str()) {
+        return Err(duplicate(name));
+    }
+    inv.st
+        .with_store(&inv.ctx.tenant, |s| s.replace(path, o.clone()));
+    let w = warnings(dir, &o);
+    Ok(objects_with_warnings(inv.st, &inv.ctx.tenant, vec![], w))
+}
+
+fn remove(inv: &Invocation<'_>, dir: Dir) -> ExchangeResult {
+    let id = identity(inv).unwrap_or_default();
+    let found = matching(inv, dir, Some(id));
+    let [(path, _)] = found.as_slice() else {
+        return Err(not_found(dir, id));
+    };
+    inv.st.with_store(&inv.ctx.tenant, |s| s.remove(path));
+    Ok(objects_with_warnings(
+        inv.st,
+        &inv.ctx.tenant,
+        vec![],
+        vec![],
+    ))
+}

@@ -1,0 +1,46 @@
+//! The partner connector: where its objects live (by direction and Guid) and how it is
+//! imported (`inbound/<name>` or `outbound/<name>`), plus the HCL scenarios build on.
+
+use super::{q, ResourceType};
+use coexistence_acceptance::emulator::exchange::connector::{inbound_path, outbound_path};
+
+pub const CONNECTOR_TYPE: &str = "coexistence_partner_connector";
+
+/// A connector in the tenant of its provider: `/exchange/{inbound,outbound}Connectors/<Guid>`.
+pub static PARTNER_CONNECTOR: ResourceType = ResourceType {
+    type_name: CONNECTOR_TYPE,
+    path: |s| {
+        let guid = s["id"].as_str().expect("id in state");
+        match s["direction"].as_str() {
+            Some("inbound") => inbound_path(guid),
+            _ => outbound_path(guid),
+        }
+    },
+    import_id: |s| {
+        format!(
+            "{}/{}",
+            s["direction"].as_str().expect("direction in state"),
+            s["name"].as_str().expect("name in state")
+        )
+    },
+    import_ignore: &["timeouts"],
+    ..ResourceType::DEFAULTS
+};
+
+/// A `coexistence_partner_connector` block named `label` with `body` (HCL arguments, one a line).
+pub fn connector_block(
+    label: &str,
+    provider: Option<&str>,
+    direction: &str,
+    name: &str,
+    body: &str,
+) -> String {
+    let provider = provider
+        .map(|p| format!("  provider  = {p}\n"))
+        .unwrap_or_default();
+    format!(
+        "resource \"{CONNECTOR_TYPE}\" \"{label}\" {{\n{provider}  direction = {}\n  name      = {}\n{body}}}\n",
+        q(direction),
+        q(name)
+    )
+}

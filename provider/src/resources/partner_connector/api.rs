@@ -1,0 +1,64 @@
+//! Pure cmdlet builders for partner connectors (facts: the Exchange admin API notes, sections
+//! on InboundConnector and OutboundConnector): no IO, so unit tests assert the exact bodies.
+
+use super::model::Connector;
+use crate::clients::exchange::Cmdlet;
+use crate::clients::Permission;
+use serde_json::Value as Json;
+
+/// Connector cmdlets need `Exchange.ManageAsApp` and an Exchange role that holds them
+/// (Exchange Administrator does).
+pub const MANAGE: Permission = Permission::exchange("Exchange Administrator");
+pub const PERMISSIONS: &[(&str, Permission)] = &[("read, create, update, delete", MANAGE)];
+
+fn cmdlet(verb: &str, c: &Connector) -> Cmdlet {
+    Cmdlet::new(&format!("{verb}-{}", c.noun())).needs(MANAGE)
+}
+
+/// `Get-*Connector -Identity <Guid or name>`. The answer is a list: the caller filters it.
+pub fn get(c: &Connector, identity: &str) -> Cmdlet {
+    cmdlet("Get", c).param("Identity", identity)
+}
+
+pub fn new(c: &Connector) -> Cmdlet {
+    let mut cmd = cmdlet("New", c);
+    cmd.parameters = c.create_parameters();
+    cmd
+}
+
+/// `Set-*Connector -Identity <Guid>` with the parameters that change; `None` when none do.
+pub fn set(old: &Connector, new: &Connector, guid: &str) -> Option<Cmdlet> {
+    let changed = new.changed_parameters(old);
+    if changed.is_empty() {
+        return None;
+    }
+    let mut cmd = cmdlet("Set", new).param("Identity", guid);
+    cmd.parameters.extend(changed);
+    Some(cmd)
+}
+
+pub fn remove(c: &Connector, guid: &str) -> Cmdlet {
+    cmdlet("Remove", c).param("Identity", guid)
+}
+
+/// The one object of `objects` with this Guid: a Get by Identity may answer with others too
+/// (an unmatched or `$null` Identity returns every connector).
+pub fn by_guid<'a>(objects: &'a [Json], guid: &str) -> Option<&'a Json> {
+    objects.iter().find(|o| {
+        o.get("Guid")
+            .and_then(Json::as_str)
+            .is_some_and(|g| g.eq_ignore_ascii_case(guid))
+    })
+}
+
+/// The objects of `objects` named `name` (names are unique per direction, case-insensitive).
+pub fn by_name<'a>(objects: &'a [Json], name: &str) -> Vec<&'a Json> {
+    objects
+        .iter()
+        .filter(|o| {
+            o.get("Name")
+                .and_then(Json::as_str)
+                .is_some_and(|n| n.eq_ignore_ascii_case(name))
+        })
+        .collect()
+}

@@ -1,0 +1,125 @@
+//! Partner connector flows through a scripted transport: read by Guid, a create in doubt
+//! adopted by name with its warnings shown, a duplicate name.
+
+use super::tests::{inbound, outbound, stored_inbound, strings, GUID};
+use super::*;
+use crate::clients::http::mock::{fail, step, MockTransport};
+use crate::clients::{Clients, TEST_TENANT};
+use serde_json::json;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
+
+fn invoke_path() -> String {
+    format!("/adminapi/beta/{TEST_TENANT}/InvokeCommand")
+}
+
+fn ctx(m: Arc<MockTransport>) -> Ctx {
+    Ctx::new(
+        Arc::new(Clients::for_tests(m)),
+        Deadline::after(Duration::from_secs(60), CancellationToken::new()),
+    )
+}
+
+fn state() -> Value {
+    let mut v = inbound();
+    v.set_attr("id", Value::string(GUID));
+    v.set_attr("name", Value::string("From Contoso"));
+    v
+}
+
+#[tokio::test]
+async fn read_filters_the_answer_by_guid_and_a_miss_is_gone() {
+    let other = json!({"Name": "Other", "Guid": "00000000-0000-0000-0000-000000000001"});
+    let m = MockTransport::new(vec![
+        step(
+            "POST",
+            &invoke_path(),
+            200,
+            Some(json!({"value": [other.clone(), stored_inbound()]})),
+        ),
+        step("POST", &invoke_path(), 200, Some(json!({"value": [other]}))),
+        step(
+            "POST",
+            &invoke_path(),
+            404,
+            Some(json!({"error": {"code": "NotFound", "message": "x",
+            "innererror": {"type": "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException"}}})),
+        ),
+    ]);
+    let c = ctx(m.clone());
+    let got = PartnerConnector.read(&c, &state()).await.unwrap().unwrap();
+    assert_eq!(got.get("name"), &Value::string("From Contoso"));
+    assert_eq!(got.get("id"), &Value::string(GUID));
+    assert!(PartnerConnector.read(&c, &state()).await.unwrap().is_none());
+    assert!(PartnerConnector.read(&c, &state()).await.unwrap().is_none());
+    m.assert_done();
+    let bodies = m.bodies();
+    assert_eq!(
+        bodies[0],
+        Some(
+            json!({"CmdletInput": {"CmdletName": "Get-InboundConnector", "Parameters": {"Identity": GUID}}})
+        )
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_in_doubt_adopts_the_connector_found_by_name_and_warnings_are_shown() {
+    let mut cfg = inbound();
+    cfg.set_attr("name", Value::string("From Contoso"));
+    cfg.set_attr("connector_type", Value::string("Partner"));
+    cfg.set_attr("restrict_domains_to_certificate", Value::Null);
+    cfg.set_attr("tls_sender_certificate_name", Value::Null);
+    cfg.set_attr("trusted_organizations", Value::Null);
+    cfg.set_attr("sender_domains", strings(&["contoso.com", "*.contoso.net"]));
+    let m = MockTransport::new(vec![
+        fail(
+            "POST",
+            &invoke_path(),
+            "connection closed before message completed",
+        ),
+        step(
+            "POST",
+            &invoke_path(),
+            200,
+            Some(json!({"value": [stored_inbound()],
+            "@adminapi.warnings": ["Mind the TLS."]})),
+        ),
+    ]);
+    let c = ctx(m.clone());
+    let state = PartnerConnector.create(&c, &cfg).await.unwrap();
+    assert_eq!(state.get("id"), &Value::string(GUID));
+    m.assert_done();
+    let bodies = m.bodies();
+    assert_eq!(
+        bodies[0].as_ref().unwrap()["CmdletInput"]["CmdletName"],
+        "New-InboundConnector"
+    );
+    assert_eq!(
+        bodies[1],
+        Some(
+            json!({"CmdletInput": {"CmdletName": "Get-InboundConnector", "Parameters": {"Identity": "From Contoso"}}})
+        )
+    );
+    let w = c.take_warnings();
+    assert_eq!(w.0.len(), 1);
+    assert_eq!(w.0[0].detail, "Mind the TLS.");
+}
+
+#[tokio::test]
+async fn a_duplicate_name_says_import_it() {
+    let dup = json!({"error": {"code": "AlreadyExists", "message": "A connector with the name 'To Fabrikam' already exists.",
+        "innererror": {"type": "Microsoft.Exchange.Data.Directory.ADObjectAlreadyExistsException"}}});
+    let m = MockTransport::new(vec![step("POST", &invoke_path(), 400, Some(dup))]);
+    let mut cfg = outbound();
+    cfg.set_attr("connector_type", Value::string("Partner"));
+    let e = PartnerConnector.create(&ctx(m), &cfg).await.unwrap_err();
+    let d = &e.diags.0[0];
+    assert!(d.summary.contains("already exists"), "{d:?}");
+    assert!(
+        d.detail
+            .contains("terraform import coexistence_partner_connector.<name> outbound/To Fabrikam"),
+        "{d:?}"
+    );
+    assert_eq!(d.path, Some(AttrPath::root().attr("name")));
+}

@@ -1,0 +1,381 @@
+//! `coexistence_partner_connector`: an Exchange Online Partner connector, inbound
+//! (`*-InboundConnector`) or outbound (`*-OutboundConnector`), through the admin API's
+//! `InvokeCommand` ([`crate::clients::exchange`]). One type for both directions: `direction`
+//! picks the cmdlets and forces replacement; the other direction's arguments are rejected at
+//! plan. Facts: the Exchange admin API notes (InboundConnector, OutboundConnector, validation).
+//!
+//! Reads top to bottom: schema, validation, CRUD. The model and its mapping to parameters are
+//! in `model.rs`, cmdlet builders in `api.rs`.
+
+mod api;
+#[cfg(test)]
+mod flow_tests;
+mod model;
+#[cfg(test)]
+mod tests;
+mod validate;
+
+use crate::clients::exchange::{is_not_found, Cmdlet, CmdletOutput};
+use crate::clients::{create, ApiError, Deadline};
+use crate::framework::diag::Diagnostic;
+use crate::framework::import_id::{self, ImportId, InboundConnector, Name};
+use crate::framework::lifecycle::already_exists;
+use crate::framework::plan::{ModifyPlan, PlanRequest};
+use crate::framework::schema::timeouts_attribute;
+use crate::framework::validators::one_of;
+use crate::framework::{
+    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, Resource, Schema, Value,
+};
+use async_trait::async_trait;
+use model::{Connector, INBOUND, OUTBOUND, PARTNER};
+use serde_json::Value as Json;
+
+pub const TYPE_NAME: &str = "coexistence_partner_connector";
+
+pub struct PartnerConnector;
+
+crate::tagged_import_id! {
+    /// An outbound Exchange partner connector by name: `outbound/<connector name>`.
+    pub struct OutboundConnector(Name) = "outbound" / "<connector name>", example "To Fabrikam";
+}
+
+// ---- schema -------------------------------------------------------------------------------
+
+pub const DIRECTIONS: &[&str] = &[OUTBOUND, INBOUND];
+pub const TLS_SETTINGS: &[&str] = &[
+    "EncryptionOnly",
+    "CertificateValidation",
+    "DomainValidation",
+];
+/// Arguments of one direction only: setting them on the other is an error at plan.
+pub const OUTBOUND_ONLY: &[&str] = &[
+    "recipient_domains",
+    "smart_hosts",
+    "use_mx_record",
+    "tls_settings",
+    "tls_domain",
+];
+pub const INBOUND_ONLY: &[&str] = &[
+    "sender_domains",
+    "trusted_organizations",
+    "require_tls",
+    "restrict_domains_to_certificate",
+    "tls_sender_certificate_name",
+    "sender_ip_addresses",
+    "restrict_domains_to_ip_addresses",
+];
+
+type ArgDefault = (&'static str, fn() -> Value);
+
+fn no_values() -> Value {
+    Value::Set(Vec::new())
+}
+
+/// Optional and computed arguments and the value planned when they are left out: the
+/// defaults the cmdlet reference documents (`RequireTls` `$true` as it says). `use_mx_record`
+/// (outbound) depends on `smart_hosts`: see `modify_plan`.
+const OUTBOUND_DEFAULTS: &[ArgDefault] =
+    &[("recipient_domains", no_values), ("smart_hosts", no_values)];
+const INBOUND_DEFAULTS: &[ArgDefault] = &[
+    ("trusted_organizations", no_values),
+    ("require_tls", || Value::Bool(model::REQUIRE_TLS_DEFAULT)),
+    ("restrict_domains_to_certificate", || Value::Bool(false)),
+    ("sender_ip_addresses", no_values),
+    ("restrict_domains_to_ip_addresses", || Value::Bool(false)),
+];
+
+fn schema() -> Schema {
+    Schema::new(
+        "An Exchange Online Partner connector for mail flow with another organization: `outbound` routes mail for the partner's domains, `inbound` accepts mail from them. One type for both directions; arguments of the other direction are rejected at plan. An argument with a default that is left out plans that default, so a value changed out of band shows as a diff either way.\n\nCross-tenant coexistence (two Microsoft 365 tenants of one organization) takes one pair per direction of mail flow: in the sending tenant an `outbound` connector scoped to the partner's domains (its MOERA `<partner>.onmicrosoft.com`, its coexistence routing domain `<partner>.mail.onmicrosoft.com` and its primary SMTP domains) with `smart_hosts` on the partner's Exchange Online Protection endpoint (`<domain>-<tld>.mail.protection.outlook.com`) and `tls_settings = \"DomainValidation\"` for `mail.protection.outlook.com`; in the receiving tenant (a second provider block, `provider = coexistence.<alias>`) an `inbound` connector for the sender's domains carrying the sender's MOERA in `trusted_organizations`, so its mail is attributed to the connector (and not treated as anonymous internet mail), with `require_tls` and `restrict_domains_to_certificate` against `*.protection.outlook.com`. The example below is the full pair for mail from Contoso to Fabrikam; mirror it for the other direction.\n\nThe provider needs the Exchange Online application permission `Exchange.ManageAsApp` and an Exchange role (Exchange Administrator) for its app; the Exchange token is requested for the `exchange_endpoint` audience.",
+        vec![
+            Attribute::string("id").computed().use_state_for_unknown().description("The connector's Guid (Exchange's immutable identity; a rename keeps it)."),
+            Attribute::string("direction").required().requires_replace().validate(one_of(DIRECTIONS)).description("`outbound` (`*-OutboundConnector`: mail to the partner) or `inbound` (`*-InboundConnector`: mail from the partner). Changing it replaces the connector. The import ID's prefix."),
+            Attribute::string("name").required().description("The connector's name: unique among the tenant's connectors of this direction, at most 64 characters. Renamed in place (the Guid stays). The import ID's second part."),
+            Attribute::bool("enabled").optional().computed().description("Whether the connector is used. Default `true`."),
+            Attribute::string("comment").optional().description("A free-text comment shown in the Exchange admin center. Omit it for none (an empty string is rejected)."),
+            Attribute::string("connector_type").computed().description("Always `Partner` (mail with another organization). A connector changed to another type out of band shows a diff here and is set back to `Partner`."),
+            Attribute::string_set("recipient_domains").optional().computed().description("Outbound only (default none): the recipient domains the connector routes mail for, e.g. the partner's primary SMTP domains, its coexistence routing domain and its MOERA (`fabrikam.onmicrosoft.com`). A leading `*.` wildcard covers subdomains; no other wildcard is allowed."),
+            Attribute::string_set("smart_hosts").optional().computed().description("Outbound only (default none): where mail goes instead of the recipient domain's MX record: fully qualified domain names (the partner's Exchange Online Protection endpoint, `fabrikam-com.mail.protection.outlook.com`), IPv4 addresses or IPv4 CIDR ranges. Required when `use_mx_record` is `false`."),
+            Attribute::bool("use_mx_record").optional().computed().description("Outbound only: deliver through the recipient domain's MX record instead of `smart_hosts`. Default: `false` when `smart_hosts` are given, else `true`. `false` requires `smart_hosts`; `true` conflicts with them."),
+            Attribute::string("tls_settings").optional().validate(one_of(TLS_SETTINGS)).description("Outbound only: the TLS the connector requires of the receiving server: `EncryptionOnly`, `CertificateValidation` (a trusted certificate) or `DomainValidation` (a trusted certificate for `tls_domain`). Omit it for opportunistic TLS."),
+            Attribute::string("tls_domain").optional().description("Outbound only: the domain the receiving server's certificate must be for, e.g. `mail.protection.outlook.com`; a leading `*.` wildcard is allowed. Needs `tls_settings = \"DomainValidation\"`."),
+            Attribute::string_set("sender_domains").optional().description("Inbound only (required there): the sender domains whose mail the connector accepts, e.g. the partner's primary SMTP domains. A leading `*.` wildcard covers subdomains; no other wildcard is allowed."),
+            Attribute::string_set("trusted_organizations").optional().computed().description("Inbound only (default none): other Microsoft 365 organizations, by their `onmicrosoft.com` domain (the partner's MOERA), whose mail is attributed to this connector (tenant-to-tenant mail flow)."),
+            Attribute::bool("require_tls").optional().computed().description("Inbound only: accept the partner's mail only over TLS. Default `true`."),
+            Attribute::bool("restrict_domains_to_certificate").optional().computed().description("Inbound only: accept mail from `sender_domains` only when the sending server's certificate subject matches `tls_sender_certificate_name`. Default `false`; `true` needs `tls_sender_certificate_name`."),
+            Attribute::string("tls_sender_certificate_name").optional().description("Inbound only: the certificate name the partner's servers present, e.g. `*.protection.outlook.com` for another Exchange Online tenant; a leading `*.` wildcard is allowed."),
+            Attribute::string_set("sender_ip_addresses").optional().computed().description("Inbound only (default none): the partner's sending IPv4 addresses, single or CIDR ranges from /24 to /32 (IPv6 is not supported). Used with `restrict_domains_to_ip_addresses`."),
+            Attribute::bool("restrict_domains_to_ip_addresses").optional().computed().description("Inbound only: reject mail from `sender_domains` that comes from addresses outside `sender_ip_addresses`. Default `false`; `true` needs `sender_ip_addresses`."),
+            timeouts_attribute(&["create", "read", "update", "delete"]),
+        ],
+    )
+}
+
+// ---- helpers ------------------------------------------------------------------------------
+
+/// Runs a cmdlet, showing its `@adminapi.warnings` with the operation's result.
+async fn invoke(ctx: &Ctx, cmd: &Cmdlet, dl: &Deadline) -> Result<CmdletOutput, ApiError> {
+    let out = ctx.clients.exchange.invoke(cmd, dl).await?;
+    for w in &out.warnings {
+        ctx.warn(Diagnostic::warning(
+            format!("Exchange Online warned ({})", cmd.name),
+            w.clone(),
+        ));
+    }
+    Ok(out)
+}
+
+/// A Get by `identity` (Guid or name): its objects, none when the identity matches nothing.
+async fn get(ctx: &Ctx, c: &Connector, identity: &str) -> Result<Vec<Json>, ApiError> {
+    match invoke(ctx, &api::get(c, identity), &ctx.deadline).await {
+        Ok(out) => Ok(out.objects),
+        Err(e) if is_not_found(&e) => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
+}
+
+/// The connector named like `c` (the natural key), if there is one.
+async fn find_by_name(ctx: &Ctx, c: &Connector) -> Result<Option<Json>, ApiError> {
+    let objects = get(ctx, c, &c.name).await?;
+    Ok(api::by_name(&objects, &c.name)
+        .first()
+        .map(|o| (*o).clone()))
+}
+
+fn import_id(c: &Connector) -> String {
+    format!("{}/{}", c.direction, c.name)
+}
+
+fn duplicate(c: &Connector) -> Diagnostics {
+    already_exists(
+        TYPE_NAME,
+        &import_id(c),
+        &format!("An {} connector named {:?}", c.direction, c.name),
+    )
+    .at(AttrPath::root().attr("name"))
+    .into()
+}
+
+/// Exchange's answer to a New or a rename with a name in use (assumed: an `*AlreadyExists*`
+/// exception type, e.g. `ADObjectAlreadyExistsException`).
+fn is_duplicate(e: &ApiError) -> bool {
+    e.code.contains("AlreadyExists")
+}
+
+// ---- the resource -------------------------------------------------------------------------
+
+#[async_trait]
+impl Resource for PartnerConnector {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        schema()
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        validate::config(config, diags);
+    }
+
+    /// Every connector this resource manages is a Partner connector: plan `Partner`, so one
+    /// changed out of band shows as a diff and the update sets it back. Arguments left out
+    /// plan their default (the other direction's: null), so drift on them shows too and
+    /// removing one from the configuration sets the default again.
+    fn modify_plan(&self, req: &PlanRequest<'_>, plan: &mut ModifyPlan) {
+        plan.set(
+            &AttrPath::root().attr("connector_type"),
+            Value::string(PARTNER),
+        );
+        let Some(direction) = req.config.get("direction").as_str() else {
+            return;
+        };
+        let (own, other) = if direction == INBOUND {
+            (INBOUND_DEFAULTS, OUTBOUND_ONLY)
+        } else {
+            (OUTBOUND_DEFAULTS, INBOUND_ONLY)
+        };
+        for a in other {
+            plan.set(&AttrPath::root().attr(a), Value::Null);
+        }
+        if req.config.get("enabled").is_null() {
+            plan.set(
+                &AttrPath::root().attr("enabled"),
+                Value::Bool(model::ENABLED_DEFAULT),
+            );
+        }
+        for (a, default) in own {
+            if req.config.get(a).is_null() {
+                plan.set(&AttrPath::root().attr(a), default());
+            }
+        }
+        if direction == OUTBOUND && req.config.get("use_mx_record").is_null() {
+            // MX unless smart hosts are given; decided once they are known.
+            let hosts = req.config.get("smart_hosts");
+            let mx = if hosts.is_wholly_known() {
+                Value::Bool(hosts.elements().is_empty())
+            } else {
+                Value::Unknown
+            };
+            plan.set(&AttrPath::root().attr("use_mx_record"), mx);
+        }
+    }
+
+    async fn create(&self, ctx: &Ctx, planned: &Value) -> Result<Value, ApplyError> {
+        let dl = &ctx.deadline;
+        let mut p = Connector::from_value(planned)?;
+        let what = p.what();
+        let new = api::new(&p);
+        let sent = p.parameters();
+        let created = create::create_once(
+            dl,
+            &what,
+            |dl| {
+                let new = &new;
+                async move { invoke(ctx, new, &dl).await }
+            },
+            |_dl| {
+                let p = &p;
+                async move { find_by_name(ctx, p).await }
+            },
+            |found: &Json| Connector::from_exchange(found, &p.direction).parameters() == sent,
+        )
+        .await;
+        let object = match created {
+            Ok(create::Created::Sent(out)) => out.objects.into_iter().next(),
+            Ok(create::Created::Adopted(found)) => Some(found),
+            Err(create::CreateError::AlreadyExists { .. }) => return Err(duplicate(&p).into()),
+            Err(create::CreateError::Api(e)) if is_duplicate(&e) => {
+                return Err(duplicate(&p).into())
+            }
+            Err(create::CreateError::Api(e)) => {
+                Err::<(), _>(e).context(|| format!("creating {what}"))?;
+                None
+            }
+        };
+        // New-* answers with the connector; should it not, its name finds it.
+        let object = match object {
+            Some(o) => Some(o),
+            None => find_by_name(ctx, &p)
+                .await
+                .context(|| format!("reading {what} after creating it"))?,
+        };
+        p.id = object
+            .as_ref()
+            .and_then(|o| o.get("Guid"))
+            .and_then(Json::as_str)
+            .map(str::to_ascii_lowercase);
+        if p.id.is_none() {
+            return Err(Diagnostics::from(Diagnostic::error(
+                format!("Error creating {what}"),
+                format!("{} answered without the connector's Guid.", new.name),
+            ))
+            .into());
+        }
+        Ok(p.to_value()?)
+    }
+
+    async fn read(&self, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics> {
+        let s = Connector::from_value(state)?;
+        let what = || format!("reading {}", s.what());
+        let found = match s.id.as_deref() {
+            Some(guid) => {
+                let objects = get(ctx, &s, guid).await.context(what)?;
+                api::by_guid(&objects, guid).cloned()
+            }
+            // Just imported: by name, the import ID's second part.
+            None => {
+                let objects = get(ctx, &s, &s.name).await.context(what)?;
+                match api::by_name(&objects, &s.name).as_slice() {
+                    [] => None,
+                    [one] => Some((*one).clone()),
+                    _ => {
+                        return Err(Diagnostic::error(
+                            format!("Error {}", what()),
+                            format!("More than one {} connector is named {:?}; rename one in the Exchange admin center and import again.", s.direction, s.name),
+                        )
+                        .into())
+                    }
+                }
+            }
+        };
+        let Some(found) = found else {
+            return Ok(None);
+        };
+        Ok(Some(
+            Connector::from_exchange(&found, &s.direction).to_value()?,
+        ))
+    }
+
+    async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> Result<Value, ApplyError> {
+        let (old, mut new) = (
+            Connector::from_value(prior)?,
+            Connector::from_value(planned)?,
+        );
+        let guid = old.id.clone().unwrap_or_default();
+        if let Some(set) = api::set(&old, &new, &guid) {
+            match invoke(ctx, &set, &ctx.deadline).await {
+                Err(e) if is_duplicate(&e) => return Err(duplicate(&new).into()),
+                other => other.context(|| format!("updating {}", old.what()))?,
+            };
+        }
+        new.id = Some(guid);
+        Ok(new.to_value()?)
+    }
+
+    async fn delete(&self, ctx: &Ctx, state: &Value) -> Result<(), Diagnostics> {
+        let s = Connector::from_value(state)?;
+        let guid = s.id.clone().unwrap_or_default();
+        match invoke(ctx, &api::remove(&s, &guid), &ctx.deadline).await {
+            // Gone already: that is what a delete wants.
+            Err(e) if is_not_found(&e) => Ok(()),
+            other => other
+                .map(|_| ())
+                .context(|| format!("deleting {}", s.what())),
+        }
+    }
+
+    fn import(&self, id: &str) -> Result<Value, Diagnostics> {
+        let (direction, name) = if id.trim_start().starts_with("inbound/") {
+            let c: InboundConnector = import_id::parse(TYPE_NAME, id)?;
+            (INBOUND, c.0 .0)
+        } else if id.trim_start().starts_with("outbound/") {
+            let c: OutboundConnector = import_id::parse(TYPE_NAME, id)?;
+            (OUTBOUND, c.0 .0)
+        } else {
+            return Err(Diagnostic::error(
+                "Invalid import ID",
+                format!(
+                    "{TYPE_NAME} import IDs have the form {} or {}, e.g. {}. Got {id:?}: it starts with neither \"inbound/\" nor \"outbound/\".",
+                    InboundConnector::FORMAT,
+                    OutboundConnector::FORMAT,
+                    OutboundConnector::EXAMPLE
+                ),
+            )
+            .into());
+        };
+        Ok(Value::object([
+            ("direction", Value::string(direction)),
+            ("name", Value::string(name)),
+        ]))
+    }
+
+    fn natural_key(&self) -> &'static str {
+        "`direction` and `name`: connector names are unique per direction in a tenant, so a create whose outcome is unknown looks the connector up by its name."
+    }
+
+    fn import_id_format(&self) -> (&'static str, &'static str) {
+        (
+            "outbound/<connector name> or inbound/<connector name>",
+            OutboundConnector::EXAMPLE,
+        )
+    }
+
+    fn permissions(&self) -> &'static [(&'static str, crate::clients::Permission)] {
+        api::PERMISSIONS
+    }
+
+    fn model_mismatches(&self) -> Vec<String> {
+        crate::framework::typed::model_mismatches::<Connector>(&schema())
+    }
+}
