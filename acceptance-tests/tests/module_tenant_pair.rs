@@ -57,6 +57,10 @@ output "organization" {{
 output "sync_jobs" {{
   value = module.pair.sync_jobs
 }}
+
+output "connector_names" {{
+  value = module.pair.connector_names
+}}
 "#,
         contoso = acc.provider_block(&acc.home, Some("contoso")),
         fabrikam = acc.provider_block(&acc.partner, Some("fabrikam")),
@@ -278,6 +282,15 @@ async fn low_to_high_and_back_changes_in_place() {
     assert_conditional_access(&acc, true);
     let org = acc.tf.output("organization").await;
     assert_eq!(org["owner_tenant_id"], home.as_str(), "{org:#}");
+    // Mail flow both ways: each tenant's outbound to the other and inbound from it.
+    let names = acc.tf.output("connector_names").await;
+    assert_eq!(
+        names,
+        serde_json::json!({
+            "a": {"outbound": "To Fabrikam", "inbound": "From Fabrikam"},
+            "b": {"outbound": "To Contoso", "inbound": "From Contoso"},
+        })
+    );
     // A sync job per direction, running.
     let jobs = acc.tf.output("sync_jobs").await;
     for dir in ["a_to_b", "b_to_a"] {

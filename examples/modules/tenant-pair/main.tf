@@ -48,6 +48,13 @@ locals {
   b_domains = distinct(concat([local.b.moera, replace(local.b.moera, ".onmicrosoft.com", ".mail.onmicrosoft.com")], var.domains.b))
 }
 
+locals {
+  # A tenant's Exchange Online Protection host: <primary domain, dots as dashes>.mail.protection.outlook.com.
+  a_smart_host = "${replace(coalesce(try(var.domains.a[0], null), local.a.moera), ".", "-")}.mail.protection.outlook.com"
+  b_smart_host = "${replace(coalesce(try(var.domains.b[0], null), local.b.moera), ".", "-")}.mail.protection.outlook.com"
+  mail_flow    = local.high && var.mail_flow.enabled
+}
+
 # ---- each tenant's side (side/): its objects for the other tenant ---------------------------
 
 module "a" {
@@ -66,6 +73,8 @@ module "a" {
   sync_group_ids     = var.sync.a_to_b_group_ids
   user_type          = var.sync.user_type
   target_partner_id  = module.b.partner_id
+  mail_flow          = local.mail_flow
+  other_smart_host   = local.b_smart_host
 }
 
 module "b" {
@@ -84,6 +93,8 @@ module "b" {
   sync_group_ids     = var.sync.b_to_a_group_ids
   user_type          = var.sync.user_type
   target_partner_id  = module.a.partner_id
+  mail_flow          = local.mail_flow
+  other_smart_host   = local.a_smart_host
 }
 
 # ---- consistency checks (checks/), one per tenant ---------------------------------------------

@@ -40,3 +40,11 @@ output "sync_jobs" {
     b_to_a = module.b.sync_job
   }
 }
+
+output "connector_names" {
+  description = "Each tenant's outbound and inbound connector names at high trust (`a`, `b`); null without mail flow."
+  value = {
+    a = module.a.connector_names
+    b = module.b.connector_names
+  }
+}

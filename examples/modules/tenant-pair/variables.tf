@@ -145,3 +145,11 @@ variable "conditional_access" {
     error_message = "conditional_access: every excluded user or group must be an object ID (a GUID)."
   }
 }
+
+variable "mail_flow" {
+  description = "High trust: direct mail flow both ways through Partner connectors (`coexistence_partner_connector`): outbound in the sender to the recipient's domains and Exchange Online Protection, inbound in the recipient trusting the sender's initial domain."
+  type = object({
+    enabled = optional(bool, true)
+  })
+  default = {}
+}
