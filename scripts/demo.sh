@@ -43,6 +43,14 @@ summary() {
     echo
   done
 }
+# The groups the demo synchronizes at high trust (a job can only be assigned existing groups).
+seed_group() {
+  curl -sf --cacert "$demo/emulator/ca.pem" -X PUT -H 'content-type: application/json' \
+    "$url/_emulator/tenants/$1/object?path=%2Fgroups%2F$2" \
+    -d "{\"id\": \"$2\", \"displayName\": \"$3\", \"@odata.type\": \"#microsoft.graph.group\"}"
+}
+seed_group $contoso 5a3b1c2d-0e4f-4a6b-8c7d-9e0f1a2b3c4d "Contoso people in Fabrikam"
+seed_group $fabrikam 0f9e8d7c-6b5a-4c3d-8e1f-a0b1c2d3e4f5 "Fabrikam people in Contoso"
 start=$(date +%s)
 step "${tf_version%%$'\n'*}, emulator at $url"
 "$tf" get -no-color >>"$log"
