@@ -372,6 +372,44 @@ async fn a_drifted_prerequisite_warns_on_plan() {
     // The other tenant's check still holds.
     assert!(!text.contains("Contoso does not accept"), "{out}");
 
+    // The sync job into Fabrikam is quarantined: run status is no diff, only the check says it.
+    let jobs = acc.tf.output("sync_jobs").await;
+    let (sp, job) = (
+        jobs["a_to_b"]["service_principal_id"]
+            .as_str()
+            .unwrap()
+            .to_string(),
+        jobs["a_to_b"]["job_id"].as_str().unwrap().to_string(),
+    );
+    use coexistence_acceptance::emulator::graph::xts::job_path;
+    let mut status = acc.emu.object(&home, &job_path(&sp, &job)).unwrap()["status"].clone();
+    status["code"] = "Quarantine".into();
+    status["quarantine"] = serde_json::json!({"reason": "EncounteredQuarantineException"});
+    assert!(acc.emu.patch_object(
+        &home,
+        &job_path(&sp, &job),
+        serde_json::json!({"status": status})
+    ));
+    let out = acc.tf.plan().await;
+    let text = out
+        .combined()
+        .replace(['│', '╷', '╵'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("Contoso's cross-tenant synchronization job to Fabrikam is quarantined: EncounteredQuarantineException"),
+        "expected the sync_job check to warn:\n{out}"
+    );
+    // Restarting the job is outside Terraform; the emulator clears the quarantine.
+    status["code"] = "Active".into();
+    status["quarantine"] = serde_json::Value::Null;
+    assert!(acc.emu.patch_object(
+        &home,
+        &job_path(&sp, &job),
+        serde_json::json!({"status": status})
+    ));
+
     // Apply restores it; the next plan is empty and warns no more.
     let out = apply_and_converge(&acc).await;
     assert!(

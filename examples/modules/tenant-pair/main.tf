@@ -109,6 +109,7 @@ module "checks_a" {
   sync_in  = local.sync_b_to_a
   sync_out = local.sync_a_to_b
   guard    = module.a.partner_id
+  sync_job = module.a.sync_job
 }
 
 module "checks_b" {
@@ -121,4 +122,5 @@ module "checks_b" {
   sync_in  = local.sync_a_to_b
   sync_out = local.sync_b_to_a
   guard    = module.b.partner_id
+  sync_job = module.b.sync_job
 }

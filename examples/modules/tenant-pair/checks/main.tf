@@ -41,6 +41,19 @@ variable "guard" {
   type        = string
 }
 
+variable "sync_job" {
+  description = "This tenant's sync job into the other (`status`, `quarantine_reason`), null without one. Its run status never shows as a diff, so only this check reports a quarantine."
+  type        = any
+  default     = null
+}
+
+check "sync_job" {
+  assert {
+    condition     = var.sync_job == null || try(var.sync_job.quarantine_reason, null) == null
+    error_message = "${var.self.name}'s cross-tenant synchronization job to ${var.other.name} is quarantined: ${coalesce(try(var.sync_job.quarantine_reason, null), "no reason given")}. Users are not synchronized until the cause is fixed (often a partner setting on either side, see the other checks) and the job is restarted."
+  }
+}
+
 check "partner_configuration" {
   data "coexistence_cross_tenant_access_partner" "live" {
     provider  = coexistence.self

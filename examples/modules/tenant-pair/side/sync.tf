@@ -34,6 +34,7 @@ output "sync_job" {
   value = one([for j in coexistence_xts_job.this : {
     id                   = j.id
     service_principal_id = j.service_principal_id
+    job_id               = j.job_id
     status               = j.status
     quarantine_reason    = j.quarantine_reason
   }])
