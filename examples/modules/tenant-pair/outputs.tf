@@ -34,7 +34,7 @@ output "conditional_access_policy_ids" {
 }
 
 output "sync_jobs" {
-  description = "Per direction (`a_to_b`, `b_to_a`): the sync job's `id`, `service_principal_id`, `status` and `quarantine_reason`; null where there is no job."
+  description = "Per direction (`a_to_b`, `b_to_a`): the configuration's `id`, `service_principal_id` and `job_id`, the job's `status` and `quarantine_reason`; null where there is no job."
   value = {
     a_to_b = module.a.sync_job
     b_to_a = module.b.sync_job
