@@ -40,7 +40,6 @@ summary() {
   for t in "contoso:$contoso" "fabrikam:$fabrikam"; do
     echo "  ${t%%:*}:"
     curl -sf --cacert "$demo/emulator/ca.pem" "$url/_emulator/tenants/${t#*:}/summary" | sed 's/^/    /'
-    echo
   done
 }
 # The groups the demo synchronizes at high trust (a job can only be assigned existing groups).

@@ -101,10 +101,10 @@ async fn list_objects(State(st): State<Arc<Shared>>, Path(tenant): Path<String>)
 
 async fn summary(State(st): State<Arc<Shared>>, Path(tenant): Path<String>) -> CtlResult {
     check_tenant(&st, &tenant)?;
-    let lines = super::summary::describe(&st.objects(&tenant), |t| {
+    let text = super::summary::text(&st.objects(&tenant), |t| {
         st.any_tenant(t).map(|s| s.display_name.clone())
     });
-    Ok(lines.join("\n").into_response())
+    Ok(text.into_response())
 }
 
 async fn get_object(
