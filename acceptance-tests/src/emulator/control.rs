@@ -1,6 +1,7 @@
 //! The unauthenticated control API under `/_emulator/` (for the binary and for tests in other
 //! processes). Same functions as the Rust methods on [`Emulator`](super::Emulator); never
-//! logged and never subject to faults.
+//! logged and never subject to faults. Documented for users, with `curl` examples that
+//! `tests/emulator_docs.rs` runs, in `acceptance-tests/EMULATOR.md`.
 //!
 //! * `GET    /_emulator/tenants/{tenant}/objects` → `[{"path": ..., "value": ...}]`
 //! * `GET    /_emulator/tenants/{tenant}/summary` → text, one readable line per object
