@@ -115,7 +115,7 @@ chmod +x "$fake/target/debug/coexistence-emulator"
 live_dir="$fake/.demo/emulator"
 bash "$fake/scripts/emulator.sh" >"$tmp/emulator.out" 2>&1 &
 live=$!
-for _ in $(seq 100); do grep -q '^Requests, one JSON line' "$tmp/emulator.out" && break; sleep 0.05; done
+for _ in $(seq 200); do grep -q '^Requests, one JSON line' "$tmp/emulator.out" && break; sleep 0.05; done
 intact() {
   local f
   for f in cli.tfrc ca.pem url; do [ -s "$live_dir/$f" ] || { echo "$f is gone"; return; }; done
@@ -135,8 +135,13 @@ for run in 1 2; do
   if [ -z "$why" ]; then pass "demo setup run $run: the running emulator's files and process intact"
   else fail "demo setup run $run: $why"; fi
 done
+# gone_within PID: true once PID has exited (a signalled process takes a moment), within 2 s.
+gone_within() {
+  for _ in $(seq 40); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done
+  return 1
+}
 if [ -s "$fake/.demo/demo/cli.tfrc" ] && [ -s "$fake/.demo/demo/work/demo/main.tf" ] \
-  && ! kill -0 "$(cat "$fake/.demo/demo/emulator/standin.pid")" 2>/dev/null; then
+  && gone_within "$(cat "$fake/.demo/demo/emulator/standin.pid")"; then
   pass "demo setup: its own files in .demo/demo, its emulator stopped on exit"
 else fail "demo setup: files missing from .demo/demo or its emulator left running"; fi
 if out="$(bash "$fake/scripts/emulator.sh" 2>&1)"; then fail "a second make emulator started beside the first: $out"
@@ -144,9 +149,8 @@ elif [ -z "$(intact)" ] && [[ "$out" == *"in use by another running"* ]]; then p
 else fail "a second make emulator: $out; $(intact)"; fi
 standin="$(cat "$live_dir/standin.pid")"
 kill -TERM "$live"; wait "$live" 2>/dev/null || true
-for _ in $(seq 40); do kill -0 "$standin" 2>/dev/null || break; sleep 0.05; done
-if kill -0 "$standin" 2>/dev/null; then fail "make emulator left its emulator running"; kill "$standin"
-else pass "make emulator: stopping it stops its emulator"; fi
+if gone_within "$standin"; then pass "make emulator: stopping it stops its emulator"
+else fail "make emulator left its emulator running"; kill "$standin"; fi
 
 if [ "$failures" -ne 0 ]; then
   echo "test-scripts: $failures failure(s)" >&2
