@@ -30,7 +30,9 @@ Options:
                      sign-in).
   --config <file>    The tenants as JSON instead: {\"tenants\": [{\"tenant_id\", \"display_name\",
                      \"default_domain\", \"client_id\", \"client_secret\"}, ...],
-                     \"directory_only\": [same fields], \"port\": 0}
+                     \"directory_only\": [same fields], \"port\": 0}; optionally
+                     \"sign_in\": app certificates, federated credentials and managed
+                     identities (SignInConfig in acceptance-tests/src/emulator/signin.rs).
   --state-dir <dir>  Required. Written there: ca.pem (the CA to trust, e.g. SSL_CERT_FILE),
                      emulator.log (one JSON line per request, credentials redacted) and url
                      (the base URL, written last, once listening).
