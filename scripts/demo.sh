@@ -1,29 +1,32 @@
 #!/usr/bin/env bash
 # `make demo`: starts the bundled emulator, then `terraform apply` and `terraform plan` of
 # examples/demo against it, through the locally built provider (dev_overrides, no init).
+# Everything lives in .demo/demo/ (`make emulator` keeps its own .demo/emulator/).
+# `--setup-only` starts the emulator, writes the files and stops there (no terraform).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-demo="$repo/.demo"
-tf="$(bash "$repo/scripts/require-terraform.sh")"
-rm -rf "$demo" && mkdir -p "$demo/emulator" "$demo/work"
+# shellcheck source=workdir.sh
+. "$repo/scripts/workdir.sh"
+demo="$repo/.demo/demo"
+claim_workdir "$demo" "make demo"
+mkdir -p "$demo/emulator" "$demo/work"
 
+# The emulator's --demo tenants come seeded with the groups the demo synchronizes.
 "$repo/target/debug/coexistence-emulator" --demo --state-dir "$demo/emulator" >"$demo/emulator/stdout.log" 2>&1 &
 emu=$!
 trap 'kill $emu 2>/dev/null || true' EXIT
-for _ in $(seq 100); do [ -s "$demo/emulator/url" ] && break; sleep 0.1; done
-[ -s "$demo/emulator/url" ] || { cat "$demo/emulator/stdout.log"; echo "demo: the emulator did not start" >&2; exit 1; }
+wait_for_emulator "$demo/emulator" "$demo/emulator/stdout.log" demo
 url="$(cat "$demo/emulator/url")"
-
-cat >"$demo/cli.tfrc" <<CFG
-provider_installation {
-  dev_overrides { "registry.terraform.io/coexistence/coexistence" = "$repo/target/debug" }
-  direct {}
-}
-CFG
+write_cli_config "$demo/cli.tfrc" "$repo"
 # The demo and the module keep their relative layout (the demo calls ../modules/tenant-pair).
 mkdir -p "$demo/work/demo" "$demo/work/modules"
 cp "$repo/examples/demo/main.tf" "$demo/work/demo/"
 cp -R "$repo/examples/modules/tenant-pair" "$demo/work/modules/"
+if [ "${1:-}" = --setup-only ]; then
+  echo "demo: set up in $demo (emulator at $url); stopping there (--setup-only)"
+  exit 0
+fi
+tf="$(bash "$repo/scripts/require-terraform.sh")"
 export TF_CLI_CONFIG_FILE="$demo/cli.tfrc" SSL_CERT_FILE="$demo/emulator/ca.pem" CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 # The emulator's built-in demo tenants (fake credentials, printed by `coexistence-emulator --demo`).
 contoso=6babcaad-604b-40ac-a9d7-9fd97c0b779f fabrikam=9c5d131d-b1c3-4fc4-9e3f-c6557947d551
@@ -40,17 +43,8 @@ summary() {
   for t in "contoso:$contoso" "fabrikam:$fabrikam"; do
     echo "  ${t%%:*}:"
     curl -sf --cacert "$demo/emulator/ca.pem" "$url/_emulator/tenants/${t#*:}/summary" | sed 's/^/    /'
-    echo
   done
 }
-# The groups the demo synchronizes at high trust (a job can only be assigned existing groups).
-seed_group() {
-  curl -sf --cacert "$demo/emulator/ca.pem" -X PUT -H 'content-type: application/json' \
-    "$url/_emulator/tenants/$1/object?path=%2Fgroups%2F$2" \
-    -d "{\"id\": \"$2\", \"displayName\": \"$3\", \"@odata.type\": \"#microsoft.graph.group\"}"
-}
-seed_group $contoso 5a3b1c2d-0e4f-4a6b-8c7d-9e0f1a2b3c4d "Contoso people in Fabrikam"
-seed_group $fabrikam 0f9e8d7c-6b5a-4c3d-8e1f-a0b1c2d3e4f5 "Fabrikam people in Contoso"
 start=$(date +%s)
 step "${tf_version%%$'\n'*}, emulator at $url"
 "$tf" get -no-color >>"$log"

@@ -3,20 +3,19 @@
 # foreground (Ctrl-C stops it), with what to paste to point Terraform at it.
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-dir="$repo/.demo/emulator-live"
-rm -rf "$dir" && mkdir -p "$dir"
+# shellcheck source=workdir.sh
+. "$repo/scripts/workdir.sh"
+# Its own directory: `make demo` (in .demo/demo/) never touches it while this runs.
+dir="$repo/.demo/emulator"
+claim_workdir "$dir" "make emulator"
 "$repo/target/debug/coexistence-emulator" --demo --state-dir "$dir" >"$dir/stdout.log" 2>&1 &
 emu=$!
 trap 'kill $emu 2>/dev/null || true' EXIT INT TERM
-for _ in $(seq 100); do [ -s "$dir/url" ] && break; sleep 0.1; done
-[ -s "$dir/url" ] || { cat "$dir/stdout.log"; echo "emulator: did not start" >&2; exit 1; }
+wait_for_emulator "$dir" "$dir/stdout.log" emulator
 url="$(cat "$dir/url")"
-cat >"$dir/cli.tfrc" <<CFG
-provider_installation {
-  dev_overrides { "registry.terraform.io/coexistence/coexistence" = "$repo/target/debug" }
-  direct {}
-}
-CFG
+write_cli_config "$dir/cli.tfrc" "$repo"
+# The principals --demo seeded, as the emulator printed them (before it wrote its url).
+seeded="$(sed -n '/^seeded principals/,$p' "$dir/stdout.log")"
 cat <<TXT
 Emulator running at $url (Ctrl-C stops it). In another shell:
 
@@ -44,6 +43,10 @@ provider "coexistence" {
   exchange_endpoint = "$url"
 }
 
+$seeded
+
+Control API (seed or change objects out of band, faults, clock, request log):
+  acceptance-tests/EMULATOR.md
 What each tenant holds:  curl -s --cacert $dir/ca.pem $url/_emulator/tenants/<tenant id>/summary
 Requests, one JSON line each: $dir/emulator.log
 TXT

@@ -92,6 +92,66 @@ while IFS= read -r f; do
 done < <(find "$repo/scripts" "$repo/.ci" -type f ! -name test-scripts.sh)
 [ "$failures" -ne "$lint_failures" ] || pass "lint: no early-exiting pipeline under pipefail in scripts/ and .ci/"
 
+# `make demo` beside a running `make emulator`: the demo once emptied all of .demo/, deleting
+# the running emulator's CLI configuration and CA (Terraform then failed on an unrelated lock
+# file). A copy of the scripts runs in a scratch repository against a stand-in emulator that
+# writes what the real one does (ca.pem, then url once its banner is out) and records its pid;
+# the demo runs its setup part only (no terraform).
+fake="$tmp/repo"
+mkdir -p "$fake/target/debug"
+cp -R "$repo/scripts" "$repo/examples" "$fake/"
+cat >"$fake/target/debug/coexistence-emulator" <<'EMU'
+#!/usr/bin/env bash
+while [ $# -gt 0 ]; do [ "$1" = --state-dir ] && dir="$2"; shift; done
+echo "stand-in CA $$" >"$dir/ca.pem"
+echo $$ >"$dir/standin.pid"
+echo "coexistence-emulator listening on https://127.0.0.1:1"
+echo "seeded principals (for a coexistence_xts_job's scoping_group_ids / scoping_user_ids):"
+echo '  Contoso    group 5a3b1c2d-0e4f-4a6b-8c7d-9e0f1a2b3c4d "Contoso people in Fabrikam"'
+echo "https://127.0.0.1:1" >"$dir/url"
+exec sleep 60
+EMU
+chmod +x "$fake/target/debug/coexistence-emulator"
+live_dir="$fake/.demo/emulator"
+bash "$fake/scripts/emulator.sh" >"$tmp/emulator.out" 2>&1 &
+live=$!
+for _ in $(seq 200); do grep -q '^Requests, one JSON line' "$tmp/emulator.out" && break; sleep 0.05; done
+intact() {
+  local f
+  for f in cli.tfrc ca.pem url; do [ -s "$live_dir/$f" ] || { echo "$f is gone"; return; }; done
+  [ "$(cat "$live_dir/ca.pem")" = "$before_ca" ] || { echo "ca.pem was replaced"; return; }
+  kill -0 "$live" 2>/dev/null || { echo "make emulator stopped"; return; }
+  kill -0 "$(cat "$live_dir/standin.pid")" 2>/dev/null || { echo "its emulator stopped"; return; }
+}
+before_ca="$(cat "$live_dir/ca.pem" 2>/dev/null || true)"
+why="$(intact)"
+if [ -z "$why" ]; then pass "make emulator: up, with its files"; else fail "make emulator did not start: $why; $(cat "$tmp/emulator.out")"; fi
+if grep -q '5a3b1c2d-0e4f-4a6b-8c7d-9e0f1a2b3c4d "Contoso people in Fabrikam"' "$tmp/emulator.out"; then
+  pass "make emulator: its banner lists the seeded principals"
+else fail "make emulator: the banner does not list the seeded principals: $(cat "$tmp/emulator.out")"; fi
+for run in 1 2; do
+  if out="$(bash "$fake/scripts/demo.sh" --setup-only 2>&1)"; then pass "demo setup run $run"; else fail "demo setup run $run failed: $out"; fi
+  why="$(intact)"
+  if [ -z "$why" ]; then pass "demo setup run $run: the running emulator's files and process intact"
+  else fail "demo setup run $run: $why"; fi
+done
+# gone_within PID: true once PID has exited (a signalled process takes a moment), within 2 s.
+gone_within() {
+  for _ in $(seq 40); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.05; done
+  return 1
+}
+if [ -s "$fake/.demo/demo/cli.tfrc" ] && [ -s "$fake/.demo/demo/work/demo/main.tf" ] \
+  && gone_within "$(cat "$fake/.demo/demo/emulator/standin.pid")"; then
+  pass "demo setup: its own files in .demo/demo, its emulator stopped on exit"
+else fail "demo setup: files missing from .demo/demo or its emulator left running"; fi
+if out="$(bash "$fake/scripts/emulator.sh" 2>&1)"; then fail "a second make emulator started beside the first: $out"
+elif [ -z "$(intact)" ] && [[ "$out" == *"in use by another running"* ]]; then pass "a second make emulator refuses, the first intact"
+else fail "a second make emulator: $out; $(intact)"; fi
+standin="$(cat "$live_dir/standin.pid")"
+kill -TERM "$live"; wait "$live" 2>/dev/null || true
+if gone_within "$standin"; then pass "make emulator: stopping it stops its emulator"
+else fail "make emulator left its emulator running"; kill "$standin"; fi
+
 if [ "$failures" -ne 0 ]; then
   echo "test-scripts: $failures failure(s)" >&2
   exit 1

@@ -1,18 +1,60 @@
-//! `coexistence-emulator` — runs the Microsoft Graph / identity platform emulator.
+//! `coexistence-emulator` — runs the Microsoft Graph / identity platform / Exchange admin API
+//! emulator until SIGTERM / SIGINT. `--help` ([`HELP`]) says what it takes and serves; the
+//! control API is documented for users in `acceptance-tests/EMULATOR.md`.
 //!
-//! ```text
-//! coexistence-emulator --config <file.json> --state-dir <dir> [--port N]
-//! coexistence-emulator --demo --state-dir <dir> [--port N]
-//! ```
-//!
-//! The config is `EmulatorConfig` JSON. `--demo` uses two built-in tenants (Contoso and
-//! Fabrikam) plus a directory-only tenant (Northwind). Once listening, the base URL is written
-//! to `<state-dir>/url`, and the URL and CA path are printed. Runs until SIGTERM / SIGINT.
+//! `--demo` uses two built-in tenants (Contoso and Fabrikam), each with a group and three users
+//! seeded so that a synchronization job can scope them at once, plus a directory-only tenant
+//! (Northwind). Once listening, it prints the URL, the CA path and (demo) the tenants and the
+//! seeded principals, and only then writes the base URL to `<state-dir>/url`: scripts that wait
+//! for that file find the whole banner on stdout.
 
 use std::path::PathBuf;
 
 use anyhow::{bail, Context as _};
+use coexistence_acceptance::emulator::graph::xts::{add_group, add_user};
 use coexistence_acceptance::emulator::{Emulator, EmulatorConfig, TenantSpec};
+
+const HELP: &str = "\
+coexistence-emulator: an emulator of the endpoints terraform-provider-coexistence calls
+(identity platform sign-in, Microsoft Graph, Exchange Online admin API), over HTTPS on
+127.0.0.1 with a CA of its own, for trying the provider and for its acceptance tests.
+
+Usage:
+  coexistence-emulator --demo --state-dir <dir> [--port <n>]
+  coexistence-emulator --config <file.json> --state-dir <dir> [--port <n>]
+
+Options:
+  --demo             Built-in tenants: Contoso and Fabrikam (fake credentials, printed at
+                     start), each seeded with a group and three users for cross-tenant
+                     synchronization, and Northwind (directory only: tenant lookup, no
+                     sign-in).
+  --config <file>    The tenants as JSON instead: {\"tenants\": [{\"tenant_id\", \"display_name\",
+                     \"default_domain\", \"client_id\", \"client_secret\"}, ...],
+                     \"directory_only\": [same fields], \"port\": 0}; optionally
+                     \"sign_in\": app certificates, federated credentials and managed
+                     identities (SignInConfig in acceptance-tests/src/emulator/signin.rs).
+  --state-dir <dir>  Required. Written there: ca.pem (the CA to trust, e.g. SSL_CERT_FILE),
+                     emulator.log (one JSON line per request, credentials redacted) and url
+                     (the base URL, written last, once listening).
+  --port <n>         Port to listen on (default: any free port).
+  -h, --help         This text.
+
+The base URL (https://127.0.0.1:<port>) serves, for the provider block:
+  authority_host     <url>/<tenant>/oauth2/v2.0/token (client secret, certificate, OIDC)
+  graph_endpoint     <url>/v1.0/...
+  exchange_endpoint  <url>/adminapi/beta/<tenant>/InvokeCommand
+and, unauthenticated, the control API under <url>/_emulator/: seed, read, change and delete
+objects out of band, a tenant's summary, faults, replication lag, the clock, rate limits and
+the request log.
+
+Docs: acceptance-tests/EMULATOR.md (the control API, with curl examples);
+acceptance-tests/API-NOTES.md (what each emulated behaviour rests on).
+`make emulator` runs it with --demo and prints provider blocks to paste.
+Runs until SIGINT (Ctrl-C) or SIGTERM.";
+
+fn usage() -> &'static str {
+    "usage: coexistence-emulator (--config <file.json> | --demo) --state-dir <dir> [--port N] (--help for more)"
+}
 
 fn demo_config() -> EmulatorConfig {
     let t = |id: &str, name: &str, domain: &str, client: &str, secret: &str| TenantSpec {
@@ -51,8 +93,94 @@ fn demo_config() -> EmulatorConfig {
     }
 }
 
-fn usage() -> &'static str {
-    "usage: coexistence-emulator (--config <file.json> | --demo) --state-dir <dir> [--port N]"
+/// A principal `--demo` seeds: (tenant, kind, id, display name).
+type Principal = (&'static str, &'static str, &'static str, &'static str);
+
+/// Per demo tenant, the group `examples/demo` synchronizes to the other tenant, and users.
+/// (The emulator keeps no group membership: a job scopes groups and users alike.)
+const DEMO_PRINCIPALS: &[Principal] = &[
+    (
+        "Contoso",
+        "group",
+        "5a3b1c2d-0e4f-4a6b-8c7d-9e0f1a2b3c4d",
+        "Contoso people in Fabrikam",
+    ),
+    (
+        "Contoso",
+        "user",
+        "c0a1e5e1-0001-4c0a-8c0a-000000000101",
+        "Adele Vance",
+    ),
+    (
+        "Contoso",
+        "user",
+        "c0a1e5e1-0002-4c0a-8c0a-000000000102",
+        "Alex Wilber",
+    ),
+    (
+        "Contoso",
+        "user",
+        "c0a1e5e1-0003-4c0a-8c0a-000000000103",
+        "Megan Bowen",
+    ),
+    (
+        "Fabrikam",
+        "group",
+        "0f9e8d7c-6b5a-4c3d-8e1f-a0b1c2d3e4f5",
+        "Fabrikam people in Contoso",
+    ),
+    (
+        "Fabrikam",
+        "user",
+        "fab0e5e1-0001-4fab-8fab-000000000201",
+        "Diego Siciliani",
+    ),
+    (
+        "Fabrikam",
+        "user",
+        "fab0e5e1-0002-4fab-8fab-000000000202",
+        "Isaiah Langer",
+    ),
+    (
+        "Fabrikam",
+        "user",
+        "fab0e5e1-0003-4fab-8fab-000000000203",
+        "Lynne Robbins",
+    ),
+];
+
+fn seed_demo(emu: &Emulator, cfg: &EmulatorConfig) {
+    for (tenant, kind, id, name) in DEMO_PRINCIPALS {
+        let Some(t) = cfg.tenants.iter().find(|t| t.display_name == *tenant) else {
+            continue;
+        };
+        match *kind {
+            "group" => add_group(emu, &t.tenant_id, id, name),
+            _ => add_user(emu, &t.tenant_id, id, name),
+        }
+    }
+}
+
+fn print_demo_banner(emu: &Emulator, cfg: &EmulatorConfig) {
+    println!("demo tenants (token endpoint: {}/<tenant>/oauth2/v2.0/token, scope https://graph.microsoft.com/.default):", emu.url());
+    for t in &cfg.tenants {
+        println!(
+            "  {:<10} tenant_id={} domain={} client_id={} client_secret={}",
+            t.display_name, t.tenant_id, t.default_domain, t.client_id, t.client_secret
+        );
+    }
+    for t in &cfg.directory_only {
+        println!(
+            "  {:<10} tenant_id={} domain={} (directory only: lookup, no sign-in)",
+            t.display_name, t.tenant_id, t.default_domain
+        );
+    }
+    println!(
+        "seeded principals (for a coexistence_xts_job's scoping_group_ids / scoping_user_ids):"
+    );
+    for (tenant, kind, id, name) in DEMO_PRINCIPALS {
+        println!("  {tenant:<10} {kind:<5} {id} \"{name}\"");
+    }
 }
 
 #[tokio::main]
@@ -76,7 +204,7 @@ async fn main() -> anyhow::Result<()> {
                 )
             }
             "-h" | "--help" => {
-                println!("{}", usage());
+                println!("{HELP}");
                 return Ok(());
             }
             other => bail!("unknown argument {other:?}\n{}", usage()),
@@ -100,26 +228,19 @@ async fn main() -> anyhow::Result<()> {
     }
 
     let emu = Emulator::start(cfg.clone(), &state_dir).await?;
+    println!("coexistence-emulator listening on {}", emu.url());
+    println!("CA certificate: {}", emu.ca_pem_path().display());
+    println!(
+        "control API: {}/_emulator/ (acceptance-tests/EMULATOR.md)",
+        emu.url()
+    );
+    if demo {
+        seed_demo(&emu, &cfg);
+        print_demo_banner(&emu, &cfg);
+    }
     let url_file = state_dir.join("url");
     std::fs::write(&url_file, emu.url())
         .with_context(|| format!("writing {}", url_file.display()))?;
-    println!("coexistence-emulator listening on {}", emu.url());
-    println!("CA certificate: {}", emu.ca_pem_path().display());
-    if demo {
-        println!("demo tenants (token endpoint: {}/<tenant>/oauth2/v2.0/token, scope https://graph.microsoft.com/.default):", emu.url());
-        for t in &cfg.tenants {
-            println!(
-                "  {:<10} tenant_id={} domain={} client_id={} client_secret={}",
-                t.display_name, t.tenant_id, t.default_domain, t.client_id, t.client_secret
-            );
-        }
-        for t in &cfg.directory_only {
-            println!(
-                "  {:<10} tenant_id={} domain={} (directory only: lookup, no sign-in)",
-                t.display_name, t.tenant_id, t.default_domain
-            );
-        }
-    }
 
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
     tokio::select! {

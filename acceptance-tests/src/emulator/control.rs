@@ -1,6 +1,7 @@
 //! The unauthenticated control API under `/_emulator/` (for the binary and for tests in other
 //! processes). Same functions as the Rust methods on [`Emulator`](super::Emulator); never
-//! logged and never subject to faults.
+//! logged and never subject to faults. Documented for users, with `curl` examples that
+//! `tests/emulator_docs.rs` runs, in `acceptance-tests/EMULATOR.md`.
 //!
 //! * `GET    /_emulator/tenants/{tenant}/objects` → `[{"path": ..., "value": ...}]`
 //! * `GET    /_emulator/tenants/{tenant}/summary` → text, one readable line per object
@@ -101,10 +102,10 @@ async fn list_objects(State(st): State<Arc<Shared>>, Path(tenant): Path<String>)
 
 async fn summary(State(st): State<Arc<Shared>>, Path(tenant): Path<String>) -> CtlResult {
     check_tenant(&st, &tenant)?;
-    let lines = super::summary::describe(&st.objects(&tenant), |t| {
+    let text = super::summary::text(&st.objects(&tenant), |t| {
         st.any_tenant(t).map(|s| s.display_name.clone())
     });
-    Ok(lines.join("\n").into_response())
+    Ok(text.into_response())
 }
 
 async fn get_object(

@@ -1,12 +1,63 @@
 //! A tenant's objects in a few readable lines (`GET /_emulator/tenants/{tenant}/summary`, used
 //! by `make demo`): one line per object, named by its collection and its display name, with
 //! tenant IDs replaced by the tenants' names. Generic over families, so a new family's objects
-//! show without a line here.
+//! show without a line here. Soft-deleted objects (under a `deletedItems` segment, such as a
+//! deleted Conditional Access policy) are not live: they are listed apart, after the live ones.
 
 use serde_json::Value;
 
+/// The summary as the control API sends it: [`describe`]'s lines, each ending with a newline
+/// (a shell printing it leaves the prompt on a line of its own).
+pub fn text(objects: &[(String, Value)], name: impl Fn(&str) -> Option<String>) -> String {
+    let lines = describe(objects, name);
+    if lines.is_empty() {
+        return "(no objects)\n".to_string();
+    }
+    lines.into_iter().map(|l| l + "\n").collect()
+}
+
 /// `name(tenant_id)` gives a known tenant's display name.
 pub fn describe(objects: &[(String, Value)], name: impl Fn(&str) -> Option<String>) -> Vec<String> {
+    let (deleted, live): (Vec<_>, Vec<_>) = objects
+        .iter()
+        .cloned()
+        .partition(|(path, _)| is_deleted(path));
+    let mut lines = lines(&live, &name);
+    if !deleted.is_empty() {
+        lines.push("deleted (restorable, not in effect):".to_string());
+        lines.extend(
+            deleted_lines(&deleted, &name)
+                .into_iter()
+                .map(|l| format!("  {l}")),
+        );
+    }
+    lines
+}
+
+/// Under a `deletedItems` segment: Graph's soft-deleted objects.
+fn is_deleted(path: &str) -> bool {
+    path.split('/').any(|s| s == "deletedItems")
+}
+
+/// As [`lines`], with when each was deleted.
+fn deleted_lines(
+    objects: &[(String, Value)],
+    name: &impl Fn(&str) -> Option<String>,
+) -> Vec<String> {
+    lines(objects, name)
+        .into_iter()
+        .zip(objects)
+        .map(
+            |(line, (_, value))| match value.get("deletedDateTime").and_then(Value::as_str) {
+                Some(when) => format!("{line} (deleted {when})"),
+                None => line,
+            },
+        )
+        .collect()
+}
+
+/// One line per object, a child indented under its parent.
+fn lines(objects: &[(String, Value)], name: &impl Fn(&str) -> Option<String>) -> Vec<String> {
     let named = |s: &str| {
         name(s)
             .map(|n| format!("{n} ({s})"))
@@ -98,5 +149,43 @@ mod tests {
                 "organization relationships \"Fabrikam\"".to_string(),
             ]
         );
+    }
+
+    #[test]
+    fn soft_deleted_objects_are_listed_apart_after_the_live_ones() {
+        let policy = |name: &str| json!({"displayName": name, "state": "enabled"});
+        let mut deleted = policy("Block Fabrikam members");
+        deleted["deletedDateTime"] = json!("2026-12-06T20:00:00Z");
+        let objects = vec![
+            (
+                "/identity/conditionalAccess/deletedItems/policies/1a2b3c4d-0000-4000-8000-000000000001".to_string(),
+                deleted,
+            ),
+            (
+                "/identity/conditionalAccess/policies/1a2b3c4d-0000-4000-8000-000000000002".to_string(),
+                policy("Block Fabrikam members (v2)"),
+            ),
+        ];
+        assert_eq!(
+            describe(&objects, |_| None),
+            [
+                "policies \"Block Fabrikam members (v2)\"",
+                "deleted (restorable, not in effect):",
+                "  policies \"Block Fabrikam members\" (deleted 2026-12-06T20:00:00Z)",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_text_ends_with_a_newline() {
+        let objects = vec![(
+            "/tenantRelationships/multiTenantOrganization".to_string(),
+            json!({"displayName": "Contoso Group"}),
+        )];
+        assert_eq!(
+            text(&objects, |_| None),
+            "multi tenant organization \"Contoso Group\"\n"
+        );
+        assert_eq!(text(&[], |_| None), "(no objects)\n");
     }
 }

@@ -12,6 +12,7 @@
 
 mod attributes;
 mod pages;
+mod permissions;
 
 use crate::framework::{DataSource, Resource};
 pub use pages::{env_var, import_command};

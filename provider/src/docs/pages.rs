@@ -2,8 +2,8 @@
 //! matter, summaries, the permissions section).
 
 use super::attributes::render_attributes;
+use super::permissions::{render_permission_union, render_permissions};
 use super::{data_source_page, resource_page, BINARY_NAME};
-use crate::clients::Permission;
 use crate::framework::{DataSource, Resource, Schema};
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -54,7 +54,7 @@ pub(super) fn render_index(
     front_matter(
         &mut out,
         "Provider: Coexistence",
-        "The coexistence provider manages Microsoft Entra / Microsoft 365 cross-tenant coexistence: partner cross-tenant access settings and cross-tenant synchronization policies.",
+        "The coexistence provider manages Microsoft Entra / Microsoft 365 cross-tenant coexistence: partner cross-tenant access settings, multitenant organizations, cross-tenant synchronization, Conditional Access for synchronized users, and Exchange Online organization relationships and Partner connectors.",
     );
     out.push_str("# Coexistence Provider\n\n");
     let _ = writeln!(out, "{}\n", schema.description);
@@ -122,60 +122,6 @@ pub(super) fn render_index(
     out.push_str("\n## Argument Reference\n");
     render_attributes(&mut out, &schema.attributes);
     out
-}
-
-/// The index's `## Permissions`: every permission any type needs, once, with who needs it.
-fn render_permission_union(
-    out: &mut String,
-    resources: &[Arc<dyn Resource>],
-    data_sources: &[Arc<dyn DataSource>],
-) {
-    let mut union: Vec<(Permission, Vec<String>)> = Vec::new();
-    let users = resources
-        .iter()
-        .map(|r| (r.type_name(), r.permissions()))
-        .chain(
-            data_sources
-                .iter()
-                .map(|d| (d.type_name(), d.permissions())),
-        );
-    for (name, perms) in users {
-        for (ops, p) in perms {
-            let who = format!("`{name}` ({ops})");
-            match union.iter_mut().find(|(q, _)| q == p) {
-                Some((_, w)) => w.push(who),
-                None => union.push((*p, vec![who])),
-            }
-        }
-    }
-    out.push_str("\n## Permissions\n\n");
-    out.push_str(
-        "What the application needs, by what uses it (each resource and data source page lists \
-         its own). Grant only what the configuration uses; a request refused for want of one \
-         names it in the error.\n\n",
-    );
-    for (p, who) in union {
-        let _ = writeln!(out, "- {}: {}", capitalise(&p.describe()), who.join(", "));
-    }
-}
-
-/// A page's `## Permissions`, from `permissions()` (the same data 403 diagnostics use).
-fn render_permissions(out: &mut String, what: &str, perms: &[(&str, Permission)]) {
-    out.push_str("\n## Permissions\n\n");
-    let _ = writeln!(
-        out,
-        "The application the provider signs in as needs, in the tenant it manages, for each operation of this {what}:\n"
-    );
-    for (ops, p) in perms {
-        let _ = writeln!(out, "- {ops}: {}.", p.describe());
-    }
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-        .unwrap_or_default()
 }
 
 /// The environment variable an attribute description names (`Env: `ARM_X`.`).
@@ -343,7 +289,7 @@ mod tests {
             "- `create`: `10m`",
             "## Natural Key\n\n`tenant_id`",
             "The import ID is `<partner tenant GUID>`",
-            "## Permissions\n\nThe application the provider signs in as needs, in the tenant it manages, for each operation of this resource:\n\n- read: the Microsoft Graph application permission `Policy.Read.All`, granted with admin consent.\n- create, update, delete: the Microsoft Graph application permission `Policy.ReadWrite.CrossTenantAccess`, granted with admin consent.\n",
+            "## Permissions\n\nThe application the provider signs in as needs, in the tenant it manages, each of these for the operations of this resource listed after it:\n\n- The Microsoft Graph application permission `Policy.Read.All`, granted with admin consent: read.\n- The Microsoft Graph application permission `Policy.ReadWrite.CrossTenantAccess`, granted with admin consent: create, update, delete.\n",
             "- `tenant_id` (String) The partner's tenant ID (a GUID). Changing it replaces the partner configuration. Import ID. Validation: must be a GUID",
             "  to = coexistence_cross_tenant_access_partner.x\n  id = \"72f988bf-86f1-41af-91ab-2d7cd011db47\"",
         ] {
@@ -357,7 +303,7 @@ mod tests {
         );
         assert!(index.contains("\n## Permissions\n"), "{index}");
         assert!(index.contains("- The Microsoft Graph application permission `Policy.ReadWrite.CrossTenantAccess`, granted with admin consent: `coexistence_cross_tenant_access_partner` (create, update, delete)\n"), "{index}");
-        assert!(index.contains("`CrossTenantInformation.ReadBasic.All`, granted with admin consent: `coexistence_tenant` (read)\n"), "{index}");
+        assert!(index.contains("`CrossTenantInformation.ReadBasic.All`, granted with admin consent: `coexistence_tenant` data source (read)\n"), "{index}");
         assert!(index.contains("- `client_secret` (String, Sensitive) "));
         assert!(index.contains("| `client_secret` | `ARM_CLIENT_SECRET` |"));
     }
