@@ -5,8 +5,9 @@
 
 use crate::clients::auth::{select_credential, AuthConfig, CredentialToken};
 use crate::clients::http::{build_client, ReqwestTransport};
+use crate::clients::signin::SignInState;
 use crate::clients::Clients;
-use crate::framework::validators::{guid, https_url, one_of};
+use crate::framework::validators::{conflicts_with, guid, https_url, one_of};
 use crate::framework::{AttrPath, Attribute, Diagnostic, Diagnostics, Schema, Value};
 use std::sync::Arc;
 
@@ -18,13 +19,21 @@ pub fn schema() -> Schema {
         vec![
             Attribute::string("tenant_id").optional().validate(guid()).description("The tenant this provider manages (a GUID). Env: `ARM_TENANT_ID`."),
             Attribute::string("client_id").optional().description("Application (client) ID of the app registration or managed identity used to sign in. Env: `ARM_CLIENT_ID`."),
+            Attribute::string("client_id_file_path").optional().description("A file holding the client ID (e.g. a mounted secret). When `client_id` is also set, both must agree. Env: `ARM_CLIENT_ID_FILE_PATH`."),
             Attribute::string("client_secret").optional().sensitive().description("Client secret of the app registration. Env: `ARM_CLIENT_SECRET`."),
+            Attribute::string("client_secret_file_path").optional().description("A file holding the client secret. When `client_secret` is also set, both must agree. Env: `ARM_CLIENT_SECRET_FILE_PATH`."),
+            Attribute::string("client_certificate").optional().sensitive().validate(conflicts_with(&["client_certificate_path"])).description("The client certificate inline: a base64-encoded PKCS#12 bundle with its RSA private key (e.g. `filebase64(\"app.pfx\")`). Env: `ARM_CLIENT_CERTIFICATE`."),
             Attribute::string("client_certificate_path").optional().description("Path to the client certificate with its RSA private key: PKCS#12 (.pfx, optionally password-protected) or PEM (certificate and unencrypted key in one file). Env: `ARM_CLIENT_CERTIFICATE_PATH`."),
             Attribute::string("client_certificate_password").optional().sensitive().description("Password of the PKCS#12 client certificate, if any. Env: `ARM_CLIENT_CERTIFICATE_PASSWORD`."),
-            Attribute::bool("use_oidc").optional().description("Sign in with an OIDC federated token (workload identity federation, e.g. GitHub Actions). Env: `ARM_USE_OIDC`."),
-            Attribute::string("oidc_token").optional().sensitive().description("The OIDC token itself. Env: `ARM_OIDC_TOKEN`. In GitHub Actions the token is requested automatically from `ACTIONS_ID_TOKEN_REQUEST_URL` / `ACTIONS_ID_TOKEN_REQUEST_TOKEN`."),
+            Attribute::bool("use_oidc").optional().description("Sign in with an OIDC federated token (workload identity federation, e.g. GitHub Actions, Azure DevOps). Env: `ARM_USE_OIDC`."),
+            Attribute::string("oidc_token").optional().sensitive().validate(conflicts_with(&["oidc_token_file_path"])).description("The OIDC token itself. Env: `ARM_OIDC_TOKEN`."),
             Attribute::string("oidc_token_file_path").optional().description("A file holding the OIDC token, re-read at each sign-in. Env: `ARM_OIDC_TOKEN_FILE_PATH`."),
+            Attribute::string("oidc_request_url").optional().validate(https_url()).description("The URL the OIDC token is requested from (GitHub Actions, Azure DevOps). Env: `ARM_OIDC_REQUEST_URL`, `ACTIONS_ID_TOKEN_REQUEST_URL` or `SYSTEM_OIDCREQUESTURI`."),
+            Attribute::string("oidc_request_token").optional().sensitive().description("The bearer token for `oidc_request_url`. Env: `ARM_OIDC_REQUEST_TOKEN`, `ACTIONS_ID_TOKEN_REQUEST_TOKEN` or `SYSTEM_ACCESSTOKEN`."),
+            Attribute::string("ado_pipeline_service_connection_id").optional().description("Azure DevOps: the ID of the service connection (workload identity federation) whose OIDC token is requested from `oidc_request_url` (`SYSTEM_OIDCREQUESTURI`) with `oidc_request_token` (`SYSTEM_ACCESSTOKEN`). Needs `use_oidc`. Env: `ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID` or `ARM_OIDC_AZURE_SERVICE_CONNECTION_ID`."),
+            Attribute::bool("use_aks_workload_identity").optional().description("Sign in with AKS workload identity: the token file, client ID, tenant ID and authority host come from `AZURE_FEDERATED_TOKEN_FILE`, `AZURE_CLIENT_ID`, `AZURE_TENANT_ID` and `AZURE_AUTHORITY_HOST` unless set here. Env: `ARM_USE_AKS_WORKLOAD_IDENTITY`."),
             Attribute::bool("use_msi").optional().description("Sign in with a managed identity (user-assigned when `client_id` is set). Env: `ARM_USE_MSI`."),
+            Attribute::string("msi_endpoint").optional().description("The managed identity endpoint to ask for tokens (IMDS protocol), instead of the one the platform provides. Env: `ARM_MSI_ENDPOINT`."),
             Attribute::bool("use_cli").optional().description("Sign in with the Azure CLI's logged-in account. Env: `ARM_USE_CLI`."),
             Attribute::string("environment")
                 .optional()
@@ -95,12 +104,175 @@ impl Settings<'_> {
             _ => (self.env)(var).filter(|s| !s.is_empty()),
         }
     }
+    /// Like [`Settings::string`], trying each variable in turn.
+    fn string_any(&mut self, attr: &str, vars: &[&str]) -> Option<String> {
+        let first = self.string(attr, vars[0]);
+        first.or_else(|| {
+            vars[1..]
+                .iter()
+                .find_map(|v| (self.env)(v).filter(|s| !s.is_empty()))
+        })
+    }
+    /// A value that may also come from a file (`<attr>_file_path`); both must agree.
+    fn string_or_file(&mut self, attr: &str, var: &str, file_var: &str) -> Option<String> {
+        let file_attr = format!("{attr}_file_path");
+        let direct = self.string(attr, var);
+        let Some(path) = self.string(&file_attr, file_var) else {
+            return direct;
+        };
+        let from_file = match std::fs::read_to_string(&path) {
+            Ok(s) => s.trim().to_string(),
+            Err(e) => {
+                self.diags.push(
+                    Diagnostic::error(format!("Cannot read {file_attr}"), format!("{path}: {e}"))
+                        .at(AttrPath::root().attr(&file_attr)),
+                );
+                return None;
+            }
+        };
+        match direct {
+            Some(d) if d != from_file => {
+                self.diags.push(
+                    Diagnostic::error(
+                        "Conflicting configuration arguments",
+                        format!("{attr} and the content of {file_attr} ({path}) differ: set only one of them."),
+                    )
+                    .at(AttrPath::root().attr(&file_attr)),
+                );
+                None
+            }
+            _ => Some(from_file),
+        }
+    }
     fn flag(&mut self, attr: &str, var: &str) -> bool {
         match self.config.get(attr) {
             Value::Bool(b) => *b,
             _ => (self.env)(var)
                 .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes")),
         }
+    }
+}
+
+/// The sign-in settings: arguments, their variables, the files they name, and AKS workload
+/// identity's variables. Conflicts are diagnostics naming the argument.
+fn auth_config(s: &mut Settings<'_>, authority_host: String) -> AuthConfig {
+    let aks = s.flag("use_aks_workload_identity", "ARM_USE_AKS_WORKLOAD_IDENTITY");
+    // AKS workload identity fills in only what the configuration leaves unset.
+    let aks_var = |s: &Settings<'_>, var: &str| {
+        if aks {
+            (s.env)(var).filter(|v| !v.is_empty())
+        } else {
+            None
+        }
+    };
+    let mut tenant_id = s.string("tenant_id", "ARM_TENANT_ID");
+    tenant_id = tenant_id.or_else(|| aks_var(s, "AZURE_TENANT_ID"));
+    let mut client_id = s.string_or_file("client_id", "ARM_CLIENT_ID", "ARM_CLIENT_ID_FILE_PATH");
+    client_id = client_id.or_else(|| aks_var(s, "AZURE_CLIENT_ID"));
+    let mut oidc_token_file_path = s.string("oidc_token_file_path", "ARM_OIDC_TOKEN_FILE_PATH");
+    oidc_token_file_path =
+        oidc_token_file_path.or_else(|| aks_var(s, "AZURE_FEDERATED_TOKEN_FILE"));
+    let authority_unset =
+        s.config.get("authority_host").is_null() && (s.env)("ARM_AUTHORITY_HOST").is_none();
+    let authority_host = match aks_var(s, "AZURE_AUTHORITY_HOST") {
+        Some(a) if authority_unset => a,
+        _ => authority_host,
+    };
+    if aks && oidc_token_file_path.is_none() {
+        s.diags.push(
+            Diagnostic::error(
+                "AKS workload identity has no token file",
+                "use_aks_workload_identity is set but AZURE_FEDERATED_TOKEN_FILE is not (the workload identity webhook sets it in pods whose service account is labelled azure.workload.identity/use: \"true\"); or set oidc_token_file_path.",
+            )
+            .at(AttrPath::root().attr("use_aks_workload_identity")),
+        );
+    }
+    let client_certificate = s
+        .string("client_certificate", "ARM_CLIENT_CERTIFICATE")
+        .and_then(|b64| {
+            use base64::Engine as _;
+            let clean: String = b64.split_whitespace().collect();
+            match base64::engine::general_purpose::STANDARD.decode(clean) {
+                Ok(bytes) => Some(bytes),
+                Err(_) => {
+                    s.diags.push(
+                        Diagnostic::error(
+                            "Invalid client_certificate",
+                            "client_certificate must be the base64 encoding of a PKCS#12 (.pfx) bundle, e.g. filebase64(\"app.pfx\").",
+                        )
+                        .at(AttrPath::root().attr("client_certificate")),
+                    );
+                    None
+                }
+            }
+        });
+    let client_certificate_path =
+        s.string("client_certificate_path", "ARM_CLIENT_CERTIFICATE_PATH");
+    if client_certificate.is_some() && client_certificate_path.is_some() {
+        s.diags.push(
+            Diagnostic::error(
+                "Conflicting configuration arguments",
+                "client_certificate (ARM_CLIENT_CERTIFICATE) and client_certificate_path (ARM_CLIENT_CERTIFICATE_PATH) are both set: set only one of them.",
+            )
+            .at(AttrPath::root().attr("client_certificate")),
+        );
+    }
+    let msi_endpoint = s.string("msi_endpoint", "ARM_MSI_ENDPOINT");
+    if let Some(e) = &msi_endpoint {
+        if !matches!(url::Url::parse(e), Ok(u) if u.scheme() == "http" || u.scheme() == "https") {
+            s.diags.push(
+                Diagnostic::error(
+                    "Invalid msi_endpoint",
+                    format!("{e:?} is not an http(s) URL."),
+                )
+                .at(AttrPath::root().attr("msi_endpoint")),
+            );
+        }
+    }
+    AuthConfig {
+        tenant_id,
+        client_id,
+        client_secret: s.string_or_file(
+            "client_secret",
+            "ARM_CLIENT_SECRET",
+            "ARM_CLIENT_SECRET_FILE_PATH",
+        ),
+        client_certificate_path,
+        client_certificate,
+        client_certificate_password: s.string(
+            "client_certificate_password",
+            "ARM_CLIENT_CERTIFICATE_PASSWORD",
+        ),
+        use_oidc: s.flag("use_oidc", "ARM_USE_OIDC") || aks,
+        oidc_token: s.string("oidc_token", "ARM_OIDC_TOKEN"),
+        oidc_token_file_path,
+        oidc_request_url: s.string_any(
+            "oidc_request_url",
+            &[
+                "ARM_OIDC_REQUEST_URL",
+                "ACTIONS_ID_TOKEN_REQUEST_URL",
+                "SYSTEM_OIDCREQUESTURI",
+            ],
+        ),
+        oidc_request_token: s.string_any(
+            "oidc_request_token",
+            &[
+                "ARM_OIDC_REQUEST_TOKEN",
+                "ACTIONS_ID_TOKEN_REQUEST_TOKEN",
+                "SYSTEM_ACCESSTOKEN",
+            ],
+        ),
+        ado_service_connection_id: s.string_any(
+            "ado_pipeline_service_connection_id",
+            &[
+                "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID",
+                "ARM_OIDC_AZURE_SERVICE_CONNECTION_ID",
+            ],
+        ),
+        use_msi: s.flag("use_msi", "ARM_USE_MSI"),
+        msi_endpoint,
+        use_cli: s.flag("use_cli", "ARM_USE_CLI"),
+        authority_host,
     }
 }
 
@@ -131,24 +303,7 @@ pub fn configure(
     let graph_endpoint = s
         .string("graph_endpoint", "ARM_GRAPH_ENDPOINT")
         .unwrap_or_else(|| cloud.graph.into());
-    let auth = AuthConfig {
-        tenant_id: s.string("tenant_id", "ARM_TENANT_ID"),
-        client_id: s.string("client_id", "ARM_CLIENT_ID"),
-        client_secret: s.string("client_secret", "ARM_CLIENT_SECRET"),
-        client_certificate_path: s.string("client_certificate_path", "ARM_CLIENT_CERTIFICATE_PATH"),
-        client_certificate_password: s.string(
-            "client_certificate_password",
-            "ARM_CLIENT_CERTIFICATE_PASSWORD",
-        ),
-        use_oidc: s.flag("use_oidc", "ARM_USE_OIDC"),
-        oidc_token: s.string("oidc_token", "ARM_OIDC_TOKEN"),
-        oidc_token_file_path: s.string("oidc_token_file_path", "ARM_OIDC_TOKEN_FILE_PATH"),
-        oidc_request_url: (s.env)("ACTIONS_ID_TOKEN_REQUEST_URL"),
-        oidc_request_token: (s.env)("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
-        use_msi: s.flag("use_msi", "ARM_USE_MSI"),
-        use_cli: s.flag("use_cli", "ARM_USE_CLI"),
-        authority_host,
-    };
+    let auth = auth_config(&mut s, authority_host);
     let exchange_endpoint = s
         .string("exchange_endpoint", "ARM_EXCHANGE_ENDPOINT")
         .unwrap_or_else(|| cloud.exchange.into());
@@ -164,21 +319,24 @@ pub fn configure(
                 "Endpoints must use HTTPS",
                 format!("{attr} = {v:?}: tokens are never sent over plain HTTP."),
             )
+            .at(AttrPath::root().attr(attr))
             .into());
         }
     }
     let http = build_client()
         .map_err(|e| Diagnostics::from(Diagnostic::error("Could not build the HTTP client", e)))?;
-    let (credential, method) = select_credential(&auth, &http)
+    let (credential, sign_in) = select_credential(&auth, &http)
         .map_err(|e| Diagnostics::from(Diagnostic::error("No usable authentication method", e)))?;
-    tracing::debug!(method, tenant_id = auth.tenant_id.as_deref().unwrap_or(""), graph_endpoint = %graph_endpoint, exchange_endpoint = %exchange_endpoint, "provider configured");
+    tracing::debug!(method = sign_in.method, tenant_id = auth.tenant_id.as_deref().unwrap_or(""), graph_endpoint = %graph_endpoint, exchange_endpoint = %exchange_endpoint, "provider configured");
     // One credential, one token source per audience: Graph and Exchange Online are separate
-    // resources, each with its own `<endpoint>/.default` scope.
+    // resources, each with its own `<endpoint>/.default` scope. Both share the sign-in, so a
+    // failure is reported once per provider.
+    let sign_in = Arc::new(SignInState::new(sign_in));
     let api = |endpoint: String| crate::clients::Api {
         token: Arc::new(CredentialToken {
             credential: credential.clone(),
             scope: format!("{}/.default", endpoint.trim_end_matches('/')),
-            method,
+            sign_in: sign_in.clone(),
         }),
         endpoint,
     };
@@ -242,6 +400,117 @@ mod tests {
         assert!(configure(&c, &env).is_err());
         // And the schema validator catches it at plan time already.
         assert!(schema().validate(&c).has_errors());
+    }
+
+    fn auth(
+        pairs: &[(&str, Value)],
+        env: &dyn Fn(&str) -> Option<String>,
+    ) -> (AuthConfig, Diagnostics) {
+        let config = cfg(pairs);
+        let mut s = Settings {
+            config: &config,
+            env,
+            diags: Diagnostics::new(),
+        };
+        let a = auth_config(&mut s, "https://login.example".into());
+        (a, s.diags)
+    }
+
+    #[test]
+    fn a_file_disagreeing_with_its_argument_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("id");
+        std::fs::write(&f, "from-file\n").unwrap();
+        let path = Value::string(f.display().to_string());
+        let (a, d) = auth(&[("client_id_file_path", path.clone())], &|_| None);
+        assert_eq!(a.client_id.as_deref(), Some("from-file"));
+        assert!(!d.has_errors());
+        let (_, d) = auth(
+            &[
+                ("client_id", Value::string("other")),
+                ("client_id_file_path", path),
+            ],
+            &|_| None,
+        );
+        assert_eq!(
+            d.0[0].path,
+            Some(AttrPath::root().attr("client_id_file_path"))
+        );
+    }
+
+    #[test]
+    fn aks_workload_identity_fills_in_from_its_variables() {
+        let env = |k: &str| {
+            Some(
+                match k {
+                    "ARM_USE_AKS_WORKLOAD_IDENTITY" => "true",
+                    "AZURE_CLIENT_ID" => "aks-client",
+                    "AZURE_TENANT_ID" => "aks-tenant",
+                    "AZURE_FEDERATED_TOKEN_FILE" => {
+                        "/var/run/secrets/azure/tokens/azure-identity-token"
+                    }
+                    "AZURE_AUTHORITY_HOST" => "https://login.aks.example/",
+                    _ => return None,
+                }
+                .to_string(),
+            )
+        };
+        let (a, d) = auth(&[("client_id", Value::string("mine"))], &env);
+        assert!(!d.has_errors());
+        assert!(a.use_oidc);
+        assert_eq!(
+            a.client_id.as_deref(),
+            Some("mine"),
+            "the configuration wins"
+        );
+        assert_eq!(a.tenant_id.as_deref(), Some("aks-tenant"));
+        assert_eq!(a.authority_host, "https://login.aks.example/");
+        assert!(a.oidc_token_file_path.is_some());
+        // Without the token file: refused, naming the argument.
+        let (_, d) = auth(&[], &|k| {
+            (k == "ARM_USE_AKS_WORKLOAD_IDENTITY").then(|| "1".into())
+        });
+        assert_eq!(
+            d.0[0].path,
+            Some(AttrPath::root().attr("use_aks_workload_identity"))
+        );
+    }
+
+    #[test]
+    fn oidc_request_falls_back_to_github_then_azure_devops_variables() {
+        let env = |k: &str| match k {
+            "SYSTEM_OIDCREQUESTURI" => Some("https://ado.example/oidc".to_string()),
+            "SYSTEM_ACCESSTOKEN" => Some("ado-token".to_string()),
+            "ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID" => Some("sc".to_string()),
+            _ => None,
+        };
+        let (a, _) = auth(&[], &env);
+        assert_eq!(
+            a.oidc_request_url.as_deref(),
+            Some("https://ado.example/oidc")
+        );
+        assert_eq!(a.oidc_request_token.as_deref(), Some("ado-token"));
+        assert_eq!(a.ado_service_connection_id.as_deref(), Some("sc"));
+        let gh = |k: &str| match k {
+            "ACTIONS_ID_TOKEN_REQUEST_URL" => Some("https://gh.example".to_string()),
+            _ => env(k),
+        };
+        assert_eq!(
+            auth(&[], &gh).0.oidc_request_url.as_deref(),
+            Some("https://gh.example")
+        );
+    }
+
+    #[test]
+    fn client_certificate_must_be_base64() {
+        let (_, d) = auth(
+            &[("client_certificate", Value::string("not base64!"))],
+            &|_| None,
+        );
+        assert_eq!(
+            d.0[0].path,
+            Some(AttrPath::root().attr("client_certificate"))
+        );
     }
 
     #[test]
