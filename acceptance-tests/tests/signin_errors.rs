@@ -182,6 +182,24 @@ async fn unknown_client_id_has_its_own_message() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn unknown_tenant_has_its_own_message() {
+    let acc = Acc::start().await;
+    let authority = acc.emu.url();
+    let unknown = uuid::Uuid::new_v4().to_string();
+    let (cid, secret) = (acc.home.client_id.clone(), acc.home.client_secret.clone());
+    let hcl = config(&acc, &authority, &cid, &secret, &[&acc.partner.tenant_id])
+        .replace(&q(&acc.home.tenant_id), &q(&unknown));
+    acc.tf.write_config(&hcl);
+    let out = acc.tf.apply_expect_error("AADSTS90002").await;
+    let f = flat(&out);
+    assert!(
+        f.contains(&format!("No tenant {unknown} exists in this cloud")),
+        "{out}"
+    );
+    assert!(!f.contains(SECRET_HINT), "{out}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn sign_in_failure_is_reported_once_per_provider() {
     let acc = Acc::start_with_more_tenants(&["Northwind"]).await;
     let authority = acc.emu.url();

@@ -298,6 +298,11 @@ mod tests {
         assert!(m.starts_with("Sign-in to tenant t1 with a client secret failed: https://login.example/t1/oauth2/v2.0/token refused it: AADSTS7000215"), "{m}");
         assert!(m.contains("client_secret is the secret's value"), "{m}");
         let m = secret().explain(&refused(
+            "7000222",
+            "AADSTS7000222: The provided client secret keys for app 'c1' are expired.",
+        ));
+        assert!(m.contains("client_secret is the secret's value"), "{m}");
+        let m = secret().explain(&refused(
             "700016",
             "AADSTS700016: Application with identifier 'c1' was not found.",
         ));
