@@ -3,12 +3,16 @@
 //! No request is made here: tokens are fetched lazily by the first API call, so a configuration
 //! rejected at plan time never reaches the network.
 
-use crate::clients::auth::{select_credential, AuthConfig, CredentialToken};
+use crate::clients::auth::{select_credential, CredentialToken};
 use crate::clients::http::{build_client, ReqwestTransport};
+use crate::clients::signin::SignInState;
 use crate::clients::Clients;
-use crate::framework::validators::{guid, https_url, one_of};
+use crate::framework::validators::{conflicts_with, guid, https_url, one_of};
 use crate::framework::{AttrPath, Attribute, Diagnostic, Diagnostics, Schema, Value};
 use std::sync::Arc;
+
+mod settings;
+use settings::{auth_config, Settings};
 
 pub const ENVIRONMENTS: &[&str] = &["public", "usgovernment", "dod", "china"];
 
@@ -18,13 +22,21 @@ pub fn schema() -> Schema {
         vec![
             Attribute::string("tenant_id").optional().validate(guid()).description("The tenant this provider manages (a GUID). Env: `ARM_TENANT_ID`."),
             Attribute::string("client_id").optional().description("Application (client) ID of the app registration or managed identity used to sign in. Env: `ARM_CLIENT_ID`."),
+            Attribute::string("client_id_file_path").optional().description("A file holding the client ID (e.g. a mounted secret). When `client_id` is also set, both must agree. Env: `ARM_CLIENT_ID_FILE_PATH`."),
             Attribute::string("client_secret").optional().sensitive().description("Client secret of the app registration. Env: `ARM_CLIENT_SECRET`."),
+            Attribute::string("client_secret_file_path").optional().description("A file holding the client secret. When `client_secret` is also set, both must agree. Env: `ARM_CLIENT_SECRET_FILE_PATH`."),
+            Attribute::string("client_certificate").optional().sensitive().validate(conflicts_with(&["client_certificate_path"])).description("The client certificate inline: a base64-encoded PKCS#12 bundle with its RSA private key (e.g. `filebase64(\"app.pfx\")`). Env: `ARM_CLIENT_CERTIFICATE`."),
             Attribute::string("client_certificate_path").optional().description("Path to the client certificate with its RSA private key: PKCS#12 (.pfx, optionally password-protected) or PEM (certificate and unencrypted key in one file). Env: `ARM_CLIENT_CERTIFICATE_PATH`."),
             Attribute::string("client_certificate_password").optional().sensitive().description("Password of the PKCS#12 client certificate, if any. Env: `ARM_CLIENT_CERTIFICATE_PASSWORD`."),
-            Attribute::bool("use_oidc").optional().description("Sign in with an OIDC federated token (workload identity federation, e.g. GitHub Actions). Env: `ARM_USE_OIDC`."),
-            Attribute::string("oidc_token").optional().sensitive().description("The OIDC token itself. Env: `ARM_OIDC_TOKEN`. In GitHub Actions the token is requested automatically from `ACTIONS_ID_TOKEN_REQUEST_URL` / `ACTIONS_ID_TOKEN_REQUEST_TOKEN`."),
+            Attribute::bool("use_oidc").optional().description("Sign in with an OIDC federated token (workload identity federation, e.g. GitHub Actions, Azure DevOps). Env: `ARM_USE_OIDC`."),
+            Attribute::string("oidc_token").optional().sensitive().validate(conflicts_with(&["oidc_token_file_path"])).description("The OIDC token itself. Env: `ARM_OIDC_TOKEN`."),
             Attribute::string("oidc_token_file_path").optional().description("A file holding the OIDC token, re-read at each sign-in. Env: `ARM_OIDC_TOKEN_FILE_PATH`."),
+            Attribute::string("oidc_request_url").optional().validate(https_url()).description("The URL the OIDC token is requested from (GitHub Actions, Azure DevOps). Env: `ARM_OIDC_REQUEST_URL`, `ACTIONS_ID_TOKEN_REQUEST_URL` or `SYSTEM_OIDCREQUESTURI`."),
+            Attribute::string("oidc_request_token").optional().sensitive().description("The bearer token for `oidc_request_url`. Env: `ARM_OIDC_REQUEST_TOKEN`, `ACTIONS_ID_TOKEN_REQUEST_TOKEN` or `SYSTEM_ACCESSTOKEN`."),
+            Attribute::string("ado_pipeline_service_connection_id").optional().description("Azure DevOps: the ID of the service connection (workload identity federation) whose OIDC token is requested from `oidc_request_url` (`SYSTEM_OIDCREQUESTURI`) with `oidc_request_token` (`SYSTEM_ACCESSTOKEN`). Needs `use_oidc`. Env: `ARM_ADO_PIPELINE_SERVICE_CONNECTION_ID` or `ARM_OIDC_AZURE_SERVICE_CONNECTION_ID`."),
+            Attribute::bool("use_aks_workload_identity").optional().description("Sign in with AKS workload identity: the token file, client ID, tenant ID and authority host come from `AZURE_FEDERATED_TOKEN_FILE`, `AZURE_CLIENT_ID`, `AZURE_TENANT_ID` and `AZURE_AUTHORITY_HOST` unless set here. Env: `ARM_USE_AKS_WORKLOAD_IDENTITY`."),
             Attribute::bool("use_msi").optional().description("Sign in with a managed identity (user-assigned when `client_id` is set). Env: `ARM_USE_MSI`."),
+            Attribute::string("msi_endpoint").optional().description("The managed identity endpoint to ask for tokens (IMDS protocol), instead of the one the platform provides. Env: `ARM_MSI_ENDPOINT`."),
             Attribute::bool("use_cli").optional().description("Sign in with the Azure CLI's logged-in account. Env: `ARM_USE_CLI`."),
             Attribute::string("environment")
                 .optional()
@@ -71,39 +83,6 @@ pub fn endpoints(environment: &str) -> Option<Endpoints> {
     })
 }
 
-/// Reads configuration values with their environment fallbacks. `env` is injectable for tests.
-struct Settings<'a> {
-    config: &'a Value,
-    env: &'a dyn Fn(&str) -> Option<String>,
-    diags: Diagnostics,
-}
-
-impl Settings<'_> {
-    fn string(&mut self, attr: &str, var: &str) -> Option<String> {
-        match self.config.get(attr) {
-            Value::String(s) => Some(s.clone()),
-            Value::Unknown => {
-                self.diags.push(
-                    Diagnostic::error(
-                        "Provider configuration depends on an unknown value",
-                        format!("{attr} is only known after apply, but the provider needs it to sign in. Use a value known at plan time (a variable or a data source)."),
-                    )
-                    .at(AttrPath::root().attr(attr)),
-                );
-                None
-            }
-            _ => (self.env)(var).filter(|s| !s.is_empty()),
-        }
-    }
-    fn flag(&mut self, attr: &str, var: &str) -> bool {
-        match self.config.get(attr) {
-            Value::Bool(b) => *b,
-            _ => (self.env)(var)
-                .is_some_and(|v| matches!(v.to_ascii_lowercase().as_str(), "1" | "true" | "yes")),
-        }
-    }
-}
-
 /// Builds the clients for one provider instance.
 pub fn configure(
     config: &Value,
@@ -131,24 +110,7 @@ pub fn configure(
     let graph_endpoint = s
         .string("graph_endpoint", "ARM_GRAPH_ENDPOINT")
         .unwrap_or_else(|| cloud.graph.into());
-    let auth = AuthConfig {
-        tenant_id: s.string("tenant_id", "ARM_TENANT_ID"),
-        client_id: s.string("client_id", "ARM_CLIENT_ID"),
-        client_secret: s.string("client_secret", "ARM_CLIENT_SECRET"),
-        client_certificate_path: s.string("client_certificate_path", "ARM_CLIENT_CERTIFICATE_PATH"),
-        client_certificate_password: s.string(
-            "client_certificate_password",
-            "ARM_CLIENT_CERTIFICATE_PASSWORD",
-        ),
-        use_oidc: s.flag("use_oidc", "ARM_USE_OIDC"),
-        oidc_token: s.string("oidc_token", "ARM_OIDC_TOKEN"),
-        oidc_token_file_path: s.string("oidc_token_file_path", "ARM_OIDC_TOKEN_FILE_PATH"),
-        oidc_request_url: (s.env)("ACTIONS_ID_TOKEN_REQUEST_URL"),
-        oidc_request_token: (s.env)("ACTIONS_ID_TOKEN_REQUEST_TOKEN"),
-        use_msi: s.flag("use_msi", "ARM_USE_MSI"),
-        use_cli: s.flag("use_cli", "ARM_USE_CLI"),
-        authority_host,
-    };
+    let auth = auth_config(&mut s, authority_host);
     let exchange_endpoint = s
         .string("exchange_endpoint", "ARM_EXCHANGE_ENDPOINT")
         .unwrap_or_else(|| cloud.exchange.into());
@@ -164,21 +126,24 @@ pub fn configure(
                 "Endpoints must use HTTPS",
                 format!("{attr} = {v:?}: tokens are never sent over plain HTTP."),
             )
+            .at(AttrPath::root().attr(attr))
             .into());
         }
     }
     let http = build_client()
         .map_err(|e| Diagnostics::from(Diagnostic::error("Could not build the HTTP client", e)))?;
-    let (credential, method) = select_credential(&auth, &http)
+    let (credential, sign_in) = select_credential(&auth, &http)
         .map_err(|e| Diagnostics::from(Diagnostic::error("No usable authentication method", e)))?;
-    tracing::debug!(method, tenant_id = auth.tenant_id.as_deref().unwrap_or(""), graph_endpoint = %graph_endpoint, exchange_endpoint = %exchange_endpoint, "provider configured");
+    tracing::debug!(method = sign_in.method, tenant_id = auth.tenant_id.as_deref().unwrap_or(""), graph_endpoint = %graph_endpoint, exchange_endpoint = %exchange_endpoint, "provider configured");
     // One credential, one token source per audience: Graph and Exchange Online are separate
-    // resources, each with its own `<endpoint>/.default` scope.
+    // resources, each with its own `<endpoint>/.default` scope. Both share the sign-in, so a
+    // failure is reported once per provider.
+    let sign_in = Arc::new(SignInState::new(sign_in));
     let api = |endpoint: String| crate::clients::Api {
         token: Arc::new(CredentialToken {
             credential: credential.clone(),
             scope: format!("{}/.default", endpoint.trim_end_matches('/')),
-            method,
+            sign_in: sign_in.clone(),
         }),
         endpoint,
     };

@@ -79,7 +79,9 @@ pub fn mint(issuer: &str, subject: &str, audience: &str) -> String {
 /// verifies with our key.
 pub(crate) fn verify_issued(st: &Shared, jwt: &Jwt<'_>) -> bool {
     let iss = jwt.claims["iss"].as_str().unwrap_or("");
-    let ours = iss == oidc_issuer(st) || iss == github_issuer(st);
+    let ours = iss == oidc_issuer(st)
+        || iss == github_issuer(st)
+        || iss == super::hosts_ci::ado_issuer(st);
     ours && jwt.header["alg"] == "RS256"
         && jwt.header["kid"] == KEY_ID
         && UnparsedPublicKey::new(

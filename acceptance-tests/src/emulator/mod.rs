@@ -29,6 +29,7 @@ pub mod control;
 pub mod exchange;
 pub mod graph;
 pub mod hosts;
+pub mod hosts_ci;
 pub mod pipeline;
 pub mod signin;
 pub mod state;
@@ -255,6 +256,7 @@ pub(crate) fn app(shared: Arc<Shared>) -> Router {
     Router::new()
         .merge(token::routes())
         .merge(hosts::routes())
+        .merge(hosts_ci::routes())
         .nest("/_emulator", control::routes())
         .merge(exchange::routes(shared.clone()))
         .merge(graph::routes(shared.clone()))
@@ -429,6 +431,21 @@ impl Emulator {
     /// `ACTIONS_ID_TOKEN_REQUEST_URL` for the GitHub Actions stand-in.
     pub fn github_request_url(&self) -> String {
         format!("{}/_github/idtoken?api-version=2.0", self.url)
+    }
+
+    /// `SYSTEM_OIDCREQUESTURI` for the Azure DevOps stand-in.
+    pub fn ado_request_url(&self) -> String {
+        format!("{}/_ado/oidctoken", self.url)
+    }
+
+    /// The Azure DevOps stand-in's issuer (`<url>/_ado`).
+    pub fn ado_issuer(&self) -> String {
+        hosts_ci::ado_issuer(&self.shared)
+    }
+
+    /// `msi_endpoint` for the Instance Metadata Service stand-in.
+    pub fn imds_endpoint(&self) -> String {
+        format!("{}/_imds/token", self.url)
     }
 
     /// `IDENTITY_ENDPOINT` for the managed identity host.

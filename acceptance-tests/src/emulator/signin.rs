@@ -49,6 +49,17 @@ pub struct SignInConfig {
     /// `sub` of the tokens it issues (e.g. `repo:contoso/infra:ref:refs/heads/main`).
     #[serde(default)]
     pub github_actions: Option<GithubActions>,
+    /// Azure DevOps stand-in: the `SYSTEM_ACCESSTOKEN` it accepts, the one service connection
+    /// it issues tokens for, and their `sub` (e.g. `sc://contoso/infra/entra`).
+    #[serde(default)]
+    pub azure_devops: Option<AzureDevOps>,
+}
+
+#[derive(Clone, Debug, serde::Deserialize, serde::Serialize)]
+pub struct AzureDevOps {
+    pub access_token: String,
+    pub service_connection_id: String,
+    pub subject: String,
 }
 
 #[derive(Clone, Debug, serde::Deserialize, serde::Serialize)]
@@ -62,7 +73,7 @@ pub struct AppCertificate {
 pub struct FederatedCredential {
     pub client_id: String,
     /// `{emulator}` stands for the emulator's base URL, known only once it listens: the
-    /// emulator's issuers are `{emulator}/oidc` and `{emulator}/_github`.
+    /// emulator's issuers are `{emulator}/oidc`, `{emulator}/_github` and `{emulator}/_ado`.
     pub issuer: String,
     pub subject: String,
     /// Defaults to `api://AzureADTokenExchange`.

@@ -9,6 +9,7 @@ pub mod mto_membership;
 pub mod organization_relationship;
 pub mod partner;
 pub mod partner_connector;
+pub mod signin;
 pub mod xts_job;
 
 pub use partner::*;

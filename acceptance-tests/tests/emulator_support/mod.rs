@@ -46,6 +46,13 @@ impl Env {
     }
 
     pub async fn new() -> Env {
+        Env::with_sign_in(Default::default()).await
+    }
+
+    /// An emulator that also knows these certificates, federated credentials and hosts.
+    pub async fn with_sign_in(
+        sign_in: coexistence_acceptance::emulator::signin::SignInConfig,
+    ) -> Env {
         let dir = tempfile::tempdir().unwrap();
         let cfg = EmulatorConfig {
             tenants: vec![
@@ -72,7 +79,7 @@ impl Env {
                 "",
             )],
             port: 0,
-            sign_in: Default::default(),
+            sign_in,
         };
         let emu = Emulator::start(cfg, dir.path()).await.unwrap();
         let pem = std::fs::read(emu.ca_pem_path()).unwrap();

@@ -1,17 +1,21 @@
 //! Credentials. Every method comes from `azure_identity` (the client certificate through its
-//! client-assertion credential and our own signed assertion, see `certificate.rs`); this module
-//! only chooses one from the provider configuration, adds to its failures what the user can do,
-//! and wraps it as a [`TokenSource`] (tokens are cached by azure_identity).
+//! client-assertion credential and our own signed assertion, see `certificate.rs`; federated
+//! tokens from `oidc.rs`; a managed identity at an explicit endpoint from `imds.rs`); this
+//! module only chooses one from the provider configuration and wraps it as a [`TokenSource`]
+//! (tokens are cached by azure_identity). What a failure says is `signin.rs`.
 //! Nothing here logs a secret or a token.
 
 use super::certificate::CertificateAssertion;
 use super::consistency::Deadline;
-use super::error::{ApiError, ErrorKind};
+use super::error::ApiError;
+use super::imds::ImdsCredential;
+use super::oidc::{OidcAssertion, OidcSource};
+use super::signin::{Hint, SignIn, SignInState, BAD_SECRET};
 use async_trait::async_trait;
-use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequestOptions};
-use azure_core::http::{ClientMethodOptions, ClientOptions, Transport as AzTransport};
+use azure_core::credentials::{Secret, TokenCredential};
+use azure_core::http::{ClientOptions, Transport as AzTransport};
 use azure_identity::{
-    AzureCliCredential, AzureCliCredentialOptions, ClientAssertion, ClientAssertionCredential,
+    AzureCliCredential, AzureCliCredentialOptions, ClientAssertionCredential,
     ClientAssertionCredentialOptions, ClientSecretCredential, ClientSecretCredentialOptions,
     ManagedIdentityCredential, ManagedIdentityCredentialOptions, UserAssignedId,
 };
@@ -33,11 +37,12 @@ impl TokenSource for StaticToken {
     }
 }
 
-/// An azure_identity credential asked for one scope (`<endpoint>/.default`).
+/// An azure_identity credential asked for one scope (`<endpoint>/.default`). The provider's
+/// token sources share one [`SignInState`], so a failed sign-in is explained once.
 pub struct CredentialToken {
     pub credential: Arc<dyn TokenCredential>,
     pub scope: String,
-    pub method: &'static str,
+    pub sign_in: Arc<SignInState>,
 }
 
 #[async_trait]
@@ -50,59 +55,60 @@ impl TokenSource for CredentialToken {
             format!(
                 "the access token request for {} ({}) had not been answered after {}",
                 self.scope,
-                self.method,
+                self.sign_in.info.method,
                 super::consistency::fmt_duration(waited)
             )
         };
         // Bounded like every request: by what is left of the operation, the stop signal and
         // the per-attempt cap (a token request is idempotent, so a silent one is sent again).
-        let res = loop {
-            match dl
-                .bound(
-                    super::rest::ATTEMPT_CAP,
-                    self.credential.get_token(&scopes, None),
-                )
-                .await
-            {
-                Bounded::Done(r) => break r,
-                Bounded::Stalled {
-                    out_of_time: false,
-                    waited,
-                } => tracing::debug!(
-                    waited_ms = waited.as_millis() as u64,
-                    "token request got no answer in time: sending it again"
-                ),
-                Bounded::Stalled { waited, .. } => return Err(dl.expired(&waiting(waited))),
-                Bounded::Cancelled => return Err(dl.cancelled(&waiting(started.elapsed()))),
+        let fetch = async {
+            loop {
+                match dl
+                    .bound(
+                        super::rest::ATTEMPT_CAP,
+                        self.credential.get_token(&scopes, None),
+                    )
+                    .await
+                {
+                    Bounded::Done(r) => return Ok(r),
+                    Bounded::Stalled {
+                        out_of_time: false,
+                        waited,
+                    } => tracing::debug!(
+                        waited_ms = waited.as_millis() as u64,
+                        "token request got no answer in time: sending it again"
+                    ),
+                    Bounded::Stalled { waited, .. } => return Err(dl.expired(&waiting(waited))),
+                    Bounded::Cancelled => return Err(dl.cancelled(&waiting(started.elapsed()))),
+                }
             }
         };
-        match res {
-            Ok(t) => Ok(t.token.secret().to_string()),
-            Err(e) => Err(ApiError::other(
-                ErrorKind::Auth,
-                format!(
-                    "obtaining an access token for {} with {} failed: {e}",
-                    self.scope, self.method
-                ),
-            )),
-        }
+        let t = self.sign_in.fetch(fetch).await?;
+        Ok(t.token.secret().to_string())
     }
 }
 
-/// Authentication settings, already merged from the provider block and ARM_* variables.
+/// Authentication settings, already merged from the provider block and ARM_* variables (file
+/// paths read, AKS workload identity's variables filled in).
 #[derive(Clone, Default)]
 pub struct AuthConfig {
     pub tenant_id: Option<String>,
     pub client_id: Option<String>,
     pub client_secret: Option<String>,
     pub client_certificate_path: Option<String>,
+    /// A PKCS#12 bundle given inline (`client_certificate`, base64-decoded).
+    pub client_certificate: Option<Vec<u8>>,
     pub client_certificate_password: Option<String>,
     pub use_oidc: bool,
     pub oidc_token: Option<String>,
     pub oidc_token_file_path: Option<String>,
     pub oidc_request_url: Option<String>,
     pub oidc_request_token: Option<String>,
+    /// Azure DevOps: the service connection whose federated token is requested.
+    pub ado_service_connection_id: Option<String>,
     pub use_msi: bool,
+    /// A managed identity endpoint speaking the IMDS protocol, instead of the platform's.
+    pub msi_endpoint: Option<String>,
     pub use_cli: bool,
     /// e.g. `https://login.microsoftonline.com`
     pub authority_host: String,
@@ -120,7 +126,9 @@ impl fmt::Debug for AuthConfig {
             )
             .field("client_certificate_path", &self.client_certificate_path)
             .field("use_oidc", &self.use_oidc)
+            .field("ado_service_connection_id", &self.ado_service_connection_id)
             .field("use_msi", &self.use_msi)
+            .field("msi_endpoint", &self.msi_endpoint)
             .field("use_cli", &self.use_cli)
             .field("authority_host", &self.authority_host)
             .finish_non_exhaustive()
@@ -150,99 +158,13 @@ fn client_options(http: &reqwest::Client, authority_host: &str) -> ClientOptions
     }
 }
 
-/// A credential whose failures end with what the user can do about them (the method's own
-/// error says what went wrong; this says where to look).
-struct Hinted {
-    inner: Arc<dyn TokenCredential>,
-    hint: String,
-}
-
-impl fmt::Debug for Hinted {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Hinted").finish_non_exhaustive()
-    }
-}
-
-#[async_trait]
-impl TokenCredential for Hinted {
-    async fn get_token(
-        &self,
-        scopes: &[&str],
-        options: Option<TokenRequestOptions<'_>>,
-    ) -> azure_core::Result<AccessToken> {
-        self.inner.get_token(scopes, options).await.map_err(|e| {
-            let msg = format!("{}. {}", e.to_string().trim_end_matches('.'), self.hint);
-            azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, msg)
-        })
-    }
-}
-
-fn hinted(inner: Arc<dyn TokenCredential>, hint: String) -> Arc<dyn TokenCredential> {
-    Arc::new(Hinted { inner, hint })
-}
-
-/// The OIDC federated token: given inline, read from a file, or requested from GitHub Actions.
-#[derive(Clone)]
-struct OidcAssertion {
-    token: Option<String>,
-    file: Option<String>,
-    request_url: Option<String>,
-    request_token: Option<String>,
-    http: reqwest::Client,
-}
-
-impl fmt::Debug for OidcAssertion {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("OidcAssertion")
-            .field("file", &self.file)
-            .finish_non_exhaustive()
-    }
-}
-
-#[async_trait]
-impl ClientAssertion for OidcAssertion {
-    async fn secret(&self, _: Option<ClientMethodOptions<'_>>) -> azure_core::Result<String> {
-        let fail = |m: String| {
-            azure_core::Error::with_message(azure_core::error::ErrorKind::Credential, m)
-        };
-        if let Some(t) = &self.token {
-            return Ok(t.clone());
-        }
-        if let Some(f) = &self.file {
-            // Re-read each time: platforms rotate the file.
-            return std::fs::read_to_string(f)
-                .map(|s| s.trim().to_string())
-                .map_err(|e| fail(format!("reading OIDC token file {f}: {e}")));
-        }
-        if let (Some(url), Some(bearer)) = (&self.request_url, &self.request_token) {
-            let sep = if url.contains('?') { '&' } else { '?' };
-            let resp = self
-                .http
-                .get(format!("{url}{sep}audience=api://AzureADTokenExchange"))
-                .bearer_auth(bearer)
-                .send()
-                .await
-                .map_err(|e| fail(format!("requesting the GitHub Actions OIDC token: {e}")))?;
-            let v: serde_json::Value = resp
-                .json()
-                .await
-                .map_err(|e| fail(format!("GitHub Actions OIDC token response: {e}")))?;
-            return v["value"]
-                .as_str()
-                .map(str::to_string)
-                .ok_or_else(|| fail("GitHub Actions OIDC response has no value".into()));
-        }
-        Err(fail("no OIDC token: set oidc_token, oidc_token_file_path, or run in GitHub Actions with id-token permission".into()))
-    }
-}
-
 /// Picks the first authentication method the configuration satisfies, in the order azuread
 /// users know: client secret, client certificate, OIDC, managed identity, Azure CLI. When none
 /// matches, the error lists each method and what it was missing.
 pub fn select_credential(
     cfg: &AuthConfig,
     http: &reqwest::Client,
-) -> Result<(Arc<dyn TokenCredential>, &'static str), String> {
+) -> Result<(Arc<dyn TokenCredential>, SignIn), String> {
     let mut tried = Vec::new();
     let tenant = cfg.tenant_id.clone().filter(|s| !s.is_empty());
     let client = cfg.client_id.clone().filter(|s| !s.is_empty());
@@ -259,33 +181,49 @@ pub fn select_credential(
         }
     };
     let err = |what: &str, e: azure_core::Error| format!("{what}: {e}");
+    let token_url = |t: &str| {
+        Some(format!(
+            "{}/{t}/oauth2/v2.0/token",
+            cfg.authority_host.trim_end_matches('/')
+        ))
+    };
+    let sign_in = |method, t: &str, c: &str, hint| SignIn {
+        method,
+        tenant_id: Some(t.to_string()),
+        client_id: Some(c.to_string()),
+        url: token_url(t),
+        hint,
+    };
 
     if let Some(secret) = cfg.client_secret.clone().filter(|s| !s.is_empty()) {
         if let Some((t, c)) = need_ids("client secret", &mut tried) {
             let cred = ClientSecretCredential::new(
                 &t,
-                c,
+                c.clone(),
                 Secret::new(secret),
                 Some(ClientSecretCredentialOptions {
                     client_options: opts(),
                 }),
             )
             .map_err(|e| err("client secret", e))?;
-            let hint = format!("Check that client_secret is the secret's value (not its ID) for app {c_hint} and has not expired", c_hint = client.as_deref().unwrap_or(""));
-            return Ok((hinted(cred, hint), "a client secret"));
+            let hint = format!("Check that client_secret is the secret's value (not its ID) for app {c} and has not expired");
+            let hint = Hint::Refused(BAD_SECRET, hint);
+            return Ok((cred, sign_in("a client secret", &t, &c, hint)));
         }
     } else {
         tried.push("client secret: client_secret (ARM_CLIENT_SECRET) not set".into());
     }
 
-    if let Some(path) = cfg
-        .client_certificate_path
-        .clone()
-        .filter(|s| !s.is_empty())
-    {
+    let certificate = match (&cfg.client_certificate, &cfg.client_certificate_path) {
+        (Some(bytes), _) => Some((bytes.clone(), "client_certificate".to_string())),
+        (None, Some(path)) if !path.is_empty() => Some((
+            std::fs::read(path).map_err(|e| format!("client certificate: reading {path}: {e}"))?,
+            path.clone(),
+        )),
+        _ => None,
+    };
+    if let Some((bytes, from)) = certificate {
         if let Some((t, c)) = need_ids("client certificate", &mut tried) {
-            let bytes = std::fs::read(&path)
-                .map_err(|e| format!("client certificate: reading {path}: {e}"))?;
             let assertion = CertificateAssertion::new(
                 &bytes,
                 cfg.client_certificate_password.as_deref(),
@@ -293,64 +231,76 @@ pub fn select_credential(
                 &t,
                 &c,
             )
-            .map_err(|e| format!("client certificate {path}: {e}"))?;
-            let hint = format!("Check that the certificate in {path} is the one uploaded to app {c} (Certificates & secrets) in tenant {t}, and that it has not expired");
+            .map_err(|e| format!("client certificate {from}: {e}"))?;
+            let hint = format!("Check that the certificate in {from} is the one uploaded to app {c} (Certificates & secrets) in tenant {t}, and that it has not expired");
             let cred = ClientAssertionCredential::new(
-                t,
-                c,
+                t.clone(),
+                c.clone(),
                 assertion,
                 Some(ClientAssertionCredentialOptions {
                     client_options: opts(),
                 }),
             )
             .map_err(|e| err("client certificate", e))?;
-            let cred = hinted(cred, hint);
-            return Ok((cred, "a client certificate"));
+            let hint = Hint::Refused(&[], hint);
+            return Ok((cred, sign_in("a client certificate", &t, &c, hint)));
         }
     } else {
         tried.push(
-            "client certificate: client_certificate_path (ARM_CLIENT_CERTIFICATE_PATH) not set"
+            "client certificate: client_certificate (ARM_CLIENT_CERTIFICATE) or client_certificate_path (ARM_CLIENT_CERTIFICATE_PATH) not set"
                 .into(),
         );
     }
 
     if cfg.use_oidc {
-        let has_source = cfg.oidc_token.is_some()
-            || cfg.oidc_token_file_path.is_some()
-            || (cfg.oidc_request_url.is_some() && cfg.oidc_request_token.is_some());
-        if !has_source {
-            tried.push("OIDC: use_oidc is set but there is no oidc_token, oidc_token_file_path, or ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN".into());
-        } else if let Some((t, c)) = need_ids("OIDC", &mut tried) {
-            let hint = format!("Check that app {c} in tenant {t} has a federated credential whose issuer, subject and audience (api://AzureADTokenExchange) match the OIDC token's iss, sub and aud (in GitHub Actions the subject looks like repo:<owner>/<repo>:ref:refs/heads/<branch> or repo:<owner>/<repo>:environment:<name>)");
-            let assertion = OidcAssertion {
-                token: cfg.oidc_token.clone(),
-                file: cfg.oidc_token_file_path.clone(),
-                request_url: cfg.oidc_request_url.clone(),
-                request_token: cfg.oidc_request_token.clone(),
-                http: http.clone(),
-            };
-            let cred = ClientAssertionCredential::new(
-                t,
-                c,
-                assertion,
-                Some(ClientAssertionCredentialOptions {
-                    client_options: opts(),
-                }),
-            )
-            .map_err(|e| err("OIDC", e))?;
-            return Ok((hinted(cred, hint), "OIDC federation"));
+        let request = cfg
+            .oidc_request_url
+            .clone()
+            .zip(cfg.oidc_request_token.clone());
+        let source = if let Some(tok) = &cfg.oidc_token {
+            Some(OidcSource::Token(tok.clone()))
+        } else if let Some(f) = &cfg.oidc_token_file_path {
+            Some(OidcSource::File(f.clone()))
+        } else if let Some((url, bearer)) = request {
+            Some(match &cfg.ado_service_connection_id {
+                Some(id) => OidcSource::AzureDevOps {
+                    url,
+                    bearer,
+                    service_connection_id: id.clone(),
+                },
+                None => OidcSource::Github { url, bearer },
+            })
+        } else {
+            None
+        };
+        match source {
+            None => tried.push("OIDC: use_oidc is set but there is no oidc_token, oidc_token_file_path, or oidc_request_url with oidc_request_token (GitHub Actions: ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN; Azure DevOps: SYSTEM_OIDCREQUESTURI/SYSTEM_ACCESSTOKEN with ado_pipeline_service_connection_id)".into()),
+            Some(source) => {
+                if let Some((t, c)) = need_ids("OIDC", &mut tried) {
+                    let hint = format!("The token came from {}. Check that app {c} in tenant {t} has a federated credential whose issuer, subject and audience (api://AzureADTokenExchange) match the OIDC token's iss, sub and aud (in GitHub Actions the subject looks like repo:<owner>/<repo>:ref:refs/heads/<branch> or repo:<owner>/<repo>:environment:<name>)", source.describe());
+                    let assertion = OidcAssertion {
+                        source,
+                        http: http.clone(),
+                    };
+                    let cred = ClientAssertionCredential::new(
+                        t.clone(),
+                        c.clone(),
+                        assertion,
+                        Some(ClientAssertionCredentialOptions {
+                            client_options: opts(),
+                        }),
+                    )
+                    .map_err(|e| err("OIDC", e))?;
+                    let hint = Hint::Refused(&[], hint);
+                    return Ok((cred, sign_in("OIDC federation", &t, &c, hint)));
+                }
+            }
         }
     } else {
         tried.push("OIDC: use_oidc (ARM_USE_OIDC) not set".into());
     }
 
     if cfg.use_msi {
-        let options = ManagedIdentityCredentialOptions {
-            user_assigned_id: client.clone().map(UserAssignedId::ClientId),
-            client_options: opts(),
-        };
-        let cred = ManagedIdentityCredential::new(Some(options))
-            .map_err(|e| err("managed identity", e))?;
         let which = match &client {
             Some(c) => format!("the user-assigned identity with client ID {c} is assigned to it"),
             None => {
@@ -358,8 +308,34 @@ pub fn select_credential(
                     .into()
             }
         };
-        let hint = format!("Check that the provider runs on an Azure host with a managed identity (App Service, Functions and Container Apps set IDENTITY_ENDPOINT and IDENTITY_HEADER; VMs answer on IMDS 169.254.169.254) and that {which}");
-        return Ok((hinted(cred, hint), "a managed identity"));
+        let (cred, url, hint): (Arc<dyn TokenCredential>, _, _) = match &cfg.msi_endpoint {
+            Some(endpoint) => (
+                Arc::new(ImdsCredential::new(
+                    endpoint.clone(),
+                    client.clone(),
+                    http.clone(),
+                )),
+                Some(endpoint.clone()),
+                format!("Check msi_endpoint (ARM_MSI_ENDPOINT) and that {which}"),
+            ),
+            None => {
+                let options = ManagedIdentityCredentialOptions {
+                    user_assigned_id: client.clone().map(UserAssignedId::ClientId),
+                    client_options: opts(),
+                };
+                let cred = ManagedIdentityCredential::new(Some(options))
+                    .map_err(|e| err("managed identity", e))?;
+                (cred as Arc<dyn TokenCredential>, None, format!("Check that the provider runs on an Azure host with a managed identity (App Service, Functions and Container Apps set IDENTITY_ENDPOINT and IDENTITY_HEADER; VMs answer on IMDS 169.254.169.254) and that {which}"))
+            }
+        };
+        let info = SignIn {
+            method: "a managed identity",
+            tenant_id: tenant.clone(),
+            client_id: client.clone(),
+            url,
+            hint: Hint::Always(hint),
+        };
+        return Ok((cred, info));
     }
     tried.push("managed identity: use_msi (ARM_USE_MSI) not set".into());
 
@@ -374,7 +350,14 @@ pub fn select_credential(
             None => "az login".into(),
         };
         let hint = format!("Check that `az` is on PATH and signed in (`{login}`; `az account get-access-token` must work in the same shell), or choose another sign-in method");
-        return Ok((hinted(cred, hint), "the Azure CLI"));
+        let info = SignIn {
+            method: "the Azure CLI",
+            tenant_id: tenant.clone(),
+            client_id: None,
+            url: None,
+            hint: Hint::Always(hint),
+        };
+        return Ok((cred, info));
     }
     tried.push("Azure CLI: use_cli (ARM_USE_CLI) not set".into());
 
@@ -434,7 +417,10 @@ mod tests {
             authority_host: "https://login.example".into(),
             ..Default::default()
         };
-        assert_eq!(select_credential(&cfg, &http).unwrap().1, "a client secret");
+        assert_eq!(
+            select_credential(&cfg, &http).unwrap().1.method,
+            "a client secret"
+        );
     }
 
     #[test]

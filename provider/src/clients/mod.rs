@@ -12,11 +12,14 @@ pub mod error;
 pub mod exchange;
 pub mod graph;
 pub mod http;
+pub mod imds;
+pub mod oidc;
 pub mod pacer;
 pub mod permission;
 pub mod request;
 pub mod rest;
 pub mod retry;
+pub mod signin;
 
 pub use consistency::Deadline;
 pub use error::ApiError;

@@ -89,17 +89,28 @@ pub(super) fn render_index(
          The application needs the permissions listed under [Permissions](#permissions) in the \
          tenant it manages.\n\n\
          It uses the first method the configuration satisfies, in this order:\n\n\
-         1. **Client secret**: `tenant_id`, `client_id` and `client_secret`.\n\
-         2. **Client certificate**: `tenant_id`, `client_id` and `client_certificate_path` (a PKCS#12 file; \
-         `client_certificate_password` if it has one).\n\
+         1. **Client secret**: `tenant_id`, `client_id` and `client_secret` (or `client_id_file_path` / \
+         `client_secret_file_path`, files holding them).\n\
+         2. **Client certificate**: `tenant_id`, `client_id` and `client_certificate_path` (a PKCS#12 or PEM file; \
+         `client_certificate_password` if it has one), or `client_certificate` (the PKCS#12 bundle, base64).\n\
          3. **OIDC federation** (workload identity federation): `use_oidc = true`, `tenant_id`, `client_id`, \
-         and a token from `oidc_token`, `oidc_token_file_path`, or GitHub Actions (requested automatically \
-         through `ACTIONS_ID_TOKEN_REQUEST_URL` / `ACTIONS_ID_TOKEN_REQUEST_TOKEN` when the workflow has \
-         `id-token: write`).\n\
-         4. **Managed identity**: `use_msi = true`; set `client_id` to pick a user-assigned identity.\n\
+         and a token from `oidc_token`, `oidc_token_file_path`, or requested from `oidc_request_url` with \
+         `oidc_request_token`. In GitHub Actions these come from `ACTIONS_ID_TOKEN_REQUEST_URL` / \
+         `ACTIONS_ID_TOKEN_REQUEST_TOKEN` (the workflow needs `id-token: write`); in Azure DevOps set \
+         `ado_pipeline_service_connection_id` and they come from `SYSTEM_OIDCREQUESTURI` / `SYSTEM_ACCESSTOKEN`. \
+         With `use_aks_workload_identity = true` the token file, client ID, tenant ID and authority host \
+         come from the variables AKS workload identity injects (`AZURE_FEDERATED_TOKEN_FILE`, `AZURE_CLIENT_ID`, \
+         `AZURE_TENANT_ID`, `AZURE_AUTHORITY_HOST`).\n\
+         4. **Managed identity**: `use_msi = true`; set `client_id` to pick a user-assigned identity, \
+         `msi_endpoint` to ask a specific endpoint (IMDS protocol).\n\
          5. **Azure CLI**: `use_cli = true`; signs in as the `az login` account, `tenant_id` selects the tenant.\n\n\
          When none matches, the error lists every method and what it was missing. No sign-in happens \
-         until the first API call, so `terraform validate` needs no credentials.\n\n",
+         until the first API call, so `terraform validate` needs no credentials.\n\n\
+         Conflicting arguments (a certificate both inline and by path, a `client_id` that differs from \
+         `client_id_file_path`) are refused at plan, naming the argument. A failed sign-in is reported once \
+         per provider block with its cause: the URL contacted and what went wrong (connection refused, \
+         unknown host, a TLS certificate not trusted by the system roots or `SSL_CERT_FILE`), or the \
+         AADSTS error the sign-in service answered and what to check for it.\n\n",
     );
     out.push_str("### Environment variables\n\n");
     out.push_str(
@@ -110,8 +121,8 @@ pub(super) fn render_index(
     );
     out.push_str("| Argument | Environment variable |\n|---|---|\n");
     for a in &schema.attributes {
-        if let Some(var) = env_var(&a.description) {
-            let _ = writeln!(out, "| `{}` | `{var}` |", a.name);
+        if let Some(vars) = env_vars(&a.description) {
+            let _ = writeln!(out, "| `{}` | {vars} |", a.name);
         }
     }
 
@@ -125,6 +136,13 @@ pub(super) fn render_index(
 }
 
 /// The environment variable an attribute description names (`Env: `ARM_X`.`).
+/// Every variable an argument reads, as its description lists them ("`A`, `B` or `C`").
+fn env_vars(description: &str) -> Option<&str> {
+    let rest = &description[description.find("Env: ")? + "Env: ".len()..];
+    let end = rest.find("`.").map_or(rest.len(), |i| i + 1);
+    Some(&rest[..end])
+}
+
 pub fn env_var(description: &str) -> Option<&str> {
     let rest = &description[description.find("Env: `")? + "Env: `".len()..];
     Some(&rest[..rest.find('`')?])
