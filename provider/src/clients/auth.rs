@@ -83,7 +83,7 @@ impl TokenSource for CredentialToken {
                 }
             }
         };
-        let t = self.sign_in.fetch(fetch).await?;
+        let t = self.sign_in.fetch(dl, fetch).await?;
         Ok(t.token.secret().to_string())
     }
 }

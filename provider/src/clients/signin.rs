@@ -7,6 +7,7 @@
 //! A provider instance reports its sign-in failure once: [`SignInState`] remembers it, and
 //! every later request of the same provider gets a short error instead of the long one.
 
+use super::consistency::{fmt_duration, Bounded, Deadline};
 use super::error::{ApiError, ErrorKind};
 use std::error::Error as StdError;
 
@@ -225,11 +226,26 @@ impl SignInState {
 
     /// Runs `fetch` unless the sign-in already failed; a failure is explained once and
     /// remembered, and every later call gets a short error that does not repeat it.
+    ///
+    /// Waiting for another request's fetch is bounded like a request: by `dl` (what is left of
+    /// the operation) and its stop signal.
     pub async fn fetch<T>(
         &self,
+        dl: &Deadline,
         fetch: impl std::future::Future<Output = Result<Result<T, azure_core::Error>, ApiError>>,
     ) -> Result<T, ApiError> {
-        let mut failed = self.failed.lock().await;
+        let waiting = |waited: std::time::Duration| {
+            format!(
+                "another request's sign-in with {} had not finished after {}",
+                self.info.method,
+                fmt_duration(waited)
+            )
+        };
+        let mut failed = match dl.bound(dl.remaining(), self.failed.lock()).await {
+            Bounded::Done(guard) => guard,
+            Bounded::Stalled { waited, .. } => return Err(dl.expired(&waiting(waited))),
+            Bounded::Cancelled => return Err(dl.cancelled(&waiting(Default::default()))),
+        };
         if *failed {
             return Err(ApiError::other(
                 ErrorKind::Auth,
@@ -324,15 +340,19 @@ mod tests {
     #[tokio::test]
     async fn a_failure_is_explained_once() {
         let st = SignInState::new(secret());
+        let dl = Deadline::after(
+            std::time::Duration::from_secs(30),
+            tokio_util::sync::CancellationToken::new(),
+        );
         let first = st
-            .fetch(async {
+            .fetch(&dl, async {
                 Ok::<Result<(), _>, ApiError>(Err(refused("7000215", "AADSTS7000215: bad")))
             })
             .await
             .unwrap_err();
         assert!(first.message.contains("Sign-in to tenant t1"));
         let second = st
-            .fetch(async { Ok::<Result<(), _>, ApiError>(Ok(())) })
+            .fetch(&dl, async { Ok::<Result<(), _>, ApiError>(Ok(())) })
             .await
             .unwrap_err();
         assert!(!second.message.contains("Sign-in to tenant"), "{second}");
@@ -340,5 +360,45 @@ mod tests {
             second.message.contains("could not sign in to t1"),
             "{second}"
         );
+    }
+
+    /// A request waiting behind another's sign-in gives up at its own deadline, and at once on
+    /// a stop, instead of waiting as long as the other request's deadline.
+    #[tokio::test(start_paused = true)]
+    async fn waiting_for_another_sign_in_is_bounded() {
+        let st = std::sync::Arc::new(SignInState::new(secret()));
+        let stuck = st.clone();
+        tokio::spawn(async move {
+            let long = Deadline::after(
+                std::time::Duration::from_secs(3600),
+                tokio_util::sync::CancellationToken::new(),
+            );
+            let _ = stuck
+                .fetch(&long, async {
+                    tokio::time::sleep(std::time::Duration::from_secs(3000)).await;
+                    Ok::<Result<(), _>, ApiError>(Ok(()))
+                })
+                .await;
+        });
+        tokio::task::yield_now().await;
+        let short = Deadline::after(
+            std::time::Duration::from_secs(5),
+            tokio_util::sync::CancellationToken::new(),
+        );
+        let started = tokio::time::Instant::now();
+        let e = st
+            .fetch(&short, async { Ok::<Result<(), _>, ApiError>(Ok(())) })
+            .await
+            .unwrap_err();
+        assert_eq!(started.elapsed(), std::time::Duration::from_secs(5));
+        assert!(e.message.contains("another request's sign-in"), "{e}");
+        let stop = tokio_util::sync::CancellationToken::new();
+        let cancelled = Deadline::after(std::time::Duration::from_secs(60), stop.clone());
+        stop.cancel();
+        let e = st
+            .fetch(&cancelled, async { Ok::<Result<(), _>, ApiError>(Ok(())) })
+            .await
+            .unwrap_err();
+        assert!(e.message.contains("cancelled"), "{e}");
     }
 }
