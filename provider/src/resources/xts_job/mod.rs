@@ -13,6 +13,7 @@ mod api;
 mod create;
 mod mapping;
 mod model;
+mod prerequisites;
 mod read;
 #[cfg(test)]
 mod request_tests;
@@ -87,7 +88,7 @@ fn computed(name: &str, what: &str) -> Attribute {
 
 fn schema() -> Schema {
     Schema::new(
-        "A cross-tenant synchronization configuration in the source tenant (where the users live), made in one step: the configuration application from the gallery template `518e5f48-1fc8-4c48-9387-9fdf28b0dfe7` and its service principal, the credential check against the target tenant, the `Azure2Azure` synchronization job, its secrets, the users and groups in scope, the `userType` and `showInAddressList` mappings, and the job's start. Needs, before it: in the target tenant, a `coexistence_cross_tenant_access_partner` for this tenant with `identity_synchronization.user_sync_inbound_allowed = true` and `automatic_user_consent.inbound_allowed = true`; in this tenant, one for the target tenant with `automatic_user_consent.outbound_allowed = true`. Every other default attribute mapping is left as the template made it. `Application.ReadWrite.OwnedBy` covers the configurations the provider makes (it owns them); importing one made elsewhere (the portal) needs `Application.ReadWrite.All` and `Synchronization.ReadWrite.All` instead.",
+        "A cross-tenant synchronization configuration in the source tenant (where the users live), made in one step: the configuration application from the gallery template `518e5f48-1fc8-4c48-9387-9fdf28b0dfe7` and its service principal, the credential check against the target tenant, the `Azure2Azure` synchronization job, its secrets, the users and groups in scope, the `userType` and `showInAddressList` mappings, and the job's start. Needs, before it: in the target tenant, a `coexistence_cross_tenant_access_partner` for this tenant with `identity_synchronization.user_sync_inbound_allowed = true` and `automatic_user_consent.inbound_allowed = true`; in this tenant, one for the target tenant with `automatic_user_consent.outbound_allowed = true`. This tenant's setting is checked before anything is made; the target's only the service can check, after the configuration application is made (a refusal leaves it in state, tainted, and the next apply replaces it). Either error names every setting to declare, as resource blocks. Every other default attribute mapping is left as the template made it. `Application.ReadWrite.OwnedBy` covers the configurations the provider makes (it owns them); importing one made elsewhere (the portal) needs `Application.ReadWrite.All` and `Synchronization.ReadWrite.All` instead.",
         vec![
             Attribute::string("id").computed().use_state_for_unknown().description("The configuration's service principal object ID (the import ID)."),
             Attribute::string("target_tenant_id")
