@@ -26,7 +26,7 @@ pub const PERMISSIONS: &[(&str, Permission)] = &[
     ("create, read, update, delete", APP),
     ("the scoping assignments (create, read, update)", ASSIGN),
     (
-        "create, to check this tenant's partner setting (automatic redemption outbound) first",
+        "create, to check this tenant's automatic redemption outbound first",
         POLICY_READ,
     ),
 ];

@@ -226,7 +226,7 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
     )?;
 
     for (principal, ty) in p.principals() {
-        steps.check(assign(g, dl, &sp, &role, &principal, true).await)?;
+        steps.check(assign(ctx, &sp, &role, (&principal, ty), true).await)?;
         let list = if ty == "Group" {
             &mut done.scoping_group_ids
         } else {

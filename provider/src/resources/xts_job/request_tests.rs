@@ -416,3 +416,50 @@ async fn a_missing_setting_of_this_tenant_fails_before_anything_is_made() {
     m.assert_done();
     assert!(e.diags.0[0].detail.contains("stop here"), "{}", e.diags);
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_scoping_id_not_found_fails_on_its_attribute_after_a_bounded_wait() {
+    let mut script = up_to_service_principal();
+    script.extend([
+        ok(api::validate_credentials(SP, T), 204, None),
+        ok(api::create_job(SP), 201, Some(job("Disabled"))),
+        ok(api::get_job(SP, "j1"), 200, Some(job("Disabled"))),
+        ok(
+            api::put_secrets(SP, T, false, Some("ops@contoso.com")),
+            204,
+            None,
+        ),
+    ]);
+    for _ in 0..100 {
+        script.push(err(
+            api::assign(SP, "role-1", GROUP),
+            404,
+            "Request_ResourceNotFound",
+            "Resource does not exist.",
+        ));
+    }
+    let m = MockTransport::new(script);
+    let started = tokio::time::Instant::now();
+    // A 600 s create timeout: the wait is 30 s (the smaller of 30 s and a quarter of it).
+    let e = create(&m, &config()).await.unwrap_err();
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(30) && waited < Duration::from_secs(40),
+        "{waited:?}"
+    );
+    let d = &e.diags.0[0];
+    assert_eq!(d.path, Some(AttrPath::root().attr("scoping_group_ids")));
+    assert!(
+        d.summary.contains(GROUP) && d.detail.contains("answered 404 for 3"),
+        "{d:?}"
+    );
+    assert!(e.state.is_some(), "the configuration exists: kept");
+    // A shorter timeout shortens the wait: a quarter of 20 s.
+    assert_eq!(
+        assign::principal_wait(&Deadline::after(
+            Duration::from_secs(20),
+            tokio_util::sync::CancellationToken::new()
+        )),
+        Duration::from_secs(5)
+    );
+}
