@@ -428,6 +428,43 @@ async fn exchange_warnings_are_shown() {
     assert_tenant_empty(&acc, &home);
 }
 
+/// A cmdlet the service refuses is named in the error, with the parameter it blamed, and in
+/// the provider's debug log line of the request (every cmdlet is the same `InvokeCommand` URL).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_refused_cmdlet_is_named_in_the_error_and_the_log() {
+    let mut acc = Acc::start().await;
+    let log_dir = tempfile::tempdir().expect("temp dir");
+    let log_path = log_dir.path().join("terraform.log");
+    acc.tf.set_env("TF_LOG", "debug");
+    acc.tf
+        .set_env("TF_LOG_PATH", log_path.display().to_string());
+    let steps = orgrel_steps(&acc);
+    let home = acc.home.tenant_id.clone();
+    let full = OrgRel::full(DOMAINS);
+    steps.apply_config(&full.hcl()).await;
+    // A second relationship for a domain the first one has: Exchange refuses the domain.
+    let other = OrgRel {
+        resource_name: "other".into(),
+        ..OrgRel::minimal("Other", &[DOMAINS[0]])
+    };
+    steps.config(&format!("{}\n{}", full.hcl(), other.hcl()));
+    steps
+        .apply_expect_error("New-OrganizationRelationship -DomainNames refused: The domain 'fabrikam.com' is already used")
+        .await;
+    let log = std::fs::read_to_string(&log_path).expect("TF_LOG_PATH log written");
+    assert!(
+        log.contains("/InvokeCommand (New-OrganizationRelationship)"),
+        "no request line naming the cmdlet in the debug log"
+    );
+    assert!(
+        log.contains("/InvokeCommand (Get-OrganizationRelationship)"),
+        "no request line naming the read cmdlet in the debug log"
+    );
+    steps.config(&full.hcl());
+    steps.destroy().await;
+    assert_tenant_empty(&acc, &home);
+}
+
 /// Invalid input fails at plan on the attribute, before any request.
 #[tokio::test(flavor = "multi_thread")]
 async fn invalid_input_rejected_at_plan_without_api_calls() {

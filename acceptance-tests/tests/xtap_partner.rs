@@ -392,7 +392,8 @@ async fn out_of_band_delete_recreates() {
     assert_tenant_empty(&acc, &home);
 }
 
-/// 10. invalid input fails at plan, naming the attribute, before any API call.
+/// 10. invalid input fails at plan, naming the attribute, before any API call. Inside a nested
+/// attribute the text names the full path and Terraform shows the top-level attribute.
 #[tokio::test(flavor = "multi_thread")]
 async fn invalid_input_rejected_at_plan_without_api_calls() {
     let acc = Acc::start().await;
@@ -408,21 +409,21 @@ async fn invalid_input_rejected_at_plan_without_api_calls() {
     let cases = [
         ("tenant_id", Partner::minimal("not-a-guid")),
         (
-            "access_type",
+            "Invalid value for b2b_collaboration_inbound.users_and_groups.access_type",
             Partner {
                 extra: b2b("allow", "application", user_targets),
                 ..Partner::minimal(&partner)
             },
         ),
         (
-            "target_type",
+            "Invalid value for b2b_collaboration_inbound.applications.targets.target_type",
             Partner {
                 extra: b2b("allowed", "app", user_targets),
                 ..Partner::minimal(&partner)
             },
         ),
         (
-            "targets",
+            "b2b_collaboration_inbound.users_and_groups.targets needs at least 1",
             Partner {
                 extra: b2b("allowed", "application", "[]"),
                 ..Partner::minimal(&partner)
@@ -431,7 +432,22 @@ async fn invalid_input_rejected_at_plan_without_api_calls() {
     ];
     for (attr, p) in cases {
         acc.config(&p.hcl());
-        acc.tf.plan_expect_error(attr).await;
+        let out = acc.tf.plan_expect_error(attr).await;
+        if attr.contains('.') {
+            // The source line under "in resource ...:" is the attribute's, not the header's.
+            let shown = out
+                .stderr
+                .lines()
+                .skip_while(|l| {
+                    !l.contains("in resource \"coexistence_cross_tenant_access_partner\"")
+                })
+                .nth(1)
+                .unwrap_or_default();
+            assert!(
+                shown.ends_with("b2b_collaboration_inbound = {"),
+                "Terraform shows the top-level attribute: {out}"
+            );
+        }
         let reqs = acc.emu.requests();
         assert!(
             reqs.is_empty(),

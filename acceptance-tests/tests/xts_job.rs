@@ -1,20 +1,17 @@
 //! Acceptance scenarios for `coexistence_xts_job`: the two-tenant flow (the target's partner
 //! through an aliased provider, the source's partner, the job) through the real CLI. [`Steps`]
 //! runs the empty-plan, import-verify and destroy-leaves-nothing checks after every step.
+//! What the job needs first (partner settings, scoping IDs that exist): `xts_job_prerequisites.rs`.
 
 mod common;
 
 use coexistence_acceptance::emulator::graph::xts::{
-    self, add_group, add_user, deleted_path, job_path, schema_path, secrets_path, sp_path,
-    PortalConfiguration,
+    self, deleted_path, job_path, schema_path, secrets_path, sp_path, PortalConfiguration,
 };
-use common::xts_job::{applications, flow, Partners, XTS_ADDR, XTS_JOB};
+use common::xts_job::{applications, start, steps, Job, GROUP, USER, XTS_ADDR, XTS_JOB};
 use common::*;
 use serde_json::{json, Value};
 use std::time::Duration;
-
-const GROUP: &str = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
-const USER: &str = "0b6c3a1e-7d2f-4c5a-9e8b-1f2a3b4c5d6e";
 
 /// The run status: computed, known after apply whenever the configuration changes.
 const RUN_STATUS: &[&str] = &[
@@ -24,82 +21,6 @@ const RUN_STATUS: &[&str] = &[
     "schedule_interval",
     "status",
 ];
-
-/// Steps tracking the job (home tenant) and both partners.
-fn steps(acc: &Acc) -> Steps<'_> {
-    Steps::new(acc)
-        .track(&XTS_JOB, "to_fabrikam", &acc.home.tenant_id)
-        .track(&PARTNER, "fabrikam", &acc.home.tenant_id)
-        .track(&PARTNER, "contoso_in_fabrikam", &acc.partner.tenant_id)
-}
-
-/// An Acc whose home tenant has the scoping principals.
-async fn start() -> Acc {
-    let acc = Acc::start().await;
-    add_group(&acc.emu, &acc.home.tenant_id, GROUP, "Sales");
-    add_user(&acc.emu, &acc.home.tenant_id, USER, "Alice");
-    acc
-}
-
-/// The job's arguments besides `target_tenant_id`.
-#[derive(Clone)]
-struct Job {
-    name: &'static str,
-    scope: &'static str,
-    groups: Vec<&'static str>,
-    users: Vec<&'static str>,
-    user_type: &'static str,
-    show: bool,
-    enabled: bool,
-    email: Option<&'static str>,
-    extra: &'static str,
-}
-
-impl Default for Job {
-    fn default() -> Self {
-        Job {
-            name: "Sync to Fabrikam",
-            scope: "assigned",
-            groups: vec![GROUP],
-            users: vec![],
-            user_type: "Member",
-            show: true,
-            enabled: true,
-            email: Some("ops@contoso.com"),
-            extra: "",
-        }
-    }
-}
-
-impl Job {
-    fn body(&self) -> String {
-        let set = |v: &[&str]| {
-            format!(
-                "[{}]",
-                v.iter().map(|s| q(s)).collect::<Vec<_>>().join(", ")
-            )
-        };
-        let mut b = format!(
-            "  display_name = {}\n  scope = {}\n  scoping_group_ids = {}\n  scoping_user_ids = {}\n  user_type = {}\n  show_in_address_list = {}\n  enabled = {}\n",
-            q(self.name),
-            q(self.scope),
-            set(&self.groups),
-            set(&self.users),
-            q(self.user_type),
-            self.show,
-            self.enabled
-        );
-        if let Some(e) = self.email {
-            b.push_str(&format!("  notification_email = {}\n", q(e)));
-        }
-        b.push_str(self.extra);
-        b
-    }
-
-    fn hcl(&self, acc: &Acc) -> String {
-        flow(acc, Partners::default(), &self.body())
-    }
-}
 
 /// The job's state in Terraform and its objects in the emulator: (state, job, schema, secrets).
 async fn remote(acc: &Acc) -> (Value, Value, Value, Value) {
@@ -373,66 +294,6 @@ async fn created_paused_then_drift_on_each_attribute() {
 
     steps.destroy().await;
     assert_tenant_empty(&acc, &home);
-}
-
-/// Each missing partner setting fails the create with a diagnostic naming the setting and
-/// the tenant; the application made before the check stays in state (tainted), the next apply
-/// replaces it, and no application is ever orphaned.
-#[tokio::test(flavor = "multi_thread")]
-async fn each_missing_partner_setting_names_its_attribute_and_nothing_is_orphaned() {
-    let acc = start().await;
-    let steps = steps(&acc);
-    let home = acc.home.tenant_id.clone();
-    let body = Job::default().body();
-    let cases = [
-        (
-            Partners {
-                target_sync_inbound: false,
-                ..Partners::default()
-            },
-            "identity_synchronization.user_sync_inbound_allowed = true",
-        ),
-        (
-            Partners {
-                target_consent_inbound: false,
-                ..Partners::default()
-            },
-            "automatic_user_consent.inbound_allowed = true",
-        ),
-        (
-            Partners {
-                source_consent_outbound: false,
-                ..Partners::default()
-            },
-            "This (source) tenant's coexistence_cross_tenant_access_partner",
-        ),
-    ];
-    for (partners, needle) in cases {
-        steps.config(&flow(&acc, partners, &body));
-        let out = steps.apply_expect_error(needle).await;
-        assert!(
-            out.combined()
-                .contains("refused cross-tenant synchronization"),
-            "{out}"
-        );
-        let listed = acc.tf.state_list().await;
-        assert!(
-            listed.contains(&XTS_ADDR.to_string()),
-            "kept (tainted): {listed:?}"
-        );
-        assert_eq!(
-            applications(&acc, &home).len(),
-            1,
-            "the tainted configuration was replaced, not left behind"
-        );
-    }
-    steps.config(&flow(&acc, Partners::default(), &body));
-    acc.tf.plan_expect_replace(XTS_ADDR).await;
-    steps.apply().await;
-    assert_eq!(applications(&acc, &home).len(), 1);
-    steps.destroy().await;
-    assert_tenant_empty(&acc, &home);
-    assert_tenant_empty(&acc, &acc.partner.tenant_id);
 }
 
 /// A create that fails half-way (the secrets PUT gets no answer before the create deadline)

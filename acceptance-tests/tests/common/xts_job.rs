@@ -2,8 +2,8 @@
 //! and the service principal with its job, schema, secrets and assignments below it), how it
 //! is imported, and the HCL of the two-tenant flow.
 
-use super::{q, Acc, ResourceType};
-use coexistence_acceptance::emulator::graph::xts::{app_path, sp_path};
+use super::{q, Acc, ResourceType, Steps, PARTNER};
+use coexistence_acceptance::emulator::graph::xts::{add_group, add_user, app_path, sp_path};
 use serde_json::Value;
 
 pub const XTS_TYPE: &str = "coexistence_xts_job";
@@ -101,4 +101,86 @@ pub fn applications(acc: &Acc, tenant: &str) -> Vec<(String, Value)> {
         .into_iter()
         .filter(|(p, _)| p.starts_with("/applications/"))
         .collect()
+}
+
+// ---- the job's scenarios ------------------------------------------------------------------
+
+/// The group and user `start` seeds in the home tenant.
+pub const GROUP: &str = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
+pub const USER: &str = "0b6c3a1e-7d2f-4c5a-9e8b-1f2a3b4c5d6e";
+
+/// Steps tracking the job (home tenant) and both partners.
+pub fn steps(acc: &Acc) -> Steps<'_> {
+    Steps::new(acc)
+        .track(&XTS_JOB, "to_fabrikam", &acc.home.tenant_id)
+        .track(&PARTNER, "fabrikam", &acc.home.tenant_id)
+        .track(&PARTNER, "contoso_in_fabrikam", &acc.partner.tenant_id)
+}
+
+/// An Acc whose home tenant has the scoping principals.
+pub async fn start() -> Acc {
+    let acc = Acc::start().await;
+    add_group(&acc.emu, &acc.home.tenant_id, GROUP, "Sales");
+    add_user(&acc.emu, &acc.home.tenant_id, USER, "Alice");
+    acc
+}
+
+/// The job's arguments besides `target_tenant_id`.
+#[derive(Clone)]
+pub struct Job {
+    pub name: &'static str,
+    pub scope: &'static str,
+    pub groups: Vec<&'static str>,
+    pub users: Vec<&'static str>,
+    pub user_type: &'static str,
+    pub show: bool,
+    pub enabled: bool,
+    pub email: Option<&'static str>,
+    pub extra: &'static str,
+}
+
+impl Default for Job {
+    fn default() -> Self {
+        Job {
+            name: "Sync to Fabrikam",
+            scope: "assigned",
+            groups: vec![GROUP],
+            users: vec![],
+            user_type: "Member",
+            show: true,
+            enabled: true,
+            email: Some("ops@contoso.com"),
+            extra: "",
+        }
+    }
+}
+
+impl Job {
+    pub fn body(&self) -> String {
+        let set = |v: &[&str]| {
+            format!(
+                "[{}]",
+                v.iter().map(|s| q(s)).collect::<Vec<_>>().join(", ")
+            )
+        };
+        let mut b = format!(
+            "  display_name = {}\n  scope = {}\n  scoping_group_ids = {}\n  scoping_user_ids = {}\n  user_type = {}\n  show_in_address_list = {}\n  enabled = {}\n",
+            q(self.name),
+            q(self.scope),
+            set(&self.groups),
+            set(&self.users),
+            q(self.user_type),
+            self.show,
+            self.enabled
+        );
+        if let Some(e) = self.email {
+            b.push_str(&format!("  notification_email = {}\n", q(e)));
+        }
+        b.push_str(self.extra);
+        b
+    }
+
+    pub fn hcl(&self, acc: &Acc) -> String {
+        flow(acc, Partners::default(), &self.body())
+    }
 }

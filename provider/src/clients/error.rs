@@ -27,6 +27,9 @@ pub struct ApiError {
     /// gateway's 503/504): the service may have processed it. Only set for requests that are
     /// not safe to repeat blindly (a create POST); see [`super::create`].
     pub in_doubt: bool,
+    /// The parameter or property the service named as at fault, when it names one (Exchange's
+    /// `details[].target`).
+    pub target: Option<String>,
 }
 
 impl ApiError {
@@ -38,6 +41,7 @@ impl ApiError {
             message: message.into(),
             request_id,
             in_doubt: false,
+            target: None,
         }
     }
     pub fn other(kind: ErrorKind, message: impl Into<String>) -> ApiError {
@@ -48,6 +52,7 @@ impl ApiError {
             message: message.into(),
             request_id: None,
             in_doubt: false,
+            target: None,
         }
     }
 

@@ -57,21 +57,35 @@ pub fn parse_error(status: u16, body: &[u8], request_id: Option<String>) -> ApiE
         _ if parts.len() == 3 => parts[1].clone(),
         _ => String::new(),
     };
-    let mut message = match s(err.get("message")) {
+    let message = match s(err.get("message")) {
         m if !m.is_empty() => m,
         _ if parts.len() == 3 => parts[2].clone(),
         _ => text.trim().to_string(),
     };
     let target = s(detail.and_then(|d| d.get("target")));
-    if !target.is_empty() {
-        message.push_str(&format!(" (parameter {target})"));
-    }
     let code = if exception.is_empty() {
         s(err.get("code"))
     } else {
         exception.rsplit('.').next().unwrap_or_default().to_string()
     };
-    ApiError::http(status, &code, &message, request_id)
+    let mut e = ApiError::http(status, &code, &message, request_id);
+    e.target = (!target.is_empty()).then_some(target);
+    e
+}
+
+/// Names the cmdlet (and the parameter the service blamed) in the message of a refusal, so a
+/// diagnostic reads "New-OrganizationRelationship -DomainNames refused: ..." whatever the
+/// object: the envelope itself names neither.
+fn refused_by(cmdlet: &Cmdlet, mut e: ApiError) -> ApiError {
+    if e.status.is_some() {
+        let param = e
+            .target
+            .as_deref()
+            .map(|t| format!(" -{t}"))
+            .unwrap_or_default();
+        e.message = format!("{}{param} refused: {}", cmdlet.name, e.message);
+    }
+    e
 }
 
 /// Whether an Exchange error means the object does not exist: a 404, or the cmdlet's
@@ -164,6 +178,7 @@ impl ExchangeClient {
     pub fn request(&self, cmdlet: &Cmdlet, next: Option<&str>) -> Request {
         let mut r = Request::post(next.unwrap_or("/InvokeCommand"), cmdlet.body())
             .header("X-CmdletName", &cmdlet.name)
+            .label(&cmdlet.name)
             .paced(Pacing::Exchange)
             .idempotent(cmdlet.idempotent());
         r.permission = cmdlet.permission;
@@ -187,7 +202,8 @@ impl ExchangeClient {
             let page = self
                 .rest
                 .send(&self.request(cmdlet, next.as_deref()), dl)
-                .await?;
+                .await
+                .map_err(|e| refused_by(cmdlet, e))?;
             let body = page.body.unwrap_or(Json::Null);
             if let Some(v) = body.get("value").and_then(Json::as_array) {
                 out.objects.extend(v.iter().cloned());
@@ -348,8 +364,9 @@ mod tests {
         assert_eq!(e.code, "ValidationException");
         assert_eq!(
             e.to_string(),
-            "HTTP 400 ValidationException: The domain is invalid. (parameter DomainNames) (request-id: r1)"
+            "HTTP 400 ValidationException: The domain is invalid. (request-id: r1)"
         );
+        assert_eq!(e.target.as_deref(), Some("DomainNames"));
         let nf = json!({"error": {"code": "NotFound", "message": "The operation couldn't be performed because object 'x' couldn't be found.",
             "innererror": {"type": "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException"}}});
         assert!(is_not_found(&parse_error(
@@ -357,6 +374,68 @@ mod tests {
             &serde_json::to_vec(&nf).unwrap(),
             None
         )));
+    }
+
+    /// A captured log: `tracing`'s plain formatter writing into memory.
+    #[derive(Clone, Default)]
+    struct Log(Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Log {
+        fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(data);
+            Ok(data.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refusal_names_the_cmdlet_and_parameter_and_the_log_names_the_cmdlet() {
+        let refused = json!({"error": {"code": "BadRequest", "message": "",
+            "details": [{"code": "x", "target": "DomainNames",
+                "message": "Ex6F9304|Microsoft.Exchange.Management.Tasks.ValidationException|The domain is invalid."}],
+            "innererror": {"type": "Microsoft.Exchange.Management.Tasks.ValidationException"}}});
+        let m = MockTransport::new(vec![
+            step("POST", INVOKE, 400, Some(refused)),
+            step(
+                "POST",
+                INVOKE,
+                400,
+                Some(json!({"error": {"code": "BadRequest", "message": "No."}})),
+            ),
+        ]);
+        let log = Log::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let c = client(m);
+        let new = Cmdlet::new("New-OrganizationRelationship")
+            .param("Name", "Fabrikam")
+            .param("DomainNames", json!(["-bad-"]));
+        let e = c.invoke(&new, &dl()).await.unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "HTTP 400 ValidationException: New-OrganizationRelationship -DomainNames refused: The domain is invalid."
+        );
+        // No parameter named: the cmdlet alone.
+        let e = c.invoke(&get_orgrel(), &dl()).await.unwrap_err();
+        assert_eq!(e.message, "Get-OrganizationRelationship refused: No.");
+        let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+        assert!(
+            text.contains(&format!(
+                "url=https://exo.example{INVOKE} (New-OrganizationRelationship)"
+            )),
+            "{text}"
+        );
+        assert!(
+            text.contains("InvokeCommand (Get-OrganizationRelationship)"),
+            "{text}"
+        );
     }
 
     #[test]
@@ -443,7 +522,7 @@ mod tests {
         let e = client(m).invoke(&get_orgrel(), &dl()).await.unwrap_err();
         assert_eq!(
             e.to_string(),
-            "HTTP 403 Forbidden: Access denied. This operation needs the Office 365 Exchange Online application permission `Exchange.ManageAsApp`, granted with admin consent, and the Exchange role `Exchange Administrator` assigned to the app's service principal."
+            "HTTP 403 Forbidden: Get-OrganizationRelationship refused: Access denied. This operation needs the Office 365 Exchange Online application permission `Exchange.ManageAsApp`, granted with admin consent, and the Exchange role `Exchange Administrator` assigned to the app's service principal."
         );
     }
 

@@ -24,6 +24,9 @@ pub struct Request {
     /// Safe to repeat after an answer that may hide a processed request (no answer, 503/504).
     /// Defaults to "not a POST"; Exchange's read cmdlets are POSTs that are safe to repeat.
     pub idempotent: bool,
+    /// What the request does when its method and path do not say it (the cmdlet behind
+    /// Exchange's one `InvokeCommand` URL): shown after the path in messages and logs.
+    pub label: Option<String>,
 }
 
 impl Request {
@@ -37,6 +40,7 @@ impl Request {
             permission: None,
             pacing: Pacing::Graph,
             idempotent: method != "POST",
+            label: None,
         }
     }
     pub fn get(path: impl Into<String>) -> Request {
@@ -111,14 +115,29 @@ impl Request {
         Some(url)
     }
 
-    /// `GET /x?$expand=y` for messages: the path and query as sent, without the host.
+    pub fn label(mut self, label: &str) -> Request {
+        self.label = Some(label.to_string());
+        self
+    }
+
+    /// `GET /x?$expand=y` for messages: the path and query as sent, without the host, then the
+    /// label if any (`POST /InvokeCommand (New-OrganizationRelationship)`).
     pub fn describe(&self) -> String {
         let mut s = format!("{} {}", self.method, self.path);
         for (i, (k, v)) in self.query.iter().enumerate() {
             s.push(if i == 0 { '?' } else { '&' });
             s.push_str(&format!("{}={}", encode(k), encode(v)));
         }
+        s.push_str(&self.labelled(""));
         s
+    }
+
+    /// `text` followed by ` (<label>)` when the request has a label (for log lines).
+    pub fn labelled(&self, text: &str) -> String {
+        match &self.label {
+            Some(l) => format!("{text} ({l})"),
+            None => text.to_string(),
+        }
     }
 }
 
@@ -196,5 +215,12 @@ mod tests {
         assert!(r.idempotent);
         assert!(!Request::post("/x", Json::Null).idempotent);
         assert!(Request::post("/x", Json::Null).idempotent(true).idempotent);
+    }
+
+    #[test]
+    fn a_label_follows_the_path_in_descriptions() {
+        let r = Request::post("/InvokeCommand", Json::Null).label("New-InboundConnector");
+        assert_eq!(r.describe(), "POST /InvokeCommand (New-InboundConnector)");
+        assert_eq!(Request::get("/x").query("a", "b").describe(), "GET /x?a=b");
     }
 }

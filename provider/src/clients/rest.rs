@@ -118,6 +118,8 @@ impl RestClient {
         let idempotent = req.idempotent;
         let pacer = self.pacers.get(req.pacing);
         let api = self.flavour.name;
+        // The URL in log lines, with what the request does when the URL cannot say it.
+        let shown = req.labelled(&url);
         let mut attempt = 0u32;
         // What the last attempt ran into, for the message if waiting for the next one fails.
         let mut last: Option<String> = None;
@@ -176,7 +178,7 @@ impl RestClient {
                     out_of_time,
                 } => {
                     let w = format!("{what} had not answered after {}", fmt_duration(waited));
-                    tracing::debug!(api, method = req.method, url = %url, duration_ms = elapsed_ms, client_request_id = %client_request_id, out_of_time, "request got no answer in time");
+                    tracing::debug!(api, method = req.method, url = %shown, duration_ms = elapsed_ms, client_request_id = %client_request_id, out_of_time, "request got no answer in time");
                     if out_of_time {
                         return Err(in_doubt(dl.expired(&w)));
                     }
@@ -189,7 +191,7 @@ impl RestClient {
             let resp = match sent {
                 Ok(r) => r,
                 Err(e) => {
-                    tracing::debug!(api, method = req.method, url = %url, error = %e, duration_ms = elapsed_ms, client_request_id = %client_request_id, "request failed without a response");
+                    tracing::debug!(api, method = req.method, url = %shown, error = %e, duration_ms = elapsed_ms, client_request_id = %client_request_id, "request failed without a response");
                     let w = format!("{what} failed without an answer: {e}");
                     self.again_after_no_answer(idempotent, attempt, dl, w)
                         .await?;
@@ -201,7 +203,7 @@ impl RestClient {
             tracing::debug!(
                 api,
                 method = req.method,
-                url = %url,
+                url = %shown,
                 status = resp.status,
                 duration_ms = elapsed_ms,
                 request_id = request_id.as_deref().unwrap_or(""),

@@ -90,6 +90,32 @@ impl Diagnostic {
         self.path = Some(path);
         self
     }
+
+    /// The diagnostic as Terraform is to show it. Nested attributes reach Terraform as
+    /// object-typed attributes (README, "Terraform 1.0 note"), so it can only highlight the
+    /// top-level attribute of a deeper path (given the whole path it points at the resource
+    /// instead). So the path sent stops at its first step, and the text names the full path:
+    /// the summary's closing attribute name becomes the path ("Invalid value for
+    /// b2b_collaboration_inbound.users_and_groups.access_type"), or else the detail starts
+    /// with it. Eight `access_type`s in one partner are then told apart.
+    pub fn for_terraform(&self) -> Diagnostic {
+        let mut d = self.clone();
+        let Some(path) = self.path.as_ref().filter(|p| p.0.len() > 1) else {
+            return d;
+        };
+        d.path = Some(AttrPath(path.0[..1].to_vec()));
+        let full = path.to_string();
+        if self.summary.contains(&full) || self.detail.contains(&full) {
+            return d;
+        }
+        match path.last_attr().and_then(|a| self.summary.strip_suffix(a)) {
+            Some(head) if head.is_empty() || head.ends_with([' ', '"', '`']) => {
+                d.summary = format!("{head}{full}");
+            }
+            _ => d.detail = format!("{full}: {}", self.detail),
+        }
+        d
+    }
 }
 
 /// A list of diagnostics; the error type of every framework and resource operation.
@@ -182,6 +208,73 @@ mod tests {
         let p = AttrPath::root().attr("a").attr("b").index(2).key("k");
         assert_eq!(p.to_string(), "a.b[2][\"k\"]");
         assert_eq!(p.last_attr(), Some("b"));
+    }
+
+    #[test]
+    fn terraform_gets_the_top_level_attribute_and_the_text_the_full_path() {
+        let path = AttrPath::root()
+            .attr("b2b_collaboration_inbound")
+            .attr("users_and_groups")
+            .attr("access_type");
+        let d = Diagnostic::error(
+            "Invalid value for access_type",
+            "\"allow\" is not one of ...",
+        )
+        .at(path.clone())
+        .for_terraform();
+        assert_eq!(
+            d.summary,
+            "Invalid value for b2b_collaboration_inbound.users_and_groups.access_type"
+        );
+        assert_eq!(d.detail, "\"allow\" is not one of ...");
+        assert_eq!(
+            d.path,
+            Some(AttrPath::root().attr("b2b_collaboration_inbound"))
+        );
+
+        // A summary not ending in the attribute's name: the detail names the path.
+        let targets = AttrPath::root()
+            .attr("b2b_direct_connect_outbound")
+            .attr("applications")
+            .attr("targets")
+            .index(0)
+            .attr("target_type");
+        let d = Diagnostic::error("Conflicting configuration arguments", "Pick one.")
+            .at(targets)
+            .for_terraform();
+        assert_eq!(d.summary, "Conflicting configuration arguments");
+        assert_eq!(
+            d.detail,
+            "b2b_direct_connect_outbound.applications.targets[0].target_type: Pick one."
+        );
+        assert_eq!(
+            d.path,
+            Some(AttrPath::root().attr("b2b_direct_connect_outbound"))
+        );
+
+        // A map key: `timeouts["read"]`.
+        let d = Diagnostic::error(
+            "Invalid duration in timeouts",
+            "\"soon\" is not a duration.",
+        )
+        .at(AttrPath::root().attr("timeouts").key("read"))
+        .for_terraform();
+        assert_eq!(d.summary, "Invalid duration in timeouts[\"read\"]");
+
+        // Top-level attributes and resource-wide diagnostics are sent as they are; so is text
+        // that already names the full path.
+        for d in [
+            Diagnostic::error("Invalid value for tenant_id", "x")
+                .at(AttrPath::root().attr("tenant_id")),
+            Diagnostic::error("Error creating", "x"),
+            Diagnostic::error("Bad", format!("{path} is wrong")).at(path.clone()),
+        ] {
+            let sent = d.for_terraform();
+            assert_eq!((&sent.summary, &sent.detail), (&d.summary, &d.detail));
+            if d.path.as_ref().is_some_and(|p| p.0.len() == 1) || d.path.is_none() {
+                assert_eq!(sent.path, d.path);
+            }
+        }
     }
 
     #[test]

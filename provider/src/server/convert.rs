@@ -102,7 +102,7 @@ fn describe(a: &Attribute) -> String {
 }
 
 pub fn diagnostics(d: &Diagnostics) -> Vec<pb::Diagnostic> {
-    d.0.iter().map(diagnostic).collect()
+    d.0.iter().map(|d| diagnostic(&d.for_terraform())).collect()
 }
 
 fn diagnostic(d: &Diagnostic) -> pb::Diagnostic {

@@ -20,13 +20,13 @@ pub const APP: Permission = Permission::graph(&["Application.ReadWrite.OwnedBy"]
 /// Assigning users and groups to the configuration.
 pub const ASSIGN: Permission =
     Permission::graph(&["AppRoleAssignment.ReadWrite.All", "Application.Read.All"]);
-/// Reading this tenant's partner settings to explain a failed credential check.
+/// Reading this tenant's partner settings to check its own prerequisite before a create.
 pub const POLICY_READ: Permission = Permission::graph(&["Policy.Read.All"]);
 pub const PERMISSIONS: &[(&str, Permission)] = &[
     ("create, read, update, delete", APP),
     ("the scoping assignments (create, read, update)", ASSIGN),
     (
-        "create, to name the missing partner setting when the credential check fails",
+        "create, to check this tenant's automatic redemption outbound first",
         POLICY_READ,
     ),
 ];
@@ -223,11 +223,17 @@ pub fn unassign(sp: &str, assignment_id: &str) -> GraphRequest {
     GraphRequest::delete(format!("{}/{assignment_id}", assignments_path(sp))).needs(ASSIGN)
 }
 
-/// This (source) tenant's partner settings for the target tenant: read only to say which
-/// setting is missing when the credential check fails.
+/// This (source) tenant's partner settings for the target tenant: read before the create to
+/// check its automatic redemption outbound.
 pub fn get_partner(target_tenant_id: &str) -> GraphRequest {
     GraphRequest::get(format!(
         "/policies/crossTenantAccessPolicy/partners/{target_tenant_id}"
     ))
     .needs(POLICY_READ)
+}
+
+/// This tenant's default cross-tenant access settings: what a partner without its own
+/// automatic redemption setting inherits.
+pub fn get_default_policy() -> GraphRequest {
+    GraphRequest::get("/policies/crossTenantAccessPolicy/default").needs(POLICY_READ)
 }

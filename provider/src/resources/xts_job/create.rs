@@ -148,46 +148,6 @@ async fn exists(g: &GraphClient, dl: &Deadline, name: &str, app: &Json) -> Diagn
     .into()
 }
 
-/// Says which partner setting is missing when the credential check fails: the source tenant's
-/// own setting is read (one GET); the target's cannot be, so the service's message decides.
-async fn explain_credentials(ctx: &Ctx, target: &str, e: &ApiError) -> Diagnostics {
-    let g = &ctx.clients.graph;
-    let source = ctx
-        .clients
-        .tenant_id()
-        .map_or_else(|| "<this tenant's ID>".to_string(), str::to_ascii_lowercase);
-    let partner = "coexistence_cross_tenant_access_partner";
-    let source_side = match g.get_optional(&api::get_partner(target), &ctx.deadline).await {
-        Ok(None) => Some(format!("This (source) tenant has no partner configuration for the target tenant {target}: add a {partner} with tenant_id = \"{target}\" and automatic_user_consent = {{ outbound_allowed = true }} in this tenant.")),
-        Ok(Some(p)) if p.pointer("/automaticUserConsentSettings/outboundAllowed").and_then(Json::as_bool) != Some(true) => Some(format!("This (source) tenant's {partner} for tenant {target} needs automatic_user_consent.outbound_allowed = true (automatic redemption of invitations, outbound).")),
-        Ok(Some(_)) => None,
-        Err(_) => Some(format!("(This tenant's own setting could not be read.) This tenant's {partner} for tenant {target} needs automatic_user_consent.outbound_allowed = true.")),
-    };
-    let text = e.message.to_ascii_lowercase();
-    let (consent, sync) = (
-        text.contains("redemption") || text.contains("consent"),
-        text.contains("sync"),
-    );
-    let target_needs = match (consent, sync) {
-        (true, false) => "automatic_user_consent.inbound_allowed = true (automatic redemption of invitations, inbound)".to_string(),
-        (false, true) => "identity_synchronization.user_sync_inbound_allowed = true (inbound user synchronization)".to_string(),
-        _ => "identity_synchronization.user_sync_inbound_allowed = true and automatic_user_consent.inbound_allowed = true".to_string(),
-    };
-    let target_side = format!("The target tenant {target} needs a {partner} for this tenant (tenant_id = \"{source}\", declared with the target tenant's provider) with {target_needs}.");
-    let advice = match source_side {
-        // The source's own setting is missing: that is certain; the target's may be too.
-        Some(s) if consent && !sync => s,
-        Some(s) => format!("{s} {target_side}"),
-        None => target_side,
-    };
-    Diagnostic::error(
-        format!("The target tenant {target} refused cross-tenant synchronization from this tenant"),
-        format!("{advice}\n\nThe service answered: {e}"),
-    )
-    .at(AttrPath::root().attr("target_tenant_id"))
-    .into()
-}
-
 pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
     let g = &ctx.clients.graph;
     let dl = &ctx.deadline;
@@ -197,6 +157,8 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
         .clone()
         .unwrap_or_default()
         .to_ascii_lowercase();
+    // This tenant's own prerequisite first: when it is missing nothing is made.
+    let source_side = prerequisites::check_before_create(ctx, &target).await?;
     let inst = instantiate(g, dl, &name).await?;
     let sp = inst.service_principal_id.clone();
     let mut done = XtsJob {
@@ -233,7 +195,7 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
         let d = if matches!(e.status, Some(400..=499))
             && !matches!(e.status, Some(403 | 404 | 409 | 429))
         {
-            explain_credentials(ctx, &target, &e).await
+            prerequisites::refused(ctx, &target, &source_side, &e)
         } else {
             Err::<(), _>(e)
                 .context(|| format!("checking the credentials against the target tenant {target}"))
@@ -264,7 +226,7 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
     )?;
 
     for (principal, ty) in p.principals() {
-        steps.check(assign(g, dl, &sp, &role, &principal, true).await)?;
+        steps.check(assign(ctx, &sp, &role, (&principal, ty), true).await)?;
         let list = if ty == "Group" {
             &mut done.scoping_group_ids
         } else {

@@ -5,14 +5,17 @@
 //! groups, writes the two constant mappings into the schema and starts the job (or leaves it
 //! paused). Facts: `shared/api/xts-job.md`; API-NOTES.md, cross-tenant synchronization.
 //!
-//! Reads top to bottom: schema, validation, plan, CRUD. Create is in `create.rs`, the read in
-//! `read.rs`, update and delete in `write.rs`, the schema's mappings in `mapping.rs`, the model in `model.rs`, requests in
-//! `api.rs`.
+//! Reads top to bottom: schema, validation, plan, CRUD. Create is in `create.rs` (the partner
+//! settings it needs in `prerequisites.rs`), the read in `read.rs`, update and delete in
+//! `write.rs`, the scoping assignments in `assign.rs`, the schema's mappings in `mapping.rs`,
+//! the model in `model.rs`, requests in `api.rs`.
 
 mod api;
+mod assign;
 mod create;
 mod mapping;
 mod model;
+mod prerequisites;
 mod read;
 #[cfg(test)]
 mod request_tests;
@@ -32,6 +35,7 @@ use crate::framework::validators::{guid, is_guid, one_of};
 use crate::framework::{
     ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, Resource, Schema, Value,
 };
+use assign::assign;
 use async_trait::async_trait;
 use model::{js, XtsJob};
 use serde_json::Value as Json;
@@ -73,6 +77,9 @@ impl ImportId for ServicePrincipalId {
 const SCOPES: &[&str] = &["assigned", "all"];
 const USER_TYPES: &[&str] = &["Member", "Guest"];
 
+/// How the scoping sets treat an ID the service does not find (see [`assign::principal_wait`]).
+const NOT_FOUND: &str = "Each must exist in this (source) tenant: an assignment answered \"not found\" is retried for the smaller of 30 seconds and a quarter of the create (or update) timeout, since a principal made moments ago may still be replicating, then the apply fails naming the ID.";
+
 fn guid_set(name: &str, what: &str) -> Attribute {
     Attribute::string_set(name)
         .optional()
@@ -87,7 +94,7 @@ fn computed(name: &str, what: &str) -> Attribute {
 
 fn schema() -> Schema {
     Schema::new(
-        "A cross-tenant synchronization configuration in the source tenant (where the users live), made in one step: the configuration application from the gallery template `518e5f48-1fc8-4c48-9387-9fdf28b0dfe7` and its service principal, the credential check against the target tenant, the `Azure2Azure` synchronization job, its secrets, the users and groups in scope, the `userType` and `showInAddressList` mappings, and the job's start. Needs, before it: in the target tenant, a `coexistence_cross_tenant_access_partner` for this tenant with `identity_synchronization.user_sync_inbound_allowed = true` and `automatic_user_consent.inbound_allowed = true`; in this tenant, one for the target tenant with `automatic_user_consent.outbound_allowed = true`. Every other default attribute mapping is left as the template made it. `Application.ReadWrite.OwnedBy` covers the configurations the provider makes (it owns them); importing one made elsewhere (the portal) needs `Application.ReadWrite.All` and `Synchronization.ReadWrite.All` instead.",
+        "A cross-tenant synchronization configuration in the source tenant (where the users live), made in one step: the configuration application from the gallery template `518e5f48-1fc8-4c48-9387-9fdf28b0dfe7` and its service principal, the credential check against the target tenant, the `Azure2Azure` synchronization job, its secrets, the users and groups in scope, the `userType` and `showInAddressList` mappings, and the job's start. Needs, before it: in the target tenant, a `coexistence_cross_tenant_access_partner` for this tenant with `identity_synchronization.user_sync_inbound_allowed = true` and `automatic_user_consent.inbound_allowed = true`; in this tenant, one for the target tenant with `automatic_user_consent.outbound_allowed = true`. This tenant's setting is checked before anything is made; the target's only the service can check, after the configuration application is made (a refusal leaves it in state, tainted, and the next apply replaces it). Either error names every setting to declare, as resource blocks. Every other default attribute mapping is left as the template made it. `Application.ReadWrite.OwnedBy` covers the configurations the provider makes (it owns them); importing one made elsewhere (the portal) needs `Application.ReadWrite.All` and `Synchronization.ReadWrite.All` instead.",
         vec![
             Attribute::string("id").computed().use_state_for_unknown().description("The configuration's service principal object ID (the import ID)."),
             Attribute::string("target_tenant_id")
@@ -105,8 +112,8 @@ fn schema() -> Schema {
                 .computed()
                 .validate(one_of(SCOPES))
                 .description("`assigned` (default): synchronize only the users and groups assigned (`scoping_group_ids`, `scoping_user_ids`); `all`: every user (the `SyncAll` secret). Updatable."),
-            guid_set("scoping_group_ids", "Object IDs of the groups assigned to the configuration (default none). Only direct members are in scope (no nesting). Adding or removing one assigns or unassigns only that group."),
-            guid_set("scoping_user_ids", "Object IDs of the users assigned directly to the configuration (default none). Adding or removing one assigns or unassigns only that user."),
+            guid_set("scoping_group_ids", &format!("Object IDs of the groups assigned to the configuration (default none). Only direct members are in scope (no nesting). Adding or removing one assigns or unassigns only that group. {NOT_FOUND}")),
+            guid_set("scoping_user_ids", &format!("Object IDs of the users assigned directly to the configuration (default none). Adding or removing one assigns or unassigns only that user. {NOT_FOUND}")),
             Attribute::string("user_type")
                 .optional()
                 .computed()
@@ -296,49 +303,6 @@ fn app_role_id(sp: &Json) -> Option<String> {
         .find(|r| js(r, "displayName").as_deref() == Some("msiam_access"))
         .or_else(|| roles.first())
         .and_then(|r| js(r, "id"))
-}
-
-/// Assigns `principal`; an assignment that already exists (a retried POST whose first attempt
-/// made it, or one made out of band since the last refresh) is what was wanted.
-async fn assign(
-    g: &GraphClient,
-    dl: &Deadline,
-    sp: &str,
-    role: &str,
-    principal: &str,
-    settle: bool,
-) -> Result<(), Diagnostics> {
-    let what = || format!("assigning principal {principal} to the configuration {sp}");
-    let req = api::assign(sp, role, principal);
-    let first = if settle {
-        create::settling(dl, "the assignment POST", || send(g, dl, &req)).await
-    } else {
-        send(g, dl, &req).await
-    };
-    match first {
-        Ok(_) => Ok(()),
-        Err(e) if e.in_doubt || matches!(e.status, Some(400 | 409)) => {
-            let existing = list_all(g, dl, &api::list_assignments(sp))
-                .await
-                .context(what)?;
-            if model::assignments(&serde_json::json!({ "value": existing }))
-                .iter()
-                .any(|(_, p, _)| p.eq_ignore_ascii_case(principal))
-            {
-                return Ok(());
-            }
-            if e.in_doubt {
-                // Not made: the lost attempt was not processed; once more.
-                return g
-                    .send(&api::assign(sp, role, principal), dl)
-                    .await
-                    .map(|_| ())
-                    .context(what);
-            }
-            Err(e).context(what)
-        }
-        Err(e) => Err(e).context(what),
-    }
 }
 
 // ---- the resource -------------------------------------------------------------------------

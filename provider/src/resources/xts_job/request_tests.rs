@@ -50,9 +50,21 @@ fn job(state: &str) -> serde_json::Value {
            "status": {"code": "NotRun", "lastExecution": null, "lastSuccessfulExecution": null, "quarantine": null}})
 }
 
+/// This tenant's partner for the target, allowing automatic redemption outbound.
+fn source_ready() -> Step {
+    ok(
+        api::get_partner(T),
+        200,
+        Some(
+            json!({"tenantId": T, "automaticUserConsentSettings": {"inboundAllowed": null, "outboundAllowed": true}}),
+        ),
+    )
+}
+
 /// The create's requests up to the application and its service principal.
 fn up_to_service_principal() -> Vec<Step> {
     vec![
+        source_ready(),
         ok(
             api::find_applications("Sync to Fabrikam"),
             200,
@@ -113,11 +125,11 @@ async fn create_sends_the_documented_sequence() {
     let bodies = m.bodies();
     // The assignment names the msiam_access role of the new service principal.
     assert_eq!(
-        bodies[7],
+        bodies[8],
         Some(json!({"appRoleId": "role-1", "resourceId": SP, "principalId": GROUP}))
     );
     // The schema PUT is the schema read, with the two constants changed.
-    let put = bodies[9].clone().unwrap();
+    let put = bodies[10].clone().unwrap();
     assert_eq!(
         put,
         mapping::with_mappings(&default_schema(), "Guest", true).unwrap()
@@ -221,6 +233,7 @@ async fn a_lost_instantiate_answer_adopts_the_application_it_made() {
     let made =
         json!({"value": [{"id": APP, "appId": "app-id-1", "displayName": "Sync to Fabrikam"}]});
     let m = MockTransport::new(vec![
+        source_ready(),
         ok(find.clone(), 200, Some(json!({"value": []}))),
         fail(
             "POST",
@@ -262,6 +275,7 @@ async fn a_lost_instantiate_answer_adopts_the_application_it_made() {
 #[tokio::test(start_paused = true)]
 async fn a_configuration_of_the_same_name_says_import_it() {
     let m = MockTransport::new(vec![
+        source_ready(),
         ok(
             api::find_applications("Sync to Fabrikam"),
             200,
@@ -285,7 +299,7 @@ async fn a_configuration_of_the_same_name_says_import_it() {
     );
 }
 
-async fn credential_failure(partner: Step, message: &str) -> crate::framework::Diagnostic {
+async fn credential_failure(message: &str) -> crate::framework::Diagnostic {
     let mut script = up_to_service_principal();
     script.push(err(
         api::validate_credentials(SP, T),
@@ -293,7 +307,6 @@ async fn credential_failure(partner: Step, message: &str) -> crate::framework::D
         "AzureDirectoryB2BManagementPolicyCheckFailure",
         message,
     ));
-    script.push(partner);
     let m = MockTransport::new(script);
     let e = create(&m, &config()).await.unwrap_err();
     m.assert_done();
@@ -301,73 +314,152 @@ async fn credential_failure(partner: Step, message: &str) -> crate::framework::D
     e.diags.0[0].clone()
 }
 
+/// The target's two settings, as one complete block.
+const TARGET_BLOCK: &str = "    automatic_user_consent   = { inbound_allowed = true, outbound_allowed = false }\n    identity_synchronization = { user_sync_inbound_allowed = true }\n";
+
 #[tokio::test(start_paused = true)]
-async fn a_missing_partner_setting_is_named_with_its_tenant_and_attribute() {
-    let redemption = "Policy permitting auto-redemption of invitations not configured.";
-    // Source side: this tenant's partner lacks outbound consent (read, so certain).
-    let d = credential_failure(
-        ok(
-            api::get_partner(T),
-            200,
-            Some(json!({"tenantId": T, "automaticUserConsentSettings": {"inboundAllowed": null, "outboundAllowed": null}})),
-        ),
-        redemption,
-    )
-    .await;
+async fn a_refused_credential_check_names_both_settings_of_the_target() {
+    // Whichever setting the service names, both are to be declared: it names one at a time.
+    for message in [
+        "Policy permitting auto-redemption of invitations not configured.",
+        "Policy permitting cross-tenant user synchronization into the target tenant not configured.",
+    ] {
+        let d = credential_failure(message).await;
+        assert!(
+            d.detail.contains(&format!("The target tenant {T}"))
+                && d.detail.contains(TARGET_BLOCK)
+                && d.detail.contains(message)
+                && !d.detail.contains("This (source) tenant"),
+            "{}",
+            d.detail
+        );
+        assert_eq!(d.path, Some(AttrPath::root().attr("target_tenant_id")));
+    }
+}
+
+/// This tenant's missing setting fails the create before anything is made, naming this
+/// tenant's block and the target's.
+async fn source_missing(script: Vec<Step>) -> crate::framework::Diagnostic {
+    let m = MockTransport::new(script);
+    let e = create(&m, &config()).await.unwrap_err();
+    m.assert_done();
+    assert!(e.state.is_none(), "nothing was made");
+    let d = e.diags.0[0].clone();
     assert!(
-        d.detail
-            .contains("This (source) tenant's coexistence_cross_tenant_access_partner")
-            && d.detail
-                .contains("automatic_user_consent.outbound_allowed = true")
-            && !d.detail.contains("inbound_allowed"),
+        d.detail.starts_with("Nothing was created.") && d.detail.contains(TARGET_BLOCK),
         "{}",
         d.detail
     );
-    assert_eq!(d.path, Some(AttrPath::root().attr("target_tenant_id")));
-    // Source side fine: the target lacks inbound consent.
-    let d = credential_failure(
-        ok(
-            api::get_partner(T),
-            200,
-            Some(json!({"tenantId": T, "automaticUserConsentSettings": {"inboundAllowed": null, "outboundAllowed": true}})),
-        ),
-        redemption,
-    )
+    d
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_missing_setting_of_this_tenant_fails_before_anything_is_made() {
+    // The partner's own value: its inbound value is kept in the suggestion.
+    let d = source_missing(vec![ok(
+        api::get_partner(T),
+        200,
+        Some(json!({"tenantId": T, "automaticUserConsentSettings": {"inboundAllowed": true, "outboundAllowed": false}})),
+    )])
     .await;
     assert!(
-        d.detail.contains(&format!("The target tenant {T} needs"))
-            && d.detail
-                .contains("automatic_user_consent.inbound_allowed = true")
-            && !d.detail.contains("user_sync_inbound_allowed"),
+        d.detail.contains(&format!("    tenant_id              = \"{T}\"\n    automatic_user_consent = {{ inbound_allowed = true, outbound_allowed = true }}\n")),
         "{}",
         d.detail
     );
-    // ...or inbound synchronization.
-    let d = credential_failure(
-        ok(
-            api::get_partner(T),
-            200,
-            Some(json!({"tenantId": T, "automaticUserConsentSettings": {"outboundAllowed": true}})),
-        ),
-        "The target tenant does not allow user synchronization from this tenant.",
-    )
+    // Not set on the partner: the default configuration decides.
+    let inherit = json!({"tenantId": T, "automaticUserConsentSettings": {"inboundAllowed": null, "outboundAllowed": null}});
+    let default_off = json!({"automaticUserConsentSettings": {"inboundAllowed": false, "outboundAllowed": false}});
+    let d = source_missing(vec![
+        ok(api::get_partner(T), 200, Some(inherit.clone())),
+        ok(api::get_default_policy(), 200, Some(default_off)),
+    ])
     .await;
     assert!(
-        d.detail
-            .contains("identity_synchronization.user_sync_inbound_allowed = true")
-            && !d.detail.contains("automatic_user_consent"),
+        d.detail.contains(
+            "automatic_user_consent = { inbound_allowed = false, outbound_allowed = true }"
+        ),
         "{}",
         d.detail
     );
-    // No partner in this tenant at all.
-    let d = credential_failure(
+    // No partner at all.
+    let d = source_missing(vec![
         err(api::get_partner(T), 404, "Request_ResourceNotFound", "none"),
-        redemption,
-    )
+        ok(
+            api::get_default_policy(),
+            200,
+            Some(json!({"automaticUserConsentSettings": {"outboundAllowed": false}})),
+        ),
+    ])
     .await;
     assert!(
         d.detail.contains("has no partner configuration"),
         "{}",
         d.detail
+    );
+    // A default that allows it is enough: the create goes on.
+    let m = MockTransport::new(vec![
+        ok(api::get_partner(T), 200, Some(inherit)),
+        ok(
+            api::get_default_policy(),
+            200,
+            Some(json!({"automaticUserConsentSettings": {"outboundAllowed": true}})),
+        ),
+        err(
+            api::find_applications("Sync to Fabrikam"),
+            500,
+            "Boom",
+            "stop here",
+        ),
+    ]);
+    let e = create(&m, &config()).await.unwrap_err();
+    m.assert_done();
+    assert!(e.diags.0[0].detail.contains("stop here"), "{}", e.diags);
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_scoping_id_not_found_fails_on_its_attribute_after_a_bounded_wait() {
+    let mut script = up_to_service_principal();
+    script.extend([
+        ok(api::validate_credentials(SP, T), 204, None),
+        ok(api::create_job(SP), 201, Some(job("Disabled"))),
+        ok(api::get_job(SP, "j1"), 200, Some(job("Disabled"))),
+        ok(
+            api::put_secrets(SP, T, false, Some("ops@contoso.com")),
+            204,
+            None,
+        ),
+    ]);
+    for _ in 0..100 {
+        script.push(err(
+            api::assign(SP, "role-1", GROUP),
+            404,
+            "Request_ResourceNotFound",
+            "Resource does not exist.",
+        ));
+    }
+    let m = MockTransport::new(script);
+    let started = tokio::time::Instant::now();
+    // A 600 s create timeout: the wait is 30 s (the smaller of 30 s and a quarter of it).
+    let e = create(&m, &config()).await.unwrap_err();
+    let waited = started.elapsed();
+    assert!(
+        waited >= Duration::from_secs(30) && waited < Duration::from_secs(40),
+        "{waited:?}"
+    );
+    let d = &e.diags.0[0];
+    assert_eq!(d.path, Some(AttrPath::root().attr("scoping_group_ids")));
+    assert!(
+        d.summary.contains(GROUP) && d.detail.contains("answered 404 for 3"),
+        "{d:?}"
+    );
+    assert!(e.state.is_some(), "the configuration exists: kept");
+    // A shorter timeout shortens the wait: a quarter of 20 s.
+    assert_eq!(
+        assign::principal_wait(&Deadline::after(
+            Duration::from_secs(20),
+            tokio_util::sync::CancellationToken::new()
+        )),
+        Duration::from_secs(5)
     );
 }

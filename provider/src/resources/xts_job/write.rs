@@ -81,8 +81,8 @@ pub(super) async fn update(ctx: &Ctx, old: &XtsJob, new: &XtsJob) -> Result<(), 
             .await
             .context(|| format!("reading the service principal {sp}"))?;
         let role = app_role_id(&sp_body).unwrap_or_default();
-        for (principal, _) in added {
-            assign(g, dl, &sp, &role, principal, false).await?;
+        for (principal, ty) in added {
+            assign(ctx, &sp, &role, (principal, ty), false).await?;
         }
     }
     if (
