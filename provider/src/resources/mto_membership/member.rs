@@ -59,13 +59,25 @@ pub(super) async fn create_member(ctx: &Ctx, p: &Membership) -> Result<Value, Ap
         let seen = steps.check(seen.context(|| {
             format!("waiting for the join of tenant {owner}'s multitenant organization")
         }))?;
-        if let Some((s, _, details)) = seen {
+        if let Some((s, role, details)) = seen {
             if s == "failed" {
+                let reason = details.clone().unwrap_or_else(|| "no details given".into());
+                // The failed join stays in state (tainted) as the service reports it, so
+                // `terraform show` and the next plan say why.
+                steps.completed(
+                    "join failed",
+                    Membership {
+                        state: Some(s),
+                        role,
+                        failure_details: details,
+                        ..out.clone()
+                    }
+                    .to_value()?,
+                );
                 return Err(steps.fail(Diagnostics::from(Diagnostic::error(
                     "Joining the multitenant organization failed",
                     format!(
-                        "The service reports that joining the multitenant organization of tenant {owner} failed: {}. Fix the cause (the owner must add this tenant first) and apply again.",
-                        details.unwrap_or_else(|| "no details given".into())
+                        "The service reports that joining the multitenant organization of tenant {owner} failed: {reason}. Fix the cause (the owner must add this tenant first) and apply again.",
                     ),
                 ))));
             }

@@ -9,6 +9,7 @@
 //! drift; a transition away from it (a member being removed) reads back as the member missing.
 
 mod api;
+mod import;
 mod member;
 mod model;
 mod owner;
@@ -18,13 +19,14 @@ mod tests;
 use crate::clients::graph::GraphClient;
 use crate::clients::{consistency, create, ApiError, Deadline};
 use crate::framework::diag::Diagnostic;
-use crate::framework::import_id::{self, ImportId, OwnerMember, TenantGuid};
+use crate::framework::import_id::ImportId;
+use crate::framework::lifecycle::already_exists;
 use crate::framework::schema::{timeouts_attribute, Kind};
 use crate::framework::steps::Steps;
 use crate::framework::validators::{guid, is_guid};
 use crate::framework::value::Type;
 use crate::framework::{
-    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, Resource, Schema, Value,
+    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, ImportCtx, Resource, Schema, Value,
 };
 use async_trait::async_trait;
 use member::{create_member, delete_member, read_member};
@@ -36,11 +38,6 @@ use std::collections::BTreeMap;
 pub const TYPE_NAME: &str = "coexistence_mto_membership";
 
 pub struct MtoMembership;
-
-crate::tagged_import_id! {
-    /// The member side of a multitenant organization, by its owner: `member/<owner tenant GUID>`.
-    pub struct MemberOf(TenantGuid) = "member" / "<owner tenant GUID>", example "72f988bf-86f1-41af-91ab-2d7cd011db47";
-}
 
 // ---- schema -------------------------------------------------------------------------------
 
@@ -280,19 +277,8 @@ impl Resource for MtoMembership {
         }
     }
 
-    fn import(&self, id: &str) -> Result<Value, Diagnostics> {
-        if id.trim().starts_with("member/") {
-            let m: MemberOf = import_id::parse(TYPE_NAME, id)?;
-            return Ok(Value::object([
-                ("id", Value::string(m.to_string())),
-                ("owner_tenant_id", Value::string(m.0.to_string())),
-            ]));
-        }
-        let o: OwnerMember = import_id::parse(TYPE_NAME, id)?;
-        Ok(Value::object([
-            ("id", Value::string(o.to_string())),
-            ("tenant_id", Value::string(o.0.to_string())),
-        ]))
+    fn import(&self, ctx: &ImportCtx, id: &str) -> Result<Value, Diagnostics> {
+        import::import(ctx, id)
     }
 
     fn natural_key(&self) -> &'static str {
@@ -300,10 +286,7 @@ impl Resource for MtoMembership {
     }
 
     fn import_id_format(&self) -> (&'static str, &'static str) {
-        (
-            "owner/<this tenant GUID> (owner side) or member/<owner tenant GUID> (member side)",
-            OwnerMember::EXAMPLE,
-        )
+        (import::MtoImportId::FORMAT, import::MtoImportId::EXAMPLE)
     }
 
     fn permissions(&self) -> &'static [(&'static str, crate::clients::Permission)] {

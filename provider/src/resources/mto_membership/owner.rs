@@ -7,22 +7,30 @@ use super::*;
 
 /// This tenant is in `existing` already (a tenant belongs to at most one organization).
 fn already_in_organization(existing: &Json, me: &str) -> Diagnostics {
-    Diagnostics::from(Diagnostic::error(
-        "Tenant already in a multitenant organization",
-        format!(
-            "This tenant already belongs to the multitenant organization {:?} (id {}). A tenant belongs to at most one. To manage it with Terraform, import it:\n  terraform import {TYPE_NAME}.<name> owner/{me}",
+    already_exists(
+        TYPE_NAME,
+        &format!("owner/{me}"),
+        &format!(
+            "This tenant's multitenant organization {:?} (id {})",
             js(existing, "displayName").unwrap_or_default(),
             js(existing, "id").unwrap_or_default(),
         ),
-    ))
+    )
+    .into()
 }
 
 pub(super) async fn create_owner(ctx: &Ctx, p: &Membership) -> Result<Value, ApplyError> {
     let g = &ctx.clients.graph;
     let dl = &ctx.deadline;
     let me = this_tenant(ctx, p)?;
-    // No GET first: the PUT itself refuses a tenant already in an organization (400), and only
-    // then is the organization read, to name it in the diagnostic. One request per create.
+    // Look first: a tenant already in an organization gets no write at all, only the
+    // diagnostic naming that organization.
+    if let Some(existing) = get_mto(g, dl)
+        .await
+        .context(|| "reading this tenant's multitenant organization".into())?
+    {
+        return Err(already_in_organization(&existing, &me).into());
+    }
     let dn = p.display_name.clone().unwrap_or_default();
     // The PUT is not idempotent here: a second one answers 400 "already part of a multitenant
     // organization". So a PUT in doubt (reset, no answer in time, gateway 503/504) is followed
@@ -48,6 +56,7 @@ pub(super) async fn create_owner(ctx: &Ctx, p: &Membership) -> Result<Value, App
             return Err(already_in_organization(&existing, &me).into());
         }
         Err(create::CreateError::Api(e)) if e.status == Some(400) => {
+            // An organization made between the look and the PUT: name it.
             let existing = get_mto(g, dl)
                 .await
                 .context(|| "reading this tenant's multitenant organization".into())?;

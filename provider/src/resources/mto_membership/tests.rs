@@ -215,19 +215,27 @@ fn the_join_view_reports_failure_details_and_ignores_other_owners() {
 }
 
 #[test]
-fn import_ids_name_the_side() {
+fn import_ids_name_the_side_and_this_tenant() {
+    let ctx = ImportCtx::new(Some(T));
     let o = MtoMembership
-        .import(&format!("owner/{}", T.to_uppercase()))
+        .import(&ctx, &format!("owner/{}", T.to_uppercase()))
         .unwrap();
     assert_eq!(o.get("id").as_str(), Some(format!("owner/{T}").as_str()));
     assert_eq!(o.get("tenant_id").as_str(), Some(T));
     assert!(o.get("owner_tenant_id").is_null());
-    let m = MtoMembership.import(&format!("member/{T}")).unwrap();
-    assert_eq!(m.get("owner_tenant_id").as_str(), Some(T));
-    let e = MtoMembership.import(T).unwrap_err();
-    assert!(e.0[0].detail.contains("owner/"), "{e}");
-    let e = MtoMembership.import("member/nope").unwrap_err();
-    assert!(e.0[0].detail.contains("member/<owner tenant GUID>"), "{e}");
+    let other = crate::clients::TEST_TENANT;
+    let m = MtoMembership
+        .import(&ctx, &format!("member/{other}"))
+        .unwrap();
+    assert_eq!(m.get("owner_tenant_id").as_str(), Some(other));
+    let e = MtoMembership
+        .import(&ctx, &format!("owner/{other}"))
+        .unwrap_err();
+    assert!(e.0[0].detail.contains("signs in to tenant"), "{e}");
+    assert_eq!(
+        MtoMembership.import_id_format().0,
+        "`owner/<this tenant GUID>` (owner side) or `member/<owner tenant GUID>` (member side)"
+    );
 }
 
 mod flows {
@@ -253,8 +261,30 @@ mod flows {
     }
 
     #[tokio::test]
-    async fn owner_create_refuses_a_tenant_already_in_an_organization_and_suggests_import() {
+    async fn owner_create_looks_first_and_writes_nothing_in_a_tenant_already_in_an_organization() {
+        let m = MockTransport::new(vec![step(
+            "GET",
+            MTO,
+            200,
+            Some(json!({"id": "abc", "displayName": "Old Group", "state": "active"})),
+        )]);
+        let planned = config(&[("display_name", Value::string("C"))]);
+        let err = MtoMembership.create(&ctx(&m), &planned).await.unwrap_err();
+        // One GET, no PUT.
+        m.assert_done();
+        let d = &err.diags.0[0].detail;
+        assert!(
+            d.contains("\"Old Group\" (id abc)")
+                && d.contains(&format!("(import ID: owner/{TEST_TENANT})"))
+                && d.contains(&format!("id = \"owner/{TEST_TENANT}\"")),
+            "{d}"
+        );
+    }
+
+    #[tokio::test]
+    async fn owner_create_names_an_organization_made_between_the_look_and_the_put() {
         let m = MockTransport::new(vec![
+            step("GET", MTO, 200, Some(inactive())),
             crate::clients::http::mock::graph_error(
                 "PUT",
                 MTO,
@@ -283,6 +313,7 @@ mod flows {
     async fn owner_create_after_a_reset_adopts_the_organization_it_made() {
         let made = json!({"id": "o1", "displayName": "C", "state": "active"});
         let m = MockTransport::new(vec![
+            step("GET", MTO, 200, Some(inactive())),
             // The service made it; the answer was lost. No second PUT (it would answer 400).
             fail("PUT", MTO, "connection reset by peer"),
             step("GET", MTO, 200, Some(made)),
@@ -299,6 +330,7 @@ mod flows {
     #[tokio::test(start_paused = true)]
     async fn owner_create_after_a_reset_that_made_nothing_puts_again() {
         let m = MockTransport::new(vec![
+            step("GET", MTO, 200, Some(inactive())),
             fail("PUT", MTO, "connection reset by peer"),
             step("GET", MTO, 200, Some(inactive())),
             step("PUT", MTO, 201, Some(json!({"state": "active"}))),
@@ -311,6 +343,7 @@ mod flows {
     #[tokio::test]
     async fn owner_create_makes_the_organization_then_adds_each_member() {
         let m = MockTransport::new(vec![
+            step("GET", MTO, 200, Some(inactive())),
             step("PUT", MTO, 201, Some(json!({"state": "active"}))),
             step(
                 "POST",
@@ -339,7 +372,7 @@ mod flows {
             Some(format!("owner/{TEST_TENANT}").as_str())
         );
         assert_eq!(
-            m.bodies()[1],
+            m.bodies()[2],
             Some(json!({"tenantId": T, "displayName": "Fabrikam", "role": "member"}))
         );
     }
