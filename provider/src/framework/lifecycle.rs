@@ -132,12 +132,13 @@ pub fn already_exists(type_name: &str, id: &str, what: &str) -> Diagnostic {
 }
 
 /// How to import `id` as a `type_name`: an `import` block and the command, the ID quoted for
-/// HCL and for a POSIX shell.
+/// HCL and for a POSIX shell. Both are indented: Terraform wraps a diagnostic's lines, but not
+/// indented ones, so they stay copyable.
 pub fn import_hint(type_name: &str, id: &str) -> String {
     let hcl = serde_json::Value::String(id.to_string()).to_string();
     let shell = format!("'{}'", id.replace('\'', "'\\''"));
     format!(
-        "To manage it with Terraform, import it:\n  import {{\n    to = {type_name}.<name>\n    id = {hcl}\n  }}\nor: terraform import {type_name}.<name> {shell}"
+        "To manage it with Terraform, import it:\n  import {{\n    to = {type_name}.<name>\n    id = {hcl}\n  }}\nor:\n  terraform import {type_name}.<name> {shell}"
     )
 }
 
@@ -421,7 +422,7 @@ mod tests {
         assert_eq!(d.summary, "A partner connector named \"X\" already exists");
         assert_eq!(
             d.detail,
-            "A partner connector named \"X\" already exists (import ID: outbound/X), so Terraform cannot create it. To manage it with Terraform, import it:\n  import {\n    to = coexistence_partner_connector.<name>\n    id = \"outbound/X\"\n  }\nor: terraform import coexistence_partner_connector.<name> 'outbound/X'"
+            "A partner connector named \"X\" already exists (import ID: outbound/X), so Terraform cannot create it. To manage it with Terraform, import it:\n  import {\n    to = coexistence_partner_connector.<name>\n    id = \"outbound/X\"\n  }\nor:\n  terraform import coexistence_partner_connector.<name> 'outbound/X'"
         );
         // Quotes survive both languages.
         let h = import_hint("t", "it's \"q\"");
