@@ -180,8 +180,8 @@ async fn failed_join_reports_the_reason() {
     assert_tenant_empty(&acc, &acc.home.tenant_id);
     assert_tenant_empty(&acc, &acc.partner.tenant_id);
 
-    // Without waiting, the apply succeeds with the join pending; the refresh of the next plan
-    // finds it failed and keeps the reason.
+    // Without waiting, the apply succeeds with the join pending; a refresh finds it failed and
+    // keeps the reason, and every plan says it.
     set_transition_delay(&acc.partner.tenant_id, Duration::from_secs(1));
     steps.config(&config(&acc, &[], false));
     acc.tf.apply().await;
@@ -194,6 +194,17 @@ async fn failed_join_reports_the_reason() {
         (&failed["state"], &failed["failure_details"]),
         (&json!("failed"), &json!(NOT_ADDED)),
         "{failed:#}"
+    );
+    let plan = acc.tf.run_ok(&["plan", "-input=false", "-no-color"]).await;
+    let said = normalize(&plan.combined());
+    assert!(
+        said.contains("Warning: Joining the multitenant organization failed")
+            && said.contains(&format!(
+                "This tenant's join of the multitenant organization of tenant {} failed: {}.",
+                acc.home.tenant_id,
+                NOT_ADDED.trim_end_matches('.')
+            )),
+        "{plan}"
     );
     set_transition_delay(&acc.partner.tenant_id, Duration::ZERO);
     steps.destroy().await;

@@ -21,6 +21,7 @@ use crate::clients::{consistency, create, ApiError, Deadline};
 use crate::framework::diag::Diagnostic;
 use crate::framework::import_id::ImportId;
 use crate::framework::lifecycle::already_exists;
+use crate::framework::plan::{ModifyPlan, PlanRequest};
 use crate::framework::schema::{timeouts_attribute, Kind};
 use crate::framework::steps::Steps;
 use crate::framework::validators::{guid, is_guid};
@@ -139,17 +140,26 @@ fn validate_sides(config: &Value, diags: &mut Diagnostics) {
 
 // ---- helpers ------------------------------------------------------------------------------
 
+/// This tenant: the provider's. A state naming another tenant (imported before import IDs
+/// were checked) is refused, so no operation acts on another tenant's organization.
 fn this_tenant(ctx: &Ctx, state: &Membership) -> Result<String, Diagnostics> {
-    state
-        .tenant_id
-        .clone()
-        .or_else(|| ctx.clients.tenant_id().map(str::to_ascii_lowercase))
-        .ok_or_else(|| {
-            Diagnostics::from(Diagnostic::error(
-                "Tenant ID unknown",
-                "coexistence_mto_membership needs the provider's tenant_id to be configured.",
-            ))
-        })
+    let provider = ctx.clients.tenant_id().map(str::to_ascii_lowercase);
+    match (&state.tenant_id, provider) {
+        (Some(s), Some(p)) if !s.eq_ignore_ascii_case(&p) => Err(Diagnostic::error(
+            "State names another tenant",
+            format!(
+                "This coexistence_mto_membership's state has tenant_id {s}, but its provider signs in to tenant {p}. Nothing was sent. Remove it from the state (`terraform state rm`) and import it through the provider of tenant {s}."
+            ),
+        )
+        .into()),
+        (_, Some(p)) => Ok(p),
+        (Some(s), None) => Ok(s.to_ascii_lowercase()),
+        (None, None) => Err(Diagnostic::error(
+            "Tenant ID unknown",
+            "coexistence_mto_membership needs the provider's tenant_id to be configured.",
+        )
+        .into()),
+    }
 }
 
 async fn send(
@@ -236,6 +246,10 @@ impl Resource for MtoMembership {
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         validate_sides(config, diags);
+    }
+
+    fn modify_plan(&self, req: &PlanRequest<'_>, plan: &mut ModifyPlan) {
+        member::warn_of_a_failed_join(req.prior, plan);
     }
 
     async fn create(&self, ctx: &Ctx, planned: &Value) -> Result<Value, ApplyError> {

@@ -5,11 +5,31 @@
 use super::model::{js, member_from_graph, Membership};
 use super::*;
 
-/// This tenant is in `existing` already (a tenant belongs to at most one organization).
-fn already_in_organization(existing: &Json, me: &str) -> Diagnostics {
+/// This tenant is in `existing` already (a tenant belongs to at most one organization). Its
+/// import ID depends on the side: `member/<owner>` when this tenant joined another's
+/// organization (its join request says whose), else `owner/<this tenant>`.
+async fn already_in_organization(
+    g: &GraphClient,
+    dl: &Deadline,
+    existing: &Json,
+    me: &str,
+) -> Diagnostics {
+    let join = g
+        .get_optional(&api::get_join_request(), dl)
+        .await
+        .ok()
+        .flatten();
+    let joined = join
+        .filter(|j| js(j, "memberState").as_deref() == Some("active"))
+        .and_then(|j| js(&j, "addedByTenantId"))
+        .filter(|owner| !owner.eq_ignore_ascii_case(me));
+    let import_id = match joined {
+        Some(owner) => format!("member/{}", owner.to_ascii_lowercase()),
+        None => format!("owner/{me}"),
+    };
     already_exists(
         TYPE_NAME,
-        &format!("owner/{me}"),
+        &import_id,
         &format!(
             "This tenant's multitenant organization {:?} (id {})",
             js(existing, "displayName").unwrap_or_default(),
@@ -29,7 +49,7 @@ pub(super) async fn create_owner(ctx: &Ctx, p: &Membership) -> Result<Value, App
         .await
         .context(|| "reading this tenant's multitenant organization".into())?
     {
-        return Err(already_in_organization(&existing, &me).into());
+        return Err(already_in_organization(g, dl, &existing, &me).await.into());
     }
     let dn = p.display_name.clone().unwrap_or_default();
     // The PUT is not idempotent here: a second one answers 400 "already part of a multitenant
@@ -53,7 +73,7 @@ pub(super) async fn create_owner(ctx: &Ctx, p: &Membership) -> Result<Value, App
         Err(create::CreateError::AlreadyExists { existing, .. }) => {
             // Someone else's organization appeared while ours was in doubt.
             let existing = existing.unwrap_or(Json::Null);
-            return Err(already_in_organization(&existing, &me).into());
+            return Err(already_in_organization(g, dl, &existing, &me).await.into());
         }
         Err(create::CreateError::Api(e)) if e.status == Some(400) => {
             // An organization made between the look and the PUT: name it.
@@ -61,7 +81,7 @@ pub(super) async fn create_owner(ctx: &Ctx, p: &Membership) -> Result<Value, App
                 .await
                 .context(|| "reading this tenant's multitenant organization".into())?;
             return match existing {
-                Some(existing) => Err(already_in_organization(&existing, &me).into()),
+                Some(existing) => Err(already_in_organization(g, dl, &existing, &me).await.into()),
                 // Refused for another reason: say that one.
                 None => Err(Diagnostics::from(crate::framework::diag::api_error(
                     &format!("creating {what}"),
@@ -154,6 +174,7 @@ pub(super) async fn update_owner(
 ) -> Result<Value, ApplyError> {
     let g = &ctx.clients.graph;
     let dl = &ctx.deadline;
+    this_tenant(ctx, old)?;
     if (&old.display_name, &old.description) != (&new.display_name, &new.description) {
         send(
             g,

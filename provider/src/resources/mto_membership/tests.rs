@@ -238,6 +238,42 @@ fn import_ids_name_the_side_and_this_tenant() {
     );
 }
 
+#[test]
+fn every_plan_after_a_failed_join_says_why() {
+    let s = schema();
+    let mut prior = config(&[
+        ("owner_tenant_id", Value::string(T)),
+        ("state", Value::string("failed")),
+        ("failure_details", Value::string("Not added by the owner.")),
+    ]);
+    let (_, d) = crate::framework::plan::plan_resource(
+        &MtoMembership,
+        &s,
+        &prior,
+        &prior,
+        &prior,
+        &Default::default(),
+    );
+    assert!(!d.has_errors());
+    assert!(
+        d.0.len() == 1
+            && d.0[0]
+                .detail
+                .contains(&format!("tenant {T} failed: Not added by the owner.")),
+        "{d}"
+    );
+    prior.set_attr("state", Value::string("active"));
+    let (_, d) = crate::framework::plan::plan_resource(
+        &MtoMembership,
+        &s,
+        &prior,
+        &prior,
+        &prior,
+        &Default::default(),
+    );
+    assert!(d.is_empty(), "{d}");
+}
+
 mod flows {
     use super::*;
     use crate::clients::http::mock::{fail, step, MockTransport};
@@ -262,15 +298,18 @@ mod flows {
 
     #[tokio::test]
     async fn owner_create_looks_first_and_writes_nothing_in_a_tenant_already_in_an_organization() {
-        let m = MockTransport::new(vec![step(
-            "GET",
-            MTO,
-            200,
-            Some(json!({"id": "abc", "displayName": "Old Group", "state": "active"})),
-        )]);
+        let m = MockTransport::new(vec![
+            step(
+                "GET",
+                MTO,
+                200,
+                Some(json!({"id": "abc", "displayName": "Old Group", "state": "active"})),
+            ),
+            step("GET", &format!("{MTO}/joinRequest"), 200, Some(no_join())),
+        ]);
         let planned = config(&[("display_name", Value::string("C"))]);
         let err = MtoMembership.create(&ctx(&m), &planned).await.unwrap_err();
-        // One GET, no PUT.
+        // GETs only, no PUT.
         m.assert_done();
         let d = &err.diags.0[0].detail;
         assert!(
@@ -279,6 +318,62 @@ mod flows {
                 && d.contains(&format!("id = \"owner/{TEST_TENANT}\"")),
             "{d}"
         );
+    }
+
+    fn no_join() -> serde_json::Value {
+        json!({"id": TEST_TENANT, "addedByTenantId": null, "memberState": null, "role": null, "transitionDetails": null})
+    }
+
+    #[tokio::test]
+    async fn owner_create_in_a_tenant_that_joined_another_organization_gives_the_member_import_id()
+    {
+        let m = MockTransport::new(vec![
+            step(
+                "GET",
+                MTO,
+                200,
+                Some(json!({"id": "abc", "displayName": "Their Group", "state": "active"})),
+            ),
+            step(
+                "GET",
+                &format!("{MTO}/joinRequest"),
+                200,
+                Some(
+                    json!({"id": TEST_TENANT, "addedByTenantId": T.to_uppercase(), "memberState": "active", "role": "member"}),
+                ),
+            ),
+        ]);
+        let planned = config(&[("display_name", Value::string("C"))]);
+        let err = MtoMembership.create(&ctx(&m), &planned).await.unwrap_err();
+        m.assert_done();
+        let d = &err.diags.0[0].detail;
+        assert!(
+            d.contains("\"Their Group\"") && d.contains(&format!("(import ID: member/{T})")),
+            "{d}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_state_naming_another_tenant_is_refused_without_a_request() {
+        let m = MockTransport::new(vec![]);
+        let state = config(&[
+            ("id", Value::string(format!("owner/{T}"))),
+            ("tenant_id", Value::string(T)),
+            ("display_name", Value::string("C")),
+        ]);
+        let e = MtoMembership.delete(&ctx(&m), &state).await.unwrap_err();
+        assert!(
+            e.0[0].detail.contains(&format!(
+                "tenant_id {T}, but its provider signs in to tenant {TEST_TENANT}"
+            )),
+            "{e}"
+        );
+        assert!(MtoMembership.read(&ctx(&m), &state).await.is_err());
+        assert!(MtoMembership
+            .update(&ctx(&m), &state, &state)
+            .await
+            .is_err());
+        m.assert_done();
     }
 
     #[tokio::test]
@@ -298,6 +393,7 @@ mod flows {
                 200,
                 Some(json!({"id": "abc", "displayName": "Old Group", "state": "active"})),
             ),
+            step("GET", &format!("{MTO}/joinRequest"), 200, Some(no_join())),
         ]);
         let planned = config(&[("display_name", Value::string("C"))]);
         let err = MtoMembership.create(&ctx(&m), &planned).await.unwrap_err();
