@@ -9,6 +9,8 @@
 //! drift; a transition away from it (a member being removed) reads back as the member missing.
 
 mod api;
+#[cfg(test)]
+mod flow_tests;
 mod import;
 mod member;
 mod model;
