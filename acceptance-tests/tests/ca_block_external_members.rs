@@ -366,6 +366,46 @@ async fn import_adopts_the_managed_shape_and_refuses_a_foreign_policy() {
     );
 }
 
+/// A policy of the configured name made out of band (here: by an earlier apply, then
+/// forgotten): the create is refused, naming it and its import ID, and no second policy is
+/// made (the name is how an interrupted create finds its policy, so it must stay unique).
+#[tokio::test(flavor = "multi_thread")]
+async fn a_namesake_made_out_of_band_is_refused_not_duplicated() {
+    let acc = Acc::start().await;
+    let home = acc.home.tenant_id.clone();
+    let steps = Steps::new(&acc).track(&CA_POLICY, "partners", &home);
+    let p = CaPolicy::new("partners", NAME, &[&acc.partner.tenant_id]);
+    acc.config(&p.hcl());
+    acc.tf.apply().await;
+    let (id, _) = policy_of(&acc, &p.address()).await;
+    acc.tf.state_rm(&p.address()).await;
+    acc.emu.clear_requests();
+    let out = steps
+        .apply_expect_error(&format!(
+            "A Conditional Access policy named \"{NAME}\" already exists (import ID: {id})"
+        ))
+        .await;
+    assert!(
+        out.stderr.contains(&format!(
+            "terraform import coexistence_ca_block_external_members.<name> '{id}'"
+        )),
+        "{out}"
+    );
+    let posts: Vec<_> = acc
+        .emu
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path.contains("/conditionalAccess/"))
+        .collect();
+    assert!(posts.is_empty(), "no create was sent: {posts:#?}");
+    let live = live_policies(&acc, &home);
+    assert_eq!(live.len(), 1, "no second policy: {live:#?}");
+    // Imported as the diagnostic says, it is managed again.
+    acc.tf.import(&p.address(), &id).await;
+    steps.destroy().await;
+    assert!(live_policies(&acc, &home).is_empty());
+}
+
 /// The create POST is applied but its answer lost (connection reset): the provider finds the
 /// policy by display name and adopts it. Exactly one policy.
 #[tokio::test(flavor = "multi_thread")]

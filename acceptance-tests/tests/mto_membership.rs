@@ -7,6 +7,7 @@ mod common;
 use coexistence_acceptance::emulator::graph::mto::{set_transition_delay, tenant_path, NOT_ADDED};
 use common::mto_membership::MTO_MEMBERSHIP;
 use common::*;
+use serde_json::json;
 use std::time::Duration;
 
 /// A tenant that is only ever added (never joins): its membership stays pending.
@@ -160,16 +161,130 @@ async fn invalid_input_rejected_at_plan_without_api_calls() {
     }
 }
 
-/// A join the owner did not prepare fails with the service's reason; the destroy withdraws it.
+/// A join the owner did not prepare fails with the service's reason, which stays in state
+/// (`state = "failed"`, `failure_details`) for `terraform show` and the next plan, whether the
+/// apply waited for it or not; the destroy withdraws it.
 #[tokio::test(flavor = "multi_thread")]
 async fn failed_join_reports_the_reason() {
     let acc = Acc::start().await;
     let steps = steps(&acc);
     steps.config(&config(&acc, &[], true));
     steps.apply_expect_error(NOT_ADDED).await;
+    let failed = acc.tf.resource("coexistence_mto_membership.fabrikam").await;
+    assert_eq!(
+        (&failed["state"], &failed["failure_details"]),
+        (&json!("failed"), &json!(NOT_ADDED)),
+        "{failed:#}"
+    );
     steps.destroy().await;
     assert_tenant_empty(&acc, &acc.home.tenant_id);
     assert_tenant_empty(&acc, &acc.partner.tenant_id);
+
+    // Without waiting, the apply succeeds with the join pending; a refresh finds it failed and
+    // keeps the reason, and every plan says it.
+    set_transition_delay(&acc.partner.tenant_id, Duration::from_secs(1));
+    steps.config(&config(&acc, &[], false));
+    acc.tf.apply().await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    acc.tf
+        .run_ok(&["apply", "-refresh-only", "-auto-approve"])
+        .await;
+    let failed = acc.tf.resource("coexistence_mto_membership.fabrikam").await;
+    assert_eq!(
+        (&failed["state"], &failed["failure_details"]),
+        (&json!("failed"), &json!(NOT_ADDED)),
+        "{failed:#}"
+    );
+    let plan = acc.tf.run_ok(&["plan", "-input=false", "-no-color"]).await;
+    let said = normalize(&plan.combined());
+    assert!(
+        said.contains("Warning: Joining the multitenant organization failed")
+            && said.contains(&format!(
+                "This tenant's join of the multitenant organization of tenant {} failed: {}.",
+                acc.home.tenant_id,
+                NOT_ADDED.trim_end_matches('.')
+            )),
+        "{plan}"
+    );
+    set_transition_delay(&acc.partner.tenant_id, Duration::ZERO);
+    steps.destroy().await;
+    assert_tenant_empty(&acc, &acc.home.tenant_id);
+    assert_tenant_empty(&acc, &acc.partner.tenant_id);
+}
+
+/// An import ID naming the wrong tenant is refused before anything enters the state, naming
+/// the provider or ID to use: the owner side of Contoso through Fabrikam's provider (whose
+/// destroy would otherwise dismantle Contoso's organization), and Contoso as a member of its
+/// own organization. Neither tenant sees a request.
+#[tokio::test(flavor = "multi_thread")]
+async fn import_through_the_wrong_tenants_provider_is_refused() {
+    let acc = Acc::start().await;
+    let steps = steps(&acc);
+    let (home, partner) = (acc.home.tenant_id.clone(), acc.partner.tenant_id.clone());
+    let joined = config(&acc, &[(&partner, "Fabrikam", "member")], true);
+    steps.apply_config(&joined).await;
+    let before = (acc.emu.objects(&home), acc.emu.objects(&partner));
+    steps.config(&format!(
+        r#"{joined}
+resource "coexistence_mto_membership" "through_fabrikam" {{
+  provider     = coexistence.fabrikam
+  display_name = "Contoso Group"
+}}
+
+resource "coexistence_mto_membership" "own_member" {{
+  owner_tenant_id = {home_q}
+}}
+"#,
+        home_q = q(&home)
+    ));
+    acc.emu.clear_requests();
+    let out = acc
+        .tf
+        .import_expect_error(
+            "coexistence_mto_membership.through_fabrikam",
+            &format!("owner/{home}"),
+            &format!("but this provider signs in to tenant {partner}"),
+        )
+        .await;
+    let said = normalize(&out.stderr);
+    assert!(
+        said.contains(&format!("the provider whose tenant_id is {home}"))
+            && said.contains("member/<owner tenant GUID>"),
+        "{out}"
+    );
+    acc.tf
+        .import_expect_error(
+            "coexistence_mto_membership.own_member",
+            &format!("member/{home}"),
+            "a tenant is not a member of its own organization",
+        )
+        .await;
+    let graph: Vec<_> = acc
+        .emu
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.contains("multiTenantOrganization"))
+        .collect();
+    assert!(
+        graph.is_empty(),
+        "no request reached the organization: {graph:#?}"
+    );
+    for a in ["through_fabrikam", "own_member"] {
+        let address = format!("coexistence_mto_membership.{a}");
+        assert!(
+            acc.tf.try_resource(&address).await.is_none(),
+            "{address} in state"
+        );
+    }
+    assert_eq!(
+        (acc.emu.objects(&home), acc.emu.objects(&partner)),
+        before,
+        "nothing changed in either tenant"
+    );
+    steps.config(&joined);
+    steps.destroy().await;
+    assert_tenant_empty(&acc, &home);
+    assert_tenant_empty(&acc, &partner);
 }
 
 /// `wait_for_active` waits for a join that takes a while (2 s), and gives up at the create
@@ -236,8 +351,8 @@ async fn out_of_band_removal_is_drift() {
 }
 
 /// A tenant already in an organization Terraform does not manage (here: made by an earlier
-/// apply, then forgotten with `state rm`): the create is refused, naming the organization and
-/// the import command, and the organization is left as it was (one PUT, refused).
+/// apply, then forgotten with `state rm`): the create looks first and is refused, naming the
+/// organization and the import ID, without any write.
 #[tokio::test(flavor = "multi_thread")]
 async fn owner_create_in_a_tenant_already_in_an_organization_is_refused() {
     let acc = Acc::start().await;
@@ -249,21 +364,25 @@ async fn owner_create_in_a_tenant_already_in_an_organization_is_refused() {
         .await;
     let before = acc.emu.objects(&home);
     acc.emu.clear_requests();
-    acc.tf
-        .apply_expect_error("already belongs to the multitenant organization \"Contoso Group\"")
+    let out = acc
+        .tf
+        .apply_expect_error("This tenant's multitenant organization \"Contoso Group\"")
         .await;
+    assert!(
+        normalize(&out.stderr).contains(&format!("already exists (import ID: owner/{home})")),
+        "{out}"
+    );
     assert!(
         acc.tf.state_list().await.is_empty(),
         "nothing entered the state"
     );
-    let puts: Vec<_> = acc
+    let writes: Vec<_> = acc
         .emu
         .requests()
         .into_iter()
-        .filter(|r| r.method == "PUT")
-        .map(|r| r.status)
+        .filter(|r| r.method != "GET" && r.path.contains("multiTenantOrganization"))
         .collect();
-    assert_eq!(puts, [400], "one PUT, refused: {puts:?}");
+    assert!(writes.is_empty(), "no write: {writes:#?}");
     assert_eq!(
         acc.emu.objects(&home),
         before,

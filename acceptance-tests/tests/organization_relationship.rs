@@ -326,7 +326,7 @@ async fn import_and_duplicate_name() {
     let out = steps.apply_expect_error("already exists").await;
     assert!(
         out.stderr
-            .contains("terraform import coexistence_organization_relationship.<name> fabrikam"),
+            .contains("terraform import coexistence_organization_relationship.<name> 'fabrikam'"),
         "{out}"
     );
     let rels = acc

@@ -350,11 +350,14 @@ async fn duplicate_name_says_import_it() {
         theirs,
     );
     let out = steps
-        .apply_expect_error("An outbound connector named \"To Fabrikam\" already exists")
+        .apply_expect_error(
+            "A partner connector named \"To Fabrikam\" already exists (import ID: outbound/To Fabrikam)",
+        )
         .await;
     assert!(
-        out.combined()
-            .contains("terraform import coexistence_partner_connector.<name> outbound/To Fabrikam"),
+        out.combined().contains(
+            "terraform import coexistence_partner_connector.<name> 'outbound/To Fabrikam'"
+        ),
         "{out}"
     );
     // Not `import` (it wants an empty plan after): the plan respells the name.

@@ -233,7 +233,7 @@ async fn import_fails(acc: &Acc, address: &str, id: &str) -> TfOutput {
 }
 
 /// 5. import by partner GUID (the steps import-verify every apply) also takes the GUID in upper
-/// case; bad ids fail clearly.
+/// case; bad ids, and this tenant's own GUID, fail clearly.
 #[tokio::test(flavor = "multi_thread")]
 async fn import() {
     let acc = Acc::start().await;
@@ -273,6 +273,21 @@ async fn import() {
         out.stderr.to_ascii_lowercase().contains("guid") && out.stderr.contains("not-a-guid"),
         "import of a malformed id should quote it and say a tenant GUID is expected\n{out}"
     );
+    assert!(acc.tf.try_resource(&ghost.address()).await.is_none());
+    // This tenant as its own partner: refused before any request, saying why.
+    acc.emu.clear_requests();
+    let out = import_fails(&acc, &ghost.address(), &home.to_ascii_uppercase()).await;
+    assert!(
+        normalize(&out.stderr).contains("a tenant has no partner configuration for itself"),
+        "{out}"
+    );
+    let graph: Vec<_> = acc
+        .emu
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.contains("crossTenantAccessPolicy"))
+        .collect();
+    assert!(graph.is_empty(), "{graph:#?}");
     assert!(acc.tf.try_resource(&ghost.address()).await.is_none());
 
     steps.config(&p.hcl());

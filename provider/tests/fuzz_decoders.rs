@@ -6,16 +6,21 @@
 //! `make test` runs proptest's default 256 cases per property; `make fuzz` runs many more
 //! (PROPTEST_CASES).
 
-use coexistence::framework::import_id::{
-    self, ImportId, InboundConnector, Name, OwnerMember, TenantGuid,
-};
+use coexistence::framework::import_id::{self, ImportId, Name, TenantGuid};
 use coexistence::framework::value::{json, msgpack, Number};
 use coexistence::framework::{Type, Value};
+use coexistence::resources::cross_tenant_access_partner::PartnerTenant;
+use coexistence::resources::partner_connector::InboundConnector;
 use coexistence::server::convert;
 use coexistence::server::proto::tfplugin6 as pb;
 use proptest::prelude::*;
 use proptest::strategy::Union;
 use serde_json::{json as j, Value as J};
+
+coexistence::tagged_import_id! {
+    /// A tagged GUID, as a resource would declare one.
+    pub struct OwnerMember(TenantGuid) = "owner" / "<member tenant GUID>", example "72f988bf-86f1-41af-91ab-2d7cd011db47";
+}
 
 // ---- generators -------------------------------------------------------------------------
 
@@ -307,14 +312,14 @@ proptest! {
 
     #[test]
     fn import_ids_parse_only_guids_and_say_what_was_expected(id in any::<String>()) {
-        match import_id::parse::<TenantGuid>("coexistence_x", &id) {
+        match import_id::parse::<PartnerTenant>("coexistence_x", &id) {
             Ok(g) => {
                 prop_assert!(uuid::Uuid::parse_str(id.trim()).is_ok(), "accepted {id:?}");
                 prop_assert_eq!(g.to_string(), id.trim().to_ascii_lowercase());
             }
             Err(d) => {
                 prop_assert!(d.has_errors());
-                prop_assert!(d.0[0].detail.contains(TenantGuid::FORMAT), "{}", d);
+                prop_assert!(d.0[0].detail.contains(PartnerTenant::FORMAT), "{}", d);
                 prop_assert!(d.0[0].detail.contains(&format!("{id:?}")), "the input is quoted: {}", d);
             }
         }
@@ -328,10 +333,10 @@ proptest! {
             .zip(&upper)
             .map(|(c, u)| if *u { c.to_ascii_uppercase() } else { c })
             .collect();
-        let g: TenantGuid = import_id::parse("coexistence_x", &format!("{pad}{spelled}{pad}"))
+        let g: PartnerTenant = import_id::parse("coexistence_x", &format!("{pad}{spelled}{pad}"))
             .map_err(|d| TestCaseError::fail(d.to_string()))?;
         prop_assert_eq!(g.to_string(), canonical.clone());
-        prop_assert_eq!(g.to_string().parse::<TenantGuid>().unwrap(), g);
+        prop_assert_eq!(g.to_string().parse::<PartnerTenant>().unwrap(), g);
     }
 
     #[test]

@@ -15,7 +15,7 @@ pub mod xts_job;
 pub use partner::*;
 
 pub use coexistence_acceptance::emulator::Fault;
-pub use coexistence_acceptance::harness::{Acc, ResourceType, Steps, Tenant, Workspace};
+pub use coexistence_acceptance::harness::{normalize, Acc, ResourceType, Steps, Tenant, Workspace};
 
 /// Every resource type's description, for scenarios that walk all of them (`examples.rs`).
 /// A new resource adds its description here.

@@ -263,12 +263,12 @@ mod tests {
                     tf.contains(id),
                     "{name}: resource.tf does not contain the import ID {id}"
                 );
-                r.import(id)
+                r.import(&crate::framework::ImportCtx::for_examples(), id)
                     .unwrap_or_else(|e| panic!("{name}: import.sh ID {id} does not parse: {e:?}"));
             }
             let (format, example) = r.import_id_format();
             assert!(!format.is_empty() && !example.is_empty(), "{name}");
-            r.import(example)
+            r.import(&crate::framework::ImportCtx::for_examples(), example)
                 .unwrap_or_else(|e| panic!("{name}: import ID example does not parse: {e:?}"));
         }
         for d in crate::data_sources::all() {

@@ -208,7 +208,7 @@ pub(super) fn render_resource(
     let _ = writeln!(
         out,
         "The import ID is {} (for example `{id_example}`):\n",
-        markdown_code(format)
+        import_id_markdown(format)
     );
     code_block(&mut out, "shell", import_sh);
     out.push_str("\nWith Terraform 1.5 or later, an `import` block does the same:\n\n");
@@ -236,6 +236,16 @@ pub(super) fn render_data_source(d: &dyn DataSource, example: &str) -> String {
     render_attributes(&mut out, &schema.attributes);
     render_permissions(&mut out, "data source", d.permissions());
     out
+}
+
+/// An import ID format as Markdown: one code span, or as written when it already marks its
+/// forms as code (several forms with words between, see `ImportId::FORMAT`).
+fn import_id_markdown(format: &str) -> String {
+    if format.contains('`') {
+        format.to_string()
+    } else {
+        markdown_code(format)
+    }
 }
 
 /// The address and ID of the `terraform import <address> <id>` line of an `import.sh`.
@@ -324,6 +334,25 @@ mod tests {
         assert!(index.contains("`CrossTenantInformation.ReadBasic.All`, granted with admin consent: `coexistence_tenant` data source (read)\n"), "{index}");
         assert!(index.contains("- `client_secret` (String, Sensitive) "));
         assert!(index.contains("| `client_secret` | `ARM_CLIENT_SECRET` |"));
+    }
+
+    #[test]
+    fn import_ids_of_several_forms_are_code_spans_with_words_between() {
+        let r = crate::resources::mto_membership::MtoMembership;
+        let page = render_resource(
+            &r,
+            "resource {}",
+            "terraform import coexistence_mto_membership.x owner/x",
+        )
+        .unwrap();
+        assert!(
+            page.contains("The import ID is `owner/<this tenant GUID>` (owner side) or `member/<owner tenant GUID>` (member side) (for example"),
+            "{page}"
+        );
+        assert_eq!(
+            import_id_markdown("<partner tenant GUID>"),
+            "`<partner tenant GUID>`"
+        );
     }
 
     #[test]

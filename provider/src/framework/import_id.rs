@@ -1,12 +1,16 @@
 //! Typed import IDs: each resource's ID parses with `FromStr` and prints with `Display` (round
-//! trip), and a parse error quotes the expected format, which the docs page shows too.
+//! trip), and a parse error quotes the expected format, which the docs page shows too. The
+//! building blocks here are neutral (a GUID, a name, a tagged pair); each resource declares its
+//! own ID types, with its own wording, next to its code.
 
 use super::diag::{Diagnostic, Diagnostics};
 use std::fmt::Display;
 use std::str::FromStr;
 
 pub trait ImportId: FromStr + Display {
-    /// The format shown to users, e.g. `<partner tenant GUID>`.
+    /// The format shown to users, e.g. `<partner tenant GUID>`. A type accepting several forms
+    /// puts each in backticks with words between (`` `a/<x>` (this) or `b/<y>` (that) ``); the
+    /// docs page shows a format without backticks as one code span.
     const FORMAT: &'static str;
     const EXAMPLE: &'static str;
 }
@@ -48,11 +52,6 @@ impl Display for TenantGuid {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.0)
     }
-}
-
-impl ImportId for TenantGuid {
-    const FORMAT: &'static str = "<partner tenant GUID>";
-    const EXAMPLE: &'static str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
 }
 
 /// A name as an import ID part (an Exchange connector's or relationship's `Name`): anything but
@@ -133,19 +132,25 @@ macro_rules! tagged_import_id {
     };
 }
 
-crate::tagged_import_id! {
-    /// A multitenant organization member as the owner tenant manages it: `owner/<member tenant GUID>`.
-    pub struct OwnerMember(TenantGuid) = "owner" / "<member tenant GUID>", example "72f988bf-86f1-41af-91ab-2d7cd011db47";
-}
-
-crate::tagged_import_id! {
-    /// An inbound Exchange partner connector by name: `inbound/<connector name>`.
-    pub struct InboundConnector(Name) = "inbound" / "<connector name>", example "From Fabrikam";
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    crate::tagged_import_id! {
+        /// A tagged GUID, e.g. `owner/<tenant GUID>`.
+        pub struct OwnerMember(TenantGuid) = "owner" / "<member tenant GUID>", example "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    }
+
+    crate::tagged_import_id! {
+        /// A tagged name, e.g. `inbound/<connector name>`.
+        pub struct InboundConnector(Name) = "inbound" / "<connector name>", example "From Fabrikam";
+    }
+
+    /// A bare GUID as an import ID.
+    impl ImportId for TenantGuid {
+        const FORMAT: &'static str = "<tenant GUID>";
+        const EXAMPLE: &'static str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    }
 
     #[test]
     fn tagged_ids_round_trip_and_errors_quote_the_format() {
@@ -187,6 +192,6 @@ mod tests {
         assert_eq!(id.to_string(), "72f988bf-86f1-41af-91ab-2d7cd011db47");
         assert_eq!(id.to_string().parse::<TenantGuid>().unwrap(), id);
         let e = parse::<TenantGuid>("r", "nope").unwrap_err();
-        assert!(e.0[0].detail.contains("<partner tenant GUID>"));
+        assert!(e.0[0].detail.contains("<tenant GUID>"));
     }
 }

@@ -4,7 +4,7 @@
 
 use super::diag::{AttrPath, Diagnostic, Diagnostics};
 use super::private::Private;
-use super::resource::{ApplyError, Ctx, Resource};
+use super::resource::{ApplyError, Ctx, ImportCtx, Resource};
 use super::steps::unknowns_to_null;
 use super::validators::parse_duration;
 use super::value::Value;
@@ -118,13 +118,27 @@ pub fn data_source_deadline(type_name: &str, dl: &Deadline) -> Deadline {
     )
 }
 
-/// "Already exists" is the one create failure users can always fix the same way.
+/// "Already exists" is the one create failure users can always fix the same way: import it.
+/// `what` names the object as a sentence starts (`A partner connector named "X"`); the detail
+/// gives its import ID, an `import` block (Terraform 1.5+) and the command (any version).
 pub fn already_exists(type_name: &str, id: &str, what: &str) -> Diagnostic {
     Diagnostic::error(
         format!("{what} already exists"),
         format!(
-            "{what} {id} already exists, so Terraform cannot create it. To manage it with Terraform, import it:\n  terraform import {type_name}.<name> {id}"
+            "{what} already exists (import ID: {id}), so Terraform cannot create it. {}",
+            import_hint(type_name, id)
         ),
+    )
+}
+
+/// How to import `id` as a `type_name`: an `import` block and the command, the ID quoted for
+/// HCL and for a POSIX shell. Both are indented: Terraform wraps a diagnostic's lines, but not
+/// indented ones, so they stay copyable.
+pub fn import_hint(type_name: &str, id: &str) -> String {
+    let hcl = serde_json::Value::String(id.to_string()).to_string();
+    let shell = format!("'{}'", id.replace('\'', "'\\''"));
+    format!(
+        "To manage it with Terraform, import it:\n  import {{\n    to = {type_name}.<name>\n    id = {hcl}\n  }}\nor:\n  terraform import {type_name}.<name> {shell}"
     )
 }
 
@@ -338,8 +352,8 @@ pub async fn read(
 }
 
 /// ImportResourceState: the identifying attributes from the ID, every other attribute null.
-pub fn import(res: &dyn Resource, id: &str) -> Result<Value, Diagnostics> {
-    let partial = res.import(id)?;
+pub fn import(res: &dyn Resource, ctx: &ImportCtx, id: &str) -> Result<Value, Diagnostics> {
+    let partial = res.import(ctx, id)?;
     let mut full = Value::null_object(&res.schema().ty());
     if let Value::Object(m) = partial {
         for (k, v) in m {
@@ -395,6 +409,27 @@ mod tests {
             e.to_string(),
             "reading data source coexistence_tenant timed out after 5m: GET /t had not answered after 1m. \
              Data sources wait at most 5m; run the command again once the service answers."
+        );
+    }
+
+    #[test]
+    fn already_exists_gives_the_import_id_an_import_block_and_the_command() {
+        let d = already_exists(
+            "coexistence_partner_connector",
+            "outbound/X",
+            "A partner connector named \"X\"",
+        );
+        assert_eq!(d.summary, "A partner connector named \"X\" already exists");
+        assert_eq!(
+            d.detail,
+            "A partner connector named \"X\" already exists (import ID: outbound/X), so Terraform cannot create it. To manage it with Terraform, import it:\n  import {\n    to = coexistence_partner_connector.<name>\n    id = \"outbound/X\"\n  }\nor:\n  terraform import coexistence_partner_connector.<name> 'outbound/X'"
+        );
+        // Quotes survive both languages.
+        let h = import_hint("t", "it's \"q\"");
+        assert!(h.contains("id = \"it's \\\"q\\\"\""), "{h}");
+        assert!(
+            h.contains("terraform import t.<name> 'it'\\''s \"q\"'"),
+            "{h}"
         );
     }
 

@@ -14,6 +14,6 @@ pub mod validators;
 pub mod value;
 
 pub use diag::{AttrPath, Context, Diagnostic, Diagnostics};
-pub use resource::{ApplyError, Ctx, DataSource, Resource, Timeouts};
+pub use resource::{ApplyError, Ctx, DataSource, ImportCtx, Resource, Timeouts};
 pub use schema::{Attribute, Schema};
 pub use value::{Type, Value};

@@ -491,7 +491,7 @@ mod tests {
         async fn delete(&self, _: &crate::framework::Ctx, _: &Value) -> Result<(), Diagnostics> {
             unimplemented!("plan only")
         }
-        fn import(&self, _: &str) -> Result<Value, Diagnostics> {
+        fn import(&self, _: &crate::framework::ImportCtx, _: &str) -> Result<Value, Diagnostics> {
             unimplemented!("plan only")
         }
         fn natural_key(&self) -> &'static str {

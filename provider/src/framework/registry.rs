@@ -79,7 +79,7 @@ mod tests {
             let (format, example) = r.import_id_format();
             if format.trim().is_empty() || example.trim().is_empty() {
                 problems.push(format!("{name}: no import ID format or example"));
-            } else if let Err(d) = r.import(example) {
+            } else if let Err(d) = r.import(&crate::framework::ImportCtx::for_examples(), example) {
                 problems.push(format!("{name}: the import ID example does not parse: {d}"));
             }
             if r.natural_key().trim().is_empty() {

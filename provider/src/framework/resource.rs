@@ -55,6 +55,45 @@ impl Ctx {
     }
 }
 
+/// What an import may use: the provider's configuration, never the network (the read that
+/// follows the import does the API calls). An import ID that names "this tenant" is checked
+/// against [`ImportCtx::tenant_id`], so a state can never claim another tenant.
+#[derive(Clone, Debug, Default)]
+pub struct ImportCtx {
+    /// The tenant the provider signs in to (lowercase), when configured.
+    pub tenant_id: Option<String>,
+}
+
+/// The provider's tenant as the docs' examples have it: an example import ID naming "this
+/// tenant" names this GUID, one naming another tenant names any other.
+pub const EXAMPLE_TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+
+impl ImportCtx {
+    /// The context the docs' example import IDs are written for ([`EXAMPLE_TENANT`]).
+    pub fn for_examples() -> ImportCtx {
+        ImportCtx::new(Some(EXAMPLE_TENANT))
+    }
+
+    pub fn new(tenant_id: Option<&str>) -> ImportCtx {
+        ImportCtx {
+            tenant_id: tenant_id.map(str::to_ascii_lowercase),
+        }
+    }
+
+    /// The provider's tenant, or an error saying that `type_name`'s import ID cannot be
+    /// checked without it.
+    pub fn this_tenant(&self, type_name: &str, id: &str) -> Result<&str, Diagnostics> {
+        self.tenant_id.as_deref().ok_or_else(|| {
+            Diagnostics::from(Diagnostic::error(
+                "Provider tenant_id not configured",
+                format!(
+                    "The import ID {id:?} of {type_name} names a tenant, which must be checked against the provider's own tenant, but the provider block sets no tenant_id. Set tenant_id (or ARM_TENANT_ID) in the provider block the import uses."
+                ),
+            ))
+        })
+    }
+}
+
 /// A failed create/update. `state` is what exists remotely despite the failure (for a half-done
 /// multi-step create): Terraform stores it as tainted, so nothing is orphaned.
 #[derive(Debug)]
@@ -113,8 +152,9 @@ pub trait Resource: Send + Sync {
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> Result<Value, ApplyError>;
     async fn delete(&self, ctx: &Ctx, state: &Value) -> Result<(), Diagnostics>;
     /// Turns an import ID into a state holding the identifying attributes (the rest stays null
-    /// until the read that follows). Errors quote the expected format.
-    fn import(&self, id: &str) -> Result<Value, Diagnostics>;
+    /// until the read that follows). Errors quote the expected format. An ID naming a tenant is
+    /// checked against the provider's (`ctx`): a state never claims another tenant's object.
+    fn import(&self, ctx: &ImportCtx, id: &str) -> Result<Value, Diagnostics>;
     /// The natural key: the attribute(s) the service keeps unique for this kind of object, in
     /// a sentence for the docs page (e.g. "`tenant_id`: a tenant has at most one partner
     /// configuration per partner tenant."). When a create's outcome is in doubt (connection
@@ -123,7 +163,8 @@ pub trait Resource: Send + Sync {
     /// sent, sends the create again when there is none, and reports "already exists" otherwise.
     fn natural_key(&self) -> &'static str;
     /// The import ID's format and an example, as the docs page shows them (from the resource's
-    /// [`super::import_id::ImportId`] type: `(T::FORMAT, T::EXAMPLE)`).
+    /// [`super::import_id::ImportId`] type: `(T::FORMAT, T::EXAMPLE)`). A format offering
+    /// several forms puts each in backticks, with words between (see [`super::import_id`]).
     fn import_id_format(&self) -> (&'static str, &'static str);
     /// What each operation needs from the app registration, as (operations, permission), e.g.
     /// `("read", api::READ)`. The same constants are attached to the requests, so a 403 names

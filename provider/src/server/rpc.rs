@@ -11,7 +11,7 @@ use crate::clients::Deadline;
 use crate::framework::lifecycle;
 use crate::framework::plan;
 use crate::framework::private::Private;
-use crate::framework::{Ctx, Diagnostics};
+use crate::framework::{Ctx, Diagnostics, ImportCtx};
 use std::sync::Arc;
 use tonic::{Request, Response, Status};
 
@@ -294,7 +294,12 @@ impl Provider for ProviderServer {
         );
         let mut diags = Diagnostics::new();
         let mut imported = Vec::new();
-        match lifecycle::import(e.imp.as_ref(), &req.id) {
+        // The provider's own tenant, which an import ID naming "this tenant" must match.
+        let imported_state = self
+            .clients()
+            .map(|c| ImportCtx::new(c.tenant_id()))
+            .and_then(|ctx| lifecycle::import(e.imp.as_ref(), &ctx, &req.id));
+        match imported_state {
             Ok(v) => {
                 if let Some(state) = encode_or(&v, &e.ty, &mut diags) {
                     imported.push(pb::import_resource_state::ImportedResource {

@@ -132,7 +132,7 @@ impl Resource for Counter {
     async fn delete(&self, _: &Ctx, _: &Value) -> Result<(), Diagnostics> {
         Ok(())
     }
-    fn import(&self, _: &str) -> Result<Value, Diagnostics> {
+    fn import(&self, _: &ImportCtx, _: &str) -> Result<Value, Diagnostics> {
         unimplemented!()
     }
     fn natural_key(&self) -> &'static str {

@@ -21,8 +21,8 @@ use crate::framework::plan::{ModifyPlan, PlanRequest};
 use crate::framework::schema::{timeouts_attribute, Kind};
 use crate::framework::validators::{is_guid, one_of, size_at_least};
 use crate::framework::{
-    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostic, Diagnostics, Resource, Schema, Type,
-    Value,
+    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostic, Diagnostics, ImportCtx, Resource,
+    Schema, Type, Value,
 };
 use async_trait::async_trait;
 use model::{Policy, DEFAULT_STATE};
@@ -156,6 +156,16 @@ async fn get_policy(g: &GraphClient, dl: &Deadline, id: &str) -> Result<Option<J
 
 /// The policy a create of `sent` may have made: a policy with its display name, preferring one
 /// that matches what was sent (display names are not unique in Conditional Access).
+/// A policy named as `p` exists already: import it, or pick another name.
+fn namesake_exists(p: &Policy, existing: &Json) -> Diagnostic {
+    already_exists(
+        TYPE_NAME,
+        &id_of(existing).unwrap_or_default(),
+        &format!("A Conditional Access policy named {:?}", p.display_name),
+    )
+    .at(AttrPath::root().attr("display_name"))
+}
+
 async fn find_by_name(
     g: &GraphClient,
     dl: &Deadline,
@@ -211,6 +221,14 @@ impl Resource for CaBlockExternalMembers {
         let dl = &ctx.deadline;
         let p = Policy::from_value(planned)?;
         let what = format!("the Conditional Access policy {:?}", p.display_name);
+        // Look first: Graph accepts any number of policies of one name, but this resource finds
+        // an interrupted create by its name, so the name must stay unique.
+        let namesake = find_by_name(g, dl, &p)
+            .await
+            .context(|| format!("looking for {what} before creating it"))?;
+        if let Some(existing) = namesake {
+            return Err(Diagnostics::from(namesake_exists(&p, &existing)).into());
+        }
         let post = api::create_policy(&p);
         // The POST assigns the id: an attempt whose answer was lost is found by display name.
         let created = create::create_once(
@@ -231,16 +249,8 @@ impl Resource for CaBlockExternalMembers {
             Ok(create::Created::Sent(r)) => r.body.as_ref().and_then(id_of),
             Ok(create::Created::Adopted(found)) => id_of(&found),
             Err(create::CreateError::AlreadyExists { existing, .. }) => {
-                let id = existing.as_ref().and_then(id_of).unwrap_or_default();
-                return Err(Diagnostics::from(already_exists(
-                    TYPE_NAME,
-                    &id,
-                    &format!(
-                        "A different Conditional Access policy named {:?}",
-                        p.display_name
-                    ),
-                ))
-                .into());
+                let existing = existing.unwrap_or(Json::Null);
+                return Err(Diagnostics::from(namesake_exists(&p, &existing)).into());
             }
             Err(create::CreateError::Api(e)) => {
                 let d = crate::framework::diag::api_error(&format!("creating {what}"), &e);
@@ -326,7 +336,7 @@ impl Resource for CaBlockExternalMembers {
         }
     }
 
-    fn import(&self, id: &str) -> Result<Value, Diagnostics> {
+    fn import(&self, _: &ImportCtx, id: &str) -> Result<Value, Diagnostics> {
         let id: PolicyId = import_id::parse(TYPE_NAME, id)?;
         Ok(Value::object([("id", Value::string(id.to_string()))]))
     }

@@ -262,12 +262,34 @@ fn plan_defaults_and_plans_the_managed_shape_back() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn a_create_looks_first_and_refuses_a_namesake_without_posting() {
+    // Any policy of that name, of whatever shape: a second one would make the name ambiguous.
+    let namesake = json!({"value": [graph_policy()]});
+    let m = MockTransport::new(vec![step("GET", BASE, 200, Some(namesake))]);
+    let e = CaBlockExternalMembers
+        .create(&ctx(m.clone()), &planned())
+        .await
+        .unwrap_err();
+    m.assert_done();
+    let d = &e.diags.0[0];
+    assert!(
+        d.detail.contains(&format!("(import ID: {ID})"))
+            && d.detail.contains(&format!(
+                "terraform import coexistence_ca_block_external_members.<name> '{ID}'"
+            )),
+        "{d:?}"
+    );
+    assert_eq!(d.path, Some(AttrPath::root().attr("display_name")));
+}
+
+#[tokio::test(start_paused = true)]
 async fn a_create_whose_answer_was_lost_adopts_the_policy_it_made() {
     let list = json!({"value": [
         {"id": "aaaaaaaa-0000-4000-8000-000000000000", "displayName": "Block partner members", "state": "enabled"},
         graph_policy(),
     ]});
     let m = MockTransport::new(vec![
+        step("GET", BASE, 200, Some(json!({"value": []}))),
         fail("POST", BASE, "connection reset by peer"),
         step("GET", BASE, 200, Some(list)),
     ]);
@@ -286,6 +308,7 @@ async fn a_create_whose_answer_was_lost_adopts_the_policy_it_made() {
 #[tokio::test(start_paused = true)]
 async fn a_create_in_doubt_that_made_nothing_is_sent_again_once() {
     let m = MockTransport::new(vec![
+        step("GET", BASE, 200, Some(json!({"value": []}))),
         fail("POST", BASE, "connection reset by peer"),
         step("GET", BASE, 200, Some(json!({"value": []}))),
         step("POST", BASE, 201, Some(graph_policy())),
@@ -297,7 +320,7 @@ async fn a_create_in_doubt_that_made_nothing_is_sent_again_once() {
     m.assert_done();
     assert_eq!(v.get("id"), &Value::string(ID));
     let bodies = m.bodies();
-    assert_eq!(bodies[0], bodies[2], "the same policy both times");
+    assert_eq!(bodies[1], bodies[3], "the same policy both times");
 }
 
 #[tokio::test(start_paused = true)]
@@ -305,6 +328,7 @@ async fn a_foreign_namesake_found_after_a_lost_answer_is_already_exists() {
     let mut other = graph_policy();
     other["grantControls"]["builtInControls"] = json!(["mfa"]);
     let m = MockTransport::new(vec![
+        step("GET", BASE, 200, Some(json!({"value": []}))),
         fail("POST", BASE, "connection reset by peer"),
         step("GET", BASE, 200, Some(json!({"value": [other]}))),
     ]);
@@ -330,7 +354,9 @@ async fn an_import_of_another_shape_is_refused_saying_what_differs() {
         200,
         Some(foreign),
     )]);
-    let imported = crate::framework::lifecycle::import(&CaBlockExternalMembers, ID).unwrap();
+    let imported =
+        crate::framework::lifecycle::import(&CaBlockExternalMembers, &ImportCtx::default(), ID)
+            .unwrap();
     let e = CaBlockExternalMembers
         .read(&ctx(m.clone()), &imported)
         .await
@@ -364,7 +390,12 @@ async fn an_import_of_another_shape_is_refused_saying_what_differs() {
         .unwrap()
         .unwrap();
     assert_eq!(v.get("shape_differences").elements().len(), 1);
-    assert!(crate::framework::lifecycle::import(&CaBlockExternalMembers, "nope").is_err());
+    assert!(crate::framework::lifecycle::import(
+        &CaBlockExternalMembers,
+        &ImportCtx::default(),
+        "nope"
+    )
+    .is_err());
 }
 
 #[test]

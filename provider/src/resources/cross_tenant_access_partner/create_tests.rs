@@ -112,7 +112,7 @@ async fn a_different_partner_found_after_a_reset_says_import_it() {
     assert!(
         err.diags.0[0]
             .detail
-            .contains("terraform import coexistence_cross_tenant_access_partner.<name> 3d0f5dec"),
+            .contains("terraform import coexistence_cross_tenant_access_partner.<name> '3d0f5dec"),
         "{}",
         err.diags
     );

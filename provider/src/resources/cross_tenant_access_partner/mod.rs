@@ -23,7 +23,8 @@ use crate::framework::schema::timeouts_attribute;
 use crate::framework::steps::Steps;
 use crate::framework::validators::{guid, one_of, size_at_least};
 use crate::framework::{
-    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, Resource, Schema, Value,
+    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostic, Diagnostics, ImportCtx, Resource,
+    Schema, Value,
 };
 use async_trait::async_trait;
 use model::{Partner, B2B_SETTINGS};
@@ -32,6 +33,30 @@ use serde_json::Value as Json;
 pub const TYPE_NAME: &str = "coexistence_cross_tenant_access_partner";
 
 pub struct CrossTenantAccessPartner;
+
+/// The import ID: the partner tenant's GUID, never this tenant's own (a tenant has no partner
+/// configuration for itself).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PartnerTenant(pub TenantGuid);
+
+impl std::str::FromStr for PartnerTenant {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.parse().map(PartnerTenant)
+    }
+}
+
+impl std::fmt::Display for PartnerTenant {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl ImportId for PartnerTenant {
+    const FORMAT: &'static str = "<partner tenant GUID>";
+    // Not the examples' own tenant (`framework::resource::EXAMPLE_TENANT`).
+    const EXAMPLE: &'static str = "3f2a8c91-5d4e-4b7a-9c1f-6e8d2b0a7c54";
+}
 
 // ---- schema -------------------------------------------------------------------------------
 
@@ -307,7 +332,7 @@ impl Resource for CrossTenantAccessPartner {
                 return Err(Diagnostics::from(already_exists(
                     TYPE_NAME,
                     id,
-                    "A partner configuration for this tenant",
+                    &format!("A partner configuration for tenant {id}"),
                 ))
                 .into())
             }
@@ -427,8 +452,17 @@ impl Resource for CrossTenantAccessPartner {
         Ok(())
     }
 
-    fn import(&self, id: &str) -> Result<Value, Diagnostics> {
-        let id: TenantGuid = import_id::parse(TYPE_NAME, id)?;
+    fn import(&self, ctx: &ImportCtx, id: &str) -> Result<Value, Diagnostics> {
+        let id: PartnerTenant = import_id::parse(TYPE_NAME, id)?;
+        if id.to_string() == ctx.this_tenant(TYPE_NAME, &id.to_string())? {
+            return Err(Diagnostic::error(
+                "Import ID names this tenant",
+                format!(
+                    "{id} is the tenant of the provider this import uses, and a tenant has no partner configuration for itself. Import the partner's GUID here, or import this configuration through the provider of the tenant that holds it (the other side of the pair)."
+                ),
+            )
+            .into());
+        }
         Ok(Value::object([
             ("id", Value::string(id.to_string())),
             ("tenant_id", Value::string(id.to_string())),
@@ -440,7 +474,7 @@ impl Resource for CrossTenantAccessPartner {
     }
 
     fn import_id_format(&self) -> (&'static str, &'static str) {
-        (TenantGuid::FORMAT, TenantGuid::EXAMPLE)
+        (PartnerTenant::FORMAT, PartnerTenant::EXAMPLE)
     }
 
     fn permissions(&self) -> &'static [(&'static str, crate::clients::Permission)] {

@@ -204,13 +204,34 @@ pub(super) fn inbound_trust(mfa: bool, compliant: bool, hybrid: bool) -> Value {
 
 #[test]
 fn import_id_is_typed() {
-    let v = CrossTenantAccessPartner.import(T).unwrap();
+    let ctx = ImportCtx::new(Some(crate::clients::TEST_TENANT));
+    let v = CrossTenantAccessPartner.import(&ctx, T).unwrap();
     assert_eq!(v.get("tenant_id"), &Value::string(T));
     // Graph's canonical lowercase.
     let v = CrossTenantAccessPartner
-        .import("3D0F5DEC-5d3d-455c-8016-e2af1ae4d31a")
+        .import(&ctx, "3D0F5DEC-5d3d-455c-8016-e2af1ae4d31a")
         .unwrap();
     assert_eq!(v.get("tenant_id"), &Value::string(T));
-    let e = CrossTenantAccessPartner.import("fabrikam.com").unwrap_err();
+    let e = CrossTenantAccessPartner
+        .import(&ctx, "fabrikam.com")
+        .unwrap_err();
     assert!(e.0[0].detail.contains("<partner tenant GUID>"));
+}
+
+#[test]
+fn import_of_this_tenant_as_its_own_partner_is_refused() {
+    let me = crate::clients::TEST_TENANT;
+    let ctx = ImportCtx::new(Some(&me.to_ascii_uppercase()));
+    let e = CrossTenantAccessPartner.import(&ctx, me).unwrap_err();
+    assert!(
+        e.0[0]
+            .detail
+            .contains("has no partner configuration for itself"),
+        "{e}"
+    );
+    // Without the provider's tenant the ID cannot be checked: refused, saying so.
+    let e = CrossTenantAccessPartner
+        .import(&ImportCtx::default(), T)
+        .unwrap_err();
+    assert!(e.0[0].detail.contains("sets no tenant_id"), "{e}");
 }

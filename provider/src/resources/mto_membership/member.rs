@@ -59,13 +59,26 @@ pub(super) async fn create_member(ctx: &Ctx, p: &Membership) -> Result<Value, Ap
         let seen = steps.check(seen.context(|| {
             format!("waiting for the join of tenant {owner}'s multitenant organization")
         }))?;
-        if let Some((s, _, details)) = seen {
+        if let Some((s, role, details)) = seen {
             if s == "failed" {
+                let reason = details.clone().unwrap_or_else(|| "no details given".into());
+                let reason = reason.trim_end_matches('.');
+                // The failed join stays in state (tainted) as the service reports it, so
+                // `terraform show` and the next plan say why.
+                steps.completed(
+                    "join failed",
+                    Membership {
+                        state: Some(s),
+                        role,
+                        failure_details: details,
+                        ..out.clone()
+                    }
+                    .to_value()?,
+                );
                 return Err(steps.fail(Diagnostics::from(Diagnostic::error(
                     "Joining the multitenant organization failed",
                     format!(
-                        "The service reports that joining the multitenant organization of tenant {owner} failed: {}. Fix the cause (the owner must add this tenant first) and apply again.",
-                        details.unwrap_or_else(|| "no details given".into())
+                        "The service reports that joining the multitenant organization of tenant {owner} failed: {reason}. Fix the cause (the owner must add this tenant first) and apply again.",
                     ),
                 ))));
             }
@@ -77,6 +90,7 @@ pub(super) async fn create_member(ctx: &Ctx, p: &Membership) -> Result<Value, Ap
 pub(super) async fn read_member(ctx: &Ctx, s: &Membership) -> Result<Option<Value>, Diagnostics> {
     let g = &ctx.clients.graph;
     let dl = &ctx.deadline;
+    let me = this_tenant(ctx, s)?;
     let owner = s.owner_tenant_id.clone().unwrap_or_default();
     let j = g
         .get_optional(&api::get_join_request(), dl)
@@ -87,7 +101,7 @@ pub(super) async fn read_member(ctx: &Ctx, s: &Membership) -> Result<Option<Valu
     };
     let out = Membership {
         id: Some(format!("member/{}", owner.to_ascii_lowercase())),
-        tenant_id: Some(this_tenant(ctx, s)?),
+        tenant_id: Some(me),
         state: Some(state),
         role,
         failure_details: details,
@@ -95,6 +109,27 @@ pub(super) async fn read_member(ctx: &Ctx, s: &Membership) -> Result<Option<Valu
         ..s.clone()
     };
     Ok(Some(out.to_value()?))
+}
+
+/// A join that failed (as the last refresh read it) is said at every plan, with the service's
+/// reason: nothing else would show it, since the failure is no difference from the
+/// configuration.
+pub(super) fn warn_of_a_failed_join(prior: &Value, plan: &mut ModifyPlan) {
+    if prior.get("state").as_str() != Some("failed") {
+        return;
+    }
+    let owner = prior.get("owner_tenant_id").as_str().unwrap_or_default();
+    plan.diags.push(Diagnostic::warning(
+        "Joining the multitenant organization failed",
+        format!(
+            "This tenant's join of the multitenant organization of tenant {owner} failed: {}. Once the cause is fixed (the owner must add this tenant first), replace this resource (`terraform apply -replace=<address>`) to ask again.",
+            prior
+                .get("failure_details")
+                .as_str()
+                .unwrap_or("no details given")
+                .trim_end_matches('.')
+        ),
+    ));
 }
 
 pub(super) async fn delete_member(ctx: &Ctx, s: &Membership) -> Result<(), Diagnostics> {

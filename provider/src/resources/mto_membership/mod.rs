@@ -9,6 +9,9 @@
 //! drift; a transition away from it (a member being removed) reads back as the member missing.
 
 mod api;
+#[cfg(test)]
+mod flow_tests;
+mod import;
 mod member;
 mod model;
 mod owner;
@@ -18,13 +21,15 @@ mod tests;
 use crate::clients::graph::GraphClient;
 use crate::clients::{consistency, create, ApiError, Deadline};
 use crate::framework::diag::Diagnostic;
-use crate::framework::import_id::{self, ImportId, OwnerMember, TenantGuid};
+use crate::framework::import_id::ImportId;
+use crate::framework::lifecycle::already_exists;
+use crate::framework::plan::{ModifyPlan, PlanRequest};
 use crate::framework::schema::{timeouts_attribute, Kind};
 use crate::framework::steps::Steps;
 use crate::framework::validators::{guid, is_guid};
 use crate::framework::value::Type;
 use crate::framework::{
-    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, Resource, Schema, Value,
+    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, ImportCtx, Resource, Schema, Value,
 };
 use async_trait::async_trait;
 use member::{create_member, delete_member, read_member};
@@ -36,11 +41,6 @@ use std::collections::BTreeMap;
 pub const TYPE_NAME: &str = "coexistence_mto_membership";
 
 pub struct MtoMembership;
-
-crate::tagged_import_id! {
-    /// The member side of a multitenant organization, by its owner: `member/<owner tenant GUID>`.
-    pub struct MemberOf(TenantGuid) = "member" / "<owner tenant GUID>", example "72f988bf-86f1-41af-91ab-2d7cd011db47";
-}
 
 // ---- schema -------------------------------------------------------------------------------
 
@@ -142,17 +142,26 @@ fn validate_sides(config: &Value, diags: &mut Diagnostics) {
 
 // ---- helpers ------------------------------------------------------------------------------
 
+/// This tenant: the provider's. A state naming another tenant (imported before import IDs
+/// were checked) is refused, so no operation acts on another tenant's organization.
 fn this_tenant(ctx: &Ctx, state: &Membership) -> Result<String, Diagnostics> {
-    state
-        .tenant_id
-        .clone()
-        .or_else(|| ctx.clients.tenant_id().map(str::to_ascii_lowercase))
-        .ok_or_else(|| {
-            Diagnostics::from(Diagnostic::error(
-                "Tenant ID unknown",
-                "coexistence_mto_membership needs the provider's tenant_id to be configured.",
-            ))
-        })
+    let provider = ctx.clients.tenant_id().map(str::to_ascii_lowercase);
+    match (&state.tenant_id, provider) {
+        (Some(s), Some(p)) if !s.eq_ignore_ascii_case(&p) => Err(Diagnostic::error(
+            "State names another tenant",
+            format!(
+                "This coexistence_mto_membership's state has tenant_id {s}, but its provider signs in to tenant {p}. Nothing was sent. Remove it from the state (`terraform state rm`) and import it through the provider of tenant {s}."
+            ),
+        )
+        .into()),
+        (_, Some(p)) => Ok(p),
+        (Some(s), None) => Ok(s.to_ascii_lowercase()),
+        (None, None) => Err(Diagnostic::error(
+            "Tenant ID unknown",
+            "coexistence_mto_membership needs the provider's tenant_id to be configured.",
+        )
+        .into()),
+    }
 }
 
 async fn send(
@@ -241,6 +250,10 @@ impl Resource for MtoMembership {
         validate_sides(config, diags);
     }
 
+    fn modify_plan(&self, req: &PlanRequest<'_>, plan: &mut ModifyPlan) {
+        member::warn_of_a_failed_join(req.prior, plan);
+    }
+
     async fn create(&self, ctx: &Ctx, planned: &Value) -> Result<Value, ApplyError> {
         let p = Membership::from_value(planned)?;
         if p.is_member_side() {
@@ -280,19 +293,8 @@ impl Resource for MtoMembership {
         }
     }
 
-    fn import(&self, id: &str) -> Result<Value, Diagnostics> {
-        if id.trim().starts_with("member/") {
-            let m: MemberOf = import_id::parse(TYPE_NAME, id)?;
-            return Ok(Value::object([
-                ("id", Value::string(m.to_string())),
-                ("owner_tenant_id", Value::string(m.0.to_string())),
-            ]));
-        }
-        let o: OwnerMember = import_id::parse(TYPE_NAME, id)?;
-        Ok(Value::object([
-            ("id", Value::string(o.to_string())),
-            ("tenant_id", Value::string(o.0.to_string())),
-        ]))
+    fn import(&self, ctx: &ImportCtx, id: &str) -> Result<Value, Diagnostics> {
+        import::import(ctx, id)
     }
 
     fn natural_key(&self) -> &'static str {
@@ -300,10 +302,7 @@ impl Resource for MtoMembership {
     }
 
     fn import_id_format(&self) -> (&'static str, &'static str) {
-        (
-            "owner/<this tenant GUID> (owner side) or member/<owner tenant GUID> (member side)",
-            OwnerMember::EXAMPLE,
-        )
+        (import::MtoImportId::FORMAT, import::MtoImportId::EXAMPLE)
     }
 
     fn permissions(&self) -> &'static [(&'static str, crate::clients::Permission)] {

@@ -5,24 +5,52 @@
 use super::model::{js, member_from_graph, Membership};
 use super::*;
 
-/// This tenant is in `existing` already (a tenant belongs to at most one organization).
-fn already_in_organization(existing: &Json, me: &str) -> Diagnostics {
-    Diagnostics::from(Diagnostic::error(
-        "Tenant already in a multitenant organization",
-        format!(
-            "This tenant already belongs to the multitenant organization {:?} (id {}). A tenant belongs to at most one. To manage it with Terraform, import it:\n  terraform import {TYPE_NAME}.<name> owner/{me}",
+/// This tenant is in `existing` already (a tenant belongs to at most one organization). Its
+/// import ID depends on the side: `member/<owner>` when this tenant joined another's
+/// organization (its join request says whose), else `owner/<this tenant>`.
+async fn already_in_organization(
+    g: &GraphClient,
+    dl: &Deadline,
+    existing: &Json,
+    me: &str,
+) -> Diagnostics {
+    let join = g
+        .get_optional(&api::get_join_request(), dl)
+        .await
+        .ok()
+        .flatten();
+    let joined = join
+        .filter(|j| js(j, "memberState").as_deref() == Some("active"))
+        .and_then(|j| js(&j, "addedByTenantId"))
+        .filter(|owner| !owner.eq_ignore_ascii_case(me));
+    let import_id = match joined {
+        Some(owner) => format!("member/{}", owner.to_ascii_lowercase()),
+        None => format!("owner/{me}"),
+    };
+    already_exists(
+        TYPE_NAME,
+        &import_id,
+        &format!(
+            "This tenant's multitenant organization {:?} (id {})",
             js(existing, "displayName").unwrap_or_default(),
             js(existing, "id").unwrap_or_default(),
         ),
-    ))
+    )
+    .into()
 }
 
 pub(super) async fn create_owner(ctx: &Ctx, p: &Membership) -> Result<Value, ApplyError> {
     let g = &ctx.clients.graph;
     let dl = &ctx.deadline;
     let me = this_tenant(ctx, p)?;
-    // No GET first: the PUT itself refuses a tenant already in an organization (400), and only
-    // then is the organization read, to name it in the diagnostic. One request per create.
+    // Look first: a tenant already in an organization gets no write at all, only the
+    // diagnostic naming that organization.
+    if let Some(existing) = get_mto(g, dl)
+        .await
+        .context(|| "reading this tenant's multitenant organization".into())?
+    {
+        return Err(already_in_organization(g, dl, &existing, &me).await.into());
+    }
     let dn = p.display_name.clone().unwrap_or_default();
     // The PUT is not idempotent here: a second one answers 400 "already part of a multitenant
     // organization". So a PUT in doubt (reset, no answer in time, gateway 503/504) is followed
@@ -45,14 +73,15 @@ pub(super) async fn create_owner(ctx: &Ctx, p: &Membership) -> Result<Value, App
         Err(create::CreateError::AlreadyExists { existing, .. }) => {
             // Someone else's organization appeared while ours was in doubt.
             let existing = existing.unwrap_or(Json::Null);
-            return Err(already_in_organization(&existing, &me).into());
+            return Err(already_in_organization(g, dl, &existing, &me).await.into());
         }
         Err(create::CreateError::Api(e)) if e.status == Some(400) => {
+            // An organization made between the look and the PUT: name it.
             let existing = get_mto(g, dl)
                 .await
                 .context(|| "reading this tenant's multitenant organization".into())?;
             return match existing {
-                Some(existing) => Err(already_in_organization(&existing, &me).into()),
+                Some(existing) => Err(already_in_organization(g, dl, &existing, &me).await.into()),
                 // Refused for another reason: say that one.
                 None => Err(Diagnostics::from(crate::framework::diag::api_error(
                     &format!("creating {what}"),
@@ -145,6 +174,7 @@ pub(super) async fn update_owner(
 ) -> Result<Value, ApplyError> {
     let g = &ctx.clients.graph;
     let dl = &ctx.deadline;
+    this_tenant(ctx, old)?;
     if (&old.display_name, &old.description) != (&new.display_name, &new.description) {
         send(
             g,

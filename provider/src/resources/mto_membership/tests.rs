@@ -7,7 +7,7 @@ use super::model::{member_from_graph, MemberTenant};
 use super::*;
 use serde_json::json;
 
-const T: &str = "3d0f5dec-5d3d-455c-8016-e2af1ae4d31a";
+pub(super) const T: &str = "3d0f5dec-5d3d-455c-8016-e2af1ae4d31a";
 const BASE: &str = "https://graph.example/v1.0";
 
 fn member(role: &str) -> MemberTenant {
@@ -86,7 +86,7 @@ fn request_builders_send_the_documented_method_url_and_body() {
     }
 }
 
-fn config(pairs: &[(&str, Value)]) -> Value {
+pub(super) fn config(pairs: &[(&str, Value)]) -> Value {
     let mut v = Value::null_object(&schema().ty());
     for (k, x) in pairs {
         v.set_attr(k, x.clone());
@@ -215,197 +215,61 @@ fn the_join_view_reports_failure_details_and_ignores_other_owners() {
 }
 
 #[test]
-fn import_ids_name_the_side() {
+fn import_ids_name_the_side_and_this_tenant() {
+    let ctx = ImportCtx::new(Some(T));
     let o = MtoMembership
-        .import(&format!("owner/{}", T.to_uppercase()))
+        .import(&ctx, &format!("owner/{}", T.to_uppercase()))
         .unwrap();
     assert_eq!(o.get("id").as_str(), Some(format!("owner/{T}").as_str()));
     assert_eq!(o.get("tenant_id").as_str(), Some(T));
     assert!(o.get("owner_tenant_id").is_null());
-    let m = MtoMembership.import(&format!("member/{T}")).unwrap();
-    assert_eq!(m.get("owner_tenant_id").as_str(), Some(T));
-    let e = MtoMembership.import(T).unwrap_err();
-    assert!(e.0[0].detail.contains("owner/"), "{e}");
-    let e = MtoMembership.import("member/nope").unwrap_err();
-    assert!(e.0[0].detail.contains("member/<owner tenant GUID>"), "{e}");
+    let other = crate::clients::TEST_TENANT;
+    let m = MtoMembership
+        .import(&ctx, &format!("member/{other}"))
+        .unwrap();
+    assert_eq!(m.get("owner_tenant_id").as_str(), Some(other));
+    let e = MtoMembership
+        .import(&ctx, &format!("owner/{other}"))
+        .unwrap_err();
+    assert!(e.0[0].detail.contains("signs in to tenant"), "{e}");
+    assert_eq!(
+        MtoMembership.import_id_format().0,
+        "`owner/<this tenant GUID>` (owner side) or `member/<owner tenant GUID>` (member side)"
+    );
 }
 
-mod flows {
-    use super::*;
-    use crate::clients::http::mock::{fail, step, MockTransport};
-    use crate::clients::{Clients, Deadline, TEST_TENANT};
-    use crate::framework::Ctx;
-    use std::sync::Arc;
-    use std::time::Duration;
-    use tokio_util::sync::CancellationToken;
-
-    const MTO: &str = "/v1.0/tenantRelationships/multiTenantOrganization";
-
-    fn ctx(m: &Arc<MockTransport>) -> Ctx {
-        Ctx::new(
-            Arc::new(Clients::for_tests(m.clone())),
-            Deadline::after(Duration::from_secs(30), CancellationToken::new()),
-        )
-    }
-
-    fn inactive() -> serde_json::Value {
-        json!({"createdDateTime": null, "displayName": null, "description": null, "state": "inactive"})
-    }
-
-    #[tokio::test]
-    async fn owner_create_refuses_a_tenant_already_in_an_organization_and_suggests_import() {
-        let m = MockTransport::new(vec![
-            crate::clients::http::mock::graph_error(
-                "PUT",
-                MTO,
-                400,
-                "Request_BadRequest",
-                "The tenant is already part of a multitenant organization.",
-            ),
-            step(
-                "GET",
-                MTO,
-                200,
-                Some(json!({"id": "abc", "displayName": "Old Group", "state": "active"})),
-            ),
-        ]);
-        let planned = config(&[("display_name", Value::string("C"))]);
-        let err = MtoMembership.create(&ctx(&m), &planned).await.unwrap_err();
-        m.assert_done();
-        let d = &err.diags.0[0].detail;
-        assert!(
-            d.contains("\"Old Group\"") && d.contains(&format!("owner/{TEST_TENANT}")),
-            "{d}"
-        );
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn owner_create_after_a_reset_adopts_the_organization_it_made() {
-        let made = json!({"id": "o1", "displayName": "C", "state": "active"});
-        let m = MockTransport::new(vec![
-            // The service made it; the answer was lost. No second PUT (it would answer 400).
-            fail("PUT", MTO, "connection reset by peer"),
-            step("GET", MTO, 200, Some(made)),
-        ]);
-        let planned = config(&[("display_name", Value::string("C"))]);
-        let out = MtoMembership.create(&ctx(&m), &planned).await.unwrap();
-        m.assert_done();
-        assert_eq!(
-            out.get("id").as_str(),
-            Some(format!("owner/{TEST_TENANT}").as_str())
-        );
-    }
-
-    #[tokio::test(start_paused = true)]
-    async fn owner_create_after_a_reset_that_made_nothing_puts_again() {
-        let m = MockTransport::new(vec![
-            fail("PUT", MTO, "connection reset by peer"),
-            step("GET", MTO, 200, Some(inactive())),
-            step("PUT", MTO, 201, Some(json!({"state": "active"}))),
-        ]);
-        let planned = config(&[("display_name", Value::string("C"))]);
-        MtoMembership.create(&ctx(&m), &planned).await.unwrap();
-        m.assert_done();
-    }
-
-    #[tokio::test]
-    async fn owner_create_makes_the_organization_then_adds_each_member() {
-        let m = MockTransport::new(vec![
-            step("PUT", MTO, 201, Some(json!({"state": "active"}))),
-            step(
-                "POST",
-                &format!("{MTO}/tenants"),
-                201,
-                Some(json!({"tenantId": T})),
-            ),
-        ]);
-        let planned = config(&[
-            ("display_name", Value::string("C")),
-            (
-                "member_tenants",
-                Value::Map(BTreeMap::from([(
-                    T.to_string(),
-                    Value::object([
-                        ("display_name", Value::string("Fabrikam")),
-                        ("role", Value::string("member")),
-                    ]),
-                )])),
-            ),
-        ]);
-        let out = MtoMembership.create(&ctx(&m), &planned).await.unwrap();
-        m.assert_done();
-        assert_eq!(
-            out.get("id").as_str(),
-            Some(format!("owner/{TEST_TENANT}").as_str())
-        );
-        assert_eq!(
-            m.bodies()[1],
-            Some(json!({"tenantId": T, "displayName": "Fabrikam", "role": "member"}))
-        );
-    }
-
-    #[tokio::test]
-    async fn a_failed_join_with_wait_for_active_quotes_the_service_and_keeps_the_state() {
-        let m = MockTransport::new(vec![
-            step("PATCH", &format!("{MTO}/joinRequest"), 204, None),
-            step(
-                "GET",
-                &format!("{MTO}/joinRequest"),
-                200,
-                Some(
-                    json!({"addedByTenantId": T, "memberState": "pending", "role": null,
-                    "transitionDetails": {"desiredMemberState": "active", "status": "failed", "details": "Tenant was not added by the owner."}}),
-                ),
-            ),
-        ]);
-        let planned = config(&[
-            ("owner_tenant_id", Value::string(T)),
-            ("wait_for_active", Value::Bool(true)),
-        ]);
-        let err = MtoMembership.create(&ctx(&m), &planned).await.unwrap_err();
-        m.assert_done();
-        let detail = &err.diags.0[0].detail;
-        assert!(
-            detail.contains("Tenant was not added by the owner."),
-            "{detail}"
-        );
-        let state = err.state.expect("the join request exists: state keeps it");
-        assert_eq!(
-            state.get("id").as_str(),
-            Some(format!("member/{T}").as_str())
-        );
-    }
-
-    #[tokio::test]
-    async fn owner_delete_removes_the_others_first_waits_then_removes_itself() {
-        let me = TEST_TENANT;
-        let m = MockTransport::new(vec![
-            step(
-                "GET",
-                &format!("{MTO}/tenants"),
-                200,
-                Some(json!({"value": [
-                    {"tenantId": me, "displayName": "C", "role": "owner", "state": "active"},
-                    {"tenantId": T, "displayName": "F", "role": "member", "state": "active"}
-                ]})),
-            ),
-            step("DELETE", &format!("{MTO}/tenants/{T}"), 204, None),
-            step(
-                "GET",
-                &format!("{MTO}/tenants/{T}"),
-                404,
-                Some(
-                    json!({"error": {"code": "Directory_ObjectNotFound", "message": "Unable to read the company information from the directory."}}),
-                ),
-            ),
-            step("DELETE", &format!("{MTO}/tenants/{me}"), 204, None),
-            step("GET", MTO, 200, Some(inactive())),
-        ]);
-        let state = config(&[
-            ("display_name", Value::string("C")),
-            ("tenant_id", Value::string(me)),
-        ]);
-        MtoMembership.delete(&ctx(&m), &state).await.unwrap();
-        m.assert_done();
-    }
+#[test]
+fn every_plan_after_a_failed_join_says_why() {
+    let s = schema();
+    let mut prior = config(&[
+        ("owner_tenant_id", Value::string(T)),
+        ("state", Value::string("failed")),
+        ("failure_details", Value::string("Not added by the owner.")),
+    ]);
+    let (_, d) = crate::framework::plan::plan_resource(
+        &MtoMembership,
+        &s,
+        &prior,
+        &prior,
+        &prior,
+        &Default::default(),
+    );
+    assert!(!d.has_errors());
+    assert!(
+        d.0.len() == 1
+            && d.0[0]
+                .detail
+                .contains(&format!("tenant {T} failed: Not added by the owner.")),
+        "{d}"
+    );
+    prior.set_attr("state", Value::string("active"));
+    let (_, d) = crate::framework::plan::plan_resource(
+        &MtoMembership,
+        &s,
+        &prior,
+        &prior,
+        &prior,
+        &Default::default(),
+    );
+    assert!(d.is_empty(), "{d}");
 }

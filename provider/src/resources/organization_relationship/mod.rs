@@ -21,7 +21,7 @@ use crate::framework::plan::{ModifyPlan, PlanRequest};
 use crate::framework::schema::timeouts_attribute;
 use crate::framework::validators::{is_domain_name, one_of, size_at_least};
 use crate::framework::{
-    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, Resource, Schema, Value,
+    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, ImportCtx, Resource, Schema, Value,
 };
 use async_trait::async_trait;
 use model::OrgRel;
@@ -234,15 +234,6 @@ async fn find(
     }
 }
 
-/// An import command line argument: quoted when the name has spaces.
-fn shell_quoted(name: &str) -> String {
-    if name.contains(char::is_whitespace) {
-        format!("{name:?}")
-    } else {
-        name.to_string()
-    }
-}
-
 #[async_trait]
 impl Resource for OrganizationRelationship {
     fn type_name(&self) -> &'static str {
@@ -301,8 +292,8 @@ impl Resource for OrganizationRelationship {
             Err(create::CreateError::AlreadyExists { .. }) => {
                 return Err(Diagnostics::from(already_exists(
                     TYPE_NAME,
-                    &shell_quoted(&p.name),
-                    "The organization relationship",
+                    &p.name,
+                    &format!("An organization relationship named {:?}", p.name),
                 ))
                 .into())
             }
@@ -375,7 +366,7 @@ impl Resource for OrganizationRelationship {
         }
     }
 
-    fn import(&self, id: &str) -> Result<Value, Diagnostics> {
+    fn import(&self, _: &ImportCtx, id: &str) -> Result<Value, Diagnostics> {
         let name: RelationshipName = import_id::parse(TYPE_NAME, id)?;
         Ok(Value::object([("name", Value::string(name.0))]))
     }

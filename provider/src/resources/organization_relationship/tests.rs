@@ -311,7 +311,12 @@ async fn an_imported_state_is_read_by_name() {
             json!({"value": [exchange_object(OTHER, "Contoso"), exchange_object(GUID, "Fabrikam")]}),
         ),
     )]);
-    let state = crate::framework::lifecycle::import(&OrganizationRelationship, "fabrikam").unwrap();
+    let state = crate::framework::lifecycle::import(
+        &OrganizationRelationship,
+        &ImportCtx::default(),
+        "fabrikam",
+    )
+    .unwrap();
     let got = OrganizationRelationship
         .read(&ctx(&m), &state)
         .await
@@ -319,8 +324,12 @@ async fn an_imported_state_is_read_by_name() {
         .unwrap();
     assert_eq!(got.get("id").as_str(), Some(GUID));
     assert_eq!(got.get("name").as_str(), Some("Fabrikam"));
-    assert!(OrganizationRelationship.import("").is_err());
-    assert!(OrganizationRelationship.import(&"n".repeat(65)).is_err());
+    assert!(OrganizationRelationship
+        .import(&ImportCtx::default(), "")
+        .is_err());
+    assert!(OrganizationRelationship
+        .import(&ImportCtx::default(), &"n".repeat(65))
+        .is_err());
 }
 
 #[tokio::test]
@@ -392,7 +401,7 @@ async fn a_duplicate_name_says_import_it() {
     assert!(d.summary.contains("already exists"), "{d:?}");
     assert!(
         d.detail
-            .contains("terraform import coexistence_organization_relationship.<name> Fabrikam"),
+            .contains("terraform import coexistence_organization_relationship.<name> 'Fabrikam'"),
         "{d:?}"
     );
 }

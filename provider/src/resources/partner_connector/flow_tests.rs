@@ -117,8 +117,9 @@ async fn a_duplicate_name_says_import_it() {
     let d = &e.diags.0[0];
     assert!(d.summary.contains("already exists"), "{d:?}");
     assert!(
-        d.detail
-            .contains("terraform import coexistence_partner_connector.<name> outbound/To Fabrikam"),
+        d.detail.contains(
+            "terraform import coexistence_partner_connector.<name> 'outbound/To Fabrikam'"
+        ),
         "{d:?}"
     );
     assert_eq!(d.path, Some(AttrPath::root().attr("name")));

@@ -18,13 +18,13 @@ mod validate;
 use crate::clients::exchange::{is_not_found, Cmdlet, CmdletOutput};
 use crate::clients::{create, ApiError, Deadline};
 use crate::framework::diag::Diagnostic;
-use crate::framework::import_id::{self, ImportId, InboundConnector, Name};
+use crate::framework::import_id::{self, ImportId, Name};
 use crate::framework::lifecycle::already_exists;
 use crate::framework::plan::{ModifyPlan, PlanRequest};
 use crate::framework::schema::timeouts_attribute;
 use crate::framework::validators::one_of;
 use crate::framework::{
-    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, Resource, Schema, Value,
+    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, ImportCtx, Resource, Schema, Value,
 };
 use async_trait::async_trait;
 use model::{Connector, INBOUND, OUTBOUND, PARTNER};
@@ -37,6 +37,11 @@ pub struct PartnerConnector;
 crate::tagged_import_id! {
     /// An outbound Exchange partner connector by name: `outbound/<connector name>`.
     pub struct OutboundConnector(Name) = "outbound" / "<connector name>", example "To Fabrikam";
+}
+
+crate::tagged_import_id! {
+    /// An inbound Exchange partner connector by name: `inbound/<connector name>`.
+    pub struct InboundConnector(Name) = "inbound" / "<connector name>", example "From Fabrikam";
 }
 
 // ---- schema -------------------------------------------------------------------------------
@@ -150,7 +155,7 @@ fn duplicate(c: &Connector) -> Diagnostics {
     already_exists(
         TYPE_NAME,
         &import_id(c),
-        &format!("An {} connector named {:?}", c.direction, c.name),
+        &format!("A partner connector named {:?}", c.name),
     )
     .at(AttrPath::root().attr("name"))
     .into()
@@ -335,7 +340,7 @@ impl Resource for PartnerConnector {
         }
     }
 
-    fn import(&self, id: &str) -> Result<Value, Diagnostics> {
+    fn import(&self, _: &ImportCtx, id: &str) -> Result<Value, Diagnostics> {
         let (direction, name) = if id.trim_start().starts_with("inbound/") {
             let c: InboundConnector = import_id::parse(TYPE_NAME, id)?;
             (INBOUND, c.0 .0)
@@ -366,7 +371,7 @@ impl Resource for PartnerConnector {
 
     fn import_id_format(&self) -> (&'static str, &'static str) {
         (
-            "outbound/<connector name> or inbound/<connector name>",
+            "`outbound/<connector name>` or `inbound/<connector name>`",
             OutboundConnector::EXAMPLE,
         )
     }

@@ -404,13 +404,19 @@ fn arguments_left_out_plan_their_defaults_and_the_other_direction_null() {
 
 #[test]
 fn import_ids_name_the_direction() {
-    let v = PartnerConnector.import("inbound/From Contoso/EU").unwrap();
+    let v = PartnerConnector
+        .import(&ImportCtx::default(), "inbound/From Contoso/EU")
+        .unwrap();
     assert_eq!(v.get("direction"), &Value::string("inbound"));
     assert_eq!(v.get("name"), &Value::string("From Contoso/EU"));
-    let v = PartnerConnector.import("outbound/To Fabrikam").unwrap();
+    let v = PartnerConnector
+        .import(&ImportCtx::default(), "outbound/To Fabrikam")
+        .unwrap();
     assert_eq!(v.get("direction"), &Value::string("outbound"));
     for bad in ["To Fabrikam", "outbound/", "sideways/x"] {
-        let e = PartnerConnector.import(bad).unwrap_err();
+        let e = PartnerConnector
+            .import(&ImportCtx::default(), bad)
+            .unwrap_err();
         assert!(
             e.0[0].detail.contains("outbound/<connector name>"),
             "{bad}: {e}"

@@ -33,7 +33,7 @@ use crate::framework::plan::{ModifyPlan, PlanRequest};
 use crate::framework::schema::timeouts_attribute;
 use crate::framework::validators::{guid, is_guid, one_of};
 use crate::framework::{
-    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, Resource, Schema, Value,
+    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, ImportCtx, Resource, Schema, Value,
 };
 use assign::assign;
 use async_trait::async_trait;
@@ -392,7 +392,7 @@ impl Resource for XtsJobResource {
         write::delete(ctx, &XtsJob::from_value(state)?).await
     }
 
-    fn import(&self, id: &str) -> Result<Value, Diagnostics> {
+    fn import(&self, _: &ImportCtx, id: &str) -> Result<Value, Diagnostics> {
         let id: ServicePrincipalId = import_id::parse(TYPE_NAME, id)?;
         Ok(Value::object([
             ("id", Value::string(id.to_string())),

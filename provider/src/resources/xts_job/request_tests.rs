@@ -291,9 +291,9 @@ async fn a_configuration_of_the_same_name_says_import_it() {
     m.assert_done();
     assert!(e.state.is_none());
     assert!(
-        e.diags.0[0]
-            .detail
-            .contains(&format!("terraform import coexistence_xts_job.<name> {SP}")),
+        e.diags.0[0].detail.contains(&format!(
+            "terraform import coexistence_xts_job.<name> '{SP}'"
+        )),
         "{}",
         e.diags
     );

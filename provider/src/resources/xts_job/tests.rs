@@ -229,9 +229,13 @@ fn the_plan_shows_defaults_and_replaces_a_configuration_without_job() {
 
 #[test]
 fn import_takes_the_service_principal_id() {
-    let v = XtsJobResource.import(&SP.to_uppercase()).unwrap();
+    let v = XtsJobResource
+        .import(&ImportCtx::default(), &SP.to_uppercase())
+        .unwrap();
     assert_eq!(v.get("service_principal_id"), &Value::string(SP));
-    let e = XtsJobResource.import("Sync to Fabrikam").unwrap_err();
+    let e = XtsJobResource
+        .import(&ImportCtx::default(), "Sync to Fabrikam")
+        .unwrap_err();
     assert!(
         e.0[0].detail.contains("<service principal object ID>"),
         "{e}"

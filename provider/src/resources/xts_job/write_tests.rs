@@ -126,7 +126,8 @@ async fn read_of_a_deleted_configuration_is_gone_and_import_finds_the_applicatio
         .unwrap()
         .is_none());
 
-    let imported = crate::framework::lifecycle::import(&XtsJobResource, SP).unwrap();
+    let imported =
+        crate::framework::lifecycle::import(&XtsJobResource, &ImportCtx::default(), SP).unwrap();
     let m = MockTransport::new(vec![
         // The expansion refused: the service principal alone, then the assignments listed.
         err(
