@@ -5,12 +5,10 @@ use super::model::{managed_shape, Policy};
 use super::*;
 use crate::clients::http::mock::{fail, step, MockTransport};
 use crate::clients::pacer::Pacing;
-use crate::clients::Clients;
 use crate::framework::private::Private;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio_util::sync::CancellationToken;
 
 const T1: &str = "3d0f5dec-5d3d-455c-8016-e2af1ae4d31a";
 const T2: &str = "9c5d131d-b1c3-4fc4-9e3f-c6557947d551";
@@ -57,10 +55,7 @@ fn graph_policy() -> Json {
 }
 
 fn ctx(m: Arc<MockTransport>) -> Ctx {
-    Ctx::new(
-        Arc::new(Clients::for_tests(m)),
-        Deadline::after(Duration::from_secs(120), CancellationToken::new()),
-    )
+    Ctx::for_tests(m, Duration::from_secs(120))
 }
 
 #[test]

@@ -3,12 +3,11 @@
 use super::model::OrgRel;
 use super::*;
 use crate::clients::http::mock::{step, MockTransport};
-use crate::clients::{Clients, Deadline, TEST_TENANT};
+use crate::clients::TEST_TENANT;
 use crate::framework::Resource;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio_util::sync::CancellationToken;
 
 const GUID: &str = "5b1e2c3d-4f5a-4b6c-8d7e-9f0a1b2c3d4e";
 const OTHER: &str = "0a0a0a0a-1b1b-4c2c-8d3d-4e4e4e4e4e4e";
@@ -18,10 +17,7 @@ fn invoke() -> String {
 }
 
 fn ctx(m: &Arc<MockTransport>) -> Ctx {
-    Ctx::new(
-        Arc::new(Clients::for_tests(m.clone())),
-        Deadline::after(Duration::from_secs(30), CancellationToken::new()),
-    )
+    Ctx::for_tests(m.clone(), Duration::from_secs(30))
 }
 
 fn model() -> OrgRel {
