@@ -1,5 +1,5 @@
 //! The model, its Graph mapping and the schema's validation, without IO; the fixtures here
-//! (`T`, `full_config`, `inbound_trust`) serve `request_tests` and `create_tests` too.
+//! (`T`, `full_config`, `inbound_trust`) serve `crud_tests` and `create_tests` too.
 
 use super::model::Partner;
 use super::*;

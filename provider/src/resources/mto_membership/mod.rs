@@ -10,7 +10,7 @@
 
 mod api;
 #[cfg(test)]
-mod flow_tests;
+mod crud_tests;
 mod import;
 mod member;
 mod model;

@@ -8,6 +8,8 @@
 //! Guid); an interrupted New looks the relationship up by name before running again.
 
 mod api;
+#[cfg(test)]
+mod crud_tests;
 mod model;
 #[cfg(test)]
 mod tests;

@@ -13,17 +13,17 @@
 mod api;
 mod assign;
 mod create;
+#[cfg(test)]
+mod create_tests;
+#[cfg(test)]
+mod crud_tests;
 mod mapping;
 mod model;
 mod prerequisites;
 mod read;
 #[cfg(test)]
-mod request_tests;
-#[cfg(test)]
 mod tests;
 mod write;
-#[cfg(test)]
-mod write_tests;
 
 use crate::clients::graph::{GraphClient, GraphRequest};
 use crate::clients::{consistency, ApiError, Deadline};

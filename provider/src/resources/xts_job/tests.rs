@@ -1,5 +1,5 @@
 //! The model, plan-time validation, the plan's defaults, the request builders and the schema
-//! mapping edit, without IO. Fixtures (`T`, `SP`, `config`) serve `request_tests`.
+//! mapping edit, without IO. Fixtures (`T`, `SP`, `config`) serve `create_tests` and `crud_tests`.
 
 use super::model::{notification_settings, Secrets, XtsJob};
 use super::*;

@@ -1,7 +1,7 @@
 //! Exactly what create sends, over a scripted transport: the documented sequence, a create
 //! failing half-way kept as state, a lost instantiate answer adopted, the transient refusals
 //! right after instantiate, and the partner-settings diagnostic. Read, update and delete are
-//! in `write_tests.rs`.
+//! in `crud_tests.rs`.
 
 use super::tests::{config, default_schema, APP, GROUP, SP, T};
 use super::*;
