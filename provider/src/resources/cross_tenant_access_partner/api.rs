@@ -6,7 +6,7 @@ use super::model::{IdentitySync, Partner};
 use crate::clients::graph::GraphRequest;
 use crate::clients::Permission;
 
-/// Reading partners and their sync policies (facts file §2, least privileged).
+/// Reading partners and their sync policies (API-NOTES.md#permissions-xtap, least privileged).
 pub const READ: Permission = Permission::graph(&["Policy.Read.All"]);
 /// Creating, updating and deleting them (it also grants reading).
 pub const WRITE: Permission = Permission::graph(&["Policy.ReadWrite.CrossTenantAccess"]);

@@ -3,7 +3,7 @@
 //! (an application and its service principal), checks the credentials against the target
 //! tenant, creates the `Azure2Azure` job, puts its secrets, assigns the scoping users and
 //! groups, writes the two constant mappings into the schema and starts the job (or leaves it
-//! paused). Facts: `shared/api/xts-job.md`; API-NOTES.md, cross-tenant synchronization.
+//! paused). Facts: API-NOTES.md#xts-sequence and the cross-tenant synchronization notes.
 //!
 //! Reads top to bottom: schema, validation, plan, CRUD. Create is in `create.rs` (the partner
 //! settings it needs in `prerequisites.rs`), the read in `read.rs`, update and delete in
