@@ -34,7 +34,7 @@ EMULATOR_TESTS = $(patsubst acceptance-tests/tests/%.rs,--test %,$(sort $(wildca
 unit: ## Unit tests (hermetic: no terraform, no network) and the emulator's own tests
 	bash scripts/test-scripts.sh
 	$(CARGO) test -p terraform-provider-coexistence
-	$(CARGO) test -p coexistence-acceptance $(EMULATOR_TESTS)
+	$(CARGO) test -p coexistence-acceptance $(EMULATOR_TESTS) --test resource_types
 
 FUZZ_CASES ?= 20000
 fuzz: ## Property tests of the decoders, import IDs and malformed RPCs with FUZZ_CASES cases (default 20000; `make test` runs 256)

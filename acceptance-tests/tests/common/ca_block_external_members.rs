@@ -4,7 +4,7 @@
 use super::{q, ResourceType};
 use coexistence_acceptance::emulator::graph::ca::policy_path;
 
-pub const CA_TYPE: &str = "coexistence_ca_block_external_members";
+pub const CA_TYPE: &str = coexistence::resources::ca_block_external_members::TYPE_NAME;
 
 /// A policy is found by the ID Graph assigned, which is also its import ID. A deleted policy
 /// moves to `deletedItems` (not below its path): Graph keeps it 30 days and application

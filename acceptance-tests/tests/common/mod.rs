@@ -1,18 +1,18 @@
 //! Helpers shared by the scenario files. Generic ones live here; each resource has its own
-//! module with its HCL builder, the Graph JSON it must produce and its [`ResourceType`]
-//! description (`partner.rs`). A new resource adds `common/<resource>.rs` and one `pub mod`
-//! line below.
+//! module, named after its type, with its HCL builder, the Graph JSON it must produce and its
+//! [`ResourceType`] description (`cross_tenant_access_partner.rs`). A new resource adds
+//! `common/<resource>.rs` and one `pub mod` line below.
 #![allow(dead_code, unused_imports)]
 
 pub mod ca_block_external_members;
+pub mod cross_tenant_access_partner;
 pub mod mto_membership;
 pub mod organization_relationship;
-pub mod partner;
 pub mod partner_connector;
 pub mod signin;
 pub mod xts_job;
 
-pub use partner::*;
+pub use cross_tenant_access_partner::*;
 
 pub use coexistence_acceptance::emulator::Fault;
 pub use coexistence_acceptance::harness::{normalize, Acc, ResourceType, Steps, Tenant, Workspace};
@@ -20,7 +20,7 @@ pub use coexistence_acceptance::harness::{normalize, Acc, ResourceType, Steps, T
 /// Every resource type's description, for scenarios that walk all of them (`examples.rs`).
 /// A new resource adds its description here.
 pub static RESOURCE_TYPES: &[&ResourceType] = &[
-    &partner::PARTNER,
+    &cross_tenant_access_partner::PARTNER,
     &mto_membership::MTO_MEMBERSHIP,
     &organization_relationship::ORGANIZATION_RELATIONSHIP,
     &ca_block_external_members::CA_POLICY,

@@ -3,7 +3,7 @@
 use super::ResourceType;
 use coexistence_acceptance::emulator::graph::mto::{JOIN_PATH, MTO_PATH};
 
-pub const MTO_TYPE: &str = "coexistence_mto_membership";
+pub const MTO_TYPE: &str = coexistence::resources::mto_membership::TYPE_NAME;
 
 /// The owner side: the organization (and its tenants below it) in the owner's store, imported
 /// as `owner/<this tenant id>`. A member side (`owner_tenant_id` in state) is its join request.

@@ -4,7 +4,7 @@
 use super::{q, Acc, ResourceType, Steps};
 use coexistence_acceptance::emulator::exchange::organization_relationship::COLLECTION;
 
-pub const ORGREL_TYPE: &str = "coexistence_organization_relationship";
+pub const ORGREL_TYPE: &str = coexistence::resources::organization_relationship::TYPE_NAME;
 /// Address of the relationship most scenarios manage.
 pub const ORGREL_ADDR: &str = "coexistence_organization_relationship.fabrikam";
 

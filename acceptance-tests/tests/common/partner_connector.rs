@@ -4,7 +4,7 @@
 use super::{q, ResourceType};
 use coexistence_acceptance::emulator::exchange::connector::{inbound_path, outbound_path};
 
-pub const CONNECTOR_TYPE: &str = "coexistence_partner_connector";
+pub const CONNECTOR_TYPE: &str = coexistence::resources::partner_connector::TYPE_NAME;
 
 /// A connector in the tenant of its provider: `/exchange/{inbound,outbound}Connectors/<Guid>`.
 pub static PARTNER_CONNECTOR: ResourceType = ResourceType {

@@ -6,7 +6,7 @@ use super::{q, Acc, ResourceType, Steps, PARTNER};
 use coexistence_acceptance::emulator::graph::xts::{add_group, add_user, app_path, sp_path};
 use serde_json::Value;
 
-pub const XTS_TYPE: &str = "coexistence_xts_job";
+pub const XTS_TYPE: &str = coexistence::resources::xts_job::TYPE_NAME;
 /// Address of the configuration most scenarios manage.
 pub const XTS_ADDR: &str = "coexistence_xts_job.to_fabrikam";
 

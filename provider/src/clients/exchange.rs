@@ -3,8 +3,9 @@
 //! paged through `@odata.nextLink` (the same body sent to the next link), warnings in
 //! `@adminapi.warnings`. Its error envelope nests the exception type and the parameter at
 //! fault, and a plain-text "maximum number of concurrent requests" answer is throttling. The
-//! wire facts (and which of them are assumptions) are in the API notes on the Exchange admin
-//! API; the token audience is `<exchange_endpoint>/.default`, given by the caller.
+//! wire facts (and which of them are assumptions) are in API-NOTES.md#exchange-invokecommand
+//! and the notes after it; the token audience is `<exchange_endpoint>/.default`, given by the
+//! caller.
 
 use super::auth::TokenSource;
 use super::consistency::Deadline;

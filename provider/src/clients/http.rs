@@ -200,6 +200,46 @@ pub mod mock {
         }
     }
 
+    /// Where [`crate::clients::Clients::for_tests`] sends Graph requests.
+    pub const GRAPH_BASE: &str = "https://graph.example/v1.0";
+
+    /// A call to what request builder `r` makes, answered with `status` and `body`: the script
+    /// names the request the resource code builds, not a copy of its URL.
+    pub fn answer(
+        r: crate::clients::request::Request,
+        status: u16,
+        body: Option<serde_json::Value>,
+    ) -> Step {
+        let url = r
+            .url(GRAPH_BASE)
+            .expect("a request below the Graph endpoint");
+        step(r.method, &path_and_query(&url), status, body)
+    }
+
+    /// A call to what request builder `r` makes, answered with Graph's error envelope.
+    pub fn answer_error(
+        r: crate::clients::request::Request,
+        status: u16,
+        code: &str,
+        message: &str,
+    ) -> Step {
+        answer(
+            r,
+            status,
+            Some(serde_json::json!({"error": {"code": code, "message": message}})),
+        )
+    }
+
+    /// The path and query of `url` (`/v1.0/x?$expand=y`), as a step names it.
+    fn path_and_query(url: &str) -> String {
+        url::Url::parse(url)
+            .map(|u| match u.query() {
+                Some(q) => format!("{}?{q}", u.path()),
+                None => u.path().to_string(),
+            })
+            .unwrap_or_default()
+    }
+
     pub fn step(
         method: &'static str,
         path: &str,
@@ -240,6 +280,16 @@ pub mod mock {
                     .collect::<Vec<_>>()
             );
         }
+        /// Method and path-with-query of every request sent so far, in order
+        /// (`"GET /v1.0/x?$expand=y"`).
+        pub fn sent(&self) -> Vec<String> {
+            self.seen
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|r| format!("{} {}", r.method, path_and_query(&r.url)))
+                .collect()
+        }
         pub fn bodies(&self) -> Vec<Option<serde_json::Value>> {
             self.seen
                 .lock()
@@ -259,12 +309,7 @@ pub mod mock {
                 panic!("unexpected call {} {}", req.method, req.url)
             };
             // The query string is part of what a step asserts (`/x?$expand=y`).
-            let path = url::Url::parse(&req.url)
-                .map(|u| match u.query() {
-                    Some(q) => format!("{}?{q}", u.path()),
-                    None => u.path().to_string(),
-                })
-                .unwrap_or_default();
+            let path = path_and_query(&req.url);
             assert_eq!(
                 (req.method.as_str(), path.as_str()),
                 (s.method, s.path.as_str()),

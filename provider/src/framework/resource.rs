@@ -53,6 +53,20 @@ impl Ctx {
         self.private = private;
         self
     }
+
+    /// A context for unit tests: [`Clients::for_tests`] over `transport` (usually a scripted
+    /// [`crate::clients::http::mock::MockTransport`]) and a deadline `timeout` away that is
+    /// never stopped.
+    #[cfg(test)]
+    pub fn for_tests(
+        transport: Arc<dyn crate::clients::http::Transport>,
+        timeout: Duration,
+    ) -> Ctx {
+        Ctx::new(
+            Arc::new(Clients::for_tests(transport)),
+            Deadline::after(timeout, tokio_util::sync::CancellationToken::new()),
+        )
+    }
 }
 
 /// What an import may use: the provider's configuration, never the network (the read that

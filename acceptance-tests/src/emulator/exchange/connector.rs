@@ -1,5 +1,5 @@
 //! Inbound and outbound connectors: `Get/New/Set/Remove-InboundConnector` and
-//! `-OutboundConnector` (facts: `shared/api/exchange-admin-api.md` §3-§5;
+//! `-OutboundConnector` (facts: exo-cmdlets, the cmdlet pages;
 //! API-NOTES.md#exchange-connectors).
 //!
 //! * Objects live at `/exchange/inboundConnectors/<Guid>` and `/exchange/outboundConnectors/<Guid>`

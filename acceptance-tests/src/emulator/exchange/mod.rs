@@ -1,6 +1,6 @@
 //! The Exchange Online admin API: `POST /adminapi/beta/{tenantId}/InvokeCommand`, over the shared
 //! [`pipeline`](super::pipeline) with Exchange's own error envelope.
-//! Facts: `shared/api/exchange-admin-api.md`; API-NOTES.md#exchange-invokecommand.
+//! Facts: API-NOTES.md#exchange-invokecommand.
 //!
 //! * Tokens must be for Exchange Online (`https://outlook.office365.com`, or the emulator's URL,
 //!   which is what `<exchange_endpoint>/.default` asks for in tests); a Graph token is 401.

@@ -1,5 +1,5 @@
 //! `Get/New/Set/Remove-OrganizationRelationship`: free/busy, MailTips and photo sharing with
-//! another organization. Facts: `shared/api/exchange-admin-api.md` §2;
+//! another organization. Facts: exo-cmdlets (the cmdlet pages);
 //! API-NOTES.md#exchange-organization-relationship.
 //!
 //! * Stored at `/exchange/organizationRelationships/<guid>` as the object `Get` returns

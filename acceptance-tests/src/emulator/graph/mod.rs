@@ -112,7 +112,7 @@ impl GraphError {
         )
     }
 
-    /// 404 `Directory_ObjectNotFound` (PATCH/PUT against a missing object; facts file §5).
+    /// 404 `Directory_ObjectNotFound` (PATCH/PUT against a missing object; API-NOTES.md#xtap).
     pub fn object_not_found() -> GraphError {
         GraphError::new(
             StatusCode::NOT_FOUND,

@@ -13,7 +13,7 @@ pub const TYPE_NAME: &str = "coexistence_tenant";
 
 pub struct Tenant;
 
-/// The tenant lookup functions (facts file §2).
+/// The tenant lookup functions (API-NOTES.md#permissions-tenant-lookup).
 pub const LOOKUP: Permission = Permission::graph(&["CrossTenantInformation.ReadBasic.All"]);
 
 fn schema() -> Schema {

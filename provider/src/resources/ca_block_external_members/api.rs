@@ -8,7 +8,7 @@ use crate::clients::graph::GraphRequest;
 use crate::clients::pacer::Pacing;
 use crate::clients::Permission;
 
-/// Reading policies (facts §2).
+/// Reading policies (API-NOTES.md#permissions-ca).
 pub const READ: Permission = Permission::graph(&["Policy.Read.All"]);
 /// Writing them: the documented table lists the three together.
 pub const WRITE: Permission = Permission::graph(&[
@@ -48,8 +48,8 @@ pub fn create_policy(p: &Policy) -> GraphRequest {
     paced(GraphRequest::post(POLICIES, p.to_graph()).needs(WRITE))
 }
 
-/// The whole policy again (facts §4: PATCH merges nested objects only partly, so the safe
-/// update sends every owned object whole).
+/// The whole policy again (API-NOTES.md#ca-patch: PATCH merges nested objects only partly, so
+/// the safe update sends every owned object whole).
 pub fn update_policy(id: &str, p: &Policy) -> GraphRequest {
     paced(GraphRequest::patch(policy_path(id), p.to_graph()).needs(WRITE))
 }

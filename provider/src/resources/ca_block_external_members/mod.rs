@@ -8,6 +8,8 @@
 //! `api.rs`.
 
 mod api;
+#[cfg(test)]
+mod crud_tests;
 mod model;
 mod shape;
 #[cfg(test)]

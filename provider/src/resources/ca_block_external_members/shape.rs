@@ -3,10 +3,10 @@
 //!
 //! Only the parts the resource owns are compared (`conditions`, `grantControls`,
 //! `sessionControls`). Graph's normalisation is not a difference: an omitted collection comes
-//! back `[]` and an omitted complex property `null` (facts §4), so null, `[]` and objects of
-//! nothing but those are all "empty" and equal. Collections are sets (GUIDs without case), the
-//! user-types flags string is a set of flags, and `@odata.type` is compared with or without its
-//! leading `#` (Graph answers both).
+//! back `[]` and an omitted complex property `null` (API-NOTES.md#ca-normalisation), so null,
+//! `[]` and objects of nothing but those are all "empty" and equal. Collections are sets (GUIDs
+//! without case), the user-types flags string is a set of flags, and `@odata.type` is compared
+//! with or without its leading `#` (Graph answers both).
 
 use serde_json::Value as Json;
 

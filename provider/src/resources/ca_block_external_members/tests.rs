@@ -1,22 +1,17 @@
-//! The model, the managed shape and its comparison, validation, planning and the create
-//! paths (clean, in doubt and adopted, in doubt and absent) against a scripted transport.
+//! The model, the managed shape and its comparison, validation and planning, without IO; the
+//! fixtures here (`ID`, `BASE`, `planned`, `graph_policy`) serve `crud_tests` too.
 
 use super::model::{managed_shape, Policy};
 use super::*;
-use crate::clients::http::mock::{fail, step, MockTransport};
 use crate::clients::pacer::Pacing;
-use crate::clients::Clients;
 use crate::framework::private::Private;
 use serde_json::json;
-use std::sync::Arc;
-use std::time::Duration;
-use tokio_util::sync::CancellationToken;
 
 const T1: &str = "3d0f5dec-5d3d-455c-8016-e2af1ae4d31a";
 const T2: &str = "9c5d131d-b1c3-4fc4-9e3f-c6557947d551";
 const U: &str = "124c5b6a-ffa5-483a-9b88-04c3fce5574a";
-const ID: &str = "c98e6c3d-f6ca-42ea-a927-773b6f12a0c2";
-const BASE: &str = "/v1.0/identity/conditionalAccess/policies";
+pub(super) const ID: &str = "c98e6c3d-f6ca-42ea-a927-773b6f12a0c2";
+pub(super) const BASE: &str = "/v1.0/identity/conditionalAccess/policies";
 
 fn set(items: &[&str]) -> Value {
     Value::Set(items.iter().map(|s| Value::string(*s)).collect())
@@ -31,7 +26,7 @@ fn config() -> Value {
 }
 
 /// What `plan` makes of [`config`] on create.
-fn planned() -> Value {
+pub(super) fn planned() -> Value {
     let mut v = config();
     v.set_attr("state", Value::string(DEFAULT_STATE));
     v.set_attr("exclude_group_ids", set(&[]));
@@ -40,7 +35,7 @@ fn planned() -> Value {
 }
 
 /// The policy as Graph returns it after creating [`planned`] (normalised, like the emulator).
-fn graph_policy() -> Json {
+pub(super) fn graph_policy() -> Json {
     let mut p = managed_shape(&[T1.into()], &[U.into()], &[]);
     p["id"] = json!(ID);
     p["displayName"] = json!("Block partner members");
@@ -54,13 +49,6 @@ fn graph_policy() -> Json {
     p["conditions"]["users"]["includeGuestsOrExternalUsers"]["externalTenants"]["@odata.type"] =
         json!("microsoft.graph.conditionalAccessEnumeratedExternalTenants");
     p
-}
-
-fn ctx(m: Arc<MockTransport>) -> Ctx {
-    Ctx::new(
-        Arc::new(Clients::for_tests(m)),
-        Deadline::after(Duration::from_secs(120), CancellationToken::new()),
-    )
 }
 
 #[test]
@@ -259,143 +247,6 @@ fn plan_defaults_and_plans_the_managed_shape_back() {
         &private,
     );
     assert_eq!(p.state, prior);
-}
-
-#[tokio::test(start_paused = true)]
-async fn a_create_looks_first_and_refuses_a_namesake_without_posting() {
-    // Any policy of that name, of whatever shape: a second one would make the name ambiguous.
-    let namesake = json!({"value": [graph_policy()]});
-    let m = MockTransport::new(vec![step("GET", BASE, 200, Some(namesake))]);
-    let e = CaBlockExternalMembers
-        .create(&ctx(m.clone()), &planned())
-        .await
-        .unwrap_err();
-    m.assert_done();
-    let d = &e.diags.0[0];
-    assert!(
-        d.detail.contains(&format!("(import ID: {ID})"))
-            && d.detail.contains(&format!(
-                "terraform import coexistence_ca_block_external_members.<name> '{ID}'"
-            )),
-        "{d:?}"
-    );
-    assert_eq!(d.path, Some(AttrPath::root().attr("display_name")));
-}
-
-#[tokio::test(start_paused = true)]
-async fn a_create_whose_answer_was_lost_adopts_the_policy_it_made() {
-    let list = json!({"value": [
-        {"id": "aaaaaaaa-0000-4000-8000-000000000000", "displayName": "Block partner members", "state": "enabled"},
-        graph_policy(),
-    ]});
-    let m = MockTransport::new(vec![
-        step("GET", BASE, 200, Some(json!({"value": []}))),
-        fail("POST", BASE, "connection reset by peer"),
-        step("GET", BASE, 200, Some(list)),
-    ]);
-    let v = CaBlockExternalMembers
-        .create(&ctx(m.clone()), &planned())
-        .await
-        .unwrap();
-    m.assert_done();
-    assert_eq!(
-        v.get("id"),
-        &Value::string(ID),
-        "the matching one, not the namesake"
-    );
-}
-
-#[tokio::test(start_paused = true)]
-async fn a_create_in_doubt_that_made_nothing_is_sent_again_once() {
-    let m = MockTransport::new(vec![
-        step("GET", BASE, 200, Some(json!({"value": []}))),
-        fail("POST", BASE, "connection reset by peer"),
-        step("GET", BASE, 200, Some(json!({"value": []}))),
-        step("POST", BASE, 201, Some(graph_policy())),
-    ]);
-    let v = CaBlockExternalMembers
-        .create(&ctx(m.clone()), &planned())
-        .await
-        .unwrap();
-    m.assert_done();
-    assert_eq!(v.get("id"), &Value::string(ID));
-    let bodies = m.bodies();
-    assert_eq!(bodies[1], bodies[3], "the same policy both times");
-}
-
-#[tokio::test(start_paused = true)]
-async fn a_foreign_namesake_found_after_a_lost_answer_is_already_exists() {
-    let mut other = graph_policy();
-    other["grantControls"]["builtInControls"] = json!(["mfa"]);
-    let m = MockTransport::new(vec![
-        step("GET", BASE, 200, Some(json!({"value": []}))),
-        fail("POST", BASE, "connection reset by peer"),
-        step("GET", BASE, 200, Some(json!({"value": [other]}))),
-    ]);
-    let e = CaBlockExternalMembers
-        .create(&ctx(m.clone()), &planned())
-        .await
-        .unwrap_err();
-    m.assert_done();
-    assert!(
-        e.diags.to_string().contains("already exists"),
-        "{}",
-        e.diags
-    );
-}
-
-#[tokio::test(start_paused = true)]
-async fn an_import_of_another_shape_is_refused_saying_what_differs() {
-    let mut foreign = graph_policy();
-    foreign["conditions"]["applications"]["includeApplications"] = json!(["Office365"]);
-    let m = MockTransport::new(vec![step(
-        "GET",
-        &format!("{BASE}/{ID}"),
-        200,
-        Some(foreign),
-    )]);
-    let imported =
-        crate::framework::lifecycle::import(&CaBlockExternalMembers, &ImportCtx::default(), ID)
-            .unwrap();
-    let e = CaBlockExternalMembers
-        .read(&ctx(m.clone()), &imported)
-        .await
-        .unwrap_err();
-    m.assert_done();
-    let text = e.to_string();
-    assert!(
-        text.contains("Not a block-external-members policy"),
-        "{text}"
-    );
-    assert!(
-        text.contains("conditions.applications.includeApplications"),
-        "{text}"
-    );
-    // The same policy in state (a refresh, not an import) reads, with the difference.
-    let m = MockTransport::new(vec![step(
-        "GET",
-        &format!("{BASE}/{ID}"),
-        200,
-        Some({
-            let mut f = graph_policy();
-            f["conditions"]["applications"]["includeApplications"] = json!(["Office365"]);
-            f
-        }),
-    )]);
-    let mut state = planned();
-    state.set_attr("id", Value::string(ID));
-    let v = CaBlockExternalMembers
-        .read(&ctx(m), &state)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(v.get("shape_differences").elements().len(), 1);
-    assert!(crate::framework::lifecycle::import(
-        &CaBlockExternalMembers,
-        &ImportCtx::default(),
-        "nope"
-    )
-    .is_err());
 }
 
 #[test]

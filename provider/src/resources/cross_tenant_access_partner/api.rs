@@ -6,7 +6,7 @@ use super::model::{IdentitySync, Partner};
 use crate::clients::graph::GraphRequest;
 use crate::clients::Permission;
 
-/// Reading partners and their sync policies (facts file §2, least privileged).
+/// Reading partners and their sync policies (API-NOTES.md#permissions-xtap, least privileged).
 pub const READ: Permission = Permission::graph(&["Policy.Read.All"]);
 /// Creating, updating and deleting them (it also grants reading).
 pub const WRITE: Permission = Permission::graph(&["Policy.ReadWrite.CrossTenantAccess"]);
@@ -77,11 +77,8 @@ mod tests {
     use super::super::{CrossTenantAccessPartner, Partner as P};
     use super::*;
     use crate::clients::http::mock::{graph_error, MockTransport};
-    use crate::clients::{Clients, Deadline};
     use crate::framework::{Ctx, Resource, Value};
-    use std::sync::Arc;
     use std::time::Duration;
-    use tokio_util::sync::CancellationToken;
 
     const T: &str = "3d0f5dec-5d3d-455c-8016-e2af1ae4d31a";
     const BASE: &str = "https://graph.example/v1.0";
@@ -129,10 +126,7 @@ mod tests {
             "Authorization_RequestDenied",
             "Insufficient privileges to complete the operation.",
         )]);
-        let ctx = Ctx::new(
-            Arc::new(Clients::for_tests(m.clone())),
-            Deadline::after(Duration::from_secs(30), CancellationToken::new()),
-        );
+        let ctx = Ctx::for_tests(m.clone(), Duration::from_secs(30));
         let mut planned = Value::null_object(&super::super::schema().ty());
         planned.set_attr("tenant_id", Value::string(T));
         let err = CrossTenantAccessPartner

@@ -2,7 +2,7 @@
 //! (`clients::create`) through the Graph client and a scripted transport.
 
 use super::model::Partner;
-use super::tests::{ctx_for as ctx, inbound_trust, T};
+use super::tests::{inbound_trust, T};
 use super::*;
 use crate::clients::http::mock::{fail, stall, step, MockTransport};
 use serde_json::json;
@@ -52,7 +52,10 @@ async fn reset_after_the_service_applied_it_adopts_the_partner() {
         step("GET", &partner_get(), 200, Some(stored())),
     ]);
     let state = CrossTenantAccessPartner
-        .create(&ctx(m.clone(), Duration::from_secs(60)), &config())
+        .create(
+            &Ctx::for_tests(m.clone(), Duration::from_secs(60)),
+            &config(),
+        )
         .await
         .unwrap();
     assert_eq!(state.get("tenant_id"), &Value::string(T));
@@ -73,7 +76,10 @@ async fn gateway_timeout_after_applying_adopts_instead_of_saying_import() {
         step("GET", &partner_get(), 200, Some(stored())),
     ]);
     CrossTenantAccessPartner
-        .create(&ctx(m.clone(), Duration::from_secs(60)), &config())
+        .create(
+            &Ctx::for_tests(m.clone(), Duration::from_secs(60)),
+            &config(),
+        )
         .await
         .unwrap();
     m.assert_done();
@@ -87,7 +93,10 @@ async fn reset_before_the_service_saw_it_sends_the_create_again() {
         step("POST", PARTNERS, 201, Some(stored())),
     ]);
     CrossTenantAccessPartner
-        .create(&ctx(m.clone(), Duration::from_secs(60)), &config())
+        .create(
+            &Ctx::for_tests(m.clone(), Duration::from_secs(60)),
+            &config(),
+        )
         .await
         .unwrap();
     assert_eq!(posts(&m), 2);
@@ -105,7 +114,10 @@ async fn a_different_partner_found_after_a_reset_says_import_it() {
         step("GET", &partner_get(), 200, Some(theirs)),
     ]);
     let err = CrossTenantAccessPartner
-        .create(&ctx(m.clone(), Duration::from_secs(600)), &config())
+        .create(
+            &Ctx::for_tests(m.clone(), Duration::from_secs(600)),
+            &config(),
+        )
         .await
         .unwrap_err();
     assert!(err.state.is_none(), "not ours: not put in state");
@@ -129,7 +141,7 @@ async fn a_create_that_never_answers_fails_at_the_deadline_with_time_to_look() {
         script.push(step("GET", &partner_get(), 404, None));
     }
     let m = MockTransport::new(script);
-    let mut c = ctx(m.clone(), Duration::from_secs(4));
+    let mut c = Ctx::for_tests(m.clone(), Duration::from_secs(4));
     c.deadline = c
         .deadline
         .labelled("creating x", "Raise `timeouts.create`.");
@@ -165,7 +177,10 @@ async fn throttling_on_create_is_a_plain_retry() {
         step("POST", PARTNERS, 201, Some(stored())),
     ]);
     CrossTenantAccessPartner
-        .create(&ctx(m.clone(), Duration::from_secs(60)), &config())
+        .create(
+            &Ctx::for_tests(m.clone(), Duration::from_secs(60)),
+            &config(),
+        )
         .await
         .unwrap();
     m.assert_done();

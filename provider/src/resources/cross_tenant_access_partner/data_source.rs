@@ -82,7 +82,6 @@ impl DataSource for PartnerDataSource {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::ctx_for;
     use super::*;
     use crate::clients::http::mock::{graph_error, step, MockTransport};
     use std::time::Duration;
@@ -119,7 +118,7 @@ mod tests {
             api::PARTNERS
         );
         let m = MockTransport::new(vec![step("GET", &path, 200, Some(found))]);
-        let c = ctx_for(m.clone(), Duration::from_secs(5));
+        let c = crate::framework::Ctx::for_tests(m.clone(), Duration::from_secs(5));
         let v = PartnerDataSource.read(&c, &config).await.unwrap();
         v.conforms(&schema().ty()).unwrap();
         assert_eq!(
@@ -144,7 +143,7 @@ mod tests {
             "ResourceNotFound",
             "gone",
         )]);
-        let c = ctx_for(m, Duration::from_secs(5));
+        let c = crate::framework::Ctx::for_tests(m, Duration::from_secs(5));
         let v = PartnerDataSource.read(&c, &config).await.unwrap();
         v.conforms(&schema().ty()).unwrap();
         assert_eq!(v.get("exists"), &Value::Bool(false));

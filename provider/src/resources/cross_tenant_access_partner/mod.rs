@@ -8,10 +8,10 @@
 mod api;
 #[cfg(test)]
 mod create_tests;
+#[cfg(test)]
+mod crud_tests;
 pub mod data_source;
 mod model;
-#[cfg(test)]
-mod request_tests;
 #[cfg(test)]
 mod tests;
 

@@ -1,14 +1,9 @@
 //! The model, its Graph mapping and the schema's validation, without IO; the fixtures here
-//! (`T`, `full_config`, `inbound_trust`, `ctx_for`) serve `request_tests` and `create_tests` too.
+//! (`T`, `full_config`, `inbound_trust`) serve `crud_tests` and `create_tests` too.
 
 use super::model::Partner;
 use super::*;
-use crate::clients::http::mock::MockTransport;
-use crate::clients::Clients;
 use serde_json::json;
-use std::sync::Arc;
-use std::time::Duration;
-use tokio_util::sync::CancellationToken;
 
 pub(super) const T: &str = "3d0f5dec-5d3d-455c-8016-e2af1ae4d31a";
 
@@ -183,14 +178,6 @@ fn bad_enums_fail_schema_validation() {
         d.0[0].path.as_ref().unwrap().to_string(),
         "b2b_collaboration_inbound.users_and_groups.access_type"
     );
-}
-
-/// A test context over `m` whose operation deadline is `timeout`.
-pub(super) fn ctx_for(m: Arc<MockTransport>, timeout: Duration) -> Ctx {
-    Ctx::new(
-        Arc::new(Clients::for_tests(m)),
-        Deadline::after(timeout, CancellationToken::new()),
-    )
 }
 
 /// `inbound_trust = { ... }` with the three claims.

@@ -1,4 +1,4 @@
-//! Pure request builders for the multitenant organization (facts: `shared/api/mto.md` §1): no
+//! Pure request builders for the multitenant organization (API-NOTES.md#mto-endpoints): no
 //! IO, so unit tests assert the exact method, URL and body. Each request names its permission.
 
 use super::model::MemberTenant;
@@ -6,9 +6,10 @@ use crate::clients::graph::GraphRequest;
 use crate::clients::Permission;
 use serde_json::json;
 
-/// Reading the organization (facts §2, least privileged).
+/// Reading the organization (API-NOTES.md#permissions-mto, least privileged).
 pub const READ: Permission = Permission::graph(&["MultiTenantOrganization.Read.All"]);
-/// Listing its tenants needs ReadWrite (facts §2: the member-get page), as does every write.
+/// Listing its tenants needs ReadWrite (API-NOTES.md#permissions-mto: the member-get page), as
+/// does every write.
 pub const WRITE: Permission = Permission::graph(&["MultiTenantOrganization.ReadWrite.All"]);
 pub const PERMISSIONS: &[(&str, Permission)] = &[
     ("read (organization)", READ),
@@ -21,7 +22,7 @@ pub const PERMISSIONS: &[(&str, Permission)] = &[
 pub const MTO: &str = "/tenantRelationships/multiTenantOrganization";
 pub const TENANTS: &str = "/tenantRelationships/multiTenantOrganization/tenants";
 pub const JOIN_REQUEST: &str = "/tenantRelationships/multiTenantOrganization/joinRequest";
-/// `addedByTenantId` that resets a failed join (facts §1).
+/// `addedByTenantId` that resets a failed join (API-NOTES.md#mto-endpoints).
 pub const NO_TENANT: &str = "00000000-0000-0000-0000-000000000000";
 
 pub fn tenant_path(tenant_id: &str) -> String {
@@ -67,7 +68,7 @@ pub fn add_tenant(tenant_id: &str, m: &MemberTenant) -> GraphRequest {
     .needs(WRITE)
 }
 
-/// Only `role` is updatable (facts §1).
+/// Only `role` is updatable (API-NOTES.md#mto-endpoints).
 pub fn set_role(tenant_id: &str, role: &str) -> GraphRequest {
     GraphRequest::patch(tenant_path(tenant_id), json!({ "role": role })).needs(WRITE)
 }

@@ -2,7 +2,7 @@
 //! owner tenant it creates the organization and adds the other tenants
 //! (`/tenantRelationships/multiTenantOrganization` and its `tenants`); in a member tenant it
 //! asks to join (`.../joinRequest`). Which side a resource is, is decided by its arguments:
-//! `owner_tenant_id` makes it the member side. Facts: `shared/api/mto.md`.
+//! `owner_tenant_id` makes it the member side. Facts: API-NOTES.md#mto-endpoints.
 //!
 //! Every write is asynchronous in the service: a transition toward the configured value
 //! (pending add, pending role change, pending join) reads back as that value, so it is never
@@ -10,7 +10,7 @@
 
 mod api;
 #[cfg(test)]
-mod flow_tests;
+mod crud_tests;
 mod import;
 mod member;
 mod model;

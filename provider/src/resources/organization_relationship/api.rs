@@ -7,7 +7,8 @@ use crate::clients::Permission;
 use serde_json::Value as Json;
 
 /// The four OrganizationRelationship cmdlets are in the "Federated Sharing" role area, which
-/// the Exchange Administrator role holds (facts file §2; the narrower role is unconfirmed).
+/// the Exchange Administrator role holds (API-NOTES.md#permissions-exchange; the narrower role is
+/// unconfirmed).
 pub const EXO: Permission = Permission::exchange("Exchange Administrator");
 pub const PERMISSIONS: &[(&str, Permission)] = &[("read, create, update, delete", EXO)];
 

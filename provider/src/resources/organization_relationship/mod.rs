@@ -1,13 +1,15 @@
 //! `coexistence_organization_relationship`: an Exchange Online organization relationship
 //! (free/busy, MailTips, photos and message tracking shared with a partner organization),
 //! through `Get/New/Set/Remove-OrganizationRelationship` on the admin API. Facts:
-//! `shared/api/exchange-admin-api.md` §2.
+//! API-NOTES.md#exchange-organization-relationship.
 //!
 //! Read by Guid, filtering the answer (a Get whose Identity matches nothing returns every
 //! relationship); updated in place with only the changed parameters (a rename keeps the
 //! Guid); an interrupted New looks the relationship up by name before running again.
 
 mod api;
+#[cfg(test)]
+mod crud_tests;
 mod model;
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,5 @@
-//! Pure cmdlet builders for partner connectors (facts: the Exchange admin API notes, sections
-//! on InboundConnector and OutboundConnector): no IO, so unit tests assert the exact bodies.
+//! Pure cmdlet builders for partner connectors (API-NOTES.md#exchange-connectors): no IO, so
+//! unit tests assert the exact bodies.
 
 use super::model::Connector;
 use crate::clients::exchange::Cmdlet;

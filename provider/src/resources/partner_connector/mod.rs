@@ -9,7 +9,7 @@
 
 mod api;
 #[cfg(test)]
-mod flow_tests;
+mod crud_tests;
 mod model;
 #[cfg(test)]
 mod tests;

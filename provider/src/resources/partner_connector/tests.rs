@@ -1,5 +1,5 @@
 //! Partner connector: plan-time validation, the exact cmdlet bodies, the planned defaults, the
-//! model of a read and import IDs. Flows through a scripted transport: `flow_tests.rs`.
+//! model of a read and import IDs. Flows through a scripted transport: `crud_tests.rs`.
 
 use super::model::Connector;
 use super::*;

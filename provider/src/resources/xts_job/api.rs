@@ -1,4 +1,4 @@
-//! Pure request builders for the configuration's objects (facts: `shared/api/xts-job.md` §1-2):
+//! Pure request builders for the configuration's objects (API-NOTES.md#xts-sequence):
 //! the application template instance (application + service principal), the synchronization
 //! job, its secrets and schema, and the service principal's app role assignments. No IO, so
 //! unit tests assert the exact method, URL and body. Each request names the permission it needs.
@@ -14,8 +14,8 @@ pub const TEMPLATE_ID: &str = "518e5f48-1fc8-4c48-9387-9fdf28b0dfe7";
 pub const SYNC_TEMPLATE: &str = "Azure2Azure";
 
 /// Instantiating the template, and everything on the application, its service principal, the
-/// job, its secrets and schema (facts §3: `Application.ReadWrite.OwnedBy` is the least
-/// privileged permission for each; the provider's app owns what it instantiates).
+/// job, its secrets and schema (API-NOTES.md#permissions-xts: `Application.ReadWrite.OwnedBy`
+/// is the least privileged permission for each; the provider's app owns what it instantiates).
 pub const APP: Permission = Permission::graph(&["Application.ReadWrite.OwnedBy"]);
 /// Assigning users and groups to the configuration.
 pub const ASSIGN: Permission =

@@ -1,6 +1,7 @@
-//! Create: the documented sequence (facts §1, steps 6-12), each step recorded as it completes
-//! so that a failure after the application exists returns the IDs made so far (Terraform
-//! taints the configuration; the next apply deletes and re-creates it: nothing is orphaned).
+//! Create: the documented sequence (API-NOTES.md#xts-sequence, steps 6-12), each step
+//! recorded as it completes so that a failure after the application exists returns the IDs
+//! made so far (Terraform taints the configuration; the next apply deletes and re-creates it:
+//! nothing is orphaned).
 
 use super::model::{js, values, XtsJob};
 use super::*;
@@ -15,8 +16,8 @@ use tokio::time::Instant;
 /// answer 403, 404 or 409: the service provisions the synchronization back end after
 /// instantiate answers, and until it has, calls on the new service principal are refused
 /// (terraform-provider-azuread retries 403 and 409 on every synchronization call for this;
-/// facts §5). Past this window the answer is taken as final, so a real permission problem is
-/// reported in minutes, not at the end of the create timeout.
+/// API-NOTES.md#xts-settling). Past this window the answer is taken as final, so a real
+/// permission problem is reported in minutes, not at the end of the create timeout.
 pub(super) const SETTLING: Duration = Duration::from_secs(120);
 
 /// Runs `op`, sending it again while it answers 403, 404 or 409 within [`SETTLING`] of the
@@ -290,7 +291,7 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
 
 /// Creates the `Azure2Azure` job once (a lost answer is followed by a look at the jobs), then
 /// waits until it can be read: "wait for the job to appear, this can take several moments"
-/// (facts §5).
+/// (API-NOTES.md#xts-settling).
 async fn create_job(g: &GraphClient, dl: &Deadline, sp: &str) -> Result<String, Diagnostics> {
     let post = api::create_job(sp);
     let list = api::list_jobs(sp);

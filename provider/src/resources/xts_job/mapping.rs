@@ -6,7 +6,7 @@
 
 use serde_json::{json, Value as Json};
 
-/// The rule cross-tenant synchronization uses for users (facts file §4).
+/// The rule cross-tenant synchronization uses for users (API-NOTES.md#xts-schema).
 pub const USER_RULE: &str = "USER_INBOUND_USER";
 
 /// The user object mapping of the user rule (the `User` → `User` mapping of `USER_INBOUND_USER`,

@@ -3,7 +3,7 @@
 //! (an application and its service principal), checks the credentials against the target
 //! tenant, creates the `Azure2Azure` job, puts its secrets, assigns the scoping users and
 //! groups, writes the two constant mappings into the schema and starts the job (or leaves it
-//! paused). Facts: `shared/api/xts-job.md`; API-NOTES.md, cross-tenant synchronization.
+//! paused). Facts: API-NOTES.md#xts-sequence and the cross-tenant synchronization notes.
 //!
 //! Reads top to bottom: schema, validation, plan, CRUD. Create is in `create.rs` (the partner
 //! settings it needs in `prerequisites.rs`), the read in `read.rs`, update and delete in
@@ -13,17 +13,17 @@
 mod api;
 mod assign;
 mod create;
+#[cfg(test)]
+mod create_tests;
+#[cfg(test)]
+mod crud_tests;
 mod mapping;
 mod model;
 mod prerequisites;
 mod read;
 #[cfg(test)]
-mod request_tests;
-#[cfg(test)]
 mod tests;
 mod write;
-#[cfg(test)]
-mod write_tests;
 
 use crate::clients::graph::{GraphClient, GraphRequest};
 use crate::clients::{consistency, ApiError, Deadline};

@@ -153,8 +153,8 @@ impl Secrets {
 
 /// `SyncNotificationSettings` for an e-mail (or none). The `Enabled`, `DeleteThresholdEnabled`
 /// and `HumanResourcesLookaheadQueryEnabled` fields are those the documented secrets PUT sends;
-/// `Recipients` (the address the portal's "Notification Email" sets) is UNCONFIRMED in the
-/// facts (see API-NOTES.md, cross-tenant synchronization).
+/// `Recipients` (the address the portal's "Notification Email" sets) is an assumed name
+/// (API-NOTES.md#xts-secrets).
 pub fn notification_settings(email: Option<&str>) -> String {
     let v = match email {
         Some(e) => json!({

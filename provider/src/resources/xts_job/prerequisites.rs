@@ -1,6 +1,7 @@
-//! The partner settings cross-tenant synchronization needs of both tenants (facts §1,
-//! prerequisites): in the target tenant, a partner configuration for this (source) tenant that
-//! allows inbound user synchronization and automatic redemption inbound; in this tenant, one
+//! The partner settings cross-tenant synchronization needs of both tenants
+//! (API-NOTES.md#xts-prerequisites): in the target tenant, a partner configuration for this
+//! (source) tenant that allows inbound user synchronization and automatic redemption inbound;
+//! in this tenant, one
 //! for the target that allows automatic redemption outbound.
 //!
 //! This tenant's own setting is read before anything is made, so a missing one fails the

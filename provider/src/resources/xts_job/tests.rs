@@ -1,15 +1,10 @@
 //! The model, plan-time validation, the plan's defaults, the request builders and the schema
-//! mapping edit, without IO. Fixtures (`T`, `SP`, `config`, `ctx_for`) serve `request_tests`.
+//! mapping edit, without IO. Fixtures (`T`, `SP`, `config`) serve `create_tests` and `crud_tests`.
 
 use super::model::{notification_settings, Secrets, XtsJob};
 use super::*;
-use crate::clients::http::mock::MockTransport;
-use crate::clients::Clients;
 use crate::framework::private::Private;
 use serde_json::json;
-use std::sync::Arc;
-use std::time::Duration;
-use tokio_util::sync::CancellationToken;
 
 pub(super) const T: &str = "9c5d131d-b1c3-4fc4-9e3f-c6557947d551";
 pub(super) const SP: &str = "11111111-2222-4333-8444-555555555555";
@@ -17,13 +12,6 @@ pub(super) const APP: &str = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
 pub(super) const GROUP: &str = "66666666-7777-4888-9999-000000000000";
 pub(super) const USER: &str = "12345678-1234-4234-8234-123456789012";
 const BASE: &str = "https://graph.example/v1.0";
-
-pub(super) fn ctx_for(m: Arc<MockTransport>, timeout: Duration) -> Ctx {
-    Ctx::new(
-        Arc::new(Clients::for_tests(m)),
-        Deadline::after(timeout, CancellationToken::new()),
-    )
-}
 
 /// A configuration with one group, running, as planned (defaults filled in).
 pub(super) fn config() -> Value {

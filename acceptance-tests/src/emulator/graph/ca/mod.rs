@@ -1,6 +1,6 @@
 //! Conditional Access policies: `/identity/conditionalAccess/policies` and the soft-deleted
 //! ones under `/identity/conditionalAccess/deletedItems/policies`. Facts:
-//! `shared/api/conditional-access.md` and `shared/api/examples/ca/`; every behaviour is in
+//! the pages API-NOTES.md lists for Conditional Access; every behaviour is in
 //! API-NOTES.md ("Graph: Conditional Access").
 //!
 //! Store paths (per tenant):

@@ -1,5 +1,5 @@
 //! The Conditional Access types of the v1.0 CSDL that the emulator validates policy bodies
-//! against (`microsoft.graph.<name>`). Facts: `shared/api/conditional-access.md` §3.
+//! against (`microsoft.graph.<name>`). Facts: csdl (API-NOTES.md#ca-1007).
 //!
 //! `externalTenants` is abstract (two derived types told apart by `@odata.type`), which the
 //! schema walker cannot express: it is checked by hand in [`super::validate`] and left out of

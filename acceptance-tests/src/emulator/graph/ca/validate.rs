@@ -8,7 +8,7 @@ use crate::emulator::graph::schema::{validate_body, Op};
 use crate::emulator::graph::GraphError;
 use crate::emulator::util::is_guid;
 
-/// Graph's answer to any policy body that does not match the schema (facts §4, error-1007.json).
+/// Graph's answer to any policy body that does not match the schema (API-NOTES.md#ca-1007).
 pub const MSG_1007: &str = "1007: Incoming ConditionalAccessPolicy object is null or does not match the schema of ConditionalAccessPolicy type. For examples, please see API documentation at https://docs.microsoft.com/en-us/graph/api/conditionalaccessroot-post-policies?view=graph-rest-1.0.";
 
 pub const ALL_TENANTS: &str = "#microsoft.graph.conditionalAccessAllExternalTenants";
@@ -218,7 +218,7 @@ fn fill_obj(parent: &mut Map<String, Value>, key: &str, collections: &[&str], nu
     }
 }
 
-/// The policy as the service stores and returns it (facts §4, the create responses): omitted
+/// The policy as the service stores and returns it (API-NOTES.md#ca-normalisation): omitted
 /// collections `[]`, omitted complex properties `null`, `clientAppTypes` `["all"]`.
 pub fn normalize(policy: &mut Map<String, Value>) {
     fill(

@@ -1,5 +1,5 @@
 //! The multitenant organization (MTO): `/tenantRelationships/multiTenantOrganization`, its
-//! `tenants` and the joining tenant's `joinRequest`. Facts: `shared/api/mto.md`;
+//! `tenants` and the joining tenant's `joinRequest`. Facts: API-NOTES.md#mto-endpoints;
 //! assumptions in API-NOTES.md (section "mto").
 //!
 //! One organization is shared by its tenants: it is stored once, in the owner (creator) tenant

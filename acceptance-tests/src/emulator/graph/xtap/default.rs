@@ -34,7 +34,7 @@ fn b2b_all(access: &str) -> Value {
     })
 }
 
-/// The service default (examples/xtap/default-get.response.json, plus the settings the
+/// The service default (the default-get page's example answer, plus the settings the
 /// example omits: API-NOTES.md#xtap-default).
 pub fn service_default() -> Value {
     json!({

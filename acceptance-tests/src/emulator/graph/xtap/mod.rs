@@ -1,6 +1,6 @@
 //! Cross-tenant access settings (XTAP): partner configurations, the partner identity
 //! synchronization policy, and the default configuration.
-//! Facts: `shared/api/cross-tenant-access-partner.md` and `shared/api/examples/xtap/`.
+//! Facts: API-NOTES.md#graph-entity-sets, #graph-patch and #xtap (each names its page).
 //!
 //! Store paths (per tenant):
 //! * `/policies/crossTenantAccessPolicy/partners/<lowercase tenant guid>`
@@ -8,7 +8,7 @@
 //! * `/policies/crossTenantAccessPolicy/default` — only while customised; otherwise the
 //!   service default is served without being stored (so `objects()` stays empty).
 //!
-//! Assumptions (UNCONFIRMED in the facts file):
+//! Assumptions (not documented; API-NOTES.md#xtap):
 //! * PATCH semantics: a provided complex property REPLACES the stored one wholesale (OData
 //!   4.0 default); explicit `null` resets a setting to "inherit from default"; properties not
 //!   sent keep their value. `automaticUserConsentSettings` is never null itself: null (or a

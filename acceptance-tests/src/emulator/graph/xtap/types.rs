@@ -1,5 +1,5 @@
 //! The cross-tenant access policy types of the v1.0 CSDL that the emulator validates bodies
-//! against (`microsoft.graph.<name>`). Facts: `shared/api/cross-tenant-access-partner.md`.
+//! against (`microsoft.graph.<name>`). Facts: csdl (API-NOTES.md#graph-entity-sets).
 
 use crate::emulator::graph::schema::{EnumType, ObjType, Prop, Ty};
 

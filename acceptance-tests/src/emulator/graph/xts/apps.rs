@@ -59,7 +59,7 @@ fn permission_scope(name: &str, id: &str) -> Value {
 }
 
 /// The application and service principal instantiate makes (shape of the documented answer,
-/// `examples/xts/instantiate.response.json`).
+/// `applicationtemplate-instantiate`: API-NOTES.md#xts-apps).
 pub(super) fn instantiated(tenant: &str, name: &str) -> (Value, Value) {
     let (app_id, obj_id, sp_id, role_id, scope_id) =
         (new_guid(), new_guid(), new_guid(), new_guid(), new_guid());

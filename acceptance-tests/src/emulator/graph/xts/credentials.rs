@@ -111,7 +111,7 @@ fn check_notification_settings(v: &str) -> Result<(), GraphError> {
     Ok(())
 }
 
-/// The XTS secrets' value rules (assumed: the facts give the values, not the checks).
+/// The XTS secrets' value rules (assumed: the how-to gives the values, not the checks).
 fn check_secret(key: &str, value: &str) -> Result<(), GraphError> {
     let bad = |why: &str| {
         GraphError::bad_request(format!(

@@ -1,7 +1,7 @@
 //! Cross-tenant synchronization (XTS): the configuration application instantiated from the
 //! gallery template, its service principal, the `Azure2Azure` synchronization job, secrets,
 //! schema, start / pause, validateCredentials, user and group assignments, and deleted
-//! applications. Facts: `shared/api/xts-job.md` and `shared/api/examples/xts/`; assumptions in
+//! applications. Facts: API-NOTES.md#xts-sequence (documented steps); assumptions in
 //! API-NOTES.md ("Cross-tenant synchronization", anchors `xts-*`).
 //!
 //! Routes (all `/v1.0`):

@@ -162,7 +162,7 @@ async fn create_job(
     let job = st.with_store(&ctx.tenant, |s| {
         settled_sp(s, &sp)?;
         if template != SYNC_TEMPLATE {
-            // Assumed status and text: the facts do not document a bad templateId.
+            // Assumed status and text: the pages do not document a bad templateId.
             return Err(GraphError::bad_request(format!(
                 "The synchronization template '{template}' does not exist for this service principal. Available templates: {SYNC_TEMPLATE}."
             )));

@@ -1,5 +1,5 @@
 //! The v1.0 CSDL types the XTS routes validate bodies against (`microsoft.graph.<name>`).
-//! Facts: `shared/api/xts-job.md` §4.
+//! Facts: csdl (API-NOTES.md#xts-schema).
 //!
 //! `application` and `servicePrincipal` list every property the emulator stores (for
 //! `$select`); only the ones a configuration needs are writable, the rest are refused in a

@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use super::{q, Acc, ResourceType, Steps};
 
-pub const PARTNER_TYPE: &str = "coexistence_cross_tenant_access_partner";
+pub const PARTNER_TYPE: &str = coexistence::resources::cross_tenant_access_partner::TYPE_NAME;
 /// Address of the partner resource most scenarios manage.
 pub const ADDR: &str = "coexistence_cross_tenant_access_partner.fabrikam";
 

@@ -1,34 +1,10 @@
 //! Exactly what read, update and delete send, over a scripted transport.
 
-use super::tests::{config, ctx_for, default_schema, APP, GROUP, SP, T, USER};
+use super::tests::{config, default_schema, APP, GROUP, SP, T, USER};
 use super::*;
-use crate::clients::http::mock::MockTransport;
-use crate::clients::http::mock::{step, Step};
+use crate::clients::http::mock::{answer, answer_error, MockTransport};
 use serde_json::json;
 use std::time::Duration;
-
-const BASE: &str = "https://graph.example/v1.0";
-
-/// The path (and query, as the transport sees it) a request goes to.
-fn at(r: &GraphRequest) -> String {
-    let u = url::Url::parse(&r.url(BASE).unwrap()).unwrap();
-    match u.query() {
-        Some(q) => format!("{}?{q}", u.path()),
-        None => u.path().to_string(),
-    }
-}
-
-fn ok(r: GraphRequest, status: u16, body: Option<serde_json::Value>) -> Step {
-    step(r.method, &at(&r), status, body)
-}
-
-fn err(r: GraphRequest, status: u16, code: &str, message: &str) -> Step {
-    ok(
-        r,
-        status,
-        Some(json!({"error": {"code": code, "message": message}})),
-    )
-}
 
 fn sp_body() -> serde_json::Value {
     json!({"id": SP, "appId": "app-id-1", "displayName": "Sync to Fabrikam",
@@ -69,7 +45,7 @@ async fn read_takes_four_gets_and_reflects_every_attribute() {
     let mut schema = mapping::with_mappings(&default_schema(), "Guest", false).unwrap();
     schema["@odata.context"] = json!("x");
     let m = MockTransport::new(vec![
-        ok(
+        answer(
             api::get_service_principal_with_assignments(SP),
             200,
             Some(
@@ -80,16 +56,19 @@ async fn read_takes_four_gets_and_reflects_every_attribute() {
                 ]}),
             ),
         ),
-        ok(
+        answer(
             api::list_jobs(SP),
             200,
             Some(json!({"value": [job("Paused")]})),
         ),
-        ok(api::get_secrets(SP), 200, Some(secrets("true", None))),
-        ok(api::get_schema(SP, "j1"), 200, Some(schema)),
+        answer(api::get_secrets(SP), 200, Some(secrets("true", None))),
+        answer(api::get_schema(SP, "j1"), 200, Some(schema)),
     ]);
     let got = XtsJobResource
-        .read(&ctx_for(m.clone(), Duration::from_secs(30)), &state())
+        .read(
+            &Ctx::for_tests(m.clone(), Duration::from_secs(30)),
+            &state(),
+        )
         .await
         .unwrap()
         .unwrap();
@@ -114,14 +93,14 @@ async fn read_takes_four_gets_and_reflects_every_attribute() {
 
 #[tokio::test]
 async fn read_of_a_deleted_configuration_is_gone_and_import_finds_the_application() {
-    let m = MockTransport::new(vec![err(
+    let m = MockTransport::new(vec![answer_error(
         api::get_service_principal_with_assignments(SP),
         404,
         "Request_ResourceNotFound",
         "gone",
     )]);
     assert!(XtsJobResource
-        .read(&ctx_for(m, Duration::from_secs(30)), &state())
+        .read(&Ctx::for_tests(m, Duration::from_secs(30)), &state())
         .await
         .unwrap()
         .is_none());
@@ -130,37 +109,40 @@ async fn read_of_a_deleted_configuration_is_gone_and_import_finds_the_applicatio
         crate::framework::lifecycle::import(&XtsJobResource, &ImportCtx::default(), SP).unwrap();
     let m = MockTransport::new(vec![
         // The expansion refused: the service principal alone, then the assignments listed.
-        err(
+        answer_error(
             api::get_service_principal_with_assignments(SP),
             400,
             "BadRequest",
             "no expand",
         ),
-        ok(api::get_service_principal(SP), 200, Some(sp_body())),
-        ok(
+        answer(api::get_service_principal(SP), 200, Some(sp_body())),
+        answer(
             api::find_application_by_app_id("app-id-1"),
             200,
             Some(json!({"value": [{"id": APP}]})),
         ),
-        ok(
+        answer(
             api::list_jobs(SP),
             200,
             Some(json!({"value": [job("Active")]})),
         ),
-        ok(
+        answer(
             api::get_secrets(SP),
             200,
             Some(secrets("false", Some("ops@contoso.com"))),
         ),
-        ok(api::get_schema(SP, "j1"), 200, Some(default_schema())),
-        ok(
+        answer(api::get_schema(SP, "j1"), 200, Some(default_schema())),
+        answer(
             api::list_assignments(SP),
             200,
             Some(json!({"value": [{"id": "a2", "principalId": GROUP, "principalType": "Group"}]})),
         ),
     ]);
     let got = XtsJobResource
-        .read(&ctx_for(m.clone(), Duration::from_secs(30)), &imported)
+        .read(
+            &Ctx::for_tests(m.clone(), Duration::from_secs(30)),
+            &imported,
+        )
         .await
         .unwrap()
         .unwrap();
@@ -180,24 +162,28 @@ async fn update_sends_only_the_differences() {
     new.set_attr("enabled", Value::Bool(false));
     new.set_attr("display_name", Value::string("New name"));
     let m = MockTransport::new(vec![
-        ok(api::rename_application(APP, "New name"), 204, None),
-        ok(api::rename_service_principal(SP, "New name"), 204, None),
-        ok(
+        answer(api::rename_application(APP, "New name"), 204, None),
+        answer(api::rename_service_principal(SP, "New name"), 204, None),
+        answer(
             api::list_assignments(SP),
             200,
             Some(json!({"value": [{"id": "a2", "principalId": GROUP, "principalType": "Group"}]})),
         ),
-        ok(api::unassign(SP, "a2"), 204, None),
-        ok(api::get_service_principal(SP), 200, Some(sp_body())),
-        ok(
+        answer(api::unassign(SP, "a2"), 204, None),
+        answer(api::get_service_principal(SP), 200, Some(sp_body())),
+        answer(
             api::assign(SP, "role-1", USER),
             201,
             Some(json!({"id": "a3"})),
         ),
-        ok(api::pause_job(SP, "j1"), 204, None),
+        answer(api::pause_job(SP, "j1"), 204, None),
     ]);
     XtsJobResource
-        .update(&ctx_for(m.clone(), Duration::from_secs(30)), &state(), &new)
+        .update(
+            &Ctx::for_tests(m.clone(), Duration::from_secs(30)),
+            &state(),
+            &new,
+        )
         .await
         .unwrap();
     m.assert_done();
@@ -206,11 +192,15 @@ async fn update_sends_only_the_differences() {
     let mut new = state();
     new.set_attr("show_in_address_list", Value::Bool(false));
     let m = MockTransport::new(vec![
-        ok(api::get_schema(SP, "j1"), 200, Some(default_schema())),
-        ok(api::put_schema(SP, "j1", json!({})), 204, None),
+        answer(api::get_schema(SP, "j1"), 200, Some(default_schema())),
+        answer(api::put_schema(SP, "j1", json!({})), 204, None),
     ]);
     XtsJobResource
-        .update(&ctx_for(m.clone(), Duration::from_secs(30)), &state(), &new)
+        .update(
+            &Ctx::for_tests(m.clone(), Duration::from_secs(30)),
+            &state(),
+            &new,
+        )
         .await
         .unwrap();
     m.assert_done();
@@ -224,9 +214,13 @@ async fn update_sends_only_the_differences() {
     let mut new = state();
     new.set_attr("scope", Value::string("all"));
     new.set_attr("notification_email", Value::Null);
-    let m = MockTransport::new(vec![ok(api::put_secrets(SP, T, true, None), 204, None)]);
+    let m = MockTransport::new(vec![answer(api::put_secrets(SP, T, true, None), 204, None)]);
     XtsJobResource
-        .update(&ctx_for(m.clone(), Duration::from_secs(30)), &state(), &new)
+        .update(
+            &Ctx::for_tests(m.clone(), Duration::from_secs(30)),
+            &state(),
+            &new,
+        )
         .await
         .unwrap();
     assert_eq!(m.bodies()[0], api::put_secrets(SP, T, true, None).body);
@@ -235,15 +229,15 @@ async fn update_sends_only_the_differences() {
 #[tokio::test(start_paused = true)]
 async fn delete_stops_and_deletes_the_job_then_the_application_until_gone() {
     let m = MockTransport::new(vec![
-        ok(api::pause_job(SP, "j1"), 204, None),
-        ok(api::delete_job(SP, "j1"), 204, None),
-        ok(api::delete_application(APP), 204, None),
-        ok(
+        answer(api::pause_job(SP, "j1"), 204, None),
+        answer(api::delete_job(SP, "j1"), 204, None),
+        answer(api::delete_application(APP), 204, None),
+        answer(
             api::get_application(APP),
             200,
             Some(json!({"id": APP, "displayName": "x"})),
         ),
-        err(
+        answer_error(
             api::get_application(APP),
             404,
             "Request_ResourceNotFound",
@@ -251,22 +245,25 @@ async fn delete_stops_and_deletes_the_job_then_the_application_until_gone() {
         ),
     ]);
     XtsJobResource
-        .delete(&ctx_for(m.clone(), Duration::from_secs(30)), &state())
+        .delete(
+            &Ctx::for_tests(m.clone(), Duration::from_secs(30)),
+            &state(),
+        )
         .await
         .unwrap();
     m.assert_done();
 
     // Already gone (deleted out of band): every 404 is "done".
     let m = MockTransport::new(vec![
-        err(api::pause_job(SP, "j1"), 404, "NotFound", "gone"),
-        err(api::delete_job(SP, "j1"), 404, "NotFound", "gone"),
-        err(
+        answer_error(api::pause_job(SP, "j1"), 404, "NotFound", "gone"),
+        answer_error(api::delete_job(SP, "j1"), 404, "NotFound", "gone"),
+        answer_error(
             api::delete_application(APP),
             404,
             "Request_ResourceNotFound",
             "gone",
         ),
-        err(
+        answer_error(
             api::get_application(APP),
             404,
             "Request_ResourceNotFound",
@@ -274,7 +271,10 @@ async fn delete_stops_and_deletes_the_job_then_the_application_until_gone() {
         ),
     ]);
     XtsJobResource
-        .delete(&ctx_for(m.clone(), Duration::from_secs(30)), &state())
+        .delete(
+            &Ctx::for_tests(m.clone(), Duration::from_secs(30)),
+            &state(),
+        )
         .await
         .unwrap();
     m.assert_done();

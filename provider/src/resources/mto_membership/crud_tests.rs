@@ -4,20 +4,16 @@
 use super::tests::{config, T};
 use super::*;
 use crate::clients::http::mock::{fail, step, MockTransport};
-use crate::clients::{Clients, Deadline, TEST_TENANT};
+use crate::clients::TEST_TENANT;
 use crate::framework::Ctx;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio_util::sync::CancellationToken;
 
 const MTO: &str = "/v1.0/tenantRelationships/multiTenantOrganization";
 
 fn ctx(m: &Arc<MockTransport>) -> Ctx {
-    Ctx::new(
-        Arc::new(Clients::for_tests(m.clone())),
-        Deadline::after(Duration::from_secs(30), CancellationToken::new()),
-    )
+    Ctx::for_tests(m.clone(), Duration::from_secs(30))
 }
 
 fn inactive() -> serde_json::Value {

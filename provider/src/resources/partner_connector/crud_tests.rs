@@ -4,21 +4,17 @@
 use super::tests::{inbound, outbound, stored_inbound, strings, GUID};
 use super::*;
 use crate::clients::http::mock::{fail, step, MockTransport};
-use crate::clients::{Clients, TEST_TENANT};
+use crate::clients::TEST_TENANT;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
-use tokio_util::sync::CancellationToken;
 
 fn invoke_path() -> String {
     format!("/adminapi/beta/{TEST_TENANT}/InvokeCommand")
 }
 
 fn ctx(m: Arc<MockTransport>) -> Ctx {
-    Ctx::new(
-        Arc::new(Clients::for_tests(m)),
-        Deadline::after(Duration::from_secs(60), CancellationToken::new()),
-    )
+    Ctx::for_tests(m, Duration::from_secs(60))
 }
 
 fn state() -> Value {

@@ -1,7 +1,7 @@
 //! Exactly what create, read, update and delete send, over a scripted transport: one request
 //! where one is enough, the fallbacks Graph needs, and a half-failed create kept as state.
 
-use super::tests::{ctx_for, full_config, inbound_trust, T};
+use super::tests::{full_config, inbound_trust, T};
 use super::*;
 use crate::clients::http::mock::{step, MockTransport, Step};
 use serde_json::json;
@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 fn ctx(m: Arc<MockTransport>) -> Ctx {
-    ctx_for(m, Duration::from_secs(3))
+    Ctx::for_tests(m, Duration::from_secs(3))
 }
 
 /// A context whose transport answers `script` in order, and that transport (what was sent).
@@ -108,22 +108,6 @@ fn sync_url() -> String {
     format!("{PARTNERS}/{T}/identitySynchronization")
 }
 
-/// Method and path-with-query of every request the resource sent, in order.
-fn sent(m: &MockTransport) -> Vec<String> {
-    m.seen
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            let u = url::Url::parse(&r.url).unwrap();
-            match u.query() {
-                Some(q) => format!("{} {}?{q}", r.method, u.path()),
-                None => format!("{} {}", r.method, u.path()),
-            }
-        })
-        .collect()
-}
-
 fn unconfigured_partner(extra: serde_json::Value) -> serde_json::Value {
     let mut p = json!({
         "tenantId": T, "isServiceProvider": null, "inboundTrust": null,
@@ -168,7 +152,7 @@ async fn read_is_one_expanded_get() {
         .await
         .unwrap()
         .expect("exists");
-    assert_eq!(sent(&m), [format!("GET {}", expanded_url())]);
+    assert_eq!(m.sent(), [format!("GET {}", expanded_url())]);
     assert_eq!(
         got.get("identity_synchronization")
             .get("user_sync_inbound_allowed"),
@@ -192,7 +176,7 @@ async fn read_with_null_expansion_has_no_policy_and_no_second_get() {
         .await
         .unwrap()
         .expect("exists");
-    assert_eq!(sent(&m), [format!("GET {}", expanded_url())]);
+    assert_eq!(m.sent(), [format!("GET {}", expanded_url())]);
     assert!(got.get("identity_synchronization").is_null());
     assert!(got.semantically_equal(&minimal_state()), "{got:?}");
 }
@@ -205,7 +189,7 @@ async fn read_of_a_missing_partner_is_one_get() {
         .await
         .unwrap();
     assert!(got.is_none());
-    assert_eq!(sent(&m), [format!("GET {}", expanded_url())]);
+    assert_eq!(m.sent(), [format!("GET {}", expanded_url())]);
 }
 
 #[tokio::test]
@@ -261,7 +245,7 @@ async fn read_falls_back_to_two_gets_when_expand_is_refused_or_ignored() {
         .unwrap()
         .unwrap();
     assert_eq!(
-        sent(&m),
+        m.sent(),
         [
             format!("GET {}", expanded_url()),
             format!("GET {}", sync_url())
@@ -278,7 +262,7 @@ async fn update_without_policy_before_or_after_sends_no_policy_request() {
         .update(&c, &minimal_state(), &minimal_state())
         .await
         .unwrap();
-    assert!(sent(&m).is_empty(), "{:?}", sent(&m));
+    assert!(m.sent().is_empty(), "{:?}", m.sent());
 
     // A setting changed: exactly the PATCH of the partner.
     let mut planned = minimal_state();
@@ -288,7 +272,7 @@ async fn update_without_policy_before_or_after_sends_no_policy_request() {
         .update(&c, &minimal_state(), &planned)
         .await
         .unwrap();
-    assert_eq!(sent(&m), [format!("PATCH {}", partner_url())]);
+    assert_eq!(m.sent(), [format!("PATCH {}", partner_url())]);
 }
 
 #[tokio::test]
@@ -331,7 +315,7 @@ async fn update_sends_exactly_the_policy_request_the_change_needs() {
             .iter()
             .map(|(method, _)| format!("{method} {}", sync_url()))
             .collect();
-        assert_eq!(sent(&m), want);
+        assert_eq!(m.sent(), want);
     }
 }
 
@@ -340,7 +324,7 @@ async fn delete_without_policy_in_state_is_one_delete() {
     let (c, m) = scripted(vec![step("DELETE", &partner_url(), 204, None)]);
     let deleted = CrossTenantAccessPartner.delete(&c, &minimal_state()).await;
     assert!(deleted.is_ok(), "{deleted:?}");
-    assert_eq!(sent(&m), [format!("DELETE {}", partner_url())]);
+    assert_eq!(m.sent(), [format!("DELETE {}", partner_url())]);
 }
 
 #[tokio::test]
@@ -365,7 +349,7 @@ async fn delete_refused_for_an_unknown_policy_deletes_it_and_retries() {
         .await
         .unwrap();
     assert_eq!(
-        sent(&m),
+        m.sent(),
         [
             format!("DELETE {}", partner_url()),
             format!("DELETE {}", sync_url()),

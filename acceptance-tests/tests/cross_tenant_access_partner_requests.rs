@@ -1,7 +1,8 @@
 //! Acceptance scenarios for what `coexistence_cross_tenant_access_partner` sends to Graph:
 //! faults and replication lag ridden out, a half-failed create kept and tainted, one GET per
-//! refresh, exactly the DELETEs a destroy needs. Lifecycle scenarios are in `xtap_partner.rs`;
-//! both run their applies and destroys through [`Steps`] tracking [`PARTNER`].
+//! refresh, exactly the DELETEs a destroy needs. Lifecycle scenarios are in
+//! `cross_tenant_access_partner.rs`; both run their applies and destroys through [`Steps`]
+//! tracking [`PARTNER`].
 
 mod common;
 

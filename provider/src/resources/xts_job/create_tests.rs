@@ -1,37 +1,14 @@
 //! Exactly what create sends, over a scripted transport: the documented sequence, a create
 //! failing half-way kept as state, a lost instantiate answer adopted, the transient refusals
 //! right after instantiate, and the partner-settings diagnostic. Read, update and delete are
-//! in `write_tests.rs`.
+//! in `crud_tests.rs`.
 
-use super::tests::{config, ctx_for, default_schema, APP, GROUP, SP, T};
+use super::tests::{config, default_schema, APP, GROUP, SP, T};
 use super::*;
-use crate::clients::http::mock::{fail, step, MockTransport, Step};
+use crate::clients::http::mock::{answer, answer_error, Behaviour, MockTransport, Step};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
-
-const BASE: &str = "https://graph.example/v1.0";
-
-/// The path (and query, as the transport sees it) a request goes to.
-fn at(r: &GraphRequest) -> String {
-    let u = url::Url::parse(&r.url(BASE).unwrap()).unwrap();
-    match u.query() {
-        Some(q) => format!("{}?{q}", u.path()),
-        None => u.path().to_string(),
-    }
-}
-
-fn ok(r: GraphRequest, status: u16, body: Option<serde_json::Value>) -> Step {
-    step(r.method, &at(&r), status, body)
-}
-
-fn err(r: GraphRequest, status: u16, code: &str, message: &str) -> Step {
-    ok(
-        r,
-        status,
-        Some(json!({"error": {"code": code, "message": message}})),
-    )
-}
 
 fn sp_body() -> serde_json::Value {
     json!({"id": SP, "appId": "app-id-1", "displayName": "Sync to Fabrikam",
@@ -52,7 +29,7 @@ fn job(state: &str) -> serde_json::Value {
 
 /// This tenant's partner for the target, allowing automatic redemption outbound.
 fn source_ready() -> Step {
-    ok(
+    answer(
         api::get_partner(T),
         200,
         Some(
@@ -65,31 +42,19 @@ fn source_ready() -> Step {
 fn up_to_service_principal() -> Vec<Step> {
     vec![
         source_ready(),
-        ok(
+        answer(
             api::find_applications("Sync to Fabrikam"),
             200,
             Some(json!({"value": []})),
         ),
-        ok(api::instantiate("Sync to Fabrikam"), 201, Some(instance())),
-        ok(api::get_service_principal(SP), 200, Some(sp_body())),
+        answer(api::instantiate("Sync to Fabrikam"), 201, Some(instance())),
+        answer(api::get_service_principal(SP), 200, Some(sp_body())),
     ]
-}
-
-fn sent(m: &MockTransport) -> Vec<String> {
-    m.seen
-        .lock()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            let u = url::Url::parse(&r.url).unwrap();
-            format!("{} {}", r.method, u.path())
-        })
-        .collect()
 }
 
 async fn create(m: &Arc<MockTransport>, cfg: &Value) -> Result<Value, ApplyError> {
     XtsJobResource
-        .create(&ctx_for(m.clone(), Duration::from_secs(600)), cfg)
+        .create(&Ctx::for_tests(m.clone(), Duration::from_secs(600)), cfg)
         .await
 }
 
@@ -97,22 +62,22 @@ async fn create(m: &Arc<MockTransport>, cfg: &Value) -> Result<Value, ApplyError
 async fn create_sends_the_documented_sequence() {
     let mut script = up_to_service_principal();
     script.extend([
-        ok(api::validate_credentials(SP, T), 204, None),
-        ok(api::create_job(SP), 201, Some(job("Disabled"))),
-        ok(api::get_job(SP, "j1"), 200, Some(job("Disabled"))),
-        ok(
+        answer(api::validate_credentials(SP, T), 204, None),
+        answer(api::create_job(SP), 201, Some(job("Disabled"))),
+        answer(api::get_job(SP, "j1"), 200, Some(job("Disabled"))),
+        answer(
             api::put_secrets(SP, T, false, Some("ops@contoso.com")),
             204,
             None,
         ),
-        ok(
+        answer(
             api::assign(SP, "role-1", GROUP),
             201,
             Some(json!({"id": "as-1"})),
         ),
-        ok(api::get_schema(SP, "j1"), 200, Some(default_schema())),
-        ok(api::put_schema(SP, "j1", json!({})), 204, None),
-        ok(api::start_job(SP, "j1"), 204, None),
+        answer(api::get_schema(SP, "j1"), 200, Some(default_schema())),
+        answer(api::put_schema(SP, "j1", json!({})), 204, None),
+        answer(api::start_job(SP, "j1"), 204, None),
     ]);
     let m = MockTransport::new(script);
     let mut cfg = config();
@@ -141,26 +106,26 @@ async fn create_sends_the_documented_sequence() {
 async fn transient_refusals_right_after_instantiate_are_waited_out() {
     let mut script = up_to_service_principal();
     script.extend([
-        err(
+        answer_error(
             api::validate_credentials(SP, T),
             403,
             "Authorization_RequestDenied",
             "Insufficient privileges to complete the operation.",
         ),
-        err(api::validate_credentials(SP, T), 409, "Conflict", "busy"),
-        ok(api::validate_credentials(SP, T), 204, None),
-        err(
+        answer_error(api::validate_credentials(SP, T), 409, "Conflict", "busy"),
+        answer(api::validate_credentials(SP, T), 204, None),
+        answer_error(
             api::create_job(SP),
             403,
             "Authorization_RequestDenied",
             "not yet",
         ),
-        ok(api::create_job(SP), 201, Some(job("Disabled"))),
-        err(api::get_job(SP, "j1"), 404, "NotFound", "not yet"),
-        ok(api::get_job(SP, "j1"), 200, Some(job("Disabled"))),
-        ok(api::put_secrets(SP, T, true, None), 204, None),
-        ok(api::get_schema(SP, "j1"), 200, Some(default_schema())),
-        ok(api::put_schema(SP, "j1", json!({})), 204, None),
+        answer(api::create_job(SP), 201, Some(job("Disabled"))),
+        answer_error(api::get_job(SP, "j1"), 404, "NotFound", "not yet"),
+        answer(api::get_job(SP, "j1"), 200, Some(job("Disabled"))),
+        answer(api::put_secrets(SP, T, true, None), 204, None),
+        answer(api::get_schema(SP, "j1"), 200, Some(default_schema())),
+        answer(api::put_schema(SP, "j1", json!({})), 204, None),
     ]);
     let m = MockTransport::new(script);
     let mut cfg = config();
@@ -176,7 +141,7 @@ async fn transient_refusals_right_after_instantiate_are_waited_out() {
 async fn a_refusal_that_outlasts_the_settling_window_is_reported() {
     let mut script = up_to_service_principal();
     for _ in 0..200 {
-        script.push(err(
+        script.push(answer_error(
             api::validate_credentials(SP, T),
             403,
             "Authorization_RequestDenied",
@@ -207,10 +172,10 @@ async fn a_refusal_that_outlasts_the_settling_window_is_reported() {
 async fn a_failure_after_the_application_exists_returns_its_ids_as_state() {
     let mut script = up_to_service_principal();
     script.extend([
-        ok(api::validate_credentials(SP, T), 204, None),
-        ok(api::create_job(SP), 201, Some(job("Disabled"))),
-        ok(api::get_job(SP, "j1"), 200, Some(job("Disabled"))),
-        err(
+        answer(api::validate_credentials(SP, T), 204, None),
+        answer(api::create_job(SP), 201, Some(job("Disabled"))),
+        answer(api::get_job(SP, "j1"), 200, Some(job("Disabled"))),
+        answer_error(
             api::put_secrets(SP, T, false, Some("ops@contoso.com")),
             400,
             "BadRequest",
@@ -234,26 +199,25 @@ async fn a_lost_instantiate_answer_adopts_the_application_it_made() {
         json!({"value": [{"id": APP, "appId": "app-id-1", "displayName": "Sync to Fabrikam"}]});
     let m = MockTransport::new(vec![
         source_ready(),
-        ok(find.clone(), 200, Some(json!({"value": []}))),
-        fail(
-            "POST",
-            &at(&api::instantiate("x")),
-            "connection reset by peer",
-        ),
-        ok(find.clone(), 200, Some(made)),
+        answer(find.clone(), 200, Some(json!({"value": []}))),
+        Step {
+            behaviour: Behaviour::Fail("connection reset by peer".into()),
+            ..answer(api::instantiate("x"), 0, None)
+        },
+        answer(find.clone(), 200, Some(made)),
         // The service principal is not visible yet by appId, then is.
-        ok(
+        answer(
             api::find_service_principal_by_app_id("app-id-1"),
             200,
             Some(json!({"value": []})),
         ),
-        ok(
+        answer(
             api::find_service_principal_by_app_id("app-id-1"),
             200,
             Some(json!({"value": [sp_body()]})),
         ),
-        ok(api::get_service_principal(SP), 200, Some(sp_body())),
-        err(
+        answer(api::get_service_principal(SP), 200, Some(sp_body())),
+        answer_error(
             api::validate_credentials(SP, T),
             500,
             "InternalServerError",
@@ -262,7 +226,8 @@ async fn a_lost_instantiate_answer_adopts_the_application_it_made() {
     ]);
     let e = create(&m, &config()).await.unwrap_err();
     m.assert_done();
-    let posts = sent(&m)
+    let posts = m
+        .sent()
         .iter()
         .filter(|s| s.ends_with("/instantiate"))
         .count();
@@ -276,12 +241,12 @@ async fn a_lost_instantiate_answer_adopts_the_application_it_made() {
 async fn a_configuration_of_the_same_name_says_import_it() {
     let m = MockTransport::new(vec![
         source_ready(),
-        ok(
+        answer(
             api::find_applications("Sync to Fabrikam"),
             200,
             Some(json!({"value": [{"id": APP, "appId": "app-id-1"}]})),
         ),
-        ok(
+        answer(
             api::find_service_principal_by_app_id("app-id-1"),
             200,
             Some(json!({"value": [sp_body()]})),
@@ -301,7 +266,7 @@ async fn a_configuration_of_the_same_name_says_import_it() {
 
 async fn credential_failure(message: &str) -> crate::framework::Diagnostic {
     let mut script = up_to_service_principal();
-    script.push(err(
+    script.push(answer_error(
         api::validate_credentials(SP, T),
         400,
         "AzureDirectoryB2BManagementPolicyCheckFailure",
@@ -356,7 +321,7 @@ async fn source_missing(script: Vec<Step>) -> crate::framework::Diagnostic {
 #[tokio::test(start_paused = true)]
 async fn a_missing_setting_of_this_tenant_fails_before_anything_is_made() {
     // The partner's own value: its inbound value is kept in the suggestion.
-    let d = source_missing(vec![ok(
+    let d = source_missing(vec![answer(
         api::get_partner(T),
         200,
         Some(json!({"tenantId": T, "automaticUserConsentSettings": {"inboundAllowed": true, "outboundAllowed": false}})),
@@ -371,8 +336,8 @@ async fn a_missing_setting_of_this_tenant_fails_before_anything_is_made() {
     let inherit = json!({"tenantId": T, "automaticUserConsentSettings": {"inboundAllowed": null, "outboundAllowed": null}});
     let default_off = json!({"automaticUserConsentSettings": {"inboundAllowed": false, "outboundAllowed": false}});
     let d = source_missing(vec![
-        ok(api::get_partner(T), 200, Some(inherit.clone())),
-        ok(api::get_default_policy(), 200, Some(default_off)),
+        answer(api::get_partner(T), 200, Some(inherit.clone())),
+        answer(api::get_default_policy(), 200, Some(default_off)),
     ])
     .await;
     assert!(
@@ -384,8 +349,8 @@ async fn a_missing_setting_of_this_tenant_fails_before_anything_is_made() {
     );
     // No partner at all.
     let d = source_missing(vec![
-        err(api::get_partner(T), 404, "Request_ResourceNotFound", "none"),
-        ok(
+        answer_error(api::get_partner(T), 404, "Request_ResourceNotFound", "none"),
+        answer(
             api::get_default_policy(),
             200,
             Some(json!({"automaticUserConsentSettings": {"outboundAllowed": false}})),
@@ -399,13 +364,13 @@ async fn a_missing_setting_of_this_tenant_fails_before_anything_is_made() {
     );
     // A default that allows it is enough: the create goes on.
     let m = MockTransport::new(vec![
-        ok(api::get_partner(T), 200, Some(inherit)),
-        ok(
+        answer(api::get_partner(T), 200, Some(inherit)),
+        answer(
             api::get_default_policy(),
             200,
             Some(json!({"automaticUserConsentSettings": {"outboundAllowed": true}})),
         ),
-        err(
+        answer_error(
             api::find_applications("Sync to Fabrikam"),
             500,
             "Boom",
@@ -421,17 +386,17 @@ async fn a_missing_setting_of_this_tenant_fails_before_anything_is_made() {
 async fn a_scoping_id_not_found_fails_on_its_attribute_after_a_bounded_wait() {
     let mut script = up_to_service_principal();
     script.extend([
-        ok(api::validate_credentials(SP, T), 204, None),
-        ok(api::create_job(SP), 201, Some(job("Disabled"))),
-        ok(api::get_job(SP, "j1"), 200, Some(job("Disabled"))),
-        ok(
+        answer(api::validate_credentials(SP, T), 204, None),
+        answer(api::create_job(SP), 201, Some(job("Disabled"))),
+        answer(api::get_job(SP, "j1"), 200, Some(job("Disabled"))),
+        answer(
             api::put_secrets(SP, T, false, Some("ops@contoso.com")),
             204,
             None,
         ),
     ]);
     for _ in 0..100 {
-        script.push(err(
+        script.push(answer_error(
             api::assign(SP, "role-1", GROUP),
             404,
             "Request_ResourceNotFound",
