@@ -4,7 +4,7 @@
 //! API-NOTES.md#exchange-accepted-domain
 
 use super::cmdlet::{project, Cmdlet, Invocation, PTy, Param};
-use super::{objects_response, ExchangeError, ExchangeResult};
+use super::envelope::{objects_response, ExchangeError, ExchangeResult};
 use serde_json::json;
 
 pub static CMDLETS: &[Cmdlet] = &[Cmdlet {

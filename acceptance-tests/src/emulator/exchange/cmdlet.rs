@@ -9,7 +9,7 @@
 use axum::response::Response;
 use serde_json::{Map, Value};
 
-use super::ExchangeError;
+use super::envelope::ExchangeError;
 use crate::emulator::pipeline::RequestCtx;
 use crate::emulator::state::Shared;
 
@@ -202,7 +202,7 @@ pub fn objects_with_warnings(
     let mut resp = Response::new(axum::body::Body::from(body.to_string()));
     resp.headers_mut().insert(
         "content-type",
-        axum::http::HeaderValue::from_static(super::EXO_JSON),
+        axum::http::HeaderValue::from_static(super::envelope::EXO_JSON),
     );
     resp
 }

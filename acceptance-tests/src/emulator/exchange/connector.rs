@@ -20,7 +20,7 @@ use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
 
 use super::cmdlet::{objects_with_warnings, project, Cmdlet, Invocation, PTy, Param};
-use super::{ExchangeError, ExchangeResult};
+use super::envelope::{ExchangeError, ExchangeResult};
 use crate::emulator::util::new_guid;
 
 pub const INBOUND: &str = "/exchange/inboundConnectors";

@@ -16,7 +16,7 @@
 use serde_json::{json, Map, Value};
 
 use super::cmdlet::{project, Cmdlet, Invocation, PTy, Param};
-use super::{ExchangeError, ExchangeResult, EXO_JSON};
+use super::envelope::{ExchangeError, ExchangeResult, EXO_JSON};
 use crate::emulator::util::{is_guid, new_guid};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::Response;

@@ -19,9 +19,9 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use serde_json::{json, Map, Value};
 
+use super::envelope::{context_url, no_content, odata_json, GraphCtx, GraphError, GraphResult};
 use super::odata::{self, parse_select, project, Expand};
 use super::schema::{validate_body, ObjType, Op};
-use super::{context_url, no_content, odata_json, GraphCtx, GraphError, GraphResult};
 use crate::emulator::state::{Shared, TenantStore};
 use crate::emulator::util::is_guid;
 

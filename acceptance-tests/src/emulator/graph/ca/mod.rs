@@ -25,13 +25,12 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde_json::{json, Map, Value};
 
+use super::envelope::{context_url, no_content, odata_json, GraphCtx, GraphError, GraphResult};
 use super::odata::{parse_select, project};
 use super::schema::Op;
-use super::{context_url, no_content, odata_json, GraphCtx, GraphError, GraphResult};
 use crate::emulator::clock::RateLimit;
 use crate::emulator::state::Shared;
 use crate::emulator::util::{is_guid, new_guid};
-use crate::emulator::Api;
 
 pub const POLICIES_PATH: &str = "/identity/conditionalAccess/policies";
 pub const DELETED_PATH: &str = "/identity/conditionalAccess/deletedItems/policies";
@@ -52,9 +51,9 @@ pub fn rate_limit() -> RateLimit {
         .without_retry_after()
 }
 
-/// The routes, and the family's rate limit installed in `shared`.
-pub fn routes(shared: &Shared) -> Router<Arc<Shared>> {
-    shared.set_rate_limit(Api::Graph, Some(rate_limit()));
+/// The routes. The family's rate limit ([`rate_limit`]) is installed by whoever builds the
+/// emulator's state (building routes changes nothing).
+pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
         .route(
             "/v1.0/identity/conditionalAccess/policies",

@@ -18,7 +18,7 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use serde_json::{json, Map, Value};
 
-use crate::emulator::graph::{no_content, odata_json, GraphCtx, GraphError, GraphResult};
+use crate::emulator::graph::envelope::{no_content, odata_json, GraphCtx, GraphError, GraphResult};
 use crate::emulator::state::Shared;
 use crate::emulator::util::{graph_date, is_guid, new_guid};
 

@@ -44,7 +44,7 @@ use axum::Router;
 use serde_json::{json, Map, Value};
 
 use super::entity_set::{EntitySet, Hooks, Singleton};
-use super::{GraphCtx, GraphError};
+use super::envelope::{GraphCtx, GraphError};
 use crate::emulator::state::{Shared, TenantStore};
 pub use default::service_default;
 pub use types::{DEFAULT, IDENTITY_SYNC, PARTNER};

@@ -12,8 +12,10 @@ use serde_json::{json, Map, Value};
 use super::query::{get_one, list, patch, select};
 use super::types::{APPLICATION, SERVICE_PRINCIPAL};
 use super::*;
+use crate::emulator::graph::envelope::{
+    context_url, no_content, odata_json, GraphCtx, GraphResult,
+};
 use crate::emulator::graph::odata::{project, single_option};
-use crate::emulator::graph::{context_url, no_content, odata_json, GraphCtx, GraphResult};
 use crate::emulator::util::{graph_date, new_guid};
 
 pub(super) fn routes() -> Router<Arc<Shared>> {

@@ -14,8 +14,10 @@ use serde_json::{json, Value};
 use super::types::APP_ROLE_ASSIGNMENT;
 use super::*;
 use crate::emulator::graph::entity_set::with_context;
+use crate::emulator::graph::envelope::{
+    context_url, no_content, odata_json, GraphCtx, GraphResult,
+};
 use crate::emulator::graph::schema::{validate_body, Op};
-use crate::emulator::graph::{context_url, no_content, odata_json, GraphCtx, GraphResult};
 use crate::emulator::util::{graph_date, is_guid};
 
 pub(super) fn routes() -> Router<Arc<Shared>> {
