@@ -101,14 +101,7 @@ async fn rate_limit_per_tenant_per_api() {
     assert_eq!(err_code(&v), "TooManyRequests");
     assert!(!h.contains_key("retry-after"));
     // Nothing was applied: a refused create leaves no partner behind.
-    let (s, _) = env
-        .graph(
-            Method::POST,
-            PARTNERS,
-            &contoso,
-            Some(json!({"tenantId": FABRIKAM})),
-        )
-        .await;
+    let (s, _) = env.post_partner(&contoso, FABRIKAM).await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
     assert!(env.emu.objects(CONTOSO).is_empty());
     // Another tenant has its own budget; other paths are not limited.

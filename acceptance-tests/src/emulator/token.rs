@@ -21,7 +21,7 @@ use serde_json::{json, Value};
 pub use super::aad::TOKEN_LIFETIME;
 pub(crate) use super::aad::{aad_error, AadError};
 use super::state::{Shared, TokenInfo};
-use super::util::{aad_timestamp, new_guid, random_token};
+use super::util::{new_guid, now_utc, random_token, Stamp};
 use super::vocab::RequestRecord;
 
 pub use super::vocab::{EXCHANGE_AUDIENCES, GRAPH_AUDIENCES};
@@ -58,7 +58,7 @@ async fn token(
     let (status, body) = match result {
         Ok(v) => (StatusCode::OK, v),
         Err(e) => {
-            let ts = aad_timestamp();
+            let ts = now_utc(Stamp::Aad);
             let corr = new_guid();
             (
                 StatusCode::BAD_REQUEST,

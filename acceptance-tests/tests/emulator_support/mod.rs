@@ -42,15 +42,19 @@ impl Env {
     /// POST a bare partner configuration for `partner_tenant` (must answer 201): the setup
     /// most scenarios start from.
     pub async fn create_partner(&self, token: &str, partner_tenant: &str) {
-        let (s, body) = self
-            .graph(
-                Method::POST,
-                PARTNERS,
-                token,
-                Some(serde_json::json!({ "tenantId": partner_tenant })),
-            )
-            .await;
+        let (s, body) = self.post_partner(token, partner_tenant).await;
         assert_eq!(s, StatusCode::CREATED, "{body:#}");
+    }
+
+    /// POST a bare partner configuration for `partner_tenant`, whatever the answer.
+    pub async fn post_partner(&self, token: &str, partner_tenant: &str) -> (StatusCode, Value) {
+        self.graph(
+            Method::POST,
+            PARTNERS,
+            token,
+            Some(serde_json::json!({ "tenantId": partner_tenant })),
+        )
+        .await
     }
 
     pub async fn new() -> Env {

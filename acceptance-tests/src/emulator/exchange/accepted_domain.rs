@@ -37,5 +37,6 @@ fn get(inv: &Invocation<'_>) -> ExchangeResult {
         inv.st,
         &inv.ctx.tenant,
         project(value, &inv.select),
+        Vec::new(),
     ))
 }

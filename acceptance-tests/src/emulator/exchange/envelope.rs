@@ -72,6 +72,18 @@ impl ExchangeError {
         e
     }
 
+    /// A cmdlet-level validation error about `param` (400, Exchange's validation exception).
+    pub fn invalid(param: &str, message: String) -> ExchangeError {
+        let mut e = ExchangeError::new(
+            StatusCode::BAD_REQUEST,
+            "InvalidParameter",
+            "Microsoft.Exchange.Data.DataValidationException",
+            message,
+        );
+        e.target = Some(param.to_string());
+        e
+    }
+
     /// The object named by `Identity` does not exist (404 assumed; the exception type is
     /// the one PowerShell reports).
     pub fn not_found(identity: &str, what: &str) -> ExchangeError {
@@ -97,12 +109,22 @@ impl IntoResponse for ExchangeError {
 
 pub type ExchangeResult = Result<Response, ExchangeError>;
 
-/// A 200 answer with result objects: `{"@odata.context", "value": [...]}`.
-pub fn objects_response(st: &Shared, tenant: &str, value: Vec<Value>) -> Response {
-    let body = json!({
+/// A 200 answer with result objects: `{"@odata.context", "value": [...]}`, plus
+/// `@adminapi.warnings` when the cmdlet wrote warnings with `Write-Warning`
+/// (API-NOTES.md#exchange-invokecommand; no warnings: no member). Every cmdlet answers with it.
+pub fn objects_response(
+    st: &Shared,
+    tenant: &str,
+    value: Vec<Value>,
+    warnings: Vec<String>,
+) -> Response {
+    let mut body = json!({
         "@odata.context": format!("{}/adminapi/beta/{tenant}/$metadata#Collection(Exchange.GenericHashTable)", st.base_url),
         "value": value,
     });
+    if !warnings.is_empty() {
+        body["@adminapi.warnings"] = json!(warnings);
+    }
     let mut resp = Response::new(axum::body::Body::from(body.to_string()));
     resp.headers_mut()
         .insert("content-type", HeaderValue::from_static(EXO_JSON));

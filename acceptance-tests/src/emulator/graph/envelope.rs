@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use crate::emulator::pipeline::{Caller, Envelope, Ids, Refusal, RequestCtx};
 use crate::emulator::state::Shared;
-use crate::emulator::util::graph_date;
+use crate::emulator::util::{now_utc, Stamp};
 use crate::emulator::vocab::Api;
 
 /// The content type Graph uses for JSON responses.
@@ -179,7 +179,7 @@ fn error_response(e: &GraphError, ids: &Ids) -> Response {
         err["details"] = d.clone();
     }
     err["innerError"] = json!({
-        "date": graph_date(),
+        "date": now_utc(Stamp::Bare),
         "request-id": ids.request_id,
         "client-request-id": ids.client_request_id,
     });

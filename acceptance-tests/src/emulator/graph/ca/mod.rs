@@ -30,7 +30,7 @@ use super::odata::{parse_select, project};
 use super::schema::Op;
 use crate::emulator::clock::RateLimit;
 use crate::emulator::state::Shared;
-use crate::emulator::util::{is_guid, new_guid};
+use crate::emulator::util::{is_guid, new_guid, now_utc, Stamp};
 
 pub const POLICIES_PATH: &str = "/identity/conditionalAccess/policies";
 pub const DELETED_PATH: &str = "/identity/conditionalAccess/deletedItems/policies";
@@ -79,21 +79,6 @@ pub fn routes() -> Router<Arc<Shared>> {
 
 type St = State<Arc<Shared>>;
 type Cx = Extension<GraphCtx>;
-
-/// `2019-10-14T19:52:00.0509580Z`, the form of `createdDateTime` in the documented answers.
-fn now_stamp() -> String {
-    let t = time::OffsetDateTime::now_utc();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:07}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.nanosecond() / 100
-    )
-}
 
 /// A policy id from the URL: a GUID (400 otherwise, assumed), lowercase.
 fn url_id(raw: &str) -> Result<String, GraphError> {
@@ -163,7 +148,10 @@ async fn create(State(st): St, Extension(ctx): Cx) -> GraphResult {
     let id = new_guid();
     let mut policy = body.clone();
     policy.insert("id".into(), Value::String(id.clone()));
-    policy.insert("createdDateTime".into(), Value::String(now_stamp()));
+    policy.insert(
+        "createdDateTime".into(),
+        Value::String(now_utc(Stamp::Ticks)),
+    );
     // Facts §3: null right after create, set by the first update.
     policy.insert("modifiedDateTime".into(), Value::Null);
     validate::normalize(&mut policy);
@@ -205,7 +193,10 @@ async fn update(State(st): St, Extension(ctx): Cx, Path(id): Path<String>) -> Gr
         let mut merged = stored.clone();
         validate::merge(&mut merged, body);
         validate::validate_policy(&strip_read_only(&merged), Op::Create)?;
-        merged.insert("modifiedDateTime".into(), Value::String(now_stamp()));
+        merged.insert(
+            "modifiedDateTime".into(),
+            Value::String(now_utc(Stamp::Ticks)),
+        );
         validate::normalize(&mut merged);
         *stored = merged;
         Ok(no_content())
@@ -237,7 +228,10 @@ async fn delete(State(st): St, Extension(ctx): Cx, Path(id): Path<String>) -> Gr
             return Err(not_found(&id));
         };
         s.remove(&path);
-        policy.insert("deletedDateTime".into(), Value::String(now_stamp()));
+        policy.insert(
+            "deletedDateTime".into(),
+            Value::String(now_utc(Stamp::Ticks)),
+        );
         s.replace(&deleted_path(&id), Value::Object(policy));
         Ok(no_content())
     })
