@@ -5,21 +5,36 @@
 //! provider must not rely on), so that a provider bug fails against it. It runs in-process on
 //! the caller's tokio runtime ([`Emulator::start`]) and as the `coexistence-emulator` binary.
 //!
-//! Layout: every emulated object family is one module of routes over the shared pieces:
+//! Layout, floor by floor (a module uses only modules on its floor or below; checked by
+//! `tests/emulator_layers.rs`, which also fails on any import cycle):
 //!
-//! * [`state`] — tenants, the per-tenant object store, issued tokens, queued faults,
-//!   replication lag and the request log;
-//! * [`token`] — `POST /{tenant}/oauth2/v2.0/token` (client credentials);
-//! * [`pipeline`] — what every API shares: request ids, bearer auth selecting the tenant, rate
-//!   limits, faults, body limits (413), content type, the request log with credentials redacted;
-//!   each API plugs in its error envelope;
-//! * [`graph`] — Graph's envelope and one module per object family (`graph/xtap/`,
-//!   `graph/tenant_info.rs`, later `graph/ca.rs`, ...);
-//! * [`exchange`] — the Exchange admin API (`InvokeCommand`): its envelope and one module per
-//!   cmdlet family;
-//! * [`clock`] — the controllable clock, scheduled transitions and rate limits;
-//! * [`control`] — the unauthenticated `/_emulator/` control API for out-of-process callers;
-//! * [`tls`] — the CA / server certificate and the HTTPS accept loop.
+//! 1. the ground floor, used by every module and using none:
+//!    * [`vocab`] — the shared vocabulary: [`Api`], [`TenantSpec`], [`EmulatorConfig`] (with
+//!      the sign-in part, [`vocab::SignInConfig`]), [`Fault`], [`RequestRecord`], token
+//!      audiences;
+//!    * `util` — GUIDs, random tokens, canonical paths, domain names, the one timestamp helper;
+//!    * `jwt` — decoding compact JWS; `aad` — the identity platform's errors and token lifetime;
+//! 2. the store, which never calls up into an API:
+//!    * [`store`] — one tenant's objects by path, replication lag, scheduled transitions;
+//!    * [`clock`] — the controllable clock and rate limits;
+//!    * [`state`] — everything shared by requests: tenants, a store per tenant, issued tokens,
+//!      queued faults, the request log; reads of objects an API keeps specially go through the
+//!      [`state::Listing`] the API hands in;
+//! 3. what the APIs share: [`tls`] (the CA / server certificate and the HTTPS accept loop),
+//!    [`pipeline`] (request ids, bearer auth selecting the tenant, rate limits, faults, body
+//!    limits (413), content type, the redacted request log; each API plugs in its envelope);
+//! 4. the APIs, one module of routes per family:
+//!    * [`token`] — `POST /{tenant}/oauth2/v2.0/token`, with [`signin`] (certificates,
+//!      federated credentials) and [`hosts`] (the OIDC issuer, the GitHub Actions and managed
+//!      identity stand-ins, the Azure CLI's tokens);
+//!    * [`graph`] — Graph's envelope and its object families (listed in its module doc:
+//!      cross-tenant access, tenant lookup, multi-tenant organization, Conditional Access,
+//!      cross-tenant synchronization);
+//!    * [`exchange`] — the Exchange admin API (`InvokeCommand`): its envelope and one module per
+//!      cmdlet family (accepted domains, organization relationships, connectors);
+//!    * [`control`] — the unauthenticated `/_emulator/` control API for out-of-process callers,
+//!      and [`summary`], its readable listing of a tenant;
+//! 5. this facade: [`Emulator`], which starts it all and is what tests and the binary use.
 //!
 //! Every emulated behaviour is listed in `acceptance-tests/API-NOTES.md` with the Microsoft
 //! documentation page it comes from, or "assumed" and why; comments point there by anchor.

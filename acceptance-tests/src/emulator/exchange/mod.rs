@@ -7,6 +7,9 @@
 //! * `{tenantId}` (GUID or default domain) must be the token's tenant (403 otherwise; assumed).
 //! * The body is a strict `CmdletInput` ([`cmdlet`]); the cmdlet is looked up in [`FAMILIES`]
 //!   (one line per cmdlet family module); an unknown cmdlet is a `CommandNotFoundException`.
+//!   The families: [`accepted_domain`] (`Get-AcceptedDomain`), [`organization_relationship`]
+//!   (`*-OrganizationRelationship`), [`connector`] (`*-InboundConnector`,
+//!   `*-OutboundConnector`); they answer through [`envelope`].
 //! * Errors: `{"error":{"code","message","details":[{"code","target","message":
 //!   "<code>|<exception type>|<message>"}],"innererror":{"message","type",
 //!   "internalexception":{"message"}}}}` (API-NOTES.md#exchange-errors).

@@ -1,13 +1,24 @@
-//! Microsoft Graph: its error envelope and response headers over the shared
-//! [`pipeline`](super::pipeline) (ids, auth, rate limits, faults, body checks, request log), and
-//! one module per object family.
+//! Microsoft Graph: the facade that puts its object families behind the shared
+//! [`pipeline`](super::pipeline) (ids, auth, rate limits, faults, body checks, request log) in
+//! Graph's [`envelope`].
 //!
-//! Errors route modules return as [`GraphError`] get the Graph envelope
-//! `{"error":{"code","message","innerError":{date,request-id,client-request-id}}}`
-//! (API-NOTES.md#graph-errors).
+//! Shared by the families (never a family itself, and never using one):
+//! * [`envelope`] — the error envelope, JSON answers, headers (API-NOTES.md#graph-errors);
+//! * [`entity_set`] — the handler skeleton of a collection or a singleton
+//!   (API-NOTES.md#graph-entity-sets);
+//! * [`odata`] — `$select` / `$expand` and projections; [`schema`] — strict body validation.
 //!
-//! Route modules: [`xtap`] (cross-tenant access policy), [`tenant_info`] (tenant lookup). A new
-//! object family is a module here and one `.merge(...)` line in [`routes`];.
+//! The object families, each serving its paths under `/v1.0`:
+//! * [`xtap`] — cross-tenant access: `policies/crossTenantAccessPolicy` (partners, their
+//!   identity synchronization policy, the default configuration);
+//! * [`tenant_info`] — tenant lookup: `tenantRelationships/findTenantInformationBy...`;
+//! * [`mto`] — the multi-tenant organization: `tenantRelationships/multiTenantOrganization`,
+//!   its tenants and join request;
+//! * [`ca`] — Conditional Access: `identity/conditionalAccess/policies` and deleted policies;
+//! * [`xts`] — cross-tenant synchronization: applications instantiated from the gallery
+//!   template, service principals, synchronization jobs, secrets, schema, assignments.
+//!
+//! A new object family is a module here and one `.merge(...)` line in [`routes`].
 
 pub mod ca;
 pub mod entity_set;

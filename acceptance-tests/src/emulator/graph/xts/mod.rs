@@ -145,7 +145,7 @@ pub fn assignments_path(sp: &str) -> String {
     format!("{SPS_PATH}/{sp}/appRoleAssignedTo")
 }
 
-/// Paths [`Emulator::objects`] leaves out: deleted applications (soft-deleted, not live) and
+/// Paths [`Emulator::objects`](crate::emulator::Emulator::objects) leaves out: deleted applications (soft-deleted, not live) and
 /// the principals tests seed (directory content no resource creates).
 pub fn unlisted(path: &str) -> bool {
     [DELETED_PATH, USERS_PATH, GROUPS_PATH]
