@@ -86,19 +86,7 @@ async fn rate_limit_per_tenant_per_api() {
     let env = Env::new().await;
     env.emu.pause_clock();
     let contoso = env.token().await;
-    let (s, body) = env
-        .token_request(
-            FABRIKAM,
-            &[
-                ("grant_type", "client_credentials"),
-                ("client_id", "22222222-2222-4222-8222-222222222222"),
-                ("client_secret", "fabrikam-secret"),
-                ("scope", "https://graph.microsoft.com/.default"),
-            ],
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK);
-    let fabrikam = body["access_token"].as_str().unwrap().to_string();
+    let fabrikam = env.tenant_token(FABRIKAM, GRAPH_SCOPE).await;
     // Conditional Access style: one request a second on some paths, 429 without Retry-After.
     env.emu.set_rate_limit(
         Api::Graph,
@@ -113,14 +101,7 @@ async fn rate_limit_per_tenant_per_api() {
     assert_eq!(err_code(&v), "TooManyRequests");
     assert!(!h.contains_key("retry-after"));
     // Nothing was applied: a refused create leaves no partner behind.
-    let (s, _) = env
-        .graph(
-            Method::POST,
-            PARTNERS,
-            &contoso,
-            Some(json!({"tenantId": FABRIKAM})),
-        )
-        .await;
+    let (s, _) = env.post_partner(&contoso, FABRIKAM).await;
     assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
     assert!(env.emu.objects(CONTOSO).is_empty());
     // Another tenant has its own budget; other paths are not limited.

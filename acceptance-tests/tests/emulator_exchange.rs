@@ -7,31 +7,6 @@ mod emulator_support;
 use coexistence_acceptance::emulator::{Api, RateLimit};
 use emulator_support::*;
 
-const INVOKE: &str = "/adminapi/beta/6babcaad-604b-40ac-a9d7-9fd97c0b779f/InvokeCommand";
-
-fn cmdlet(name: &str, params: Value) -> Value {
-    json!({"CmdletInput": {"CmdletName": name, "Parameters": params}})
-}
-
-/// `(code, exception type, target)` of an Exchange error, checking the envelope's invariants:
-/// `details[0].message` is `<code>|<exception type>|<message>` and `innererror` repeats them.
-fn exo_error(v: &Value) -> (String, String, Option<String>) {
-    let e = &v["error"];
-    let code = e["code"].as_str().expect("error.code").to_string();
-    let msg = e["message"].as_str().expect("error.message");
-    let ty = e["innererror"]["type"].as_str().expect("innererror.type");
-    assert_eq!(e["innererror"]["message"], msg, "{v}");
-    assert_eq!(e["innererror"]["internalexception"]["message"], msg, "{v}");
-    let detail = &e["details"][0];
-    assert_eq!(
-        detail["message"].as_str().unwrap(),
-        format!("{code}|{ty}|{msg}"),
-        "{v}"
-    );
-    let target = detail["target"].as_str().map(str::to_string);
-    (code, ty.to_string(), target)
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn invoke_command_auth_and_tenant() {
     let env = Env::new().await;

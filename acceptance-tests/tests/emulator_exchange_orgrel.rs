@@ -7,77 +7,34 @@ mod emulator_support;
 
 use emulator_support::*;
 
-const INVOKE: &str = "/adminapi/beta/6babcaad-604b-40ac-a9d7-9fd97c0b779f/InvokeCommand";
 const PATH: &str = "/exchange/organizationRelationships";
 
-fn cmdlet(name: &str, params: Value) -> Value {
-    json!({"CmdletInput": {"CmdletName": name, "Parameters": params}})
-}
-
-struct Exo {
-    env: Env,
-    token: String,
-}
-
-impl Exo {
-    async fn new() -> Exo {
-        let env = Env::new().await;
-        let token = env
-            .token_for("https://outlook.office365.com/.default")
-            .await;
-        Exo { env, token }
-    }
-
-    async fn run(&self, name: &str, params: Value) -> (StatusCode, Value) {
-        let (s, _, v) = self
-            .env
-            .call(
-                Method::POST,
-                INVOKE,
-                Some(&self.token),
-                Some(cmdlet(name, params)),
-            )
-            .await;
-        (s, v)
-    }
-
-    /// Runs a cmdlet that must fail with 400 on `target`; returns (exception type, message).
-    async fn refused(&self, name: &str, params: Value, target: &str) -> (String, String) {
-        let (s, v) = self.run(name, params.clone()).await;
-        assert_eq!(s, StatusCode::BAD_REQUEST, "{name} {params} -> {v}");
-        let e = &v["error"];
-        assert_eq!(e["details"][0]["target"], target, "{name} {params} -> {v}");
-        (
-            e["innererror"]["type"].as_str().unwrap().to_string(),
-            e["message"].as_str().unwrap().to_string(),
+/// Makes a relationship (must answer 200) and returns it.
+async fn new_rel(x: &Exo, name: &str, domains: &[&str]) -> Value {
+    let (s, v) = x
+        .run(
+            "New-OrganizationRelationship",
+            json!({"Name": name, "DomainNames": domains}),
         )
-    }
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    v["value"][0].clone()
+}
 
-    async fn new_rel(&self, name: &str, domains: &[&str]) -> Value {
-        let (s, v) = self
-            .run(
-                "New-OrganizationRelationship",
-                json!({"Name": name, "DomainNames": domains}),
-            )
-            .await;
-        assert_eq!(s, StatusCode::OK, "{v}");
-        v["value"][0].clone()
-    }
-
-    fn stored(&self) -> Vec<(String, Value)> {
-        self.env
-            .emu
-            .objects(CONTOSO)
-            .into_iter()
-            .filter(|(p, _)| p.starts_with(PATH))
-            .collect()
-    }
+/// The stored relationships of Contoso.
+fn stored(x: &Exo) -> Vec<(String, Value)> {
+    x.env
+        .emu
+        .objects(CONTOSO)
+        .into_iter()
+        .filter(|(p, _)| p.starts_with(PATH))
+        .collect()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn new_stores_the_documented_defaults_and_get_reads_by_guid_or_name() {
     let x = Exo::new().await;
-    let made = x.new_rel("Fabrikam", &["fabrikam.com"]).await;
+    let made = new_rel(&x, "Fabrikam", &["fabrikam.com"]).await;
     let guid = made["Guid"].as_str().unwrap().to_string();
     assert_eq!(made["Identity"], "Fabrikam");
     assert_eq!(made["Enabled"], true);
@@ -85,7 +42,7 @@ async fn new_stores_the_documented_defaults_and_get_reads_by_guid_or_name() {
     assert_eq!(made["FreeBusyAccessLevel"], "None");
     assert_eq!(made["MailTipsAccessLevel"], "None");
     assert_eq!(made["TargetSharingEpr"], Value::Null);
-    let stored = x.stored();
+    let stored = stored(&x);
     assert_eq!(stored.len(), 1);
     assert_eq!(stored[0].0, format!("{PATH}/{guid}"));
     assert_eq!(stored[0].1, made);
@@ -102,7 +59,7 @@ async fn new_stores_the_documented_defaults_and_get_reads_by_guid_or_name() {
         assert_eq!(v["value"][0]["Guid"], guid.as_str());
     }
     // The docs' caution: an Identity matching nothing returns every relationship.
-    x.new_rel("Northwind", &["northwind.com"]).await;
+    new_rel(&x, "Northwind", &["northwind.com"]).await;
     let (s, v) = x
         .run(
             "Get-OrganizationRelationship",
@@ -185,7 +142,7 @@ async fn parameters_and_values_are_checked() {
         let (ty, _) = x.refused(new, params, target).await;
         assert_eq!(ty, validation);
     }
-    assert!(x.stored().is_empty(), "nothing refused was stored");
+    assert!(stored(&x).is_empty(), "nothing refused was stored");
     // Every documented parameter with a valid value is accepted; nulls clear strings.
     let (s, v) = x
         .run(
@@ -209,7 +166,7 @@ async fn parameters_and_values_are_checked() {
 #[tokio::test(flavor = "multi_thread")]
 async fn names_and_domains_are_unique() {
     let x = Exo::new().await;
-    x.new_rel("Fabrikam", &["fabrikam.com"]).await;
+    new_rel(&x, "Fabrikam", &["fabrikam.com"]).await;
     let (ty, msg) = x
         .refused(
             "New-OrganizationRelationship",
@@ -231,7 +188,7 @@ async fn names_and_domains_are_unique() {
         .await;
     assert!(msg.contains("already used"), "{msg}");
     // Renaming onto another's name is refused too; onto its own (case change) is not.
-    x.new_rel("Northwind", &["northwind.com"]).await;
+    new_rel(&x, "Northwind", &["northwind.com"]).await;
     x.refused(
         "Set-OrganizationRelationship",
         json!({"Identity": "Northwind", "Name": "Fabrikam"}),
@@ -245,13 +202,13 @@ async fn names_and_domains_are_unique() {
         )
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    assert_eq!(x.stored().len(), 2);
+    assert_eq!(stored(&x).len(), 2);
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn set_changes_in_place_warns_on_no_change_and_remove_deletes() {
     let x = Exo::new().await;
-    let guid = x.new_rel("Fabrikam", &["fabrikam.com"]).await["Guid"]
+    let guid = new_rel(&x, "Fabrikam", &["fabrikam.com"]).await["Guid"]
         .as_str()
         .unwrap()
         .to_string();
@@ -266,7 +223,7 @@ async fn set_changes_in_place_warns_on_no_change_and_remove_deletes() {
     assert_eq!(s, StatusCode::OK, "{v}");
     assert_eq!(v["value"], json!([]));
     assert!(v.get("@adminapi.warnings").is_none(), "{v}");
-    let (path, obj) = x.stored().remove(0);
+    let (path, obj) = stored(&x).remove(0);
     assert_eq!(path, format!("{PATH}/{guid}"), "a rename keeps the Guid");
     assert_eq!(obj["Name"], "Fabrikam Ltd");
     assert_eq!(obj["Identity"], "Fabrikam Ltd");
@@ -277,7 +234,7 @@ async fn set_changes_in_place_warns_on_no_change_and_remove_deletes() {
         .run(set, json!({"Identity": guid, "TargetSharingEpr": null}))
         .await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(x.stored()[0].1["TargetSharingEpr"], Value::Null);
+    assert_eq!(stored(&x)[0].1["TargetSharingEpr"], Value::Null);
     let (s, v) = x
         .run(set, json!({"Identity": guid, "PhotosEnabled": true}))
         .await;
@@ -302,7 +259,7 @@ async fn set_changes_in_place_warns_on_no_change_and_remove_deletes() {
         .run("Remove-OrganizationRelationship", json!({"Identity": guid}))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    assert!(x.stored().is_empty());
+    assert!(stored(&x).is_empty());
     assert!(x.env.emu.objects(CONTOSO).is_empty());
 }
 
@@ -320,29 +277,16 @@ async fn a_graph_token_is_refused_and_tenants_are_separate() {
         .await;
     assert_eq!(s, StatusCode::UNAUTHORIZED, "{v}");
     assert_eq!(v["error"]["code"], "Unauthorized");
-    assert!(x.stored().is_empty(), "a refused token changes nothing");
+    assert!(stored(&x).is_empty(), "a refused token changes nothing");
     // Another tenant's relationships are its own.
-    let (st, tok) = x
-        .env
-        .token_request(
-            FABRIKAM,
-            &[
-                ("grant_type", "client_credentials"),
-                ("client_id", "22222222-2222-4222-8222-222222222222"),
-                ("client_secret", "fabrikam-secret"),
-                ("scope", "https://outlook.office365.com/.default"),
-            ],
-        )
-        .await;
-    assert_eq!(st, StatusCode::OK, "{tok}");
-    let fabrikam = tok["access_token"].as_str().unwrap().to_string();
+    let fabrikam = x.env.tenant_token(FABRIKAM, EXCHANGE_SCOPE).await;
     let other = format!("/adminapi/beta/{FABRIKAM}/InvokeCommand");
     let (s, _, v) = x
         .env
         .call(Method::POST, &other, Some(&fabrikam), Some(body))
         .await;
     assert_eq!(s, StatusCode::OK, "{v}");
-    assert!(x.stored().is_empty());
+    assert!(stored(&x).is_empty());
     let (_, v) = x.run("Get-OrganizationRelationship", json!({})).await;
     assert_eq!(v["value"], json!([]));
 }

@@ -197,14 +197,7 @@ async fn token_audience_and_tenant_binding() {
     assert!(err_msg(&body).contains("Invalid audience"), "{body}");
 
     // The token selects the tenant.
-    let (s, _) = env
-        .graph(
-            Method::POST,
-            PARTNERS,
-            &contoso,
-            Some(json!({"tenantId": FABRIKAM})),
-        )
-        .await;
+    let (s, _) = env.post_partner(&contoso, FABRIKAM).await;
     assert_eq!(s, StatusCode::CREATED);
     let (_, list) = env.graph(Method::GET, PARTNERS, &fabrikam, None).await;
     assert_eq!(list["value"], json!([]));

@@ -14,23 +14,6 @@ const INSTANTIATE: &str =
 const USER: &str = "0b6c3a1e-7d2f-4c5a-9e8b-1f2a3b4c5d6e";
 const GROUP: &str = "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d";
 
-/// A Fabrikam (target tenant) token.
-async fn fabrikam_token(env: &Env) -> String {
-    let (s, body) = env
-        .token_request(
-            FABRIKAM,
-            &[
-                ("grant_type", "client_credentials"),
-                ("client_id", "22222222-2222-4222-8222-222222222222"),
-                ("client_secret", "fabrikam-secret"),
-                ("scope", "https://graph.microsoft.com/.default"),
-            ],
-        )
-        .await;
-    assert_eq!(s, StatusCode::OK, "{body}");
-    body["access_token"].as_str().unwrap().to_string()
-}
-
 /// Instantiates a configuration named `name`: (application object id, service principal id,
 /// msiam_access app role id).
 async fn instantiate(env: &Env, token: &str, name: &str) -> (String, String, String) {
@@ -536,7 +519,7 @@ async fn schema_default_put_and_the_matching_attribute() {
 async fn validate_credentials_reads_both_tenants_partner_settings() {
     let env = Env::new().await;
     let token = env.token().await;
-    let target = fabrikam_token(&env).await;
+    let target = env.tenant_token(FABRIKAM, GRAPH_SCOPE).await;
     let (_, sp, _) = instantiate(&env, &token, "Fabrikam").await;
     let url = format!("/v1.0/servicePrincipals/{sp}/synchronization/jobs/validateCredentials");
     let body = json!({

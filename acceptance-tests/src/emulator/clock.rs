@@ -1,23 +1,18 @@
 //! Time in the emulated world: a clock tests can pause and move forward, the asynchronous
-//! transitions it drives, and rate limits counted against it.
+//! transitions wait for, and rate limits counted against it.
 //!
 //! * [`Clock`]: real time plus an offset; paused, only [`Clock::advance`] moves it. Replication
-//!   lag, token lifetimes, scheduled transitions and rate-limit windows all read it, so a test
+//!   lag, token lifetimes, the store's scheduled transitions and rate-limit windows all read it, so a test
 //!   can say "ten minutes later" without sleeping.
-//! * [`Transition`]: "after N seconds this object changes" (an organization member that becomes
-//!   `active`, a job that finishes), applied when the clock passes it.
 //! * [`RateLimit`]: at most `per_second` requests per tenant per API (optionally only on paths
 //!   containing a prefix), 429 beyond it, with or without `Retry-After`.
 //!   API-NOTES.md#rate-limits
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-
-use super::state::Stored;
-use super::Api;
+use super::vocab::Api;
 
 /// The emulator's clock.
 #[derive(Debug, Default)]
@@ -58,33 +53,6 @@ impl Clock {
 
     pub fn advance(&self, by: Duration) {
         self.inner.lock().unwrap_or_else(|e| e.into_inner()).offset += by;
-    }
-}
-
-/// A change scheduled for an object (see `TenantStore::schedule`).
-#[derive(Clone, Debug)]
-pub struct Transition {
-    pub at: Instant,
-    pub path: String,
-    /// Merged into the object at the top level; `null` removes the object.
-    pub patch: Value,
-}
-
-impl Transition {
-    pub(crate) fn apply(self, map: &mut BTreeMap<String, Stored>) {
-        if self.patch.is_null() {
-            map.remove(&self.path);
-            let prefix = format!("{}/", self.path);
-            map.retain(|k, _| !k.starts_with(&prefix));
-            return;
-        }
-        let Some(stored) = map.get_mut(&self.path) else {
-            return;
-        };
-        match (stored.value.as_object_mut(), self.patch) {
-            (Some(obj), Value::Object(patch)) => obj.extend(patch),
-            (_, patch) => stored.value = patch,
-        }
     }
 }
 
@@ -224,42 +192,5 @@ mod tests {
         for _ in 0..10 {
             assert!(r.admit(Api::Graph, "a", "/v1.0/identity/x", t1).is_ok());
         }
-    }
-
-    #[test]
-    fn transitions_merge_or_remove() {
-        let mut map = BTreeMap::new();
-        map.insert(
-            "/a".to_string(),
-            Stored {
-                value: serde_json::json!({"state": "pending", "x": 1}),
-                created: None,
-            },
-        );
-        map.insert(
-            "/a/child".to_string(),
-            Stored {
-                value: serde_json::json!({}),
-                created: None,
-            },
-        );
-        let now = Instant::now();
-        Transition {
-            at: now,
-            path: "/a".into(),
-            patch: serde_json::json!({"state": "active"}),
-        }
-        .apply(&mut map);
-        assert_eq!(
-            map["/a"].value,
-            serde_json::json!({"state": "active", "x": 1})
-        );
-        Transition {
-            at: now,
-            path: "/a".into(),
-            patch: Value::Null,
-        }
-        .apply(&mut map);
-        assert!(map.is_empty());
     }
 }

@@ -29,8 +29,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
+use super::clock::RateLimit;
 use super::state::Shared;
-use super::{Api, Fault, RateLimit};
+use super::vocab::{Api, Fault};
 
 pub fn routes() -> Router<Arc<Shared>> {
     Router::new()

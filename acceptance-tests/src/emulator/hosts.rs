@@ -25,9 +25,9 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-use super::signin::{now_secs, Jwt, TOKEN_EXCHANGE_AUDIENCE};
+use super::aad::TOKEN_LIFETIME;
+use super::jwt::{now_secs, Jwt, TOKEN_EXCHANGE_AUDIENCE};
 use super::state::{Shared, TokenInfo};
-use super::token::TOKEN_LIFETIME;
 use super::util::random_token;
 
 const KEY_ID: &str = "emulator-oidc-1";

@@ -5,21 +5,36 @@
 //! provider must not rely on), so that a provider bug fails against it. It runs in-process on
 //! the caller's tokio runtime ([`Emulator::start`]) and as the `coexistence-emulator` binary.
 //!
-//! Layout: every emulated object family is one module of routes over the shared pieces:
+//! Layout, floor by floor (a module uses only modules on its floor or below; checked by
+//! `tests/emulator_layers.rs`, which also fails on any import cycle):
 //!
-//! * [`state`] — tenants, the per-tenant object store, issued tokens, queued faults,
-//!   replication lag and the request log;
-//! * [`token`] — `POST /{tenant}/oauth2/v2.0/token` (client credentials);
-//! * [`pipeline`] — what every API shares: request ids, bearer auth selecting the tenant, rate
-//!   limits, faults, body limits (413), content type, the request log with credentials redacted;
-//!   each API plugs in its error envelope;
-//! * [`graph`] — Graph's envelope and one module per object family (`graph/xtap/`,
-//!   `graph/tenant_info.rs`, later `graph/ca.rs`, ...);
-//! * [`exchange`] — the Exchange admin API (`InvokeCommand`): its envelope and one module per
-//!   cmdlet family;
-//! * [`clock`] — the controllable clock, scheduled transitions and rate limits;
-//! * [`control`] — the unauthenticated `/_emulator/` control API for out-of-process callers;
-//! * [`tls`] — the CA / server certificate and the HTTPS accept loop.
+//! 1. the ground floor, used by every module and using none:
+//!    * [`vocab`] — the shared vocabulary: [`Api`], [`TenantSpec`], [`EmulatorConfig`] (with
+//!      the sign-in part, [`vocab::SignInConfig`]), [`Fault`], [`RequestRecord`], token
+//!      audiences;
+//!    * `util` — GUIDs, random tokens, canonical paths, domain names, the one timestamp helper;
+//!    * `jwt` — decoding compact JWS; `aad` — the identity platform's errors and token lifetime;
+//! 2. the store, which never calls up into an API:
+//!    * [`store`] — one tenant's objects by path, replication lag, scheduled transitions;
+//!    * [`clock`] — the controllable clock and rate limits;
+//!    * [`state`] — everything shared by requests: tenants, a store per tenant, issued tokens,
+//!      queued faults, the request log; reads of objects an API keeps specially go through the
+//!      [`state::Listing`] the API hands in;
+//! 3. what the APIs share: [`tls`] (the CA / server certificate and the HTTPS accept loop),
+//!    [`pipeline`] (request ids, bearer auth selecting the tenant, rate limits, faults, body
+//!    limits (413), content type, the redacted request log; each API plugs in its envelope);
+//! 4. the APIs, one module of routes per family:
+//!    * [`token`] — `POST /{tenant}/oauth2/v2.0/token`, with [`signin`] (certificates,
+//!      federated credentials) and [`hosts`] (the OIDC issuer, the GitHub Actions and managed
+//!      identity stand-ins, the Azure CLI's tokens);
+//!    * [`graph`] — Graph's envelope and its object families (listed in its module doc:
+//!      cross-tenant access, tenant lookup, multi-tenant organization, Conditional Access,
+//!      cross-tenant synchronization);
+//!    * [`exchange`] — the Exchange admin API (`InvokeCommand`): its envelope and one module per
+//!      cmdlet family (accepted domains, organization relationships, connectors);
+//!    * [`control`] — the unauthenticated `/_emulator/` control API for out-of-process callers,
+//!      and [`summary`], its readable listing of a tenant;
+//! 5. this facade: [`Emulator`], which starts it all and is what tests and the binary use.
 //!
 //! Every emulated behaviour is listed in `acceptance-tests/API-NOTES.md` with the Microsoft
 //! documentation page it comes from, or "assumed" and why; comments point there by anchor.
@@ -33,10 +48,15 @@ pub mod hosts_ci;
 pub mod pipeline;
 pub mod signin;
 pub mod state;
+pub mod store;
 pub mod summary;
 pub mod tls;
 pub mod token;
 pub(crate) mod util;
+pub mod vocab;
+
+pub(crate) mod aad;
+pub(crate) mod jwt;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -46,195 +66,7 @@ use axum::Router;
 
 pub use clock::RateLimit;
 use state::Shared;
-
-/// An emulated API: faults, rate limits and token audiences are per API.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Api {
-    Graph,
-    /// The Exchange admin API (`/adminapi/beta/{tenant}/InvokeCommand`).
-    Exchange,
-}
-
-/// A tenant that exists in the emulated world.
-#[derive(Clone, Debug, serde::Deserialize, serde::Serialize)]
-pub struct TenantSpec {
-    pub tenant_id: String,
-    pub display_name: String,
-    pub default_domain: String,
-    pub client_id: String,
-    pub client_secret: String,
-}
-
-/// What the emulated world contains.
-#[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize)]
-pub struct EmulatorConfig {
-    /// Tenants with an app registration the provider can sign in to.
-    pub tenants: Vec<TenantSpec>,
-    /// Other tenants that exist in the world (found by tenant lookup) but that we cannot sign
-    /// in to (`client_id` / `client_secret` are ignored).
-    #[serde(default)]
-    pub directory_only: Vec<TenantSpec>,
-    /// 0 = pick a free port.
-    #[serde(default)]
-    pub port: u16,
-    /// Certificates, federated credentials and managed identities (optional).
-    #[serde(default)]
-    pub sign_in: signin::SignInConfig,
-}
-
-/// A queued fault: the next `count` requests matching `api`, `method`, `path_contains` and
-/// `tenant` (all optional filters) are disturbed. Never applies to the token endpoint or the
-/// control API. What happens, in order:
-///
-/// 1. `delay_seconds` (if > 0): the request is held that long before the service sees it (with
-///    `after_apply`, after the service applied it and before the answer is sent). A client
-///    that gives up meanwhile leaves nothing behind: the request is dropped with its
-///    connection or stream, unapplied (the service's behaviour for abandoned requests is
-///    assumed; see the note on `reset`).
-/// 2. then one of:
-///    * `status` 429 / 503 / 504: answered with that status and the documented throttling /
-///      outage body (with `plain_text`, Exchange's plain-text concurrency throttle instead:
-///      [`Fault::exchange_concurrency`]). Without `after_apply` the store is not touched; with it (503/504 only) the
-///      service applies the request and the gateway loses the answer, as a gateway timeout can;
-///    * `reset`: the connection is closed without an answer, before the service saw the
-///      request or (`after_apply`) after it applied it. Every request in flight on that
-///      connection is lost with it;
-///    * neither: answered normally (a pure delay).
-///
-/// Build one with [`Fault::status`], [`Fault::delay`] or [`Fault::reset`] and the filter
-/// methods. API-NOTES.md#faults
-#[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize)]
-pub struct Fault {
-    /// 429, 503 or 504; 0 (the default) for none (a delay or a reset).
-    #[serde(default)]
-    pub status: u16,
-    /// `Retry-After` header value: seconds or an HTTP date.
-    #[serde(default)]
-    pub retry_after: Option<String>,
-    /// How many matching requests get the fault.
-    pub count: usize,
-    #[serde(default)]
-    pub method: Option<String>,
-    #[serde(default)]
-    pub path_contains: Option<String>,
-    /// Tenant GUID or default domain.
-    #[serde(default)]
-    pub tenant: Option<String>,
-    /// Hold the request this long first.
-    #[serde(default)]
-    pub delay_seconds: f64,
-    /// Close the connection instead of answering.
-    #[serde(default)]
-    pub reset: bool,
-    /// Let the service apply the request before the status / reset / delay.
-    #[serde(default)]
-    pub after_apply: bool,
-    /// Only requests to this API (any API when `None`).
-    #[serde(default)]
-    pub api: Option<Api>,
-    /// Answer the status with a plain-text body instead of the API's JSON error (Exchange's
-    /// concurrency throttle: API-NOTES.md#exchange-throttling).
-    #[serde(default)]
-    pub plain_text: bool,
-}
-
-impl Fault {
-    /// Answer `status` (429, 503 or 504) once.
-    pub fn status(status: u16) -> Fault {
-        Fault {
-            status,
-            count: 1,
-            ..Fault::default()
-        }
-    }
-    /// Hold the request `seconds`, then answer normally (or see [`Fault::then_status`]).
-    pub fn delay(seconds: f64) -> Fault {
-        Fault {
-            delay_seconds: seconds,
-            count: 1,
-            ..Fault::default()
-        }
-    }
-    /// Close the connection without an answer, once.
-    pub fn reset() -> Fault {
-        Fault {
-            reset: true,
-            count: 1,
-            ..Fault::default()
-        }
-    }
-    /// Exchange's plain-text 429 "maximum number of concurrent requests per tenant", once.
-    pub fn exchange_concurrency() -> Fault {
-        Fault {
-            status: 429,
-            count: 1,
-            api: Some(Api::Exchange),
-            plain_text: true,
-            ..Fault::default()
-        }
-    }
-    /// Only requests to `api`.
-    pub fn api(mut self, api: Api) -> Fault {
-        self.api = Some(api);
-        self
-    }
-    pub fn then_status(mut self, status: u16) -> Fault {
-        self.status = status;
-        self
-    }
-    pub fn after_apply(mut self) -> Fault {
-        self.after_apply = true;
-        self
-    }
-    pub fn times(mut self, count: usize) -> Fault {
-        self.count = count;
-        self
-    }
-    pub fn on(mut self, method: &str, path_contains: &str) -> Fault {
-        self.method = Some(method.to_string());
-        self.path_contains = Some(path_contains.to_string());
-        self
-    }
-
-    /// Why the fault is impossible, if it is (the control API answers 400 with it).
-    pub fn invalid(&self) -> Option<&'static str> {
-        if ![0, 429, 503, 504].contains(&self.status) {
-            return Some("fault status must be 429, 503 or 504");
-        }
-        if !(self.delay_seconds.is_finite() && self.delay_seconds >= 0.0) {
-            return Some("delay_seconds must be a non-negative number");
-        }
-        if self.reset && self.status != 0 {
-            return Some("a fault either resets the connection or answers a status, not both");
-        }
-        if self.status == 0 && !self.reset && self.delay_seconds == 0.0 {
-            return Some("a fault needs a status, a reset or a delay");
-        }
-        if self.plain_text && (self.status != 429 || self.api != Some(Api::Exchange)) {
-            return Some("plain_text is Exchange's concurrency throttle: status 429, api exchange");
-        }
-        if self.after_apply && self.status == 429 {
-            // Throttled requests are not processed: that is what makes 429 safe to retry.
-            return Some("a 429 is never sent after applying the request");
-        }
-        None
-    }
-}
-
-/// One entry of the request log (API requests and token requests; not the control API).
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub struct RequestRecord {
-    pub tenant: Option<String>,
-    pub method: String,
-    pub path: String,
-    pub query: Option<String>,
-    /// 0 when no answer was sent (a `reset` fault closed the connection).
-    pub status: u16,
-    pub request_id: String,
-    /// The request body; for the token endpoint only `grant_type` and `scope` (never a secret).
-    pub body: Option<serde_json::Value>,
-}
+pub use vocab::{Api, EmulatorConfig, Fault, RequestRecord, TenantSpec};
 
 /// A running emulator. Dropping it stops the server.
 pub struct Emulator {
@@ -242,6 +74,14 @@ pub struct Emulator {
     url: String,
     ca_pem_path: PathBuf,
     server: tokio::task::JoinHandle<()>,
+}
+
+/// The state behind a running emulator, for the seeding helpers of the route families (e.g.
+/// `graph::xts::add_user`), which take `&impl AsRef<Shared>` so they need not know the facade.
+impl AsRef<Shared> for Emulator {
+    fn as_ref(&self) -> &Shared {
+        &self.shared
+    }
 }
 
 impl Drop for Emulator {
@@ -288,7 +128,10 @@ impl Emulator {
         let port = listener.local_addr()?.port();
         let url = format!("https://127.0.0.1:{port}");
 
-        let shared = Arc::new(Shared::new(&cfg, url.clone(), Some(log_file))?);
+        let shared = Shared::new(&cfg, url.clone(), Some(log_file), graph::LISTING)?;
+        // Conditional Access is throttled from the start (the limit can be lifted like any).
+        shared.set_rate_limit(Api::Graph, Some(graph::ca::rate_limit()));
+        let shared = Arc::new(shared);
         let app = app(shared.clone());
         let server = tokio::spawn(tls::serve(listener, certs.acceptor, app));
         Ok(Emulator {
@@ -456,11 +299,7 @@ impl Emulator {
     /// A token from the emulator's OIDC issuer for `subject` (audience
     /// `api://AzureADTokenExchange`).
     pub fn mint_oidc_token(&self, subject: &str) -> String {
-        hosts::mint(
-            &self.oidc_issuer(),
-            subject,
-            signin::TOKEN_EXCHANGE_AUDIENCE,
-        )
+        hosts::mint(&self.oidc_issuer(), subject, jwt::TOKEN_EXCHANGE_AUDIENCE)
     }
 
     /// An access token for the Graph endpoint (this emulator) as `client_id` in `tenant_id`,
@@ -472,33 +311,5 @@ impl Emulator {
     /// Every access token handed out.
     pub fn issued_tokens(&self) -> Vec<String> {
         self.shared.issued_tokens()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Fault;
-
-    #[test]
-    fn impossible_faults_are_refused() {
-        assert_eq!(Fault::status(503).invalid(), None);
-        assert_eq!(Fault::delay(2.5).then_status(504).invalid(), None);
-        assert_eq!(Fault::reset().after_apply().invalid(), None);
-        assert!(Fault::status(500).invalid().is_some());
-        assert!(Fault::reset().then_status(503).invalid().is_some());
-        assert!(Fault::status(429).after_apply().invalid().is_some());
-        assert!(Fault::delay(-1.0).invalid().is_some());
-        assert!(Fault {
-            count: 1,
-            ..Fault::default()
-        }
-        .invalid()
-        .is_some());
-        // The JSON form of the control API keeps the old shape working.
-        let f: Fault = serde_json::from_str(r#"{"status": 504, "count": 1}"#).unwrap();
-        assert_eq!(f.invalid(), None);
-        let f: Fault =
-            serde_json::from_str(r#"{"reset": true, "after_apply": true, "count": 1}"#).unwrap();
-        assert!(f.reset && f.after_apply);
     }
 }

@@ -31,7 +31,7 @@ use super::clock::RateLimit;
 use super::state::Shared;
 use super::tls::ConnectionCloser;
 use super::util::new_guid;
-use super::{Api, Fault, RequestRecord};
+use super::vocab::{Api, Fault, RequestRecord};
 
 /// Largest request body read. The real limit is 4 MB for Graph
 /// (API-NOTES.md#request-size); the same is assumed for Exchange.

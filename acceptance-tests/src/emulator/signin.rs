@@ -12,8 +12,6 @@
 //! Error codes and messages follow the identity platform's documented AADSTS codes; which
 //! exact code Entra returns for each assertion defect is UNCONFIRMED where marked.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
 use aws_lc_rs::digest;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -21,109 +19,18 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::CertificateDer;
 use serde_json::Value;
 
+use super::aad::{aad_error, AadError};
+pub use super::jwt::TOKEN_EXCHANGE_AUDIENCE;
+pub(crate) use super::jwt::{decode, now_secs, Jwt};
 use super::state::Shared;
-use super::token::{aad_error, AadError};
+pub use super::vocab::{
+    AppCertificate, AzureDevOps, FederatedCredential, GithubActions, ManagedIdentity,
+    SignInConfig,
+};
 
-/// The audience Entra expects in federated tokens unless the credential says otherwise.
-pub const TOKEN_EXCHANGE_AUDIENCE: &str = "api://AzureADTokenExchange";
 /// Clock skew the identity platform tolerates on `nbf` / `exp` (UNCONFIRMED: 5 minutes is
 /// MSAL's documented default; the service's own tolerance is not published).
 const SKEW_SECS: i64 = 300;
-
-/// Credentials apps accept besides their client secret, and the managed identity host.
-#[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize)]
-pub struct SignInConfig {
-    /// Certificates uploaded to app registrations ("Certificates & secrets").
-    #[serde(default)]
-    pub certificates: Vec<AppCertificate>,
-    /// Federated identity credentials of app registrations.
-    #[serde(default)]
-    pub federated: Vec<FederatedCredential>,
-    /// Identities the emulated App Service host (`IDENTITY_ENDPOINT`) hands tokens out for.
-    #[serde(default)]
-    pub managed_identities: Vec<ManagedIdentity>,
-    /// The `IDENTITY_HEADER` secret the host expects in `X-IDENTITY-HEADER`.
-    #[serde(default)]
-    pub identity_header: Option<String>,
-    /// GitHub Actions stand-in: the `ACTIONS_ID_TOKEN_REQUEST_TOKEN` bearer it accepts and the
-    /// `sub` of the tokens it issues (e.g. `repo:contoso/infra:ref:refs/heads/main`).
-    #[serde(default)]
-    pub github_actions: Option<GithubActions>,
-    /// Azure DevOps stand-in: the `SYSTEM_ACCESSTOKEN` it accepts, the one service connection
-    /// it issues tokens for, and their `sub` (e.g. `sc://contoso/infra/entra`).
-    #[serde(default)]
-    pub azure_devops: Option<AzureDevOps>,
-}
-
-#[derive(Clone, Debug, serde::Deserialize, serde::Serialize)]
-pub struct AzureDevOps {
-    pub access_token: String,
-    pub service_connection_id: String,
-    pub subject: String,
-}
-
-#[derive(Clone, Debug, serde::Deserialize, serde::Serialize)]
-pub struct AppCertificate {
-    pub client_id: String,
-    /// The public certificate, PEM.
-    pub certificate_pem: String,
-}
-
-#[derive(Clone, Debug, serde::Deserialize, serde::Serialize)]
-pub struct FederatedCredential {
-    pub client_id: String,
-    /// `{emulator}` stands for the emulator's base URL, known only once it listens: the
-    /// emulator's issuers are `{emulator}/oidc`, `{emulator}/_github` and `{emulator}/_ado`.
-    pub issuer: String,
-    pub subject: String,
-    /// Defaults to `api://AzureADTokenExchange`.
-    #[serde(default)]
-    pub audience: Option<String>,
-}
-
-#[derive(Clone, Debug, serde::Deserialize, serde::Serialize)]
-pub struct ManagedIdentity {
-    pub tenant_id: String,
-    pub client_id: String,
-    /// System-assigned identities answer requests without a `client_id`.
-    #[serde(default)]
-    pub system_assigned: bool,
-}
-
-#[derive(Clone, Debug, serde::Deserialize, serde::Serialize)]
-pub struct GithubActions {
-    pub request_token: String,
-    pub subject: String,
-}
-
-/// A decoded (not yet verified) compact JWS.
-pub(crate) struct Jwt<'a> {
-    pub header: Value,
-    pub claims: Value,
-    pub signing_input: &'a str,
-    pub signature: Vec<u8>,
-}
-
-pub(crate) fn decode(token: &str) -> Option<Jwt<'_>> {
-    let (signing_input, sig) = token.rsplit_once('.')?;
-    let (h, c) = signing_input.split_once('.')?;
-    let part = |p: &str| -> Option<Value> {
-        serde_json::from_slice(&URL_SAFE_NO_PAD.decode(p).ok()?).ok()
-    };
-    Some(Jwt {
-        header: part(h)?,
-        claims: part(c)?,
-        signing_input,
-        signature: URL_SAFE_NO_PAD.decode(sig).ok()?,
-    })
-}
-
-pub(crate) fn now_secs() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
 
 fn malformed() -> AadError {
     aad_error(

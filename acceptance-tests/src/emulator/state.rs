@@ -10,17 +10,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use super::clock::{Clock, RateLimit, RateLimiter, Transition};
+use super::clock::{Clock, RateLimit, RateLimiter};
+use super::store::Transition;
+pub use super::store::{Stored, TenantStore};
 use super::util::{canonical_path, is_guid};
-use super::{Api, EmulatorConfig, Fault, RequestRecord, TenantSpec};
-
-/// One stored object. `created` is set when the object was created through the emulated API
-/// (and drives replication lag); out-of-band writes leave it `None`.
-#[derive(Clone, Debug)]
-pub struct Stored {
-    pub value: Value,
-    pub created: Option<Instant>,
-}
+use super::vocab::{Api, EmulatorConfig, Fault, RequestRecord, TenantSpec};
 
 /// An issued access token.
 #[derive(Clone, Debug)]
@@ -30,109 +24,6 @@ pub struct TokenInfo {
     /// The resource the token was issued for (scope without `/.default`).
     pub audience: String,
     pub expires: Instant,
-}
-
-/// The objects of one tenant, keyed by canonical path, plus the replication lag in force and
-/// the emulator clock's reading.
-pub struct TenantStore<'a> {
-    map: &'a mut BTreeMap<String, Stored>,
-    transitions: &'a mut Vec<Transition>,
-    lag: Duration,
-    now: Instant,
-}
-
-impl TenantStore<'_> {
-    /// The stored object regardless of replication lag.
-    pub fn get(&self, path: &str) -> Option<&Value> {
-        self.map.get(path).map(|s| &s.value)
-    }
-
-    pub fn get_mut(&mut self, path: &str) -> Option<&mut Value> {
-        self.map.get_mut(path).map(|s| &mut s.value)
-    }
-
-    /// `true` while the object was created less than the replication lag ago.
-    pub fn lagging(&self, path: &str) -> bool {
-        match self.map.get(path).and_then(|s| s.created) {
-            Some(created) if !self.lag.is_zero() => self.now.duration_since(created) < self.lag,
-            _ => false,
-        }
-    }
-
-    /// The object as a reader sees it: `None` while it is still "replicating".
-    pub fn visible(&self, path: &str) -> Option<&Value> {
-        if self.lagging(path) {
-            None
-        } else {
-            self.get(path)
-        }
-    }
-
-    /// Stores a newly created object (subject to replication lag).
-    pub fn create(&mut self, path: &str, value: Value) {
-        self.map.insert(
-            path.to_string(),
-            Stored {
-                value,
-                created: Some(self.now),
-            },
-        );
-    }
-
-    /// The emulator clock's reading (see [`Clock`]).
-    pub fn now(&self) -> Instant {
-        self.now
-    }
-
-    /// An asynchronous transition: once the clock has passed `after` from now, `patch` is
-    /// merged (top level) into the object at `path`, or, when `patch` is `null`, the object is
-    /// removed. A transition of an object that is gone by then is dropped.
-    pub fn schedule(&mut self, path: &str, after: Duration, patch: Value) {
-        self.transitions.push(Transition {
-            at: self.now + after,
-            path: path.to_string(),
-            patch,
-        });
-    }
-
-    /// Transitions of `path` not applied yet.
-    pub fn pending(&self, path: &str) -> usize {
-        self.transitions.iter().filter(|t| t.path == path).count()
-    }
-
-    /// Replaces an object, keeping its creation time.
-    pub fn replace(&mut self, path: &str, value: Value) {
-        match self.map.get_mut(path) {
-            Some(s) => s.value = value,
-            None => {
-                self.map.insert(
-                    path.to_string(),
-                    Stored {
-                        value,
-                        created: None,
-                    },
-                );
-            }
-        }
-    }
-
-    /// Removes an object and everything under it; `true` if the object itself existed.
-    pub fn remove(&mut self, path: &str) -> bool {
-        let existed = self.map.remove(path).is_some();
-        let prefix = format!("{path}/");
-        self.map.retain(|k, _| !k.starts_with(&prefix));
-        existed
-    }
-
-    /// Direct children of a collection path (`<prefix>/<key>`, no deeper), sorted by path.
-    pub fn children(&self, prefix: &str) -> Vec<(String, Value)> {
-        let p = format!("{prefix}/");
-        self.map
-            .iter()
-            .filter(|(k, _)| k.starts_with(&p) && !k[p.len()..].contains('/'))
-            .map(|(k, v)| (k.clone(), v.value.clone()))
-            .collect()
-    }
 }
 
 struct Inner {
@@ -147,6 +38,16 @@ struct Inner {
     requests: Vec<RequestRecord>,
 }
 
+/// How out-of-band reads see objects an API keeps specially: objects that exist without being
+/// stored (`virtual_object`) and stored ones that are not live objects of the tenant
+/// (`unlisted`). The API's module hands it in ([`crate::emulator::graph::LISTING`]): the store never calls
+/// up into the route families.
+#[derive(Clone, Copy)]
+pub struct Listing {
+    pub virtual_object: fn(&str) -> Option<Value>,
+    pub unlisted: fn(&str) -> bool,
+}
+
 /// State shared by all requests.
 pub struct Shared {
     /// Tenants the provider can sign in to.
@@ -156,13 +57,14 @@ pub struct Shared {
     /// `https://127.0.0.1:PORT`.
     pub base_url: String,
     /// Certificates, federated credentials, managed identities.
-    pub sign_in: super::signin::SignInConfig,
+    pub sign_in: super::vocab::SignInConfig,
     inner: Mutex<Inner>,
     log_file: Mutex<Option<std::fs::File>>,
     /// Requests being held by a delay fault right now.
     held: AtomicUsize,
     /// What "now" is for lag, transitions, token lifetimes and rate limits.
     pub clock: Clock,
+    listing: Listing,
 }
 
 /// Counts a request as held while it lives (see [`Shared::hold`]).
@@ -190,6 +92,7 @@ impl Shared {
         cfg: &EmulatorConfig,
         base_url: String,
         log_file: Option<std::fs::File>,
+        listing: Listing,
     ) -> anyhow::Result<Shared> {
         let tenants = cfg
             .tenants
@@ -223,6 +126,7 @@ impl Shared {
             log_file: Mutex::new(log_file),
             held: AtomicUsize::new(0),
             clock: Clock::default(),
+            listing,
         })
     }
 
@@ -284,14 +188,14 @@ impl Shared {
     /// base URL (the provider asks for `<graph_endpoint>/.default`, and in tests the Graph
     /// endpoint is the emulator).
     pub fn is_graph_audience(&self, aud: &str) -> bool {
-        self.is_audience(super::token::GRAPH_AUDIENCES, aud)
+        self.is_audience(super::vocab::GRAPH_AUDIENCES, aud)
     }
 
     /// Resources whose tokens the Exchange admin API accepts: Exchange Online, and the
     /// emulator's own base URL (the provider asks for `<exchange_endpoint>/.default`, and in
     /// tests the Exchange endpoint is the emulator too). API-NOTES.md#exchange-auth
     pub fn is_exchange_audience(&self, aud: &str) -> bool {
-        self.is_audience(super::token::EXCHANGE_AUDIENCES, aud)
+        self.is_audience(super::vocab::EXCHANGE_AUDIENCES, aud)
     }
 
     /// `aud` is one of `known`, or the emulator's own URL (as 127.0.0.1 or localhost).
@@ -410,7 +314,7 @@ impl Shared {
         let t = self.tenant_key(tenant)?;
         let path = canonical_path(path);
         self.with_store(&t, |s| s.get(&path).cloned())
-            .or_else(|| super::graph::virtual_object(&path))
+            .or_else(|| (self.listing.virtual_object)(&path))
     }
 
     pub fn objects(&self, tenant: &str) -> Vec<(String, Value)> {
@@ -425,7 +329,7 @@ impl Shared {
             .get(&t)
             .map(|m| {
                 m.iter()
-                    .filter(|(k, _)| !super::graph::unlisted(k))
+                    .filter(|(k, _)| !(self.listing.unlisted)(k))
                     .map(|(k, v)| (k.clone(), v.value.clone()))
                     .collect()
             })

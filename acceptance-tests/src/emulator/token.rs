@@ -9,7 +9,6 @@
 //! expire after one hour of the emulator clock. API-NOTES.md#token-endpoint
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -19,44 +18,18 @@ use axum::routing::post;
 use axum::Router;
 use serde_json::{json, Value};
 
+pub use super::aad::TOKEN_LIFETIME;
+pub(crate) use super::aad::{aad_error, AadError};
 use super::state::{Shared, TokenInfo};
-use super::util::{aad_timestamp, new_guid, random_token};
-use super::RequestRecord;
+use super::util::{new_guid, now_utc, random_token, Stamp};
+use super::vocab::RequestRecord;
 
-/// Microsoft Graph, by application ID URI and by app id.
-pub const GRAPH_AUDIENCES: &[&str] = &[
-    "https://graph.microsoft.com",
-    "00000003-0000-0000-c000-000000000000",
-];
-/// Exchange Online (for the admin API "InvokeCommand" routes).
-pub const EXCHANGE_AUDIENCES: &[&str] = &[
-    "https://outlook.office365.com",
-    "00000002-0000-0ff1-ce00-000000000000",
-];
+pub use super::vocab::{EXCHANGE_AUDIENCES, GRAPH_AUDIENCES};
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
-pub const TOKEN_LIFETIME: Duration = Duration::from_secs(3600);
 
 pub fn routes() -> Router<Arc<Shared>> {
     Router::new().route("/{tenant}/oauth2/v2.0/token", post(token))
-}
-
-pub(crate) struct AadError {
-    error: &'static str,
-    code: u32,
-    description: String,
-}
-
-pub(crate) fn aad_error(
-    error: &'static str,
-    code: u32,
-    description: impl Into<String>,
-) -> AadError {
-    AadError {
-        error,
-        code,
-        description: description.into(),
-    }
 }
 
 async fn token(
@@ -85,7 +58,7 @@ async fn token(
     let (status, body) = match result {
         Ok(v) => (StatusCode::OK, v),
         Err(e) => {
-            let ts = aad_timestamp();
+            let ts = now_utc(Stamp::Aad);
             let corr = new_guid();
             (
                 StatusCode::BAD_REQUEST,

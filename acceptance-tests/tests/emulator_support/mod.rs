@@ -2,6 +2,9 @@
 //! tenant) and a reqwest client trusting its CA. Not every file uses every helper.
 #![allow(dead_code, unused_imports)]
 
+mod exchange;
+pub use exchange::*;
+
 pub use std::time::Duration;
 
 pub use coexistence_acceptance::emulator::{Emulator, EmulatorConfig, Fault, TenantSpec};
@@ -12,6 +15,11 @@ pub const CONTOSO: &str = "6babcaad-604b-40ac-a9d7-9fd97c0b779f";
 pub const FABRIKAM: &str = "9c5d131d-b1c3-4fc4-9e3f-c6557947d551";
 pub const NORTHWIND: &str = "3d0f5dec-5d3d-455c-8016-e2af1ae4d31a";
 pub const CONTOSO_SECRET: &str = "contoso-very-secret-value";
+pub const FABRIKAM_CLIENT: &str = "22222222-2222-4222-8222-222222222222";
+pub const FABRIKAM_SECRET: &str = "fabrikam-secret";
+pub const CONTOSO_CLIENT: &str = "11111111-1111-4111-8111-111111111111";
+pub const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default";
+pub const EXCHANGE_SCOPE: &str = "https://outlook.office365.com/.default";
 pub const PARTNERS: &str = "/v1.0/policies/crossTenantAccessPolicy/partners";
 
 pub fn tenant(id: &str, name: &str, domain: &str, client: &str, secret: &str) -> TenantSpec {
@@ -34,15 +42,19 @@ impl Env {
     /// POST a bare partner configuration for `partner_tenant` (must answer 201): the setup
     /// most scenarios start from.
     pub async fn create_partner(&self, token: &str, partner_tenant: &str) {
-        let (s, body) = self
-            .graph(
-                Method::POST,
-                PARTNERS,
-                token,
-                Some(serde_json::json!({ "tenantId": partner_tenant })),
-            )
-            .await;
+        let (s, body) = self.post_partner(token, partner_tenant).await;
         assert_eq!(s, StatusCode::CREATED, "{body:#}");
+    }
+
+    /// POST a bare partner configuration for `partner_tenant`, whatever the answer.
+    pub async fn post_partner(&self, token: &str, partner_tenant: &str) -> (StatusCode, Value) {
+        self.graph(
+            Method::POST,
+            PARTNERS,
+            token,
+            Some(serde_json::json!({ "tenantId": partner_tenant })),
+        )
+        .await
     }
 
     pub async fn new() -> Env {
@@ -108,13 +120,24 @@ impl Env {
 
     /// A Contoso token for `scope` (client credentials with the secret).
     pub async fn token_for(&self, scope: &str) -> String {
+        self.tenant_token(CONTOSO, scope).await
+    }
+
+    /// A token of `tenant` (Contoso or Fabrikam) for `scope` (client credentials with the
+    /// secret).
+    pub async fn tenant_token(&self, tenant: &str, scope: &str) -> String {
+        let (client, secret) = match tenant {
+            CONTOSO => (CONTOSO_CLIENT, CONTOSO_SECRET),
+            FABRIKAM => (FABRIKAM_CLIENT, FABRIKAM_SECRET),
+            other => panic!("no app registration in {other}"),
+        };
         let (status, body) = self
             .token_request(
-                CONTOSO,
+                tenant,
                 &[
                     ("grant_type", "client_credentials"),
-                    ("client_id", "11111111-1111-4111-8111-111111111111"),
-                    ("client_secret", CONTOSO_SECRET),
+                    ("client_id", client),
+                    ("client_secret", secret),
                     ("scope", scope),
                 ],
             )

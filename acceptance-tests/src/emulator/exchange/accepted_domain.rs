@@ -4,7 +4,7 @@
 //! API-NOTES.md#exchange-accepted-domain
 
 use super::cmdlet::{project, Cmdlet, Invocation, PTy, Param};
-use super::{objects_response, ExchangeError, ExchangeResult};
+use super::envelope::{objects_response, ExchangeError, ExchangeResult};
 use serde_json::json;
 
 pub static CMDLETS: &[Cmdlet] = &[Cmdlet {
@@ -37,5 +37,6 @@ fn get(inv: &Invocation<'_>) -> ExchangeResult {
         inv.st,
         &inv.ctx.tenant,
         project(value, &inv.select),
+        Vec::new(),
     ))
 }

@@ -9,7 +9,7 @@
 use axum::response::Response;
 use serde_json::{Map, Value};
 
-use super::ExchangeError;
+use super::envelope::ExchangeError;
 use crate::emulator::pipeline::RequestCtx;
 use crate::emulator::state::Shared;
 
@@ -182,27 +182,4 @@ pub fn project(objects: Vec<Value>, select: &Option<Vec<String>>) -> Vec<Value> 
             })
             .collect(),
     }
-}
-
-/// A 200 answer with result objects and `@adminapi.warnings` (the warnings a cmdlet writes
-/// with `Write-Warning`; API-NOTES.md#exchange-invokecommand). No warnings: no member.
-pub fn objects_with_warnings(
-    st: &Shared,
-    tenant: &str,
-    value: Vec<Value>,
-    warnings: Vec<String>,
-) -> Response {
-    let mut body = serde_json::json!({
-        "@odata.context": format!("{}/adminapi/beta/{tenant}/$metadata#Collection(Exchange.GenericHashTable)", st.base_url),
-        "value": value,
-    });
-    if !warnings.is_empty() {
-        body["@adminapi.warnings"] = serde_json::json!(warnings);
-    }
-    let mut resp = Response::new(axum::body::Body::from(body.to_string()));
-    resp.headers_mut().insert(
-        "content-type",
-        axum::http::HeaderValue::from_static(super::EXO_JSON),
-    );
-    resp
 }

@@ -19,9 +19,9 @@ use std::net::Ipv4Addr;
 use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
 
-use super::cmdlet::{objects_with_warnings, project, Cmdlet, Invocation, PTy, Param};
-use super::{ExchangeError, ExchangeResult};
-use crate::emulator::util::new_guid;
+use super::cmdlet::{project, Cmdlet, Invocation, PTy, Param};
+use super::envelope::{objects_response, ExchangeError, ExchangeResult};
+use crate::emulator::util::{is_domain_name, new_guid};
 
 pub const INBOUND: &str = "/exchange/inboundConnectors";
 pub const OUTBOUND: &str = "/exchange/outboundConnectors";
@@ -242,17 +242,6 @@ fn defaults(dir: Dir, guid: &str) -> Value {
     Value::Object(m)
 }
 
-fn invalid(param: &str, message: String) -> ExchangeError {
-    let mut e = ExchangeError::new(
-        StatusCode::BAD_REQUEST,
-        "InvalidParameter",
-        "Microsoft.Exchange.Data.DataValidationException",
-        message,
-    );
-    e.target = Some(param.to_string());
-    e
-}
-
 /// A domain as connectors take it: `contoso.com` or `*.contoso.com`; a wildcard anywhere else
 /// (`domain.*.contoso.com`) is invalid (§3, §4). `star` also allows `*` alone (every domain,
 /// the historical default of `SenderDomains`).
@@ -260,15 +249,7 @@ fn domain_ok(s: &str, star: bool) -> bool {
     if star && s == "*" {
         return true;
     }
-    let d = s.strip_prefix("*.").unwrap_or(s);
-    d.contains('.')
-        && d.split('.').all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
+    is_domain_name(s.strip_prefix("*.").unwrap_or(s))
 }
 
 /// IPv4, single or CIDR /24 to /32 (`SenderIPAddresses`, §3: IPv6 and ranges unsupported).
@@ -322,10 +303,13 @@ fn bare_domain(d: &str) -> &str {
 fn check(dir: Dir, o: &Value) -> Result<(), ExchangeError> {
     let name = o["Name"].as_str().unwrap_or_default();
     if name.trim().is_empty() {
-        return Err(invalid("Name", "The Name can't be empty.".into()));
+        return Err(ExchangeError::invalid(
+            "Name",
+            "The Name can't be empty.".into(),
+        ));
     }
     if name.chars().count() > MAX_NAME {
-        return Err(invalid(
+        return Err(ExchangeError::invalid(
             "Name",
             format!("The length of the property is too long. The maximum length is {MAX_NAME} and the length of the value provided is {}.", name.chars().count()),
         ));
@@ -334,7 +318,7 @@ fn check(dir: Dir, o: &Value) -> Result<(), ExchangeError> {
     let domains = |k: &str, star: bool| -> Result<(), ExchangeError> {
         for d in strings(o, k) {
             if !domain_ok(bare_domain(&d), star) {
-                return Err(invalid(
+                return Err(ExchangeError::invalid(
                     k,
                     format!("'{d}' isn't a valid domain. Only a leading wildcard is allowed, e.g. *.contoso.com."),
                 ));
@@ -345,7 +329,7 @@ fn check(dir: Dir, o: &Value) -> Result<(), ExchangeError> {
     match dir {
         Dir::Inbound => {
             if strings(o, "SenderDomains").is_empty() {
-                return Err(invalid(
+                return Err(ExchangeError::invalid(
                     "SenderDomains",
                     "SenderDomains can't be empty.".into(),
                 ));
@@ -355,7 +339,7 @@ fn check(dir: Dir, o: &Value) -> Result<(), ExchangeError> {
             domains("AssociatedAcceptedDomains", false)?;
             if let Some(c) = o["TlsSenderCertificateName"].as_str() {
                 if !domain_ok(c, false) {
-                    return Err(invalid(
+                    return Err(ExchangeError::invalid(
                         "TlsSenderCertificateName",
                         format!("'{c}' isn't a valid certificate name. Only a leading wildcard is allowed, e.g. *.contoso.com."),
                     ));
@@ -363,7 +347,7 @@ fn check(dir: Dir, o: &Value) -> Result<(), ExchangeError> {
             }
             for ip in strings(o, "SenderIPAddresses") {
                 if !sender_ip_ok(&ip) {
-                    return Err(invalid(
+                    return Err(ExchangeError::invalid(
                         "SenderIPAddresses",
                         format!("'{ip}' isn't valid. Use an IPv4 address or an IPv4 CIDR range from /24 to /32; IPv6 isn't supported."),
                     ));
@@ -372,7 +356,7 @@ fn check(dir: Dir, o: &Value) -> Result<(), ExchangeError> {
             if o["TreatMessagesAsInternal"] == true
                 && (!on_prem || o["CloudServicesMailEnabled"] == true)
             {
-                return Err(invalid(
+                return Err(ExchangeError::invalid(
                     "TreatMessagesAsInternal",
                     "TreatMessagesAsInternal can be $true only on an OnPremises connector without CloudServicesMailEnabled.".into(),
                 ));
@@ -382,18 +366,21 @@ fn check(dir: Dir, o: &Value) -> Result<(), ExchangeError> {
             domains("RecipientDomains", false)?;
             if let Some(d) = o["TlsDomain"].as_str() {
                 if !domain_ok(d, false) {
-                    return Err(invalid("TlsDomain", format!("'{d}' isn't a valid domain.")));
+                    return Err(ExchangeError::invalid(
+                        "TlsDomain",
+                        format!("'{d}' isn't a valid domain."),
+                    ));
                 }
             }
             let hosts = strings(o, "SmartHosts");
             if let Some(h) = hosts.iter().find(|h| !smart_host_ok(h)) {
-                return Err(invalid(
+                return Err(ExchangeError::invalid(
                     "SmartHosts",
                     format!("'{h}' isn't a valid smart host. Use a fully qualified domain name, an IPv4 address or an IPv4 CIDR range."),
                 ));
             }
             if o["UseMXRecord"] == false && hosts.is_empty() {
-                return Err(invalid(
+                return Err(ExchangeError::invalid(
                     "SmartHosts",
                     "SmartHosts is required when UseMXRecord is $false.".into(),
                 ));
@@ -404,7 +391,7 @@ fn check(dir: Dir, o: &Value) -> Result<(), ExchangeError> {
                 "SenderRewritingEnabled",
             ] {
                 if o[k] == true && !on_prem {
-                    return Err(invalid(
+                    return Err(ExchangeError::invalid(
                         k,
                         format!("{k} can be $true only when ConnectorType is OnPremises."),
                     ));
@@ -492,7 +479,7 @@ fn get(inv: &Invocation<'_>, dir: Dir) -> ExchangeResult {
     if let (Some(id), true) = (id, found.is_empty()) {
         return Err(not_found(dir, id));
     }
-    Ok(objects_with_warnings(
+    Ok(objects_response(
         inv.st,
         &inv.ctx.tenant,
         project(found, &inv.select),
@@ -534,7 +521,7 @@ fn new(inv: &Invocation<'_>, dir: Dir) -> ExchangeResult {
         return Err(duplicate(&name));
     }
     let w = warnings(dir, &o);
-    Ok(objects_with_warnings(
+    Ok(objects_response(
         inv.st,
         &inv.ctx.tenant,
         project(vec![o], &inv.select),
@@ -557,7 +544,7 @@ fn set(inv: &Invocation<'_>, dir: Dir) -> ExchangeResult {
     inv.st
         .with_store(&inv.ctx.tenant, |s| s.replace(path, o.clone()));
     let w = warnings(dir, &o);
-    Ok(objects_with_warnings(inv.st, &inv.ctx.tenant, vec![], w))
+    Ok(objects_response(inv.st, &inv.ctx.tenant, vec![], w))
 }
 
 fn remove(inv: &Invocation<'_>, dir: Dir) -> ExchangeResult {
@@ -567,10 +554,5 @@ fn remove(inv: &Invocation<'_>, dir: Dir) -> ExchangeResult {
         return Err(not_found(dir, id));
     };
     inv.st.with_store(&inv.ctx.tenant, |s| s.remove(path));
-    Ok(objects_with_warnings(
-        inv.st,
-        &inv.ctx.tenant,
-        vec![],
-        vec![],
-    ))
+    Ok(objects_response(inv.st, &inv.ctx.tenant, vec![], vec![]))
 }

@@ -16,9 +16,9 @@
 use serde_json::{json, Map, Value};
 
 use super::cmdlet::{project, Cmdlet, Invocation, PTy, Param};
-use super::{ExchangeError, ExchangeResult, EXO_JSON};
-use crate::emulator::util::{is_guid, new_guid};
-use axum::http::{HeaderValue, StatusCode};
+use super::envelope::{objects_response, ExchangeError, ExchangeResult};
+use crate::emulator::util::{is_domain_name, is_guid, new_guid};
+use axum::http::StatusCode;
 use axum::response::Response;
 
 /// Where the relationships of a tenant live in its store.
@@ -125,22 +125,14 @@ fn defaults(guid: &str) -> Value {
     })
 }
 
-/// A 200 answer with objects and `@adminapi.warnings` (left out when there are none).
+/// A 200 answer with the objects (as `$select` projects them) and the warnings.
 fn respond(inv: &Invocation<'_>, value: Vec<Value>, warnings: Vec<String>) -> Response {
-    let mut body = json!({
-        "@odata.context": format!(
-            "{}/adminapi/beta/{}/$metadata#Collection(Exchange.GenericHashTable)",
-            inv.st.base_url, inv.ctx.tenant
-        ),
-        "value": project(value, &inv.select),
-    });
-    if !warnings.is_empty() {
-        body["@adminapi.warnings"] = json!(warnings);
-    }
-    let mut resp = Response::new(axum::body::Body::from(body.to_string()));
-    resp.headers_mut()
-        .insert("content-type", HeaderValue::from_static(EXO_JSON));
-    resp
+    objects_response(
+        inv.st,
+        &inv.ctx.tenant,
+        project(value, &inv.select),
+        warnings,
+    )
 }
 
 fn all(inv: &Invocation<'_>) -> Vec<(String, Value)> {
@@ -188,28 +180,8 @@ fn get(inv: &Invocation<'_>) -> ExchangeResult {
     ))
 }
 
-/// A cmdlet-level validation error about `param` (400, Exchange's validation exception).
-fn invalid(param: &str, message: String) -> ExchangeError {
-    let mut e = ExchangeError::new(
-        StatusCode::BAD_REQUEST,
-        "InvalidParameter",
-        "Microsoft.Exchange.Data.DataValidationException",
-        message,
-    );
-    e.target = Some(param.to_string());
-    e
-}
-
 fn is_domain(s: &str) -> bool {
-    s.len() <= 253
-        && s.contains('.')
-        && s.split('.').all(|l| {
-            !l.is_empty()
-                && l.len() <= 63
-                && !l.starts_with('-')
-                && !l.ends_with('-')
-                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
-        })
+    s.len() <= 253 && is_domain_name(s)
 }
 
 fn is_absolute_uri(s: &str) -> bool {
@@ -220,11 +192,14 @@ fn is_absolute_uri(s: &str) -> bool {
 fn check_values(p: &Map<String, Value>) -> Result<(), ExchangeError> {
     if let Some(name) = p.get("Name").and_then(Value::as_str) {
         if name.trim().is_empty() {
-            return Err(invalid("Name", "The Name property can't be empty.".into()));
+            return Err(ExchangeError::invalid(
+                "Name",
+                "The Name property can't be empty.".into(),
+            ));
         }
         let n = name.chars().count();
         if n > MAX_NAME {
-            return Err(invalid(
+            return Err(ExchangeError::invalid(
                 "Name",
                 format!("The length of the property is too long. The maximum length is {MAX_NAME} and the length of the value provided is {n}."),
             ));
@@ -232,13 +207,13 @@ fn check_values(p: &Map<String, Value>) -> Result<(), ExchangeError> {
     }
     if let Some(Value::Array(domains)) = p.get("DomainNames") {
         if domains.is_empty() {
-            return Err(invalid(
+            return Err(ExchangeError::invalid(
                 "DomainNames",
                 "The DomainNames property can't be empty.".into(),
             ));
         }
         if domains.len() > MAX_DOMAINS {
-            return Err(invalid(
+            return Err(ExchangeError::invalid(
                 "DomainNames",
                 format!(
                     "DomainNames can hold at most {MAX_DOMAINS} values; {} were given.",
@@ -248,7 +223,7 @@ fn check_values(p: &Map<String, Value>) -> Result<(), ExchangeError> {
         }
         for d in domains.iter().filter_map(Value::as_str) {
             if !(is_domain(d) || is_guid(d)) {
-                return Err(invalid(
+                return Err(ExchangeError::invalid(
                     "DomainNames",
                     format!("Cannot process argument transformation on parameter 'DomainNames'. \"{d}\" isn't a valid SMTP domain."),
                 ));
@@ -258,7 +233,7 @@ fn check_values(p: &Map<String, Value>) -> Result<(), ExchangeError> {
     for uri in ["TargetAutodiscoverEpr", "TargetSharingEpr", "TargetOwaURL"] {
         if let Some(s) = p.get(uri).and_then(Value::as_str) {
             if !is_absolute_uri(s) {
-                return Err(invalid(
+                return Err(ExchangeError::invalid(
                     uri,
                     format!("Cannot process argument transformation on parameter '{uri}'. Invalid URI: \"{s}\" is not an absolute http or https URI."),
                 ));
@@ -267,7 +242,7 @@ fn check_values(p: &Map<String, Value>) -> Result<(), ExchangeError> {
     }
     if let Some(s) = p.get("TargetApplicationUri").and_then(Value::as_str) {
         if s.is_empty() || s.chars().any(char::is_whitespace) {
-            return Err(invalid(
+            return Err(ExchangeError::invalid(
                 "TargetApplicationUri",
                 format!("Cannot process argument transformation on parameter 'TargetApplicationUri'. Invalid URI: \"{s}\"."),
             ));
@@ -278,7 +253,7 @@ fn check_values(p: &Map<String, Value>) -> Result<(), ExchangeError> {
             .split_once('@')
             .is_some_and(|(local, domain)| !local.is_empty() && is_domain(domain));
         if !ok {
-            return Err(invalid(
+            return Err(ExchangeError::invalid(
                 "OrganizationContact",
                 format!("Cannot process argument transformation on parameter 'OrganizationContact'. \"{s}\" isn't a valid SMTP address."),
             ));
@@ -323,7 +298,7 @@ fn check_unique(
                 .filter_map(Value::as_str)
                 .any(|t| t.eq_ignore_ascii_case(d))
             {
-                return Err(invalid(
+                return Err(ExchangeError::invalid(
                     "DomainNames",
                     format!("The domain '{d}' is already used by the organization relationship '{other}'."),
                 ));

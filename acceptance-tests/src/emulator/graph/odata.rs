@@ -9,8 +9,8 @@
 
 use serde_json::{Map, Value};
 
+use super::envelope::{GraphCtx, GraphError};
 use super::schema::ObjType;
-use super::{GraphCtx, GraphError};
 
 pub fn prop_names(ty: &ObjType) -> Vec<&'static str> {
     ty.props.iter().map(|p| p.name).collect()

@@ -7,7 +7,7 @@
 
 use serde_json::{Map, Value};
 
-use super::GraphError;
+use super::envelope::GraphError;
 
 /// How a property may be written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -14,7 +14,7 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use serde_json::json;
 
-use super::{context_url, odata_json, GraphCtx, GraphError, GraphResult};
+use super::envelope::{context_url, odata_json, GraphCtx, GraphError, GraphResult};
 use crate::emulator::state::Shared;
 use crate::emulator::util::is_guid;
 

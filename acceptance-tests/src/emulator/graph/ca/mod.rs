@@ -10,9 +10,13 @@
 //!   `deletedDateTime` (restorable for 30 days in the real service; application permissions
 //!   cannot restore or purge it).
 //!
+//! The policies are an [`EntitySet`] ([`POLICIES`]) with server-assigned ids, Conditional
+//! Access's own wording ([`DIALECT`]), whole-policy checks after every merge and a soft delete;
+//! the deleted items are read here by hand (they are not a set one can write to).
+//!
 //! The service allows one request per second per tenant and answers 429 without Retry-After:
-//! [`routes`] installs that limit ([`rate_limit`]) in the shared rate limiter, so tests can
-//! replace or clear it like any other (API-NOTES.md#ca-throttling).
+//! the emulator installs that limit ([`rate_limit`]) in the shared rate limiter when it starts,
+//! so tests can replace or clear it like any other (API-NOTES.md#ca-throttling).
 
 pub mod types;
 pub mod validate;
@@ -25,13 +29,13 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde_json::{json, Map, Value};
 
+use super::entity_set::{with_context, Dialect, EntitySet, Hooks, Key};
+use super::envelope::{context_url, odata_json, GraphCtx, GraphError, GraphResult};
 use super::odata::{parse_select, project};
 use super::schema::Op;
-use super::{context_url, no_content, odata_json, GraphCtx, GraphError, GraphResult};
 use crate::emulator::clock::RateLimit;
-use crate::emulator::state::Shared;
-use crate::emulator::util::{is_guid, new_guid};
-use crate::emulator::Api;
+use crate::emulator::state::{Shared, TenantStore};
+use crate::emulator::util::{is_guid, now_utc, Stamp};
 
 pub const POLICIES_PATH: &str = "/identity/conditionalAccess/policies";
 pub const DELETED_PATH: &str = "/identity/conditionalAccess/deletedItems/policies";
@@ -52,18 +56,11 @@ pub fn rate_limit() -> RateLimit {
         .without_retry_after()
 }
 
-/// The routes, and the family's rate limit installed in `shared`.
-pub fn routes(shared: &Shared) -> Router<Arc<Shared>> {
-    shared.set_rate_limit(Api::Graph, Some(rate_limit()));
-    Router::new()
-        .route(
-            "/v1.0/identity/conditionalAccess/policies",
-            get(list).post(create),
-        )
-        .route(
-            "/v1.0/identity/conditionalAccess/policies/{id}",
-            get(get_one).patch(update).delete(delete),
-        )
+/// The routes. The family's rate limit ([`rate_limit`]) is installed by whoever builds the
+/// emulator's state (building routes changes nothing).
+pub fn routes() -> Router<Arc<Shared>> {
+    POLICIES
+        .routes()
         .route(
             "/v1.0/identity/conditionalAccess/deletedItems/policies",
             get(list_deleted),
@@ -78,33 +75,88 @@ pub fn routes(shared: &Shared) -> Router<Arc<Shared>> {
         )
 }
 
+/// `/identity/conditionalAccess/policies`.
+pub static POLICIES: EntitySet = EntitySet {
+    path: POLICIES_PATH,
+    ty: &types::POLICY,
+    key: Key::Server,
+    navs: &[],
+    unemulated: &[],
+    hooks: Hooks {
+        // The schema walker and the policy rules it cannot express.
+        validate: |body, _, op| validate::validate_policy(body, op),
+        // `conditions` merges one level down (API-NOTES.md, "Graph: Conditional Access").
+        merge: Some(validate::merge),
+        finish,
+        dispose: soft_delete,
+        ..Hooks::DEFAULT
+    },
+    dialect: &DIALECT,
+};
+
+/// How Conditional Access words what every set answers: its own codes, no `$select` in
+/// context URLs, the id checked before the query options.
+pub static DIALECT: Dialect = Dialect {
+    bad_key: url_id_error,
+    not_found,
+    update_not_found: not_found,
+    select_in_context: false,
+    key_before_query: true,
+};
+
+/// The server-set properties, and (on update) the merged policy must still be a policy (a
+/// PATCH cannot, say, add the legacy keyword next to the guests object that is already there).
+fn finish(policy: &mut Map<String, Value>, op: Op, id: &str) -> Result<(), GraphError> {
+    match op {
+        Op::Create => {
+            policy.insert("id".into(), Value::String(id.to_string()));
+            policy.insert(
+                "createdDateTime".into(),
+                Value::String(now_utc(Stamp::Ticks)),
+            );
+            // Facts §3: null right after create, set by the first update.
+            policy.insert("modifiedDateTime".into(), Value::Null);
+        }
+        Op::Update => {
+            validate::validate_policy(&strip_read_only(policy), Op::Create)?;
+            policy.insert(
+                "modifiedDateTime".into(),
+                Value::String(now_utc(Stamp::Ticks)),
+            );
+        }
+    }
+    validate::normalize(policy);
+    Ok(())
+}
+
+/// Facts §1: a deleted policy goes to `deletedItems` (restorable for 30 days).
+fn soft_delete(s: &mut TenantStore<'_>, path: &str, id: &str) -> Result<(), GraphError> {
+    let Some(Value::Object(mut policy)) = s.get(path).cloned() else {
+        return Err(not_found(id));
+    };
+    s.remove(path);
+    policy.insert(
+        "deletedDateTime".into(),
+        Value::String(now_utc(Stamp::Ticks)),
+    );
+    s.replace(&deleted_path(id), Value::Object(policy));
+    Ok(())
+}
+
 type St = State<Arc<Shared>>;
 type Cx = Extension<GraphCtx>;
-
-/// `2019-10-14T19:52:00.0509580Z`, the form of `createdDateTime` in the documented answers.
-fn now_stamp() -> String {
-    let t = time::OffsetDateTime::now_utc();
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:07}Z",
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute(),
-        t.second(),
-        t.nanosecond() / 100
-    )
-}
 
 /// A policy id from the URL: a GUID (400 otherwise, assumed), lowercase.
 fn url_id(raw: &str) -> Result<String, GraphError> {
     if is_guid(raw) {
         Ok(raw.to_ascii_lowercase())
     } else {
-        Err(GraphError::bad_request(format!(
-            "Invalid policy id '{raw}'."
-        )))
+        Err(url_id_error(raw))
     }
+}
+
+fn url_id_error(raw: &str) -> GraphError {
+    GraphError::bad_request(format!("Invalid policy id '{raw}'."))
 }
 
 fn not_found(id: &str) -> GraphError {
@@ -113,10 +165,6 @@ fn not_found(id: &str) -> GraphError {
         "ResourceNotFound",
         format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present."),
     )
-}
-
-fn with_context(url: String, body: Map<String, Value>) -> Value {
-    super::entity_set::with_context(url, body)
 }
 
 fn list_of(st: &Shared, ctx: &GraphCtx, prefix: &str, fragment: &str) -> GraphResult {
@@ -148,71 +196,6 @@ fn get_from(st: &Shared, ctx: &GraphCtx, path: &str, id: &str, fragment: &str) -
     ))
 }
 
-async fn list(State(st): St, Extension(ctx): Cx) -> GraphResult {
-    list_of(
-        &st,
-        &ctx,
-        POLICIES_PATH,
-        "identity/conditionalAccess/policies",
-    )
-}
-
-async fn create(State(st): St, Extension(ctx): Cx) -> GraphResult {
-    ctx.only_query_options(&[])?;
-    let body = ctx.object_body()?;
-    validate::validate_policy(body, Op::Create)?;
-    let id = new_guid();
-    let mut policy = body.clone();
-    policy.insert("id".into(), Value::String(id.clone()));
-    policy.insert("createdDateTime".into(), Value::String(now_stamp()));
-    // Facts §3: null right after create, set by the first update.
-    policy.insert("modifiedDateTime".into(), Value::Null);
-    validate::normalize(&mut policy);
-    let path = policy_path(&id);
-    st.with_store(&ctx.tenant, |s| {
-        s.create(&path, Value::Object(policy.clone()))
-    });
-    let url = context_url(&st, "identity/conditionalAccess/policies/$entity");
-    let mut resp = odata_json(StatusCode::CREATED, with_context(url, policy));
-    if let Ok(v) = format!("{}/v1.0{path}", st.base_url).parse() {
-        resp.headers_mut().insert("location", v);
-    }
-    Ok(resp)
-}
-
-async fn get_one(State(st): St, Extension(ctx): Cx, Path(id): Path<String>) -> GraphResult {
-    let id = url_id(&id)?;
-    get_from(
-        &st,
-        &ctx,
-        &policy_path(&id),
-        &id,
-        "identity/conditionalAccess/policies/$entity",
-    )
-}
-
-async fn update(State(st): St, Extension(ctx): Cx, Path(id): Path<String>) -> GraphResult {
-    ctx.only_query_options(&[])?;
-    let id = url_id(&id)?;
-    let body = ctx.object_body()?;
-    validate::validate_policy(body, Op::Update)?;
-    st.with_store(&ctx.tenant, |s| {
-        let stored = s
-            .get_mut(&policy_path(&id))
-            .and_then(Value::as_object_mut)
-            .ok_or_else(|| not_found(&id))?;
-        // The merged policy must still be a policy (a PATCH cannot, say, add the legacy
-        // keyword next to the guests object that is already there).
-        let mut merged = stored.clone();
-        validate::merge(&mut merged, body);
-        validate::validate_policy(&strip_read_only(&merged), Op::Create)?;
-        merged.insert("modifiedDateTime".into(), Value::String(now_stamp()));
-        validate::normalize(&mut merged);
-        *stored = merged;
-        Ok(no_content())
-    })
-}
-
 /// The stored policy without the properties a client cannot send, to validate a merge.
 fn strip_read_only(m: &Map<String, Value>) -> Map<String, Value> {
     let mut m = m.clone();
@@ -226,22 +209,6 @@ fn strip_read_only(m: &Map<String, Value>) -> Map<String, Value> {
         m.remove(k);
     }
     m
-}
-
-/// Facts §1: a deleted policy goes to `deletedItems` (restorable for 30 days).
-async fn delete(State(st): St, Extension(ctx): Cx, Path(id): Path<String>) -> GraphResult {
-    ctx.only_query_options(&[])?;
-    let id = url_id(&id)?;
-    st.with_store(&ctx.tenant, |s| {
-        let path = policy_path(&id);
-        let Some(Value::Object(mut policy)) = s.get(&path).cloned() else {
-            return Err(not_found(&id));
-        };
-        s.remove(&path);
-        policy.insert("deletedDateTime".into(), Value::String(now_stamp()));
-        s.replace(&deleted_path(&id), Value::Object(policy));
-        Ok(no_content())
-    })
 }
 
 async fn list_deleted(State(st): St, Extension(ctx): Cx) -> GraphResult {

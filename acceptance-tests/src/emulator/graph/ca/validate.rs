@@ -4,8 +4,8 @@
 use serde_json::{json, Map, Value};
 
 use super::types::{GUEST_TYPES, POLICY};
+use crate::emulator::graph::envelope::GraphError;
 use crate::emulator::graph::schema::{validate_body, Op};
-use crate::emulator::graph::GraphError;
 use crate::emulator::util::is_guid;
 
 /// Graph's answer to any policy body that does not match the schema (API-NOTES.md#ca-1007).

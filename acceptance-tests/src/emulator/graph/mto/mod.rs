@@ -18,9 +18,9 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use serde_json::{json, Map, Value};
 
-use crate::emulator::graph::{no_content, odata_json, GraphCtx, GraphError, GraphResult};
+use crate::emulator::graph::envelope::{no_content, odata_json, GraphCtx, GraphError, GraphResult};
 use crate::emulator::state::Shared;
-use crate::emulator::util::{graph_date, is_guid, new_guid};
+use crate::emulator::util::{is_guid, new_guid, now_utc, Stamp};
 
 pub const MTO_PATH: &str = "/tenantRelationships/multiTenantOrganization";
 pub const TENANTS_PATH: &str = "/tenantRelationships/multiTenantOrganization/tenants";
@@ -162,12 +162,12 @@ async fn put_mto(
         ));
     }
     let mto = json!({
-        "id": new_guid(), "createdDateTime": graph_date(), "displayName": name,
+        "id": new_guid(), "createdDateTime": now_utc(Stamp::Bare), "displayName": name,
         "description": body.get("description").cloned().unwrap_or(Value::Null), "state": "active",
     });
     let owner = json!({
         "id": new_guid(), "tenantId": me, "displayName": name, "role": "owner", "state": "active",
-        "addedByTenantId": me, "addedDateTime": graph_date(), "joinedDateTime": null, "transitionDetails": null,
+        "addedByTenantId": me, "addedDateTime": now_utc(Stamp::Bare), "joinedDateTime": null, "transitionDetails": null,
     });
     st.with_store(&me, |s| {
         s.create(MTO_PATH, mto.clone());
@@ -270,7 +270,7 @@ async fn add_tenant(
     }
     let member = json!({
         "id": new_guid(), "tenantId": id, "displayName": name, "role": role, "state": "pending",
-        "addedByTenantId": me, "addedDateTime": graph_date(), "joinedDateTime": null,
+        "addedByTenantId": me, "addedDateTime": now_utc(Stamp::Bare), "joinedDateTime": null,
         "transitionDetails": {"desiredState": "active", "desiredRole": role, "status": "notStarted", "details": ""},
     });
     st.with_store(&org, |s| s.create(&path, member.clone()));
@@ -463,7 +463,7 @@ async fn patch_join(
     });
     if failure.is_none() {
         st.with_store(&owner, |s| {
-            s.schedule(&path, d, json!({"state": "active", "joinedDateTime": graph_date(), "transitionDetails": null}));
+            s.schedule(&path, d, json!({"state": "active", "joinedDateTime": now_utc(Stamp::Bare), "transitionDetails": null}));
         });
     }
     Ok(no_content())

@@ -13,11 +13,11 @@ use serde_json::{json, Map, Value};
 use super::types::DEFAULT;
 use super::DEFAULT_PATH;
 use crate::emulator::graph::entity_set::{apply, with_context, Hooks};
-use crate::emulator::graph::odata::{parse_select, project};
-use crate::emulator::graph::schema::{validate_body, Op};
-use crate::emulator::graph::{
+use crate::emulator::graph::envelope::{
     context_url, no_content, odata_json, GraphCtx, GraphError, GraphResult,
 };
+use crate::emulator::graph::odata::{parse_select, project};
+use crate::emulator::graph::schema::{validate_body, Op};
 use crate::emulator::state::Shared;
 
 /// `null` resets a setting to its service-default value (assumed: API-NOTES.md#xtap-default).

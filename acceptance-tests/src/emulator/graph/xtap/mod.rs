@@ -43,8 +43,8 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Map, Value};
 
-use super::entity_set::{EntitySet, Hooks, Singleton};
-use super::{GraphCtx, GraphError};
+use super::entity_set::{Dialect, EntitySet, Hooks, Key, Singleton};
+use super::envelope::{GraphCtx, GraphError};
 use crate::emulator::state::{Shared, TenantStore};
 pub use default::service_default;
 pub use types::{DEFAULT, IDENTITY_SYNC, PARTNER};
@@ -64,7 +64,7 @@ pub fn sync_path(id: &str) -> String {
 pub static PARTNERS: EntitySet = EntitySet {
     path: PARTNERS_PATH,
     ty: &PARTNER,
-    key: "tenantId",
+    key: Key::Property("tenantId"),
     navs: &[&IDENTITY_SYNCHRONIZATION],
     // Navigation properties of the v1.0 type that are not emulated.
     unemulated: &["serviceProviderConstraints"],
@@ -74,7 +74,9 @@ pub static PARTNERS: EntitySet = EntitySet {
         normalize,
         check_create: not_self,
         check_delete: sync_deleted_first,
+        ..Hooks::DEFAULT
     },
+    dialect: &Dialect::DIRECTORY,
 };
 
 /// `partners/{id}/identitySynchronization` (`crossTenantIdentitySyncPolicyPartner`).

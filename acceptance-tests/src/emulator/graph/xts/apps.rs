@@ -12,9 +12,11 @@ use serde_json::{json, Map, Value};
 use super::query::{get_one, list, patch, select};
 use super::types::{APPLICATION, SERVICE_PRINCIPAL};
 use super::*;
+use crate::emulator::graph::envelope::{
+    context_url, no_content, odata_json, GraphCtx, GraphResult,
+};
 use crate::emulator::graph::odata::{project, single_option};
-use crate::emulator::graph::{context_url, no_content, odata_json, GraphCtx, GraphResult};
-use crate::emulator::util::{graph_date, new_guid};
+use crate::emulator::util::{new_guid, now_utc, Stamp};
 
 pub(super) fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -36,11 +38,6 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
             "/v1.0/directory/deletedItems/{id}",
             get(get_deleted).delete(purge_deleted),
         )
-}
-
-/// `2023-07-31T23:26:24Z`.
-fn timestamp() -> String {
-    format!("{}Z", graph_date())
 }
 
 const HOMEPAGE: &str = "https://account.activedirectory.windowsazure.com:444/applications/default.aspx?metadata=aad2aadsync|ISV9.1|primary|z";
@@ -72,7 +69,7 @@ pub(super) fn instantiated(tenant: &str, name: &str) -> (Value, Value) {
         json!({"displayName": null, "verifiedPublisherId": null, "addedDateTime": null});
     let app = json!({
         "id": obj_id, "appId": app_id, "applicationTemplateId": XTS_TEMPLATE_ID,
-        "createdDateTime": timestamp(), "deletedDateTime": null, "displayName": name,
+        "createdDateTime": now_utc(Stamp::Seconds), "deletedDateTime": null, "displayName": name,
         "description": null, "notes": null, "groupMembershipClaims": null, "identifierUris": [],
         "isFallbackPublicClient": false, "serviceManagementReference": null,
         "signInAudience": "AzureADMyOrg", "tags": [], "tokenEncryptionKeyId": null,
@@ -208,7 +205,7 @@ async fn delete_app(
             }
         }
         remove_later(s, &app_path(&id), d);
-        app["deletedDateTime"] = json!(timestamp());
+        app["deletedDateTime"] = json!(now_utc(Stamp::Seconds));
         s.replace(&deleted_path(&id), app);
         Ok(no_content())
     })

@@ -14,9 +14,11 @@ use serde_json::{json, Value};
 use super::types::APP_ROLE_ASSIGNMENT;
 use super::*;
 use crate::emulator::graph::entity_set::with_context;
+use crate::emulator::graph::envelope::{
+    context_url, no_content, odata_json, GraphCtx, GraphResult,
+};
 use crate::emulator::graph::schema::{validate_body, Op};
-use crate::emulator::graph::{context_url, no_content, odata_json, GraphCtx, GraphResult};
-use crate::emulator::util::{graph_date, is_guid};
+use crate::emulator::util::{is_guid, now_utc, Stamp};
 
 pub(super) fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -85,7 +87,7 @@ async fn get_one(
 pub(super) fn assignment(role: &str, principal: &str, kind: &str, p: &Value, sp: &Value) -> Value {
     json!({
         "id": assignment_id(), "deletedDateTime": null, "appRoleId": role,
-        "createdDateTime": format!("{}Z", graph_date()),
+        "createdDateTime": now_utc(Stamp::Seconds),
         "principalDisplayName": p["displayName"], "principalId": principal,
         "principalType": kind, "resourceDisplayName": sp["displayName"],
         "resourceId": sp["id"],

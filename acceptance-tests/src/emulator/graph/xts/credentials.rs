@@ -13,9 +13,11 @@ use serde_json::{json, Map, Value};
 use super::sync::job_not_found;
 use super::types::{CREDENTIALS_BODY, MASKED_SECRETS, SECRETS_BODY};
 use super::*;
+use crate::emulator::graph::envelope::{
+    context_url, no_content, odata_json, GraphCtx, GraphResult,
+};
 use crate::emulator::graph::schema::{validate_body, Op};
 use crate::emulator::graph::xtap::{partner_path, service_default, sync_path, DEFAULT_PATH};
-use crate::emulator::graph::{context_url, no_content, odata_json, GraphCtx, GraphResult};
 use crate::emulator::util::is_guid;
 
 const SYNC: &str = "/v1.0/servicePrincipals/{id}/synchronization";

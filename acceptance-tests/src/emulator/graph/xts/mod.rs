@@ -98,9 +98,8 @@ use axum::http::StatusCode;
 use axum::Router;
 use serde_json::{json, Map, Value};
 
-use super::GraphError;
+use super::envelope::GraphError;
 use crate::emulator::state::{Shared, TenantStore};
-use crate::emulator::Emulator;
 pub use seed::{portal_configuration, PortalConfiguration, Seeded};
 
 /// The gallery template of the cross-tenant synchronization configuration application.
@@ -146,7 +145,7 @@ pub fn assignments_path(sp: &str) -> String {
     format!("{SPS_PATH}/{sp}/appRoleAssignedTo")
 }
 
-/// Paths [`Emulator::objects`] leaves out: deleted applications (soft-deleted, not live) and
+/// Paths [`Emulator::objects`](crate::emulator::Emulator::objects) leaves out: deleted applications (soft-deleted, not live) and
 /// the principals tests seed (directory content no resource creates).
 pub fn unlisted(path: &str) -> bool {
     [DELETED_PATH, USERS_PATH, GROUPS_PATH]
@@ -155,15 +154,17 @@ pub fn unlisted(path: &str) -> bool {
 }
 
 /// A user `id` in `tenant`, for assignments (`principalType` `User`).
-pub fn add_user(emu: &Emulator, tenant: &str, id: &str, display_name: &str) {
+pub fn add_user(emu: &impl AsRef<Shared>, tenant: &str, id: &str, display_name: &str) {
     let v = json!({"id": id.to_ascii_lowercase(), "displayName": display_name, "@odata.type": "#microsoft.graph.user"});
-    emu.put_object(tenant, &format!("{USERS_PATH}/{id}"), v);
+    emu.as_ref()
+        .put_object(tenant, &format!("{USERS_PATH}/{id}"), v);
 }
 
 /// A group `id` in `tenant`, for assignments (`principalType` `Group`).
-pub fn add_group(emu: &Emulator, tenant: &str, id: &str, display_name: &str) {
+pub fn add_group(emu: &impl AsRef<Shared>, tenant: &str, id: &str, display_name: &str) {
     let v = json!({"id": id.to_ascii_lowercase(), "displayName": display_name, "@odata.type": "#microsoft.graph.group"});
-    emu.put_object(tenant, &format!("{GROUPS_PATH}/{id}"), v);
+    emu.as_ref()
+        .put_object(tenant, &format!("{GROUPS_PATH}/{id}"), v);
 }
 
 // ---- the transient errors after instantiate ------------------------------------------------
@@ -190,13 +191,13 @@ fn transient<R>(f: impl FnOnce(&mut Transient) -> R) -> R {
 /// For `d` (emulator clock) after a service principal of `tenant` is instantiated, its
 /// synchronization and appRoleAssignedTo requests answer 403 and 409 alternately. Zero (the
 /// default) turns it off. API-NOTES.md#xts-transient
-pub fn set_transient_delay(emu: &Emulator, tenant: &str, d: Duration) {
-    let tenant = emu
-        .shared
+pub fn set_transient_delay(emu: &impl AsRef<Shared>, tenant: &str, d: Duration) {
+    let st = emu.as_ref();
+    let tenant = st
         .signin_tenant(tenant)
         .map(|t| t.tenant_id.clone())
         .unwrap_or_else(|| tenant.to_ascii_lowercase());
-    let key = (emu.url(), tenant);
+    let key = (st.base_url.clone(), tenant);
     transient(|t| t.delays.insert(key, d));
 }
 
@@ -204,13 +205,13 @@ pub fn set_transient_delay(emu: &Emulator, tenant: &str, d: Duration) {
 /// `tenant` answered 204, the object (and the application's service principal) still reads
 /// as there: deletion is eventually consistent, so a provider must wait until it is gone.
 /// Zero (the default) deletes at once. API-NOTES.md#xts-delete
-pub fn set_delete_delay(emu: &Emulator, tenant: &str, d: Duration) {
-    let tenant = emu
-        .shared
+pub fn set_delete_delay(emu: &impl AsRef<Shared>, tenant: &str, d: Duration) {
+    let st = emu.as_ref();
+    let tenant = st
         .signin_tenant(tenant)
         .map(|t| t.tenant_id.clone())
         .unwrap_or_else(|| tenant.to_ascii_lowercase());
-    let key = (emu.url(), tenant);
+    let key = (st.base_url.clone(), tenant);
     transient(|t| t.delete_delays.insert(key, d));
 }
 
@@ -315,7 +316,7 @@ fn only_params(
 }
 
 /// A request that must carry no body (start, pause).
-fn no_body(ctx: &super::GraphCtx) -> Result<(), GraphError> {
+fn no_body(ctx: &super::envelope::GraphCtx) -> Result<(), GraphError> {
     match &ctx.body {
         None => Ok(()),
         Some(Value::Object(m)) if m.is_empty() => Ok(()),

@@ -6,9 +6,9 @@ use serde_json::{json, Map, Value};
 
 use super::*;
 use crate::emulator::graph::entity_set::with_context;
+use crate::emulator::graph::envelope::{context_url, odata_json, GraphCtx, GraphResult};
 use crate::emulator::graph::odata::{parse_select_value, project, single_option};
 use crate::emulator::graph::schema::{validate_body, ObjType, Op};
-use crate::emulator::graph::{context_url, odata_json, GraphCtx, GraphResult};
 
 // ---- queries ---------------------------------------------------------------------------------
 

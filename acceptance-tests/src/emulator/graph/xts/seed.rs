@@ -35,9 +35,13 @@ pub struct Seeded {
 
 /// Writes the configuration `c` into `tenant` as the portal would leave it. Panics on an
 /// unknown tenant or principal (a test bug).
-pub fn portal_configuration(emu: &Emulator, tenant: &str, c: &PortalConfiguration) -> Seeded {
+pub fn portal_configuration(
+    emu: &impl AsRef<Shared>,
+    tenant: &str,
+    c: &PortalConfiguration,
+) -> Seeded {
     let tenant = emu
-        .shared
+        .as_ref()
         .signin_tenant(tenant)
         .map(|t| t.tenant_id.clone())
         .unwrap_or_else(|| panic!("unknown tenant {tenant}"));
@@ -68,7 +72,7 @@ pub fn portal_configuration(emu: &Emulator, tenant: &str, c: &PortalConfiguratio
         .as_str()
         .unwrap_or_default()
         .to_string();
-    emu.shared.with_store(&tenant, |s| {
+    emu.as_ref().with_store(&tenant, |s| {
         let mut assignments: Vec<Value> = Vec::new();
         for p in &c.principal_ids {
             let p = p.to_ascii_lowercase();

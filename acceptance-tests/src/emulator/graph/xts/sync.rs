@@ -14,8 +14,10 @@ use super::sync_schema::{check, default_schema};
 use super::types::SCHEMA;
 use super::*;
 use crate::emulator::graph::entity_set::with_context;
+use crate::emulator::graph::envelope::{
+    context_url, no_content, odata_json, GraphCtx, GraphResult,
+};
 use crate::emulator::graph::schema::{validate_body, Op};
-use crate::emulator::graph::{context_url, no_content, odata_json, GraphCtx, GraphResult};
 
 const SYNC: &str = "/v1.0/servicePrincipals/{id}/synchronization";
 

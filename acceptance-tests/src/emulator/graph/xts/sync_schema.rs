@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use serde_json::{json, Value};
 
-use super::GraphError;
+use crate::emulator::graph::envelope::GraphError;
 use crate::emulator::util::new_guid;
 
 pub const RULE_NAME: &str = "USER_INBOUND_USER";

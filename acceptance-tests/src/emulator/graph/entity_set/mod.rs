@@ -19,11 +19,17 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use serde_json::{json, Map, Value};
 
+use super::envelope::{context_url, no_content, odata_json, GraphCtx, GraphError, GraphResult};
 use super::odata::{self, parse_select, project, Expand};
 use super::schema::{validate_body, ObjType, Op};
-use super::{context_url, no_content, odata_json, GraphCtx, GraphError, GraphResult};
 use crate::emulator::state::{Shared, TenantStore};
-use crate::emulator::util::is_guid;
+use crate::emulator::util::{is_guid, new_guid};
+
+mod singleton;
+pub use singleton::Singleton;
+
+/// A JSON object: a body, a stored entity.
+pub type Object = Map<String, Value>;
 
 /// What differs between families beyond their schema. Every hook has a plain default.
 #[derive(Clone, Copy)]
@@ -38,6 +44,16 @@ pub struct Hooks {
     pub check_create: fn(ctx: &GraphCtx, key: &str) -> Result<(), GraphError>,
     /// Ordering rules before a delete (`path` is the entity's store path).
     pub check_delete: fn(s: &TenantStore<'_>, path: &str) -> Result<(), GraphError>,
+    /// Body validation (the schema walker by default).
+    pub validate: fn(body: &Object, ty: &ObjType, op: Op) -> Result<(), GraphError>,
+    /// How a body is merged into the stored entity; `None`: [`apply`] with these hooks.
+    pub merge: Option<fn(stored: &mut Object, body: &Object)>,
+    /// The whole entity after a create or an update merged the body, before it is stored
+    /// (server-set properties, checks of the result); an error stores nothing.
+    pub finish: fn(obj: &mut Object, op: Op, key: &str) -> Result<(), GraphError>,
+    /// What a delete does with the entity at `path` (removes it and what is below it by
+    /// default; a soft delete moves it elsewhere).
+    pub dispose: fn(s: &mut TenantStore<'_>, path: &str, key: &str) -> Result<(), GraphError>,
 }
 
 impl Hooks {
@@ -47,33 +63,67 @@ impl Hooks {
         normalize: |_, v| v,
         check_create: |_, _| Ok(()),
         check_delete: |_, _| Ok(()),
+        validate: validate_body,
+        merge: None,
+        finish: |_, _, _| Ok(()),
+        dispose: |s, path, _| {
+            s.remove(path);
+            Ok(())
+        },
     };
 }
 
-/// An entity set keyed by a GUID property of its entities (matched case-insensitively, stored
-/// lowercase).
+/// How an entity is keyed.
+#[derive(Clone, Copy)]
+pub enum Key {
+    /// By a GUID property the client sends on create (e.g. `tenantId`), matched
+    /// case-insensitively and stored lowercase.
+    Property(&'static str),
+    /// By an `id` the service assigns on create (a new GUID; what the create hooks store it as
+    /// is theirs to say: [`Hooks::finish`] gets it).
+    Server,
+}
+
+/// How the service behind a set words what every set answers: the directory's (the default)
+/// or a workload's own (Conditional Access answers with other codes and context URLs).
+pub struct Dialect {
+    /// 400 for a key in the URL that is not a GUID.
+    pub bad_key: fn(raw: &str) -> GraphError,
+    /// 404 of a GET or DELETE of a missing entity.
+    pub not_found: fn(key: &str) -> GraphError,
+    /// 404 of a PATCH of a missing entity.
+    pub update_not_found: fn(key: &str) -> GraphError,
+    /// Context URLs name `$select` / `$expand` (`partners(id,x)/$entity`).
+    pub select_in_context: bool,
+    /// A GET checks the key before the query options.
+    pub key_before_query: bool,
+}
+
+impl Dialect {
+    pub const DIRECTORY: Dialect = Dialect {
+        bad_key: |raw| {
+            GraphError::request_bad_request(format!("Invalid object identifier '{raw}'."))
+        },
+        not_found: GraphError::resource_not_found,
+        update_not_found: |_| GraphError::object_not_found(),
+        select_in_context: true,
+        key_before_query: false,
+    };
+}
+
+/// An entity set keyed by GUIDs (see [`Key`]).
 pub struct EntitySet {
     /// Store path of the collection, e.g. `/policies/crossTenantAccessPolicy/partners`.
     pub path: &'static str,
     pub ty: &'static ObjType,
-    /// The key property, required on create (e.g. `tenantId`).
-    pub key: &'static str,
+    pub key: Key,
     /// Expandable single-valued navigation properties.
     pub navs: &'static [&'static Singleton],
     /// Navigation properties of the real type the emulator does not serve (refused in
     /// `$expand` rather than answered wrongly).
     pub unemulated: &'static [&'static str],
     pub hooks: Hooks,
-}
-
-/// A single-valued navigation property `<set>/{key}/<name>`, stored at `<entity path>/<name>`.
-pub struct Singleton {
-    pub name: &'static str,
-    pub ty: &'static ObjType,
-    /// The key property the stored object repeats from its parent (read-only in bodies; tolerated
-    /// when it names the parent), if any.
-    pub key: Option<&'static str>,
-    pub hooks: Hooks,
+    pub dialect: &'static Dialect,
 }
 
 /// Top-level merge of a validated body into a stored object. Complex values replace the stored
@@ -185,6 +235,41 @@ impl EntitySet {
         self.path.trim_start_matches('/')
     }
 
+    /// A key from the URL, lowercase.
+    fn url_key(&self, raw: &str) -> Result<String, GraphError> {
+        if is_guid(raw) {
+            Ok(raw.to_ascii_lowercase())
+        } else {
+            Err((self.dialect.bad_key)(raw))
+        }
+    }
+
+    /// The query options a read serves: `$expand` only where there is something to expand.
+    fn read_options(&self) -> &'static [&'static str] {
+        if self.navs.is_empty() && self.unemulated.is_empty() {
+            &["$select"]
+        } else {
+            &["$select", "$expand"]
+        }
+    }
+
+    /// The `$select` / `$expand` part of a context URL, in the dialects that write it.
+    fn context_select(&self, select: &Option<Vec<String>>, expand: &Expand) -> String {
+        if self.dialect.select_in_context {
+            odata::context_select(select, expand)
+        } else {
+            String::new()
+        }
+    }
+
+    /// Merges `body` into `obj` as the hooks say (`skip`: properties [`apply`] leaves out).
+    fn merge(&self, obj: &mut Map<String, Value>, body: &Map<String, Value>, skip: &[&str]) {
+        match self.hooks.merge {
+            Some(merge) => merge(obj, body),
+            None => apply(obj, body, skip, &self.hooks),
+        }
+    }
+
     fn parse_expand(&self, ctx: &GraphCtx) -> Result<Expand, GraphError> {
         let navs: Vec<(&'static str, &ObjType)> =
             self.navs.iter().map(|n| (n.name, n.ty)).collect();
@@ -211,7 +296,7 @@ impl EntitySet {
     }
 
     fn list(&self, st: &Shared, ctx: &GraphCtx) -> Handler {
-        ctx.only_query_options(&["$select", "$expand"])?;
+        ctx.only_query_options(self.read_options())?;
         let select = parse_select(ctx, self.ty)?;
         let expand = self.parse_expand(ctx)?;
         // Replication lag hides new objects from a GET of them, not from the list
@@ -227,7 +312,7 @@ impl EntitySet {
         let fragment = format!(
             "{}{}",
             self.context(),
-            odata::context_select(&select, &expand)
+            self.context_select(&select, &expand)
         );
         Ok(odata_json(
             StatusCode::OK,
@@ -238,37 +323,28 @@ impl EntitySet {
     fn create(&self, st: &Shared, ctx: &GraphCtx) -> Handler {
         ctx.only_query_options(&[])?;
         let body = ctx.object_body()?;
-        validate_body(body, self.ty, Op::Create)?;
-        let key = match body.get(self.key) {
-            None => {
-                return Err(GraphError::request_bad_request(format!(
-                    "Required property '{}' is missing from the request body.",
-                    self.key
-                )))
-            }
-            Some(Value::String(t)) if is_guid(t) => t.to_ascii_lowercase(),
-            Some(_) => {
-                let mut resource = self.ty.name.to_string();
-                if let Some(first) = resource.get_mut(0..1) {
-                    first.make_ascii_uppercase();
-                }
-                return Err(GraphError::request_bad_request(format!(
-                    "Invalid value specified for property '{}' of resource '{resource}'.",
-                    self.key
-                )));
-            }
+        (self.hooks.validate)(body, self.ty, Op::Create)?;
+        let key = match self.key {
+            Key::Property(prop) => self.client_key(body, prop)?,
+            Key::Server => new_guid(),
         };
         (self.hooks.check_create)(ctx, &key)?;
         let path = self.item_path(&key);
         let created = st.with_store(&ctx.tenant, |s| {
-            if s.get(&path).is_some() {
-                return Err(conflict(&format!(
-                    "Another object with the same value for property {} already exists.",
-                    self.key
-                )));
-            }
+            let skip: &[&str] = match self.key {
+                Key::Property(prop) => {
+                    if s.get(&path).is_some() {
+                        return Err(conflict(&format!(
+                            "Another object with the same value for property {prop} already exists."
+                        )));
+                    }
+                    &[prop][..]
+                }
+                Key::Server => &[],
+            };
             let mut obj = (self.hooks.new)(&key);
-            apply(&mut obj, body, &[self.key], &self.hooks);
+            self.merge(&mut obj, body, skip);
+            (self.hooks.finish)(&mut obj, Op::Create, &key)?;
             s.create(&path, Value::Object(obj.clone()));
             Ok(obj)
         })?;
@@ -280,16 +356,41 @@ impl EntitySet {
         Ok(resp)
     }
 
+    /// The key property a create must carry.
+    fn client_key(&self, body: &Map<String, Value>, prop: &str) -> Result<String, GraphError> {
+        match body.get(prop) {
+            None => Err(GraphError::request_bad_request(format!(
+                "Required property '{prop}' is missing from the request body."
+            ))),
+            Some(Value::String(t)) if is_guid(t) => Ok(t.to_ascii_lowercase()),
+            Some(_) => {
+                let mut resource = self.ty.name.to_string();
+                if let Some(first) = resource.get_mut(0..1) {
+                    first.make_ascii_uppercase();
+                }
+                Err(GraphError::request_bad_request(format!(
+                    "Invalid value specified for property '{prop}' of resource '{resource}'."
+                )))
+            }
+        }
+    }
+
     fn get(&self, st: &Shared, ctx: &GraphCtx, id: &str) -> Handler {
-        ctx.only_query_options(&["$select", "$expand"])?;
-        let key = url_key(id)?;
+        let key = if self.dialect.key_before_query {
+            let key = self.url_key(id)?;
+            ctx.only_query_options(self.read_options())?;
+            key
+        } else {
+            ctx.only_query_options(self.read_options())?;
+            self.url_key(id)?
+        };
         let select = parse_select(ctx, self.ty)?;
         let expand = self.parse_expand(ctx)?;
         let path = self.item_path(&key);
         let body = st.with_store(&ctx.tenant, |s| {
             let v = s
                 .visible(&path)
-                .ok_or_else(|| GraphError::resource_not_found(&key))?;
+                .ok_or_else(|| (self.dialect.not_found)(&key))?;
             // Assumed: the replica answering sees an expanded navigation property as a GET of
             // it would (replication lag applies), unlike the list (API-NOTES.md#replication-lag).
             Ok::<_, GraphError>(self.shape(&path, v, &select, &expand, |p| s.visible(p)))
@@ -297,7 +398,7 @@ impl EntitySet {
         let fragment = format!(
             "{}{}/$entity",
             self.context(),
-            odata::context_select(&select, &expand)
+            self.context_select(&select, &expand)
         );
         Ok(odata_json(
             StatusCode::OK,
@@ -307,142 +408,33 @@ impl EntitySet {
 
     fn update(&self, st: &Shared, ctx: &GraphCtx, id: &str) -> Handler {
         ctx.only_query_options(&[])?;
-        let key = url_key(id)?;
+        let key = self.url_key(id)?;
         let body = ctx.object_body()?;
-        validate_body(body, self.ty, Op::Update)?;
+        (self.hooks.validate)(body, self.ty, Op::Update)?;
         st.with_store(&ctx.tenant, |s| {
             let stored = s
                 .get_mut(&self.item_path(&key))
                 .and_then(Value::as_object_mut)
-                .ok_or_else(GraphError::object_not_found)?;
-            apply(stored, body, &[], &self.hooks);
+                .ok_or_else(|| (self.dialect.update_not_found)(&key))?;
+            // Merged into a copy: a result `finish` refuses leaves the entity as it was.
+            let mut merged = stored.clone();
+            self.merge(&mut merged, body, &[]);
+            (self.hooks.finish)(&mut merged, Op::Update, &key)?;
+            *stored = merged;
             Ok(no_content())
         })
     }
 
     fn delete(&self, st: &Shared, ctx: &GraphCtx, id: &str) -> Handler {
         ctx.only_query_options(&[])?;
-        let key = url_key(id)?;
+        let key = self.url_key(id)?;
         st.with_store(&ctx.tenant, |s| {
             let path = self.item_path(&key);
             if s.get(&path).is_none() {
-                return Err(GraphError::resource_not_found(&key));
+                return Err((self.dialect.not_found)(&key));
             }
             (self.hooks.check_delete)(s, &path)?;
-            s.remove(&path);
-            Ok(no_content())
-        })
-    }
-}
-
-impl Singleton {
-    fn routes(&'static self, set: &'static EntitySet) -> Router<Arc<Shared>> {
-        let url = format!("/v1.0{}/{{id}}/{}", set.path, self.name);
-        Router::new().route(
-            &url,
-            get(
-                move |State(st): St, Extension(ctx): Cx, Path(id): Id| async move {
-                    self.get(set, &st, &ctx, &id)
-                },
-            )
-            .put(
-                move |State(st): St, Extension(ctx): Cx, Path(id): Id| async move {
-                    self.put(set, &st, &ctx, &id)
-                },
-            )
-            .patch(
-                move |State(st): St, Extension(ctx): Cx, Path(id): Id| async move {
-                    self.update(set, &st, &ctx, &id)
-                },
-            )
-            .delete(
-                move |State(st): St, Extension(ctx): Cx, Path(id): Id| async move {
-                    self.delete(set, &st, &ctx, &id)
-                },
-            ),
-        )
-    }
-
-    fn path(&self, set: &EntitySet, key: &str) -> String {
-        format!("{}/{}", set.item_path(key), self.name)
-    }
-
-    fn put(&self, set: &EntitySet, st: &Shared, ctx: &GraphCtx, id: &str) -> Handler {
-        ctx.only_query_options(&[])?;
-        let key = url_key(id)?;
-        let mut body = ctx.object_body()?.clone();
-        // The key comes from the URL; tolerated in the body only when it names the same entity.
-        if let Some(k) = self.key {
-            if let Some(t) = body.remove(k) {
-                if !t.as_str().is_some_and(|t| t.eq_ignore_ascii_case(&key)) {
-                    return Err(GraphError::request_bad_request(format!(
-                        "Property '{k}' is read-only and must match the {k} in the request URL."
-                    )));
-                }
-            }
-        }
-        validate_body(&body, self.ty, Op::Create)?;
-        st.with_store(&ctx.tenant, |s| {
-            if s.visible(&set.item_path(&key)).is_none() {
-                return Err(GraphError::object_not_found());
-            }
-            let path = self.path(set, &key);
-            if s.get(&path).is_some() {
-                let msg = "A conflicting object with one or more of the specified property values is present in the directory.";
-                return Err(conflict(msg)
-                    .with_details(json!([{"code": "ConflictingObjects", "message": msg}])));
-            }
-            let mut obj = (self.hooks.new)(&key);
-            apply(&mut obj, &body, &[], &self.hooks);
-            s.create(&path, Value::Object(obj));
-            Ok(no_content())
-        })
-    }
-
-    fn get(&self, set: &EntitySet, st: &Shared, ctx: &GraphCtx, id: &str) -> Handler {
-        ctx.only_query_options(&["$select"])?;
-        let key = url_key(id)?;
-        let select = parse_select(ctx, self.ty)?;
-        let body = st.with_store(&ctx.tenant, |s| {
-            if s.visible(&set.item_path(&key)).is_none() {
-                return Err(GraphError::resource_not_found(&key));
-            }
-            s.visible(&self.path(set, &key))
-                .map(|v| project(v, &select))
-                .ok_or_else(|| GraphError::resource_not_found(&key))
-        })?;
-        let fragment = format!("{}('{key}')/{}/$entity", set.context(), self.name);
-        Ok(odata_json(
-            StatusCode::OK,
-            with_context(context_url(st, &fragment), body),
-        ))
-    }
-
-    fn update(&self, set: &EntitySet, st: &Shared, ctx: &GraphCtx, id: &str) -> Handler {
-        ctx.only_query_options(&[])?;
-        let key = url_key(id)?;
-        let body = ctx.object_body()?;
-        validate_body(body, self.ty, Op::Update)?;
-        st.with_store(&ctx.tenant, |s| {
-            if s.visible(&set.item_path(&key)).is_none() {
-                return Err(GraphError::object_not_found());
-            }
-            let stored = s
-                .get_mut(&self.path(set, &key))
-                .and_then(Value::as_object_mut)
-                .ok_or_else(GraphError::object_not_found)?;
-            apply(stored, body, &[], &self.hooks);
-            Ok(no_content())
-        })
-    }
-
-    fn delete(&self, set: &EntitySet, st: &Shared, ctx: &GraphCtx, id: &str) -> Handler {
-        ctx.only_query_options(&[])?;
-        let key = url_key(id)?;
-        st.with_store(&ctx.tenant, |s| {
-            if !s.remove(&self.path(set, &key)) {
-                return Err(GraphError::resource_not_found(&key));
-            }
+            (self.hooks.dispose)(s, &path, &key)?;
             Ok(no_content())
         })
     }
