@@ -21,14 +21,10 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
-use super::hosts::{issue_access_token, mint};
+use super::hosts::{ado_issuer, issue_access_token, mint};
 use super::signin::{now_secs, TOKEN_EXCHANGE_AUDIENCE};
 use super::state::Shared;
 use super::token::TOKEN_LIFETIME;
-
-pub fn ado_issuer(st: &Shared) -> String {
-    format!("{}/_ado", st.base_url)
-}
 
 pub fn routes() -> Router<Arc<Shared>> {
     Router::new()

@@ -283,7 +283,7 @@ impl Emulator {
 
     /// The Azure DevOps stand-in's issuer (`<url>/_ado`).
     pub fn ado_issuer(&self) -> String {
-        hosts_ci::ado_issuer(&self.shared)
+        hosts::ado_issuer(&self.shared)
     }
 
     /// `msi_endpoint` for the Instance Metadata Service stand-in.

@@ -24,8 +24,7 @@ pub use super::jwt::TOKEN_EXCHANGE_AUDIENCE;
 pub(crate) use super::jwt::{decode, now_secs, Jwt};
 use super::state::Shared;
 pub use super::vocab::{
-    AppCertificate, AzureDevOps, FederatedCredential, GithubActions, ManagedIdentity,
-    SignInConfig,
+    AppCertificate, AzureDevOps, FederatedCredential, GithubActions, ManagedIdentity, SignInConfig,
 };
 
 /// Clock skew the identity platform tolerates on `nbf` / `exp` (UNCONFIRMED: 5 minutes is
