@@ -53,8 +53,7 @@ fn schema() -> Schema {
                 .required()
                 .description("The policy's name (1 to 256 characters); updatable in place. Keep it unique in the tenant: an interrupted create finds its policy by this name instead of creating a second one."),
             Attribute::string("state")
-                .optional()
-                .computed()
+                .default(Value::string(DEFAULT_STATE))
                 .validate(one_of(STATES))
                 .description("`enabled`, `disabled` or `enabledForReportingButNotEnforced` (report-only, the default, so a first apply never locks anyone out)."),
             Attribute::string_set("external_tenant_ids")
@@ -62,12 +61,10 @@ fn schema() -> Schema {
                 .validate(size_at_least(1))
                 .description("Tenant IDs (GUIDs) whose B2B collaboration members are blocked; at least one. Updatable in place."),
             Attribute::string_set("exclude_user_ids")
-                .optional()
-                .computed()
+                .default(Value::Set(Vec::new()))
                 .description("Object IDs (GUIDs) of users the policy never applies to, e.g. break-glass accounts. Omitted means none."),
             Attribute::string_set("exclude_group_ids")
-                .optional()
-                .computed()
+                .default(Value::Set(Vec::new()))
                 .description("Object IDs (GUIDs) of groups whose members the policy never applies to. Omitted means none."),
             Attribute::string("created_date_time")
                 .computed()
@@ -128,18 +125,9 @@ fn validate_config(config: &Value, diags: &mut Diagnostics) {
 
 // ---- plan ---------------------------------------------------------------------------------
 
-/// Defaults for what the configuration leaves out (report-only, no exclusions), and the
-/// managed shape always planned: a policy edited out of band plans an update.
+/// The managed shape always planned (defaults are declared on the attributes): a policy edited out of band plans an update.
 fn plan(req: &PlanRequest<'_>, plan: &mut ModifyPlan) {
     let root = AttrPath::root();
-    if req.config.get("state").is_null() {
-        plan.set(&root.attr("state"), Value::string(DEFAULT_STATE));
-    }
-    for a in ["exclude_user_ids", "exclude_group_ids"] {
-        if req.config.get(a).is_null() {
-            plan.set(&root.attr(a), Value::Set(Vec::new()));
-        }
-    }
     plan.set(&root.attr("shape_differences"), Value::List(Vec::new()));
     // Any change is a PATCH, which moves modifiedDateTime.
     if !req.prior.is_null() && !plan.planned().semantically_equal(req.prior) {

@@ -17,7 +17,6 @@ use crate::clients::{create, ApiError};
 use crate::framework::diag::{api_error, Diagnostic};
 use crate::framework::import_id::{self, ImportId};
 use crate::framework::lifecycle::already_exists;
-use crate::framework::plan::{ModifyPlan, PlanRequest};
 use crate::framework::schema::timeouts_attribute;
 use crate::framework::validators::{is_domain_name, one_of, size_at_least};
 use crate::framework::{
@@ -37,25 +36,6 @@ const MAX_NAME: usize = 64;
 /// Documented limit of `DomainNames` values per request.
 const MAX_DOMAINS: usize = 238;
 
-/// Builds an attribute's default value (a `Value` holds heap data: no `const` values).
-type MakeDefault = fn() -> Value;
-
-/// Attributes with a service default: left out of configuration, they plan as that default
-/// (so removing one resets it, and drift on it always shows).
-const DEFAULTS: &[(&str, MakeDefault)] = &[
-    ("enabled", || Value::Bool(true)),
-    ("free_busy_access_enabled", || Value::Bool(false)),
-    ("free_busy_access_level", || Value::string("None")),
-    ("mail_tips_access_enabled", || Value::Bool(false)),
-    ("mail_tips_access_level", || Value::string("None")),
-    ("delivery_report_enabled", || Value::Bool(false)),
-    ("photos_enabled", || Value::Bool(false)),
-];
-
-fn defaulted(a: Attribute) -> Attribute {
-    a.optional().computed()
-}
-
 fn schema() -> Schema {
     Schema::new(
         "An Exchange Online organization relationship: what this organization shares with a partner organization (free/busy, MailTips, photos, message tracking), managed through the Exchange admin API (`*-OrganizationRelationship` cmdlets). For a coexistence between two Microsoft 365 tenants, each tenant creates one relationship naming the other's domains (its primary SMTP domains, `<tenant>.onmicrosoft.com` and `<tenant>.mail.onmicrosoft.com`), with `target_application_uri = \"outlook.com\"` and the Exchange Online Autodiscover endpoint. Needs the provider's `tenant_id`.",
@@ -66,21 +46,21 @@ fn schema() -> Schema {
                 .required()
                 .validate(size_at_least(1))
                 .description("The partner organization's domains (at most 238): its SMTP domains, `<tenant>.onmicrosoft.com` and `<tenant>.mail.onmicrosoft.com`. A domain can be in one relationship only. A set: order never matters."),
-            defaulted(Attribute::bool("enabled")).description("Whether the relationship is in effect; `false` stops all sharing without deleting it. Default `true`."),
-            defaulted(Attribute::bool("free_busy_access_enabled")).description("Whether the partner may see this organization's free/busy information. Default `false`."),
-            defaulted(Attribute::string("free_busy_access_level"))
+            Attribute::bool("enabled").default(Value::Bool(true)).description("Whether the relationship is in effect; `false` stops all sharing without deleting it."),
+            Attribute::bool("free_busy_access_enabled").default(Value::Bool(false)).description("Whether the partner may see this organization's free/busy information."),
+            Attribute::string("free_busy_access_level").default(Value::string("None"))
                 .validate(one_of(FREE_BUSY_LEVELS))
-                .description("How much free/busy the partner sees: `None`, `AvailabilityOnly` (free/busy only) or `LimitedDetails` (also subject and location). Used when `free_busy_access_enabled` is `true`. Default `None`."),
+                .description("How much free/busy the partner sees: `None`, `AvailabilityOnly` (free/busy only) or `LimitedDetails` (also subject and location). Used when `free_busy_access_enabled` is `true`."),
             Attribute::string("free_busy_access_scope").optional().description("A mail-enabled security group of this organization whose members' free/busy the partner may see (name or GUID); null for everyone. Used when `free_busy_access_enabled` is `true`."),
             Attribute::string("target_application_uri").optional().description("The partner's application URI for federated sharing: `outlook.com` for a partner in Exchange Online."),
             Attribute::string("target_autodiscover_epr").optional().description("The partner's Autodiscover endpoint (an absolute http(s) URL), e.g. `https://autodiscover.outlook.com/autodiscover/autodiscover.svc/WSSecurity` for Exchange Online."),
             Attribute::string("target_sharing_epr").optional().description("The partner's Exchange Web Services endpoint (an absolute http(s) URL). When set it is always used instead of Autodiscover; usually null."),
-            defaulted(Attribute::bool("mail_tips_access_enabled")).description("Whether the partner gets MailTips for this organization's recipients. Default `false`."),
-            defaulted(Attribute::string("mail_tips_access_level"))
+            Attribute::bool("mail_tips_access_enabled").default(Value::Bool(false)).description("Whether the partner gets MailTips for this organization's recipients."),
+            Attribute::string("mail_tips_access_level").default(Value::string("None"))
                 .validate(one_of(MAIL_TIPS_LEVELS))
-                .description("Which MailTips the partner gets: `None`, `Limited` (out-of-office and similar) or `All`. Used when `mail_tips_access_enabled` is `true`. Default `None`."),
-            defaulted(Attribute::bool("delivery_report_enabled")).description("Whether delivery reports (message tracking) are shared; both organizations must enable it for cross-organization tracking. Default `false`."),
-            defaulted(Attribute::bool("photos_enabled")).description("Whether the partner sees this organization's users' photos. Default `false`."),
+                .description("Which MailTips the partner gets: `None`, `Limited` (out-of-office and similar) or `All`. Used when `mail_tips_access_enabled` is `true`."),
+            Attribute::bool("delivery_report_enabled").default(Value::Bool(false)).description("Whether delivery reports (message tracking) are shared; both organizations must enable it for cross-organization tracking."),
+            Attribute::bool("photos_enabled").default(Value::Bool(false)).description("Whether the partner sees this organization's users' photos."),
             Attribute::string("organization_contact").optional().description("An SMTP address the partner can contact about this relationship."),
             timeouts_attribute(&["create", "read", "update", "delete"]),
         ],
@@ -246,14 +226,6 @@ impl Resource for OrganizationRelationship {
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
         validate_values(config, diags);
-    }
-
-    fn modify_plan(&self, req: &PlanRequest<'_>, plan: &mut ModifyPlan) {
-        for (attr, default) in DEFAULTS {
-            if req.config.get(attr).is_null() {
-                plan.set(&AttrPath::root().attr(attr), default());
-            }
-        }
     }
 
     async fn create(&self, ctx: &Ctx, planned: &Value) -> Result<Value, ApplyError> {

@@ -96,7 +96,7 @@ fn schema() -> Schema {
             Attribute::string("id").computed().use_state_for_unknown().description("The connector's Guid (Exchange's immutable identity; a rename keeps it)."),
             Attribute::string("direction").required().requires_replace().validate(one_of(DIRECTIONS)).description("`outbound` (`*-OutboundConnector`: mail to the partner) or `inbound` (`*-InboundConnector`: mail from the partner). Changing it replaces the connector. The import ID's prefix."),
             Attribute::string("name").required().description("The connector's name: unique among the tenant's connectors of this direction, at most 64 characters. Renamed in place (the Guid stays). The import ID's second part."),
-            Attribute::bool("enabled").optional().computed().description("Whether the connector is used. Default `true`."),
+            Attribute::bool("enabled").default(Value::Bool(model::ENABLED_DEFAULT)).description("Whether the connector is used."),
             Attribute::string("comment").optional().description("A free-text comment shown in the Exchange admin center. Omit it for none (an empty string is rejected)."),
             Attribute::string("connector_type").computed().description("Always `Partner` (mail with another organization). A connector changed to another type out of band shows a diff here and is set back to `Partner`."),
             Attribute::string_set("recipient_domains").optional().computed().description("Outbound only (default none): the recipient domains the connector routes mail for, e.g. the partner's primary SMTP domains, its coexistence routing domain and its MOERA (`fabrikam.onmicrosoft.com`). A leading `*.` wildcard covers subdomains; no other wildcard is allowed."),
@@ -185,7 +185,7 @@ impl Resource for PartnerConnector {
 
     /// Every connector this resource manages is a Partner connector: plan `Partner`, so one
     /// changed out of band shows as a diff and the update sets it back. Arguments left out
-    /// plan their default (the other direction's: null), so drift on them shows too and
+    /// plan their direction's default (the other direction's: null; `enabled`'s is declared), so drift on them shows too and
     /// removing one from the configuration sets the default again.
     fn modify_plan(&self, req: &PlanRequest<'_>, plan: &mut ModifyPlan) {
         plan.set(
@@ -202,12 +202,6 @@ impl Resource for PartnerConnector {
         };
         for a in other {
             plan.set(&AttrPath::root().attr(a), Value::Null);
-        }
-        if req.config.get("enabled").is_null() {
-            plan.set(
-                &AttrPath::root().attr("enabled"),
-                Value::Bool(model::ENABLED_DEFAULT),
-            );
         }
         for (a, default) in own {
             if req.config.get(a).is_null() {
