@@ -17,14 +17,14 @@ mod tests;
 
 use crate::clients::graph::GraphClient;
 use crate::clients::{consistency, create, ApiError, Deadline};
-use crate::framework::import_id::{self, ImportId, TenantGuid};
+use crate::framework::import_id::{ImportId, TenantGuid};
 use crate::framework::lifecycle::already_exists;
 use crate::framework::schema::timeouts_attribute;
 use crate::framework::steps::Steps;
 use crate::framework::validators::{guid, one_of, size_at_least};
 use crate::framework::{
-    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostic, Diagnostics, ImportCtx, Resource,
-    Schema, Value,
+    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostic, Diagnostics, ImportCtx, Schema,
+    Value,
 };
 use async_trait::async_trait;
 use model::{Partner, B2B_SETTINGS};
@@ -287,10 +287,10 @@ async fn read_partner(
 }
 
 #[async_trait]
-impl Resource for CrossTenantAccessPartner {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+impl crate::framework::TypedResource for CrossTenantAccessPartner {
+    type Model = Partner;
+    type Id = PartnerTenant;
+    const TYPE_NAME: &'static str = TYPE_NAME;
 
     fn schema(&self) -> Schema {
         schema()
@@ -300,10 +300,9 @@ impl Resource for CrossTenantAccessPartner {
         validate_targets(config, diags);
     }
 
-    async fn create(&self, ctx: &Ctx, planned: &Value) -> Result<Value, ApplyError> {
+    async fn create(&self, ctx: &Ctx, p: Partner) -> Result<Partner, ApplyError> {
         let g = &ctx.clients.graph;
         let dl = &ctx.deadline;
-        let p = Partner::from_value(planned)?;
         let id = &p.tenant_id;
         let what = format!("the partner configuration for tenant {id}");
         let (post, lookup) = (api::create_partner(&p), api::get_partner(id));
@@ -354,33 +353,23 @@ impl Resource for CrossTenantAccessPartner {
                 format!("creating the identity synchronization policy for partner tenant {id}")
             }))?;
         }
-        Ok(p.to_value()?)
+        Ok(p.with_id())
     }
 
-    async fn read(&self, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics> {
+    /// Graph returns the key lowercase; the framework keeps the user's spelling of the same GUID
+    /// (`tenant_id` is case-insensitive).
+    async fn read(&self, ctx: &Ctx, state: Partner) -> Result<Option<Partner>, Diagnostics> {
         let g = &ctx.clients.graph;
         let dl = &ctx.deadline;
-        let id = state
-            .get("tenant_id")
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let Some((partner, sync)) = read_partner(g, dl, &id).await? else {
+        let Some((partner, sync)) = read_partner(g, dl, &state.tenant_id).await? else {
             return Ok(None);
         };
-        let mut p = Partner::from_graph(&partner, sync.as_ref());
-        // Graph returns the key lowercase; keep the user's spelling of the same GUID so an
-        // uppercase GUID in configuration never shows as a change.
-        if p.tenant_id.eq_ignore_ascii_case(&id) {
-            p.tenant_id = id;
-        }
-        Ok(Some(p.to_value()?))
+        Ok(Some(Partner::from_graph(&partner, sync.as_ref()).with_id()))
     }
 
-    async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> Result<Value, ApplyError> {
+    async fn update(&self, ctx: &Ctx, old: Partner, new: Partner) -> Result<Partner, ApplyError> {
         let g = &ctx.clients.graph;
         let dl = &ctx.deadline;
-        let (old, new) = (Partner::from_value(prior)?, Partner::from_value(planned)?);
         let id = &new.tenant_id;
         if old.settings_json() != new.settings_json() {
             send(g, dl, api::update_partner(&new))
@@ -413,20 +402,18 @@ impl Resource for CrossTenantAccessPartner {
             })?,
             _ => {}
         }
-        Ok(new.to_value()?)
+        Ok(new.with_id())
     }
 
-    async fn delete(&self, ctx: &Ctx, state: &Value) -> Result<(), Diagnostics> {
+    async fn delete(&self, ctx: &Ctx, state: Partner) -> Result<(), Diagnostics> {
         let g = &ctx.clients.graph;
         let dl = &ctx.deadline;
-        let id = state.get("tenant_id").as_str().unwrap_or_default();
+        let id = state.tenant_id.as_str();
         let sync_what =
             || format!("deleting the identity synchronization policy for partner tenant {id}");
         // Graph refuses to delete a partner that still has a sync policy: the policy goes first
         // when state knows of one.
-        let had_sync = Partner::from_value(state)?
-            .identity_synchronization
-            .is_some();
+        let had_sync = state.identity_synchronization.is_some();
         if had_sync {
             delete_if_exists(g, dl, api::delete_sync(id))
                 .await
@@ -452,8 +439,7 @@ impl Resource for CrossTenantAccessPartner {
         Ok(())
     }
 
-    fn import(&self, ctx: &ImportCtx, id: &str) -> Result<Value, Diagnostics> {
-        let id: PartnerTenant = import_id::parse(TYPE_NAME, id)?;
+    fn import(&self, ctx: &ImportCtx, id: PartnerTenant) -> Result<Partner, Diagnostics> {
         if id.to_string() == ctx.this_tenant(TYPE_NAME, &id.to_string())? {
             return Err(Diagnostic::error(
                 "Import ID names this tenant",
@@ -463,25 +449,14 @@ impl Resource for CrossTenantAccessPartner {
             )
             .into());
         }
-        Ok(Value::object([
-            ("id", Value::string(id.to_string())),
-            ("tenant_id", Value::string(id.to_string())),
-        ]))
+        Ok(Partner::imported(id.to_string()))
     }
 
     fn natural_key(&self) -> &'static str {
         "`tenant_id`: a tenant holds at most one partner configuration per partner tenant."
     }
 
-    fn import_id_format(&self) -> (&'static str, &'static str) {
-        (PartnerTenant::FORMAT, PartnerTenant::EXAMPLE)
-    }
-
     fn permissions(&self) -> &'static [(&'static str, crate::clients::Permission)] {
         api::PERMISSIONS
-    }
-
-    fn model_mismatches(&self) -> Vec<String> {
-        crate::framework::typed::model_mismatches::<Partner>(&schema())
     }
 }

@@ -69,14 +69,34 @@ impl Partner {
         typed::from_value(&super::schema(), v)
     }
 
-    /// The Terraform state value (`timeouts` null: the framework carries it over).
+    /// The Terraform state value (`timeouts` null: the framework carries it over), for what
+    /// the framework does not encode itself: a half-done create's step, a comparison.
     pub fn to_value(&self) -> Result<Value, Diagnostics> {
-        let p = Partner {
-            // The ID is the canonical (lowercase) GUID, stable however tenant_id is spelled.
+        typed::to_value(&super::schema(), &self.clone().with_id())
+    }
+
+    /// The same partner with its computed `id`: the canonical (lowercase) GUID, stable however
+    /// `tenant_id` is spelled.
+    pub fn with_id(self) -> Partner {
+        Partner {
             id: Some(self.tenant_id.to_ascii_lowercase()),
-            ..self.clone()
-        };
-        typed::to_value(&super::schema(), &p)
+            ..self
+        }
+    }
+
+    /// The state an import starts from: the key, every setting null until the read.
+    pub fn imported(tenant_id: String) -> Partner {
+        Partner {
+            id: Some(tenant_id.clone()),
+            tenant_id,
+            b2b_collaboration_inbound: None,
+            b2b_collaboration_outbound: None,
+            b2b_direct_connect_inbound: None,
+            b2b_direct_connect_outbound: None,
+            inbound_trust: None,
+            automatic_user_consent: None,
+            identity_synchronization: None,
+        }
     }
 
     /// The four B2B settings with their Graph property names, in [`B2B_SETTINGS`] order.

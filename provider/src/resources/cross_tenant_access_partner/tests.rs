@@ -3,8 +3,10 @@
 
 use super::model::Partner;
 use super::*;
+// The erased trait: these tests drive the resource as the server does, over values.
 use crate::clients::http::mock::MockTransport;
 use crate::clients::Clients;
+use crate::framework::Resource;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
