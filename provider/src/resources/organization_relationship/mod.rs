@@ -20,7 +20,7 @@ use crate::framework::lifecycle::already_exists;
 use crate::framework::schema::timeouts_attribute;
 use crate::framework::validators::{is_domain_name, one_of, size_at_least};
 use crate::framework::{
-    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, ImportCtx, Resource, Schema, Value,
+    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, ImportCtx, Schema, Value,
 };
 use async_trait::async_trait;
 use model::OrgRel;
@@ -215,10 +215,10 @@ async fn find(
 }
 
 #[async_trait]
-impl Resource for OrganizationRelationship {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+impl crate::framework::TypedResource for OrganizationRelationship {
+    type Model = OrgRel;
+    type Id = RelationshipName;
+    const TYPE_NAME: &'static str = TYPE_NAME;
 
     fn schema(&self) -> Schema {
         schema()
@@ -228,10 +228,9 @@ impl Resource for OrganizationRelationship {
         validate_values(config, diags);
     }
 
-    async fn create(&self, ctx: &Ctx, planned: &Value) -> Result<Value, ApplyError> {
+    async fn create(&self, ctx: &Ctx, p: OrgRel) -> Result<OrgRel, ApplyError> {
         let ex = &ctx.clients.exchange;
         let dl = &ctx.deadline;
-        let p = OrgRel::from_value(planned)?;
         let what = format!("the organization relationship {:?}", p.name);
         let (new, lookup) = (api::new(&p), api::get(&p.name));
         let created = create::create_once(
@@ -292,27 +291,25 @@ impl Resource for OrganizationRelationship {
             ))
             .into());
         };
-        Ok(OrgRel { id: Some(id), ..p }.to_value()?)
+        Ok(OrgRel { id: Some(id), ..p })
     }
 
-    async fn read(&self, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics> {
-        let found = match (state.get("id").as_str(), state.get("name").as_str()) {
-            (Some(guid), _) => find(ctx, guid, api::with_guid).await,
+    async fn read(&self, ctx: &Ctx, state: OrgRel) -> Result<Option<OrgRel>, Diagnostics> {
+        let found = match &state.id {
+            Some(guid) => find(ctx, guid, api::with_guid).await,
             // Just imported: only the name is known.
-            (None, Some(name)) => find(ctx, name, api::with_name).await,
-            (None, None) => return Ok(None),
+            None => find(ctx, &state.name, api::with_name).await,
         };
-        let name = state.get("name").as_str().unwrap_or_default().to_string();
+        let name = &state.name;
         let Some(found) =
             found.context(|| format!("reading the organization relationship {name:?}"))?
         else {
             return Ok(None);
         };
-        Ok(Some(OrgRel::from_exchange(&found).to_value()?))
+        Ok(Some(OrgRel::from_exchange(&found)))
     }
 
-    async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> Result<Value, ApplyError> {
-        let (old, new) = (OrgRel::from_value(prior)?, OrgRel::from_value(planned)?);
+    async fn update(&self, ctx: &Ctx, old: OrgRel, new: OrgRel) -> Result<OrgRel, ApplyError> {
         let guid = old.id.clone().unwrap_or_default();
         if let Some(set) = api::set(&guid, &old, &new) {
             run(ctx, &set)
@@ -322,13 +319,12 @@ impl Resource for OrganizationRelationship {
         Ok(OrgRel {
             id: Some(guid),
             ..new
-        }
-        .to_value()?)
+        })
     }
 
-    async fn delete(&self, ctx: &Ctx, state: &Value) -> Result<(), Diagnostics> {
-        let guid = state.get("id").as_str().unwrap_or_default();
-        let name = state.get("name").as_str().unwrap_or_default();
+    async fn delete(&self, ctx: &Ctx, state: OrgRel) -> Result<(), Diagnostics> {
+        let guid = state.id.as_deref().unwrap_or_default();
+        let name = &state.name;
         match run(ctx, &api::remove(guid)).await {
             // Already gone: the goal is "it does not exist".
             Err(e) if is_not_found(&e) => Ok(()),
@@ -338,24 +334,15 @@ impl Resource for OrganizationRelationship {
         }
     }
 
-    fn import(&self, _: &ImportCtx, id: &str) -> Result<Value, Diagnostics> {
-        let name: RelationshipName = import_id::parse(TYPE_NAME, id)?;
-        Ok(Value::object([("name", Value::string(name.0))]))
+    fn import(&self, _: &ImportCtx, name: RelationshipName) -> Result<OrgRel, Diagnostics> {
+        Ok(OrgRel::imported(name.0))
     }
 
     fn natural_key(&self) -> &'static str {
         "`name`: Exchange Online keeps organization relationship names unique in an organization (case-insensitive)."
     }
 
-    fn import_id_format(&self) -> (&'static str, &'static str) {
-        (RelationshipName::FORMAT, RelationshipName::EXAMPLE)
-    }
-
     fn permissions(&self) -> &'static [(&'static str, crate::clients::Permission)] {
         api::PERMISSIONS
-    }
-
-    fn model_mismatches(&self) -> Vec<String> {
-        crate::framework::typed::model_mismatches::<OrgRel>(&schema())
     }
 }
