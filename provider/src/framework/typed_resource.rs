@@ -55,6 +55,11 @@ pub trait TypedResource: Send + Sync {
         planned: Self::Model,
     ) -> Result<Self::Model, ApplyError>;
     async fn delete(&self, ctx: &Ctx, state: Self::Model) -> Result<(), Diagnostics>;
+    /// Parses an import ID, with an error quoting `Self::Id`'s format. Overridden only where
+    /// each of one type's several forms quotes its own format.
+    fn parse_import_id(&self, id: &str) -> Result<Self::Id, Diagnostics> {
+        import_id::parse(Self::TYPE_NAME, id)
+    }
     /// The state an import starts from: the identifying attributes, everything else `None`.
     fn import(&self, ctx: &ImportCtx, id: Self::Id) -> Result<Self::Model, Diagnostics>;
     fn natural_key(&self) -> &'static str;
@@ -116,7 +121,7 @@ impl<T: TypedResource> Resource for T {
     }
 
     fn import(&self, ctx: &ImportCtx, id: &str) -> Result<Value, Diagnostics> {
-        let id: T::Id = import_id::parse(T::TYPE_NAME, id)?;
+        let id = TypedResource::parse_import_id(self, id)?;
         let state = TypedResource::import(self, ctx, id)?;
         to_value(&TypedResource::schema(self), &state)
     }
