@@ -3,7 +3,8 @@
 //! synchronization policy (`.../identitySynchronization`).
 //!
 //! Reads top to bottom: schema, validation, CRUD. The model and its Graph mapping are in
-//! `model.rs`, request builders in `api.rs`.
+//! `model.rs`, request builders in `api.rs`; the blocks shared with the default policy (schema
+//! builders, target rules, structs, Graph mapping) in `resources/shared/xtap_blocks.rs`.
 
 mod api;
 #[cfg(test)]
@@ -21,13 +22,13 @@ use crate::framework::import_id::{ImportId, TenantGuid};
 use crate::framework::lifecycle::already_exists;
 use crate::framework::schema::timeouts_attribute;
 use crate::framework::steps::Steps;
-use crate::framework::validators::{guid, one_of, size_at_least};
+use crate::framework::validators::guid;
 use crate::framework::{
-    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostic, Diagnostics, ImportCtx, Schema,
-    Value,
+    ApplyError, Attribute, Context, Ctx, Diagnostic, Diagnostics, ImportCtx, Schema, Value,
 };
+use crate::resources::shared::xtap_blocks::{b2b_setting, flags, validate_targets};
 use async_trait::async_trait;
-use model::{Partner, B2B_SETTINGS};
+use model::Partner;
 use serde_json::Value as Json;
 
 pub const TYPE_NAME: &str = "coexistence_cross_tenant_access_partner";
@@ -59,75 +60,6 @@ impl ImportId for PartnerTenant {
 }
 
 // ---- schema -------------------------------------------------------------------------------
-
-const ACCESS_TYPES: &[&str] = &["allowed", "blocked"];
-const TARGET_TYPES: &[&str] = &["user", "group", "application"];
-/// Keyword targets and the only target type each may be paired with.
-const KEYWORDS: &[(&str, &str)] = &[
-    ("AllUsers", "user"),
-    ("AllApplications", "application"),
-    ("Office365", "application"),
-    ("AllMicrosoftApps", "application"),
-];
-
-fn target_config(name: &str, what: &str) -> Attribute {
-    Attribute::single(
-        name,
-        vec![
-            Attribute::string("access_type")
-                .required()
-                .description("`allowed` or `blocked`: what applies to the listed targets. Everything not listed gets the opposite.")
-                .validate(one_of(ACCESS_TYPES)),
-            Attribute::set_of(
-                "targets",
-                vec![
-                    Attribute::string("target").required().description(
-                        "Object ID of a user, group or application, or a keyword: `AllUsers`, `AllApplications`, `Office365`, `AllMicrosoftApps`.",
-                    ),
-                    Attribute::string("target_type")
-                        .required()
-                        .description("`user`, `group` or `application`. Keywords pair with `user` (`AllUsers`) or `application` (the others).")
-                        .validate(one_of(TARGET_TYPES)),
-                ],
-            )
-            .required()
-            .description("The users, groups or applications the access type applies to. A set: order never matters.")
-            .validate(size_at_least(1)),
-        ],
-    )
-    .required()
-    .description(what)
-}
-
-fn b2b_setting(name: &str, what: &str) -> Attribute {
-    Attribute::single(
-        name,
-        vec![
-            target_config(
-                "users_and_groups",
-                "Which users and groups the setting applies to.",
-            ),
-            target_config("applications", "Which applications the setting applies to."),
-        ],
-    )
-    .optional()
-    .description(&format!(
-        "{what} Omit it to inherit the tenant's default cross-tenant access settings."
-    ))
-}
-
-/// An optional block of required booleans, `(name, description)` each (the model's
-/// `flag_block!` structs).
-fn flags(name: &str, fields: &[(&str, &str)]) -> Attribute {
-    Attribute::single(
-        name,
-        fields
-            .iter()
-            .map(|(field, what)| Attribute::bool(field).required().description(what))
-            .collect(),
-    )
-    .optional()
-}
 
 fn schema() -> Schema {
     Schema::new(
@@ -169,48 +101,6 @@ fn schema() -> Schema {
             timeouts_attribute(&["create", "read", "update", "delete"]),
         ],
     )
-}
-
-/// Target rules Graph enforces late or not at all: keyword/type pairing, and which target types
-/// each half of a B2B setting accepts.
-fn validate_targets(config: &Value, diags: &mut Diagnostics) {
-    for (tf, _) in B2B_SETTINGS {
-        let setting = config.get(tf);
-        for (half, allowed) in [
-            ("users_and_groups", &["user", "group"][..]),
-            ("applications", &["application"][..]),
-        ] {
-            let path = AttrPath::root().attr(tf).attr(half).attr("targets");
-            for t in setting.get(half).get("targets").elements() {
-                let (Some(target), Some(ty)) =
-                    (t.get("target").as_str(), t.get("target_type").as_str())
-                else {
-                    continue;
-                };
-                if TARGET_TYPES.contains(&ty) && !allowed.contains(&ty) {
-                    diags.error_at(
-                        &path,
-                        "Invalid target_type for this list",
-                        format!(
-                            "{tf}.{half} accepts target_type {}; {target:?} has {ty:?}.",
-                            crate::framework::validators::quote_list(allowed)
-                        ),
-                    );
-                }
-                if let Some((_, want)) = KEYWORDS.iter().find(|(k, _)| *k == target) {
-                    if ty != *want {
-                        diags.error_at(
-                            &path,
-                            "Invalid target_type for keyword",
-                            format!(
-                                "The keyword {target:?} needs target_type \"{want}\", not {ty:?}."
-                            ),
-                        );
-                    }
-                }
-            }
-        }
-    }
 }
 
 // ---- CRUD ---------------------------------------------------------------------------------
