@@ -43,13 +43,12 @@ pub fn to_value<T: Serialize>(schema: &Schema, model: &T) -> Result<Value, Diagn
     object_from_json(&schema.attributes, &j, &AttrPath::root())
 }
 
-/// Null read as an empty collection: for a required collection that an import's state leaves
-/// null until the read, `#[serde(deserialize_with = "crate::framework::typed::null_is_empty")]`
-/// on a `Vec<T>` field.
-pub fn null_is_empty<'de, T: serde::Deserialize<'de>, D: serde::Deserializer<'de>>(
+/// Null read as the type's default (empty): for a required attribute that an import's state
+/// leaves null until the read, `#[serde(deserialize_with = "crate::framework::typed::null_is_default")]`.
+pub fn null_is_default<'de, T: Deserialize<'de> + Default, D: serde::Deserializer<'de>>(
     d: D,
-) -> Result<Vec<T>, D::Error> {
-    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
+) -> Result<T, D::Error> {
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 fn bug(path: AttrPath, detail: String) -> Diagnostics {

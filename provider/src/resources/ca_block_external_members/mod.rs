@@ -15,14 +15,14 @@ mod tests;
 
 use crate::clients::graph::GraphClient;
 use crate::clients::{create, ApiError, Deadline};
-use crate::framework::import_id::{self, ImportId};
+use crate::framework::import_id::ImportId;
 use crate::framework::lifecycle::already_exists;
 use crate::framework::plan::{ModifyPlan, PlanRequest};
 use crate::framework::schema::{timeouts_attribute, Kind};
 use crate::framework::validators::{is_guid, one_of, size_at_least};
 use crate::framework::{
-    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostic, Diagnostics, ImportCtx, Resource,
-    Schema, Type, Value,
+    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostic, Diagnostics, ImportCtx, Schema,
+    Type, Value,
 };
 use async_trait::async_trait;
 use model::{Policy, DEFAULT_STATE};
@@ -187,10 +187,10 @@ fn id_of(v: &Json) -> Option<String> {
 }
 
 #[async_trait]
-impl Resource for CaBlockExternalMembers {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+impl crate::framework::TypedResource for CaBlockExternalMembers {
+    type Model = Policy;
+    type Id = PolicyId;
+    const TYPE_NAME: &'static str = TYPE_NAME;
 
     fn schema(&self) -> Schema {
         schema()
@@ -204,10 +204,9 @@ impl Resource for CaBlockExternalMembers {
         plan(req, m);
     }
 
-    async fn create(&self, ctx: &Ctx, planned: &Value) -> Result<Value, ApplyError> {
+    async fn create(&self, ctx: &Ctx, p: Policy) -> Result<Policy, ApplyError> {
         let g = &ctx.clients.graph;
         let dl = &ctx.deadline;
-        let p = Policy::from_value(planned)?;
         let what = format!("the Conditional Access policy {:?}", p.display_name);
         // Look first: Graph accepts any number of policies of one name, but this resource finds
         // an interrupted create by its name, so the name must stay unique.
@@ -252,12 +251,12 @@ impl Resource for CaBlockExternalMembers {
             ))
             .into());
         };
-        Ok(Policy { id: Some(id), ..p }.to_value()?)
+        Ok(Policy { id: Some(id), ..p })
     }
 
-    async fn read(&self, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics> {
+    async fn read(&self, ctx: &Ctx, state: Policy) -> Result<Option<Policy>, Diagnostics> {
         let g = &ctx.clients.graph;
-        let id = state.get("id").as_str().unwrap_or_default().to_string();
+        let id = state.id.clone().unwrap_or_default();
         let Some(found) = get_policy(g, &ctx.deadline, &id)
             .await
             .context(|| format!("reading the Conditional Access policy {id}"))?
@@ -267,7 +266,7 @@ impl Resource for CaBlockExternalMembers {
         let mut read = Policy::from_graph(&found);
         // An import is the only state without a display name (it is required): a policy that
         // is not this resource's shape is refused instead of adopted and rewritten.
-        let imported = state.get("display_name").is_null();
+        let imported = state.is_imported();
         let differences = read.shape_differences.clone().unwrap_or_default();
         if imported && (!differences.is_empty() || read.external_tenant_ids.is_empty()) {
             return Err(Diagnostic::error(
@@ -281,34 +280,27 @@ impl Resource for CaBlockExternalMembers {
             .into());
         }
         if !imported {
-            read.keep_spelling(&Policy::from_value(state)?);
+            read.keep_spelling(&state);
         }
-        Ok(Some(read.to_value()?))
+        Ok(Some(read))
     }
 
-    async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> Result<Value, ApplyError> {
+    /// Not called for a change of `timeouts` alone (the framework skips it): anything else
+    /// is a change to send.
+    async fn update(&self, ctx: &Ctx, old: Policy, new: Policy) -> Result<Policy, ApplyError> {
         let g = &ctx.clients.graph;
-        let (old, new) = (Policy::from_value(prior)?, Policy::from_value(planned)?);
         let id = old.id.clone().unwrap_or_default();
-        let comparable = |p: &Policy| Policy {
-            modified_date_time: None,
-            ..p.clone()
-        };
-        // A change of `timeouts` alone touches nothing remote.
-        if comparable(&old) != comparable(&new) {
-            g.send(&api::update_policy(&id, &new), &ctx.deadline)
-                .await
-                .context(|| format!("updating the Conditional Access policy {id}"))?;
-        }
+        g.send(&api::update_policy(&id, &new), &ctx.deadline)
+            .await
+            .context(|| format!("updating the Conditional Access policy {id}"))?;
         Ok(Policy {
             id: Some(id),
             ..new
-        }
-        .to_value()?)
+        })
     }
 
-    async fn delete(&self, ctx: &Ctx, state: &Value) -> Result<(), Diagnostics> {
-        let id = state.get("id").as_str().unwrap_or_default();
+    async fn delete(&self, ctx: &Ctx, state: Policy) -> Result<(), Diagnostics> {
+        let id = state.id.as_deref().unwrap_or_default();
         // Graph keeps a deleted policy under deletedItems for 30 days; application permissions
         // cannot purge it. 404: already gone, which is the goal.
         match ctx
@@ -324,25 +316,16 @@ impl Resource for CaBlockExternalMembers {
         }
     }
 
-    fn import(&self, _: &ImportCtx, id: &str) -> Result<Value, Diagnostics> {
-        let id: PolicyId = import_id::parse(TYPE_NAME, id)?;
-        Ok(Value::object([("id", Value::string(id.to_string()))]))
+    fn import(&self, _: &ImportCtx, id: PolicyId) -> Result<Policy, Diagnostics> {
+        Ok(Policy::imported(id.to_string()))
     }
 
     fn natural_key(&self) -> &'static str {
         "`display_name`: Graph assigns the policy ID on create, so a create whose answer was lost looks for a policy of that name (and the managed shape) before sending it again."
     }
 
-    fn import_id_format(&self) -> (&'static str, &'static str) {
-        (PolicyId::FORMAT, PolicyId::EXAMPLE)
-    }
-
     fn permissions(&self) -> &'static [(&'static str, crate::clients::Permission)] {
         api::PERMISSIONS
-    }
-
-    fn model_mismatches(&self) -> Vec<String> {
-        crate::framework::typed::model_mismatches::<Policy>(&schema())
     }
 }
 

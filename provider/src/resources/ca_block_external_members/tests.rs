@@ -3,10 +3,12 @@
 
 use super::model::{managed_shape, Policy};
 use super::*;
+// The erased trait: these tests drive the resource as the server does, over values.
 use crate::clients::http::mock::{fail, step, MockTransport};
 use crate::clients::pacer::Pacing;
 use crate::clients::Clients;
 use crate::framework::private::Private;
+use crate::framework::Resource;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;

@@ -15,7 +15,7 @@ pub struct OrgRel {
     pub id: Option<String>,
     pub name: String,
     /// Null only in an import's state (the read that follows fills it in).
-    #[serde(deserialize_with = "crate::framework::typed::null_is_empty")]
+    #[serde(deserialize_with = "crate::framework::typed::null_is_default")]
     pub domain_names: Vec<String>,
     pub enabled: Option<bool>,
     pub free_busy_access_enabled: Option<bool>,
