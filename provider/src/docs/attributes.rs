@@ -1,7 +1,7 @@
 //! Attribute lists: `Required` / `Optional` / `Read-Only`, then a section per nested attribute.
 
 use crate::framework::schema::{Kind, Nesting};
-use crate::framework::{Attribute, Type};
+use crate::framework::{Attribute, Type, Value};
 use std::fmt::Write as _;
 
 /// `### Required` / `### Optional` / `### Read-Only` lists of the top-level attributes, then one
@@ -29,10 +29,11 @@ fn attribute_groups(
             path.push(&a.name);
             let _ = write!(
                 out,
-                "- `{}` ({}) {}{}",
+                "- `{}` ({}) {}{}{}",
                 a.name,
                 type_label(a),
                 a.description,
+                default(a),
                 constraints(a)
             );
             if matches!(a.kind, Kind::Nested(..)) {
@@ -44,6 +45,18 @@ fn attribute_groups(
             }
             out.push('\n');
         }
+    }
+}
+
+/// The declared default, as the planner plans it: a string as written, anything else as JSON.
+fn default(a: &Attribute) -> String {
+    match &a.default {
+        None => String::new(),
+        Some(Value::String(s)) => format!(" Defaults to `{s}`."),
+        Some(v) => format!(
+            " Defaults to `{}`.",
+            crate::framework::value::json::encode(v)
+        ),
     }
 }
 

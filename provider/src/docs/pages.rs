@@ -294,6 +294,24 @@ mod tests {
         assert_eq!(first_sentence("No period"), "No period");
     }
 
+    #[test]
+    fn declared_defaults_are_shown() {
+        let r = crate::resources::organization_relationship::OrganizationRelationship;
+        let page = render_resource(&r, "resource {}", "terraform import x y").unwrap();
+        for needle in [
+            "- `enabled` (Boolean) Whether the relationship is in effect; `false` stops all sharing without deleting it. Defaults to `true`.",
+            "Defaults to `None`. Validation:",
+        ] {
+            assert!(page.contains(needle), "{needle} not in {page}");
+        }
+        let r = crate::resources::ca_block_external_members::CaBlockExternalMembers;
+        let page = render_resource(&r, "resource {}", "terraform import x y").unwrap();
+        assert!(
+            page.contains("Omitted means none. Defaults to `[]`."),
+            "{page}"
+        );
+    }
+
     /// The committed `docs/` must be exactly what the generator renders now.
 
     #[test]

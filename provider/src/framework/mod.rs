@@ -10,10 +10,12 @@ pub mod resource;
 pub mod schema;
 pub mod steps;
 pub mod typed;
+pub mod typed_resource;
 pub mod validators;
 pub mod value;
 
 pub use diag::{AttrPath, Context, Diagnostic, Diagnostics};
 pub use resource::{ApplyError, Ctx, DataSource, ImportCtx, Resource, Timeouts};
 pub use schema::{Attribute, Schema};
+pub use typed_resource::TypedResource;
 pub use value::{Type, Value};

@@ -141,9 +141,32 @@ pub fn plan(schema: &Schema, prior: &Value, proposed: &Value, config: &Value) ->
             }
         }
     }
+    plan_defaults(&schema.attributes, &mut planned, config);
     Planned {
         state: planned,
         requires_replace,
+    }
+}
+
+/// Declared defaults ([`Attribute::default`]): an attribute the configuration leaves null plans
+/// its default, in nested objects the configuration sets too. They come last, as a resource's
+/// own plan modification would set them: they decide neither what is changing nor a
+/// replacement.
+fn plan_defaults(attrs: &[Attribute], planned: &mut Value, config: &Value) {
+    if !matches!(planned, Value::Object(_)) {
+        return;
+    }
+    for a in attrs {
+        let cfg = config.get(&a.name);
+        match (&a.default, &a.kind) {
+            (Some(d), _) if cfg.is_null() => planned.set_attr(&a.name, d.clone()),
+            (None, Kind::Nested(Nesting::Single, inner)) if !cfg.is_null() => {
+                let mut sub = planned.get(&a.name).clone();
+                plan_defaults(inner, &mut sub, cfg);
+                planned.set_attr(&a.name, sub);
+            }
+            _ => {}
+        }
     }
 }
 
@@ -286,6 +309,62 @@ mod tests {
         let cfg = obj(Value::Null, Value::Null, "k", "n");
         let p = plan(&schema(), &prior, &prior, &cfg);
         assert_eq!(p.state, prior);
+    }
+
+    /// Declared defaults plan when the configuration is null, on create and on update (the
+    /// proposed value carries the prior, drifted value), and nested in a block that is set.
+    #[test]
+    fn declared_defaults_plan_when_the_configuration_is_null() {
+        let s = Schema::new(
+            "s",
+            vec![
+                Attribute::bool("enabled")
+                    .default(Value::Bool(true))
+                    .description("d"),
+                Attribute::single(
+                    "opts",
+                    vec![
+                        Attribute::string("level")
+                            .default(Value::string("None"))
+                            .description("d"),
+                        Attribute::string("x").optional().description("d"),
+                    ],
+                )
+                .optional()
+                .description("d"),
+            ],
+        );
+        let cfg = Value::object([
+            ("enabled", Value::Null),
+            (
+                "opts",
+                Value::object([("level", Value::Null), ("x", Value::string("a"))]),
+            ),
+        ]);
+        let p = plan(&s, &Value::Null, &cfg, &cfg);
+        assert_eq!(p.state.get("enabled"), &Value::Bool(true));
+        assert_eq!(p.state.get("opts").get("level"), &Value::string("None"));
+        // Drifted to false out of band: the default plans it back.
+        let prior = Value::object([
+            ("enabled", Value::Bool(false)),
+            (
+                "opts",
+                Value::object([("level", Value::string("All")), ("x", Value::string("a"))]),
+            ),
+        ]);
+        let p = plan(&s, &prior, &prior, &cfg);
+        assert_eq!(p.state.get("enabled"), &Value::Bool(true));
+        assert_eq!(p.state.get("opts").get("level"), &Value::string("None"));
+        // Configured: the configuration wins.
+        let mut set = cfg.clone();
+        set.set_attr("enabled", Value::Bool(false));
+        let p = plan(&s, &Value::Null, &set, &set);
+        assert_eq!(p.state.get("enabled"), &Value::Bool(false));
+        let a = &s.attributes[0];
+        assert!(
+            a.optional && a.computed,
+            "a default makes it optional+computed"
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! The resource and data source contracts. A resource implements CRUD over typed values; the
-//! framework ([`super::lifecycle`]) adds planning, read-after-write, 404 handling, timeouts and
-//! import around it.
+//! The resource and data source contracts. [`Resource`] is the erased contract, over values,
+//! that the server and [`super::lifecycle`] (planning, read-after-write, 404 handling, timeouts,
+//! import) use; a resource implements it through [`super::typed_resource::TypedResource`] (CRUD
+//! over its model) or, until it moves there, directly.
 
 use super::diag::{Diagnostic, Diagnostics};
 use super::plan::{ModifyPlan, PlanRequest};

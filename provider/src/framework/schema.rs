@@ -46,6 +46,9 @@ pub struct Attribute {
     pub sensitive: bool,
     pub validators: Vec<Arc<dyn Validator>>,
     pub modifiers: Vec<Modifier>,
+    /// What the planner plans when the configuration leaves the attribute null (optional and
+    /// computed attributes only); the docs page says "Defaults to `x`.".
+    pub default: Option<Value>,
 }
 
 impl Attribute {
@@ -60,6 +63,7 @@ impl Attribute {
             sensitive: false,
             validators: Vec::new(),
             modifiers: Vec::new(),
+            default: None,
         }
     }
     pub fn string(name: &str) -> Attribute {
@@ -116,6 +120,15 @@ impl Attribute {
         self.modifiers.push(Modifier::CaseInsensitive);
         self
     }
+    /// Plans `v` whenever the configuration leaves the attribute null, so drift on it shows and
+    /// removing it from the configuration sets the default again. Makes the attribute optional
+    /// and computed (Terraform accepts a planned value for a null configuration only then).
+    pub fn default(mut self, v: Value) -> Attribute {
+        self.optional = true;
+        self.computed = true;
+        self.default = Some(v);
+        self
+    }
     pub fn use_state_for_unknown(mut self) -> Attribute {
         self.modifiers.push(Modifier::UseStateForUnknown);
         self
@@ -129,6 +142,7 @@ impl Attribute {
         self.computed = true;
         self.validators.clear();
         self.modifiers.clear();
+        self.default = None;
         if let Kind::Nested(mode, attrs) = self.kind {
             self.kind = Kind::Nested(mode, attrs.into_iter().map(Attribute::read_only).collect());
         }

@@ -15,6 +15,7 @@ use super::diag::{AttrPath, Diagnostic, Diagnostics};
 use super::schema::{Attribute, Kind, Nesting, Schema};
 use super::value::{json, Number, Type, Value};
 use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use serde::Serialize;
 use serde_json::Value as J;
 use std::collections::BTreeMap;
@@ -40,6 +41,14 @@ pub fn from_value<T: DeserializeOwned>(schema: &Schema, v: &Value) -> Result<T, 
 pub fn to_value<T: Serialize>(schema: &Schema, model: &T) -> Result<Value, Diagnostics> {
     let j = serde_json::to_value(model).map_err(|e| bug(AttrPath::root(), e.to_string()))?;
     object_from_json(&schema.attributes, &j, &AttrPath::root())
+}
+
+/// Null read as the type's default (empty): for a required attribute that an import's state
+/// leaves null until the read, `#[serde(deserialize_with = "crate::framework::typed::null_is_default")]`.
+pub fn null_is_default<'de, T: Deserialize<'de> + Default, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<T, D::Error> {
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
 }
 
 fn bug(path: AttrPath, detail: String) -> Diagnostics {

@@ -8,6 +8,7 @@ pub mod cross_tenant_access_partner;
 pub mod mto_membership;
 pub mod organization_relationship;
 pub mod partner_connector;
+pub mod shared;
 pub mod xts_job;
 
 pub fn all() -> Vec<Arc<dyn Resource>> {

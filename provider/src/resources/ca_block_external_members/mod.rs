@@ -17,14 +17,14 @@ mod tests;
 
 use crate::clients::graph::GraphClient;
 use crate::clients::{create, ApiError, Deadline};
-use crate::framework::import_id::{self, ImportId};
+use crate::framework::import_id::ImportId;
 use crate::framework::lifecycle::already_exists;
 use crate::framework::plan::{ModifyPlan, PlanRequest};
 use crate::framework::schema::{timeouts_attribute, Kind};
 use crate::framework::validators::{is_guid, one_of, size_at_least};
 use crate::framework::{
-    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostic, Diagnostics, ImportCtx, Resource,
-    Schema, Type, Value,
+    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostic, Diagnostics, ImportCtx, Schema,
+    Type, Value,
 };
 use async_trait::async_trait;
 use model::{Policy, DEFAULT_STATE};
@@ -55,8 +55,7 @@ fn schema() -> Schema {
                 .required()
                 .description("The policy's name (1 to 256 characters); updatable in place. Keep it unique in the tenant: an interrupted create finds its policy by this name instead of creating a second one."),
             Attribute::string("state")
-                .optional()
-                .computed()
+                .default(Value::string(DEFAULT_STATE))
                 .validate(one_of(STATES))
                 .description("`enabled`, `disabled` or `enabledForReportingButNotEnforced` (report-only, the default, so a first apply never locks anyone out)."),
             Attribute::string_set("external_tenant_ids")
@@ -64,12 +63,10 @@ fn schema() -> Schema {
                 .validate(size_at_least(1))
                 .description("Tenant IDs (GUIDs) whose B2B collaboration members are blocked; at least one. Updatable in place."),
             Attribute::string_set("exclude_user_ids")
-                .optional()
-                .computed()
+                .default(Value::Set(Vec::new()))
                 .description("Object IDs (GUIDs) of users the policy never applies to, e.g. break-glass accounts. Omitted means none."),
             Attribute::string_set("exclude_group_ids")
-                .optional()
-                .computed()
+                .default(Value::Set(Vec::new()))
                 .description("Object IDs (GUIDs) of groups whose members the policy never applies to. Omitted means none."),
             Attribute::string("created_date_time")
                 .computed()
@@ -130,18 +127,9 @@ fn validate_config(config: &Value, diags: &mut Diagnostics) {
 
 // ---- plan ---------------------------------------------------------------------------------
 
-/// Defaults for what the configuration leaves out (report-only, no exclusions), and the
-/// managed shape always planned: a policy edited out of band plans an update.
+/// The managed shape always planned (defaults are declared on the attributes): a policy edited out of band plans an update.
 fn plan(req: &PlanRequest<'_>, plan: &mut ModifyPlan) {
     let root = AttrPath::root();
-    if req.config.get("state").is_null() {
-        plan.set(&root.attr("state"), Value::string(DEFAULT_STATE));
-    }
-    for a in ["exclude_user_ids", "exclude_group_ids"] {
-        if req.config.get(a).is_null() {
-            plan.set(&root.attr(a), Value::Set(Vec::new()));
-        }
-    }
     plan.set(&root.attr("shape_differences"), Value::List(Vec::new()));
     // Any change is a PATCH, which moves modifiedDateTime.
     if !req.prior.is_null() && !plan.planned().semantically_equal(req.prior) {
@@ -201,10 +189,10 @@ fn id_of(v: &Json) -> Option<String> {
 }
 
 #[async_trait]
-impl Resource for CaBlockExternalMembers {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+impl crate::framework::TypedResource for CaBlockExternalMembers {
+    type Model = Policy;
+    type Id = PolicyId;
+    const TYPE_NAME: &'static str = TYPE_NAME;
 
     fn schema(&self) -> Schema {
         schema()
@@ -218,10 +206,9 @@ impl Resource for CaBlockExternalMembers {
         plan(req, m);
     }
 
-    async fn create(&self, ctx: &Ctx, planned: &Value) -> Result<Value, ApplyError> {
+    async fn create(&self, ctx: &Ctx, p: Policy) -> Result<Policy, ApplyError> {
         let g = &ctx.clients.graph;
         let dl = &ctx.deadline;
-        let p = Policy::from_value(planned)?;
         let what = format!("the Conditional Access policy {:?}", p.display_name);
         // Look first: Graph accepts any number of policies of one name, but this resource finds
         // an interrupted create by its name, so the name must stay unique.
@@ -266,12 +253,12 @@ impl Resource for CaBlockExternalMembers {
             ))
             .into());
         };
-        Ok(Policy { id: Some(id), ..p }.to_value()?)
+        Ok(Policy { id: Some(id), ..p })
     }
 
-    async fn read(&self, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics> {
+    async fn read(&self, ctx: &Ctx, state: Policy) -> Result<Option<Policy>, Diagnostics> {
         let g = &ctx.clients.graph;
-        let id = state.get("id").as_str().unwrap_or_default().to_string();
+        let id = state.id.clone().unwrap_or_default();
         let Some(found) = get_policy(g, &ctx.deadline, &id)
             .await
             .context(|| format!("reading the Conditional Access policy {id}"))?
@@ -281,7 +268,7 @@ impl Resource for CaBlockExternalMembers {
         let mut read = Policy::from_graph(&found);
         // An import is the only state without a display name (it is required): a policy that
         // is not this resource's shape is refused instead of adopted and rewritten.
-        let imported = state.get("display_name").is_null();
+        let imported = state.is_imported();
         let differences = read.shape_differences.clone().unwrap_or_default();
         if imported && (!differences.is_empty() || read.external_tenant_ids.is_empty()) {
             return Err(Diagnostic::error(
@@ -295,34 +282,27 @@ impl Resource for CaBlockExternalMembers {
             .into());
         }
         if !imported {
-            read.keep_spelling(&Policy::from_value(state)?);
+            read.keep_spelling(&state);
         }
-        Ok(Some(read.to_value()?))
+        Ok(Some(read))
     }
 
-    async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> Result<Value, ApplyError> {
+    /// Not called for a change of `timeouts` alone (the framework skips it): anything else
+    /// is a change to send.
+    async fn update(&self, ctx: &Ctx, old: Policy, new: Policy) -> Result<Policy, ApplyError> {
         let g = &ctx.clients.graph;
-        let (old, new) = (Policy::from_value(prior)?, Policy::from_value(planned)?);
         let id = old.id.clone().unwrap_or_default();
-        let comparable = |p: &Policy| Policy {
-            modified_date_time: None,
-            ..p.clone()
-        };
-        // A change of `timeouts` alone touches nothing remote.
-        if comparable(&old) != comparable(&new) {
-            g.send(&api::update_policy(&id, &new), &ctx.deadline)
-                .await
-                .context(|| format!("updating the Conditional Access policy {id}"))?;
-        }
+        g.send(&api::update_policy(&id, &new), &ctx.deadline)
+            .await
+            .context(|| format!("updating the Conditional Access policy {id}"))?;
         Ok(Policy {
             id: Some(id),
             ..new
-        }
-        .to_value()?)
+        })
     }
 
-    async fn delete(&self, ctx: &Ctx, state: &Value) -> Result<(), Diagnostics> {
-        let id = state.get("id").as_str().unwrap_or_default();
+    async fn delete(&self, ctx: &Ctx, state: Policy) -> Result<(), Diagnostics> {
+        let id = state.id.as_deref().unwrap_or_default();
         // Graph keeps a deleted policy under deletedItems for 30 days; application permissions
         // cannot purge it. 404: already gone, which is the goal.
         match ctx
@@ -338,25 +318,16 @@ impl Resource for CaBlockExternalMembers {
         }
     }
 
-    fn import(&self, _: &ImportCtx, id: &str) -> Result<Value, Diagnostics> {
-        let id: PolicyId = import_id::parse(TYPE_NAME, id)?;
-        Ok(Value::object([("id", Value::string(id.to_string()))]))
+    fn import(&self, _: &ImportCtx, id: PolicyId) -> Result<Policy, Diagnostics> {
+        Ok(Policy::imported(id.to_string()))
     }
 
     fn natural_key(&self) -> &'static str {
         "`display_name`: Graph assigns the policy ID on create, so a create whose answer was lost looks for a policy of that name (and the managed shape) before sending it again."
     }
 
-    fn import_id_format(&self) -> (&'static str, &'static str) {
-        (PolicyId::FORMAT, PolicyId::EXAMPLE)
-    }
-
     fn permissions(&self) -> &'static [(&'static str, crate::clients::Permission)] {
         api::PERMISSIONS
-    }
-
-    fn model_mismatches(&self) -> Vec<String> {
-        crate::framework::typed::model_mismatches::<Policy>(&schema())
     }
 }
 

@@ -4,6 +4,7 @@
 //! `grantControls` and `sessionControls` outright.
 
 use super::shape;
+#[cfg(test)]
 use crate::framework::{typed, Diagnostics, Value};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json};
@@ -19,8 +20,12 @@ pub const USER_TYPES: &str = "b2bCollaborationMember";
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Policy {
     pub id: Option<String>,
+    /// Empty only in an import's state (the attribute is 1 to 256 characters), until the read.
+    #[serde(deserialize_with = "crate::framework::typed::null_is_default")]
     pub display_name: String,
     pub state: Option<String>,
+    /// Empty only in an import's state, until the read.
+    #[serde(deserialize_with = "crate::framework::typed::null_is_default")]
     pub external_tenant_ids: Vec<String>,
     pub exclude_user_ids: Option<Vec<String>>,
     pub exclude_group_ids: Option<Vec<String>>,
@@ -30,12 +35,34 @@ pub struct Policy {
 }
 
 impl Policy {
+    #[cfg(test)]
     pub fn from_value(v: &Value) -> Result<Policy, Diagnostics> {
         typed::from_value(&super::schema(), v)
     }
 
+    #[cfg(test)]
     pub fn to_value(&self) -> Result<Value, Diagnostics> {
         typed::to_value(&super::schema(), self)
+    }
+
+    /// The state an import starts from: the id, everything else empty until the read.
+    pub fn imported(id: String) -> Policy {
+        Policy {
+            id: Some(id),
+            display_name: String::new(),
+            state: None,
+            external_tenant_ids: Vec::new(),
+            exclude_user_ids: None,
+            exclude_group_ids: None,
+            created_date_time: None,
+            modified_date_time: None,
+            shape_differences: None,
+        }
+    }
+
+    /// Whether this is an import's state: the only state without a display name.
+    pub fn is_imported(&self) -> bool {
+        self.display_name.is_empty()
     }
 
     pub fn state(&self) -> &str {

@@ -5,6 +5,7 @@ use super::model::{managed_shape, Policy};
 use super::*;
 use crate::clients::pacer::Pacing;
 use crate::framework::private::Private;
+use crate::framework::Resource;
 use serde_json::json;
 
 const T1: &str = "3d0f5dec-5d3d-455c-8016-e2af1ae4d31a";

@@ -4,7 +4,9 @@
 use super::model::Partner;
 use super::tests::{inbound_trust, T};
 use super::*;
+// The erased trait: these tests drive the resource as the server does, over values.
 use crate::clients::http::mock::{fail, stall, step, MockTransport};
+use crate::framework::Resource;
 use serde_json::json;
 use std::time::Duration;
 

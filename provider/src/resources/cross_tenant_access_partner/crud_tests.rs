@@ -3,7 +3,9 @@
 
 use super::tests::{full_config, inbound_trust, T};
 use super::*;
+// The erased trait: these tests drive the resource as the server does, over values.
 use crate::clients::http::mock::{step, MockTransport, Step};
+use crate::framework::Resource;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;

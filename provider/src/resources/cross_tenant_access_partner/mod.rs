@@ -3,7 +3,8 @@
 //! synchronization policy (`.../identitySynchronization`).
 //!
 //! Reads top to bottom: schema, validation, CRUD. The model and its Graph mapping are in
-//! `model.rs`, request builders in `api.rs`.
+//! `model.rs`, request builders in `api.rs`; the blocks shared with the default policy (schema
+//! builders, target rules, structs, Graph mapping) in `resources/shared/xtap_blocks.rs`.
 
 mod api;
 #[cfg(test)]
@@ -17,17 +18,17 @@ mod tests;
 
 use crate::clients::graph::GraphClient;
 use crate::clients::{consistency, create, ApiError, Deadline};
-use crate::framework::import_id::{self, ImportId, TenantGuid};
+use crate::framework::import_id::{ImportId, TenantGuid};
 use crate::framework::lifecycle::already_exists;
 use crate::framework::schema::timeouts_attribute;
 use crate::framework::steps::Steps;
-use crate::framework::validators::{guid, one_of, size_at_least};
+use crate::framework::validators::guid;
 use crate::framework::{
-    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostic, Diagnostics, ImportCtx, Resource,
-    Schema, Value,
+    ApplyError, Attribute, Context, Ctx, Diagnostic, Diagnostics, ImportCtx, Schema, Value,
 };
+use crate::resources::shared::xtap_blocks::{b2b_setting, flags, validate_targets};
 use async_trait::async_trait;
-use model::{Partner, B2B_SETTINGS};
+use model::Partner;
 use serde_json::Value as Json;
 
 pub const TYPE_NAME: &str = "coexistence_cross_tenant_access_partner";
@@ -59,75 +60,6 @@ impl ImportId for PartnerTenant {
 }
 
 // ---- schema -------------------------------------------------------------------------------
-
-const ACCESS_TYPES: &[&str] = &["allowed", "blocked"];
-const TARGET_TYPES: &[&str] = &["user", "group", "application"];
-/// Keyword targets and the only target type each may be paired with.
-const KEYWORDS: &[(&str, &str)] = &[
-    ("AllUsers", "user"),
-    ("AllApplications", "application"),
-    ("Office365", "application"),
-    ("AllMicrosoftApps", "application"),
-];
-
-fn target_config(name: &str, what: &str) -> Attribute {
-    Attribute::single(
-        name,
-        vec![
-            Attribute::string("access_type")
-                .required()
-                .description("`allowed` or `blocked`: what applies to the listed targets. Everything not listed gets the opposite.")
-                .validate(one_of(ACCESS_TYPES)),
-            Attribute::set_of(
-                "targets",
-                vec![
-                    Attribute::string("target").required().description(
-                        "Object ID of a user, group or application, or a keyword: `AllUsers`, `AllApplications`, `Office365`, `AllMicrosoftApps`.",
-                    ),
-                    Attribute::string("target_type")
-                        .required()
-                        .description("`user`, `group` or `application`. Keywords pair with `user` (`AllUsers`) or `application` (the others).")
-                        .validate(one_of(TARGET_TYPES)),
-                ],
-            )
-            .required()
-            .description("The users, groups or applications the access type applies to. A set: order never matters.")
-            .validate(size_at_least(1)),
-        ],
-    )
-    .required()
-    .description(what)
-}
-
-fn b2b_setting(name: &str, what: &str) -> Attribute {
-    Attribute::single(
-        name,
-        vec![
-            target_config(
-                "users_and_groups",
-                "Which users and groups the setting applies to.",
-            ),
-            target_config("applications", "Which applications the setting applies to."),
-        ],
-    )
-    .optional()
-    .description(&format!(
-        "{what} Omit it to inherit the tenant's default cross-tenant access settings."
-    ))
-}
-
-/// An optional block of required booleans, `(name, description)` each (the model's
-/// `flag_block!` structs).
-fn flags(name: &str, fields: &[(&str, &str)]) -> Attribute {
-    Attribute::single(
-        name,
-        fields
-            .iter()
-            .map(|(field, what)| Attribute::bool(field).required().description(what))
-            .collect(),
-    )
-    .optional()
-}
 
 fn schema() -> Schema {
     Schema::new(
@@ -169,48 +101,6 @@ fn schema() -> Schema {
             timeouts_attribute(&["create", "read", "update", "delete"]),
         ],
     )
-}
-
-/// Target rules Graph enforces late or not at all: keyword/type pairing, and which target types
-/// each half of a B2B setting accepts.
-fn validate_targets(config: &Value, diags: &mut Diagnostics) {
-    for (tf, _) in B2B_SETTINGS {
-        let setting = config.get(tf);
-        for (half, allowed) in [
-            ("users_and_groups", &["user", "group"][..]),
-            ("applications", &["application"][..]),
-        ] {
-            let path = AttrPath::root().attr(tf).attr(half).attr("targets");
-            for t in setting.get(half).get("targets").elements() {
-                let (Some(target), Some(ty)) =
-                    (t.get("target").as_str(), t.get("target_type").as_str())
-                else {
-                    continue;
-                };
-                if TARGET_TYPES.contains(&ty) && !allowed.contains(&ty) {
-                    diags.error_at(
-                        &path,
-                        "Invalid target_type for this list",
-                        format!(
-                            "{tf}.{half} accepts target_type {}; {target:?} has {ty:?}.",
-                            crate::framework::validators::quote_list(allowed)
-                        ),
-                    );
-                }
-                if let Some((_, want)) = KEYWORDS.iter().find(|(k, _)| *k == target) {
-                    if ty != *want {
-                        diags.error_at(
-                            &path,
-                            "Invalid target_type for keyword",
-                            format!(
-                                "The keyword {target:?} needs target_type \"{want}\", not {ty:?}."
-                            ),
-                        );
-                    }
-                }
-            }
-        }
-    }
 }
 
 // ---- CRUD ---------------------------------------------------------------------------------
@@ -287,10 +177,10 @@ async fn read_partner(
 }
 
 #[async_trait]
-impl Resource for CrossTenantAccessPartner {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+impl crate::framework::TypedResource for CrossTenantAccessPartner {
+    type Model = Partner;
+    type Id = PartnerTenant;
+    const TYPE_NAME: &'static str = TYPE_NAME;
 
     fn schema(&self) -> Schema {
         schema()
@@ -300,10 +190,9 @@ impl Resource for CrossTenantAccessPartner {
         validate_targets(config, diags);
     }
 
-    async fn create(&self, ctx: &Ctx, planned: &Value) -> Result<Value, ApplyError> {
+    async fn create(&self, ctx: &Ctx, p: Partner) -> Result<Partner, ApplyError> {
         let g = &ctx.clients.graph;
         let dl = &ctx.deadline;
-        let p = Partner::from_value(planned)?;
         let id = &p.tenant_id;
         let what = format!("the partner configuration for tenant {id}");
         let (post, lookup) = (api::create_partner(&p), api::get_partner(id));
@@ -354,33 +243,23 @@ impl Resource for CrossTenantAccessPartner {
                 format!("creating the identity synchronization policy for partner tenant {id}")
             }))?;
         }
-        Ok(p.to_value()?)
+        Ok(p.with_id())
     }
 
-    async fn read(&self, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics> {
+    /// Graph returns the key lowercase; the framework keeps the user's spelling of the same GUID
+    /// (`tenant_id` is case-insensitive).
+    async fn read(&self, ctx: &Ctx, state: Partner) -> Result<Option<Partner>, Diagnostics> {
         let g = &ctx.clients.graph;
         let dl = &ctx.deadline;
-        let id = state
-            .get("tenant_id")
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
-        let Some((partner, sync)) = read_partner(g, dl, &id).await? else {
+        let Some((partner, sync)) = read_partner(g, dl, &state.tenant_id).await? else {
             return Ok(None);
         };
-        let mut p = Partner::from_graph(&partner, sync.as_ref());
-        // Graph returns the key lowercase; keep the user's spelling of the same GUID so an
-        // uppercase GUID in configuration never shows as a change.
-        if p.tenant_id.eq_ignore_ascii_case(&id) {
-            p.tenant_id = id;
-        }
-        Ok(Some(p.to_value()?))
+        Ok(Some(Partner::from_graph(&partner, sync.as_ref()).with_id()))
     }
 
-    async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> Result<Value, ApplyError> {
+    async fn update(&self, ctx: &Ctx, old: Partner, new: Partner) -> Result<Partner, ApplyError> {
         let g = &ctx.clients.graph;
         let dl = &ctx.deadline;
-        let (old, new) = (Partner::from_value(prior)?, Partner::from_value(planned)?);
         let id = &new.tenant_id;
         if old.settings_json() != new.settings_json() {
             send(g, dl, api::update_partner(&new))
@@ -413,20 +292,18 @@ impl Resource for CrossTenantAccessPartner {
             })?,
             _ => {}
         }
-        Ok(new.to_value()?)
+        Ok(new.with_id())
     }
 
-    async fn delete(&self, ctx: &Ctx, state: &Value) -> Result<(), Diagnostics> {
+    async fn delete(&self, ctx: &Ctx, state: Partner) -> Result<(), Diagnostics> {
         let g = &ctx.clients.graph;
         let dl = &ctx.deadline;
-        let id = state.get("tenant_id").as_str().unwrap_or_default();
+        let id = state.tenant_id.as_str();
         let sync_what =
             || format!("deleting the identity synchronization policy for partner tenant {id}");
         // Graph refuses to delete a partner that still has a sync policy: the policy goes first
         // when state knows of one.
-        let had_sync = Partner::from_value(state)?
-            .identity_synchronization
-            .is_some();
+        let had_sync = state.identity_synchronization.is_some();
         if had_sync {
             delete_if_exists(g, dl, api::delete_sync(id))
                 .await
@@ -452,8 +329,7 @@ impl Resource for CrossTenantAccessPartner {
         Ok(())
     }
 
-    fn import(&self, ctx: &ImportCtx, id: &str) -> Result<Value, Diagnostics> {
-        let id: PartnerTenant = import_id::parse(TYPE_NAME, id)?;
+    fn import(&self, ctx: &ImportCtx, id: PartnerTenant) -> Result<Partner, Diagnostics> {
         if id.to_string() == ctx.this_tenant(TYPE_NAME, &id.to_string())? {
             return Err(Diagnostic::error(
                 "Import ID names this tenant",
@@ -463,25 +339,14 @@ impl Resource for CrossTenantAccessPartner {
             )
             .into());
         }
-        Ok(Value::object([
-            ("id", Value::string(id.to_string())),
-            ("tenant_id", Value::string(id.to_string())),
-        ]))
+        Ok(Partner::imported(id.to_string()))
     }
 
     fn natural_key(&self) -> &'static str {
         "`tenant_id`: a tenant holds at most one partner configuration per partner tenant."
     }
 
-    fn import_id_format(&self) -> (&'static str, &'static str) {
-        (PartnerTenant::FORMAT, PartnerTenant::EXAMPLE)
-    }
-
     fn permissions(&self) -> &'static [(&'static str, crate::clients::Permission)] {
         api::PERMISSIONS
-    }
-
-    fn model_mismatches(&self) -> Vec<String> {
-        crate::framework::typed::model_mismatches::<Partner>(&schema())
     }
 }

@@ -1,19 +1,21 @@
 //! The Terraform model of a partner configuration (a derived struct, converted to and from
 //! Terraform values by the schema: [`crate::framework::typed`]), and its mapping to and from
-//! Graph JSON. Every attribute maps both ways, so what Graph stores reads back faithfully (drift shows on the
+//! Graph JSON. The blocks it shares with the default policy (B2B settings, inbound trust,
+//! automatic consent) and their mapping are in [`crate::resources::shared::xtap_blocks`]. Every attribute maps both ways, so what Graph stores reads back faithfully (drift shows on the
 //! attribute that changed) and nothing the user did not write is ever sent.
 
 use crate::framework::{typed, Diagnostics, Value};
+use crate::resources::shared::xtap_blocks::{
+    jb, jobj, js, AutoConsent, B2bSetting, InboundTrust, B2B_SETTINGS,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json};
 
-/// The four B2B settings: Terraform attribute name, Graph property name.
-pub const B2B_SETTINGS: [(&str, &str); 4] = [
-    ("b2b_collaboration_inbound", "b2bCollaborationInbound"),
-    ("b2b_collaboration_outbound", "b2bCollaborationOutbound"),
-    ("b2b_direct_connect_inbound", "b2bDirectConnectInbound"),
-    ("b2b_direct_connect_outbound", "b2bDirectConnectOutbound"),
-];
+/// The partner's identity synchronization policy.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IdentitySync {
+    pub user_sync_inbound_allowed: Option<bool>,
+}
 
 /// A partner configuration as Terraform sees it: field names are the schema's attribute names
 /// (checked by `model_fields_match_schema`), `None` is null.
@@ -32,36 +34,6 @@ pub struct Partner {
     pub identity_synchronization: Option<IdentitySync>,
 }
 
-/// The nested blocks' structs: every one derives the same traits and has public fields named
-/// as in the schema, so one declaration says both.
-macro_rules! model {
-    ($($(#[$doc:meta])* $name:ident { $($field:ident: $ty:ty),+ $(,)? })+) => {
-        $(
-            $(#[$doc])*
-            #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-            pub struct $name {
-                $(pub $field: $ty,)+
-            }
-        )+
-    };
-}
-model! {
-    /// One B2B setting: its two halves.
-    B2bSetting { users_and_groups: Option<TargetConfig>, applications: Option<TargetConfig> }
-    /// One half: an access type and its targets (set semantics: order never matters).
-    TargetConfig { access_type: Option<String>, targets: Vec<Target> }
-    Target { target: Option<String>, target_type: Option<String> }
-    /// Which partner claims Conditional Access trusts.
-    InboundTrust {
-        mfa_accepted: Option<bool>,
-        compliant_device_accepted: Option<bool>,
-        hybrid_joined_device_accepted: Option<bool>,
-    }
-    /// Automatic invitation redemption, per direction (the schema's `flags` blocks).
-    AutoConsent { inbound_allowed: Option<bool>, outbound_allowed: Option<bool> }
-    IdentitySync { user_sync_inbound_allowed: Option<bool> }
-}
-
 // ---- Terraform value <-> model (by the schema) --------------------------------------------
 
 impl Partner {
@@ -69,14 +41,34 @@ impl Partner {
         typed::from_value(&super::schema(), v)
     }
 
-    /// The Terraform state value (`timeouts` null: the framework carries it over).
+    /// The Terraform state value (`timeouts` null: the framework carries it over), for what
+    /// the framework does not encode itself: a half-done create's step, a comparison.
     pub fn to_value(&self) -> Result<Value, Diagnostics> {
-        let p = Partner {
-            // The ID is the canonical (lowercase) GUID, stable however tenant_id is spelled.
+        typed::to_value(&super::schema(), &self.clone().with_id())
+    }
+
+    /// The same partner with its computed `id`: the canonical (lowercase) GUID, stable however
+    /// `tenant_id` is spelled.
+    pub fn with_id(self) -> Partner {
+        Partner {
             id: Some(self.tenant_id.to_ascii_lowercase()),
-            ..self.clone()
-        };
-        typed::to_value(&super::schema(), &p)
+            ..self
+        }
+    }
+
+    /// The state an import starts from: the key, every setting null until the read.
+    pub fn imported(tenant_id: String) -> Partner {
+        Partner {
+            id: Some(tenant_id.clone()),
+            tenant_id,
+            b2b_collaboration_inbound: None,
+            b2b_collaboration_outbound: None,
+            b2b_direct_connect_inbound: None,
+            b2b_direct_connect_outbound: None,
+            inbound_trust: None,
+            automatic_user_consent: None,
+            identity_synchronization: None,
+        }
     }
 
     /// The four B2B settings with their Graph property names, in [`B2B_SETTINGS`] order.
@@ -105,13 +97,9 @@ impl Partner {
         }
         m.insert(
             "inboundTrust".into(),
-            self.inbound_trust.as_ref().map_or(Json::Null, |t| {
-                json!({
-                    "isMfaAccepted": t.mfa_accepted,
-                    "isCompliantDeviceAccepted": t.compliant_device_accepted,
-                    "isHybridAzureADJoinedDeviceAccepted": t.hybrid_joined_device_accepted,
-                })
-            }),
+            self.inbound_trust
+                .as_ref()
+                .map_or(Json::Null, InboundTrust::to_json),
         );
         // Graph never returns this property as null, only as an object of nulls: send that shape
         // to reset it.
@@ -119,10 +107,7 @@ impl Partner {
             inbound_allowed: None,
             outbound_allowed: None,
         });
-        m.insert(
-            "automaticUserConsentSettings".into(),
-            json!({"inboundAllowed": c.inbound_allowed, "outboundAllowed": c.outbound_allowed}),
-        );
+        m.insert("automaticUserConsentSettings".into(), c.to_json());
         m
     }
 
@@ -134,22 +119,6 @@ impl Partner {
     }
 }
 
-impl B2bSetting {
-    fn to_json(&self) -> Json {
-        let half = |t: &Option<TargetConfig>| t.as_ref().map_or(Json::Null, TargetConfig::to_json);
-        json!({"usersAndGroups": half(&self.users_and_groups), "applications": half(&self.applications)})
-    }
-}
-
-impl TargetConfig {
-    fn to_json(&self) -> Json {
-        json!({
-            "accessType": self.access_type,
-            "targets": self.targets.iter().map(|t| json!({"target": t.target, "targetType": t.target_type})).collect::<Vec<_>>(),
-        })
-    }
-}
-
 impl IdentitySync {
     pub fn to_json(&self) -> Json {
         json!({"userSyncInbound": {"isSyncAllowed": self.user_sync_inbound_allowed}})
@@ -157,18 +126,6 @@ impl IdentitySync {
 }
 
 // ---- Graph JSON -> model ------------------------------------------------------------------
-
-fn jb(v: &Json, k: &str) -> Option<bool> {
-    v.get(k).and_then(Json::as_bool)
-}
-
-fn js(v: &Json, k: &str) -> Option<String> {
-    v.get(k).and_then(Json::as_str).map(str::to_string)
-}
-
-fn jobj<'a>(v: &'a Json, k: &str) -> Option<&'a Json> {
-    v.get(k).filter(|x| x.is_object())
-}
 
 impl Partner {
     /// Flattens a partner GET (and the identitySynchronization GET, when it exists).
@@ -181,53 +138,17 @@ impl Partner {
             b2b_collaboration_outbound: b2b(B2B_SETTINGS[1].1),
             b2b_direct_connect_inbound: b2b(B2B_SETTINGS[2].1),
             b2b_direct_connect_outbound: b2b(B2B_SETTINGS[3].1),
-            inbound_trust: jobj(partner, "inboundTrust").map(|t| InboundTrust {
-                mfa_accepted: jb(t, "isMfaAccepted"),
-                compliant_device_accepted: jb(t, "isCompliantDeviceAccepted"),
-                hybrid_joined_device_accepted: jb(t, "isHybridAzureADJoinedDeviceAccepted"),
-            }),
+            inbound_trust: jobj(partner, "inboundTrust").map(InboundTrust::from_json),
             // Graph returns {inboundAllowed: null, outboundAllowed: null} for "not configured":
             // that is our null.
             automatic_user_consent: jobj(partner, "automaticUserConsentSettings")
-                .map(|c| AutoConsent {
-                    inbound_allowed: jb(c, "inboundAllowed"),
-                    outbound_allowed: jb(c, "outboundAllowed"),
-                })
+                .map(AutoConsent::from_json)
                 .filter(|c| c.inbound_allowed.is_some() || c.outbound_allowed.is_some()),
             identity_synchronization: sync.map(|s| IdentitySync {
                 user_sync_inbound_allowed: s
                     .get("userSyncInbound")
                     .and_then(|u| jb(u, "isSyncAllowed")),
             }),
-        }
-    }
-}
-
-impl B2bSetting {
-    fn from_json(v: &Json) -> B2bSetting {
-        B2bSetting {
-            users_and_groups: jobj(v, "usersAndGroups").map(TargetConfig::from_json),
-            applications: jobj(v, "applications").map(TargetConfig::from_json),
-        }
-    }
-}
-
-impl TargetConfig {
-    fn from_json(v: &Json) -> TargetConfig {
-        TargetConfig {
-            access_type: js(v, "accessType"),
-            targets: v
-                .get("targets")
-                .and_then(Json::as_array)
-                .map(|a| {
-                    a.iter()
-                        .map(|t| Target {
-                            target: js(t, "target"),
-                            target_type: js(t, "targetType"),
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
         }
     }
 }

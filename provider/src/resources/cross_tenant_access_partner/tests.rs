@@ -3,6 +3,8 @@
 
 use super::model::Partner;
 use super::*;
+// The erased trait: these tests drive the resource as the server does, over values.
+use crate::framework::Resource;
 use serde_json::json;
 
 pub(super) const T: &str = "3d0f5dec-5d3d-455c-8016-e2af1ae4d31a";

@@ -19,11 +19,10 @@ use crate::clients::{create, ApiError};
 use crate::framework::diag::{api_error, Diagnostic};
 use crate::framework::import_id::{self, ImportId};
 use crate::framework::lifecycle::already_exists;
-use crate::framework::plan::{ModifyPlan, PlanRequest};
 use crate::framework::schema::timeouts_attribute;
 use crate::framework::validators::{is_domain_name, one_of, size_at_least};
 use crate::framework::{
-    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, ImportCtx, Resource, Schema, Value,
+    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, ImportCtx, Schema, Value,
 };
 use async_trait::async_trait;
 use model::OrgRel;
@@ -39,25 +38,6 @@ const MAX_NAME: usize = 64;
 /// Documented limit of `DomainNames` values per request.
 const MAX_DOMAINS: usize = 238;
 
-/// Builds an attribute's default value (a `Value` holds heap data: no `const` values).
-type MakeDefault = fn() -> Value;
-
-/// Attributes with a service default: left out of configuration, they plan as that default
-/// (so removing one resets it, and drift on it always shows).
-const DEFAULTS: &[(&str, MakeDefault)] = &[
-    ("enabled", || Value::Bool(true)),
-    ("free_busy_access_enabled", || Value::Bool(false)),
-    ("free_busy_access_level", || Value::string("None")),
-    ("mail_tips_access_enabled", || Value::Bool(false)),
-    ("mail_tips_access_level", || Value::string("None")),
-    ("delivery_report_enabled", || Value::Bool(false)),
-    ("photos_enabled", || Value::Bool(false)),
-];
-
-fn defaulted(a: Attribute) -> Attribute {
-    a.optional().computed()
-}
-
 fn schema() -> Schema {
     Schema::new(
         "An Exchange Online organization relationship: what this organization shares with a partner organization (free/busy, MailTips, photos, message tracking), managed through the Exchange admin API (`*-OrganizationRelationship` cmdlets). For a coexistence between two Microsoft 365 tenants, each tenant creates one relationship naming the other's domains (its primary SMTP domains, `<tenant>.onmicrosoft.com` and `<tenant>.mail.onmicrosoft.com`), with `target_application_uri = \"outlook.com\"` and the Exchange Online Autodiscover endpoint. Needs the provider's `tenant_id`.",
@@ -68,21 +48,21 @@ fn schema() -> Schema {
                 .required()
                 .validate(size_at_least(1))
                 .description("The partner organization's domains (at most 238): its SMTP domains, `<tenant>.onmicrosoft.com` and `<tenant>.mail.onmicrosoft.com`. A domain can be in one relationship only. A set: order never matters."),
-            defaulted(Attribute::bool("enabled")).description("Whether the relationship is in effect; `false` stops all sharing without deleting it. Default `true`."),
-            defaulted(Attribute::bool("free_busy_access_enabled")).description("Whether the partner may see this organization's free/busy information. Default `false`."),
-            defaulted(Attribute::string("free_busy_access_level"))
+            Attribute::bool("enabled").default(Value::Bool(true)).description("Whether the relationship is in effect; `false` stops all sharing without deleting it."),
+            Attribute::bool("free_busy_access_enabled").default(Value::Bool(false)).description("Whether the partner may see this organization's free/busy information."),
+            Attribute::string("free_busy_access_level").default(Value::string("None"))
                 .validate(one_of(FREE_BUSY_LEVELS))
-                .description("How much free/busy the partner sees: `None`, `AvailabilityOnly` (free/busy only) or `LimitedDetails` (also subject and location). Used when `free_busy_access_enabled` is `true`. Default `None`."),
+                .description("How much free/busy the partner sees: `None`, `AvailabilityOnly` (free/busy only) or `LimitedDetails` (also subject and location). Used when `free_busy_access_enabled` is `true`."),
             Attribute::string("free_busy_access_scope").optional().description("A mail-enabled security group of this organization whose members' free/busy the partner may see (name or GUID); null for everyone. Used when `free_busy_access_enabled` is `true`."),
             Attribute::string("target_application_uri").optional().description("The partner's application URI for federated sharing: `outlook.com` for a partner in Exchange Online."),
             Attribute::string("target_autodiscover_epr").optional().description("The partner's Autodiscover endpoint (an absolute http(s) URL), e.g. `https://autodiscover.outlook.com/autodiscover/autodiscover.svc/WSSecurity` for Exchange Online."),
             Attribute::string("target_sharing_epr").optional().description("The partner's Exchange Web Services endpoint (an absolute http(s) URL). When set it is always used instead of Autodiscover; usually null."),
-            defaulted(Attribute::bool("mail_tips_access_enabled")).description("Whether the partner gets MailTips for this organization's recipients. Default `false`."),
-            defaulted(Attribute::string("mail_tips_access_level"))
+            Attribute::bool("mail_tips_access_enabled").default(Value::Bool(false)).description("Whether the partner gets MailTips for this organization's recipients."),
+            Attribute::string("mail_tips_access_level").default(Value::string("None"))
                 .validate(one_of(MAIL_TIPS_LEVELS))
-                .description("Which MailTips the partner gets: `None`, `Limited` (out-of-office and similar) or `All`. Used when `mail_tips_access_enabled` is `true`. Default `None`."),
-            defaulted(Attribute::bool("delivery_report_enabled")).description("Whether delivery reports (message tracking) are shared; both organizations must enable it for cross-organization tracking. Default `false`."),
-            defaulted(Attribute::bool("photos_enabled")).description("Whether the partner sees this organization's users' photos. Default `false`."),
+                .description("Which MailTips the partner gets: `None`, `Limited` (out-of-office and similar) or `All`. Used when `mail_tips_access_enabled` is `true`."),
+            Attribute::bool("delivery_report_enabled").default(Value::Bool(false)).description("Whether delivery reports (message tracking) are shared; both organizations must enable it for cross-organization tracking."),
+            Attribute::bool("photos_enabled").default(Value::Bool(false)).description("Whether the partner sees this organization's users' photos."),
             Attribute::string("organization_contact").optional().description("An SMTP address the partner can contact about this relationship."),
             timeouts_attribute(&["create", "read", "update", "delete"]),
         ],
@@ -237,10 +217,10 @@ async fn find(
 }
 
 #[async_trait]
-impl Resource for OrganizationRelationship {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+impl crate::framework::TypedResource for OrganizationRelationship {
+    type Model = OrgRel;
+    type Id = RelationshipName;
+    const TYPE_NAME: &'static str = TYPE_NAME;
 
     fn schema(&self) -> Schema {
         schema()
@@ -250,18 +230,9 @@ impl Resource for OrganizationRelationship {
         validate_values(config, diags);
     }
 
-    fn modify_plan(&self, req: &PlanRequest<'_>, plan: &mut ModifyPlan) {
-        for (attr, default) in DEFAULTS {
-            if req.config.get(attr).is_null() {
-                plan.set(&AttrPath::root().attr(attr), default());
-            }
-        }
-    }
-
-    async fn create(&self, ctx: &Ctx, planned: &Value) -> Result<Value, ApplyError> {
+    async fn create(&self, ctx: &Ctx, p: OrgRel) -> Result<OrgRel, ApplyError> {
         let ex = &ctx.clients.exchange;
         let dl = &ctx.deadline;
-        let p = OrgRel::from_value(planned)?;
         let what = format!("the organization relationship {:?}", p.name);
         let (new, lookup) = (api::new(&p), api::get(&p.name));
         let created = create::create_once(
@@ -322,27 +293,25 @@ impl Resource for OrganizationRelationship {
             ))
             .into());
         };
-        Ok(OrgRel { id: Some(id), ..p }.to_value()?)
+        Ok(OrgRel { id: Some(id), ..p })
     }
 
-    async fn read(&self, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics> {
-        let found = match (state.get("id").as_str(), state.get("name").as_str()) {
-            (Some(guid), _) => find(ctx, guid, api::with_guid).await,
+    async fn read(&self, ctx: &Ctx, state: OrgRel) -> Result<Option<OrgRel>, Diagnostics> {
+        let found = match &state.id {
+            Some(guid) => find(ctx, guid, api::with_guid).await,
             // Just imported: only the name is known.
-            (None, Some(name)) => find(ctx, name, api::with_name).await,
-            (None, None) => return Ok(None),
+            None => find(ctx, &state.name, api::with_name).await,
         };
-        let name = state.get("name").as_str().unwrap_or_default().to_string();
+        let name = &state.name;
         let Some(found) =
             found.context(|| format!("reading the organization relationship {name:?}"))?
         else {
             return Ok(None);
         };
-        Ok(Some(OrgRel::from_exchange(&found).to_value()?))
+        Ok(Some(OrgRel::from_exchange(&found)))
     }
 
-    async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> Result<Value, ApplyError> {
-        let (old, new) = (OrgRel::from_value(prior)?, OrgRel::from_value(planned)?);
+    async fn update(&self, ctx: &Ctx, old: OrgRel, new: OrgRel) -> Result<OrgRel, ApplyError> {
         let guid = old.id.clone().unwrap_or_default();
         if let Some(set) = api::set(&guid, &old, &new) {
             run(ctx, &set)
@@ -352,13 +321,12 @@ impl Resource for OrganizationRelationship {
         Ok(OrgRel {
             id: Some(guid),
             ..new
-        }
-        .to_value()?)
+        })
     }
 
-    async fn delete(&self, ctx: &Ctx, state: &Value) -> Result<(), Diagnostics> {
-        let guid = state.get("id").as_str().unwrap_or_default();
-        let name = state.get("name").as_str().unwrap_or_default();
+    async fn delete(&self, ctx: &Ctx, state: OrgRel) -> Result<(), Diagnostics> {
+        let guid = state.id.as_deref().unwrap_or_default();
+        let name = &state.name;
         match run(ctx, &api::remove(guid)).await {
             // Already gone: the goal is "it does not exist".
             Err(e) if is_not_found(&e) => Ok(()),
@@ -368,24 +336,15 @@ impl Resource for OrganizationRelationship {
         }
     }
 
-    fn import(&self, _: &ImportCtx, id: &str) -> Result<Value, Diagnostics> {
-        let name: RelationshipName = import_id::parse(TYPE_NAME, id)?;
-        Ok(Value::object([("name", Value::string(name.0))]))
+    fn import(&self, _: &ImportCtx, name: RelationshipName) -> Result<OrgRel, Diagnostics> {
+        Ok(OrgRel::imported(name.0))
     }
 
     fn natural_key(&self) -> &'static str {
         "`name`: Exchange Online keeps organization relationship names unique in an organization (case-insensitive)."
     }
 
-    fn import_id_format(&self) -> (&'static str, &'static str) {
-        (RelationshipName::FORMAT, RelationshipName::EXAMPLE)
-    }
-
     fn permissions(&self) -> &'static [(&'static str, crate::clients::Permission)] {
         api::PERMISSIONS
-    }
-
-    fn model_mismatches(&self) -> Vec<String> {
-        crate::framework::typed::model_mismatches::<OrgRel>(&schema())
     }
 }

@@ -3,6 +3,7 @@
 //! ([`OrgRel::scalars`]) names every attribute's Exchange property, so New, Set and the read
 //! can never disagree on a name.
 
+#[cfg(test)]
 use crate::framework::{typed, Diagnostics, Value};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
@@ -13,6 +14,8 @@ pub struct OrgRel {
     /// The object's Guid (computed).
     pub id: Option<String>,
     pub name: String,
+    /// Null only in an import's state (the read that follows fills it in).
+    #[serde(deserialize_with = "crate::framework::typed::null_is_default")]
     pub domain_names: Vec<String>,
     pub enabled: Option<bool>,
     pub free_busy_access_enabled: Option<bool>,
@@ -36,12 +39,36 @@ fn s(v: &Option<String>) -> Json {
 }
 
 impl OrgRel {
+    #[cfg(test)]
     pub fn from_value(v: &Value) -> Result<OrgRel, Diagnostics> {
         typed::from_value(&super::schema(), v)
     }
 
+    #[cfg(test)]
     pub fn to_value(&self) -> Result<Value, Diagnostics> {
         typed::to_value(&super::schema(), self)
+    }
+
+    /// The state an import starts from: the name, everything else null (no domains) until the
+    /// read that follows replaces it.
+    pub fn imported(name: String) -> OrgRel {
+        OrgRel {
+            id: None,
+            name,
+            domain_names: Vec::new(),
+            enabled: None,
+            free_busy_access_enabled: None,
+            free_busy_access_level: None,
+            free_busy_access_scope: None,
+            target_application_uri: None,
+            target_autodiscover_epr: None,
+            target_sharing_epr: None,
+            mail_tips_access_enabled: None,
+            mail_tips_access_level: None,
+            delivery_report_enabled: None,
+            photos_enabled: None,
+            organization_contact: None,
+        }
     }
 
     /// Every attribute but `id`, `name` and `domain_names`, as (Exchange parameter, value);

@@ -3,8 +3,10 @@
 
 use super::tests::{inbound, outbound, stored_inbound, strings, GUID};
 use super::*;
+// The erased trait: these tests drive the resource as the server does, over values.
 use crate::clients::http::mock::{fail, step, MockTransport};
 use crate::clients::TEST_TENANT;
+use crate::framework::Resource;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;

@@ -24,7 +24,7 @@ use crate::framework::plan::{ModifyPlan, PlanRequest};
 use crate::framework::schema::timeouts_attribute;
 use crate::framework::validators::one_of;
 use crate::framework::{
-    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, ImportCtx, Resource, Schema, Value,
+    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, ImportCtx, Schema, Value,
 };
 use async_trait::async_trait;
 use model::{Connector, INBOUND, OUTBOUND, PARTNER};
@@ -42,6 +42,40 @@ crate::tagged_import_id! {
 crate::tagged_import_id! {
     /// An inbound Exchange partner connector by name: `inbound/<connector name>`.
     pub struct InboundConnector(Name) = "inbound" / "<connector name>", example "From Fabrikam";
+}
+
+/// A connector's import ID, either form: its direction and name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConnectorId {
+    Inbound(InboundConnector),
+    Outbound(OutboundConnector),
+}
+
+impl std::str::FromStr for ConnectorId {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s.starts_with("inbound/") {
+            s.parse().map(ConnectorId::Inbound)
+        } else if s.starts_with("outbound/") {
+            s.parse().map(ConnectorId::Outbound)
+        } else {
+            Err("it starts with neither \"inbound/\" nor \"outbound/\"".into())
+        }
+    }
+}
+
+impl std::fmt::Display for ConnectorId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ConnectorId::Inbound(c) => c.fmt(f),
+            ConnectorId::Outbound(c) => c.fmt(f),
+        }
+    }
+}
+
+impl ImportId for ConnectorId {
+    const FORMAT: &'static str = "`outbound/<connector name>` or `inbound/<connector name>`";
+    const EXAMPLE: &'static str = OutboundConnector::EXAMPLE;
 }
 
 // ---- schema -------------------------------------------------------------------------------
@@ -96,7 +130,7 @@ fn schema() -> Schema {
             Attribute::string("id").computed().use_state_for_unknown().description("The connector's Guid (Exchange's immutable identity; a rename keeps it)."),
             Attribute::string("direction").required().requires_replace().validate(one_of(DIRECTIONS)).description("`outbound` (`*-OutboundConnector`: mail to the partner) or `inbound` (`*-InboundConnector`: mail from the partner). Changing it replaces the connector. The import ID's prefix."),
             Attribute::string("name").required().description("The connector's name: unique among the tenant's connectors of this direction, at most 64 characters. Renamed in place (the Guid stays). The import ID's second part."),
-            Attribute::bool("enabled").optional().computed().description("Whether the connector is used. Default `true`."),
+            Attribute::bool("enabled").default(Value::Bool(model::ENABLED_DEFAULT)).description("Whether the connector is used."),
             Attribute::string("comment").optional().description("A free-text comment shown in the Exchange admin center. Omit it for none (an empty string is rejected)."),
             Attribute::string("connector_type").computed().description("Always `Partner` (mail with another organization). A connector changed to another type out of band shows a diff here and is set back to `Partner`."),
             Attribute::string_set("recipient_domains").optional().computed().description("Outbound only (default none): the recipient domains the connector routes mail for, e.g. the partner's primary SMTP domains, its coexistence routing domain and its MOERA (`fabrikam.onmicrosoft.com`). A leading `*.` wildcard covers subdomains; no other wildcard is allowed."),
@@ -170,10 +204,10 @@ fn is_duplicate(e: &ApiError) -> bool {
 // ---- the resource -------------------------------------------------------------------------
 
 #[async_trait]
-impl Resource for PartnerConnector {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+impl crate::framework::TypedResource for PartnerConnector {
+    type Model = Connector;
+    type Id = ConnectorId;
+    const TYPE_NAME: &'static str = TYPE_NAME;
 
     fn schema(&self) -> Schema {
         schema()
@@ -185,7 +219,7 @@ impl Resource for PartnerConnector {
 
     /// Every connector this resource manages is a Partner connector: plan `Partner`, so one
     /// changed out of band shows as a diff and the update sets it back. Arguments left out
-    /// plan their default (the other direction's: null), so drift on them shows too and
+    /// plan their direction's default (the other direction's: null; `enabled`'s is declared), so drift on them shows too and
     /// removing one from the configuration sets the default again.
     fn modify_plan(&self, req: &PlanRequest<'_>, plan: &mut ModifyPlan) {
         plan.set(
@@ -202,12 +236,6 @@ impl Resource for PartnerConnector {
         };
         for a in other {
             plan.set(&AttrPath::root().attr(a), Value::Null);
-        }
-        if req.config.get("enabled").is_null() {
-            plan.set(
-                &AttrPath::root().attr("enabled"),
-                Value::Bool(model::ENABLED_DEFAULT),
-            );
         }
         for (a, default) in own {
             if req.config.get(a).is_null() {
@@ -226,9 +254,8 @@ impl Resource for PartnerConnector {
         }
     }
 
-    async fn create(&self, ctx: &Ctx, planned: &Value) -> Result<Value, ApplyError> {
+    async fn create(&self, ctx: &Ctx, mut p: Connector) -> Result<Connector, ApplyError> {
         let dl = &ctx.deadline;
-        let mut p = Connector::from_value(planned)?;
         let what = p.what();
         let new = api::new(&p);
         let sent = p.parameters();
@@ -277,11 +304,10 @@ impl Resource for PartnerConnector {
             ))
             .into());
         }
-        Ok(p.to_value()?)
+        Ok(p)
     }
 
-    async fn read(&self, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics> {
-        let s = Connector::from_value(state)?;
+    async fn read(&self, ctx: &Ctx, s: Connector) -> Result<Option<Connector>, Diagnostics> {
         let what = || format!("reading {}", s.what());
         let found = match s.id.as_deref() {
             Some(guid) => {
@@ -307,16 +333,15 @@ impl Resource for PartnerConnector {
         let Some(found) = found else {
             return Ok(None);
         };
-        Ok(Some(
-            Connector::from_exchange(&found, &s.direction).to_value()?,
-        ))
+        Ok(Some(Connector::from_exchange(&found, &s.direction)))
     }
 
-    async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> Result<Value, ApplyError> {
-        let (old, mut new) = (
-            Connector::from_value(prior)?,
-            Connector::from_value(planned)?,
-        );
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        old: Connector,
+        mut new: Connector,
+    ) -> Result<Connector, ApplyError> {
         let guid = old.id.clone().unwrap_or_default();
         if let Some(set) = api::set(&old, &new, &guid) {
             match invoke(ctx, &set, &ctx.deadline).await {
@@ -325,11 +350,10 @@ impl Resource for PartnerConnector {
             };
         }
         new.id = Some(guid);
-        Ok(new.to_value()?)
+        Ok(new)
     }
 
-    async fn delete(&self, ctx: &Ctx, state: &Value) -> Result<(), Diagnostics> {
-        let s = Connector::from_value(state)?;
+    async fn delete(&self, ctx: &Ctx, s: Connector) -> Result<(), Diagnostics> {
         let guid = s.id.clone().unwrap_or_default();
         match invoke(ctx, &api::remove(&s, &guid), &ctx.deadline).await {
             // Gone already: that is what a delete wants.
@@ -340,15 +364,14 @@ impl Resource for PartnerConnector {
         }
     }
 
-    fn import(&self, _: &ImportCtx, id: &str) -> Result<Value, Diagnostics> {
-        let (direction, name) = if id.trim_start().starts_with("inbound/") {
-            let c: InboundConnector = import_id::parse(TYPE_NAME, id)?;
-            (INBOUND, c.0 .0)
+    /// Each form's error quotes that form; an ID in neither quotes both.
+    fn parse_import_id(&self, id: &str) -> Result<ConnectorId, Diagnostics> {
+        if id.trim_start().starts_with("inbound/") {
+            import_id::parse::<InboundConnector>(TYPE_NAME, id).map(ConnectorId::Inbound)
         } else if id.trim_start().starts_with("outbound/") {
-            let c: OutboundConnector = import_id::parse(TYPE_NAME, id)?;
-            (OUTBOUND, c.0 .0)
+            import_id::parse::<OutboundConnector>(TYPE_NAME, id).map(ConnectorId::Outbound)
         } else {
-            return Err(Diagnostic::error(
+            Err(Diagnostic::error(
                 "Invalid import ID",
                 format!(
                     "{TYPE_NAME} import IDs have the form {} or {}, e.g. {}. Got {id:?}: it starts with neither \"inbound/\" nor \"outbound/\".",
@@ -357,30 +380,27 @@ impl Resource for PartnerConnector {
                     OutboundConnector::EXAMPLE
                 ),
             )
-            .into());
+            .into())
+        }
+    }
+
+    fn import(&self, _: &ImportCtx, id: ConnectorId) -> Result<Connector, Diagnostics> {
+        let (direction, name) = match id {
+            ConnectorId::Inbound(c) => (INBOUND, c.0 .0),
+            ConnectorId::Outbound(c) => (OUTBOUND, c.0 .0),
         };
-        Ok(Value::object([
-            ("direction", Value::string(direction)),
-            ("name", Value::string(name)),
-        ]))
+        Ok(Connector {
+            direction: direction.into(),
+            name,
+            ..Connector::default()
+        })
     }
 
     fn natural_key(&self) -> &'static str {
         "`direction` and `name`: connector names are unique per direction in a tenant, so a create whose outcome is unknown looks the connector up by its name."
     }
 
-    fn import_id_format(&self) -> (&'static str, &'static str) {
-        (
-            "`outbound/<connector name>` or `inbound/<connector name>`",
-            OutboundConnector::EXAMPLE,
-        )
-    }
-
     fn permissions(&self) -> &'static [(&'static str, crate::clients::Permission)] {
         api::PERMISSIONS
-    }
-
-    fn model_mismatches(&self) -> Vec<String> {
-        crate::framework::typed::model_mismatches::<Connector>(&schema())
     }
 }

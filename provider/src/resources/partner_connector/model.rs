@@ -2,7 +2,7 @@
 //! parameters and objects.
 //!
 //! Arguments with a documented default are optional and computed: left out, they plan the
-//! default (`modify_plan`), a create sends it explicitly (so what Exchange stores never depends
+//! default (declared on `enabled`; `modify_plan` for those that depend on the direction), a create sends it explicitly (so what Exchange stores never depends
 //! on an undocumented server default), and a read shows what Exchange holds, so drift on any
 //! attribute is a diff on that attribute, and an import reads every value.
 

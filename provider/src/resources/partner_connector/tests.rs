@@ -3,6 +3,8 @@
 
 use super::model::Connector;
 use super::*;
+// The erased trait: these tests drive the resource as the server does, over values.
+use crate::framework::Resource;
 use serde_json::json;
 
 pub(super) const GUID: &str = "5e0b6a7c-1d2e-4f3a-9b8c-7d6e5f4a3b2c";

@@ -81,9 +81,9 @@ const USER_TYPES: &[&str] = &["Member", "Guest"];
 const NOT_FOUND: &str = "Each must exist in this (source) tenant: an assignment answered \"not found\" is retried for the smaller of 30 seconds and a quarter of the create (or update) timeout, since a principal made moments ago may still be replicating, then the apply fails naming the ID.";
 
 fn guid_set(name: &str, what: &str) -> Attribute {
+    // None assigned reads back as an empty set, whether written `[]` or left out.
     Attribute::string_set(name)
-        .optional()
-        .computed()
+        .default(Value::Set(Vec::new()))
         .validate(EachGuid)
         .description(what)
 }
@@ -108,24 +108,20 @@ fn schema() -> Schema {
                 .validate(NonEmpty)
                 .description("The configuration's name (its application and service principal). Updatable in place. The natural key: a create first checks that no configuration of this name exists."),
             Attribute::string("scope")
-                .optional()
-                .computed()
+                .default(Value::string(model::DEFAULT_SCOPE))
                 .validate(one_of(SCOPES))
                 .description("`assigned` (default): synchronize only the users and groups assigned (`scoping_group_ids`, `scoping_user_ids`); `all`: every user (the `SyncAll` secret). Updatable."),
             guid_set("scoping_group_ids", &format!("Object IDs of the groups assigned to the configuration (default none). Only direct members are in scope (no nesting). Adding or removing one assigns or unassigns only that group. {NOT_FOUND}")),
             guid_set("scoping_user_ids", &format!("Object IDs of the users assigned directly to the configuration (default none). Adding or removing one assigns or unassigns only that user. {NOT_FOUND}")),
             Attribute::string("user_type")
-                .optional()
-                .computed()
+                .default(Value::string(model::DEFAULT_USER_TYPE))
                 .validate(one_of(USER_TYPES))
                 .description("`Member` (default) or `Guest`: the constant mapped to the target users' `userType`, applied always (flow type `Always`), so users already in the target tenant as guests are converted too. Updatable (the schema's other mappings stay as they are)."),
             Attribute::bool("show_in_address_list")
-                .optional()
-                .computed()
+                .default(Value::Bool(model::DEFAULT_SHOW_IN_ADDRESS_LIST))
                 .description("The constant mapped to the target users' `showInAddressList` (default `true`: synchronized users appear in the target's global address list). Updatable."),
             Attribute::bool("enabled")
-                .optional()
-                .computed()
+                .default(Value::Bool(model::DEFAULT_ENABLED))
                 .description("Whether the job runs (default `true`: started) or stays paused. Updatable: `start` or `pause`. Running with `scope = \"assigned\"` needs at least one assignment."),
             Attribute::string("notification_email")
                 .optional()
@@ -321,26 +317,9 @@ impl Resource for XtsJobResource {
         validate_assignments(config, diags);
     }
 
-    /// Defaults for the optional attributes left out (the plan shows them, so drift in them
-    /// shows too), and a replacement when the job is gone while the application is not.
+    /// The run status kept when only `timeouts` changed, and a replacement when the job is
+    /// gone while the application is not. (Defaults are declared on the attributes.)
     fn modify_plan(&self, req: &PlanRequest<'_>, plan: &mut ModifyPlan) {
-        let defaults = [
-            ("scope", Value::string(model::DEFAULT_SCOPE)),
-            ("user_type", Value::string(model::DEFAULT_USER_TYPE)),
-            (
-                "show_in_address_list",
-                Value::Bool(model::DEFAULT_SHOW_IN_ADDRESS_LIST),
-            ),
-            ("enabled", Value::Bool(model::DEFAULT_ENABLED)),
-            // None assigned reads back as an empty set, whether written `[]` or left out.
-            ("scoping_group_ids", Value::Set(Vec::new())),
-            ("scoping_user_ids", Value::Set(Vec::new())),
-        ];
-        for (name, v) in defaults {
-            if req.config.get(name).is_null() {
-                plan.set(&AttrPath::root().attr(name), v);
-            }
-        }
         // Only `timeouts` changed (configuration the API never sees): nothing is sent, so the
         // run status stays as read instead of becoming "known after apply".
         if !req.prior.is_null() {

@@ -1,0 +1,322 @@
+//! The typed resource contract. A resource declares its model (a serde struct whose fields are
+//! its attributes, see [`super::typed`]) and its import-ID type ([`ImportId`]); CRUD then works
+//! on models. The blanket implementation below turns every [`TypedResource`] into the erased
+//! [`Resource`] the server and the lifecycle use, and does once, for every resource, what each
+//! used to write by hand:
+//!
+//! - decoding the planned, prior and state values into the model and encoding the result;
+//! - parsing the import ID, with the diagnostic that quotes its format;
+//! - the import-ID format and the model-vs-schema check the docs and the registry test read;
+//! - no update call when only `timeouts` changed (configuration the API never sees);
+//! - the user's spelling of a case-insensitive attribute kept on read when the API answers the
+//!   same value in another case (GUIDs come back lowercase), so no plan respells it.
+
+use super::diag::Diagnostics;
+use super::import_id::{self, ImportId};
+use super::plan::{ModifyPlan, PlanRequest};
+use super::resource::{ApplyError, Ctx, ImportCtx, Resource, Timeouts};
+use super::schema::{Attribute, Modifier, Schema};
+use super::typed::{from_value, model_mismatches, to_value, FRAMEWORK_ATTRIBUTES};
+use super::value::Value;
+use crate::clients::Permission;
+use async_trait::async_trait;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+/// A resource over its model. The methods mirror [`Resource`]'s; only what differs is described.
+/// Implement it by path (`impl crate::framework::TypedResource for X`) rather than importing it:
+/// with both traits in scope, calls such as `x.schema()` would be ambiguous.
+#[async_trait]
+pub trait TypedResource: Send + Sync {
+    /// The state as a serde struct over the schema (`Option` where the value may be null, which
+    /// includes every attribute an import leaves null until the read).
+    type Model: Serialize + DeserializeOwned + Send + Sync;
+    /// The import ID: parsed (and its format quoted) by the framework.
+    type Id: ImportId<Err = String> + Send;
+
+    /// e.g. `coexistence_cross_tenant_access_partner`
+    const TYPE_NAME: &'static str;
+
+    fn schema(&self) -> Schema;
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    fn default_timeouts(&self) -> Timeouts {
+        Timeouts::default()
+    }
+    fn modify_plan(&self, _req: &PlanRequest<'_>, _plan: &mut ModifyPlan) {}
+
+    async fn create(&self, ctx: &Ctx, planned: Self::Model) -> Result<Self::Model, ApplyError>;
+    async fn read(&self, ctx: &Ctx, state: Self::Model)
+        -> Result<Option<Self::Model>, Diagnostics>;
+    /// Not called when only `timeouts` changed.
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        prior: Self::Model,
+        planned: Self::Model,
+    ) -> Result<Self::Model, ApplyError>;
+    async fn delete(&self, ctx: &Ctx, state: Self::Model) -> Result<(), Diagnostics>;
+    /// Parses an import ID, with an error quoting `Self::Id`'s format. Overridden only where
+    /// each of one type's several forms quotes its own format.
+    fn parse_import_id(&self, id: &str) -> Result<Self::Id, Diagnostics> {
+        import_id::parse(Self::TYPE_NAME, id)
+    }
+    /// The state an import starts from: the identifying attributes, everything else `None`.
+    fn import(&self, ctx: &ImportCtx, id: Self::Id) -> Result<Self::Model, Diagnostics>;
+    fn natural_key(&self) -> &'static str;
+    fn permissions(&self) -> &'static [(&'static str, Permission)];
+}
+
+#[async_trait]
+impl<T: TypedResource> Resource for T {
+    fn type_name(&self) -> &'static str {
+        T::TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        TypedResource::schema(self)
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        TypedResource::validate(self, config, diags)
+    }
+
+    fn default_timeouts(&self) -> Timeouts {
+        TypedResource::default_timeouts(self)
+    }
+
+    fn modify_plan(&self, req: &PlanRequest<'_>, plan: &mut ModifyPlan) {
+        TypedResource::modify_plan(self, req, plan)
+    }
+
+    async fn create(&self, ctx: &Ctx, planned: &Value) -> Result<Value, ApplyError> {
+        let schema = TypedResource::schema(self);
+        let created = TypedResource::create(self, ctx, from_value(&schema, planned)?).await?;
+        Ok(to_value(&schema, &created)?)
+    }
+
+    async fn read(&self, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics> {
+        let schema = TypedResource::schema(self);
+        let Some(found) = TypedResource::read(self, ctx, from_value(&schema, state)?).await? else {
+            return Ok(None);
+        };
+        let mut found = to_value(&schema, &found)?;
+        keep_spelling(&schema.attributes, state, &mut found);
+        Ok(Some(found))
+    }
+
+    async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> Result<Value, ApplyError> {
+        let schema = TypedResource::schema(self);
+        if only_timeouts_changed(&schema, prior, planned) {
+            // The read that follows every write refreshes the rest.
+            return Ok(prior.clone());
+        }
+        let (old, new) = (from_value(&schema, prior)?, from_value(&schema, planned)?);
+        let updated = TypedResource::update(self, ctx, old, new).await?;
+        Ok(to_value(&schema, &updated)?)
+    }
+
+    async fn delete(&self, ctx: &Ctx, state: &Value) -> Result<(), Diagnostics> {
+        let schema = TypedResource::schema(self);
+        TypedResource::delete(self, ctx, from_value(&schema, state)?).await
+    }
+
+    fn import(&self, ctx: &ImportCtx, id: &str) -> Result<Value, Diagnostics> {
+        let id = TypedResource::parse_import_id(self, id)?;
+        let state = TypedResource::import(self, ctx, id)?;
+        to_value(&TypedResource::schema(self), &state)
+    }
+
+    fn natural_key(&self) -> &'static str {
+        TypedResource::natural_key(self)
+    }
+
+    fn import_id_format(&self) -> (&'static str, &'static str) {
+        (T::Id::FORMAT, T::Id::EXAMPLE)
+    }
+
+    fn permissions(&self) -> &'static [(&'static str, Permission)] {
+        TypedResource::permissions(self)
+    }
+
+    fn model_mismatches(&self) -> Vec<String> {
+        model_mismatches::<T::Model>(&TypedResource::schema(self))
+    }
+}
+
+/// Whether `planned` differs from `prior` in the framework's attributes only. A computed
+/// attribute planned unknown is no difference: the planner marks those unknown on any change,
+/// `timeouts` included.
+pub fn only_timeouts_changed(schema: &Schema, prior: &Value, planned: &Value) -> bool {
+    schema.attributes.iter().all(|a| {
+        let (old, new) = (prior.get(&a.name), planned.get(&a.name));
+        FRAMEWORK_ATTRIBUTES.contains(&a.name.as_str())
+            || (a.computed && !new.is_wholly_known())
+            || new.semantically_equal(old)
+    })
+}
+
+/// Case-insensitive attributes the API answers in another case than the state has (Graph
+/// lowercases GUIDs) keep the state's spelling: the same value, and no plan to respell it.
+fn keep_spelling(attrs: &[Attribute], state: &Value, found: &mut Value) {
+    for a in attrs
+        .iter()
+        .filter(|a| a.modifiers.contains(&Modifier::CaseInsensitive))
+    {
+        if let (Value::String(was), Value::String(now)) = (state.get(&a.name), found.get(&a.name)) {
+            if was != now && was.eq_ignore_ascii_case(now) {
+                let was = was.clone();
+                found.set_attr(&a.name, Value::String(was));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clients::http::mock::MockTransport;
+    use crate::clients::{Clients, Deadline};
+    use crate::framework::schema::timeouts_attribute;
+    use serde::Deserialize;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use std::time::Duration;
+    use tokio_util::sync::CancellationToken;
+
+    /// A resource whose API lowercases its key and counts updates.
+    #[derive(Default)]
+    struct Probe {
+        updates: AtomicUsize,
+    }
+
+    #[derive(Serialize, Deserialize)]
+    struct Model {
+        key: String,
+        size: Option<i64>,
+        etag: Option<String>,
+    }
+
+    crate::tagged_import_id! {
+        struct ProbeId(crate::framework::import_id::TenantGuid) = "probe" / "<GUID>", example "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    }
+
+    #[async_trait]
+    impl TypedResource for Probe {
+        type Model = Model;
+        type Id = ProbeId;
+        const TYPE_NAME: &'static str = "coexistence_probe";
+        fn schema(&self) -> Schema {
+            Schema::new(
+                "d",
+                vec![
+                    Attribute::string("key")
+                        .required()
+                        .case_insensitive()
+                        .description("d"),
+                    Attribute::number("size").optional().description("d"),
+                    Attribute::string("etag").computed().description("d"),
+                    timeouts_attribute(&["update"]),
+                ],
+            )
+        }
+        async fn create(&self, _: &Ctx, m: Model) -> Result<Model, ApplyError> {
+            Ok(m)
+        }
+        async fn read(&self, _: &Ctx, m: Model) -> Result<Option<Model>, Diagnostics> {
+            Ok(Some(Model {
+                key: m.key.to_ascii_lowercase(),
+                etag: Some("e".into()),
+                ..m
+            }))
+        }
+        async fn update(&self, _: &Ctx, _: Model, m: Model) -> Result<Model, ApplyError> {
+            self.updates.fetch_add(1, Ordering::SeqCst);
+            Ok(m)
+        }
+        async fn delete(&self, _: &Ctx, _: Model) -> Result<(), Diagnostics> {
+            Ok(())
+        }
+        fn import(&self, _: &ImportCtx, id: ProbeId) -> Result<Model, Diagnostics> {
+            Ok(Model {
+                key: id.0.to_string(),
+                size: None,
+                etag: None,
+            })
+        }
+        fn natural_key(&self) -> &'static str {
+            "`key`"
+        }
+        fn permissions(&self) -> &'static [(&'static str, Permission)] {
+            &[]
+        }
+    }
+
+    fn ctx() -> Ctx {
+        Ctx::new(
+            Arc::new(Clients::for_tests(MockTransport::new(vec![]))),
+            Deadline::after(Duration::from_secs(5), CancellationToken::new()),
+        )
+    }
+
+    fn state(key: &str, size: i64, etag: Value, timeouts: Value) -> Value {
+        Value::object([
+            ("key", Value::string(key)),
+            (
+                "size",
+                Value::Number(crate::framework::value::Number::Int(size)),
+            ),
+            ("etag", etag),
+            ("timeouts", timeouts),
+        ])
+    }
+
+    #[tokio::test]
+    async fn a_timeouts_only_change_calls_no_update() {
+        let r = Probe::default();
+        let prior = state("k", 1, Value::string("e"), Value::Null);
+        let timed = Value::Map([("update".to_string(), Value::string("1m"))].into());
+        // The planner marks computed attributes unknown on any change, `timeouts` included.
+        let planned = state("k", 1, Value::Unknown, timed.clone());
+        let out = Resource::update(&r, &ctx(), &prior, &planned)
+            .await
+            .unwrap();
+        assert_eq!(r.updates.load(Ordering::SeqCst), 0);
+        assert_eq!(out, prior);
+        let planned = state("k", 2, Value::Unknown, timed);
+        Resource::update(&r, &ctx(), &prior, &planned)
+            .await
+            .unwrap();
+        assert_eq!(r.updates.load(Ordering::SeqCst), 1, "a real change updates");
+    }
+
+    #[tokio::test]
+    async fn read_keeps_the_users_spelling_of_a_case_insensitive_value() {
+        let r = Probe::default();
+        let got = Resource::read(&r, &ctx(), &state("AbC", 1, Value::Null, Value::Null))
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(got.get("key"), &Value::string("AbC"));
+        assert_eq!(got.get("etag"), &Value::string("e"));
+    }
+
+    #[test]
+    fn import_ids_are_parsed_and_described_by_the_type() {
+        let r = Probe::default();
+        let v = Resource::import(
+            &r,
+            &ImportCtx::default(),
+            "probe/72F988BF-86f1-41af-91ab-2d7cd011db47",
+        )
+        .unwrap();
+        assert_eq!(
+            v.get("key"),
+            &Value::string("72f988bf-86f1-41af-91ab-2d7cd011db47")
+        );
+        assert!(v.get("size").is_null());
+        let e = Resource::import(&r, &ImportCtx::default(), "nope").unwrap_err();
+        assert!(e.0[0].detail.contains("probe/<GUID>"), "{e}");
+        assert_eq!(r.import_id_format(), ("probe/<GUID>", ProbeId::EXAMPLE));
+        assert!(r.model_mismatches().is_empty());
+    }
+}

@@ -1,0 +1,4 @@
+//! What several resources (and data sources) share: schema builders, model structs and their
+//! API mapping, each in one home.
+
+pub mod xtap_blocks;
