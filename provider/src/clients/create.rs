@@ -19,7 +19,8 @@
 //! Everything runs under the operation's deadline; part of it is kept back while sending so
 //! that a create that stalls until late still has time to find out what happened.
 
-use super::consistency::{fmt_duration, poll_delay, Deadline};
+use super::consistency::poll_delay;
+use super::deadline::{fmt_duration, Deadline};
 use super::error::{ApiError, ErrorKind};
 use super::retry::RetryPolicy;
 use std::future::Future;

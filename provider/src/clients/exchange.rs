@@ -7,7 +7,7 @@
 //! API; the token audience is `<exchange_endpoint>/.default`, given by the caller.
 
 use super::auth::TokenSource;
-use super::consistency::Deadline;
+use super::deadline::Deadline;
 use super::error::{ApiError, ErrorKind};
 use super::http::Transport;
 use super::pacer::{Pacers, Pacing};

@@ -43,7 +43,7 @@ impl GraphClient {
     pub async fn send(
         &self,
         req: &Request,
-        dl: &super::consistency::Deadline,
+        dl: &super::deadline::Deadline,
     ) -> Result<Response, ApiError> {
         self.rest.send(req, dl).await
     }
@@ -52,7 +52,7 @@ impl GraphClient {
     pub async fn get_optional(
         &self,
         req: &Request,
-        dl: &super::consistency::Deadline,
+        dl: &super::deadline::Deadline,
     ) -> Result<Option<Json>, ApiError> {
         Ok(self
             .rest
@@ -66,10 +66,10 @@ impl GraphClient {
 mod tests {
     use super::*;
     use crate::clients::auth::StaticToken;
-    use crate::clients::consistency::Deadline;
     use crate::clients::error::ErrorKind;
     use crate::clients::http::mock::{fail, has_header, stall, step, MockTransport};
     use crate::clients::rest::ATTEMPT_CAP;
+    use crate::clients::Deadline;
     use std::time::Duration;
     use tokio_util::sync::CancellationToken;
 

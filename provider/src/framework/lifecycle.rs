@@ -8,7 +8,7 @@ use super::resource::{ApplyError, Ctx, ImportCtx, Resource};
 use super::steps::unknowns_to_null;
 use super::validators::parse_duration;
 use super::value::Value;
-use crate::clients::consistency::fmt_duration;
+use crate::clients::deadline::fmt_duration;
 use crate::clients::{ApiError, Clients, Deadline};
 use std::sync::Arc;
 use std::time::Duration;

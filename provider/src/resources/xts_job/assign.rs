@@ -64,7 +64,7 @@ async fn send_assignment(
                     format!("The {kind} {principal} in {attr} was not found"),
                     format!(
                         "No {kind} with object ID {principal} exists in this (source) tenant {tenant}, where the users to synchronize live: assigning it to the configuration answered 404 for {} (a principal made moments ago may still be replicating; the wait is the smaller of 30s and a quarter of the operation's timeout). Check {attr}.\n\nThe service answered: {e}",
-                        consistency::fmt_duration(waited)
+                        crate::clients::deadline::fmt_duration(waited)
                     ),
                 )
                 .at(AttrPath::root().attr(attr))
