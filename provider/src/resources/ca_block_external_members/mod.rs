@@ -171,20 +171,12 @@ async fn find_by_name(
     dl: &Deadline,
     sent: &Policy,
 ) -> Result<Option<Json>, ApiError> {
-    let mut req = api::list_policies();
-    let mut named = Vec::new();
-    loop {
-        let page = g.send(&req, dl).await?.body.unwrap_or(Json::Null);
-        for p in page["value"].as_array().into_iter().flatten() {
-            if p["displayName"].as_str() == Some(sent.display_name.as_str()) {
-                named.push(p.clone());
-            }
-        }
-        match page["@odata.nextLink"].as_str() {
-            Some(next) => req = api::next_page(next),
-            None => break,
-        }
-    }
+    let mut named: Vec<Json> = g
+        .list_all(&api::list_policies(), dl)
+        .await?
+        .into_iter()
+        .filter(|p| p["displayName"].as_str() == Some(sent.display_name.as_str()))
+        .collect();
     let matching = named
         .iter()
         .position(|p| sent.same_policy(&Policy::from_graph(p)));

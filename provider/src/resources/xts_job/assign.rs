@@ -35,7 +35,7 @@ async fn send_assignment(
     let (started, wait) = (tokio::time::Instant::now(), principal_wait(dl));
     let mut attempt = 0;
     loop {
-        let e = match send(g, dl, req).await {
+        let e = match g.send_json(req, dl).await {
             Err(e) => e,
             ok => return Ok(ok),
         };
@@ -98,7 +98,8 @@ pub(super) async fn assign(
     match send_assignment(ctx, &req, (principal, ty), settle).await? {
         Ok(_) => Ok(()),
         Err(e) if e.in_doubt || matches!(e.status, Some(400 | 409)) => {
-            let existing = list_all(g, dl, &api::list_assignments(sp))
+            let existing = g
+                .list_all(&api::list_assignments(sp), dl)
                 .await
                 .context(what)?;
             if model::assignments(&serde_json::json!({ "value": existing }))

@@ -69,7 +69,8 @@ fn instance_from_response(body: &Json) -> Option<Instance> {
 async fn instantiate(g: &GraphClient, dl: &Deadline, name: &str) -> Result<Instance, Diagnostics> {
     let find = api::find_applications(name);
     let what = format!("the cross-tenant synchronization configuration {name:?}");
-    let existing = send(g, dl, &find)
+    let existing = g
+        .send_json(&find, dl)
         .await
         .context(|| format!("looking for an existing configuration named {name:?}"))?;
     if let Some(app) = values(&existing).first() {
@@ -81,11 +82,11 @@ async fn instantiate(g: &GraphClient, dl: &Deadline, name: &str) -> Result<Insta
         &what,
         |dl| {
             let post = &post;
-            async move { send(g, &dl, post).await }
+            async move { g.send_json(post, &dl).await }
         },
         |dl| {
             let find = &find;
-            async move { Ok(values(&send(g, &dl, find).await?).into_iter().next()) }
+            async move { Ok(values(&g.send_json(find, &dl).await?).into_iter().next()) }
         },
         // None existed before the first attempt: one found now is the attempt's.
         |_: &Json| true,
@@ -116,7 +117,7 @@ async fn adopt(g: &GraphClient, dl: &Deadline, app: &Json) -> Result<Instance, D
         dl,
         &format!("the service principal of application {app_id} to appear"),
         || async {
-            sendv(g, dl, api::find_service_principal_by_app_id(&app_id))
+            g.send_json(api::find_service_principal_by_app_id(&app_id), dl)
                 .await
                 .map(|b| values(&b))
         },
@@ -135,7 +136,8 @@ async fn adopt(g: &GraphClient, dl: &Deadline, app: &Json) -> Result<Instance, D
 /// "Already exists: import it", with the service principal ID the import takes.
 async fn exists(g: &GraphClient, dl: &Deadline, name: &str, app: &Json) -> Diagnostics {
     let app_id = js(app, "appId").unwrap_or_default();
-    let sp = sendv(g, dl, api::find_service_principal_by_app_id(&app_id))
+    let sp = g
+        .send_json(api::find_service_principal_by_app_id(&app_id), dl)
         .await
         .ok()
         .and_then(|b| values(&b).first().and_then(|s| js(s, "id")))
@@ -176,7 +178,7 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
     // The service principal is made with the application, but a replica may not know it yet.
     let sp_body = steps.check(
         consistency::retry_while_not_found(dl, "the new service principal", || {
-            sendv(g, dl, api::get_service_principal(&sp))
+            g.send_json(api::get_service_principal(&sp), dl)
         })
         .await
         .context(|| format!("waiting for the service principal {sp}")),
@@ -188,7 +190,7 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
         .unwrap_or_default();
 
     let checked = settling(dl, "validateCredentials", || {
-        sendv(g, dl, api::validate_credentials(&sp, &target))
+        g.send_json(api::validate_credentials(&sp, &target), dl)
     })
     .await;
     if let Err(e) = checked {
@@ -210,15 +212,14 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
 
     steps.check(
         settling(dl, "the secrets PUT", || {
-            sendv(
-                g,
-                dl,
+            g.send_json(
                 api::put_secrets(
                     &sp,
                     &target,
                     p.scope_or_default() == "all",
                     p.notification_email.as_deref(),
                 ),
+                dl,
             )
         })
         .await
@@ -239,7 +240,7 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
     let what = || format!("writing the attribute mappings of the synchronization job {job}");
     let schema = steps.check(
         settling(dl, "the schema GET", || {
-            sendv(g, dl, api::get_schema(&sp, &job))
+            g.send_json(api::get_schema(&sp, &job), dl)
         })
         .await
         .context(what),
@@ -263,7 +264,7 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
         };
         steps.check(
             settling(dl, "the schema PUT", || {
-                sendv(g, dl, api::put_schema(&sp, &job, next.clone()))
+                g.send_json(api::put_schema(&sp, &job, next.clone()), dl)
             })
             .await
             .context(what),
@@ -273,7 +274,7 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
     if p.enabled_or_default() {
         steps.check(
             settling(dl, "the job start", || {
-                sendv(g, dl, api::start_job(&sp, &job))
+                g.send_json(api::start_job(&sp, &job), dl)
             })
             .await
             .context(|| format!("starting the synchronization job {job}")),
@@ -300,14 +301,17 @@ async fn create_job(g: &GraphClient, dl: &Deadline, sp: &str) -> Result<String, 
         &what,
         |dl| {
             let post = &post;
-            async move { settling(&dl, "the job POST", || send(g, &dl, post)).await }
+            async move { settling(&dl, "the job POST", || g.send_json(post, &dl)).await }
         },
         |dl| {
             let list = &list;
             async move {
-                Ok(values(&send(g, &dl, list).await?).into_iter().find(|j| {
-                    js(j, "templateId").is_some_and(|t| t.eq_ignore_ascii_case(api::SYNC_TEMPLATE))
-                }))
+                Ok(values(&g.send_json(list, &dl).await?)
+                    .into_iter()
+                    .find(|j| {
+                        js(j, "templateId")
+                            .is_some_and(|t| t.eq_ignore_ascii_case(api::SYNC_TEMPLATE))
+                    }))
             }
         },
         |_: &Json| true,
@@ -331,8 +335,10 @@ async fn create_job(g: &GraphClient, dl: &Deadline, sp: &str) -> Result<String, 
             "The answer named no job ID.",
         ))
     })?;
-    settling(dl, "the new job", || sendv(g, dl, api::get_job(sp, &job)))
-        .await
-        .context(|| format!("waiting for the synchronization job {job} to appear"))?;
+    settling(dl, "the new job", || {
+        g.send_json(api::get_job(sp, &job), dl)
+    })
+    .await
+    .context(|| format!("waiting for the synchronization job {job} to appear"))?;
     Ok(job)
 }

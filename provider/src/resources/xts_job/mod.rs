@@ -252,48 +252,6 @@ const RUN_STATUS: &[&str] = &[
 
 // ---- helpers ------------------------------------------------------------------------------
 
-async fn send(g: &GraphClient, dl: &Deadline, req: &GraphRequest) -> Result<Json, ApiError> {
-    g.send(req, dl).await.map(|r| r.body.unwrap_or(Json::Null))
-}
-
-/// [`send`] taking the request by value (for closures that build it on each attempt).
-async fn sendv(g: &GraphClient, dl: &Deadline, req: GraphRequest) -> Result<Json, ApiError> {
-    send(g, dl, &req).await
-}
-
-/// Sends a request whose 404 means the goal ("it is gone", "it is stopped") is reached.
-async fn send_unless_gone(
-    g: &GraphClient,
-    dl: &Deadline,
-    req: &GraphRequest,
-) -> Result<(), ApiError> {
-    match g.send(req, dl).await {
-        Err(e) if e.is_not_found() => Ok(()),
-        other => other.map(|_| ()),
-    }
-}
-
-/// Every element of a collection, following `@odata.nextLink` (assignments page at 100).
-async fn list_all(
-    g: &GraphClient,
-    dl: &Deadline,
-    req: &GraphRequest,
-) -> Result<Vec<Json>, ApiError> {
-    let mut out = Vec::new();
-    let mut next = req.clone();
-    loop {
-        let body = send(g, dl, &next).await?;
-        out.extend(model::values(&body));
-        match js(&body, "@odata.nextLink") {
-            Some(link) => {
-                next = GraphRequest::get(link);
-                next.permission = req.permission;
-            }
-            None => return Ok(out),
-        }
-    }
-}
-
 /// The ID of the `msiam_access` app role of a service principal (the only role the template
 /// makes; assignments name it).
 fn app_role_id(sp: &Json) -> Option<String> {

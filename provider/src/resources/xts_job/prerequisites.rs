@@ -52,7 +52,7 @@ pub(super) async fn source_side(ctx: &Ctx, target: &str) -> SourceSide {
         .unwrap_or(false);
     let outbound = match partner.as_ref().and_then(|p| consent(p, "outboundAllowed")) {
         Some(v) => v,
-        None => match sendv(g, dl, api::get_default_policy()).await {
+        None => match g.send_json(api::get_default_policy(), dl).await {
             Ok(d) => consent(&d, "outboundAllowed").unwrap_or(false),
             Err(e) => return SourceSide::Unknown(e.to_string()),
         },
