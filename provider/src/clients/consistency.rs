@@ -4,6 +4,8 @@ use super::deadline::Deadline;
 use super::error::ApiError;
 use std::future::Future;
 use std::time::Duration;
+// tokio's clock, so that tests on a paused clock see the window pass.
+use tokio::time::Instant;
 
 /// Poll interval for replication-lag waits: short first, then capped.
 pub fn poll_delay(attempt: u32) -> Duration {
@@ -34,6 +36,48 @@ where
                 dl.sleep(
                     poll_delay(attempt),
                     &format!("{what} still answered 404 ({e})"),
+                )
+                .await?;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// A window after a change during which some refusals are expected and mean "not yet", not
+/// "no": the caller sends the request again until the window has passed (then the answer is
+/// final) or the deadline comes.
+pub struct Window {
+    pub length: Duration,
+    /// The answers that mean "not yet" within the window.
+    pub retry_on: fn(&ApiError) -> bool,
+    /// Why they are expected, as the end of "<what> still answered <error> ...", e.g. "right
+    /// after the service principal was made".
+    pub cause: &'static str,
+}
+
+/// Runs `op`, sending it again while it fails with an answer `window` retries, within
+/// `window.length` of the first attempt and under the deadline. `what` names the request.
+pub async fn retry_within<T, F, Fut>(
+    dl: &Deadline,
+    window: &Window,
+    what: &str,
+    mut op: F,
+) -> Result<T, ApiError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    let started = Instant::now();
+    let mut attempt = 0;
+    loop {
+        match op().await {
+            Err(e) if (window.retry_on)(&e) && started.elapsed() < window.length => {
+                tracing::debug!(what, attempt, error = %e, cause = window.cause, "an expected refusal within its window: retrying");
+                dl.sleep(
+                    poll_delay(attempt),
+                    &format!("{what} still answered {e} {}", window.cause),
                 )
                 .await?;
                 attempt += 1;
@@ -105,7 +149,6 @@ mod tests {
     use super::*;
     use crate::clients::error::ErrorKind;
     use std::sync::atomic::{AtomicU32, Ordering};
-    use tokio::time::Instant;
     use tokio_util::sync::CancellationToken;
 
     #[tokio::test(start_paused = true)]
@@ -215,6 +258,63 @@ mod tests {
         })
         .await;
         assert_eq!(r.unwrap_err().kind, ErrorKind::Deadline);
+    }
+
+    const CONFLICTS: Window = Window {
+        length: Duration::from_secs(10),
+        retry_on: |e| e.is_conflict(),
+        cause: "right after the parent was made",
+    };
+
+    #[tokio::test(start_paused = true)]
+    async fn retry_within_retries_inside_the_window_only() {
+        let calls = AtomicU32::new(0);
+        let dl = Deadline::after(Duration::from_secs(300), CancellationToken::new());
+        let started = Instant::now();
+        let r: Result<(), _> = retry_within(&dl, &CONFLICTS, "the PUT", || async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Err(ApiError::http(409, "Conflict", "", None))
+        })
+        .await;
+        assert_eq!(r.unwrap_err().status, Some(409), "final after the window");
+        let took = started.elapsed();
+        assert!(took >= CONFLICTS.length && took < CONFLICTS.length + Duration::from_secs(4));
+
+        calls.store(0, Ordering::SeqCst);
+        let r = retry_within(&dl, &CONFLICTS, "the PUT", || async {
+            match calls.fetch_add(1, Ordering::SeqCst) {
+                0 => Err(ApiError::http(409, "Conflict", "", None)),
+                _ => Ok(5),
+            }
+        })
+        .await;
+        assert_eq!(r.unwrap(), 5);
+
+        calls.store(0, Ordering::SeqCst);
+        let r: Result<(), _> = retry_within(&dl, &CONFLICTS, "the PUT", || async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Err(ApiError::http(403, "Denied", "", None))
+        })
+        .await;
+        assert_eq!(r.unwrap_err().status, Some(403));
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "not retried");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn retry_within_stops_at_the_deadline_saying_why_it_waited() {
+        let dl = Deadline::after(Duration::from_secs(2), CancellationToken::new());
+        let e = retry_within(&dl, &CONFLICTS, "the PUT", || async {
+            Err::<(), _>(ApiError::http(409, "Conflict", "busy", None))
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Deadline);
+        assert!(
+            e.message.contains(
+                "the PUT still answered HTTP 409 Conflict: busy right after the parent was made"
+            ),
+            "{e}"
+        );
     }
 
     #[tokio::test(start_paused = true)]

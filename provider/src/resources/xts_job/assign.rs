@@ -54,7 +54,7 @@ async fn send_assignment(
                     );
                 }
             }
-            Some(403 | 409) if settle && waited < create::SETTLING => {
+            Some(403 | 409) if settle && waited < create::SETTLING.length => {
                 tracing::debug!(principal, attempt, error = %e, "new service principal still settling: retrying the assignment");
             }
             Some(404) => {

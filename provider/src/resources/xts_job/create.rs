@@ -4,12 +4,11 @@
 
 use super::model::{js, values, XtsJob};
 use super::*;
+use crate::clients::consistency::{retry_within, Window};
 use crate::clients::create::{create_once, CreateError, Created};
 use crate::framework::lifecycle::already_exists;
 use crate::framework::steps::Steps;
-use std::future::Future;
 use std::time::Duration;
-use tokio::time::Instant;
 
 /// How long the synchronization endpoints of a service principal just instantiated may still
 /// answer 403, 404 or 409: the service provisions the synchronization back end after
@@ -17,34 +16,11 @@ use tokio::time::Instant;
 /// (terraform-provider-azuread retries 403 and 409 on every synchronization call for this;
 /// facts §5). Past this window the answer is taken as final, so a real permission problem is
 /// reported in minutes, not at the end of the create timeout.
-pub(super) const SETTLING: Duration = Duration::from_secs(120);
-
-/// Runs `op`, sending it again while it answers 403, 404 or 409 within [`SETTLING`] of the
-/// first attempt (and the deadline). See [`SETTLING`] for why.
-pub(super) async fn settling<T, F, Fut>(dl: &Deadline, what: &str, mut op: F) -> Result<T, ApiError>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, ApiError>>,
-{
-    let started = Instant::now();
-    let mut attempt = 0;
-    loop {
-        match op().await {
-            Err(e) if matches!(e.status, Some(403 | 404 | 409)) && started.elapsed() < SETTLING => {
-                tracing::debug!(what, attempt, error = %e, "new service principal still settling: retrying");
-                dl.sleep(
-                    consistency::poll_delay(attempt),
-                    &format!(
-                        "{what} still answered {e} right after the service principal was made"
-                    ),
-                )
-                .await?;
-                attempt += 1;
-            }
-            other => return other,
-        }
-    }
-}
+pub(super) const SETTLING: Window = Window {
+    length: Duration::from_secs(120),
+    retry_on: |e| matches!(e.status, Some(403 | 404 | 409)),
+    cause: "right after the service principal was made",
+};
 
 /// What the template instance holds that the next steps need.
 struct Instance {
@@ -189,7 +165,7 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
         .or_else(|| app_role_id(&sp_body))
         .unwrap_or_default();
 
-    let checked = settling(dl, "validateCredentials", || {
+    let checked = retry_within(dl, &SETTLING, "validateCredentials", || {
         g.send_json(api::validate_credentials(&sp, &target), dl)
     })
     .await;
@@ -211,7 +187,7 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
     steps.completed("job", done.to_value()?);
 
     steps.check(
-        settling(dl, "the secrets PUT", || {
+        retry_within(dl, &SETTLING, "the secrets PUT", || {
             g.send_json(
                 api::put_secrets(
                     &sp,
@@ -239,7 +215,7 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
 
     let what = || format!("writing the attribute mappings of the synchronization job {job}");
     let schema = steps.check(
-        settling(dl, "the schema GET", || {
+        retry_within(dl, &SETTLING, "the schema GET", || {
             g.send_json(api::get_schema(&sp, &job), dl)
         })
         .await
@@ -263,7 +239,7 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
             ));
         };
         steps.check(
-            settling(dl, "the schema PUT", || {
+            retry_within(dl, &SETTLING, "the schema PUT", || {
                 g.send_json(api::put_schema(&sp, &job, next.clone()), dl)
             })
             .await
@@ -273,7 +249,7 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
 
     if p.enabled_or_default() {
         steps.check(
-            settling(dl, "the job start", || {
+            retry_within(dl, &SETTLING, "the job start", || {
                 g.send_json(api::start_job(&sp, &job), dl)
             })
             .await
@@ -296,27 +272,30 @@ async fn create_job(g: &GraphClient, dl: &Deadline, sp: &str) -> Result<String, 
     let post = api::create_job(sp);
     let list = api::list_jobs(sp);
     let what = format!("the synchronization job of {sp}");
-    let created = create_once(
-        dl,
-        &what,
-        |dl| {
-            let post = &post;
-            async move { settling(&dl, "the job POST", || g.send_json(post, &dl)).await }
-        },
-        |dl| {
-            let list = &list;
-            async move {
-                Ok(values(&g.send_json(list, &dl).await?)
-                    .into_iter()
-                    .find(|j| {
-                        js(j, "templateId")
-                            .is_some_and(|t| t.eq_ignore_ascii_case(api::SYNC_TEMPLATE))
-                    }))
-            }
-        },
-        |_: &Json| true,
-    )
-    .await;
+    let created =
+        create_once(
+            dl,
+            &what,
+            |dl| {
+                let post = &post;
+                async move {
+                    retry_within(&dl, &SETTLING, "the job POST", || g.send_json(post, &dl)).await
+                }
+            },
+            |dl| {
+                let list = &list;
+                async move {
+                    Ok(values(&g.send_json(list, &dl).await?)
+                        .into_iter()
+                        .find(|j| {
+                            js(j, "templateId")
+                                .is_some_and(|t| t.eq_ignore_ascii_case(api::SYNC_TEMPLATE))
+                        }))
+                }
+            },
+            |_: &Json| true,
+        )
+        .await;
     let job = match created {
         Ok(Created::Sent(b)) | Ok(Created::Adopted(b)) => js(&b, "id"),
         Err(CreateError::AlreadyExists { existing, error }) => existing
@@ -335,7 +314,7 @@ async fn create_job(g: &GraphClient, dl: &Deadline, sp: &str) -> Result<String, 
             "The answer named no job ID.",
         ))
     })?;
-    settling(dl, "the new job", || {
+    retry_within(dl, &SETTLING, "the new job", || {
         g.send_json(api::get_job(sp, &job), dl)
     })
     .await
