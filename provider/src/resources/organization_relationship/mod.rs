@@ -12,7 +12,7 @@ mod model;
 #[cfg(test)]
 mod tests;
 
-use crate::clients::exchange::{is_not_found, Cmdlet, CmdletOutput};
+use crate::clients::exchange::{is_not_found, Cmdlet};
 use crate::clients::{create, ApiError};
 use crate::framework::diag::{api_error, Diagnostic};
 use crate::framework::import_id::{self, ImportId};
@@ -204,20 +204,9 @@ impl ImportId for RelationshipName {
 
 // ---- CRUD ---------------------------------------------------------------------------------
 
-/// Runs a cmdlet, showing its `@adminapi.warnings` with the operation's result.
+/// Runs a cmdlet under the operation's deadline, showing its warnings with the result.
 async fn run(ctx: &Ctx, c: &Cmdlet) -> Result<Vec<Json>, ApiError> {
-    let out = ctx.clients.exchange.invoke(c, &ctx.deadline).await?;
-    warn_all(ctx, &c.name, out.warnings);
-    Ok(out.objects)
-}
-
-fn warn_all(ctx: &Ctx, cmdlet: &str, warnings: Vec<String>) {
-    for w in warnings {
-        ctx.warn(Diagnostic::warning(
-            format!("Exchange Online warning from {cmdlet}"),
-            w,
-        ));
-    }
+    Ok(ctx.exchange(c, &ctx.deadline).await?.objects)
 }
 
 /// The relationship `identity` (Guid or name) names, found in the Get's answer by `pick`;
@@ -267,7 +256,7 @@ impl Resource for OrganizationRelationship {
             &what,
             |dl| {
                 let new = &new;
-                async move { ex.invoke(new, &dl).await }
+                async move { ctx.exchange(new, &dl).await }
             },
             |dl| {
                 let lookup = &lookup;
@@ -284,10 +273,7 @@ impl Resource for OrganizationRelationship {
         )
         .await;
         let made = match created {
-            Ok(create::Created::Sent(CmdletOutput { objects, warnings })) => {
-                warn_all(ctx, &new.name, warnings);
-                api::with_name(objects, &p.name)
-            }
+            Ok(create::Created::Sent(out)) => api::with_name(out.objects, &p.name),
             Ok(create::Created::Adopted(found)) => Some(found),
             Err(create::CreateError::AlreadyExists { .. }) => {
                 return Err(Diagnostics::from(already_exists(

@@ -15,8 +15,8 @@ mod model;
 mod tests;
 mod validate;
 
-use crate::clients::exchange::{is_not_found, Cmdlet, CmdletOutput};
-use crate::clients::{create, ApiError, Deadline};
+use crate::clients::exchange::is_not_found;
+use crate::clients::{create, ApiError};
 use crate::framework::diag::Diagnostic;
 use crate::framework::import_id::{self, ImportId, Name};
 use crate::framework::lifecycle::already_exists;
@@ -118,21 +118,9 @@ fn schema() -> Schema {
 
 // ---- helpers ------------------------------------------------------------------------------
 
-/// Runs a cmdlet, showing its `@adminapi.warnings` with the operation's result.
-async fn invoke(ctx: &Ctx, cmd: &Cmdlet, dl: &Deadline) -> Result<CmdletOutput, ApiError> {
-    let out = ctx.clients.exchange.invoke(cmd, dl).await?;
-    for w in &out.warnings {
-        ctx.warn(Diagnostic::warning(
-            format!("Exchange Online warned ({})", cmd.name),
-            w.clone(),
-        ));
-    }
-    Ok(out)
-}
-
 /// A Get by `identity` (Guid or name): its objects, none when the identity matches nothing.
 async fn get(ctx: &Ctx, c: &Connector, identity: &str) -> Result<Vec<Json>, ApiError> {
-    match invoke(ctx, &api::get(c, identity), &ctx.deadline).await {
+    match ctx.exchange(&api::get(c, identity), &ctx.deadline).await {
         Ok(out) => Ok(out.objects),
         Err(e) if is_not_found(&e) => Ok(Vec::new()),
         Err(e) => Err(e),
@@ -237,7 +225,7 @@ impl Resource for PartnerConnector {
             &what,
             |dl| {
                 let new = &new;
-                async move { invoke(ctx, new, &dl).await }
+                async move { ctx.exchange(new, &dl).await }
             },
             |_dl| {
                 let p = &p;
@@ -319,7 +307,7 @@ impl Resource for PartnerConnector {
         );
         let guid = old.id.clone().unwrap_or_default();
         if let Some(set) = api::set(&old, &new, &guid) {
-            match invoke(ctx, &set, &ctx.deadline).await {
+            match ctx.exchange(&set, &ctx.deadline).await {
                 Err(e) if is_duplicate(&e) => return Err(duplicate(&new).into()),
                 other => other.context(|| format!("updating {}", old.what()))?,
             };
@@ -331,7 +319,7 @@ impl Resource for PartnerConnector {
     async fn delete(&self, ctx: &Ctx, state: &Value) -> Result<(), Diagnostics> {
         let s = Connector::from_value(state)?;
         let guid = s.id.clone().unwrap_or_default();
-        match invoke(ctx, &api::remove(&s, &guid), &ctx.deadline).await {
+        match ctx.exchange(&api::remove(&s, &guid), &ctx.deadline).await {
             // Gone already: that is what a delete wants.
             Err(e) if is_not_found(&e) => Ok(()),
             other => other
