@@ -9,7 +9,7 @@ use super::steps::unknowns_to_null;
 use super::validators::parse_duration;
 use super::value::Value;
 use crate::clients::deadline::fmt_duration;
-use crate::clients::{ApiError, Clients, Deadline};
+use crate::clients::{Clients, Deadline};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -30,12 +30,6 @@ impl Op {
             Op::Update => "update",
             Op::Delete => "delete",
         }
-    }
-}
-
-impl From<ApiError> for Diagnostics {
-    fn from(e: ApiError) -> Self {
-        Diagnostics::from(Diagnostic::error("Error calling the API", e.to_string()))
     }
 }
 
@@ -217,7 +211,7 @@ async fn read_after_write(
             Ok(()) => {}
             // Out of time: a stale read is still better than no state at all.
             Err(_) if got.is_some() => return Ok(got.unwrap()),
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(super::diag::api_error("calling the API", &e).into()),
         }
         attempt += 1;
     }
