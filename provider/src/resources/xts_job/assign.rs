@@ -1,7 +1,11 @@
 //! Scoping assignments: one app role assignment per group or user of `scoping_group_ids` /
 //! `scoping_user_ids`, with a bounded wait for a principal the service does not find yet.
 
-use super::*;
+use super::{api, create, model};
+use crate::clients::graph::GraphRequest;
+use crate::clients::{consistency, ApiError, Deadline};
+use crate::framework::{AttrPath, Context, Ctx, Diagnostic, Diagnostics};
+use serde_json::Value as Json;
 
 /// How long an assignment answered 404 is sent again: the principal may have been made
 /// moments ago (directory replication lag) or not exist at all, and the two answers are the

@@ -3,11 +3,15 @@
 //! taints the configuration; the next apply deletes and re-creates it: nothing is orphaned).
 
 use super::model::{js, values, XtsJob};
-use super::*;
+use super::{api, assign, mapping, model, prerequisites, TYPE_NAME};
 use crate::clients::consistency::{retry_within, Window};
 use crate::clients::create::{create_once, CreateError, Created};
+use crate::clients::graph::GraphClient;
+use crate::clients::{consistency, ApiError, Deadline};
 use crate::framework::lifecycle::already_exists;
 use crate::framework::steps::Steps;
+use crate::framework::{ApplyError, Context, Ctx, Diagnostic, Diagnostics, Value};
+use serde_json::Value as Json;
 use std::time::Duration;
 
 /// How long the synchronization endpoints of a service principal just instantiated may still
@@ -35,7 +39,7 @@ fn instance_from_response(body: &Json) -> Option<Instance> {
     Some(Instance {
         application_object_id: js(app, "id")?,
         service_principal_id: js(sp, "id")?,
-        app_role_id: app_role_id(sp),
+        app_role_id: model::app_role_id(sp),
     })
 }
 
@@ -105,7 +109,7 @@ async fn adopt(g: &GraphClient, dl: &Deadline, app: &Json) -> Result<Instance, D
     Ok(Instance {
         application_object_id: js(app, "id").unwrap_or_default(),
         service_principal_id: js(sp, "id").unwrap_or_default(),
-        app_role_id: app_role_id(sp),
+        app_role_id: model::app_role_id(sp),
     })
 }
 
@@ -162,7 +166,7 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
     let role = inst
         .app_role_id
         .clone()
-        .or_else(|| app_role_id(&sp_body))
+        .or_else(|| model::app_role_id(&sp_body))
         .unwrap_or_default();
 
     let checked = retry_within(dl, &SETTLING, "validateCredentials", || {

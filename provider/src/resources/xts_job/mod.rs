@@ -25,20 +25,16 @@ mod write;
 #[cfg(test)]
 mod write_tests;
 
-use crate::clients::graph::{GraphClient, GraphRequest};
-use crate::clients::{consistency, ApiError, Deadline};
-use crate::framework::diag::Diagnostic;
 use crate::framework::import_id::{self, ImportId};
 use crate::framework::plan::{ModifyPlan, PlanRequest};
 use crate::framework::schema::timeouts_attribute;
 use crate::framework::validators::{guid, is_guid, one_of};
 use crate::framework::{
-    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, ImportCtx, Resource, Schema, Value,
+    ApplyError, AttrPath, Attribute, Ctx, Diagnostics, ImportCtx, Resource, Schema, Value,
 };
 use assign::assign;
 use async_trait::async_trait;
-use model::{js, XtsJob};
-use serde_json::Value as Json;
+use model::XtsJob;
 use std::fmt;
 use std::str::FromStr;
 
@@ -249,21 +245,6 @@ const RUN_STATUS: &[&str] = &[
     "last_successful_execution_time",
     "quarantine_reason",
 ];
-
-// ---- helpers ------------------------------------------------------------------------------
-
-/// The ID of the `msiam_access` app role of a service principal (the only role the template
-/// makes; assignments name it).
-fn app_role_id(sp: &Json) -> Option<String> {
-    let roles = sp.get("appRoles")?.as_array()?;
-    roles
-        .iter()
-        .find(|r| js(r, "displayName").as_deref() == Some("msiam_access"))
-        .or_else(|| roles.first())
-        .and_then(|r| js(r, "id"))
-}
-
-// ---- the resource -------------------------------------------------------------------------
 
 #[async_trait]
 impl Resource for XtsJobResource {

@@ -12,7 +12,10 @@
 //! complete resource block (object-typed attributes take whole objects: a partial
 //! `automatic_user_consent = { outbound_allowed = true }` is refused by Terraform).
 
-use super::*;
+use super::api;
+use crate::clients::ApiError;
+use crate::framework::{AttrPath, Ctx, Diagnostic, Diagnostics};
+use serde_json::Value as Json;
 
 const PARTNER: &str = "coexistence_cross_tenant_access_partner";
 

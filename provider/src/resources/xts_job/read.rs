@@ -5,7 +5,10 @@
 //! synchronization endpoint offers `$expand`, so these cannot be fewer.
 
 use super::model::{assignments, js, values, JobView, Secrets, XtsJob};
-use super::*;
+use super::{api, mapping};
+use crate::clients::graph::GraphClient;
+use crate::clients::Deadline;
+use crate::framework::{Context, Ctx, Diagnostic, Diagnostics};
 
 /// The application object ID of the configuration whose service principal is `sp`.
 pub(super) async fn application_of(

@@ -5,7 +5,9 @@
 
 use super::tests::{config, ctx_for, default_schema, APP, GROUP, SP, T};
 use super::*;
+use crate::clients::graph::GraphRequest;
 use crate::clients::http::mock::{fail, step, MockTransport, Step};
+use crate::clients::Deadline;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;

@@ -5,6 +5,7 @@ use super::model::{notification_settings, Secrets, XtsJob};
 use super::*;
 use crate::clients::http::mock::MockTransport;
 use crate::clients::Clients;
+use crate::clients::Deadline;
 use crate::framework::private::Private;
 use serde_json::json;
 use std::sync::Arc;

@@ -1,7 +1,10 @@
 //! Update (only what changed) and delete (job, then application, until gone).
 
 use super::model::{js, XtsJob};
-use super::*;
+use super::{api, assign, mapping, model, read};
+use crate::clients::graph::GraphClient;
+use crate::clients::{consistency, Deadline};
+use crate::framework::{Context, Ctx, Diagnostic, Diagnostics};
 
 fn ids(m: &XtsJob) -> Result<(String, String), Diagnostics> {
     match (&m.service_principal_id, &m.job_id) {
@@ -81,7 +84,7 @@ pub(super) async fn update(ctx: &Ctx, old: &XtsJob, new: &XtsJob) -> Result<(), 
             .send_json(&api::get_service_principal(&sp), dl)
             .await
             .context(|| format!("reading the service principal {sp}"))?;
-        let role = app_role_id(&sp_body).unwrap_or_default();
+        let role = model::app_role_id(&sp_body).unwrap_or_default();
         for (principal, ty) in added {
             assign(ctx, &sp, &role, (principal, ty), false).await?;
         }

@@ -2,6 +2,7 @@
 
 use super::tests::{config, ctx_for, default_schema, APP, GROUP, SP, T, USER};
 use super::*;
+use crate::clients::graph::GraphRequest;
 use crate::clients::http::mock::MockTransport;
 use crate::clients::http::mock::{step, Step};
 use serde_json::json;
