@@ -225,13 +225,16 @@ mod tests {
         })
         .await
         .unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Deadline);
-        assert!(
-            e.message.contains(
-                "waiting for the membership of tenant X to be deleted; it still existed: \"pendingRemoval\""
-            ),
-            "{e}"
+        assert_out_of_time(
+            &e,
+            "waiting for the membership of tenant X to be deleted; it still existed: \"pendingRemoval\"",
         );
+    }
+
+    /// `e` is the deadline's error and says `what` it waited for.
+    fn assert_out_of_time(e: &ApiError, what: &str) {
+        assert_eq!(e.kind, ErrorKind::Deadline);
+        assert!(e.message.contains(what), "{e}");
     }
 
     #[tokio::test(start_paused = true)]
@@ -308,12 +311,9 @@ mod tests {
         })
         .await
         .unwrap_err();
-        assert_eq!(e.kind, ErrorKind::Deadline);
-        assert!(
-            e.message.contains(
-                "the PUT still answered HTTP 409 Conflict: busy right after the parent was made"
-            ),
-            "{e}"
+        assert_out_of_time(
+            &e,
+            "the PUT still answered HTTP 409 Conflict: busy right after the parent was made",
         );
     }
 
