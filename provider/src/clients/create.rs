@@ -35,6 +35,16 @@ pub enum Created<R, O> {
     Adopted(O),
 }
 
+impl<R, O> Created<R, O> {
+    /// The object made: read from the create's answer by `sent`, or the one adopted.
+    pub fn object(self, sent: impl FnOnce(R) -> Option<O>) -> Option<O> {
+        match self {
+            Created::Sent(r) => sent(r),
+            Created::Adopted(o) => Some(o),
+        }
+    }
+}
+
 #[derive(Debug)]
 pub enum CreateError<O> {
     /// An object with the same natural key exists and is not the one we sent: the caller

@@ -15,6 +15,7 @@ mod tests;
 
 use crate::clients::graph::GraphClient;
 use crate::clients::{create, ApiError, Deadline};
+use crate::framework::diag::finish_create;
 use crate::framework::import_id::{self, ImportId};
 use crate::framework::lifecycle::already_exists;
 use crate::framework::plan::{ModifyPlan, PlanRequest};
@@ -237,18 +238,11 @@ impl Resource for CaBlockExternalMembers {
             |found: &Json| p.same_policy(&Policy::from_graph(found)),
         )
         .await;
-        let id = match created {
-            Ok(create::Created::Sent(r)) => r.body.as_ref().and_then(id_of),
-            Ok(create::Created::Adopted(found)) => id_of(&found),
-            Err(create::CreateError::AlreadyExists { existing, .. }) => {
-                let existing = existing.unwrap_or(Json::Null);
-                return Err(Diagnostics::from(namesake_exists(&p, &existing)).into());
-            }
-            Err(create::CreateError::Api(e)) => {
-                let d = crate::framework::diag::api_error(&format!("creating {what}"), &e);
-                return Err(Diagnostics::from(d).into());
-            }
-        };
+        let id = finish_create(created, &format!("creating {what}"), |existing| {
+            namesake_exists(&p, &existing.unwrap_or(Json::Null)).into()
+        })?
+        .object(|r| r.body)
+        .and_then(|made| id_of(&made));
         let Some(id) = id else {
             return Err(Diagnostics::from(Diagnostic::error(
                 format!("Error creating {what}"),

@@ -17,6 +17,7 @@ mod tests;
 
 use crate::clients::graph::GraphClient;
 use crate::clients::{consistency, create, Deadline};
+use crate::framework::diag::finish_create;
 use crate::framework::import_id::{self, ImportId, TenantGuid};
 use crate::framework::lifecycle::already_exists;
 use crate::framework::schema::timeouts_attribute;
@@ -306,20 +307,14 @@ impl Resource for CrossTenantAccessPartner {
             |found: &serde_json::Value| same_partner(&sent, found),
         )
         .await;
-        match created {
-            Ok(_) => {}
-            Err(create::CreateError::AlreadyExists { .. }) => {
-                return Err(Diagnostics::from(already_exists(
-                    TYPE_NAME,
-                    id,
-                    &format!("A partner configuration for tenant {id}"),
-                ))
-                .into())
-            }
-            Err(create::CreateError::Api(e)) => {
-                Err::<(), _>(e).context(|| format!("creating {what}"))?
-            }
-        };
+        finish_create(created, &format!("creating {what}"), |_| {
+            already_exists(
+                TYPE_NAME,
+                id,
+                &format!("A partner configuration for tenant {id}"),
+            )
+            .into()
+        })?;
         let mut steps = Steps::new();
         steps.completed("partner", sent.to_value()?);
         if let Some(sync) = &p.identity_synchronization {

@@ -14,7 +14,7 @@ mod tests;
 
 use crate::clients::exchange::{is_not_found, Cmdlet};
 use crate::clients::{create, ApiError};
-use crate::framework::diag::{api_error, Diagnostic};
+use crate::framework::diag::{finish_create, Diagnostic};
 use crate::framework::import_id::{self, ImportId};
 use crate::framework::lifecycle::already_exists;
 use crate::framework::plan::{ModifyPlan, PlanRequest};
@@ -272,21 +272,15 @@ impl Resource for OrganizationRelationship {
             |found: &Json| p.made_by(&OrgRel::from_exchange(found)),
         )
         .await;
-        let made = match created {
-            Ok(create::Created::Sent(out)) => api::with_name(out.objects, &p.name),
-            Ok(create::Created::Adopted(found)) => Some(found),
-            Err(create::CreateError::AlreadyExists { .. }) => {
-                return Err(Diagnostics::from(already_exists(
-                    TYPE_NAME,
-                    &p.name,
-                    &format!("An organization relationship named {:?}", p.name),
-                ))
-                .into())
-            }
-            Err(create::CreateError::Api(e)) => {
-                return Err(Diagnostics::from(api_error(&format!("creating {what}"), &e)).into())
-            }
-        };
+        let made = finish_create(created, &format!("creating {what}"), |_| {
+            already_exists(
+                TYPE_NAME,
+                &p.name,
+                &format!("An organization relationship named {:?}", p.name),
+            )
+            .into()
+        })?
+        .object(|out| api::with_name(out.objects, &p.name));
         // New answers the object it made; should it not, the name finds it.
         let made = match made {
             Some(m) => Some(m),

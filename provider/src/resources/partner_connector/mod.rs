@@ -17,7 +17,7 @@ mod validate;
 
 use crate::clients::exchange::is_not_found;
 use crate::clients::{create, ApiError};
-use crate::framework::diag::Diagnostic;
+use crate::framework::diag::{finish_create, Diagnostic};
 use crate::framework::import_id::{self, ImportId, Name};
 use crate::framework::lifecycle::already_exists;
 use crate::framework::plan::{ModifyPlan, PlanRequest};
@@ -234,18 +234,13 @@ impl Resource for PartnerConnector {
             |found: &Json| Connector::from_exchange(found, &p.direction).parameters() == sent,
         )
         .await;
-        let object = match created {
-            Ok(create::Created::Sent(out)) => out.objects.into_iter().next(),
-            Ok(create::Created::Adopted(found)) => Some(found),
-            Err(create::CreateError::AlreadyExists { .. }) => return Err(duplicate(&p).into()),
-            Err(create::CreateError::Api(e)) if is_duplicate(&e) => {
-                return Err(duplicate(&p).into())
+        if let Err(create::CreateError::Api(e)) = &created {
+            if is_duplicate(e) {
+                return Err(duplicate(&p).into());
             }
-            Err(create::CreateError::Api(e)) => {
-                Err::<(), _>(e).context(|| format!("creating {what}"))?;
-                None
-            }
-        };
+        }
+        let object = finish_create(created, &format!("creating {what}"), |_| duplicate(&p))?
+            .object(|out| out.objects.into_iter().next());
         // New-* answers with the connector; should it not, its name finds it.
         let object = match object {
             Some(o) => Some(o),
