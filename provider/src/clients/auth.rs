@@ -6,7 +6,7 @@
 //! Nothing here logs a secret or a token.
 
 use super::certificate::CertificateAssertion;
-use super::consistency::Deadline;
+use super::deadline::Deadline;
 use super::error::ApiError;
 use super::imds::ImdsCredential;
 use super::oidc::{OidcAssertion, OidcSource};
@@ -48,7 +48,7 @@ pub struct CredentialToken {
 #[async_trait]
 impl TokenSource for CredentialToken {
     async fn token(&self, dl: &Deadline) -> Result<String, ApiError> {
-        use super::consistency::Bounded;
+        use super::deadline::Bounded;
         let scopes = [self.scope.as_str()];
         let started = tokio::time::Instant::now();
         let waiting = |waited: std::time::Duration| {
@@ -56,7 +56,7 @@ impl TokenSource for CredentialToken {
                 "the access token request for {} ({}) had not been answered after {}",
                 self.scope,
                 self.sign_in.info.method,
-                super::consistency::fmt_duration(waited)
+                super::deadline::fmt_duration(waited)
             )
         };
         // Bounded like every request: by what is left of the operation, the stop signal and

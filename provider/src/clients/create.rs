@@ -19,7 +19,8 @@
 //! Everything runs under the operation's deadline; part of it is kept back while sending so
 //! that a create that stalls until late still has time to find out what happened.
 
-use super::consistency::{fmt_duration, poll_delay, Deadline};
+use super::consistency::poll_delay;
+use super::deadline::{fmt_duration, Deadline};
 use super::error::{ApiError, ErrorKind};
 use super::retry::RetryPolicy;
 use std::future::Future;
@@ -32,6 +33,16 @@ pub enum Created<R, O> {
     Sent(R),
     /// An earlier attempt's outcome was in doubt and the lookup found the object as sent.
     Adopted(O),
+}
+
+impl<R, O> Created<R, O> {
+    /// The object made: read from the create's answer by `sent`, or the one adopted.
+    pub fn object(self, sent: impl FnOnce(R) -> Option<O>) -> Option<O> {
+        match self {
+            Created::Sent(r) => sent(r),
+            Created::Adopted(o) => Some(o),
+        }
+    }
 }
 
 #[derive(Debug)]

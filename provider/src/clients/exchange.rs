@@ -8,7 +8,7 @@
 //! caller.
 
 use super::auth::TokenSource;
-use super::consistency::Deadline;
+use super::deadline::Deadline;
 use super::error::{ApiError, ErrorKind};
 use super::http::Transport;
 use super::pacer::{Pacers, Pacing};

@@ -2,12 +2,14 @@
 //! (`<endpoint>/.default`, given by the caller) over the REST core ([`super::rest`]).
 
 use super::auth::TokenSource;
+use super::deadline::Deadline;
 use super::error::ApiError;
 use super::http::Transport;
 use super::pacer::Pacers;
 use super::request::Request;
 use super::rest::{Flavour, Response, RestClient};
 use serde_json::Value as Json;
+use std::borrow::Borrow;
 use std::sync::Arc;
 
 /// Graph requests are plain [`Request`]s (the default pacing is Graph's).
@@ -40,19 +42,70 @@ impl GraphClient {
     }
 
     /// See [`RestClient::send`].
-    pub async fn send(
-        &self,
-        req: &Request,
-        dl: &super::consistency::Deadline,
-    ) -> Result<Response, ApiError> {
+    pub async fn send(&self, req: &Request, dl: &Deadline) -> Result<Response, ApiError> {
         self.rest.send(req, dl).await
+    }
+
+    /// [`Self::send`] for the body alone (`null` when the answer has none). Takes the request by
+    /// value or by reference, so a retried closure can build it on each attempt.
+    pub async fn send_json(
+        &self,
+        req: impl Borrow<Request>,
+        dl: &Deadline,
+    ) -> Result<Json, ApiError> {
+        let r = self.rest.send(req.borrow(), dl).await?;
+        Ok(r.body.unwrap_or(Json::Null))
+    }
+
+    /// [`Self::send`] for requests whose answer carries nothing the caller needs (a PATCH, a
+    /// PUT, a start): only the success counts.
+    pub async fn send_discarding_body(
+        &self,
+        req: impl Borrow<Request>,
+        dl: &Deadline,
+    ) -> Result<(), ApiError> {
+        self.rest.send(req.borrow(), dl).await.map(|_| ())
+    }
+
+    /// Sends a request whose 404 means its goal is already reached: a DELETE ("it does not
+    /// exist"), a pause or an unassignment of something gone.
+    pub async fn send_unless_gone(
+        &self,
+        req: impl Borrow<Request>,
+        dl: &Deadline,
+    ) -> Result<(), ApiError> {
+        match self.rest.send(req.borrow(), dl).await {
+            Err(e) if e.is_not_found() => Ok(()),
+            other => other.map(|_| ()),
+        }
+    }
+
+    /// Every element of a collection: the `value` of each page, following `@odata.nextLink`.
+    /// A next page is a GET of the link as given, with the first request's permission and
+    /// pacing (the request builder's; a link to another host is refused by [`Request::url`]).
+    pub async fn list_all(&self, req: &Request, dl: &Deadline) -> Result<Vec<Json>, ApiError> {
+        let mut out = Vec::new();
+        let mut next = req.clone();
+        loop {
+            let page = self.send_json(&next, dl).await?;
+            if let Some(items) = page.get("value").and_then(Json::as_array) {
+                out.extend(items.iter().cloned());
+            }
+            match page.get("@odata.nextLink").and_then(Json::as_str) {
+                Some(link) => {
+                    next = Request::get(link).paced(req.pacing);
+                    next.permission = req.permission;
+                }
+                None => return Ok(out),
+            }
+        }
     }
 
     /// A GET that maps 404 to `None` (the object is gone); the body otherwise.
     pub async fn get_optional(
         &self,
         req: &Request,
-        dl: &super::consistency::Deadline,
+        dl: &Deadline,
     ) -> Result<Option<Json>, ApiError> {
         Ok(self
             .rest
@@ -66,7 +119,6 @@ impl GraphClient {
 mod tests {
     use super::*;
     use crate::clients::auth::StaticToken;
-    use crate::clients::consistency::Deadline;
     use crate::clients::error::ErrorKind;
     use crate::clients::http::mock::{fail, has_header, stall, step, MockTransport};
     use crate::clients::rest::ATTEMPT_CAP;
@@ -246,6 +298,89 @@ mod tests {
         assert_eq!(e.kind, ErrorKind::Cancelled);
         assert!(started.elapsed() < Duration::from_secs(3));
         assert!(e.message.contains("GET /x had not answered after 2"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn list_all_follows_next_links_keeping_permission_and_pacing() {
+        use crate::clients::pacer::Pacing;
+        use crate::clients::Permission;
+        let m = MockTransport::new(vec![
+            step(
+                "GET",
+                "/v1.0/things",
+                200,
+                Some(serde_json::json!({"value": [{"id": "a"}, {"id": "b"}],
+                    "@odata.nextLink": "https://graph.example/v1.0/things?$skiptoken=2"})),
+            ),
+            step(
+                "GET",
+                "/v1.0/things?$skiptoken=2",
+                200,
+                Some(serde_json::json!({"value": [{"id": "c"}]})),
+            ),
+        ]);
+        let dl = Deadline::after(Duration::from_secs(10), CancellationToken::new());
+        let first = GraphRequest::get("/things")
+            .needs(Permission::graph(&["Policy.Read.All"]))
+            .paced(Pacing::ConditionalAccess);
+        let all = client(m.clone()).list_all(&first, &dl).await.unwrap();
+        let ids: Vec<_> = all.iter().map(|v| v["id"].as_str().unwrap()).collect();
+        assert_eq!(ids, ["a", "b", "c"]);
+        m.assert_done();
+
+        // A refused next page names the permission the first request needs.
+        let m = MockTransport::new(vec![
+            step(
+                "GET",
+                "/v1.0/things",
+                200,
+                Some(serde_json::json!({"value": [],
+                    "@odata.nextLink": "https://graph.example/v1.0/things?$skiptoken=2"})),
+            ),
+            step("GET", "/v1.0/things?$skiptoken=2", 403, None),
+        ]);
+        let e = client(m).list_all(&first, &dl).await.unwrap_err();
+        assert!(e.to_string().contains("`Policy.Read.All`"), "{e}");
+    }
+
+    #[tokio::test]
+    async fn send_unless_gone_takes_404_as_done_and_passes_other_errors() {
+        let m = MockTransport::new(vec![
+            step("DELETE", "/v1.0/x", 404, None),
+            step("DELETE", "/v1.0/x", 204, None),
+            step("DELETE", "/v1.0/x", 400, None),
+        ]);
+        let dl = Deadline::after(Duration::from_secs(10), CancellationToken::new());
+        let g = client(m.clone());
+        g.send_unless_gone(GraphRequest::delete("/x"), &dl)
+            .await
+            .unwrap();
+        g.send_unless_gone(GraphRequest::delete("/x"), &dl)
+            .await
+            .unwrap();
+        let e = g
+            .send_unless_gone(GraphRequest::delete("/x"), &dl)
+            .await
+            .unwrap_err();
+        assert_eq!(e.status, Some(400));
+        m.assert_done();
+    }
+
+    #[tokio::test]
+    async fn send_json_gives_null_for_an_empty_answer() {
+        let m = MockTransport::new(vec![
+            step("PATCH", "/v1.0/x", 204, None),
+            step("GET", "/v1.0/x", 200, Some(serde_json::json!({"a": 1}))),
+        ]);
+        let dl = Deadline::after(Duration::from_secs(10), CancellationToken::new());
+        let g = client(m.clone());
+        let patch = GraphRequest::patch("/x", serde_json::json!({}));
+        assert_eq!(g.send_json(&patch, &dl).await.unwrap(), Json::Null);
+        assert_eq!(
+            g.send_json(GraphRequest::get("/x"), &dl).await.unwrap(),
+            serde_json::json!({"a": 1})
+        );
+        m.assert_done();
     }
 
     #[tokio::test]

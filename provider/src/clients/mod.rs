@@ -8,6 +8,7 @@ pub mod auth;
 pub mod certificate;
 pub mod consistency;
 pub mod create;
+pub mod deadline;
 pub mod error;
 pub mod exchange;
 pub mod graph;
@@ -21,7 +22,7 @@ pub mod rest;
 pub mod retry;
 pub mod signin;
 
-pub use consistency::Deadline;
+pub use deadline::Deadline;
 pub use error::ApiError;
 pub use permission::Permission;
 pub use request::Request;

@@ -6,7 +6,7 @@
 //! audience the client is built with.
 
 use super::auth::TokenSource;
-use super::consistency::{fmt_duration, Bounded, Deadline};
+use super::deadline::{fmt_duration, Bounded, Deadline};
 use super::error::{ApiError, ErrorKind};
 use super::http::{HttpRequest, Transport};
 use super::pacer::Pacers;

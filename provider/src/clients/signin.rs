@@ -7,7 +7,7 @@
 //! A provider instance reports its sign-in failure once: [`SignInState`] remembers it, and
 //! every later request of the same provider gets a short error instead of the long one.
 
-use super::consistency::{fmt_duration, Bounded, Deadline};
+use super::deadline::{fmt_duration, Bounded, Deadline};
 use super::error::{ApiError, ErrorKind};
 use std::error::Error as StdError;
 

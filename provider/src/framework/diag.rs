@@ -1,5 +1,6 @@
 //! Diagnostics with attribute paths, and the one place API errors become diagnostics.
 
+use crate::clients::create::{CreateError, Created};
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -186,6 +187,21 @@ impl<T> Context<T> for Result<T, crate::clients::ApiError> {
     }
 }
 
+/// Finishes a create made with [`crate::clients::create::create_once`]: a failure says "Error
+/// <doing>" with what the API said; "already exists" is worded by the resource for its object
+/// (`exists`, given what the lookup found, if anything).
+pub fn finish_create<R, O>(
+    created: Result<Created<R, O>, CreateError<O>>,
+    doing: &str,
+    exists: impl FnOnce(Option<O>) -> Diagnostics,
+) -> Result<Created<R, O>, Diagnostics> {
+    match created {
+        Ok(c) => Ok(c),
+        Err(CreateError::AlreadyExists { existing, .. }) => Err(exists(existing)),
+        Err(CreateError::Api(e)) => Err(api_error(doing, &e).into()),
+    }
+}
+
 pub fn api_error(what: &str, e: &crate::clients::ApiError) -> Diagnostic {
     Diagnostic::error(format!("Error {}", lowercase_first(what)), e.to_string())
 }
@@ -202,6 +218,35 @@ fn lowercase_first(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::clients::ApiError;
+
+    #[test]
+    fn finish_create_words_failures_and_leaves_already_exists_to_the_resource() {
+        let exists = |found: Option<&str>| {
+            Diagnostics::from(Diagnostic::error("exists", found.unwrap_or("-")))
+        };
+        let made: Result<Created<u8, &str>, _> = Ok(Created::Sent(7));
+        assert!(matches!(
+            finish_create(made, "creating x", exists),
+            Ok(Created::Sent(7))
+        ));
+        let taken = Err(CreateError::AlreadyExists {
+            existing: Some("theirs"),
+            error: None,
+        });
+        let d = finish_create::<u8, _>(taken, "creating x", exists).unwrap_err();
+        assert_eq!(
+            (d.0[0].summary.as_str(), d.0[0].detail.as_str()),
+            ("exists", "theirs")
+        );
+        let failed = Err(CreateError::Api(ApiError::http(400, "Bad", "no", None)));
+        let d = finish_create::<u8, &str>(failed, "Creating the thing", exists).unwrap_err();
+        assert_eq!(d.0[0].summary, "Error creating the thing");
+        assert_eq!(
+            d.0[0].detail,
+            ApiError::http(400, "Bad", "no", None).to_string()
+        );
+    }
 
     #[test]
     fn path_display() {

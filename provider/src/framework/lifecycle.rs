@@ -4,12 +4,12 @@
 
 use super::diag::{AttrPath, Diagnostic, Diagnostics};
 use super::private::Private;
-use super::resource::{ApplyError, Ctx, ImportCtx, Resource};
+use super::resource::{ApplyError, Ctx, DataSource, ImportCtx, Resource};
 use super::steps::unknowns_to_null;
 use super::validators::parse_duration;
 use super::value::Value;
-use crate::clients::consistency::fmt_duration;
-use crate::clients::{ApiError, Clients, Deadline};
+use crate::clients::deadline::fmt_duration;
+use crate::clients::{Clients, Deadline};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
@@ -30,12 +30,6 @@ impl Op {
             Op::Update => "update",
             Op::Delete => "delete",
         }
-    }
-}
-
-impl From<ApiError> for Diagnostics {
-    fn from(e: ApiError) -> Self {
-        Diagnostics::from(Diagnostic::error("Error calling the API", e.to_string()))
     }
 }
 
@@ -106,16 +100,39 @@ fn ctx(
         .with_private(Private::decode(private))
 }
 
+/// How long a data source read may take (data sources have no `timeouts`).
+pub const DATA_SOURCE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
+
 /// A data source's deadline, described like a resource operation's: data sources have no
 /// `timeouts`, so the hint only says how long they wait.
-pub fn data_source_deadline(type_name: &str, dl: &Deadline) -> Deadline {
-    dl.clone().labelled(
+fn data_source_deadline(type_name: &str, cancel: &CancellationToken) -> Deadline {
+    Deadline::after(DATA_SOURCE_TIMEOUT, cancel.clone()).labelled(
         format!("reading data source {type_name}"),
         format!(
             "Data sources wait at most {}; run the command again once the service answers.",
-            fmt_duration(dl.budget())
+            fmt_duration(DATA_SOURCE_TIMEOUT)
         ),
     )
+}
+
+/// ReadDataSource, as a resource's read: under the data source's described deadline, with the
+/// warnings the API gave. The value read (`None` on failure) and every diagnostic, errors first.
+pub async fn read_data_source(
+    ds: &dyn DataSource,
+    clients: &Arc<Clients>,
+    cancel: &CancellationToken,
+    config: &Value,
+) -> (Option<Value>, Diagnostics) {
+    let ctx = Ctx::new(
+        clients.clone(),
+        data_source_deadline(ds.type_name(), cancel),
+    );
+    let (value, mut diags) = match ds.read(&ctx, config).await {
+        Ok(v) => (Some(v), Diagnostics::new()),
+        Err(d) => (None, d),
+    };
+    diags.extend(ctx.take_warnings());
+    (value, diags)
 }
 
 /// "Already exists" is the one create failure users can always fix the same way: import it.
@@ -217,7 +234,7 @@ async fn read_after_write(
             Ok(()) => {}
             // Out of time: a stale read is still better than no state at all.
             Err(_) if got.is_some() => return Ok(got.unwrap()),
-            Err(e) => return Err(e.into()),
+            Err(e) => return Err(super::diag::api_error("calling the API", &e).into()),
         }
         attempt += 1;
     }
@@ -400,16 +417,49 @@ mod tests {
         );
     }
 
-    #[test]
-    fn data_source_deadlines_are_described_too() {
-        let dl = Deadline::after(Duration::from_secs(300), CancellationToken::new());
-        let e = data_source_deadline("coexistence_tenant", &dl)
-            .expired("GET /t had not answered after 1m");
+    /// A data source that fails as its first request would when out of time, after a warning.
+    struct Slow;
+
+    #[async_trait::async_trait]
+    impl DataSource for Slow {
+        fn type_name(&self) -> &'static str {
+            "coexistence_tenant"
+        }
+        fn schema(&self) -> crate::framework::Schema {
+            unreachable!()
+        }
+        async fn read(&self, ctx: &Ctx, _: &Value) -> Result<Value, Diagnostics> {
+            assert_eq!(ctx.deadline.budget(), DATA_SOURCE_TIMEOUT);
+            ctx.warn(Diagnostic::warning("careful", "w"));
+            Err(super::super::diag::api_error(
+                "looking up tenant x",
+                &ctx.deadline.expired("GET /t had not answered after 1m"),
+            )
+            .into())
+        }
+        fn permissions(&self) -> &'static [(&'static str, crate::clients::Permission)] {
+            &[]
+        }
+        fn model_mismatches(&self) -> Vec<String> {
+            Vec::new()
+        }
+    }
+
+    #[tokio::test]
+    async fn data_source_reads_run_under_a_described_deadline_and_keep_warnings() {
+        let clients = Arc::new(Clients::for_tests(
+            crate::clients::http::mock::MockTransport::new(vec![]),
+        ));
+        let (v, d) =
+            read_data_source(&Slow, &clients, &CancellationToken::new(), &Value::Null).await;
+        assert!(v.is_none());
+        assert_eq!(d.0.len(), 2, "{d}");
         assert_eq!(
-            e.to_string(),
+            d.0[0].detail,
             "reading data source coexistence_tenant timed out after 5m: GET /t had not answered after 1m. \
              Data sources wait at most 5m; run the command again once the service answers."
         );
+        assert_eq!(d.0[1].summary, "careful");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Terraform semantics without protocol types and without HTTP.
 
+pub mod calls;
 pub mod diag;
 pub mod import_id;
 pub mod lifecycle;

@@ -6,12 +6,11 @@ use super::convert;
 use super::proto::tfplugin6 as pb;
 use super::proto::tfplugin6::provider_server::Provider;
 pub use super::server_state::ProviderServer;
-use super::server_state::{encode_or, validate_config, FromDiagnostics, DATA_SOURCE_TIMEOUT};
-use crate::clients::Deadline;
+use super::server_state::{encode_or, validate_config, FromDiagnostics};
 use crate::framework::lifecycle;
 use crate::framework::plan;
 use crate::framework::private::Private;
-use crate::framework::{Ctx, Diagnostics, ImportCtx};
+use crate::framework::{Diagnostics, ImportCtx};
 use std::sync::Arc;
 use tonic::{Request, Response, Status};
 
@@ -331,15 +330,13 @@ impl Provider for ProviderServer {
         let mut state = None;
         match (convert::decode(req.config.as_ref(), &e.ty), self.clients()) {
             (Ok(config), Ok(clients)) => {
-                let ctx = Ctx::new(
-                    clients,
-                    Deadline::after(DATA_SOURCE_TIMEOUT, self.stop.clone()),
-                );
-                match e.imp.read(&ctx, &config).await {
-                    Ok(v) => state = encode_or(&v, &e.ty, &mut diags),
-                    Err(d) => diags.extend(d),
+                let (read, read_diags) =
+                    lifecycle::read_data_source(e.imp.as_ref(), &clients, &self.stop, &config)
+                        .await;
+                if let Some(v) = read {
+                    state = encode_or(&v, &e.ty, &mut diags);
                 }
-                diags.extend(ctx.take_warnings());
+                diags.extend(read_diags);
             }
             (Err(d), _) | (_, Err(d)) => diags.extend(d),
         }

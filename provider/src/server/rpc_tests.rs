@@ -5,7 +5,7 @@ use super::*;
 use crate::framework::plan::{ModifyPlan, PlanRequest};
 use crate::framework::registry::Registry;
 use crate::framework::Type;
-use crate::framework::{ApplyError, AttrPath, Attribute, Diagnostic, Resource, Schema, Value};
+use crate::framework::{ApplyError, AttrPath, Attribute, Ctx, Diagnostic, Resource, Schema, Value};
 
 #[test]
 fn every_registered_schema_is_complete() {

@@ -8,11 +8,7 @@ use crate::framework::registry::Registry;
 use crate::framework::{DataSource, Diagnostic, Diagnostics, Resource, Schema, Type, Value};
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock, RwLock};
-use std::time::Duration;
 use tokio_util::sync::CancellationToken;
-
-/// How long a data source read may take.
-pub(super) const DATA_SOURCE_TIMEOUT: Duration = Duration::from_secs(5 * 60);
 
 pub(super) struct Entry<T: ?Sized> {
     pub(super) imp: Arc<T>,

@@ -112,11 +112,11 @@ impl DataSource for Tenant {
             .or(config.get("domain_name").as_str())
             .unwrap_or_default()
             .to_string();
-        let dl = crate::framework::lifecycle::data_source_deadline(TYPE_NAME, &ctx.deadline);
+        let dl = &ctx.deadline;
         let info = ctx
             .clients
             .graph
-            .send(&req, &dl)
+            .send(&req, dl)
             .await
             .context(|| format!("looking up tenant {what}"))?;
         let info: TenantInformation = serde_json::from_value(info.body.unwrap_or_default())

@@ -39,11 +39,6 @@ pub fn list_policies() -> GraphRequest {
     paced(GraphRequest::get(POLICIES).needs(READ))
 }
 
-/// A page after the first: the service's `@odata.nextLink`, as it gave it.
-pub fn next_page(link: &str) -> GraphRequest {
-    paced(GraphRequest::get(link).needs(READ))
-}
-
 pub fn create_policy(p: &Policy) -> GraphRequest {
     paced(GraphRequest::post(POLICIES, p.to_graph()).needs(WRITE))
 }

@@ -17,6 +17,7 @@ mod tests;
 
 use crate::clients::graph::GraphClient;
 use crate::clients::{create, ApiError, Deadline};
+use crate::framework::diag::finish_create;
 use crate::framework::import_id::ImportId;
 use crate::framework::lifecycle::already_exists;
 use crate::framework::plan::{ModifyPlan, PlanRequest};
@@ -161,20 +162,12 @@ async fn find_by_name(
     dl: &Deadline,
     sent: &Policy,
 ) -> Result<Option<Json>, ApiError> {
-    let mut req = api::list_policies();
-    let mut named = Vec::new();
-    loop {
-        let page = g.send(&req, dl).await?.body.unwrap_or(Json::Null);
-        for p in page["value"].as_array().into_iter().flatten() {
-            if p["displayName"].as_str() == Some(sent.display_name.as_str()) {
-                named.push(p.clone());
-            }
-        }
-        match page["@odata.nextLink"].as_str() {
-            Some(next) => req = api::next_page(next),
-            None => break,
-        }
-    }
+    let mut named: Vec<Json> = g
+        .list_all(&api::list_policies(), dl)
+        .await?
+        .into_iter()
+        .filter(|p| p["displayName"].as_str() == Some(sent.display_name.as_str()))
+        .collect();
     let matching = named
         .iter()
         .position(|p| sent.same_policy(&Policy::from_graph(p)));
@@ -234,18 +227,11 @@ impl crate::framework::TypedResource for CaBlockExternalMembers {
             |found: &Json| p.same_policy(&Policy::from_graph(found)),
         )
         .await;
-        let id = match created {
-            Ok(create::Created::Sent(r)) => r.body.as_ref().and_then(id_of),
-            Ok(create::Created::Adopted(found)) => id_of(&found),
-            Err(create::CreateError::AlreadyExists { existing, .. }) => {
-                let existing = existing.unwrap_or(Json::Null);
-                return Err(Diagnostics::from(namesake_exists(&p, &existing)).into());
-            }
-            Err(create::CreateError::Api(e)) => {
-                let d = crate::framework::diag::api_error(&format!("creating {what}"), &e);
-                return Err(Diagnostics::from(d).into());
-            }
-        };
+        let id = finish_create(created, &format!("creating {what}"), |existing| {
+            namesake_exists(&p, &existing.unwrap_or(Json::Null)).into()
+        })?
+        .object(|r| r.body)
+        .and_then(|made| id_of(&made));
         let Some(id) = id else {
             return Err(Diagnostics::from(Diagnostic::error(
                 format!("Error creating {what}"),

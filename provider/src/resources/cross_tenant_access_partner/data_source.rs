@@ -6,7 +6,6 @@
 use super::model::Partner;
 use super::{api, read_partner, schema as resource_schema};
 use crate::clients::Permission;
-use crate::framework::lifecycle::data_source_deadline;
 use crate::framework::validators::guid;
 use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Schema, Value};
 use async_trait::async_trait;
@@ -50,8 +49,8 @@ impl DataSource for PartnerDataSource {
             .as_str()
             .unwrap_or_default()
             .to_string();
-        let dl = data_source_deadline(super::TYPE_NAME, &ctx.deadline);
-        let Some((partner, sync)) = read_partner(&ctx.clients.graph, &dl, &id).await? else {
+        let dl = &ctx.deadline;
+        let Some((partner, sync)) = read_partner(&ctx.clients.graph, dl, &id).await? else {
             let mut v = Value::null_object(&schema().ty());
             v.set_attr("tenant_id", Value::string(id.clone()));
             v.set_attr("id", Value::string(id.to_ascii_lowercase()));

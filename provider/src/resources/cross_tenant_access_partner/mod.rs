@@ -17,7 +17,8 @@ mod model;
 mod tests;
 
 use crate::clients::graph::GraphClient;
-use crate::clients::{consistency, create, ApiError, Deadline};
+use crate::clients::{consistency, create, Deadline};
+use crate::framework::diag::finish_create;
 use crate::framework::import_id::{ImportId, TenantGuid};
 use crate::framework::lifecycle::already_exists;
 use crate::framework::schema::timeouts_attribute;
@@ -119,26 +120,6 @@ fn same_partner(sent: &Partner, found: &serde_json::Value) -> bool {
     }
 }
 
-async fn send(
-    g: &GraphClient,
-    dl: &Deadline,
-    req: crate::clients::graph::GraphRequest,
-) -> Result<(), ApiError> {
-    g.send(&req, dl).await.map(|_| ())
-}
-
-/// DELETE treating 404 as done: the goal is "it does not exist".
-async fn delete_if_exists(
-    g: &GraphClient,
-    dl: &Deadline,
-    req: crate::clients::graph::GraphRequest,
-) -> Result<(), ApiError> {
-    match g.send(&req, dl).await {
-        Err(e) if e.is_not_found() => Ok(()),
-        other => other.map(|_| ()),
-    }
-}
-
 /// The partner and its identity synchronization policy (`None`: no policy), or `None` when the
 /// partner does not exist. One GET with `$expand` (see [`api::get_partner_with_sync`]); two
 /// GETs only when the service refuses the expansion (400) or answers without it.
@@ -215,27 +196,21 @@ impl crate::framework::TypedResource for CrossTenantAccessPartner {
             |found: &serde_json::Value| same_partner(&sent, found),
         )
         .await;
-        match created {
-            Ok(_) => {}
-            Err(create::CreateError::AlreadyExists { .. }) => {
-                return Err(Diagnostics::from(already_exists(
-                    TYPE_NAME,
-                    id,
-                    &format!("A partner configuration for tenant {id}"),
-                ))
-                .into())
-            }
-            Err(create::CreateError::Api(e)) => {
-                Err::<(), _>(e).context(|| format!("creating {what}"))?
-            }
-        };
+        finish_create(created, &format!("creating {what}"), |_| {
+            already_exists(
+                TYPE_NAME,
+                id,
+                &format!("A partner configuration for tenant {id}"),
+            )
+            .into()
+        })?;
         let mut steps = Steps::new();
         steps.completed("partner", sent.to_value()?);
         if let Some(sync) = &p.identity_synchronization {
             // The partner was just created: the sync policy, its child, can 404 until the partner
             // has replicated.
             let put = consistency::retry_while_not_found(dl, "identitySynchronization PUT", || {
-                send(g, dl, api::put_sync(id, sync))
+                g.send_discarding_body(api::put_sync(id, sync), dl)
             })
             .await;
             // On failure the partner stays in state (Terraform taints it) instead of orphaned.
@@ -262,21 +237,27 @@ impl crate::framework::TypedResource for CrossTenantAccessPartner {
         let dl = &ctx.deadline;
         let id = &new.tenant_id;
         if old.settings_json() != new.settings_json() {
-            send(g, dl, api::update_partner(&new))
+            g.send_discarding_body(api::update_partner(&new), dl)
                 .await
                 .context(|| format!("updating the partner configuration for tenant {id}"))?;
         }
         match (&old.identity_synchronization, &new.identity_synchronization) {
             // No policy before or after: nothing to send.
             (None, None) => {}
-            (Some(_), None) => delete_if_exists(g, dl, api::delete_sync(id))
-                .await
-                .context(|| {
-                    format!("deleting the identity synchronization policy for partner tenant {id}")
-                })?,
+            (Some(_), None) => {
+                g.send_unless_gone(api::delete_sync(id), dl)
+                    .await
+                    .context(|| {
+                        format!(
+                            "deleting the identity synchronization policy for partner tenant {id}"
+                        )
+                    })?
+            }
             (None, Some(s)) => match g.send(&api::put_sync(id, s), dl).await {
                 // Created out of band since the last refresh: update it instead.
-                Err(e) if e.is_conflict() => send(g, dl, api::patch_sync(id, s)).await,
+                Err(e) if e.is_conflict() => {
+                    g.send_discarding_body(api::patch_sync(id, s), dl).await
+                }
                 other => other.map(|_| ()),
             }
             .context(|| {
@@ -284,7 +265,9 @@ impl crate::framework::TypedResource for CrossTenantAccessPartner {
             })?,
             (Some(a), Some(b)) if a != b => match g.send(&api::patch_sync(id, b), dl).await {
                 // Deleted out of band since the last refresh: create it again.
-                Err(e) if e.is_not_found() => send(g, dl, api::put_sync(id, b)).await,
+                Err(e) if e.is_not_found() => {
+                    g.send_discarding_body(api::put_sync(id, b), dl).await
+                }
                 other => other.map(|_| ()),
             }
             .context(|| {
@@ -305,12 +288,12 @@ impl crate::framework::TypedResource for CrossTenantAccessPartner {
         // when state knows of one.
         let had_sync = state.identity_synchronization.is_some();
         if had_sync {
-            delete_if_exists(g, dl, api::delete_sync(id))
+            g.send_unless_gone(api::delete_sync(id), dl)
                 .await
                 .context(sync_what)?;
         }
         let what = || format!("deleting the partner configuration for tenant {id}");
-        match delete_if_exists(g, dl, api::delete_partner(id)).await {
+        match g.send_unless_gone(api::delete_partner(id), dl).await {
             // Refused, and state knew of no policy: one may have been created out of band since
             // the last refresh (or the plan ran with -refresh=false). The status of that refusal
             // is not documented (400 in the emulator), so any 400/409 gets one policy DELETE: a
@@ -320,7 +303,7 @@ impl crate::framework::TypedResource for CrossTenantAccessPartner {
                     Err(s) if s.is_not_found() => return Err::<(), _>(e).context(what),
                     other => other.map(|_| ()).context(sync_what)?,
                 }
-                delete_if_exists(g, dl, api::delete_partner(id))
+                g.send_unless_gone(api::delete_partner(id), dl)
                     .await
                     .context(what)?;
             }

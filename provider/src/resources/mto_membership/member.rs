@@ -32,7 +32,7 @@ pub(super) async fn create_member(ctx: &Ctx, p: &Membership) -> Result<Value, Ap
     let dl = &ctx.deadline;
     let me = this_tenant(ctx, p)?;
     let owner = p.owner_tenant_id.clone().unwrap_or_default();
-    send(g, dl, &api::join(&owner.to_ascii_lowercase()))
+    g.send_discarding_body(&api::join(&owner.to_ascii_lowercase()), dl)
         .await
         .context(|| format!("asking to join the multitenant organization of tenant {owner}"))?;
     let out = Membership {
@@ -140,7 +140,7 @@ pub(super) async fn delete_member(ctx: &Ctx, s: &Membership) -> Result<(), Diagn
         return remove_and_wait(g, dl, &me).await;
     }
     // Pending or failed: withdraw the request.
-    send(g, dl, &api::join(api::NO_TENANT))
+    g.send_discarding_body(&api::join(api::NO_TENANT), dl)
         .await
         .context(|| "withdrawing this tenant's join request".into())
 }

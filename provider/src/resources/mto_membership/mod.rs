@@ -164,14 +164,6 @@ fn this_tenant(ctx: &Ctx, state: &Membership) -> Result<String, Diagnostics> {
     }
 }
 
-async fn send(
-    g: &GraphClient,
-    dl: &Deadline,
-    req: &crate::clients::graph::GraphRequest,
-) -> Result<(), ApiError> {
-    g.send(req, dl).await.map(|_| ())
-}
-
 /// The organization as this tenant sees it, `None` when the tenant is in no organization
 /// (Graph still answers 200, with `state: inactive`).
 async fn get_mto(g: &GraphClient, dl: &Deadline) -> Result<Option<Json>, ApiError> {
@@ -188,7 +180,10 @@ async fn list_tenants(g: &GraphClient, dl: &Deadline) -> Result<Vec<Json>, ApiEr
 
 /// Removes `tenant` and waits until the service has finished (GET answers 404).
 async fn remove_and_wait(g: &GraphClient, dl: &Deadline, tenant: &str) -> Result<(), Diagnostics> {
-    match send(g, dl, &api::remove_tenant(tenant)).await {
+    match g
+        .send_discarding_body(&api::remove_tenant(tenant), dl)
+        .await
+    {
         Err(e) if e.is_not_found() => return Ok(()),
         other => other
             .context(|| format!("removing tenant {tenant} from the multitenant organization"))?,
@@ -208,7 +203,7 @@ async fn add_member(
     id: &str,
     m: &MemberTenant,
 ) -> Result<(), Diagnostics> {
-    match send(g, dl, &api::add_tenant(id, m)).await {
+    match g.send_discarding_body(&api::add_tenant(id, m), dl).await {
         // 400 "already being added": a retried POST whose first attempt made it. Adopt it only
         // if it is the tenant we asked for.
         Err(e) if e.status == Some(400) => {
@@ -220,7 +215,7 @@ async fn add_member(
             match found.as_ref().and_then(member_from_graph) {
                 Some((_, f, _)) if f.display_name == m.display_name => {
                     if f.role != m.role {
-                        send(g, dl, &api::set_role(id, &m.role))
+                        g.send_discarding_body(&api::set_role(id, &m.role), dl)
                             .await
                             .context(|| format!("setting the role of tenant {id}"))?;
                     }

@@ -62,7 +62,7 @@ pub(super) async fn create_owner(ctx: &Ctx, p: &Membership) -> Result<Value, App
         what,
         |dl| {
             let put = &put;
-            async move { send(g, &dl, put).await }
+            async move { g.send_discarding_body(put, &dl).await }
         },
         |dl| async move { get_mto(g, &dl).await },
         |found: &Json| js(found, "displayName").as_deref() == Some(dn.as_str()),
@@ -176,13 +176,12 @@ pub(super) async fn update_owner(
     let dl = &ctx.deadline;
     this_tenant(ctx, old)?;
     if (&old.display_name, &old.description) != (&new.display_name, &new.description) {
-        send(
-            g,
-            dl,
+        g.send_discarding_body(
             &api::update_mto(
                 new.display_name.as_deref().unwrap_or_default(),
                 new.description.as_deref(),
             ),
+            dl,
         )
         .await
         .context(|| "updating the multitenant organization".into())?;
@@ -210,7 +209,8 @@ pub(super) async fn update_owner(
                 remove_and_wait(g, dl, &id).await?;
                 add_member(g, dl, &id, m).await?;
             }
-            Some(b) if b.role != m.role => send(g, dl, &api::set_role(&id, &m.role))
+            Some(b) if b.role != m.role => g
+                .send_discarding_body(&api::set_role(&id, &m.role), dl)
                 .await
                 .context(|| format!("changing the role of tenant {id}"))?,
             Some(_) => {}
@@ -237,7 +237,7 @@ pub(super) async fn delete_owner(ctx: &Ctx, s: &Membership) -> Result<(), Diagno
             remove_and_wait(g, dl, &id.to_ascii_lowercase()).await?;
         }
     }
-    match send(g, dl, &api::remove_tenant(&me)).await {
+    match g.send_discarding_body(&api::remove_tenant(&me), dl).await {
         Err(e) if e.is_not_found() => return Ok(()),
         other => other.context(|| {
             "removing this tenant (the last) from the multitenant organization".into()

@@ -14,9 +14,9 @@ mod model;
 #[cfg(test)]
 mod tests;
 
-use crate::clients::exchange::{is_not_found, Cmdlet, CmdletOutput};
+use crate::clients::exchange::{is_not_found, Cmdlet};
 use crate::clients::{create, ApiError};
-use crate::framework::diag::{api_error, Diagnostic};
+use crate::framework::diag::{finish_create, Diagnostic};
 use crate::framework::import_id::{self, ImportId};
 use crate::framework::lifecycle::already_exists;
 use crate::framework::schema::timeouts_attribute;
@@ -186,20 +186,9 @@ impl ImportId for RelationshipName {
 
 // ---- CRUD ---------------------------------------------------------------------------------
 
-/// Runs a cmdlet, showing its `@adminapi.warnings` with the operation's result.
+/// Runs a cmdlet under the operation's deadline, showing its warnings with the result.
 async fn run(ctx: &Ctx, c: &Cmdlet) -> Result<Vec<Json>, ApiError> {
-    let out = ctx.clients.exchange.invoke(c, &ctx.deadline).await?;
-    warn_all(ctx, &c.name, out.warnings);
-    Ok(out.objects)
-}
-
-fn warn_all(ctx: &Ctx, cmdlet: &str, warnings: Vec<String>) {
-    for w in warnings {
-        ctx.warn(Diagnostic::warning(
-            format!("Exchange Online warning from {cmdlet}"),
-            w,
-        ));
-    }
+    Ok(ctx.exchange(c, &ctx.deadline).await?.objects)
 }
 
 /// The relationship `identity` (Guid or name) names, found in the Get's answer by `pick`;
@@ -240,7 +229,7 @@ impl crate::framework::TypedResource for OrganizationRelationship {
             &what,
             |dl| {
                 let new = &new;
-                async move { ex.invoke(new, &dl).await }
+                async move { ctx.exchange(new, &dl).await }
             },
             |dl| {
                 let lookup = &lookup;
@@ -256,24 +245,15 @@ impl crate::framework::TypedResource for OrganizationRelationship {
             |found: &Json| p.made_by(&OrgRel::from_exchange(found)),
         )
         .await;
-        let made = match created {
-            Ok(create::Created::Sent(CmdletOutput { objects, warnings })) => {
-                warn_all(ctx, &new.name, warnings);
-                api::with_name(objects, &p.name)
-            }
-            Ok(create::Created::Adopted(found)) => Some(found),
-            Err(create::CreateError::AlreadyExists { .. }) => {
-                return Err(Diagnostics::from(already_exists(
-                    TYPE_NAME,
-                    &p.name,
-                    &format!("An organization relationship named {:?}", p.name),
-                ))
-                .into())
-            }
-            Err(create::CreateError::Api(e)) => {
-                return Err(Diagnostics::from(api_error(&format!("creating {what}"), &e)).into())
-            }
-        };
+        let made = finish_create(created, &format!("creating {what}"), |_| {
+            already_exists(
+                TYPE_NAME,
+                &p.name,
+                &format!("An organization relationship named {:?}", p.name),
+            )
+            .into()
+        })?
+        .object(|out| api::with_name(out.objects, &p.name));
         // New answers the object it made; should it not, the name finds it.
         let made = match made {
             Some(m) => Some(m),

@@ -102,6 +102,11 @@ async fn a_create_in_doubt_adopts_the_connector_found_by_name_and_warnings_are_s
     let w = c.take_warnings();
     assert_eq!(w.0.len(), 1);
     assert_eq!(w.0[0].detail, "Mind the TLS.");
+    // The wording every Exchange resource uses.
+    assert_eq!(
+        w.0[0].summary,
+        "Exchange Online warning from Get-InboundConnector"
+    );
 }
 
 #[tokio::test]

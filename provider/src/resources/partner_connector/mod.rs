@@ -15,9 +15,9 @@ mod model;
 mod tests;
 mod validate;
 
-use crate::clients::exchange::{is_not_found, Cmdlet, CmdletOutput};
-use crate::clients::{create, ApiError, Deadline};
-use crate::framework::diag::Diagnostic;
+use crate::clients::exchange::is_not_found;
+use crate::clients::{create, ApiError};
+use crate::framework::diag::{finish_create, Diagnostic};
 use crate::framework::import_id::{self, ImportId, Name};
 use crate::framework::lifecycle::already_exists;
 use crate::framework::plan::{ModifyPlan, PlanRequest};
@@ -152,21 +152,9 @@ fn schema() -> Schema {
 
 // ---- helpers ------------------------------------------------------------------------------
 
-/// Runs a cmdlet, showing its `@adminapi.warnings` with the operation's result.
-async fn invoke(ctx: &Ctx, cmd: &Cmdlet, dl: &Deadline) -> Result<CmdletOutput, ApiError> {
-    let out = ctx.clients.exchange.invoke(cmd, dl).await?;
-    for w in &out.warnings {
-        ctx.warn(Diagnostic::warning(
-            format!("Exchange Online warned ({})", cmd.name),
-            w.clone(),
-        ));
-    }
-    Ok(out)
-}
-
 /// A Get by `identity` (Guid or name): its objects, none when the identity matches nothing.
 async fn get(ctx: &Ctx, c: &Connector, identity: &str) -> Result<Vec<Json>, ApiError> {
-    match invoke(ctx, &api::get(c, identity), &ctx.deadline).await {
+    match ctx.exchange(&api::get(c, identity), &ctx.deadline).await {
         Ok(out) => Ok(out.objects),
         Err(e) if is_not_found(&e) => Ok(Vec::new()),
         Err(e) => Err(e),
@@ -264,7 +252,7 @@ impl crate::framework::TypedResource for PartnerConnector {
             &what,
             |dl| {
                 let new = &new;
-                async move { invoke(ctx, new, &dl).await }
+                async move { ctx.exchange(new, &dl).await }
             },
             |_dl| {
                 let p = &p;
@@ -273,18 +261,13 @@ impl crate::framework::TypedResource for PartnerConnector {
             |found: &Json| Connector::from_exchange(found, &p.direction).parameters() == sent,
         )
         .await;
-        let object = match created {
-            Ok(create::Created::Sent(out)) => out.objects.into_iter().next(),
-            Ok(create::Created::Adopted(found)) => Some(found),
-            Err(create::CreateError::AlreadyExists { .. }) => return Err(duplicate(&p).into()),
-            Err(create::CreateError::Api(e)) if is_duplicate(&e) => {
-                return Err(duplicate(&p).into())
+        if let Err(create::CreateError::Api(e)) = &created {
+            if is_duplicate(e) {
+                return Err(duplicate(&p).into());
             }
-            Err(create::CreateError::Api(e)) => {
-                Err::<(), _>(e).context(|| format!("creating {what}"))?;
-                None
-            }
-        };
+        }
+        let object = finish_create(created, &format!("creating {what}"), |_| duplicate(&p))?
+            .object(|out| out.objects.into_iter().next());
         // New-* answers with the connector; should it not, its name finds it.
         let object = match object {
             Some(o) => Some(o),
@@ -344,7 +327,7 @@ impl crate::framework::TypedResource for PartnerConnector {
     ) -> Result<Connector, ApplyError> {
         let guid = old.id.clone().unwrap_or_default();
         if let Some(set) = api::set(&old, &new, &guid) {
-            match invoke(ctx, &set, &ctx.deadline).await {
+            match ctx.exchange(&set, &ctx.deadline).await {
                 Err(e) if is_duplicate(&e) => return Err(duplicate(&new).into()),
                 other => other.context(|| format!("updating {}", old.what()))?,
             };
@@ -355,7 +338,7 @@ impl crate::framework::TypedResource for PartnerConnector {
 
     async fn delete(&self, ctx: &Ctx, s: Connector) -> Result<(), Diagnostics> {
         let guid = s.id.clone().unwrap_or_default();
-        match invoke(ctx, &api::remove(&s, &guid), &ctx.deadline).await {
+        match ctx.exchange(&api::remove(&s, &guid), &ctx.deadline).await {
             // Gone already: that is what a delete wants.
             Err(e) if is_not_found(&e) => Ok(()),
             other => other

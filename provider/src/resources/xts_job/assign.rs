@@ -1,7 +1,11 @@
 //! Scoping assignments: one app role assignment per group or user of `scoping_group_ids` /
 //! `scoping_user_ids`, with a bounded wait for a principal the service does not find yet.
 
-use super::*;
+use super::{api, create, model};
+use crate::clients::graph::GraphRequest;
+use crate::clients::{consistency, ApiError, Deadline};
+use crate::framework::{AttrPath, Context, Ctx, Diagnostic, Diagnostics};
+use serde_json::Value as Json;
 
 /// How long an assignment answered 404 is sent again: the principal may have been made
 /// moments ago (directory replication lag) or not exist at all, and the two answers are the
@@ -35,7 +39,7 @@ async fn send_assignment(
     let (started, wait) = (tokio::time::Instant::now(), principal_wait(dl));
     let mut attempt = 0;
     loop {
-        let e = match send(g, dl, req).await {
+        let e = match g.send_json(req, dl).await {
             Err(e) => e,
             ok => return Ok(ok),
         };
@@ -54,7 +58,7 @@ async fn send_assignment(
                     );
                 }
             }
-            Some(403 | 409) if settle && waited < create::SETTLING => {
+            Some(403 | 409) if settle && waited < create::SETTLING.length => {
                 tracing::debug!(principal, attempt, error = %e, "new service principal still settling: retrying the assignment");
             }
             Some(404) => {
@@ -64,7 +68,7 @@ async fn send_assignment(
                     format!("The {kind} {principal} in {attr} was not found"),
                     format!(
                         "No {kind} with object ID {principal} exists in this (source) tenant {tenant}, where the users to synchronize live: assigning it to the configuration answered 404 for {} (a principal made moments ago may still be replicating; the wait is the smaller of 30s and a quarter of the operation's timeout). Check {attr}.\n\nThe service answered: {e}",
-                        consistency::fmt_duration(waited)
+                        crate::clients::deadline::fmt_duration(waited)
                     ),
                 )
                 .at(AttrPath::root().attr(attr))
@@ -98,7 +102,8 @@ pub(super) async fn assign(
     match send_assignment(ctx, &req, (principal, ty), settle).await? {
         Ok(_) => Ok(()),
         Err(e) if e.in_doubt || matches!(e.status, Some(400 | 409)) => {
-            let existing = list_all(g, dl, &api::list_assignments(sp))
+            let existing = g
+                .list_all(&api::list_assignments(sp), dl)
                 .await
                 .context(what)?;
             if model::assignments(&serde_json::json!({ "value": existing }))

@@ -4,13 +4,16 @@
 //! nothing is orphaned).
 
 use super::model::{js, values, XtsJob};
-use super::*;
+use super::{api, assign, mapping, model, prerequisites, TYPE_NAME};
+use crate::clients::consistency::{retry_within, Window};
 use crate::clients::create::{create_once, CreateError, Created};
+use crate::clients::graph::GraphClient;
+use crate::clients::{consistency, ApiError, Deadline};
 use crate::framework::lifecycle::already_exists;
 use crate::framework::steps::Steps;
-use std::future::Future;
+use crate::framework::{ApplyError, Context, Ctx, Diagnostic, Diagnostics, Value};
+use serde_json::Value as Json;
 use std::time::Duration;
-use tokio::time::Instant;
 
 /// How long the synchronization endpoints of a service principal just instantiated may still
 /// answer 403, 404 or 409: the service provisions the synchronization back end after
@@ -18,34 +21,11 @@ use tokio::time::Instant;
 /// (terraform-provider-azuread retries 403 and 409 on every synchronization call for this;
 /// API-NOTES.md#xts-settling). Past this window the answer is taken as final, so a real
 /// permission problem is reported in minutes, not at the end of the create timeout.
-pub(super) const SETTLING: Duration = Duration::from_secs(120);
-
-/// Runs `op`, sending it again while it answers 403, 404 or 409 within [`SETTLING`] of the
-/// first attempt (and the deadline). See [`SETTLING`] for why.
-pub(super) async fn settling<T, F, Fut>(dl: &Deadline, what: &str, mut op: F) -> Result<T, ApiError>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, ApiError>>,
-{
-    let started = Instant::now();
-    let mut attempt = 0;
-    loop {
-        match op().await {
-            Err(e) if matches!(e.status, Some(403 | 404 | 409)) && started.elapsed() < SETTLING => {
-                tracing::debug!(what, attempt, error = %e, "new service principal still settling: retrying");
-                dl.sleep(
-                    consistency::poll_delay(attempt),
-                    &format!(
-                        "{what} still answered {e} right after the service principal was made"
-                    ),
-                )
-                .await?;
-                attempt += 1;
-            }
-            other => return other,
-        }
-    }
-}
+pub(super) const SETTLING: Window = Window {
+    length: Duration::from_secs(120),
+    retry_on: |e| matches!(e.status, Some(403 | 404 | 409)),
+    cause: "right after the service principal was made",
+};
 
 /// What the template instance holds that the next steps need.
 struct Instance {
@@ -60,7 +40,7 @@ fn instance_from_response(body: &Json) -> Option<Instance> {
     Some(Instance {
         application_object_id: js(app, "id")?,
         service_principal_id: js(sp, "id")?,
-        app_role_id: app_role_id(sp),
+        app_role_id: model::app_role_id(sp),
     })
 }
 
@@ -70,7 +50,8 @@ fn instance_from_response(body: &Json) -> Option<Instance> {
 async fn instantiate(g: &GraphClient, dl: &Deadline, name: &str) -> Result<Instance, Diagnostics> {
     let find = api::find_applications(name);
     let what = format!("the cross-tenant synchronization configuration {name:?}");
-    let existing = send(g, dl, &find)
+    let existing = g
+        .send_json(&find, dl)
         .await
         .context(|| format!("looking for an existing configuration named {name:?}"))?;
     if let Some(app) = values(&existing).first() {
@@ -82,11 +63,11 @@ async fn instantiate(g: &GraphClient, dl: &Deadline, name: &str) -> Result<Insta
         &what,
         |dl| {
             let post = &post;
-            async move { send(g, &dl, post).await }
+            async move { g.send_json(post, &dl).await }
         },
         |dl| {
             let find = &find;
-            async move { Ok(values(&send(g, &dl, find).await?).into_iter().next()) }
+            async move { Ok(values(&g.send_json(find, &dl).await?).into_iter().next()) }
         },
         // None existed before the first attempt: one found now is the attempt's.
         |_: &Json| true,
@@ -117,7 +98,7 @@ async fn adopt(g: &GraphClient, dl: &Deadline, app: &Json) -> Result<Instance, D
         dl,
         &format!("the service principal of application {app_id} to appear"),
         || async {
-            sendv(g, dl, api::find_service_principal_by_app_id(&app_id))
+            g.send_json(api::find_service_principal_by_app_id(&app_id), dl)
                 .await
                 .map(|b| values(&b))
         },
@@ -129,14 +110,15 @@ async fn adopt(g: &GraphClient, dl: &Deadline, app: &Json) -> Result<Instance, D
     Ok(Instance {
         application_object_id: js(app, "id").unwrap_or_default(),
         service_principal_id: js(sp, "id").unwrap_or_default(),
-        app_role_id: app_role_id(sp),
+        app_role_id: model::app_role_id(sp),
     })
 }
 
 /// "Already exists: import it", with the service principal ID the import takes.
 async fn exists(g: &GraphClient, dl: &Deadline, name: &str, app: &Json) -> Diagnostics {
     let app_id = js(app, "appId").unwrap_or_default();
-    let sp = sendv(g, dl, api::find_service_principal_by_app_id(&app_id))
+    let sp = g
+        .send_json(api::find_service_principal_by_app_id(&app_id), dl)
         .await
         .ok()
         .and_then(|b| values(&b).first().and_then(|s| js(s, "id")))
@@ -177,7 +159,7 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
     // The service principal is made with the application, but a replica may not know it yet.
     let sp_body = steps.check(
         consistency::retry_while_not_found(dl, "the new service principal", || {
-            sendv(g, dl, api::get_service_principal(&sp))
+            g.send_json(api::get_service_principal(&sp), dl)
         })
         .await
         .context(|| format!("waiting for the service principal {sp}")),
@@ -185,11 +167,11 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
     let role = inst
         .app_role_id
         .clone()
-        .or_else(|| app_role_id(&sp_body))
+        .or_else(|| model::app_role_id(&sp_body))
         .unwrap_or_default();
 
-    let checked = settling(dl, "validateCredentials", || {
-        sendv(g, dl, api::validate_credentials(&sp, &target))
+    let checked = retry_within(dl, &SETTLING, "validateCredentials", || {
+        g.send_json(api::validate_credentials(&sp, &target), dl)
     })
     .await;
     if let Err(e) = checked {
@@ -210,16 +192,15 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
     steps.completed("job", done.to_value()?);
 
     steps.check(
-        settling(dl, "the secrets PUT", || {
-            sendv(
-                g,
-                dl,
+        retry_within(dl, &SETTLING, "the secrets PUT", || {
+            g.send_json(
                 api::put_secrets(
                     &sp,
                     &target,
                     p.scope_or_default() == "all",
                     p.notification_email.as_deref(),
                 ),
+                dl,
             )
         })
         .await
@@ -239,8 +220,8 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
 
     let what = || format!("writing the attribute mappings of the synchronization job {job}");
     let schema = steps.check(
-        settling(dl, "the schema GET", || {
-            sendv(g, dl, api::get_schema(&sp, &job))
+        retry_within(dl, &SETTLING, "the schema GET", || {
+            g.send_json(api::get_schema(&sp, &job), dl)
         })
         .await
         .context(what),
@@ -263,8 +244,8 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
             ));
         };
         steps.check(
-            settling(dl, "the schema PUT", || {
-                sendv(g, dl, api::put_schema(&sp, &job, next.clone()))
+            retry_within(dl, &SETTLING, "the schema PUT", || {
+                g.send_json(api::put_schema(&sp, &job, next.clone()), dl)
             })
             .await
             .context(what),
@@ -273,8 +254,8 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
 
     if p.enabled_or_default() {
         steps.check(
-            settling(dl, "the job start", || {
-                sendv(g, dl, api::start_job(&sp, &job))
+            retry_within(dl, &SETTLING, "the job start", || {
+                g.send_json(api::start_job(&sp, &job), dl)
             })
             .await
             .context(|| format!("starting the synchronization job {job}")),
@@ -296,24 +277,30 @@ async fn create_job(g: &GraphClient, dl: &Deadline, sp: &str) -> Result<String, 
     let post = api::create_job(sp);
     let list = api::list_jobs(sp);
     let what = format!("the synchronization job of {sp}");
-    let created = create_once(
-        dl,
-        &what,
-        |dl| {
-            let post = &post;
-            async move { settling(&dl, "the job POST", || send(g, &dl, post)).await }
-        },
-        |dl| {
-            let list = &list;
-            async move {
-                Ok(values(&send(g, &dl, list).await?).into_iter().find(|j| {
-                    js(j, "templateId").is_some_and(|t| t.eq_ignore_ascii_case(api::SYNC_TEMPLATE))
-                }))
-            }
-        },
-        |_: &Json| true,
-    )
-    .await;
+    let created =
+        create_once(
+            dl,
+            &what,
+            |dl| {
+                let post = &post;
+                async move {
+                    retry_within(&dl, &SETTLING, "the job POST", || g.send_json(post, &dl)).await
+                }
+            },
+            |dl| {
+                let list = &list;
+                async move {
+                    Ok(values(&g.send_json(list, &dl).await?)
+                        .into_iter()
+                        .find(|j| {
+                            js(j, "templateId")
+                                .is_some_and(|t| t.eq_ignore_ascii_case(api::SYNC_TEMPLATE))
+                        }))
+                }
+            },
+            |_: &Json| true,
+        )
+        .await;
     let job = match created {
         Ok(Created::Sent(b)) | Ok(Created::Adopted(b)) => js(&b, "id"),
         Err(CreateError::AlreadyExists { existing, error }) => existing
@@ -332,8 +319,10 @@ async fn create_job(g: &GraphClient, dl: &Deadline, sp: &str) -> Result<String, 
             "The answer named no job ID.",
         ))
     })?;
-    settling(dl, "the new job", || sendv(g, dl, api::get_job(sp, &job)))
-        .await
-        .context(|| format!("waiting for the synchronization job {job} to appear"))?;
+    retry_within(dl, &SETTLING, "the new job", || {
+        g.send_json(api::get_job(sp, &job), dl)
+    })
+    .await
+    .context(|| format!("waiting for the synchronization job {job} to appear"))?;
     Ok(job)
 }

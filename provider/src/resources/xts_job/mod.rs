@@ -25,20 +25,16 @@ mod read;
 mod tests;
 mod write;
 
-use crate::clients::graph::{GraphClient, GraphRequest};
-use crate::clients::{consistency, ApiError, Deadline};
-use crate::framework::diag::Diagnostic;
 use crate::framework::import_id::{self, ImportId};
 use crate::framework::plan::{ModifyPlan, PlanRequest};
 use crate::framework::schema::timeouts_attribute;
 use crate::framework::validators::{guid, is_guid, one_of};
 use crate::framework::{
-    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, ImportCtx, Resource, Schema, Value,
+    ApplyError, AttrPath, Attribute, Ctx, Diagnostics, ImportCtx, Resource, Schema, Value,
 };
 use assign::assign;
 use async_trait::async_trait;
-use model::{js, XtsJob};
-use serde_json::Value as Json;
+use model::XtsJob;
 use std::fmt;
 use std::str::FromStr;
 
@@ -245,63 +241,6 @@ const RUN_STATUS: &[&str] = &[
     "last_successful_execution_time",
     "quarantine_reason",
 ];
-
-// ---- helpers ------------------------------------------------------------------------------
-
-async fn send(g: &GraphClient, dl: &Deadline, req: &GraphRequest) -> Result<Json, ApiError> {
-    g.send(req, dl).await.map(|r| r.body.unwrap_or(Json::Null))
-}
-
-/// [`send`] taking the request by value (for closures that build it on each attempt).
-async fn sendv(g: &GraphClient, dl: &Deadline, req: GraphRequest) -> Result<Json, ApiError> {
-    send(g, dl, &req).await
-}
-
-/// Sends a request whose 404 means the goal ("it is gone", "it is stopped") is reached.
-async fn send_unless_gone(
-    g: &GraphClient,
-    dl: &Deadline,
-    req: &GraphRequest,
-) -> Result<(), ApiError> {
-    match g.send(req, dl).await {
-        Err(e) if e.is_not_found() => Ok(()),
-        other => other.map(|_| ()),
-    }
-}
-
-/// Every element of a collection, following `@odata.nextLink` (assignments page at 100).
-async fn list_all(
-    g: &GraphClient,
-    dl: &Deadline,
-    req: &GraphRequest,
-) -> Result<Vec<Json>, ApiError> {
-    let mut out = Vec::new();
-    let mut next = req.clone();
-    loop {
-        let body = send(g, dl, &next).await?;
-        out.extend(model::values(&body));
-        match js(&body, "@odata.nextLink") {
-            Some(link) => {
-                next = GraphRequest::get(link);
-                next.permission = req.permission;
-            }
-            None => return Ok(out),
-        }
-    }
-}
-
-/// The ID of the `msiam_access` app role of a service principal (the only role the template
-/// makes; assignments name it).
-fn app_role_id(sp: &Json) -> Option<String> {
-    let roles = sp.get("appRoles")?.as_array()?;
-    roles
-        .iter()
-        .find(|r| js(r, "displayName").as_deref() == Some("msiam_access"))
-        .or_else(|| roles.first())
-        .and_then(|r| js(r, "id"))
-}
-
-// ---- the resource -------------------------------------------------------------------------
 
 #[async_trait]
 impl Resource for XtsJobResource {

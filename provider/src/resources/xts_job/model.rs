@@ -85,6 +85,19 @@ pub fn js(v: &Json, k: &str) -> Option<String> {
     v.get(k).and_then(Json::as_str).map(str::to_string)
 }
 
+/// The ID of the `msiam_access` app role of a service principal (the only role the template
+/// makes; assignments name it).
+pub fn app_role_id(sp: &Json) -> Option<String> {
+    let roles = sp.get("appRoles")?.as_array()?;
+    roles
+        .iter()
+        .find(|r| js(r, "displayName").as_deref() == Some("msiam_access"))
+        .or_else(|| roles.first())
+        .and_then(|r| js(r, "id"))
+}
+
+// ---- the resource -------------------------------------------------------------------------
+
 /// The `value` array of a collection answer (empty when absent).
 pub fn values(v: &Json) -> Vec<Json> {
     v.get("value")

@@ -13,7 +13,10 @@
 //! complete resource block (object-typed attributes take whole objects: a partial
 //! `automatic_user_consent = { outbound_allowed = true }` is refused by Terraform).
 
-use super::*;
+use super::api;
+use crate::clients::ApiError;
+use crate::framework::{AttrPath, Ctx, Diagnostic, Diagnostics};
+use serde_json::Value as Json;
 
 const PARTNER: &str = "coexistence_cross_tenant_access_partner";
 
@@ -53,7 +56,7 @@ pub(super) async fn source_side(ctx: &Ctx, target: &str) -> SourceSide {
         .unwrap_or(false);
     let outbound = match partner.as_ref().and_then(|p| consent(p, "outboundAllowed")) {
         Some(v) => v,
-        None => match sendv(g, dl, api::get_default_policy()).await {
+        None => match g.send_json(api::get_default_policy(), dl).await {
             Ok(d) => consent(&d, "outboundAllowed").unwrap_or(false),
             Err(e) => return SourceSide::Unknown(e.to_string()),
         },

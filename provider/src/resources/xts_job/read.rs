@@ -5,7 +5,10 @@
 //! synchronization endpoint offers `$expand`, so these cannot be fewer.
 
 use super::model::{assignments, js, values, JobView, Secrets, XtsJob};
-use super::*;
+use super::{api, mapping};
+use crate::clients::graph::GraphClient;
+use crate::clients::Deadline;
+use crate::framework::{Context, Ctx, Diagnostic, Diagnostics};
 
 /// The application object ID of the configuration whose service principal is `sp`.
 pub(super) async fn application_of(
@@ -14,11 +17,13 @@ pub(super) async fn application_of(
     sp: &str,
 ) -> Result<String, Diagnostics> {
     let what = || format!("finding the application of the service principal {sp}");
-    let body = send(g, dl, &api::get_service_principal(sp))
+    let body = g
+        .send_json(&api::get_service_principal(sp), dl)
         .await
         .context(what)?;
     let app_id = js(&body, "appId").unwrap_or_default();
-    let apps = send(g, dl, &api::find_application_by_app_id(&app_id))
+    let apps = g
+        .send_json(&api::find_application_by_app_id(&app_id), dl)
         .await
         .context(what)?;
     values(&apps)
@@ -91,13 +96,15 @@ pub(super) async fn read(ctx: &Ctx, s: &XtsJob) -> Result<Option<XtsJob>, Diagno
     m.display_name = js(&sp_body, "displayName");
     if m.application_object_id.is_none() {
         let app_id = js(&sp_body, "appId").unwrap_or_default();
-        let apps = send(g, dl, &api::find_application_by_app_id(&app_id))
+        let apps = g
+            .send_json(&api::find_application_by_app_id(&app_id), dl)
             .await
             .context(|| format!("finding the application of the service principal {sp}"))?;
         m.application_object_id = values(&apps).first().and_then(|a| js(a, "id"));
     }
 
-    let jobs = list_all(g, dl, &api::list_jobs(&sp))
+    let jobs = g
+        .list_all(&api::list_jobs(&sp), dl)
         .await
         .context(|| format!("listing the synchronization jobs of {sp}"))?;
     let job = jobs
@@ -127,7 +134,7 @@ pub(super) async fn read(ctx: &Ctx, s: &XtsJob) -> Result<Option<XtsJob>, Diagno
     }
 
     let secrets = Secrets::from_graph(
-        &send(g, dl, &api::get_secrets(&sp))
+        &g.send_json(&api::get_secrets(&sp), dl)
             .await
             .context(|| format!("reading the synchronization secrets of {sp}"))?,
     );
@@ -149,7 +156,8 @@ pub(super) async fn read(ctx: &Ctx, s: &XtsJob) -> Result<Option<XtsJob>, Diagno
     }
 
     if let Some(job) = m.job_id.clone() {
-        let schema = send(g, dl, &api::get_schema(&sp, &job))
+        let schema = g
+            .send_json(&api::get_schema(&sp, &job), dl)
             .await
             .context(|| format!("reading the schema of the synchronization job {job}"))?;
         m.user_type = mapping::user_type(&schema);
@@ -158,7 +166,8 @@ pub(super) async fn read(ctx: &Ctx, s: &XtsJob) -> Result<Option<XtsJob>, Diagno
 
     let list = match expanded {
         Some(a) => a,
-        None => list_all(g, dl, &api::list_assignments(&sp))
+        None => g
+            .list_all(&api::list_assignments(&sp), dl)
             .await
             .context(|| format!("listing the assignments of {sp}"))?,
     };

@@ -1,7 +1,10 @@
 //! Update (only what changed) and delete (job, then application, until gone).
 
 use super::model::{js, XtsJob};
-use super::*;
+use super::{api, assign, mapping, model, read};
+use crate::clients::graph::GraphClient;
+use crate::clients::{consistency, Deadline};
+use crate::framework::{Context, Ctx, Diagnostic, Diagnostics};
 
 fn ids(m: &XtsJob) -> Result<(String, String), Diagnostics> {
     match (&m.service_principal_id, &m.job_id) {
@@ -26,10 +29,10 @@ pub(super) async fn update(ctx: &Ctx, old: &XtsJob, new: &XtsJob) -> Result<(), 
             Some(a) => a.clone(),
             None => read::application_of(g, dl, &sp).await?,
         };
-        send(g, dl, &api::rename_application(&app, &name))
+        g.send_json(&api::rename_application(&app, &name), dl)
             .await
             .context(|| format!("renaming the application {app} to {name:?}"))?;
-        send(g, dl, &api::rename_service_principal(&sp, &name))
+        g.send_json(&api::rename_service_principal(&sp, &name), dl)
             .await
             .context(|| format!("renaming the service principal {sp} to {name:?}"))?;
     }
@@ -47,15 +50,14 @@ pub(super) async fn update(ctx: &Ctx, old: &XtsJob, new: &XtsJob) -> Result<(), 
             .clone()
             .unwrap_or_default()
             .to_ascii_lowercase();
-        send(
-            g,
-            dl,
+        g.send_json(
             &api::put_secrets(
                 &sp,
                 &target,
                 new.scope_or_default() == "all",
                 new.notification_email.as_deref(),
             ),
+            dl,
         )
         .await
         .context(|| format!("updating the synchronization secrets of {sp}"))?;
@@ -64,23 +66,25 @@ pub(super) async fn update(ctx: &Ctx, old: &XtsJob, new: &XtsJob) -> Result<(), 
     let removed: Vec<_> = before.iter().filter(|p| !after.contains(p)).collect();
     let added: Vec<_> = after.iter().filter(|p| !before.contains(p)).collect();
     if !removed.is_empty() {
-        let list = list_all(g, dl, &api::list_assignments(&sp))
+        let list = g
+            .list_all(&api::list_assignments(&sp), dl)
             .await
             .context(|| format!("listing the assignments of {sp}"))?;
         let current = model::assignments(&serde_json::json!({ "value": list }));
         for (principal, _) in removed {
             for (id, _, _) in current.iter().filter(|(_, p, _)| p == principal) {
-                send_unless_gone(g, dl, &api::unassign(&sp, id))
+                g.send_unless_gone(&api::unassign(&sp, id), dl)
                     .await
                     .context(|| format!("unassigning principal {principal} from {sp}"))?;
             }
         }
     }
     if !added.is_empty() {
-        let sp_body = send(g, dl, &api::get_service_principal(&sp))
+        let sp_body = g
+            .send_json(&api::get_service_principal(&sp), dl)
             .await
             .context(|| format!("reading the service principal {sp}"))?;
-        let role = app_role_id(&sp_body).unwrap_or_default();
+        let role = model::app_role_id(&sp_body).unwrap_or_default();
         for (principal, ty) in added {
             assign(ctx, &sp, &role, (principal, ty), false).await?;
         }
@@ -100,7 +104,7 @@ pub(super) async fn update(ctx: &Ctx, old: &XtsJob, new: &XtsJob) -> Result<(), 
         } else {
             (api::pause_job(&sp, &job), "pausing")
         };
-        send(g, dl, &req)
+        g.send_json(&req, dl)
             .await
             .context(|| format!("{verb} the synchronization job {job}"))?;
     }
@@ -116,7 +120,10 @@ async fn write_mappings(
     m: &XtsJob,
 ) -> Result<(), Diagnostics> {
     let what = || format!("writing the attribute mappings of the synchronization job {job}");
-    let current = send(g, dl, &api::get_schema(sp, job)).await.context(what)?;
+    let current = g
+        .send_json(&api::get_schema(sp, job), dl)
+        .await
+        .context(what)?;
     let (ut, sial) = (
         m.user_type_or_default(),
         m.show_in_address_list_or_default(),
@@ -131,7 +138,7 @@ async fn write_mappings(
         )
         .into());
     };
-    send(g, dl, &api::put_schema(sp, job, next))
+    g.send_json(&api::put_schema(sp, job, next), dl)
         .await
         .context(what)?;
     Ok(())
@@ -147,11 +154,11 @@ pub(super) async fn delete(ctx: &Ctx, s: &XtsJob) -> Result<(), Diagnostics> {
     };
     if let Some(job) = &s.job_id {
         if s.enabled == Some(true) {
-            send_unless_gone(g, dl, &api::pause_job(&sp, job))
+            g.send_unless_gone(&api::pause_job(&sp, job), dl)
                 .await
                 .context(|| format!("stopping the synchronization job {job}"))?;
         }
-        send_unless_gone(g, dl, &api::delete_job(&sp, job))
+        g.send_unless_gone(&api::delete_job(&sp, job), dl)
             .await
             .context(|| format!("deleting the synchronization job {job}"))?;
     }
@@ -171,7 +178,7 @@ pub(super) async fn delete(ctx: &Ctx, s: &XtsJob) -> Result<(), Diagnostics> {
             Err(e) => return Err(e),
         },
     };
-    send_unless_gone(g, dl, &api::delete_application(&app))
+    g.send_unless_gone(&api::delete_application(&app), dl)
         .await
         .context(|| format!("deleting the application {app}"))?;
     // The delete is answered before every replica has applied it.
