@@ -104,6 +104,22 @@ pub fn domain_name() -> impl Validator {
     }
 }
 
+/// An object name as Exchange Online keeps it (an organization relationship's or a connector's
+/// `Name`): 1 to `max` characters, not only blanks, no control characters.
+pub fn object_name(max: usize) -> impl Validator {
+    StringCheck {
+        description: format!("must be 1 to {max} characters without control characters"),
+        check: move |s: &str| {
+            let n = s.chars().count();
+            (s.trim().is_empty() || n > max || s.chars().any(char::is_control)).then(|| {
+                format!(
+                    "{s:?} must be 1 to {max} characters without control characters (it has {n})."
+                )
+            })
+        },
+    }
+}
+
 /// An HTTPS URL (endpoint overrides: we never send tokens over plain HTTP).
 pub fn https_url() -> impl Validator {
     StringCheck {
@@ -363,5 +379,27 @@ mod tests {
     fn https_only() {
         assert!(run(&https_url(), Value::string("https://graph.microsoft.com")).is_empty());
         assert!(run(&https_url(), Value::string("http://graph.microsoft.com")).has_errors());
+    }
+
+    #[test]
+    fn object_names() {
+        let v = object_name(4);
+        let check = |s: &str| {
+            let mut d = Diagnostics::new();
+            v.validate(
+                &Value::string(s),
+                &AttrPath::root().attr("name"),
+                &Value::Null,
+                &mut d,
+            );
+            d
+        };
+        assert!(check("abcd").0.is_empty());
+        for bad in ["", "   ", "abcde", "a\tb"] {
+            let d = check(bad);
+            assert_eq!(d.0.len(), 1, "{bad:?}");
+            assert_eq!(d.0[0].summary, "Invalid value for name");
+        }
+        assert!(check("abcde").0[0].detail.contains("(it has 5)"));
     }
 }

@@ -20,7 +20,7 @@ use crate::framework::diag::{finish_create, Diagnostic};
 use crate::framework::import_id::{self, ImportId};
 use crate::framework::lifecycle::already_exists;
 use crate::framework::schema::timeouts_attribute;
-use crate::framework::validators::{is_domain_name, one_of, size_at_least};
+use crate::framework::validators::{is_domain_name, object_name, one_of, size_at_least};
 use crate::framework::{
     ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, ImportCtx, Schema, Value,
 };
@@ -43,7 +43,7 @@ fn schema() -> Schema {
         "An Exchange Online organization relationship: what this organization shares with a partner organization (free/busy, MailTips, photos, message tracking), managed through the Exchange admin API (`*-OrganizationRelationship` cmdlets). For a coexistence between two Microsoft 365 tenants, each tenant creates one relationship naming the other's domains (its primary SMTP domains, `<tenant>.onmicrosoft.com` and `<tenant>.mail.onmicrosoft.com`), with `target_application_uri = \"outlook.com\"` and the Exchange Online Autodiscover endpoint. Needs the provider's `tenant_id`.",
         vec![
             Attribute::string("id").computed().use_state_for_unknown().description("The relationship's Guid (kept across renames)."),
-            Attribute::string("name").required().description("The relationship's name (its Identity), unique in the organization, at most 64 characters. Renamed in place. Import ID."),
+            Attribute::string("name").required().validate(object_name(MAX_NAME)).description("The relationship's name (its Identity), unique in the organization, at most 64 characters. Renamed in place. Import ID."),
             Attribute::string_set("domain_names")
                 .required()
                 .validate(size_at_least(1))
@@ -84,16 +84,6 @@ fn is_smtp_address(s: &str) -> bool {
 /// Every documented value rule, at plan time, on the attribute at fault.
 fn validate_values(config: &Value, diags: &mut Diagnostics) {
     let at = |a: &str| AttrPath::root().attr(a);
-    if let Some(name) = config.get("name").as_str() {
-        let n = name.chars().count();
-        if name.trim().is_empty() || n > MAX_NAME || name.chars().any(char::is_control) {
-            diags.error_at(
-                &at("name"),
-                "Invalid value for name",
-                format!("{name:?} must be 1 to {MAX_NAME} characters without control characters (it has {n})."),
-            );
-        }
-    }
     let domains = config.get("domain_names");
     if domains.elements().len() > MAX_DOMAINS {
         diags.error_at(

@@ -22,7 +22,7 @@ use crate::framework::import_id::{self, ImportId, Name};
 use crate::framework::lifecycle::already_exists;
 use crate::framework::plan::{ModifyPlan, PlanRequest};
 use crate::framework::schema::timeouts_attribute;
-use crate::framework::validators::one_of;
+use crate::framework::validators::{object_name, one_of};
 use crate::framework::{
     ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, ImportCtx, Schema, Value,
 };
@@ -129,7 +129,7 @@ fn schema() -> Schema {
         vec![
             Attribute::string("id").computed().use_state_for_unknown().description("The connector's Guid (Exchange's immutable identity; a rename keeps it)."),
             Attribute::string("direction").required().requires_replace().validate(one_of(DIRECTIONS)).description("`outbound` (`*-OutboundConnector`: mail to the partner) or `inbound` (`*-InboundConnector`: mail from the partner). Changing it replaces the connector. The import ID's prefix."),
-            Attribute::string("name").required().description("The connector's name: unique among the tenant's connectors of this direction, at most 64 characters. Renamed in place (the Guid stays). The import ID's second part."),
+            Attribute::string("name").required().validate(object_name(validate::MAX_NAME)).description("The connector's name: unique among the tenant's connectors of this direction, at most 64 characters. Renamed in place (the Guid stays). The import ID's second part."),
             Attribute::bool("enabled").default(Value::Bool(model::ENABLED_DEFAULT)).description("Whether the connector is used."),
             Attribute::string("comment").optional().description("A free-text comment shown in the Exchange admin center. Omit it for none (an empty string is rejected)."),
             Attribute::string("connector_type").computed().description("Always `Partner` (mail with another organization). A connector changed to another type out of band shows a diff here and is set back to `Partner`."),

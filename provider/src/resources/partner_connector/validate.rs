@@ -85,16 +85,6 @@ pub fn config(config: &Value, diags: &mut Diagnostics) {
         }
     }
 
-    if let Some(name) = config.get("name").as_str() {
-        let n = name.chars().count();
-        if name.trim().is_empty() || n > MAX_NAME || name.chars().any(char::is_control) {
-            diags.error_at(
-                &at("name"),
-                "Invalid value for name",
-                format!("The connector name must be 1 to {MAX_NAME} characters without control characters; {name:?} has {n}."),
-            );
-        }
-    }
     if config.get("comment").as_str() == Some("") {
         diags.error_at(
             &at("comment"),
