@@ -3,6 +3,7 @@
 use super::tests::{config, default_schema, APP, GROUP, SP, T, USER};
 use super::*;
 use crate::clients::http::mock::{answer, answer_error, MockTransport};
+use crate::framework::Resource;
 use serde_json::json;
 use std::time::Duration;
 
