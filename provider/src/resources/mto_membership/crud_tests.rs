@@ -5,7 +5,7 @@ use super::tests::{config, T};
 use super::*;
 use crate::clients::http::mock::{fail, step, MockTransport};
 use crate::clients::TEST_TENANT;
-use crate::framework::Ctx;
+use crate::framework::{Ctx, Resource};
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;
@@ -92,8 +92,14 @@ async fn a_state_naming_another_tenant_is_refused_without_a_request() {
         "{e}"
     );
     assert!(MtoMembership.read(&ctx(&m), &state).await.is_err());
+    // A real change: a timeouts-only (or no) change reaches no update at all.
+    let renamed = config(&[
+        ("id", Value::string(format!("owner/{T}"))),
+        ("tenant_id", Value::string(T)),
+        ("display_name", Value::string("D")),
+    ]);
     assert!(MtoMembership
-        .update(&ctx(&m), &state, &state)
+        .update(&ctx(&m), &state, &renamed)
         .await
         .is_err());
     m.assert_done();

@@ -2,9 +2,10 @@
 //! against the provider's own tenant before anything enters the state: the owner side names
 //! this tenant, the member side names another one.
 
+use super::model::Membership;
 use super::TYPE_NAME;
-use crate::framework::import_id::{self, ImportId, TenantGuid};
-use crate::framework::{Diagnostic, Diagnostics, ImportCtx, Value};
+use crate::framework::import_id::{ImportId, TenantGuid};
+use crate::framework::{Diagnostic, Diagnostics, ImportCtx};
 
 crate::tagged_import_id! {
     /// The owner side, by this tenant (the organization's owner): `owner/<this tenant GUID>`.
@@ -57,9 +58,8 @@ fn wrong_tenant(detail: String) -> Diagnostics {
 
 /// The state an import starts from: the identifying attributes, once the ID's tenant is known
 /// to fit the provider's.
-pub(super) fn import(ctx: &ImportCtx, id: &str) -> Result<Value, Diagnostics> {
-    let parsed: MtoImportId = import_id::parse(TYPE_NAME, id)?;
-    let me = ctx.this_tenant(TYPE_NAME, id)?;
+pub(super) fn import(ctx: &ImportCtx, parsed: MtoImportId) -> Result<Membership, Diagnostics> {
+    let me = ctx.this_tenant(TYPE_NAME, &parsed.to_string())?;
     match parsed {
         MtoImportId::Owner(o) => {
             let named = o.0.to_string();
@@ -68,10 +68,11 @@ pub(super) fn import(ctx: &ImportCtx, id: &str) -> Result<Value, Diagnostics> {
                     "{o} names tenant {named}, but this provider signs in to tenant {me}. The owner side is imported through the provider of the tenant it names, with its own GUID: import {o} with the provider whose tenant_id is {named}, or, to import this tenant's membership, use owner/{me} (it owns an organization) or member/<owner tenant GUID> (it joined one)."
                 )));
             }
-            Ok(Value::object([
-                ("id", Value::string(o.to_string())),
-                ("tenant_id", Value::string(named)),
-            ]))
+            Ok(Membership {
+                id: Some(o.to_string()),
+                tenant_id: Some(named),
+                ..Membership::default()
+            })
         }
         MtoImportId::Member(m) => {
             let owner = m.0.to_string();
@@ -80,18 +81,26 @@ pub(super) fn import(ctx: &ImportCtx, id: &str) -> Result<Value, Diagnostics> {
                     "{m} names tenant {owner} as the owner, and that is this provider's own tenant: a tenant is not a member of its own organization. Import it as owner/{me} (the owner side), or import {m} through the provider of the member tenant."
                 )));
             }
-            Ok(Value::object([
-                ("id", Value::string(m.to_string())),
-                ("owner_tenant_id", Value::string(owner)),
-                ("tenant_id", Value::string(me.to_string())),
-            ]))
+            Ok(Membership {
+                id: Some(m.to_string()),
+                owner_tenant_id: Some(owner),
+                tenant_id: Some(me.to_string()),
+                ..Membership::default()
+            })
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::MtoMembership;
     use super::*;
+    use crate::framework::{Resource, Value};
+
+    /// The import as Terraform drives it: the ID parsed, then checked and turned into a state.
+    fn import(ctx: &ImportCtx, id: &str) -> Result<Value, Diagnostics> {
+        Resource::import(&MtoMembership, ctx, id)
+    }
 
     const ME: &str = "0c4c5e6f-1a2b-4c3d-9e8f-7a6b5c4d3e2f";
     const OTHER: &str = "9c5d131d-b1c3-4fc4-9e3f-c6557947d551";

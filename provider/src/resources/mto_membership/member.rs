@@ -27,7 +27,7 @@ pub(super) fn join_view(j: &Json, owner: &str) -> Option<(String, Option<String>
     Some((state, js(j, "role"), None))
 }
 
-pub(super) async fn create_member(ctx: &Ctx, p: &Membership) -> Result<Value, ApplyError> {
+pub(super) async fn create_member(ctx: &Ctx, p: &Membership) -> Result<Membership, ApplyError> {
     let g = &ctx.clients.graph;
     let dl = &ctx.deadline;
     let me = this_tenant(ctx, p)?;
@@ -84,10 +84,13 @@ pub(super) async fn create_member(ctx: &Ctx, p: &Membership) -> Result<Value, Ap
             }
         }
     }
-    Ok(out.to_value()?)
+    Ok(out)
 }
 
-pub(super) async fn read_member(ctx: &Ctx, s: &Membership) -> Result<Option<Value>, Diagnostics> {
+pub(super) async fn read_member(
+    ctx: &Ctx,
+    s: &Membership,
+) -> Result<Option<Membership>, Diagnostics> {
     let g = &ctx.clients.graph;
     let dl = &ctx.deadline;
     let me = this_tenant(ctx, s)?;
@@ -108,7 +111,7 @@ pub(super) async fn read_member(ctx: &Ctx, s: &Membership) -> Result<Option<Valu
         wait_for_active: s.wait_for_active,
         ..s.clone()
     };
-    Ok(Some(out.to_value()?))
+    Ok(Some(out))
 }
 
 /// A join that failed (as the last refresh read it) is said at every plan, with the service's

@@ -21,7 +21,6 @@ mod tests;
 use crate::clients::graph::GraphClient;
 use crate::clients::{consistency, create, ApiError, Deadline};
 use crate::framework::diag::Diagnostic;
-use crate::framework::import_id::ImportId;
 use crate::framework::lifecycle::already_exists;
 use crate::framework::plan::{ModifyPlan, PlanRequest};
 use crate::framework::schema::{timeouts_attribute, Kind};
@@ -29,7 +28,7 @@ use crate::framework::steps::Steps;
 use crate::framework::validators::{guid, is_guid};
 use crate::framework::value::Type;
 use crate::framework::{
-    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, ImportCtx, Resource, Schema, Value,
+    ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, ImportCtx, Schema, Value,
 };
 use async_trait::async_trait;
 use member::{create_member, delete_member, read_member};
@@ -232,13 +231,13 @@ async fn add_member(
 // ---- the resource -------------------------------------------------------------------------
 
 #[async_trait]
-impl Resource for MtoMembership {
+impl crate::framework::TypedResource for MtoMembership {
+    type Model = Membership;
+    type Id = import::MtoImportId;
+    const TYPE_NAME: &'static str = TYPE_NAME;
+
     fn schema(&self) -> Schema {
         schema()
-    }
-
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
@@ -249,8 +248,7 @@ impl Resource for MtoMembership {
         member::warn_of_a_failed_join(req.prior, plan);
     }
 
-    async fn create(&self, ctx: &Ctx, planned: &Value) -> Result<Value, ApplyError> {
-        let p = Membership::from_value(planned)?;
+    async fn create(&self, ctx: &Ctx, p: Membership) -> Result<Membership, ApplyError> {
         if p.is_member_side() {
             create_member(ctx, &p).await
         } else {
@@ -258,8 +256,7 @@ impl Resource for MtoMembership {
         }
     }
 
-    async fn read(&self, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics> {
-        let s = Membership::from_value(state)?;
+    async fn read(&self, ctx: &Ctx, s: Membership) -> Result<Option<Membership>, Diagnostics> {
         if s.is_member_side() {
             read_member(ctx, &s).await
         } else {
@@ -267,20 +264,20 @@ impl Resource for MtoMembership {
         }
     }
 
-    async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> Result<Value, ApplyError> {
-        let (old, new) = (
-            Membership::from_value(prior)?,
-            Membership::from_value(planned)?,
-        );
+    async fn update(
+        &self,
+        ctx: &Ctx,
+        old: Membership,
+        new: Membership,
+    ) -> Result<Membership, ApplyError> {
         if new.is_member_side() {
             // Only wait_for_active can change in place; it affects creates only.
-            return Ok(new.to_value()?);
+            return Ok(new);
         }
         update_owner(ctx, &old, &new).await
     }
 
-    async fn delete(&self, ctx: &Ctx, state: &Value) -> Result<(), Diagnostics> {
-        let s = Membership::from_value(state)?;
+    async fn delete(&self, ctx: &Ctx, s: Membership) -> Result<(), Diagnostics> {
         if s.is_member_side() {
             delete_member(ctx, &s).await
         } else {
@@ -288,7 +285,7 @@ impl Resource for MtoMembership {
         }
     }
 
-    fn import(&self, ctx: &ImportCtx, id: &str) -> Result<Value, Diagnostics> {
+    fn import(&self, ctx: &ImportCtx, id: import::MtoImportId) -> Result<Membership, Diagnostics> {
         import::import(ctx, id)
     }
 
@@ -296,15 +293,7 @@ impl Resource for MtoMembership {
         "the tenant itself: a tenant belongs to at most one multitenant organization, so a create first checks that this tenant is in none."
     }
 
-    fn import_id_format(&self) -> (&'static str, &'static str) {
-        (import::MtoImportId::FORMAT, import::MtoImportId::EXAMPLE)
-    }
-
     fn permissions(&self) -> &'static [(&'static str, crate::clients::Permission)] {
         api::PERMISSIONS
-    }
-
-    fn model_mismatches(&self) -> Vec<String> {
-        crate::framework::typed::model_mismatches::<Membership>(&schema())
     }
 }

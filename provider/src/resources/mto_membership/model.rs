@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value as Json;
 use std::collections::BTreeMap;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Membership {
     pub id: Option<String>,
     pub tenant_id: Option<String>,
@@ -30,10 +30,7 @@ pub struct MemberTenant {
 }
 
 impl Membership {
-    pub fn from_value(v: &Value) -> Result<Membership, Diagnostics> {
-        typed::from_value(&super::schema(), v)
-    }
-
+    /// The state a completed step leaves (kept if a later step fails).
     pub fn to_value(&self) -> Result<Value, Diagnostics> {
         typed::to_value(&super::schema(), self)
     }

@@ -39,7 +39,7 @@ async fn already_in_organization(
     .into()
 }
 
-pub(super) async fn create_owner(ctx: &Ctx, p: &Membership) -> Result<Value, ApplyError> {
+pub(super) async fn create_owner(ctx: &Ctx, p: &Membership) -> Result<Membership, ApplyError> {
     let g = &ctx.clients.graph;
     let dl = &ctx.deadline;
     let me = this_tenant(ctx, p)?;
@@ -110,10 +110,13 @@ pub(super) async fn create_owner(ctx: &Ctx, p: &Membership) -> Result<Value, App
         steps.completed("member", done.to_value()?);
     }
     done.member_tenants.clone_from(&p.member_tenants);
-    Ok(done.to_value()?)
+    Ok(done)
 }
 
-pub(super) async fn read_owner(ctx: &Ctx, s: &Membership) -> Result<Option<Value>, Diagnostics> {
+pub(super) async fn read_owner(
+    ctx: &Ctx,
+    s: &Membership,
+) -> Result<Option<Membership>, Diagnostics> {
     let g = &ctx.clients.graph;
     let dl = &ctx.deadline;
     let me = this_tenant(ctx, s)?;
@@ -164,14 +167,14 @@ pub(super) async fn read_owner(ctx: &Ctx, s: &Membership) -> Result<Option<Value
         failure_details: None,
         state: js(&mto, "state"),
     };
-    Ok(Some(out.to_value()?))
+    Ok(Some(out))
 }
 
 pub(super) async fn update_owner(
     ctx: &Ctx,
     old: &Membership,
     new: &Membership,
-) -> Result<Value, ApplyError> {
+) -> Result<Membership, ApplyError> {
     let g = &ctx.clients.graph;
     let dl = &ctx.deadline;
     this_tenant(ctx, old)?;
@@ -218,7 +221,7 @@ pub(super) async fn update_owner(
     }
     let mut out = new.clone();
     out.member_states = None;
-    Ok(out.to_value()?)
+    Ok(out)
 }
 
 pub(super) async fn delete_owner(ctx: &Ctx, s: &Membership) -> Result<(), Diagnostics> {

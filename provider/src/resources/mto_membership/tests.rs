@@ -5,6 +5,7 @@ use super::api::*;
 use super::member::join_view;
 use super::model::{member_from_graph, MemberTenant};
 use super::*;
+use crate::framework::Resource;
 use serde_json::json;
 
 pub(super) const T: &str = "3d0f5dec-5d3d-455c-8016-e2af1ae4d31a";

@@ -11,7 +11,7 @@ use crate::clients::graph::GraphClient;
 use crate::clients::{consistency, ApiError, Deadline};
 use crate::framework::lifecycle::already_exists;
 use crate::framework::steps::Steps;
-use crate::framework::{ApplyError, Context, Ctx, Diagnostic, Diagnostics, Value};
+use crate::framework::{ApplyError, Context, Ctx, Diagnostic, Diagnostics};
 use serde_json::Value as Json;
 use std::time::Duration;
 
@@ -131,7 +131,7 @@ async fn exists(g: &GraphClient, dl: &Deadline, name: &str, app: &Json) -> Diagn
     .into()
 }
 
-pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
+pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<XtsJob, ApplyError> {
     let g = &ctx.clients.graph;
     let dl = &ctx.deadline;
     let name = p.display_name.clone().unwrap_or_default();
@@ -267,7 +267,7 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<Value, ApplyError> {
         job_id: Some(job),
         ..p.clone()
     };
-    Ok(out.to_value()?)
+    Ok(out)
 }
 
 /// Creates the `Azure2Azure` job once (a lost answer is followed by a look at the jobs), then

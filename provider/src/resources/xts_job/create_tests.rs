@@ -7,6 +7,7 @@ use super::tests::{config, default_schema, APP, GROUP, SP, T};
 use super::*;
 use crate::clients::http::mock::{answer, answer_error, Behaviour, MockTransport, Step};
 use crate::clients::Deadline;
+use crate::framework::Resource;
 use serde_json::json;
 use std::sync::Arc;
 use std::time::Duration;

@@ -3,6 +3,7 @@
 use super::tests::{config, default_schema, APP, GROUP, SP, T, USER};
 use super::*;
 use crate::clients::http::mock::{answer, answer_error, MockTransport};
+use crate::framework::Resource;
 use serde_json::json;
 use std::time::Duration;
 
@@ -89,6 +90,49 @@ async fn read_takes_four_gets_and_reflects_every_attribute() {
     );
     assert_eq!(got.get("schedule_interval"), &Value::string("PT40M"));
     assert_eq!(got.get("status"), &Value::string("NotRun"));
+}
+
+/// The target tenant as the service stores it (lowercase): the state's spelling of the same
+/// GUID stays, another tenant replaces it (drift).
+#[tokio::test]
+async fn read_keeps_the_states_spelling_of_the_target_tenant() {
+    for (stored, want) in [
+        (T.to_string(), T.to_ascii_uppercase()),
+        (USER.to_string(), USER.to_string()),
+    ] {
+        let mut schema = default_schema();
+        schema["@odata.context"] = json!("x");
+        let mut secrets = secrets("false", None);
+        secrets["value"][1]["value"] = json!(stored);
+        let m = MockTransport::new(vec![
+            answer(
+                api::get_service_principal_with_assignments(SP),
+                200,
+                Some({
+                    let mut sp = sp_body();
+                    sp["appRoleAssignedTo"] = json!([]);
+                    sp
+                }),
+            ),
+            answer(
+                api::list_jobs(SP),
+                200,
+                Some(json!({"value": [job("Active")]})),
+            ),
+            answer(api::get_secrets(SP), 200, Some(secrets)),
+            answer(api::get_schema(SP, "j1"), 200, Some(schema)),
+        ]);
+        let mut state = state();
+        state.set_attr("target_tenant_id", Value::string(T.to_ascii_uppercase()));
+        let got = XtsJobResource
+            .read(&Ctx::for_tests(m.clone(), Duration::from_secs(30)), &state)
+            .await
+            .unwrap()
+            .unwrap();
+        m.assert_done();
+        assert_eq!(got.get("target_tenant_id"), &Value::string(want));
+        assert_eq!(got.get("id"), &Value::string(SP));
+    }
 }
 
 #[tokio::test]

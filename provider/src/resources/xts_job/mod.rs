@@ -25,12 +25,12 @@ mod read;
 mod tests;
 mod write;
 
-use crate::framework::import_id::{self, ImportId};
+use crate::framework::import_id::ImportId;
 use crate::framework::plan::{ModifyPlan, PlanRequest};
 use crate::framework::schema::timeouts_attribute;
 use crate::framework::validators::{guid, is_guid, one_of};
 use crate::framework::{
-    ApplyError, AttrPath, Attribute, Ctx, Diagnostics, ImportCtx, Resource, Schema, Value,
+    ApplyError, AttrPath, Attribute, Ctx, Diagnostics, ImportCtx, Schema, Value,
 };
 use assign::assign;
 use async_trait::async_trait;
@@ -243,10 +243,10 @@ const RUN_STATUS: &[&str] = &[
 ];
 
 #[async_trait]
-impl Resource for XtsJobResource {
-    fn type_name(&self) -> &'static str {
-        TYPE_NAME
-    }
+impl crate::framework::TypedResource for XtsJobResource {
+    type Model = XtsJob;
+    type Id = ServicePrincipalId;
+    const TYPE_NAME: &'static str = TYPE_NAME;
 
     fn schema(&self) -> Schema {
         schema()
@@ -282,20 +282,15 @@ impl Resource for XtsJobResource {
         }
     }
 
-    async fn create(&self, ctx: &Ctx, planned: &Value) -> Result<Value, ApplyError> {
-        create::create(ctx, &XtsJob::from_value(planned)?).await
+    async fn create(&self, ctx: &Ctx, planned: XtsJob) -> Result<XtsJob, ApplyError> {
+        Ok(create::create(ctx, &planned).await?.with_id())
     }
 
-    async fn read(&self, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics> {
-        let s = XtsJob::from_value(state)?;
-        match read::read(ctx, &s).await? {
-            Some(m) => Ok(Some(m.to_value()?)),
-            None => Ok(None),
-        }
+    async fn read(&self, ctx: &Ctx, state: XtsJob) -> Result<Option<XtsJob>, Diagnostics> {
+        Ok(read::read(ctx, &state).await?.map(XtsJob::with_id))
     }
 
-    async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> Result<Value, ApplyError> {
-        let (old, new) = (XtsJob::from_value(prior)?, XtsJob::from_value(planned)?);
+    async fn update(&self, ctx: &Ctx, old: XtsJob, new: XtsJob) -> Result<XtsJob, ApplyError> {
         write::update(ctx, &old, &new).await?;
         let mut out = new;
         out.service_principal_id
@@ -303,34 +298,26 @@ impl Resource for XtsJobResource {
         out.application_object_id
             .clone_from(&old.application_object_id);
         out.job_id.clone_from(&old.job_id);
-        Ok(out.to_value()?)
+        Ok(out.with_id())
     }
 
-    async fn delete(&self, ctx: &Ctx, state: &Value) -> Result<(), Diagnostics> {
-        write::delete(ctx, &XtsJob::from_value(state)?).await
+    async fn delete(&self, ctx: &Ctx, state: XtsJob) -> Result<(), Diagnostics> {
+        write::delete(ctx, &state).await
     }
 
-    fn import(&self, _: &ImportCtx, id: &str) -> Result<Value, Diagnostics> {
-        let id: ServicePrincipalId = import_id::parse(TYPE_NAME, id)?;
-        Ok(Value::object([
-            ("id", Value::string(id.to_string())),
-            ("service_principal_id", Value::string(id.to_string())),
-        ]))
+    fn import(&self, _: &ImportCtx, id: ServicePrincipalId) -> Result<XtsJob, Diagnostics> {
+        Ok(XtsJob {
+            id: Some(id.to_string()),
+            service_principal_id: Some(id.to_string()),
+            ..XtsJob::default()
+        })
     }
 
     fn natural_key(&self) -> &'static str {
         "`display_name` among the applications instantiated from the cross-tenant synchronization template: a create first checks that none has this name, and a create whose answer was lost looks the application up by name and template before instantiating again."
     }
 
-    fn import_id_format(&self) -> (&'static str, &'static str) {
-        (ServicePrincipalId::FORMAT, ServicePrincipalId::EXAMPLE)
-    }
-
     fn permissions(&self) -> &'static [(&'static str, crate::clients::Permission)] {
         api::PERMISSIONS
-    }
-
-    fn model_mismatches(&self) -> Vec<String> {
-        crate::framework::typed::model_mismatches::<XtsJob>(&schema())
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{json, Value as Json};
 
 /// The configuration as Terraform sees it: field names are the schema's attribute names
 /// (checked by `model_fields_match_schema`), `None` is null.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct XtsJob {
     /// The service principal's object ID (the import ID).
     pub id: Option<String>,
@@ -47,9 +47,13 @@ impl XtsJob {
     /// The state value (`timeouts` null: the framework carries it over). `id` is the service
     /// principal's ID.
     pub fn to_value(&self) -> Result<Value, Diagnostics> {
-        let mut j = self.clone();
-        j.id.clone_from(&self.service_principal_id);
-        typed::to_value(&super::schema(), &j)
+        typed::to_value(&super::schema(), &self.clone().with_id())
+    }
+
+    /// The model with `id` set: the service principal's ID.
+    pub fn with_id(mut self) -> XtsJob {
+        self.id.clone_from(&self.service_principal_id);
+        self
     }
 
     pub fn scope_or_default(&self) -> &str {

@@ -138,15 +138,10 @@ pub(super) async fn read(ctx: &Ctx, s: &XtsJob) -> Result<Option<XtsJob>, Diagno
             .await
             .context(|| format!("reading the synchronization secrets of {sp}"))?,
     );
-    // A value the service masks cannot be compared: the state's stays.
+    // A value the service masks cannot be compared: the state's stays. (The same GUID in
+    // another case keeps the state's spelling: the framework sees to it.)
     if let Some(c) = secrets.company_id.clone() {
-        let same = s
-            .target_tenant_id
-            .as_deref()
-            .is_some_and(|t| t.eq_ignore_ascii_case(&c));
-        if !same {
-            m.target_tenant_id = Some(c);
-        }
+        m.target_tenant_id = Some(c);
     }
     if let Some(scope) = secrets.scope() {
         m.scope = Some(scope);

@@ -4,6 +4,7 @@
 use super::model::{notification_settings, Secrets, XtsJob};
 use super::*;
 use crate::framework::private::Private;
+use crate::framework::Resource;
 use serde_json::json;
 
 pub(super) const T: &str = "9c5d131d-b1c3-4fc4-9e3f-c6557947d551";
