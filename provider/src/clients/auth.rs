@@ -158,6 +158,25 @@ fn client_options(http: &reqwest::Client, authority_host: &str) -> ClientOptions
     }
 }
 
+/// A credential that signs in with a client assertion (a certificate's signed JWT or an OIDC
+/// token): the certificate and OIDC methods differ only in where the assertion comes from.
+fn assertion_credential<A: azure_identity::ClientAssertion + 'static>(
+    tenant: &str,
+    client: &str,
+    assertion: A,
+    client_options: ClientOptions,
+    method: &str,
+) -> Result<Arc<dyn TokenCredential>, String> {
+    let cred = ClientAssertionCredential::new(
+        tenant.to_string(),
+        client.to_string(),
+        assertion,
+        Some(ClientAssertionCredentialOptions { client_options }),
+    )
+    .map_err(|e| format!("{method}: {e}"))?;
+    Ok(cred)
+}
+
 /// Picks the first authentication method the configuration satisfies, in the order azuread
 /// users know: client secret, client certificate, OIDC, managed identity, Azure CLI. When none
 /// matches, the error lists each method and what it was missing.
@@ -233,15 +252,7 @@ pub fn select_credential(
             )
             .map_err(|e| format!("client certificate {from}: {e}"))?;
             let hint = format!("Check that the certificate in {from} is the one uploaded to app {c} (Certificates & secrets) in tenant {t}, and that it has not expired");
-            let cred = ClientAssertionCredential::new(
-                t.clone(),
-                c.clone(),
-                assertion,
-                Some(ClientAssertionCredentialOptions {
-                    client_options: opts(),
-                }),
-            )
-            .map_err(|e| err("client certificate", e))?;
+            let cred = assertion_credential(&t, &c, assertion, opts(), "client certificate")?;
             let hint = Hint::Refused(&[], hint);
             return Ok((cred, sign_in("a client certificate", &t, &c, hint)));
         }
@@ -282,15 +293,7 @@ pub fn select_credential(
                         source,
                         http: http.clone(),
                     };
-                    let cred = ClientAssertionCredential::new(
-                        t.clone(),
-                        c.clone(),
-                        assertion,
-                        Some(ClientAssertionCredentialOptions {
-                            client_options: opts(),
-                        }),
-                    )
-                    .map_err(|e| err("OIDC", e))?;
+                    let cred = assertion_credential(&t, &c, assertion, opts(), "OIDC")?;
                     let hint = Hint::Refused(&[], hint);
                     return Ok((cred, sign_in("OIDC federation", &t, &c, hint)));
                 }
