@@ -7,9 +7,7 @@
 
 mod common;
 
-use coexistence_acceptance::emulator::signin::{
-    AppCertificate, GithubActions, ManagedIdentity, SignInConfig,
-};
+use coexistence_acceptance::emulator::signin::{AppCertificate, ManagedIdentity, SignInConfig};
 use common::signin::*;
 use common::*;
 
@@ -136,22 +134,7 @@ async fn oidc_untrusted_subject_is_one_diagnostic() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn oidc_github_actions() {
-    let request_token = format!("ghs_{}", uuid::Uuid::new_v4().simple());
-    let rt = request_token.clone();
-    let mut acc = Acc::start_sign_in(move |home, _| SignInConfig {
-        federated: vec![federated(
-            &home.client_id,
-            "{emulator}/_github",
-            REPO_SUBJECT,
-        )],
-        github_actions: Some(GithubActions {
-            request_token: rt,
-            subject: REPO_SUBJECT.into(),
-        }),
-        ..Default::default()
-    })
-    .await;
-    let log = trace(&mut acc);
+    let (mut acc, request_token, log) = github_actions(REPO_SUBJECT).await;
     acc.tf
         .set_env("ACTIONS_ID_TOKEN_REQUEST_URL", acc.emu.github_request_url());
     acc.tf

@@ -9,7 +9,7 @@ mod common;
 
 use base64::Engine as _;
 use coexistence_acceptance::emulator::signin::{
-    AppCertificate, AzureDevOps, GithubActions, ManagedIdentity, SignInConfig,
+    AppCertificate, AzureDevOps, ManagedIdentity, SignInConfig,
 };
 use common::signin::*;
 use common::*;
@@ -125,22 +125,7 @@ const REPO_SUBJECT: &str = "repo:contoso/infra:environment:production";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn oidc_request_url_and_token_arguments() {
-    let request_token = format!("ghs_{}", uuid::Uuid::new_v4().simple());
-    let rt = request_token.clone();
-    let mut acc = Acc::start_sign_in(move |home, _| SignInConfig {
-        federated: vec![federated(
-            &home.client_id,
-            "{emulator}/_github",
-            REPO_SUBJECT,
-        )],
-        github_actions: Some(GithubActions {
-            request_token: rt,
-            subject: REPO_SUBJECT.into(),
-        }),
-        ..Default::default()
-    })
-    .await;
-    let log = trace(&mut acc);
+    let (mut acc, request_token, log) = github_actions(REPO_SUBJECT).await;
     acc.tf
         .set_env("ARM_OIDC_REQUEST_TOKEN", request_token.clone());
     let (tid, cid) = (acc.home.tenant_id.clone(), acc.home.client_id.clone());

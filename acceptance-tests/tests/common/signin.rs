@@ -2,7 +2,7 @@
 //! searching the trace, outputs and state for secrets.
 
 use super::*;
-use coexistence_acceptance::emulator::signin::FederatedCredential;
+use coexistence_acceptance::emulator::signin::{FederatedCredential, GithubActions, SignInConfig};
 use coexistence_acceptance::harness::TfOutput;
 
 /// An RSA certificate and key, as PEM, plus a password-protected PKCS#12 of both.
@@ -131,4 +131,22 @@ pub fn federated(client_id: &str, issuer: &str, subject: &str) -> FederatedCrede
         subject: subject.to_string(),
         audience: None,
     }
+}
+
+/// An emulator whose home app trusts the GitHub Actions stand-in's tokens for `subject`, with
+/// trace logging on: (the harness, the request token the stand-in accepts, the trace log).
+pub async fn github_actions(subject: &'static str) -> (Acc, String, std::path::PathBuf) {
+    let request_token = format!("ghs_{}", uuid::Uuid::new_v4().simple());
+    let rt = request_token.clone();
+    let mut acc = Acc::start_sign_in(move |home, _| SignInConfig {
+        federated: vec![federated(&home.client_id, "{emulator}/_github", subject)],
+        github_actions: Some(GithubActions {
+            request_token: rt,
+            subject: subject.into(),
+        }),
+        ..Default::default()
+    })
+    .await;
+    let log = trace(&mut acc);
+    (acc, request_token, log)
 }
