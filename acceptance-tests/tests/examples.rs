@@ -260,14 +260,14 @@ async fn resource_examples_apply_import_and_destroy() {
             )
         });
         // The documented import ID is the one import-verify used.
-        let used = (ty.import_id)(&state);
+        let used = (ty.import_id)(ty, &state);
         assert!(
             id_matches(&id, &used),
             "{} shows import ID {id}, the resource's state gives {used}: {state:#}",
             sh_file.display()
         );
 
-        adopt_with_generated_config(&acc, &address, &(ty.import_id)(&state)).await;
+        adopt_with_generated_config(&acc, &address, &(ty.import_id)(ty, &state)).await;
 
         steps.destroy().await;
         assert_tenant_empty(&acc, &home);

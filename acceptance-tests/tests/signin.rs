@@ -7,23 +7,14 @@
 
 mod common;
 
-use coexistence_acceptance::emulator::signin::{AppCertificate, ManagedIdentity, SignInConfig};
+use coexistence_acceptance::emulator::signin::{ManagedIdentity, SignInConfig};
 use common::signin::*;
 use common::*;
 
 #[tokio::test(flavor = "multi_thread")]
 async fn client_certificate_pfx_and_pem() {
     let good = rsa_cert("contoso-terraform", "Pfx-Passw0rd-7261");
-    let registered = good.cert_pem.clone();
-    let mut acc = Acc::start_sign_in(|home, _| SignInConfig {
-        certificates: vec![AppCertificate {
-            client_id: home.client_id.clone(),
-            certificate_pem: registered,
-        }],
-        ..Default::default()
-    })
-    .await;
-    let log = trace(&mut acc);
+    let (acc, log) = certificate_registered(&good.cert_pem).await;
     let pfx = acc.tf.dir().join("app.pfx");
     std::fs::write(&pfx, &good.pfx).unwrap();
     let pem = acc.tf.dir().join("app.pem");
@@ -57,15 +48,7 @@ async fn client_certificate_pfx_and_pem() {
 async fn wrong_certificate_is_one_diagnostic() {
     let registered = rsa_cert("registered", "x");
     let other = rsa_cert("other", "x");
-    let mut acc = Acc::start_sign_in(|home, _| SignInConfig {
-        certificates: vec![AppCertificate {
-            client_id: home.client_id.clone(),
-            certificate_pem: registered.cert_pem.clone(),
-        }],
-        ..Default::default()
-    })
-    .await;
-    let log = trace(&mut acc);
+    let (acc, log) = certificate_registered(&registered.cert_pem).await;
     let pem = acc.tf.dir().join("other.pem");
     std::fs::write(&pem, format!("{}{}", other.cert_pem, other.key_pem)).unwrap();
     let (tid, cid) = (acc.home.tenant_id.clone(), acc.home.client_id.clone());

@@ -8,9 +8,7 @@
 mod common;
 
 use base64::Engine as _;
-use coexistence_acceptance::emulator::signin::{
-    AppCertificate, AzureDevOps, ManagedIdentity, SignInConfig,
-};
+use coexistence_acceptance::emulator::signin::{AzureDevOps, ManagedIdentity, SignInConfig};
 use common::signin::*;
 use common::*;
 
@@ -23,16 +21,7 @@ async fn apply_destroy_no_leak(acc: &Acc, log: &std::path::Path, secrets: &[&str
 #[tokio::test(flavor = "multi_thread")]
 async fn client_certificate_inline_from_the_environment() {
     let good = rsa_cert("contoso-inline", "Inline-Passw0rd-5512");
-    let registered = good.cert_pem.clone();
-    let mut acc = Acc::start_sign_in(|home, _| SignInConfig {
-        certificates: vec![AppCertificate {
-            client_id: home.client_id.clone(),
-            certificate_pem: registered,
-        }],
-        ..Default::default()
-    })
-    .await;
-    let log = trace(&mut acc);
+    let (mut acc, log) = certificate_registered(&good.cert_pem).await;
     let b64 = base64::engine::general_purpose::STANDARD.encode(&good.pfx);
     acc.tf.set_env("ARM_CLIENT_CERTIFICATE", b64.clone());
     let (tid, cid) = (acc.home.tenant_id.clone(), acc.home.client_id.clone());

@@ -40,8 +40,10 @@ pub struct ResourceType {
     /// destroy leaves nothing. [`ResourceType::DEFAULTS`]: the object at [`ResourceType::path`]
     /// and everything below it (`.../partners/<id>/identitySynchronization`).
     pub owns: fn(&ResourceType, &Value, &str, &Value) -> bool,
-    /// The ID `terraform import` takes, from state (`owner/<id>`, `inbound/<name>`, ...).
-    pub import_id: fn(&Value) -> String,
+    /// The ID `terraform import` takes, from state (`owner/<id>`, `inbound/<name>`, ...). The
+    /// descriptions in `tests/common` ask the provider's own resource (`import_id_of`), so an
+    /// ID it gets wrong fails the import checks.
+    pub import_id: fn(&ResourceType, &Value) -> String,
     /// State attributes an import cannot know (`timeouts`, write-only secrets): not compared
     /// after an import, and the plan after it may update them and nothing else.
     pub import_ignore: &'static [&'static str],
@@ -54,7 +56,7 @@ impl ResourceType {
         type_name: "",
         path: |_| panic!("ResourceType::path not set"),
         owns: owns_path_and_below,
-        import_id: |_| panic!("ResourceType::import_id not set"),
+        import_id: |_, _| panic!("ResourceType::import_id not set"),
         import_ignore: &[],
     };
 
@@ -229,7 +231,7 @@ impl<'a> Steps<'a> {
 
     async fn import_verify_one(&self, inst: &Instance, before: &Value) {
         let tf = &self.acc.tf;
-        let id = (inst.ty.import_id)(before);
+        let id = (inst.ty.import_id)(inst.ty, before);
         let objects = self.acc.emu.objects(&inst.tenant);
         let key = (before.clone(), objects.clone());
         if inst.verified.lock().expect("verified").contains(&key) {

@@ -104,7 +104,7 @@ const fn partner_type() -> ResourceType {
                     .to_ascii_lowercase()
             )
         },
-        import_id: |s| s["id"].as_str().unwrap_or_default().to_string(),
+        import_id: |_, s| s["id"].as_str().unwrap_or_default().to_string(),
         ..ResourceType::DEFAULTS
     }
 }
@@ -179,7 +179,7 @@ static WRONG_PATH: ResourceType = ResourceType {
     ..partner_type()
 };
 static WRONG_IMPORT_ID: ResourceType = ResourceType {
-    import_id: |_| uuid::Uuid::nil().to_string(),
+    import_id: |_, _| uuid::Uuid::nil().to_string(),
     ..partner_type()
 };
 static IGNORES_TIMEOUTS: ResourceType = ResourceType {

@@ -12,9 +12,7 @@ pub const CA_TYPE: &str = coexistence::resources::ca_block_external_members::TYP
 pub static CA_POLICY: ResourceType = ResourceType {
     type_name: CA_TYPE,
     path: |s| policy_path(s["id"].as_str().expect("id in state")),
-    import_id: |s| s["id"].as_str().expect("id in state").to_string(),
-    import_ignore: &["timeouts"],
-    ..ResourceType::DEFAULTS
+    ..super::DESCRIPTION
 };
 
 /// The resource's configuration; `None` = argument omitted.

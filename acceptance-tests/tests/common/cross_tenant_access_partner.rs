@@ -31,15 +31,7 @@ pub fn sync_path(partner_tenant_id: &str) -> String {
 pub static PARTNER: ResourceType = ResourceType {
     type_name: PARTNER_TYPE,
     path: |s| partner_path(s["tenant_id"].as_str().expect("tenant_id in state")),
-    // The GUID as configured: import keeps its spelling, so the plan after it stays empty.
-    import_id: |s| {
-        s["tenant_id"]
-            .as_str()
-            .expect("tenant_id in state")
-            .to_string()
-    },
-    import_ignore: &["timeouts"],
-    ..ResourceType::DEFAULTS
+    ..super::DESCRIPTION
 };
 
 /// Steps tracking the partner at [`ADDR`] in the home tenant.

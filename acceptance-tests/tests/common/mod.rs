@@ -17,6 +17,29 @@ pub use cross_tenant_access_partner::*;
 pub use coexistence_acceptance::emulator::Fault;
 pub use coexistence_acceptance::harness::{normalize, Acc, ResourceType, Steps, Tenant, Workspace};
 
+/// The import ID the provider's own resource gives for a state (its `import_id_of`): the
+/// harness imports with it, so an ID the resource gets wrong fails import-verify.
+pub fn provider_import_id(ty: &ResourceType, state: &serde_json::Value) -> String {
+    let resource = coexistence::resources::all()
+        .into_iter()
+        .find(|r| r.type_name() == ty.type_name)
+        .unwrap_or_else(|| panic!("the provider has no resource {}", ty.type_name));
+    let value = coexistence::framework::value::json::decode(state, &resource.schema().ty())
+        .unwrap_or_else(|e| panic!("{} state does not decode: {e}: {state:#}", ty.type_name));
+    resource
+        .import_id_of(&value)
+        .unwrap_or_else(|e| panic!("{}: {e}", ty.type_name))
+        .unwrap_or_else(|| panic!("{} state identifies no object: {state:#}", ty.type_name))
+}
+
+/// What every description starts from: import IDs from the provider's own resource, and
+/// `timeouts` (configuration only, which no import can know) left out of the import checks.
+pub const DESCRIPTION: ResourceType = ResourceType {
+    import_id: provider_import_id,
+    import_ignore: &["timeouts"],
+    ..ResourceType::DEFAULTS
+};
+
 /// Every resource type's description, for scenarios that walk all of them (`examples.rs`).
 /// A new resource adds its description here.
 pub static RESOURCE_TYPES: &[&ResourceType] = &[

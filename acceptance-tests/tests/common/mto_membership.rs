@@ -16,15 +16,8 @@ pub static MTO_MEMBERSHIP: ResourceType = ResourceType {
             MTO_PATH.to_string()
         }
     },
-    import_id: |s| match s["owner_tenant_id"].as_str() {
-        Some(o) => format!("member/{o}"),
-        None => format!(
-            "owner/{}",
-            s["tenant_id"].as_str().expect("tenant_id in state")
-        ),
-    },
     // `member_states` moves on its own: the owner's state was read before the member joined
     // (pending), an import reads it after (active). `wait_for_active` is create-time only.
     import_ignore: &["timeouts", "wait_for_active", "member_states"],
-    ..ResourceType::DEFAULTS
+    ..super::DESCRIPTION
 };

@@ -17,9 +17,7 @@ pub fn orgrel_path(guid: &str) -> String {
 pub static ORGANIZATION_RELATIONSHIP: ResourceType = ResourceType {
     type_name: ORGREL_TYPE,
     path: |s| orgrel_path(s["id"].as_str().expect("id in state")),
-    import_id: |s| s["name"].as_str().expect("name in state").to_string(),
-    import_ignore: &["timeouts"],
-    ..ResourceType::DEFAULTS
+    ..super::DESCRIPTION
 };
 
 /// Steps tracking the relationship at [`ORGREL_ADDR`] in the home tenant.

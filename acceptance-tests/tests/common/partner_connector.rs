@@ -16,15 +16,7 @@ pub static PARTNER_CONNECTOR: ResourceType = ResourceType {
             _ => outbound_path(guid),
         }
     },
-    import_id: |s| {
-        format!(
-            "{}/{}",
-            s["direction"].as_str().expect("direction in state"),
-            s["name"].as_str().expect("name in state")
-        )
-    },
-    import_ignore: &["timeouts"],
-    ..ResourceType::DEFAULTS
+    ..super::DESCRIPTION
 };
 
 /// A `coexistence_partner_connector` block named `label` with `body` (HCL arguments, one a line).

@@ -2,7 +2,9 @@
 //! searching the trace, outputs and state for secrets.
 
 use super::*;
-use coexistence_acceptance::emulator::signin::{FederatedCredential, GithubActions, SignInConfig};
+use coexistence_acceptance::emulator::signin::{
+    AppCertificate, FederatedCredential, GithubActions, SignInConfig,
+};
 use coexistence_acceptance::harness::TfOutput;
 
 /// An RSA certificate and key, as PEM, plus a password-protected PKCS#12 of both.
@@ -149,4 +151,20 @@ pub async fn github_actions(subject: &'static str) -> (Acc, String, std::path::P
     .await;
     let log = trace(&mut acc);
     (acc, request_token, log)
+}
+
+/// An emulator whose home app has `certificate_pem` registered, with trace logging on: (the
+/// harness, the trace log).
+pub async fn certificate_registered(certificate_pem: &str) -> (Acc, std::path::PathBuf) {
+    let registered = certificate_pem.to_string();
+    let mut acc = Acc::start_sign_in(move |home, _| SignInConfig {
+        certificates: vec![AppCertificate {
+            client_id: home.client_id.clone(),
+            certificate_pem: registered,
+        }],
+        ..Default::default()
+    })
+    .await;
+    let log = trace(&mut acc);
+    (acc, log)
 }

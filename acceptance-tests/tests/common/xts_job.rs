@@ -26,13 +26,7 @@ pub static XTS_JOB: ResourceType = ResourceType {
         let app = s["application_object_id"].as_str().map(app_path);
         path == sp || path.starts_with(&format!("{sp}/")) || Some(path) == app.as_deref()
     },
-    import_id: |s| {
-        s["service_principal_id"]
-            .as_str()
-            .expect("service_principal_id in state")
-            .to_string()
-    },
-    import_ignore: &["timeouts"],
+    ..super::DESCRIPTION
 };
 
 /// The partner settings of the flow: which the target (Fabrikam) and the source (Contoso)

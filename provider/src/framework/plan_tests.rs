@@ -319,6 +319,9 @@ impl Resource for Job {
     fn import(&self, _: &crate::framework::ImportCtx, _: &str) -> Result<Value, Diagnostics> {
         unimplemented!("plan only")
     }
+    fn import_id_of(&self, _: &Value) -> Result<Option<String>, Diagnostics> {
+        unimplemented!("plan only")
+    }
     fn natural_key(&self) -> &'static str {
         "`template`"
     }

@@ -170,6 +170,10 @@ pub trait Resource: Send + Sync {
     /// until the read that follows). Errors quote the expected format. An ID naming a tenant is
     /// checked against the provider's (`ctx`): a state never claims another tenant's object.
     fn import(&self, ctx: &ImportCtx, id: &str) -> Result<Value, Diagnostics>;
+    /// The import ID of the object a state stands for, in the form [`Resource::import`] takes
+    /// (`None` while the state identifies no object yet): what an export writes into `import`
+    /// blocks and what the acceptance harness imports with.
+    fn import_id_of(&self, state: &Value) -> Result<Option<String>, Diagnostics>;
     /// The natural key: the attribute(s) the service keeps unique for this kind of object, in
     /// a sentence for the docs page (e.g. "`tenant_id`: a tenant has at most one partner
     /// configuration per partner tenant."). When a create's outcome is in doubt (connection

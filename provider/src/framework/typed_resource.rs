@@ -62,6 +62,9 @@ pub trait TypedResource: Send + Sync {
     }
     /// The state an import starts from: the identifying attributes, everything else `None`.
     fn import(&self, ctx: &ImportCtx, id: Self::Id) -> Result<Self::Model, Diagnostics>;
+    /// The import ID of the object `state` stands for (`None` while the state does not identify
+    /// one yet): the inverse of [`TypedResource::import`].
+    fn import_id(&self, state: &Self::Model) -> Option<String>;
     fn natural_key(&self) -> &'static str;
     fn permissions(&self) -> &'static [(&'static str, Permission)];
 }
@@ -126,6 +129,17 @@ impl<T: TypedResource> Resource for T {
         to_value(&TypedResource::schema(self), &state)
     }
 
+    fn import_id_of(&self, state: &Value) -> Result<Option<String>, Diagnostics> {
+        let state = from_value(&TypedResource::schema(self), state)?;
+        let Some(id) = TypedResource::import_id(self, &state) else {
+            return Ok(None);
+        };
+        // An ID the resource's own import would refuse is a bug in `import_id`: say so here,
+        // not in a user's failed `terraform import`.
+        TypedResource::parse_import_id(self, &id)?;
+        Ok(Some(id))
+    }
+
     fn natural_key(&self) -> &'static str {
         TypedResource::natural_key(self)
     }
@@ -187,6 +201,8 @@ mod tests {
     #[derive(Default)]
     struct Probe {
         updates: AtomicUsize,
+        /// Makes `import_id` answer without the `probe/` tag, which its own import refuses.
+        untagged_ids: bool,
     }
 
     #[derive(Serialize, Deserialize)]
@@ -242,6 +258,10 @@ mod tests {
                 size: None,
                 etag: None,
             })
+        }
+        fn import_id(&self, m: &Model) -> Option<String> {
+            let tag = if self.untagged_ids { "" } else { "probe/" };
+            Some(format!("{tag}{}", m.key))
         }
         fn natural_key(&self) -> &'static str {
             "`key`"
@@ -318,5 +338,23 @@ mod tests {
         assert!(e.0[0].detail.contains("probe/<GUID>"), "{e}");
         assert_eq!(r.import_id_format(), ("probe/<GUID>", ProbeId::EXAMPLE));
         assert!(r.model_mismatches().is_empty());
+    }
+
+    #[test]
+    fn the_import_id_of_a_state_imports_that_object() {
+        let r = Probe::default();
+        let guid = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+        let st = state(guid, 1, Value::string("e"), Value::Null);
+        let id = r.import_id_of(&st).unwrap().unwrap();
+        assert_eq!(id, format!("probe/{guid}"));
+        let imported = Resource::import(&r, &ImportCtx::default(), &id).unwrap();
+        assert_eq!(imported.get("key"), st.get("key"));
+
+        let wrong = Probe {
+            untagged_ids: true,
+            ..Probe::default()
+        };
+        let e = wrong.import_id_of(&st).unwrap_err();
+        assert!(e.0[0].detail.contains("probe/<GUID>"), "{e}");
     }
 }

@@ -135,6 +135,9 @@ impl Resource for Counter {
     fn import(&self, _: &ImportCtx, _: &str) -> Result<Value, Diagnostics> {
         unimplemented!()
     }
+    fn import_id_of(&self, _: &Value) -> Result<Option<String>, Diagnostics> {
+        unimplemented!()
+    }
     fn natural_key(&self) -> &'static str {
         "`name`"
     }

@@ -308,6 +308,10 @@ impl crate::framework::TypedResource for CaBlockExternalMembers {
         Ok(Policy::imported(id.to_string()))
     }
 
+    fn import_id(&self, state: &Policy) -> Option<String> {
+        state.id.clone()
+    }
+
     fn natural_key(&self) -> &'static str {
         "`display_name`: Graph assigns the policy ID on create, so a create whose answer was lost looks for a policy of that name (and the managed shape) before sending it again."
     }

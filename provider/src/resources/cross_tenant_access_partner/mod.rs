@@ -325,6 +325,11 @@ impl crate::framework::TypedResource for CrossTenantAccessPartner {
         Ok(Partner::imported(id.to_string()))
     }
 
+    fn import_id(&self, state: &Partner) -> Option<String> {
+        // The GUID as configured: import keeps its spelling, so the plan after it stays empty.
+        Some(state.tenant_id.clone())
+    }
+
     fn natural_key(&self) -> &'static str {
         "`tenant_id`: a tenant holds at most one partner configuration per partner tenant."
     }

@@ -91,6 +91,16 @@ pub(super) fn import(ctx: &ImportCtx, parsed: MtoImportId) -> Result<Membership,
     }
 }
 
+/// The import ID of a membership: `member/<owner>` on the member side, `owner/<this tenant>`
+/// on the owner side.
+pub(super) fn import_id(state: &Membership) -> Option<String> {
+    match (&state.owner_tenant_id, &state.tenant_id) {
+        (Some(owner), _) => Some(format!("member/{owner}")),
+        (None, Some(me)) => Some(format!("owner/{me}")),
+        (None, None) => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::MtoMembership;

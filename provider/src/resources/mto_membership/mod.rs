@@ -289,6 +289,10 @@ impl crate::framework::TypedResource for MtoMembership {
         import::import(ctx, id)
     }
 
+    fn import_id(&self, state: &Membership) -> Option<String> {
+        import::import_id(state)
+    }
+
     fn natural_key(&self) -> &'static str {
         "the tenant itself: a tenant belongs to at most one multitenant organization, so a create first checks that this tenant is in none."
     }

@@ -310,6 +310,10 @@ impl crate::framework::TypedResource for OrganizationRelationship {
         Ok(OrgRel::imported(name.0))
     }
 
+    fn import_id(&self, state: &OrgRel) -> Option<String> {
+        Some(state.name.clone())
+    }
+
     fn natural_key(&self) -> &'static str {
         "`name`: Exchange Online keeps organization relationship names unique in an organization (case-insensitive)."
     }

@@ -379,6 +379,10 @@ impl crate::framework::TypedResource for PartnerConnector {
         })
     }
 
+    fn import_id(&self, state: &Connector) -> Option<String> {
+        Some(format!("{}/{}", state.direction, state.name))
+    }
+
     fn natural_key(&self) -> &'static str {
         "`direction` and `name`: connector names are unique per direction in a tenant, so a create whose outcome is unknown looks the connector up by its name."
     }

@@ -313,6 +313,10 @@ impl crate::framework::TypedResource for XtsJobResource {
         })
     }
 
+    fn import_id(&self, state: &XtsJob) -> Option<String> {
+        state.service_principal_id.clone()
+    }
+
     fn natural_key(&self) -> &'static str {
         "`display_name` among the applications instantiated from the cross-tenant synchronization template: a create first checks that none has this name, and a create whose answer was lost looks the application up by name and template before instantiating again."
     }
