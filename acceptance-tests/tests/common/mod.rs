@@ -5,6 +5,7 @@
 #![allow(dead_code, unused_imports)]
 
 pub mod ca_block_external_members;
+pub mod cross_tenant_access_default;
 pub mod cross_tenant_access_partner;
 pub mod mto_membership;
 pub mod organization_relationship;
@@ -49,6 +50,7 @@ pub static RESOURCE_TYPES: &[&ResourceType] = &[
     &ca_block_external_members::CA_POLICY,
     &xts_job::XTS_JOB,
     &partner_connector::PARTNER_CONNECTOR,
+    &cross_tenant_access_default::DEFAULT_POLICY,
 ];
 
 /// The description of `type_name`; panics naming the file to teach when there is none.

@@ -4,6 +4,7 @@ use crate::framework::Resource;
 use std::sync::Arc;
 
 pub mod ca_block_external_members;
+pub mod cross_tenant_access_default;
 pub mod cross_tenant_access_partner;
 pub mod mto_membership;
 pub mod organization_relationship;
@@ -19,5 +20,6 @@ pub fn all() -> Vec<Arc<dyn Resource>> {
         Arc::new(organization_relationship::OrganizationRelationship),
         Arc::new(xts_job::XtsJobResource),
         Arc::new(partner_connector::PartnerConnector),
+        Arc::new(cross_tenant_access_default::CrossTenantAccessDefault),
     ]
 }
