@@ -48,7 +48,7 @@ fn schema() -> Schema {
                 .required()
                 .validate(size_at_least(1))
                 .description("The partner organization's domains (at most 238): its SMTP domains, `<tenant>.onmicrosoft.com` and `<tenant>.mail.onmicrosoft.com`; or, for cross-tenant mailbox migration, the partner's tenant ID (a GUID, which Microsoft's cross-tenant mailbox migration setup puts here instead of a domain name). A domain can be in one relationship only. A set: order never matters."),
-            Attribute::bool("archive_access_enabled").default(Value::Bool(false)).description("Whether the partner may access this organization's archive mailboxes (`ArchiveAccessEnabled`; default `false`)."),
+            Attribute::bool("archive_access_enabled").default(Value::Bool(false)).description("Whether the partner may access this organization's archive mailboxes (`ArchiveAccessEnabled`)."),
             Attribute::bool("enabled").default(Value::Bool(true)).description("Whether the relationship is in effect; `false` stops all sharing without deleting it."),
             Attribute::bool("free_busy_access_enabled").default(Value::Bool(false)).description("Whether the partner may see this organization's free/busy information."),
             Attribute::string("free_busy_access_level").default(Value::string("None"))
@@ -63,7 +63,7 @@ fn schema() -> Schema {
                 .validate(one_of(MAIL_TIPS_LEVELS))
                 .description("Which MailTips the partner gets: `None`, `Limited` (out-of-office and similar) or `All`. Used when `mail_tips_access_enabled` is `true`."),
             Attribute::string("mail_tips_access_scope").optional().description("A mail-enabled security group of this organization whose members' MailTips the partner gets (name or GUID); null (the default) for every recipient. Used when `mail_tips_access_enabled` is `true`."),
-            Attribute::string("target_owa_url").optional().description("The Outlook on the web URL of the partner organization (an absolute http(s) URL), used for redirection in cross-premises mailbox access; null by default."),
+            Attribute::string("target_owa_url").optional().description("The partner organization's Outlook on the web URL (an absolute http(s) URL), used to redirect users in cross-premises mailbox access; omit it for none."),
             Attribute::bool("delivery_report_enabled").default(Value::Bool(false)).description("Whether delivery reports (message tracking) are shared; both organizations must enable it for cross-organization tracking."),
             Attribute::bool("photos_enabled").default(Value::Bool(false)).description("Whether the partner sees this organization's users' photos."),
             Attribute::string("organization_contact").optional().description("An SMTP address the partner can contact about this relationship."),
