@@ -31,6 +31,12 @@ fn inbound() -> Value {
     })
 }
 
+/// `base` with one parameter set.
+fn with(mut base: Value, k: &str, v: Value) -> Value {
+    base[k] = v;
+    base
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn outbound_lifecycle_by_name_and_guid_and_rename_keeps_the_guid() {
     let x = Exo::new().await;
@@ -99,14 +105,11 @@ async fn outbound_lifecycle_by_name_and_guid_and_rename_keeps_the_guid() {
     );
     assert_eq!(o["Comment"], Value::Null);
     assert_eq!(o["Guid"], guid.as_str());
-    let (s, v) = x
-        .run("Get-OutboundConnector", json!({"Identity": "To Fabrikam"}))
+    // The reference's caution: an Identity that matches nothing returns every connector.
+    let v = x
+        .ok("Get-OutboundConnector", json!({"Identity": "To Fabrikam"}))
         .await;
-    assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
-    assert_eq!(
-        v["error"]["innererror"]["type"],
-        "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException"
-    );
+    assert_eq!(v["value"].as_array().unwrap().len(), 2, "{v}");
 
     x.ok("Remove-OutboundConnector", json!({"Identity": guid}))
         .await;
@@ -170,11 +173,6 @@ async fn inbound_reads_sender_domains_as_address_spaces_and_warns_without_tls() 
 #[tokio::test(flavor = "multi_thread")]
 async fn documented_rules_are_enforced_naming_the_parameter() {
     let x = Exo::new().await;
-    let with = |base: Value, k: &str, v: Value| {
-        let mut b = base;
-        b[k] = v;
-        b
-    };
     let mut no_name = outbound();
     no_name.as_object_mut().unwrap().remove("Name");
     x.refused_containing(
@@ -195,9 +193,16 @@ async fn documented_rules_are_enforced_naming_the_parameter() {
     .await;
     x.refused_containing(
         "New-InboundConnector",
+        with(inbound(), "SenderDomains", Value::Null),
+        "SenderDomains",
+        "because it is null",
+    )
+    .await;
+    x.refused_containing(
+        "New-InboundConnector",
         with(inbound(), "SenderDomains", json!([])),
         "SenderDomains",
-        "can't be empty",
+        "pass $null",
     )
     .await;
     x.refused_containing(
@@ -234,7 +239,7 @@ async fn documented_rules_are_enforced_naming_the_parameter() {
     .await;
     x.refused_containing(
         "New-OutboundConnector",
-        with(outbound(), "SmartHosts", json!([])),
+        with(outbound(), "SmartHosts", Value::Null),
         "SmartHosts",
         "required when UseMXRecord is $false",
     )
@@ -326,7 +331,7 @@ async fn documented_rules_are_enforced_naming_the_parameter() {
     .await;
     x.refused_containing(
         "Set-InboundConnector",
-        json!({"Identity": "x", "ClientHostNames": []}),
+        json!({"Identity": "x", "ClientHostNames": ["mail.fabrikam.com"]}),
         "ClientHostNames",
         "cannot be found",
     )
@@ -365,14 +370,14 @@ async fn documented_rules_are_enforced_naming_the_parameter() {
     // A Set is checked on the result: dropping the smart hosts of a non-MX connector fails.
     x.refused_containing(
         "Set-OutboundConnector",
-        json!({"Identity": guid, "SmartHosts": []}),
+        json!({"Identity": guid, "SmartHosts": null}),
         "SmartHosts",
         "UseMXRecord",
     )
     .await;
     x.ok(
         "Set-OutboundConnector",
-        json!({"Identity": guid, "SmartHosts": [], "UseMXRecord": true}),
+        json!({"Identity": guid, "SmartHosts": null, "UseMXRecord": true}),
     )
     .await;
     let o = x.env.emu.object(CONTOSO, &outbound_path(&guid)).unwrap();
@@ -380,4 +385,223 @@ async fn documented_rules_are_enforced_naming_the_parameter() {
         (o["UseMXRecord"].as_bool(), o["SmartHosts"].clone()),
         (Some(true), json!([]))
     );
+}
+
+/// `Get-OutboundConnector` lists only connectors whose `TestMode` and `IsTransportRuleScoped`
+/// equal its two filters, `$false` when left out, by Identity too; a Get without the filters
+/// does not show a connector in test mode or scoped to rules.
+#[tokio::test(flavor = "multi_thread")]
+async fn get_outbound_filters_test_mode_and_rule_scoped_connectors() {
+    let x = Exo::new().await;
+    let mut guids = Vec::new();
+    for (name, test_mode, scoped) in [
+        ("Plain", false, false),
+        ("Testing", true, false),
+        ("Scoped", false, true),
+        ("Both", true, true),
+    ] {
+        let v = x
+            .ok(
+                "New-OutboundConnector",
+                json!({"Name": name, "ConnectorType": "Partner", "TestMode": test_mode,
+                    "IsTransportRuleScoped": scoped}),
+            )
+            .await;
+        assert_eq!(v["value"][0]["TestMode"], test_mode);
+        guids.push(v["value"][0]["Guid"].as_str().unwrap().to_string());
+    }
+    let names = |v: &Value| -> Vec<String> {
+        v["value"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["Name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for (filters, want) in [
+        (json!({}), "Plain"),
+        (
+            json!({"IncludeTestModeConnectors": false, "IsTransportRuleScoped": false}),
+            "Plain",
+        ),
+        (json!({"IncludeTestModeConnectors": true}), "Testing"),
+        (json!({"IsTransportRuleScoped": true}), "Scoped"),
+        (
+            json!({"IncludeTestModeConnectors": true, "IsTransportRuleScoped": true}),
+            "Both",
+        ),
+    ] {
+        let v = x.ok("Get-OutboundConnector", filters.clone()).await;
+        assert_eq!(names(&v), vec![want.to_string()], "{filters}");
+    }
+    // By Identity: a connector in test mode is left out of a Get without the filter.
+    let v = x
+        .ok("Get-OutboundConnector", json!({"Identity": guids[1]}))
+        .await;
+    assert_eq!(names(&v), Vec::<String>::new(), "{v}");
+    let v = x
+        .ok(
+            "Get-OutboundConnector",
+            json!({"Identity": guids[1], "IncludeTestModeConnectors": true}),
+        )
+        .await;
+    assert_eq!(names(&v), vec!["Testing".to_string()]);
+    // An Identity matching nothing: every connector the filters list.
+    let v = x
+        .ok(
+            "Get-OutboundConnector",
+            json!({"Identity": "Nobody", "IsTransportRuleScoped": true}),
+        )
+        .await;
+    assert_eq!(names(&v), vec!["Scoped".to_string()]);
+}
+
+/// A multi-valued property is emptied with `$null`; an empty list is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_list_is_cleared_with_null_and_an_empty_list_is_refused() {
+    let x = Exo::new().await;
+    let v = x.ok("New-InboundConnector", inbound()).await;
+    let guid = v["value"][0]["Guid"].as_str().unwrap().to_string();
+    for p in ["TrustedOrganizations", "SenderIPAddresses"] {
+        x.refused_containing(
+            "Set-InboundConnector",
+            json!({"Identity": guid, p: []}),
+            p,
+            "pass $null",
+        )
+        .await;
+    }
+    x.ok(
+        "Set-InboundConnector",
+        json!({"Identity": guid, "TrustedOrganizations": null}),
+    )
+    .await;
+    let o = x.env.emu.object(CONTOSO, &inbound_path(&guid)).unwrap();
+    assert_eq!(o["TrustedOrganizations"], json!([]), "read back empty");
+    x.refused_containing(
+        "New-OutboundConnector",
+        with(outbound(), "RecipientDomains", json!([])),
+        "RecipientDomains",
+        "pass $null",
+    )
+    .await;
+}
+
+/// The settings a connector reads back with the reference's defaults, their documented values
+/// checked; `AssociatedAcceptedDomains` must be accepted domains.
+#[tokio::test(flavor = "multi_thread")]
+async fn defaults_and_values_of_the_hybrid_and_security_settings() {
+    let x = Exo::new().await;
+    let o = &x.ok("New-OutboundConnector", outbound()).await["value"][0];
+    assert_eq!(
+        (
+            &o["SmtpDaneMode"],
+            &o["MtaStsMode"],
+            &o["TestMode"],
+            &o["IsTransportRuleScoped"],
+            &o["CloudServicesMailEnabled"]
+        ),
+        (
+            &json!("Opportunistic"),
+            &json!("Opportunistic"),
+            &json!(false),
+            &json!(false),
+            &json!(false)
+        )
+    );
+    let i = &x.ok("New-InboundConnector", inbound()).await["value"][0];
+    assert_eq!(
+        (
+            &i["AssociatedAcceptedDomains"],
+            &i["TreatMessagesAsInternal"],
+            &i["CloudServicesMailEnabled"]
+        ),
+        (&json!([]), &json!(false), &json!(false))
+    );
+    x.refused_containing(
+        "Set-OutboundConnector",
+        json!({"Identity": "To Fabrikam", "MtaStsMode": "Mandatory"}),
+        "MtaStsMode",
+        "enumerator names",
+    )
+    .await;
+    x.refused_containing(
+        "Set-OutboundConnector",
+        json!({"Identity": "To Fabrikam", "SmtpDaneMode": "Strict"}),
+        "SmtpDaneMode",
+        "enumerator names",
+    )
+    .await;
+    x.refused_containing(
+        "Set-InboundConnector",
+        json!({"Identity": "From Fabrikam", "AssociatedAcceptedDomains": ["fabrikam.com"]}),
+        "AssociatedAcceptedDomains",
+        "accepted domain",
+    )
+    .await;
+    x.refused_containing(
+        "Set-InboundConnector",
+        json!({"Identity": "From Fabrikam", "TreatMessagesAsInternal": true}),
+        "TreatMessagesAsInternal",
+        "OnPremises",
+    )
+    .await;
+}
+
+/// `-WhatIf` checks and changes nothing; `-Confirm` is accepted.
+#[tokio::test(flavor = "multi_thread")]
+async fn what_if_changes_nothing_and_confirm_is_accepted() {
+    let x = Exo::new().await;
+    let v = x
+        .ok(
+            "New-OutboundConnector",
+            with(outbound(), "WhatIf", json!(true)),
+        )
+        .await;
+    assert_eq!(v["value"], json!([]));
+    assert_eq!(
+        x.ok("Get-OutboundConnector", json!({})).await["value"],
+        json!([])
+    );
+    x.refused_containing(
+        "New-OutboundConnector",
+        with(
+            with(outbound(), "WhatIf", json!(true)),
+            "SmartHosts",
+            json!(["not a host"]),
+        ),
+        "SmartHosts",
+        "valid smart host",
+    )
+    .await;
+    let v = x
+        .ok(
+            "New-OutboundConnector",
+            with(outbound(), "Confirm", json!(false)),
+        )
+        .await;
+    let guid = v["value"][0]["Guid"].as_str().unwrap().to_string();
+    x.ok(
+        "Set-OutboundConnector",
+        json!({"Identity": guid, "Enabled": false, "WhatIf": true, "Confirm": false}),
+    )
+    .await;
+    let o = x.env.emu.object(CONTOSO, &outbound_path(&guid)).unwrap();
+    assert_eq!(o["Enabled"], true, "WhatIf changed nothing");
+    assert!(
+        o.get("WhatIf").is_none() && o.get("Confirm").is_none(),
+        "{o}"
+    );
+    x.ok(
+        "Remove-OutboundConnector",
+        json!({"Identity": guid, "WhatIf": true}),
+    )
+    .await;
+    assert!(x.env.emu.object(CONTOSO, &outbound_path(&guid)).is_some());
+    x.ok(
+        "Remove-OutboundConnector",
+        json!({"Identity": guid, "Confirm": false}),
+    )
+    .await;
+    assert!(x.env.emu.object(CONTOSO, &outbound_path(&guid)).is_none());
 }

@@ -103,6 +103,8 @@ async fn parameters_and_values_are_checked() {
             "MailTipsAccessLevel",
         ),
         (ok(json!({"Identity": "Fabrikam"})), "Identity"),
+        // A list is emptied with $null, never `[]` (and DomainNames is never empty).
+        (ok(json!({"DomainNames": []})), "DomainNames"),
     ] {
         let (ty, _) = x.refused(new, params, target).await;
         assert_eq!(ty, binding);
@@ -111,7 +113,11 @@ async fn parameters_and_values_are_checked() {
     let validation = "Microsoft.Exchange.Data.DataValidationException";
     for (params, target) in [
         (ok(json!({"Name": "x".repeat(65)})), "Name"),
-        (ok(json!({"DomainNames": []})), "DomainNames"),
+        // Neither a domain name nor a whole GUID.
+        (
+            ok(json!({"DomainNames": ["72f988bf-86f1-41af-91ab-2d7cd011db4"]})),
+            "DomainNames",
+        ),
         (
             ok(json!({"DomainNames": ["*.fabrikam.com"]})),
             "DomainNames",
@@ -289,4 +295,88 @@ async fn a_graph_token_is_refused_and_tenants_are_separate() {
     assert!(stored(&x).is_empty());
     let (_, v) = x.run("Get-OrganizationRelationship", json!({})).await;
     assert_eq!(v["value"], json!([]));
+}
+
+/// Cross-tenant mailbox migration names the partner by its tenant ID in `DomainNames`.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_tenant_id_is_accepted_in_domain_names_once() {
+    let x = Exo::new().await;
+    let tenant = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+    let made = new_rel(&x, "Fabrikam", &[tenant, "fabrikam.com"]).await;
+    assert_eq!(made["DomainNames"], json!([tenant, "fabrikam.com"]));
+    let (ty, _) = x
+        .refused(
+            "New-OrganizationRelationship",
+            json!({"Name": "Other", "DomainNames": [tenant.to_ascii_uppercase()]}),
+            "DomainNames",
+        )
+        .await;
+    assert_eq!(ty, "Microsoft.Exchange.Data.DataValidationException");
+}
+
+/// `Set-OrganizationRelationship` refuses `$null` for `Name` and `DomainNames` (a relationship
+/// always has both) but clears other properties with it; `-WhatIf` changes nothing and
+/// `-Confirm` is accepted.
+#[tokio::test(flavor = "multi_thread")]
+async fn set_refuses_a_null_name_or_domains_and_what_if_changes_nothing() {
+    let x = Exo::new().await;
+    let made = new_rel(&x, "Fabrikam", &["fabrikam.com"]).await;
+    assert_eq!(
+        (
+            &made["ArchiveAccessEnabled"],
+            &made["MailTipsAccessScope"],
+            &made["TargetOwaURL"]
+        ),
+        (&json!(false), &Value::Null, &Value::Null),
+        "the reference's defaults"
+    );
+    for p in ["Name", "DomainNames"] {
+        let (ty, msg) = x
+            .refused(
+                "Set-OrganizationRelationship",
+                json!({"Identity": "Fabrikam", p: null}),
+                p,
+            )
+            .await;
+        assert_eq!(ty, "System.Management.Automation.ParameterBindingException");
+        assert!(msg.contains("because it is null"), "{msg}");
+    }
+    x.refused_containing(
+        "Set-OrganizationRelationship",
+        json!({"Identity": "Fabrikam", "TargetOwaURL": "outlook.office.com/owa"}),
+        "TargetOwaURL",
+        "absolute",
+    )
+    .await;
+    let set = json!({"Identity": "Fabrikam", "ArchiveAccessEnabled": true,
+        "MailTipsAccessScope": "MailTips group",
+        "TargetOwaURL": "https://outlook.office.com/owa/fabrikam.com"});
+    let mut what_if = set.clone();
+    what_if["WhatIf"] = json!(true);
+    x.run("Set-OrganizationRelationship", what_if).await;
+    assert_eq!(stored(&x)[0].1, made, "WhatIf changed nothing");
+    let mut confirmed = set.clone();
+    confirmed["Confirm"] = json!(false);
+    let (s, v) = x.run("Set-OrganizationRelationship", confirmed).await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let o = &stored(&x)[0].1;
+    assert_eq!(o["ArchiveAccessEnabled"], true);
+    assert_eq!(o["MailTipsAccessScope"], "MailTips group");
+    assert!(o.get("Confirm").is_none(), "{o}");
+    let (s, _) = x
+        .run(
+            "Set-OrganizationRelationship",
+            json!({"Identity": "Fabrikam", "MailTipsAccessScope": null}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(stored(&x)[0].1["MailTipsAccessScope"], Value::Null);
+    let (s, _) = x
+        .run(
+            "Remove-OrganizationRelationship",
+            json!({"Identity": "Fabrikam", "WhatIf": true}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(stored(&x).len(), 1, "WhatIf removed nothing");
 }

@@ -198,7 +198,7 @@ async fn drift_on_each_attribute() {
     steps.apply_config(&OrgRel::full(DOMAINS).hcl()).await;
     let (guid, original) = stored(&acc, ORGREL_ADDR).await;
     let path = orgrel_path(&guid);
-    let drifts: [(&str, Value, &str); 14] = [
+    let drifts: [(&str, Value, &str); 17] = [
         ("Name", json!("Renamed"), "name"),
         ("DomainNames", json!(["fabrikam.com"]), "domain_names"),
         ("Enabled", json!(false), "enabled"),
@@ -249,6 +249,22 @@ async fn drift_on_each_attribute() {
             json!("someone@else.com"),
             "organization_contact",
         ),
+        // Settings the configuration leaves out: their service defaults are managed too.
+        (
+            "ArchiveAccessEnabled",
+            json!(true),
+            "archive_access_enabled",
+        ),
+        (
+            "MailTipsAccessScope",
+            json!("MailTips group"),
+            "mail_tips_access_scope",
+        ),
+        (
+            "TargetOwaURL",
+            json!("https://outlook.office.com/owa/fabrikam.com"),
+            "target_owa_url",
+        ),
     ];
     for (prop, value, attr) in drifts {
         let mut patch = json!({ prop: value });
@@ -263,6 +279,30 @@ async fn drift_on_each_attribute() {
     }
     steps.destroy().await;
     assert_tenant_empty(&acc, &home);
+}
+
+/// Cross-tenant mailbox migration: the partner named by its tenant ID in `domain_names`, beside a
+/// domain; created as sent, then an empty plan and an import with an empty plan ([`Steps`]);
+/// a GUID with a digit missing is refused at plan.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_partner_tenant_id_in_domain_names() {
+    let acc = Acc::start().await;
+    let steps = orgrel_steps(&acc);
+    let partner = acc.partner.tenant_id.to_ascii_lowercase();
+    let rel = OrgRel::minimal("Fabrikam migration", &[partner.as_str(), "fabrikam.com"]);
+    steps.apply_config(&rel.hcl()).await;
+    let (_, obj) = stored(&acc, ORGREL_ADDR).await;
+    let mut want = vec![partner.clone(), "fabrikam.com".to_string()];
+    want.sort();
+    assert_eq!(sorted(&obj["DomainNames"]), want);
+    // A GUID with a digit missing is refused at plan, on the attribute.
+    let bad = OrgRel::minimal("Fabrikam migration", &[&partner[..35], "fabrikam.com"]);
+    steps.config(&bad.hcl());
+    let out = acc.tf.plan_expect_error("nor a tenant ID").await;
+    assert!(out.stderr.contains("domain_names"), "{out}");
+    steps.config(&rel.hcl());
+    steps.destroy().await;
+    assert_tenant_empty(&acc, &acc.home.tenant_id);
 }
 
 /// Deleted out of band: the plan creates it again, with a new Guid.

@@ -277,6 +277,36 @@ async fn drift_on_each_attribute_and_deletion_are_detected() {
             json!({"RestrictDomainsToIPAddresses": true, "SenderIPAddresses": []}),
             "restrict_domains_to_ip_addresses",
         ),
+        // Settings the configuration leaves out: their service defaults are managed too.
+        (
+            TO,
+            json!({"CloudServicesMailEnabled": true}),
+            "cloud_services_mail_enabled",
+        ),
+        (TO, json!({"SmtpDaneMode": "Mandatory"}), "smtp_dane_mode"),
+        (TO, json!({"MtaStsMode": "None"}), "mta_sts_mode"),
+        // Get-OutboundConnector leaves these out unless asked: still read, a diff, no create.
+        (TO, json!({"TestMode": true}), "test_mode"),
+        (
+            TO,
+            json!({"IsTransportRuleScoped": true}),
+            "is_transport_rule_scoped",
+        ),
+        (
+            FROM,
+            json!({"CloudServicesMailEnabled": true}),
+            "cloud_services_mail_enabled",
+        ),
+        (
+            FROM,
+            json!({"TreatMessagesAsInternal": true}),
+            "treat_messages_as_internal",
+        ),
+        (
+            FROM,
+            json!({"AssociatedAcceptedDomains": [acc.partner.default_domain.clone()]}),
+            "associated_accepted_domains",
+        ),
     ];
     for (address, patch, attr) in drifts {
         let (tenant, path, before) = stored(&acc, address).await;
@@ -417,4 +447,96 @@ async fn applies_survive_throttling_and_a_create_in_doubt() {
     assert!(throttled >= 4, "the faults were served: {throttled}");
     steps.destroy().await;
     assert_tenant_empty(&acc, &home);
+}
+
+/// An outbound connector put in test mode and scoped to transport rules out of band (so a plain
+/// Get-OutboundConnector no longer lists it) is still read: a diff on both attributes, an update
+/// in place (same Guid), never a create.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_outbound_connector_in_test_mode_and_rule_scoped_is_still_read() {
+    let acc = Acc::start().await;
+    let home = acc.home.tenant_id.clone();
+    let steps = Steps::new(&acc).track(&PARTNER_CONNECTOR, "to_fabrikam", &home);
+    let block = connector_block("to_fabrikam", None, "outbound", "To Fabrikam", OUTBOUND_A);
+    steps.apply_config(&block).await;
+    let (_, path, _) = stored(&acc, TO).await;
+    assert!(acc.emu.patch_object(
+        &home,
+        &path,
+        json!({"TestMode": true, "IsTransportRuleScoped": true})
+    ));
+    acc.tf
+        .plan_expect_changed_paths(TO, &["is_transport_rule_scoped", "test_mode"])
+        .await;
+    steps.apply().await;
+    let (_, after_path, after) = stored(&acc, TO).await;
+    assert_eq!(after_path, path, "updated in place");
+    assert_eq!(
+        (&after["TestMode"], &after["IsTransportRuleScoped"]),
+        (&json!(false), &json!(false))
+    );
+    // Managed in test mode: read under the filter, an empty plan and import-verify (Steps).
+    let testing = connector_block(
+        "to_fabrikam",
+        None,
+        "outbound",
+        "To Fabrikam",
+        &format!("{OUTBOUND_A}  test_mode = true\n"),
+    );
+    steps.apply_config(&testing).await;
+    assert_eq!(stored(&acc, TO).await.2["TestMode"], true);
+    steps.destroy().await;
+    assert_tenant_empty(&acc, &home);
+}
+
+/// Removing the last trusted organization (and the last sender address) empties the lists
+/// with `$null`, which the emulator requires, and reads back as an empty set.
+#[tokio::test(flavor = "multi_thread")]
+async fn clearing_the_last_trusted_organization() {
+    let acc = Acc::start().await;
+    let partner = acc.partner.tenant_id.clone();
+    let steps = Steps::new(&acc).track(&PARTNER_CONNECTOR, "from_contoso", &partner);
+    let block = |body: &str| {
+        format!(
+            "{}\n{}",
+            acc.provider_block(&acc.partner, Some("fabrikam")),
+            connector_block(
+                "from_contoso",
+                Some("coexistence.fabrikam"),
+                "inbound",
+                "From Contoso",
+                body
+            )
+        )
+    };
+    steps
+        .apply_config(&block(
+            "  sender_domains        = [\"contoso.com\"]\n  trusted_organizations = [\"contoso.onmicrosoft.com\"]\n  sender_ip_addresses   = [\"203.0.113.7\"]\n",
+        ))
+        .await;
+    steps
+        .apply_config(&block(
+            "  sender_domains        = [\"contoso.com\"]\n  trusted_organizations = []\n",
+        ))
+        .await;
+    let (_, _, o) = stored(&acc, FROM).await;
+    assert_eq!(o["TrustedOrganizations"], json!([]));
+    assert_eq!(o["SenderIPAddresses"], json!([]));
+    let sets: Vec<Value> = acc
+        .emu
+        .requests()
+        .into_iter()
+        .filter_map(|r| r.body)
+        .filter(|b| b["CmdletInput"]["CmdletName"] == "Set-InboundConnector")
+        .collect();
+    assert_eq!(sets.len(), 1, "{sets:#?}");
+    let p = &sets[0]["CmdletInput"]["Parameters"];
+    assert_eq!(
+        (&p["TrustedOrganizations"], &p["SenderIPAddresses"]),
+        (&Value::Null, &Value::Null),
+        "{p}"
+    );
+    assert!(p.get("TrustedOrganizations").is_some(), "{p}");
+    steps.destroy().await;
+    assert_tenant_empty(&acc, &partner);
 }

@@ -17,8 +17,6 @@ use crate::emulator::state::Shared;
 #[derive(Debug)]
 pub enum PTy {
     Str,
-    /// A string, or JSON `null` to clear the property (PowerShell's `-Param $null`).
-    NullableStr,
     Bool,
     /// `MultiValuedProperty`: a JSON array of strings.
     Multi,
@@ -31,12 +29,17 @@ pub struct Param {
     pub name: &'static str,
     pub ty: PTy,
     pub required: bool,
+    /// Whether JSON `null` (`$null`) is accepted: it clears an optional string, list or enum
+    /// property; a required parameter, a Boolean and the parameters made with
+    /// [`Param::not_null`] refuse it.
+    pub nullable: bool,
 }
 
 impl Param {
     pub const fn optional(name: &'static str, ty: PTy) -> Param {
         Param {
             name,
+            nullable: !matches!(ty, PTy::Bool),
             ty,
             required: false,
         }
@@ -46,7 +49,22 @@ impl Param {
             name,
             ty,
             required: true,
+            nullable: false,
         }
+    }
+    /// Optional, but never `$null`: a property that must always hold a value (the `Name` and
+    /// `DomainNames` of `Set-OrganizationRelationship`).
+    pub const fn not_null(name: &'static str, ty: PTy) -> Param {
+        Param {
+            name,
+            ty,
+            required: false,
+            nullable: false,
+        }
+    }
+    /// A switch (`-Confirm`, `-WhatIf`, `-Force`): JSON `true` or `false`.
+    pub const fn switch(name: &'static str) -> Param {
+        Param::optional(name, PTy::Bool)
     }
 }
 
@@ -58,6 +76,19 @@ pub struct Invocation<'a> {
     /// `$select` of the request (`None` = every property).
     pub select: Option<Vec<String>>,
 }
+
+impl Invocation<'_> {
+    /// `-WhatIf`: the cmdlet checks everything and changes nothing (the reference's WhatIf
+    /// switch, "shows what the command does without making any changes").
+    pub fn what_if(&self) -> bool {
+        self.params.get("WhatIf") == Some(&Value::Bool(true))
+    }
+}
+
+/// The switches a New, Set or Remove takes besides its own parameters, which never change the
+/// object: `-Confirm` (no prompt over REST), `-WhatIf` and `-Force` (no warning to hide over
+/// REST) (API-NOTES.md#exchange-common-switches).
+pub const SWITCHES: &[&str] = &["Confirm", "WhatIf", "Force"];
 
 /// One emulated cmdlet.
 pub struct Cmdlet {
@@ -115,12 +146,27 @@ pub fn validate(cmdlet: &Cmdlet, params: &Map<String, Value>) -> Result<(), Exch
                 format!("A parameter cannot be found that matches parameter name '{name}'."),
             ));
         };
+        // (A Boolean's `null` is answered below, as a type error.)
+        if value.is_null() && !p.nullable && !matches!(p.ty, PTy::Bool) {
+            return Err(ExchangeError::parameter(
+                name,
+                format!("Cannot bind argument to parameter '{name}' because it is null."),
+            ));
+        }
         let ok = match (&p.ty, value) {
             (PTy::Str, Value::String(_)) | (PTy::Bool, Value::Bool(_)) => true,
-            (PTy::NullableStr, Value::String(_) | Value::Null) => true,
+            (PTy::Bool, Value::Null) => false,
             // `-Comment $null` clears a string, list or enum property; a Boolean has no null
             // (API-NOTES.md#exchange-parameters).
-            (PTy::Str | PTy::Multi | PTy::Enum(_), Value::Null) if !p.required => true,
+            (_, Value::Null) => true,
+            // A multi-valued property is emptied with `$null`, never an empty list
+            // (API-NOTES.md#exchange-clear-list).
+            (PTy::Multi, Value::Array(items)) if items.is_empty() => {
+                return Err(ExchangeError::parameter(
+                    name,
+                    format!("Cannot validate argument on parameter '{name}'. The argument is null, empty, or an element of the argument collection contains a null value. Supply a collection that does not contain any null values and then try the command again. To clear the property, pass $null."),
+                ));
+            }
             (PTy::Multi, Value::Array(items)) => items.iter().all(Value::is_string),
             (PTy::Enum(members), Value::String(s)) => {
                 if !members.contains(&s.as_str()) {
@@ -142,7 +188,7 @@ pub fn validate(cmdlet: &Cmdlet, params: &Map<String, Value>) -> Result<(), Exch
                 format!(
                     "Cannot process argument transformation on parameter '{name}'. Cannot convert the value {value} to type {}.",
                     match p.ty {
-                        PTy::Str | PTy::NullableStr | PTy::Enum(_) => "System.String",
+                        PTy::Str | PTy::Enum(_) => "System.String",
                         PTy::Bool => "System.Boolean",
                         PTy::Multi => "Microsoft.Exchange.Data.MultiValuedProperty",
                     }

@@ -4,8 +4,12 @@
 //!
 //! * Objects live at `/exchange/inboundConnectors/<Guid>` and `/exchange/outboundConnectors/<Guid>`
 //!   in the tenant's store; `Identity` is the name or the Guid (case-insensitive).
-//! * `Get` without `Identity` (or with `$null`) returns every connector, as the docs warn; a
-//!   non-matching `Identity` is `ManagementObjectNotFoundException`.
+//! * `Get` without `Identity`, with `$null` or with one that matches nothing returns every
+//!   connector, as the docs warn; `Get-OutboundConnector` lists only the connectors whose
+//!   `TestMode` / `IsTransportRuleScoped` equal its `IncludeTestModeConnectors` /
+//!   `IsTransportRuleScoped` filters (`$false` by default). `Set` / `Remove` of an Identity
+//!   matching nothing is `ManagementObjectNotFoundException`.
+//! * `-WhatIf` checks and changes nothing; `-Confirm` is accepted and ignored.
 //! * The documented rules are checked on the object as it would be after the cmdlet (so a `Set`
 //!   cannot break them either): names unique per direction and at most 64 characters, domains
 //!   with a leading `*.` wildcard only, IPv4 sender addresses with CIDR /24 to /32, smart hosts
@@ -19,7 +23,7 @@ use std::net::Ipv4Addr;
 use axum::http::StatusCode;
 use serde_json::{json, Map, Value};
 
-use super::cmdlet::{project, Cmdlet, Invocation, PTy, Param};
+use super::cmdlet::{project, Cmdlet, Invocation, PTy, Param, SWITCHES};
 use super::envelope::{objects_response, ExchangeError, ExchangeResult};
 use crate::emulator::util::{is_domain_name, new_guid};
 
@@ -62,6 +66,8 @@ macro_rules! params {
             Param::optional("EFSkipIPs", Multi),
             Param::optional("EFSkipLastIP", Bool),
             Param::optional("EFUsers", Multi),
+            Param::switch("Confirm"),
+            Param::switch("WhatIf"),
         ]
     };
     ($($extra:expr),* ; outbound) => {
@@ -84,6 +90,8 @@ macro_rules! params {
             Param::optional("TestMode", Bool),
             Param::optional("MtaStsMode", Enum(&["Opportunistic", "None"])),
             Param::optional("SmtpDaneMode", Enum(&["Opportunistic", "Mandatory", "None"])),
+            Param::switch("Confirm"),
+            Param::switch("WhatIf"),
         ]
     };
 }
@@ -119,7 +127,11 @@ pub static CMDLETS: &[Cmdlet] = &[
     },
     Cmdlet {
         name: "Remove-InboundConnector",
-        params: &[Param::required("Identity", Str)],
+        params: &[
+            Param::required("Identity", Str),
+            Param::switch("Confirm"),
+            Param::switch("WhatIf"),
+        ],
         run: |inv| remove(inv, Dir::Inbound),
     },
     Cmdlet {
@@ -155,7 +167,11 @@ pub static CMDLETS: &[Cmdlet] = &[
     },
     Cmdlet {
         name: "Remove-OutboundConnector",
-        params: &[Param::required("Identity", Str)],
+        params: &[
+            Param::required("Identity", Str),
+            Param::switch("Confirm"),
+            Param::switch("WhatIf"),
+        ],
         run: |inv| remove(inv, Dir::Outbound),
     },
 ];
@@ -190,7 +206,7 @@ pub fn outbound_path(guid: &str) -> String {
     format!("{OUTBOUND}/{}", guid.to_ascii_lowercase())
 }
 
-/// A new connector as Exchange creates it: every property, with its default (§3, §4). The
+/// A new connector as Exchange creates it: every property, with its default. The
 /// `ConnectorType` default is not documented; OnPremises is assumed, so a client that means a
 /// Partner connector has to say so.
 fn defaults(dir: Dir, guid: &str) -> Value {
@@ -243,7 +259,7 @@ fn defaults(dir: Dir, guid: &str) -> Value {
 }
 
 /// A domain as connectors take it: `contoso.com` or `*.contoso.com`; a wildcard anywhere else
-/// (`domain.*.contoso.com`) is invalid (§3, §4). `star` also allows `*` alone (every domain,
+/// (`domain.*.contoso.com`) is invalid. `star` also allows `*` alone (every domain,
 /// the historical default of `SenderDomains`).
 fn domain_ok(s: &str, star: bool) -> bool {
     if star && s == "*" {
@@ -252,7 +268,7 @@ fn domain_ok(s: &str, star: bool) -> bool {
     is_domain_name(s.strip_prefix("*.").unwrap_or(s))
 }
 
-/// IPv4, single or CIDR /24 to /32 (`SenderIPAddresses`, §3: IPv6 and ranges unsupported).
+/// IPv4, single or CIDR /24 to /32 (`SenderIPAddresses`: IPv6 and ranges unsupported).
 fn sender_ip_ok(s: &str) -> bool {
     match s.split_once('/') {
         None => s.parse::<Ipv4Addr>().is_ok(),
@@ -263,7 +279,7 @@ fn sender_ip_ok(s: &str) -> bool {
     }
 }
 
-/// A smart host: FQDN, single IPv4 or IPv4 CIDR (§4).
+/// A smart host: FQDN, single IPv4 or IPv4 CIDR.
 fn smart_host_ok(s: &str) -> bool {
     let ip = match s.split_once('/') {
         None => s.parse::<Ipv4Addr>().is_ok(),
@@ -402,6 +418,26 @@ fn check(dir: Dir, o: &Value) -> Result<(), ExchangeError> {
     Ok(())
 }
 
+/// `AssociatedAcceptedDomains` must be accepted domains of the tenant (the reference), which
+/// here is its default domain alone (API-NOTES.md#exchange-accepted-domain).
+fn check_accepted(inv: &Invocation<'_>, o: &Value) -> Result<(), ExchangeError> {
+    let accepted = inv
+        .st
+        .signin_tenant(&inv.ctx.tenant)
+        .map(|t| t.default_domain.clone())
+        .unwrap_or_default();
+    match strings(o, "AssociatedAcceptedDomains")
+        .into_iter()
+        .find(|d| !d.eq_ignore_ascii_case(&accepted))
+    {
+        Some(d) => Err(ExchangeError::invalid(
+            "AssociatedAcceptedDomains",
+            format!("'{d}' isn't an accepted domain of this organization."),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Connectors of `dir` whose Guid or Name is `identity` (case-insensitive); every one for `None`.
 fn matching(inv: &Invocation<'_>, dir: Dir, identity: Option<&str>) -> Vec<(String, Value)> {
     inv.st
@@ -443,7 +479,7 @@ fn duplicate(name: &str) -> ExchangeError {
 /// in address-space form; a `null` clears a property.
 fn apply(mut o: Value, params: &Map<String, Value>) -> Value {
     for (k, v) in params {
-        if k == "Identity" {
+        if k == "Identity" || SWITCHES.contains(&k.as_str()) {
             continue;
         }
         let v = match (k.as_str(), v) {
@@ -473,12 +509,31 @@ fn warnings(dir: Dir, o: &Value) -> Vec<String> {
     }
 }
 
+/// `Get-OutboundConnector`'s filters: a connector is listed only when its `TestMode` is
+/// `IncludeTestModeConnectors` and its `IsTransportRuleScoped` is `IsTransportRuleScoped`, each
+/// `$false` when left out (API-NOTES.md#exchange-outbound-filters).
+fn listed(inv: &Invocation<'_>, dir: Dir, o: &Value) -> bool {
+    if dir == Dir::Inbound {
+        return true;
+    }
+    let wants = |k: &str| inv.params.get(k).and_then(Value::as_bool).unwrap_or(false);
+    o["TestMode"].as_bool().unwrap_or(false) == wants("IncludeTestModeConnectors")
+        && o["IsTransportRuleScoped"].as_bool().unwrap_or(false) == wants("IsTransportRuleScoped")
+}
+
 fn get(inv: &Invocation<'_>, dir: Dir) -> ExchangeResult {
     let id = identity(inv);
-    let found: Vec<Value> = matching(inv, dir, id).into_iter().map(|(_, o)| o).collect();
-    if let (Some(id), true) = (id, found.is_empty()) {
-        return Err(not_found(dir, id));
+    let mut found: Vec<(String, Value)> = matching(inv, dir, id);
+    // The reference's caution: a `$null` or non-existent Identity returns every connector, as
+    // a Get without Identity does (API-NOTES.md#exchange-connectors).
+    if found.is_empty() {
+        found = matching(inv, dir, None);
     }
+    let found: Vec<Value> = found
+        .into_iter()
+        .map(|(_, o)| o)
+        .filter(|o| listed(inv, dir, o))
+        .collect();
     Ok(objects_response(
         inv.st,
         &inv.ctx.tenant,
@@ -500,6 +555,7 @@ fn new(inv: &Invocation<'_>, dir: Dir) -> ExchangeResult {
     let guid = new_guid();
     let o = apply(defaults(dir, &guid), inv.params);
     check(dir, &o)?;
+    check_accepted(inv, &o)?;
     let name = o["Name"].as_str().unwrap_or_default().to_string();
     let path = match dir {
         Dir::Inbound => inbound_path(&guid),
@@ -512,13 +568,16 @@ fn new(inv: &Invocation<'_>, dir: Dir) -> ExchangeResult {
                 .as_str()
                 .is_some_and(|n| n.eq_ignore_ascii_case(&name))
         });
-        if !taken {
+        if !taken && !inv.what_if() {
             s.create(&path, o.clone());
         }
         !taken
     });
     if !created {
         return Err(duplicate(&name));
+    }
+    if inv.what_if() {
+        return Ok(objects_response(inv.st, &inv.ctx.tenant, vec![], vec![]));
     }
     let w = warnings(dir, &o);
     Ok(objects_response(
@@ -537,12 +596,15 @@ fn set(inv: &Invocation<'_>, dir: Dir) -> ExchangeResult {
     };
     let o = apply(old.clone(), inv.params);
     check(dir, &o)?;
+    check_accepted(inv, &o)?;
     let name = o["Name"].as_str().unwrap_or_default();
     if name_taken(inv, dir, name, old["Guid"].as_str()) {
         return Err(duplicate(name));
     }
-    inv.st
-        .with_store(&inv.ctx.tenant, |s| s.replace(path, o.clone()));
+    if !inv.what_if() {
+        inv.st
+            .with_store(&inv.ctx.tenant, |s| s.replace(path, o.clone()));
+    }
     let w = warnings(dir, &o);
     Ok(objects_response(inv.st, &inv.ctx.tenant, vec![], w))
 }
@@ -553,6 +615,8 @@ fn remove(inv: &Invocation<'_>, dir: Dir) -> ExchangeResult {
     let [(path, _)] = found.as_slice() else {
         return Err(not_found(dir, id));
     };
-    inv.st.with_store(&inv.ctx.tenant, |s| s.remove(path));
+    if !inv.what_if() {
+        inv.st.with_store(&inv.ctx.tenant, |s| s.remove(path));
+    }
     Ok(objects_response(inv.st, &inv.ctx.tenant, vec![], vec![]))
 }

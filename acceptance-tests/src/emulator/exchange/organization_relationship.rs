@@ -8,14 +8,16 @@
 //!   nothing returns **every** relationship (the docs' caution), so a client must filter by
 //!   Guid; `Set` / `Remove` with one answer `ManagementObjectNotFoundException`.
 //! * `Name` is unique (case-insensitive) and at most 64 characters; each domain belongs to one
-//!   relationship at most; `DomainNames` holds 1 to 238 domains (or tenant GUIDs); the
-//!   endpoint URIs must be absolute http(s) URIs; `OrganizationContact` is an SMTP address.
+//!   relationship at most; `DomainNames` holds 1 to 238 domains or tenant IDs (GUIDs:
+//!   API-NOTES.md#exchange-orgrel-tenant-id); the endpoint URIs must be absolute http(s) URIs;
+//!   `OrganizationContact` is an SMTP address.
 //! * A `Set` that changes nothing succeeds with the warning Exchange gives for it in
-//!   `@adminapi.warnings`.
+//!   `@adminapi.warnings`; `Set` refuses `$null` for `Name` and `DomainNames`.
+//! * `-WhatIf` checks and changes nothing; `-Confirm` (and `-Force` on Set) are accepted.
 
 use serde_json::{json, Map, Value};
 
-use super::cmdlet::{project, Cmdlet, Invocation, PTy, Param};
+use super::cmdlet::{project, Cmdlet, Invocation, PTy, Param, SWITCHES};
 use super::envelope::{objects_response, ExchangeError, ExchangeResult};
 use crate::emulator::util::{is_domain_name, is_guid, new_guid};
 use axum::http::StatusCode;
@@ -42,20 +44,20 @@ macro_rules! shared_params {
             Param::optional("Enabled", PTy::Bool),
             Param::optional("FreeBusyAccessEnabled", PTy::Bool),
             Param::optional("FreeBusyAccessLevel", PTy::Enum(FREE_BUSY_LEVELS)),
-            Param::optional("FreeBusyAccessScope", PTy::NullableStr),
+            Param::optional("FreeBusyAccessScope", PTy::Str),
             Param::optional("MailboxMoveCapability", PTy::Enum(MOVE_CAPABILITIES)),
             Param::optional("MailboxMoveEnabled", PTy::Bool),
             Param::optional("MailboxMovePublishedScopes", PTy::Multi),
             Param::optional("MailTipsAccessEnabled", PTy::Bool),
             Param::optional("MailTipsAccessLevel", PTy::Enum(MAIL_TIPS_LEVELS)),
-            Param::optional("MailTipsAccessScope", PTy::NullableStr),
-            Param::optional("OAuthApplicationId", PTy::NullableStr),
-            Param::optional("OrganizationContact", PTy::NullableStr),
+            Param::optional("MailTipsAccessScope", PTy::Str),
+            Param::optional("OAuthApplicationId", PTy::Str),
+            Param::optional("OrganizationContact", PTy::Str),
             Param::optional("PhotosEnabled", PTy::Bool),
-            Param::optional("TargetApplicationUri", PTy::NullableStr),
-            Param::optional("TargetAutodiscoverEpr", PTy::NullableStr),
-            Param::optional("TargetOwaURL", PTy::NullableStr),
-            Param::optional("TargetSharingEpr", PTy::NullableStr),
+            Param::optional("TargetApplicationUri", PTy::Str),
+            Param::optional("TargetAutodiscoverEpr", PTy::Str),
+            Param::optional("TargetOwaURL", PTy::Str),
+            Param::optional("TargetSharingEpr", PTy::Str),
         ]
     };
 }
@@ -71,6 +73,8 @@ pub static CMDLETS: &[Cmdlet] = &[
         params: shared_params!(
             Param::required("Name", PTy::Str),
             Param::required("DomainNames", PTy::Multi),
+            Param::switch("Confirm"),
+            Param::switch("WhatIf"),
         ),
         run: new,
     },
@@ -78,9 +82,13 @@ pub static CMDLETS: &[Cmdlet] = &[
         name: "Set-OrganizationRelationship",
         params: shared_params!(
             Param::required("Identity", PTy::Str),
-            Param::optional("Name", PTy::Str),
-            Param::optional("DomainNames", PTy::Multi),
-            Param::optional("Force", PTy::Bool),
+            // A relationship always has a name and domains: `$null` is refused
+            // (API-NOTES.md#exchange-organization-relationship).
+            Param::not_null("Name", PTy::Str),
+            Param::not_null("DomainNames", PTy::Multi),
+            Param::switch("Force"),
+            Param::switch("Confirm"),
+            Param::switch("WhatIf"),
         ),
         run: set,
     },
@@ -88,7 +96,8 @@ pub static CMDLETS: &[Cmdlet] = &[
         name: "Remove-OrganizationRelationship",
         params: &[
             Param::required("Identity", PTy::Str),
-            Param::optional("Confirm", PTy::Bool),
+            Param::switch("Confirm"),
+            Param::switch("WhatIf"),
         ],
         run: remove,
     },
@@ -312,7 +321,7 @@ fn check_unique(
 fn apply(obj: &mut Value, p: &Map<String, Value>) -> bool {
     let mut changed = false;
     for (k, v) in p {
-        if matches!(k.as_str(), "Identity" | "Force" | "Confirm") {
+        if k == "Identity" || SWITCHES.contains(&k.as_str()) {
             continue;
         }
         if obj[k.as_str()] != *v {
@@ -331,6 +340,9 @@ fn new(inv: &Invocation<'_>) -> ExchangeResult {
     let guid = new_guid();
     let mut obj = defaults(&guid);
     apply(&mut obj, inv.params);
+    if inv.what_if() {
+        return Ok(respond(inv, Vec::new(), Vec::new()));
+    }
     let path = format!("{COLLECTION}/{guid}");
     inv.st
         .with_store(&inv.ctx.tenant, |s| s.create(&path, obj.clone()));
@@ -349,13 +361,17 @@ fn set(inv: &Invocation<'_>) -> ExchangeResult {
             vec![format!("The command completed successfully but no settings of '{identity}' have been modified.")],
         ));
     }
-    inv.st
-        .with_store(&inv.ctx.tenant, |s| s.replace(&path, obj));
+    if !inv.what_if() {
+        inv.st
+            .with_store(&inv.ctx.tenant, |s| s.replace(&path, obj));
+    }
     Ok(respond(inv, Vec::new(), Vec::new()))
 }
 
 fn remove(inv: &Invocation<'_>) -> ExchangeResult {
     let (path, _) = one(inv)?;
-    inv.st.with_store(&inv.ctx.tenant, |s| s.remove(&path));
+    if !inv.what_if() {
+        inv.st.with_store(&inv.ctx.tenant, |s| s.remove(&path));
+    }
     Ok(respond(inv, Vec::new(), Vec::new()))
 }

@@ -20,7 +20,7 @@ use crate::framework::diag::{finish_create, Diagnostic};
 use crate::framework::import_id::{self, ImportId};
 use crate::framework::lifecycle::already_exists;
 use crate::framework::schema::timeouts_attribute;
-use crate::framework::validators::{is_domain_name, object_name, one_of, size_at_least};
+use crate::framework::validators::{is_domain_name, is_guid, object_name, one_of, size_at_least};
 use crate::framework::{
     ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, ImportCtx, Schema, Value,
 };
@@ -47,7 +47,8 @@ fn schema() -> Schema {
             Attribute::string_set("domain_names")
                 .required()
                 .validate(size_at_least(1))
-                .description("The partner organization's domains (at most 238): its SMTP domains, `<tenant>.onmicrosoft.com` and `<tenant>.mail.onmicrosoft.com`. A domain can be in one relationship only. A set: order never matters."),
+                .description("The partner organization's domains (at most 238): its SMTP domains, `<tenant>.onmicrosoft.com` and `<tenant>.mail.onmicrosoft.com`; or, for cross-tenant mailbox migration, the partner's tenant ID (a GUID, which Microsoft's cross-tenant mailbox migration setup puts here instead of a domain name). A domain can be in one relationship only. A set: order never matters."),
+            Attribute::bool("archive_access_enabled").default(Value::Bool(false)).description("Whether the partner may access this organization's archive mailboxes (`ArchiveAccessEnabled`)."),
             Attribute::bool("enabled").default(Value::Bool(true)).description("Whether the relationship is in effect; `false` stops all sharing without deleting it."),
             Attribute::bool("free_busy_access_enabled").default(Value::Bool(false)).description("Whether the partner may see this organization's free/busy information."),
             Attribute::string("free_busy_access_level").default(Value::string("None"))
@@ -61,6 +62,8 @@ fn schema() -> Schema {
             Attribute::string("mail_tips_access_level").default(Value::string("None"))
                 .validate(one_of(MAIL_TIPS_LEVELS))
                 .description("Which MailTips the partner gets: `None`, `Limited` (out-of-office and similar) or `All`. Used when `mail_tips_access_enabled` is `true`."),
+            Attribute::string("mail_tips_access_scope").optional().description("A mail-enabled security group of this organization whose members' MailTips the partner gets (name or GUID); null (the default) for every recipient. Used when `mail_tips_access_enabled` is `true`."),
+            Attribute::string("target_owa_url").optional().description("The partner organization's Outlook on the web URL (an absolute http(s) URL), used to redirect users in cross-premises mailbox access; omit it for none."),
             Attribute::bool("delivery_report_enabled").default(Value::Bool(false)).description("Whether delivery reports (message tracking) are shared; both organizations must enable it for cross-organization tracking."),
             Attribute::bool("photos_enabled").default(Value::Bool(false)).description("Whether the partner sees this organization's users' photos."),
             Attribute::string("organization_contact").optional().description("An SMTP address the partner can contact about this relationship."),
@@ -96,17 +99,23 @@ fn validate_values(config: &Value, diags: &mut Diagnostics) {
         );
     }
     for d in domains.elements().iter().filter_map(Value::as_str) {
-        if !is_domain_name(d) {
+        // A partner's tenant ID is what cross-tenant mailbox migration puts in DomainNames
+        // (API-NOTES.md#exchange-orgrel-tenant-id); a near-GUID is no domain name (no dot).
+        if !(is_domain_name(d) || is_guid(d)) {
             diags.error_at(
                 &at("domain_names"),
                 "Invalid value for domain_names",
                 format!(
-                    "{d:?} is not a domain name such as fabrikam.com (no wildcards, no addresses)."
+                    "{d:?} is neither a domain name such as fabrikam.com (no wildcards, no addresses) nor a tenant ID (a GUID such as 72f988bf-86f1-41af-91ab-2d7cd011db47)."
                 ),
             );
         }
     }
-    for a in ["target_autodiscover_epr", "target_sharing_epr"] {
+    for a in [
+        "target_autodiscover_epr",
+        "target_sharing_epr",
+        "target_owa_url",
+    ] {
         if let Some(s) = config.get(a).as_str() {
             if !is_http_url(s) {
                 diags.error_at(
@@ -126,11 +135,11 @@ fn validate_values(config: &Value, diags: &mut Diagnostics) {
             );
         }
     }
-    if let Some(s) = config.get("free_busy_access_scope").as_str() {
-        if s.trim().is_empty() {
+    for a in ["free_busy_access_scope", "mail_tips_access_scope"] {
+        if config.get(a).as_str().is_some_and(|s| s.trim().is_empty()) {
             diags.error_at(
-                &at("free_busy_access_scope"),
-                "Invalid value for free_busy_access_scope",
+                &at(a),
+                format!("Invalid value for {a}"),
                 "Name a mail-enabled security group, or leave the attribute out for everyone.",
             );
         }

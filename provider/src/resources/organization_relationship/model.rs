@@ -17,6 +17,7 @@ pub struct OrgRel {
     /// Null only in an import's state (the read that follows fills it in).
     #[serde(deserialize_with = "crate::framework::typed::null_is_default")]
     pub domain_names: Vec<String>,
+    pub archive_access_enabled: Option<bool>,
     pub enabled: Option<bool>,
     pub free_busy_access_enabled: Option<bool>,
     pub free_busy_access_level: Option<String>,
@@ -26,6 +27,8 @@ pub struct OrgRel {
     pub target_sharing_epr: Option<String>,
     pub mail_tips_access_enabled: Option<bool>,
     pub mail_tips_access_level: Option<String>,
+    pub mail_tips_access_scope: Option<String>,
+    pub target_owa_url: Option<String>,
     pub delivery_report_enabled: Option<bool>,
     pub photos_enabled: Option<bool>,
     pub organization_contact: Option<String>,
@@ -56,6 +59,7 @@ impl OrgRel {
             id: None,
             name,
             domain_names: Vec::new(),
+            archive_access_enabled: None,
             enabled: None,
             free_busy_access_enabled: None,
             free_busy_access_level: None,
@@ -65,6 +69,8 @@ impl OrgRel {
             target_sharing_epr: None,
             mail_tips_access_enabled: None,
             mail_tips_access_level: None,
+            mail_tips_access_scope: None,
+            target_owa_url: None,
             delivery_report_enabled: None,
             photos_enabled: None,
             organization_contact: None,
@@ -73,8 +79,9 @@ impl OrgRel {
 
     /// Every attribute but `id`, `name` and `domain_names`, as (Exchange parameter, value);
     /// null is "not set".
-    pub fn scalars(&self) -> [(&'static str, Json); 12] {
+    pub fn scalars(&self) -> [(&'static str, Json); 15] {
         [
+            ("ArchiveAccessEnabled", b(self.archive_access_enabled)),
             ("Enabled", b(self.enabled)),
             ("FreeBusyAccessEnabled", b(self.free_busy_access_enabled)),
             ("FreeBusyAccessLevel", s(&self.free_busy_access_level)),
@@ -84,6 +91,8 @@ impl OrgRel {
             ("TargetSharingEpr", s(&self.target_sharing_epr)),
             ("MailTipsAccessEnabled", b(self.mail_tips_access_enabled)),
             ("MailTipsAccessLevel", s(&self.mail_tips_access_level)),
+            ("MailTipsAccessScope", s(&self.mail_tips_access_scope)),
+            ("TargetOwaURL", s(&self.target_owa_url)),
             ("DeliveryReportEnabled", b(self.delivery_report_enabled)),
             ("PhotosEnabled", b(self.photos_enabled)),
             ("OrganizationContact", s(&self.organization_contact)),
@@ -130,7 +139,7 @@ impl OrgRel {
         d
     }
 
-    /// Domain names compare case-insensitively (DNS).
+    /// Domain names (DNS) and tenant IDs (GUIDs) compare case-insensitively.
     fn domain_key(&self) -> Vec<String> {
         let mut d: Vec<String> = self
             .domain_names
@@ -159,6 +168,7 @@ impl OrgRel {
                         .collect()
                 })
                 .unwrap_or_default(),
+            archive_access_enabled: bo("ArchiveAccessEnabled"),
             enabled: bo("Enabled"),
             free_busy_access_enabled: bo("FreeBusyAccessEnabled"),
             free_busy_access_level: st("FreeBusyAccessLevel"),
@@ -168,6 +178,8 @@ impl OrgRel {
             target_sharing_epr: st("TargetSharingEpr"),
             mail_tips_access_enabled: bo("MailTipsAccessEnabled"),
             mail_tips_access_level: st("MailTipsAccessLevel"),
+            mail_tips_access_scope: st("MailTipsAccessScope"),
+            target_owa_url: st("TargetOwaURL"),
             delivery_report_enabled: bo("DeliveryReportEnabled"),
             photos_enabled: bo("PhotosEnabled"),
             organization_contact: st("OrganizationContact"),

@@ -14,6 +14,7 @@ pub(super) fn model() -> OrgRel {
         id: None,
         name: "Fabrikam".into(),
         domain_names: vec!["fabrikam.onmicrosoft.com".into(), "fabrikam.com".into()],
+        archive_access_enabled: Some(false),
         enabled: Some(true),
         free_busy_access_enabled: Some(true),
         free_busy_access_level: Some("LimitedDetails".into()),
@@ -25,6 +26,8 @@ pub(super) fn model() -> OrgRel {
         target_sharing_epr: None,
         mail_tips_access_enabled: Some(true),
         mail_tips_access_level: Some("All".into()),
+        mail_tips_access_scope: None,
+        target_owa_url: None,
         delivery_report_enabled: Some(false),
         photos_enabled: Some(false),
         organization_contact: None,
@@ -167,12 +170,93 @@ fn documented_rules_are_checked_at_plan_on_the_attribute() {
                 ..model()
             },
         ),
+        (
+            "mail_tips_access_scope",
+            OrgRel {
+                mail_tips_access_scope: Some("".into()),
+                ..model()
+            },
+        ),
+        (
+            "target_owa_url",
+            OrgRel {
+                target_owa_url: Some("outlook.office.com/owa".into()),
+                ..model()
+            },
+        ),
+        (
+            "domain_names",
+            OrgRel {
+                // A GUID with a digit missing is neither a tenant ID nor a domain name.
+                domain_names: vec!["72f988bf-86f1-41af-91ab-2d7cd011db4".into()],
+                ..model()
+            },
+        ),
     ];
     for (attr, m) in cases {
         let errs = config_errors(&m);
         assert_eq!(errs.len(), 1, "{attr}: {errs:?}");
         assert!(errs[0].0.contains(attr), "{attr}: {errs:?}");
     }
+}
+
+/// Cross-tenant mailbox migration names the partner by its tenant ID in `DomainNames`.
+#[test]
+fn a_partner_tenant_id_is_accepted_in_domain_names_and_sent_as_is() {
+    let m = OrgRel {
+        domain_names: vec![
+            "72F988BF-86F1-41AF-91AB-2D7CD011DB47".into(),
+            "fabrikam.com".into(),
+        ],
+        ..model()
+    };
+    assert_eq!(config_errors(&m), vec![]);
+    assert_eq!(
+        api::new(&m).parameters["DomainNames"],
+        json!(["72F988BF-86F1-41AF-91AB-2D7CD011DB47", "fabrikam.com"])
+    );
+    let lower = OrgRel {
+        domain_names: vec![
+            "72f988bf-86f1-41af-91ab-2d7cd011db47".into(),
+            "fabrikam.com".into(),
+        ],
+        ..m.clone()
+    };
+    assert!(
+        api::set(GUID, &m, &lower).is_none(),
+        "a GUID's case is no change"
+    );
+}
+
+/// The settings read back so that drift on them shows: each one's Exchange property.
+#[test]
+fn archive_access_mail_tips_scope_and_owa_url_map_to_their_properties() {
+    let mut o = exchange_object(GUID, "Fabrikam");
+    o["ArchiveAccessEnabled"] = json!(true);
+    o["MailTipsAccessScope"] = json!("MailTips group");
+    o["TargetOwaURL"] = json!("https://outlook.office.com/owa/fabrikam.com");
+    let read = OrgRel::from_exchange(&o);
+    assert_eq!(read.archive_access_enabled, Some(true));
+    assert_eq!(
+        read.mail_tips_access_scope.as_deref(),
+        Some("MailTips group")
+    );
+    assert_eq!(
+        read.target_owa_url.as_deref(),
+        Some("https://outlook.office.com/owa/fabrikam.com")
+    );
+    let back = OrgRel {
+        id: Some(GUID.into()),
+        ..model()
+    };
+    let c = api::set(GUID, &read, &back).unwrap();
+    assert_eq!(
+        c.parameters,
+        json!({"Identity": GUID, "ArchiveAccessEnabled": false, "MailTipsAccessScope": null, "TargetOwaURL": null})
+            .as_object()
+            .unwrap()
+            .clone()
+    );
 }
 
 #[test]
@@ -184,6 +268,7 @@ fn new_sends_every_set_attribute_and_leaves_null_ones_out() {
         json!({"CmdletInput": {"CmdletName": "New-OrganizationRelationship", "Parameters": {
             "Name": "Fabrikam",
             "DomainNames": ["fabrikam.com", "fabrikam.onmicrosoft.com"],
+            "ArchiveAccessEnabled": false,
             "Enabled": true, "FreeBusyAccessEnabled": true, "FreeBusyAccessLevel": "LimitedDetails",
             "TargetApplicationUri": "outlook.com",
             "TargetAutodiscoverEpr": "https://autodiscover.outlook.com/autodiscover/autodiscover.svc/WSSecurity",
@@ -253,6 +338,7 @@ fn left_out_attributes_plan_as_the_service_defaults() {
     assert_eq!(p.free_busy_access_level.as_deref(), Some("None"));
     assert_eq!(p.mail_tips_access_level.as_deref(), Some("None"));
     assert_eq!(p.delivery_report_enabled, Some(false));
+    assert_eq!(p.archive_access_enabled, Some(false));
     assert_eq!(p.target_application_uri, None);
     assert!(planned.state.get("id").is_unknown());
 }

@@ -15,9 +15,43 @@ fn cmdlet(verb: &str, c: &Connector) -> Cmdlet {
     Cmdlet::new(&format!("{verb}-{}", c.noun())).needs(MANAGE)
 }
 
-/// `Get-*Connector -Identity <Guid or name>`. The answer is a list: the caller filters it.
-pub fn get(c: &Connector, identity: &str) -> Cmdlet {
-    cmdlet("Get", c).param("Identity", identity)
+/// The filters of a `Get-OutboundConnector`: (`IncludeTestModeConnectors`,
+/// `IsTransportRuleScoped`). Each value shows only the connectors with that `TestMode` /
+/// `IsTransportRuleScoped` (both `$false` when left out; API-NOTES.md#exchange-outbound-filters).
+pub type Filter = (bool, bool);
+
+/// The filters to look for `c` under, in order: none for an inbound connector (one Get, no
+/// filter), every combination for an outbound one, `c`'s own values first.
+pub fn filters(c: &Connector) -> Vec<Option<Filter>> {
+    if c.inbound() {
+        return vec![None];
+    }
+    let own = (
+        c.test_mode.unwrap_or(false),
+        c.is_transport_rule_scoped.unwrap_or(false),
+    );
+    let mut all = vec![Some(own)];
+    for f in [(false, false), (true, false), (false, true), (true, true)] {
+        if f != own {
+            all.push(Some(f));
+        }
+    }
+    all
+}
+
+/// `Get-*Connector -Identity <Guid or name>`, with the outbound filters that are `$true` (a
+/// `$false` one is the default). The answer is a list: the caller filters it.
+pub fn get(c: &Connector, identity: &str, filter: Option<Filter>) -> Cmdlet {
+    let mut cmd = cmdlet("Get", c).param("Identity", identity);
+    if let Some((test_mode, rule_scoped)) = filter {
+        if test_mode {
+            cmd = cmd.param("IncludeTestModeConnectors", true);
+        }
+        if rule_scoped {
+            cmd = cmd.param("IsTransportRuleScoped", true);
+        }
+    }
+    cmd
 }
 
 pub fn new(c: &Connector) -> Cmdlet {

@@ -127,3 +127,57 @@ async fn a_duplicate_name_says_import_it() {
     );
     assert_eq!(d.path, Some(AttrPath::root().attr("name")));
 }
+
+/// An outbound connector a plain Get no longer lists (put in test mode out of band) is found
+/// under the next filter and read with its drift; one no filter finds is gone, after all four.
+#[tokio::test]
+async fn an_outbound_connector_hidden_by_the_get_filters_is_still_read() {
+    let mut s = outbound();
+    s.set_attr("id", Value::string(GUID));
+    s.set_attr("connector_type", Value::string("Partner"));
+    s.set_attr("test_mode", Value::Bool(false));
+    s.set_attr("is_transport_rule_scoped", Value::Bool(false));
+    let hidden = json!({"Name": "To Fabrikam", "Guid": GUID, "ConnectorType": "Partner",
+        "TestMode": true, "IsTransportRuleScoped": false});
+    let empty = || step("POST", &invoke_path(), 200, Some(json!({"value": []})));
+    let m = MockTransport::new(vec![
+        empty(),
+        step(
+            "POST",
+            &invoke_path(),
+            200,
+            Some(json!({"value": [hidden]})),
+        ),
+        empty(),
+        empty(),
+        empty(),
+        empty(),
+    ]);
+    let c = ctx(m.clone());
+    let got = PartnerConnector.read(&c, &s).await.unwrap().unwrap();
+    assert_eq!(
+        got.get("test_mode"),
+        &Value::Bool(true),
+        "drift, not deletion"
+    );
+    assert_eq!(got.get("id"), &Value::string(GUID));
+    assert!(
+        PartnerConnector.read(&c, &s).await.unwrap().is_none(),
+        "gone only when no filter lists it"
+    );
+    m.assert_done();
+    let params: Vec<_> = m
+        .bodies()
+        .into_iter()
+        .map(|b| b.unwrap()["CmdletInput"]["Parameters"].clone())
+        .collect();
+    assert_eq!(params[0], json!({"Identity": GUID}));
+    assert_eq!(
+        params[1],
+        json!({"Identity": GUID, "IncludeTestModeConnectors": true})
+    );
+    assert_eq!(
+        params[5],
+        json!({"Identity": GUID, "IncludeTestModeConnectors": true, "IsTransportRuleScoped": true})
+    );
+}

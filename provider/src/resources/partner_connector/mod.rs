@@ -93,7 +93,14 @@ pub const OUTBOUND_ONLY: &[&str] = &[
     "use_mx_record",
     "tls_settings",
     "tls_domain",
+    "is_transport_rule_scoped",
+    "test_mode",
+    "smtp_dane_mode",
+    "mta_sts_mode",
 ];
+/// `SmtpDaneMode` and `MtaStsMode` values (New-OutboundConnector; `Opportunistic` the default).
+pub const SMTP_DANE_MODES: &[&str] = &["Opportunistic", "Mandatory", "None"];
+pub const MTA_STS_MODES: &[&str] = &["Opportunistic", "None"];
 pub const INBOUND_ONLY: &[&str] = &[
     "sender_domains",
     "trusted_organizations",
@@ -102,6 +109,8 @@ pub const INBOUND_ONLY: &[&str] = &[
     "tls_sender_certificate_name",
     "sender_ip_addresses",
     "restrict_domains_to_ip_addresses",
+    "associated_accepted_domains",
+    "treat_messages_as_internal",
 ];
 
 type ArgDefault = (&'static str, fn() -> Value);
@@ -132,12 +141,17 @@ fn schema() -> Schema {
             Attribute::string("name").required().validate(object_name(validate::MAX_NAME)).description("The connector's name: unique among the tenant's connectors of this direction, at most 64 characters. Renamed in place (the Guid stays). The import ID's second part."),
             Attribute::bool("enabled").default(Value::Bool(model::ENABLED_DEFAULT)).description("Whether the connector is used."),
             Attribute::string("comment").optional().description("A free-text comment shown in the Exchange admin center. Omit it for none (an empty string is rejected)."),
+            Attribute::bool("cloud_services_mail_enabled").default(Value::Bool(false)).description("Whether the connector carries hybrid mail flow, keeping Exchange's cross-premises headers (`CloudServicesMailEnabled`; `false` removes them). Microsoft recommends leaving it to the Hybrid Configuration wizard."),
             Attribute::string("connector_type").computed().description("Always `Partner` (mail with another organization). A connector changed to another type out of band shows a diff here and is set back to `Partner`."),
             Attribute::string_set("recipient_domains").optional().computed().description("Outbound only (default none): the recipient domains the connector routes mail for, e.g. the partner's primary SMTP domains, its coexistence routing domain and its MOERA (`fabrikam.onmicrosoft.com`). A leading `*.` wildcard covers subdomains; no other wildcard is allowed."),
             Attribute::string_set("smart_hosts").optional().computed().description("Outbound only (default none): where mail goes instead of the recipient domain's MX record: fully qualified domain names (the partner's Exchange Online Protection endpoint, `fabrikam-com.mail.protection.outlook.com`), IPv4 addresses or IPv4 CIDR ranges. Required when `use_mx_record` is `false`."),
             Attribute::bool("use_mx_record").optional().computed().description("Outbound only: deliver through the recipient domain's MX record instead of `smart_hosts`. Default: `false` when `smart_hosts` are given, else `true`. `false` requires `smart_hosts`; `true` conflicts with them."),
             Attribute::string("tls_settings").optional().validate(one_of(TLS_SETTINGS)).description("Outbound only: the TLS the connector requires of the receiving server: `EncryptionOnly`, `CertificateValidation` (a trusted certificate) or `DomainValidation` (a trusted certificate for `tls_domain`). Omit it for opportunistic TLS."),
             Attribute::string("tls_domain").optional().description("Outbound only: the domain the receiving server's certificate must be for, e.g. `mail.protection.outlook.com`; a leading `*.` wildcard is allowed. Needs `tls_settings = \"DomainValidation\"`."),
+            Attribute::bool("is_transport_rule_scoped").default(Value::Bool(false)).description("Outbound only: the connector is used only by mail flow rules that route to it (`IsTransportRuleScoped`). A scoped connector is still read (Exchange lists it only when asked for scoped connectors)."),
+            Attribute::bool("test_mode").default(Value::Bool(false)).description("Outbound only: the connector is in test mode (`TestMode`). A connector in test mode is still read (Exchange lists it only when asked for test-mode connectors)."),
+            Attribute::string("smtp_dane_mode").default(Value::string(model::OPPORTUNISTIC)).validate(one_of(SMTP_DANE_MODES)).description("Outbound only: SMTP DANE validation of mail sent through the connector: `Opportunistic`, `Mandatory` or `None`."),
+            Attribute::string("mta_sts_mode").default(Value::string(model::OPPORTUNISTIC)).validate(one_of(MTA_STS_MODES)).description("Outbound only: MTA-STS validation of mail sent through the connector: `Opportunistic` or `None`."),
             Attribute::string_set("sender_domains").optional().description("Inbound only (required there): the sender domains whose mail the connector accepts, e.g. the partner's primary SMTP domains. A leading `*.` wildcard covers subdomains; no other wildcard is allowed."),
             Attribute::string_set("trusted_organizations").optional().computed().description("Inbound only (default none): other Microsoft 365 organizations, by their `onmicrosoft.com` domain (the partner's MOERA), whose mail is attributed to this connector (tenant-to-tenant mail flow)."),
             Attribute::bool("require_tls").optional().computed().description("Inbound only: accept the partner's mail only over TLS. Default `true`."),
@@ -145,6 +159,8 @@ fn schema() -> Schema {
             Attribute::string("tls_sender_certificate_name").optional().description("Inbound only: the certificate name the partner's servers present, e.g. `*.protection.outlook.com` for another Exchange Online tenant; a leading `*.` wildcard is allowed."),
             Attribute::string_set("sender_ip_addresses").optional().computed().description("Inbound only (default none): the partner's sending IPv4 addresses, single or CIDR ranges from /24 to /32 (IPv6 is not supported). Used with `restrict_domains_to_ip_addresses`."),
             Attribute::bool("restrict_domains_to_ip_addresses").optional().computed().description("Inbound only: reject mail from `sender_domains` that comes from addresses outside `sender_ip_addresses`. Default `false`; `true` needs `sender_ip_addresses`."),
+            Attribute::string_set("associated_accepted_domains").default(Value::Set(Vec::new())).description("Inbound only: accepted domains of this organization the connector is restricted to (`AssociatedAcceptedDomains`); each must be an accepted domain of the tenant."),
+            Attribute::bool("treat_messages_as_internal").default(Value::Bool(false)).description("Inbound only: treat the partner's mail as internal (`TreatMessagesAsInternal`). Exchange allows `true` only on OnPremises connectors, so for a Partner connector it must stay `false`; it is managed so that a change made in the admin center shows."),
             timeouts_attribute(&["create", "read", "update", "delete"]),
         ],
     )
@@ -152,18 +168,37 @@ fn schema() -> Schema {
 
 // ---- helpers ------------------------------------------------------------------------------
 
-/// A Get by `identity` (Guid or name): its objects, none when the identity matches nothing.
-async fn get(ctx: &Ctx, c: &Connector, identity: &str) -> Result<Vec<Json>, ApiError> {
-    match ctx.exchange(&api::get(c, identity), &ctx.deadline).await {
-        Ok(out) => Ok(out.objects),
-        Err(e) if is_not_found(&e) => Ok(Vec::new()),
-        Err(e) => Err(e),
+/// Gets by `identity` (Guid or name) until `found` holds for an answer, which is returned;
+/// none when no answer holds it. An inbound connector takes one Get. `Get-OutboundConnector`
+/// leaves out connectors in test mode or scoped to transport rules unless its filters ask for
+/// exactly those (API-NOTES.md#exchange-outbound-filters), so an outbound connector is looked
+/// for under each combination of the two, the one `c` last had first: a connector switched to
+/// test mode out of band is still read (a diff on `test_mode`), never taken for deleted.
+async fn get_until(
+    ctx: &Ctx,
+    c: &Connector,
+    identity: &str,
+    found: impl Fn(&[Json]) -> bool,
+) -> Result<Vec<Json>, ApiError> {
+    for filter in api::filters(c) {
+        let objects = match ctx
+            .exchange(&api::get(c, identity, filter), &ctx.deadline)
+            .await
+        {
+            Ok(out) => out.objects,
+            Err(e) if is_not_found(&e) => Vec::new(),
+            Err(e) => return Err(e),
+        };
+        if found(&objects) {
+            return Ok(objects);
+        }
     }
+    Ok(Vec::new())
 }
 
 /// The connector named like `c` (the natural key), if there is one.
 async fn find_by_name(ctx: &Ctx, c: &Connector) -> Result<Option<Json>, ApiError> {
-    let objects = get(ctx, c, &c.name).await?;
+    let objects = get_until(ctx, c, &c.name, |o| !api::by_name(o, &c.name).is_empty()).await?;
     Ok(api::by_name(&objects, &c.name)
         .first()
         .map(|o| (*o).clone()))
@@ -294,12 +329,16 @@ impl crate::framework::TypedResource for PartnerConnector {
         let what = || format!("reading {}", s.what());
         let found = match s.id.as_deref() {
             Some(guid) => {
-                let objects = get(ctx, &s, guid).await.context(what)?;
+                let objects = get_until(ctx, &s, guid, |o| api::by_guid(o, guid).is_some())
+                    .await
+                    .context(what)?;
                 api::by_guid(&objects, guid).cloned()
             }
             // Just imported: by name, the import ID's second part.
             None => {
-                let objects = get(ctx, &s, &s.name).await.context(what)?;
+                let objects = get_until(ctx, &s, &s.name, |o| !api::by_name(o, &s.name).is_empty())
+                    .await
+                    .context(what)?;
                 match api::by_name(&objects, &s.name).as_slice() {
                     [] => None,
                     [one] => Some((*one).clone()),

@@ -2,9 +2,11 @@
 //! parameters and objects.
 //!
 //! Arguments with a documented default are optional and computed: left out, they plan the
-//! default (declared on `enabled`; `modify_plan` for those that depend on the direction), a create sends it explicitly (so what Exchange stores never depends
-//! on an undocumented server default), and a read shows what Exchange holds, so drift on any
-//! attribute is a diff on that attribute, and an import reads every value.
+//! default (declared with `Attribute::default` where it is one value; `modify_plan` for those
+//! that depend on the direction or on `smart_hosts`), a create sends it explicitly (so what
+//! Exchange stores never depends on an undocumented server default), and a read shows what
+//! Exchange holds, so drift on any attribute is a diff on that attribute, and an import reads
+//! every value.
 
 use crate::framework::{typed, Diagnostics, Value};
 use serde::{Deserialize, Serialize};
@@ -18,6 +20,8 @@ pub const PARTNER: &str = "Partner";
 pub const ENABLED_DEFAULT: bool = true;
 /// The reference lists `$true` as RequireTls's default.
 pub const REQUIRE_TLS_DEFAULT: bool = true;
+/// `SmtpDaneMode` and `MtaStsMode`: `Opportunistic` is the documented default.
+pub const OPPORTUNISTIC: &str = "Opportunistic";
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Connector {
@@ -27,6 +31,7 @@ pub struct Connector {
     pub name: String,
     pub enabled: Option<bool>,
     pub comment: Option<String>,
+    pub cloud_services_mail_enabled: Option<bool>,
     /// Computed: always `Partner` once applied (modify_plan plans it).
     pub connector_type: Option<String>,
     // outbound
@@ -35,6 +40,10 @@ pub struct Connector {
     pub use_mx_record: Option<bool>,
     pub tls_settings: Option<String>,
     pub tls_domain: Option<String>,
+    pub is_transport_rule_scoped: Option<bool>,
+    pub test_mode: Option<bool>,
+    pub smtp_dane_mode: Option<String>,
+    pub mta_sts_mode: Option<String>,
     // inbound
     pub sender_domains: Option<Vec<String>>,
     pub trusted_organizations: Option<Vec<String>>,
@@ -43,6 +52,8 @@ pub struct Connector {
     pub tls_sender_certificate_name: Option<String>,
     pub sender_ip_addresses: Option<Vec<String>>,
     pub restrict_domains_to_ip_addresses: Option<bool>,
+    pub associated_accepted_domains: Option<Vec<String>>,
+    pub treat_messages_as_internal: Option<bool>,
 }
 
 impl Connector {
@@ -98,6 +109,10 @@ impl Connector {
             Json::from(self.enabled.unwrap_or(ENABLED_DEFAULT)),
         );
         m.insert("Comment".into(), opt(&self.comment));
+        m.insert(
+            "CloudServicesMailEnabled".into(),
+            Json::from(self.cloud_services_mail_enabled.unwrap_or(false)),
+        );
         if self.inbound() {
             m.insert("SenderDomains".into(), list(&self.sender_domains));
             m.insert(
@@ -121,6 +136,14 @@ impl Connector {
                 "RestrictDomainsToIPAddresses".into(),
                 Json::from(self.restrict_domains_to_ip_addresses.unwrap_or(false)),
             );
+            m.insert(
+                "AssociatedAcceptedDomains".into(),
+                list(&self.associated_accepted_domains),
+            );
+            m.insert(
+                "TreatMessagesAsInternal".into(),
+                Json::from(self.treat_messages_as_internal.unwrap_or(false)),
+            );
         } else {
             m.insert("RecipientDomains".into(), list(&self.recipient_domains));
             m.insert("SmartHosts".into(), list(&self.smart_hosts));
@@ -133,6 +156,17 @@ impl Connector {
             );
             m.insert("TlsSettings".into(), opt(&self.tls_settings));
             m.insert("TlsDomain".into(), opt(&self.tls_domain));
+            m.insert(
+                "IsTransportRuleScoped".into(),
+                Json::from(self.is_transport_rule_scoped.unwrap_or(false)),
+            );
+            m.insert(
+                "TestMode".into(),
+                Json::from(self.test_mode.unwrap_or(false)),
+            );
+            let mode = |v: &Option<String>| Json::from(v.as_deref().unwrap_or(OPPORTUNISTIC));
+            m.insert("SmtpDaneMode".into(), mode(&self.smtp_dane_mode));
+            m.insert("MtaStsMode".into(), mode(&self.mta_sts_mode));
         }
         m
     }
@@ -146,12 +180,17 @@ impl Connector {
     }
 
     /// `Set-*` parameters (without `Identity`): only those whose value changes from `old`.
-    /// Cleared lists are sent as `[]`, cleared strings as `null`.
+    /// A cleared string or list is sent as `null`, PowerShell's `$null`: a multi-valued
+    /// property is emptied with `$null`, not an empty list (API-NOTES.md#exchange-clear-list).
     pub fn changed_parameters(&self, old: &Connector) -> Map<String, Json> {
         let before = old.parameters();
         self.parameters()
             .into_iter()
             .filter(|(k, v)| before.get(k) != Some(v))
+            .map(|(k, v)| match v {
+                Json::Array(a) if a.is_empty() => (k, Json::Null),
+                v => (k, v),
+            })
             .collect()
     }
 
@@ -186,6 +225,7 @@ impl Connector {
             enabled: b("Enabled"),
             comment: s("Comment"),
             connector_type: s("ConnectorType"),
+            cloud_services_mail_enabled: b("CloudServicesMailEnabled"),
             ..Connector::default()
         };
         if direction == INBOUND {
@@ -196,12 +236,18 @@ impl Connector {
             c.tls_sender_certificate_name = s("TlsSenderCertificateName");
             c.sender_ip_addresses = l("SenderIPAddresses");
             c.restrict_domains_to_ip_addresses = b("RestrictDomainsToIPAddresses");
+            c.associated_accepted_domains = l("AssociatedAcceptedDomains");
+            c.treat_messages_as_internal = b("TreatMessagesAsInternal");
         } else {
             c.recipient_domains = l("RecipientDomains");
             c.smart_hosts = l("SmartHosts");
             c.use_mx_record = b("UseMXRecord");
             c.tls_settings = s("TlsSettings");
             c.tls_domain = s("TlsDomain");
+            c.is_transport_rule_scoped = b("IsTransportRuleScoped");
+            c.test_mode = b("TestMode");
+            c.smtp_dane_mode = s("SmtpDaneMode");
+            c.mta_sts_mode = s("MtaStsMode");
         }
         c
     }

@@ -13,6 +13,12 @@ pub(super) fn strings(items: &[&str]) -> Value {
     Value::Set(items.iter().map(|s| Value::string(*s)).collect())
 }
 
+/// `base` with one attribute set.
+fn with(mut base: Value, k: &str, v: Value) -> Value {
+    base.set_attr(k, v);
+    base
+}
+
 /// A configuration: `direction`, `name` and the given arguments, everything else null.
 pub(super) fn config(direction: &str, attrs: &[(&str, Value)]) -> Value {
     let mut v = Value::null_object(&schema().ty());
@@ -84,11 +90,6 @@ fn valid_configurations_pass_and_the_model_matches_the_schema() {
 
 #[test]
 fn every_documented_rule_fails_at_plan_on_its_attribute() {
-    let with = |base: Value, k: &str, v: Value| {
-        let mut c = base;
-        c.set_attr(k, v);
-        c
-    };
     let cases = [
         // The other direction's arguments, each named.
         (
@@ -253,6 +254,11 @@ fn create_sends_every_managed_parameter_with_its_default() {
             "UseMXRecord": false,
             "TlsSettings": "DomainValidation",
             "TlsDomain": "mail.protection.outlook.com",
+            "CloudServicesMailEnabled": false,
+            "IsTransportRuleScoped": false,
+            "TestMode": false,
+            "SmtpDaneMode": "Opportunistic",
+            "MtaStsMode": "Opportunistic",
         }}})
     );
     let inb = Connector::from_value(&inbound()).unwrap();
@@ -268,6 +274,8 @@ fn create_sends_every_managed_parameter_with_its_default() {
             "RestrictDomainsToCertificate": true,
             "TlsSenderCertificateName": "*.protection.outlook.com",
             "RestrictDomainsToIPAddresses": false,
+            "CloudServicesMailEnabled": false,
+            "TreatMessagesAsInternal": false,
         }}})
     );
 }
@@ -289,14 +297,151 @@ fn update_sends_only_what_changed_by_guid() {
             "SmartHosts": ["a.example.com", "b.example.com"],
         }}})
     );
-    // Back to null: the default is sent (Enabled true), a cleared list as [].
+    // Back to null: the default is sent (Enabled true), a cleared list as null ($null), never
+    // an empty list.
     let mut disabled = old.clone();
     disabled.enabled = Some(false);
     let mut cleared = old.clone();
     cleared.recipient_domains = None;
     let p = |a: &Connector, b: &Connector| api::set(a, b, GUID).unwrap().parameters;
     assert_eq!(p(&disabled, &old)["Enabled"], json!(true));
-    assert_eq!(p(&old, &cleared)["RecipientDomains"], json!([]));
+    assert_eq!(p(&old, &cleared)["RecipientDomains"], json!(null));
+    let mut no_hosts = old.clone();
+    no_hosts.smart_hosts = Some(vec![]);
+    no_hosts.use_mx_record = Some(true);
+    assert_eq!(p(&old, &no_hosts)["SmartHosts"], json!(null));
+    let inb = Connector::from_value(&inbound()).unwrap();
+    let mut untrusted = inb.clone();
+    untrusted.trusted_organizations = Some(vec![]);
+    assert_eq!(
+        p(&inb, &untrusted),
+        json!({"Identity": GUID, "TrustedOrganizations": null})
+            .as_object()
+            .unwrap()
+            .clone()
+    );
+}
+
+/// The outbound settings read back and sent under their Exchange names, set back when they
+/// drift; test mode and rule scope are looked for under every Get filter, the last seen first.
+#[test]
+fn outbound_security_settings_and_the_get_filters() {
+    let out = json!({"Name": "To", "Guid": GUID, "ConnectorType": "Partner",
+        "TestMode": true, "IsTransportRuleScoped": true, "SmtpDaneMode": "Mandatory",
+        "MtaStsMode": "None", "CloudServicesMailEnabled": true});
+    let drifted = Connector::from_exchange(&out, "outbound");
+    assert_eq!(
+        (
+            drifted.test_mode,
+            drifted.is_transport_rule_scoped,
+            drifted.smtp_dane_mode.as_deref(),
+            drifted.mta_sts_mode.as_deref(),
+            drifted.cloud_services_mail_enabled
+        ),
+        (
+            Some(true),
+            Some(true),
+            Some("Mandatory"),
+            Some("None"),
+            Some(true)
+        )
+    );
+    let mut back = drifted.clone();
+    back.test_mode = Some(false);
+    back.is_transport_rule_scoped = Some(false);
+    back.smtp_dane_mode = Some("Opportunistic".into());
+    back.mta_sts_mode = Some("Opportunistic".into());
+    back.cloud_services_mail_enabled = Some(false);
+    assert_eq!(
+        api::set(&drifted, &back, GUID).unwrap().parameters,
+        json!({"Identity": GUID, "TestMode": false, "IsTransportRuleScoped": false,
+            "SmtpDaneMode": "Opportunistic", "MtaStsMode": "Opportunistic",
+            "CloudServicesMailEnabled": false})
+        .as_object()
+        .unwrap()
+        .clone()
+    );
+    assert_eq!(
+        api::filters(&drifted),
+        vec![
+            Some((true, true)),
+            Some((false, false)),
+            Some((true, false)),
+            Some((false, true))
+        ]
+    );
+    assert_eq!(
+        api::filters(&back),
+        vec![
+            Some((false, false)),
+            Some((true, false)),
+            Some((false, true)),
+            Some((true, true))
+        ]
+    );
+    assert_eq!(
+        api::get(&drifted, GUID, Some((true, true))).body(),
+        json!({"CmdletInput": {"CmdletName": "Get-OutboundConnector", "Parameters": {
+            "Identity": GUID, "IncludeTestModeConnectors": true, "IsTransportRuleScoped": true}}})
+    );
+    assert_eq!(
+        api::get(&back, GUID, Some((false, false))).parameters,
+        json!({"Identity": GUID}).as_object().unwrap().clone(),
+        "a $false filter is the default: not sent"
+    );
+    let inb = Connector::from_value(&inbound()).unwrap();
+    assert_eq!(api::filters(&inb), vec![None], "inbound: one Get");
+}
+
+#[test]
+fn the_new_settings_are_checked_at_plan() {
+    let cases = [
+        (
+            with(outbound(), "smtp_dane_mode", Value::string("Strict")),
+            "smtp_dane_mode",
+            "Expected one of",
+        ),
+        (
+            with(outbound(), "mta_sts_mode", Value::string("Mandatory")),
+            "mta_sts_mode",
+            "Expected one of",
+        ),
+        (
+            with(inbound(), "treat_messages_as_internal", Value::Bool(true)),
+            "treat_messages_as_internal",
+            "OnPremises",
+        ),
+        (
+            with(inbound(), "test_mode", Value::Bool(true)),
+            "test_mode",
+            "outbound connectors",
+        ),
+        (
+            with(
+                outbound(),
+                "associated_accepted_domains",
+                strings(&["contoso.com"]),
+            ),
+            "associated_accepted_domains",
+            "inbound connectors",
+        ),
+        (
+            with(
+                inbound(),
+                "associated_accepted_domains",
+                strings(&["*.contoso.com"]),
+            ),
+            "associated_accepted_domains",
+            "without wildcards",
+        ),
+    ];
+    for (cfg, attr, needle) in cases {
+        let e = errors(&cfg);
+        assert!(
+            e.iter().any(|(p, d)| p == attr && d.contains(needle)),
+            "{attr}: expected {needle:?}, got {e:?}"
+        );
+    }
 }
 
 /// A connector as Exchange returns it, with every property at its default.
@@ -376,6 +521,9 @@ fn arguments_left_out_plan_their_defaults_and_the_other_direction_null() {
         "as configured"
     );
     assert_eq!(p.get("connector_type"), &Value::string("Partner"));
+    assert_eq!(p.get("cloud_services_mail_enabled"), &Value::Bool(false));
+    assert_eq!(p.get("treat_messages_as_internal"), &Value::Bool(false));
+    assert_eq!(p.get("associated_accepted_domains"), &Value::Set(vec![]));
     for a in OUTBOUND_ONLY {
         assert_eq!(p.get(a), &Value::Null, "{a}");
     }
@@ -389,6 +537,10 @@ fn arguments_left_out_plan_their_defaults_and_the_other_direction_null() {
     for a in INBOUND_ONLY {
         assert_eq!(p.get(a), &Value::Null, "{a}");
     }
+    assert_eq!(p.get("test_mode"), &Value::Bool(false));
+    assert_eq!(p.get("is_transport_rule_scoped"), &Value::Bool(false));
+    assert_eq!(p.get("smtp_dane_mode"), &Value::string("Opportunistic"));
+    assert_eq!(p.get("mta_sts_mode"), &Value::string("Opportunistic"));
     let mut mx = outbound();
     mx.set_attr("smart_hosts", Value::Null);
     mx.set_attr("tls_domain", Value::Null);

@@ -104,6 +104,14 @@ pub fn config(config: &Value, diags: &mut Diagnostics) {
         }
         check_domains(config, "sender_domains", true, diags);
         check_domains(config, "trusted_organizations", false, diags);
+        check_domains(config, "associated_accepted_domains", false, diags);
+        if is_true(config, "treat_messages_as_internal") {
+            diags.error_at(
+                &at("treat_messages_as_internal"),
+                "Invalid value for treat_messages_as_internal",
+                "Exchange accepts treat_messages_as_internal = true only on OnPremises connectors (and without cloud_services_mail_enabled); this resource manages Partner connectors, so it must be false.",
+            );
+        }
         if let Some(c) = config.get("tls_sender_certificate_name").as_str() {
             if !is_connector_domain(c, true) {
                 diags.error_at(
