@@ -348,7 +348,7 @@ mod tests {
             &crate::data_sources::all(),
         );
         assert!(index.contains("\n## Permissions\n"), "{index}");
-        assert!(index.contains("- The Microsoft Graph application permission `Policy.ReadWrite.CrossTenantAccess`, granted with admin consent: `coexistence_cross_tenant_access_partner` (create, update, delete)\n"), "{index}");
+        assert!(index.contains("- The Microsoft Graph application permission `Policy.ReadWrite.CrossTenantAccess`, granted with admin consent: `coexistence_cross_tenant_access_default` (create, update, delete), `coexistence_cross_tenant_access_partner` (create, update, delete)\n"), "{index}");
         assert!(index.contains("`CrossTenantInformation.ReadBasic.All`, granted with admin consent: `coexistence_tenant` data source (read)\n"), "{index}");
         assert!(index.contains("- `client_secret` (String, Sensitive) "));
         assert!(index.contains("| `client_secret` | `ARM_CLIENT_SECRET` |"));

@@ -15,11 +15,11 @@ pub mod xts_job;
 pub fn all() -> Vec<Arc<dyn Resource>> {
     vec![
         Arc::new(ca_block_external_members::CaBlockExternalMembers),
+        Arc::new(cross_tenant_access_default::CrossTenantAccessDefault),
         Arc::new(cross_tenant_access_partner::CrossTenantAccessPartner),
         Arc::new(mto_membership::MtoMembership),
         Arc::new(organization_relationship::OrganizationRelationship),
         Arc::new(xts_job::XtsJobResource),
         Arc::new(partner_connector::PartnerConnector),
-        Arc::new(cross_tenant_access_default::CrossTenantAccessDefault),
     ]
 }
