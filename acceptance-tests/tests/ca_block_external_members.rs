@@ -366,6 +366,44 @@ async fn import_adopts_the_managed_shape_and_refuses_a_foreign_policy() {
     );
 }
 
+/// Real answers carry `grantControls.authenticationStrength` (a contained navigation property,
+/// `null` here) with its `@odata.context` annotation beside it, and so do the emulator's
+/// (API-NOTES.md#ca-authentication-strength): such a policy reads with an empty plan, and a
+/// portal-made one imports with an empty plan.
+#[tokio::test(flavor = "multi_thread")]
+async fn an_annotated_answer_reads_and_imports_with_an_empty_plan() {
+    let acc = Acc::start().await;
+    let home = acc.home.tenant_id.clone();
+    let steps = Steps::new(&acc).track(&CA_POLICY, "partners", &home);
+    let p = CaPolicy::new("partners", NAME, &[&acc.partner.tenant_id]);
+    let addr = p.address();
+    acc.config(&p.hcl());
+    acc.tf.apply().await;
+    let (id, obj) = policy_of(&acc, &addr).await;
+    let grant = &obj["grantControls"];
+    assert_eq!(grant["authenticationStrength"], Value::Null, "{grant}");
+    assert!(
+        grant["authenticationStrength@odata.context"]
+            .as_str()
+            .is_some_and(|c| c.contains(&format!(
+                "policies('{id}')/grantControls/authenticationStrength"
+            ))),
+        "{grant}"
+    );
+    acc.tf.plan_expect_empty().await;
+    assert_eq!(acc.tf.resource(&addr).await["shape_differences"], json!([]));
+
+    // Forgotten, then imported as a portal-made policy would be.
+    acc.tf.state_rm(&addr).await;
+    acc.tf.import(&addr, &id).await;
+    let state = acc.tf.resource(&addr).await;
+    assert_eq!(state["shape_differences"], json!([]));
+    assert_eq!(state["external_tenant_ids"], json!([acc.partner.tenant_id]));
+    acc.tf.plan_expect_empty().await;
+    steps.destroy().await;
+    assert!(live_policies(&acc, &home).is_empty());
+}
+
 /// A policy of the configured name made out of band (here: by an earlier apply, then
 /// forgotten): the create is refused, naming it and its import ID, and no second policy is
 /// made (the name is how an interrupted create finds its policy, so it must stay unique).

@@ -124,6 +124,12 @@ async fn create_normalises_like_the_documented_response() {
         json!([])
     );
     assert_eq!(got["grantControls"]["termsOfUse"], json!([]));
+    // The contained navigation property and its annotation (API-NOTES.md#ca-authentication-strength).
+    assert_eq!(got["grantControls"]["authenticationStrength"], Value::Null);
+    assert_eq!(
+        got["grantControls"]["authenticationStrength@odata.context"],
+        format!("https://graph.microsoft.com/v1.0/$metadata#identity/conditionalAccess/policies('{id}')/grantControls/authenticationStrength/$entity")
+    );
     // The GET answers the same object.
     let (s, again) = ca(&env, &token, Method::GET, &format!("{POLICIES}/{id}"), None).await;
     assert_eq!(s, StatusCode::OK);
@@ -214,6 +220,27 @@ async fn bodies_that_do_not_match_the_schema_get_1007() {
     let mut v = block_members(&[FABRIKAM]);
     v.as_object_mut().unwrap().remove("displayName");
     bad.push(("no displayName", v));
+    // The types as the v1.0 metadata declares them (API-NOTES.md#ca-types).
+    let mut v = block_members(&[FABRIKAM]);
+    v["grantControls"]["authenticationStrength@odata.context"] = json!("an answer's annotation");
+    bad.push(("an annotation in a body", v));
+    let mut v = block_members(&[FABRIKAM]);
+    v["sessionControls"] = json!({"secureSignInSession": {
+        "@odata.type": "#microsoft.graph.conditionalAccessSessionControl", "isEnabled": true}});
+    bad.push(("a session control named by its abstract type", v));
+    let mut v = block_members(&[FABRIKAM]);
+    v["conditions"]["devices"] =
+        json!({"deviceFilter": {"mode": null, "rule": "device.isCompliant -eq True"}});
+    bad.push(("a filter without its mode", v));
+    let mut v = block_members(&[FABRIKAM]);
+    v["conditions"]["authenticationFlows"] = json!({"transferMethods": null});
+    bad.push(("null transferMethods", v));
+    let mut v = block_members(&[FABRIKAM]);
+    v["conditions"]["authenticationFlows"] = json!({"transferMethods": "deviceCodeFlow,qrCode"});
+    bad.push(("an unknown transfer method", v));
+    let mut v = block_members(&[FABRIKAM]);
+    v["sessionControls"] = json!({"persistentBrowser": {"isEnabled": true, "mode": "sometimes"}});
+    bad.push(("an unknown persistent browser mode", v));
     bad.push((
         "an empty policy",
         json!({"displayName": "x", "state": "enabled", "conditions": {}}),
@@ -232,6 +259,18 @@ async fn bodies_that_do_not_match_the_schema_get_1007() {
         env.emu.objects(CONTOSO).is_empty(),
         "nothing refused was stored"
     );
+
+    // The derived session control types and the flags, as declared, are accepted.
+    let mut v = block_members(&[FABRIKAM]);
+    v["grantControls"] = Value::Null;
+    v["sessionControls"] = json!({
+        "secureSignInSession": {"@odata.type": "#microsoft.graph.secureSignInSessionControl", "isEnabled": true},
+        "applicationEnforcedRestrictions": {"@odata.type": "#microsoft.graph.applicationEnforcedRestrictionsSessionControl", "isEnabled": true},
+    });
+    v["conditions"]["authenticationFlows"] =
+        json!({"transferMethods": "deviceCodeFlow, authenticationTransfer"});
+    let (s, got) = ca(&env, &token, Method::POST, POLICIES, Some(v)).await;
+    assert_eq!(s, StatusCode::CREATED, "{got:#}");
 
     // "all" external tenants, properly typed, is a valid policy.
     let mut v = block_members(&[FABRIKAM]);

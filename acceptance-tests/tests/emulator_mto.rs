@@ -16,6 +16,8 @@ async fn organization_lifecycle_and_documented_errors() {
     assert_eq!(s, StatusCode::OK);
     assert_eq!(got["state"], "inactive");
     assert_eq!(got["displayName"], Value::Null);
+    // The entity key is never null, even with no organization (API-NOTES.md#mto-inactive-id).
+    assert_eq!(got["id"], "00000000-0000-0000-0000-000000000000");
 
     // A join toward an owner that never added this tenant fails, with the reason.
     let other = "6b1f3c2e-9a4d-4e8f-b7c6-2d5a1e0f9c83";

@@ -31,8 +31,20 @@ async fn partner_lifecycle() {
     assert_eq!(created["b2bDirectConnectInbound"], Value::Null);
     let all_null = json!({"inboundAllowed": null, "outboundAllowed": null});
     assert_eq!(created["automaticUserConsentSettings"], all_null);
+    // Beta-only, yet carried by a v1.0 answer (API-NOTES.md#xtap-v1-properties); its beta
+    // sibling `protectedContentSharing` is not.
     assert_eq!(created["crossCloudMeetingConfiguration"], all_null);
-    assert_eq!(created["protectedContentSharing"], all_null);
+    assert!(
+        created.get("protectedContentSharing").is_none(),
+        "{created}"
+    );
+    for v1 in [
+        "appServiceConnectInbound",
+        "m365CollaborationInbound",
+        "m365CollaborationOutbound",
+    ] {
+        assert_eq!(created.get(v1), Some(&Value::Null), "{v1}: {created}");
+    }
     assert_eq!(created["b2bCollaborationInbound"], b2b);
 
     let path = format!("{PARTNERS}/{upper}");
@@ -193,6 +205,61 @@ async fn strict_validation() {
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(err_msg(&body), "Invalid property 'usersAndgroups'.");
+
+    // The beta-only settings are unknown properties of the v1.0 type (API-NOTES.md#xtap-v1-properties).
+    for beta in ["crossCloudMeetingConfiguration", "protectedContentSharing"] {
+        let (s, body) = env
+            .graph(
+                Method::POST,
+                PARTNERS,
+                &token,
+                Some(json!({"tenantId": FABRIKAM, beta: {"inboundAllowed": true, "outboundAllowed": true}})),
+            )
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{beta}: {body}");
+        assert_eq!(err_code(&body), "Request_BadRequest");
+        assert_eq!(err_msg(&body), format!("Invalid property '{beta}'."));
+    }
+
+    // The v1.0 settings the CSDL declares are accepted and read back.
+    let m365 = json!({"users": {"accessType": "allowed", "targets": [{"target": "AllUsers", "targetType": "user"}]}});
+    let m365_out = json!({"usersAndGroups": {"accessType": "blocked", "targets": [{"target": "AllUsers", "targetType": "user"}]}});
+    let app_service = json!({"applications": {"accessType": "allowed", "targets": [{"target": "AllApplications", "targetType": "application"}]}});
+    let (s, body) = env
+        .graph(
+            Method::POST,
+            PARTNERS,
+            &token,
+            Some(json!({"tenantId": FABRIKAM, "m365CollaborationInbound": m365, "m365CollaborationOutbound": m365_out, "appServiceConnectInbound": app_service})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::CREATED, "{body}");
+    let (s, got) = env
+        .graph(Method::GET, &format!("{PARTNERS}/{FABRIKAM}"), &token, None)
+        .await;
+    assert_eq!(s, StatusCode::OK, "{got}");
+    assert_eq!(got["m365CollaborationInbound"], m365);
+    assert_eq!(got["m365CollaborationOutbound"], m365_out);
+    assert_eq!(got["appServiceConnectInbound"], app_service);
+    let (s, body) = env
+        .graph(
+            Method::PATCH,
+            &format!("{PARTNERS}/{FABRIKAM}"),
+            &token,
+            Some(json!({"m365CollaborationInbound": {"user": {"accessType": "allowed"}}})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
+    assert_eq!(err_msg(&body), "Invalid property 'user'.");
+    let (s, _) = env
+        .graph(
+            Method::DELETE,
+            &format!("{PARTNERS}/{FABRIKAM}"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT);
 
     for bad in ["permitted", "unknownFutureValue", "Allowed"] {
         let (s, body) = env

@@ -224,6 +224,30 @@ async fn schema_default_put_and_the_matching_attribute() {
     let (s, e) = env.graph(Method::PUT, &url, &token, Some(unknown)).await;
     assert_eq!(s, StatusCode::BAD_REQUEST);
     assert_eq!(err_msg(&e), "Invalid property 'colour'.");
+    // The types the v1.0 metadata declares (API-NOTES.md#xts-schema-types): a rule's metadata
+    // is `stringKeyStringValuePair` (not `keyValuePair`), `flowTypes` a flags enum.
+    let mut base = schema.clone();
+    set_mappings(&mut base, mappings.clone());
+    let mut named = base.clone();
+    named["synchronizationRules"][0]["metadata"][0]["@odata.type"] =
+        json!("#microsoft.graph.keyValuePair");
+    let (s, e) = env.graph(Method::PUT, &url, &token, Some(named)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+    let mut named = base.clone();
+    named["synchronizationRules"][0]["metadata"][0]["@odata.type"] =
+        json!("#microsoft.graph.stringKeyStringValuePair");
+    named["synchronizationRules"][0]["objectMappings"][0]["flowTypes"] = json!("Add,Update");
+    let (s, e) = env.graph(Method::PUT, &url, &token, Some(named)).await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{e}");
+    let mut flows = base.clone();
+    flows["synchronizationRules"][0]["objectMappings"][0]["flowTypes"] = json!("Add, Upsert");
+    let (s, e) = env.graph(Method::PUT, &url, &token, Some(flows)).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{e}");
+    assert!(err_msg(&e).contains("'Upsert'"), "{e}");
+    let (s, e) = env
+        .graph(Method::PUT, &url, &token, Some(base.clone()))
+        .await;
+    assert_eq!(s, StatusCode::NO_CONTENT, "{e}");
     let mut no_rules = schema.clone();
     no_rules["synchronizationRules"] = json!([]);
     let (s, _) = env.graph(Method::PUT, &url, &token, Some(no_rules)).await;

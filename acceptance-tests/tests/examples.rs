@@ -324,8 +324,7 @@ async fn data_source_examples_read() {
             // A portal-made configuration: every block set (Partner::full), with its sync policy.
             let mut graph = json!({"tenantId": id, "isServiceProvider": null, "isInMultiTenantOrganization": false,
                 "tenantRestrictions": null,
-                "crossCloudMeetingConfiguration": {"inboundAllowed": null, "outboundAllowed": null},
-                "protectedContentSharing": {"inboundAllowed": null, "outboundAllowed": null}});
+                "crossCloudMeetingConfiguration": {"inboundAllowed": null, "outboundAllowed": null}});
             for (k, v) in Partner::full(id).expected_graph() {
                 graph[k] = v;
             }

@@ -45,6 +45,8 @@ pub enum Ty {
     /// `Edm.Int32` / `Edm.Int64` (a JSON integer).
     Int,
     Enum(&'static EnumType),
+    /// A flags enum (`IsFlags`): one string of members separated by commas (`"Add, Update"`).
+    Flags(&'static EnumType),
     Obj(&'static ObjType),
     Coll(&'static Ty),
 }
@@ -55,6 +57,9 @@ pub struct Prop {
     pub ty: Ty,
     pub nullable: bool,
     pub access: Access,
+    /// A (contained) navigation property rather than a structural one: written in bodies like
+    /// one (a deep insert or a reference by `id`), declared apart in the CSDL.
+    pub nav: bool,
 }
 
 impl Prop {
@@ -64,6 +69,17 @@ impl Prop {
             ty,
             nullable: true,
             access: Access::ReadWrite,
+            nav: false,
+        }
+    }
+    /// A writable navigation property.
+    pub const fn nav(name: &'static str, ty: Ty) -> Prop {
+        Prop {
+            name,
+            ty,
+            nullable: true,
+            access: Access::ReadWrite,
+            nav: true,
         }
     }
     pub const fn ro(name: &'static str, ty: Ty) -> Prop {
@@ -72,6 +88,7 @@ impl Prop {
             ty,
             nullable: true,
             access: Access::ReadOnly,
+            nav: false,
         }
     }
     pub const fn non_null(mut self) -> Prop {
@@ -89,7 +106,7 @@ fn ty_name(ty: &Ty) -> String {
         Ty::Bool => "Edm.Boolean".into(),
         Ty::Str => "Edm.String".into(),
         Ty::Int => "Edm.Int32".into(),
-        Ty::Enum(e) => format!("microsoft.graph.{}", e.name),
+        Ty::Enum(e) | Ty::Flags(e) => format!("microsoft.graph.{}", e.name),
         Ty::Obj(o) => format!("microsoft.graph.{}", o.name),
         Ty::Coll(t) => format!("Collection({})", ty_name(t)),
     }
@@ -192,6 +209,17 @@ fn validate_value(name: &str, v: &Value, ty: &Ty, nullable: bool) -> Result<(), 
                 e.name,
                 e.members.join(", ")
             ))),
+            None => Err(type_error(name, ty, v)),
+        },
+        Ty::Flags(e) => match v.as_str() {
+            Some(s) => match s.split(',').map(str::trim).find(|f| !e.members.contains(f)) {
+                None => Ok(()),
+                Some(f) => Err(GraphError::request_bad_request(format!(
+                    "Requested value '{f}' was not found. Property '{name}' of type 'microsoft.graph.{}' accepts: {}.",
+                    e.name,
+                    e.members.join(", ")
+                ))),
+            },
             None => Err(type_error(name, ty, v)),
         },
         Ty::Obj(o) => match v.as_object() {

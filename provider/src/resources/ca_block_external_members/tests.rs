@@ -49,6 +49,11 @@ pub(super) fn graph_policy() -> Json {
     p["conditions"]["applications"]["includeProtectionLevels"] = json!([]);
     p["conditions"]["users"]["includeGuestsOrExternalUsers"]["externalTenants"]["@odata.type"] =
         json!("microsoft.graph.conditionalAccessEnumeratedExternalTenants");
+    // The contained navigation property and its annotation (API-NOTES.md#ca-authentication-strength).
+    p["grantControls"]["authenticationStrength@odata.context"] = json!(format!(
+        "https://graph.microsoft.com/v1.0/$metadata#identity/conditionalAccess/policies('{ID}')/grantControls/authenticationStrength/$entity"
+    ));
+    p["grantControls"]["authenticationStrength"] = Json::Null;
     p
 }
 
@@ -109,6 +114,34 @@ fn a_normalised_read_has_no_differences_and_reads_back_the_model() {
     assert_eq!(read.exclude_group_ids, Some(Vec::new()));
     assert_eq!(read.state.as_deref(), Some(DEFAULT_STATE));
     assert!(Policy::from_value(&planned()).unwrap().same_policy(&read));
+}
+
+/// Annotations anywhere and null navigation properties are not the policy: no difference,
+/// whether or not the answer carries them; a strength actually required is one.
+#[test]
+fn annotations_and_null_navigation_properties_are_not_differences() {
+    let mut p = graph_policy();
+    p["conditions"]["users"]["includeGuestsOrExternalUsers"]["externalTenants"]
+        ["members@odata.type"] = json!("#Collection(String)");
+    p["sessionControls"] = json!({"signInFrequency@odata.context": "x"});
+    assert_eq!(Policy::from_graph(&p).shape_differences, Some(Vec::new()));
+    let mut bare = graph_policy();
+    let g = bare["grantControls"].as_object_mut().unwrap();
+    g.remove("authenticationStrength@odata.context");
+    g.remove("authenticationStrength");
+    assert_eq!(
+        Policy::from_graph(&bare).shape_differences,
+        Some(Vec::new())
+    );
+
+    p["grantControls"]["authenticationStrength"] =
+        json!({"id": "00000000-0000-0000-0000-000000000002"});
+    let d = Policy::from_graph(&p).shape_differences.unwrap();
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(
+        d[0].starts_with("grantControls.authenticationStrength is"),
+        "{d:?}"
+    );
 }
 
 /// An out-of-band edit of a policy read from Graph.

@@ -208,6 +208,7 @@ fn strip_read_only(m: &Map<String, Value>) -> Map<String, Value> {
     ] {
         m.remove(k);
     }
+    validate::strip_annotations(&mut m);
     m
 }
 

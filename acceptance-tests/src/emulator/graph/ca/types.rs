@@ -1,5 +1,6 @@
 //! The Conditional Access types of the v1.0 CSDL that the emulator validates policy bodies
-//! against (`microsoft.graph.<name>`). Facts: csdl (API-NOTES.md#ca-1007).
+//! against (`microsoft.graph.<name>`). Facts: csdl
+//! (API-NOTES.md#ca-1007, API-NOTES.md#ca-types).
 //!
 //! `externalTenants` is abstract (two derived types told apart by `@odata.type`), which the
 //! schema walker cannot express: it is checked by hand in [`super::validate`] and left out of
@@ -60,6 +61,37 @@ static FILTER_MODE: EnumType = EnumType {
     members: &["include", "exclude"],
 };
 static STR: Ty = Ty::Str;
+static TRANSFER_METHODS: EnumType = EnumType {
+    name: "conditionalAccessTransferMethods",
+    members: &["none", "deviceCodeFlow", "authenticationTransfer"],
+};
+static INSIDER_RISK_LEVELS: EnumType = EnumType {
+    name: "conditionalAccessInsiderRiskLevels",
+    members: &["minor", "moderate", "elevated"],
+};
+static CLOUD_APP_SECURITY_TYPE: EnumType = EnumType {
+    name: "cloudAppSecuritySessionControlType",
+    members: &["mcasConfigured", "monitorOnly", "blockDownloads"],
+};
+static PERSISTENT_BROWSER_MODE: EnumType = EnumType {
+    name: "persistentBrowserSessionMode",
+    members: &["always", "never"],
+};
+static SIGN_IN_FREQUENCY_TYPE: EnumType = EnumType {
+    name: "signinFrequencyType",
+    members: &["days", "hours"],
+};
+static SIGN_IN_FREQUENCY_AUTH: EnumType = EnumType {
+    name: "signInFrequencyAuthenticationType",
+    members: &[
+        "primaryAndSecondaryAuthentication",
+        "secondaryAuthentication",
+    ],
+};
+static SIGN_IN_FREQUENCY_INTERVAL: EnumType = EnumType {
+    name: "signInFrequencyInterval",
+    members: &["timeBased", "everyTime"],
+};
 
 /// The members of the `conditionalAccessGuestOrExternalUserTypes` flags enum a client may send
 /// (`unknownFutureValue` excluded), for the comma-separated string.
@@ -72,12 +104,16 @@ pub const GUEST_TYPES: &[&str] = &[
     "otherExternalUser",
     "serviceProvider",
 ];
+static GUEST_TYPES_ENUM: EnumType = EnumType {
+    name: "conditionalAccessGuestOrExternalUserTypes",
+    members: GUEST_TYPES,
+};
 
 static FILTER: ObjType = ObjType {
     name: "conditionalAccessFilter",
     props: &[
-        Prop::rw("mode", Ty::Enum(&FILTER_MODE)),
-        Prop::rw("rule", Ty::Str),
+        Prop::rw("mode", Ty::Enum(&FILTER_MODE)).non_null(),
+        Prop::rw("rule", Ty::Str).non_null(),
     ],
 };
 
@@ -99,7 +135,7 @@ pub static APPLICATIONS: ObjType = ObjType {
 /// `conditionalAccessGuestsOrExternalUsers` without `externalTenants` (checked by hand).
 pub static GUESTS: ObjType = ObjType {
     name: "conditionalAccessGuestsOrExternalUsers",
-    props: &[Prop::rw("guestOrExternalUserTypes", Ty::Str).non_null()],
+    props: &[Prop::rw("guestOrExternalUserTypes", Ty::Flags(&GUEST_TYPES_ENUM)).non_null()],
 };
 
 pub static USERS: ObjType = ObjType {
@@ -144,7 +180,7 @@ static CLIENT_APPLICATIONS: ObjType = ObjType {
 };
 static AUTH_FLOWS: ObjType = ObjType {
     name: "conditionalAccessAuthenticationFlows",
-    props: &[Prop::rw("transferMethods", Ty::Str)],
+    props: &[Prop::rw("transferMethods", Ty::Flags(&TRANSFER_METHODS)).non_null()],
 };
 
 pub static CONDITIONS: ObjType = ObjType {
@@ -160,14 +196,16 @@ pub static CONDITIONS: ObjType = ObjType {
         Prop::rw("signInRiskLevels", Ty::Coll(&RISK_TY)).non_null(),
         Prop::rw("userRiskLevels", Ty::Coll(&RISK_TY)).non_null(),
         Prop::rw("servicePrincipalRiskLevels", Ty::Coll(&RISK_TY)).non_null(),
-        Prop::rw("insiderRiskLevels", Ty::Str),
+        Prop::rw("insiderRiskLevels", Ty::Flags(&INSIDER_RISK_LEVELS)),
         Prop::rw("authenticationFlows", Ty::Obj(&AUTH_FLOWS)),
     ],
 };
 
+/// The authentication strength a policy requires, written as a reference (`{"id": ...}`, the
+/// documented write form); the other members are the strength policy's own.
 static AUTH_STRENGTH_REF: ObjType = ObjType {
     name: "authenticationStrengthPolicy",
-    props: &[Prop::rw("id", Ty::Str)],
+    props: &[Prop::rw("id", Ty::Str).non_null()],
 };
 
 pub static GRANT_CONTROLS: ObjType = ObjType {
@@ -177,45 +215,57 @@ pub static GRANT_CONTROLS: ObjType = ObjType {
         Prop::rw("builtInControls", Ty::Coll(&GRANT_TY)).non_null(),
         Prop::rw("customAuthenticationFactors", Ty::Coll(&STR)).non_null(),
         Prop::rw("termsOfUse", Ty::Coll(&STR)).non_null(),
-        Prop::rw("authenticationStrength", Ty::Obj(&AUTH_STRENGTH_REF)),
+        Prop::nav("authenticationStrength", Ty::Obj(&AUTH_STRENGTH_REF)),
     ],
 };
 
-static ENABLED: ObjType = ObjType {
-    name: "conditionalAccessSessionControl",
+// Each session control is a type derived from the abstract `conditionalAccessSessionControl`,
+// named by its own `@odata.type`.
+static APP_ENFORCED_RESTRICTIONS: ObjType = ObjType {
+    name: "applicationEnforcedRestrictionsSessionControl",
+    props: &[Prop::rw("isEnabled", Ty::Bool)],
+};
+static SECURE_SIGN_IN: ObjType = ObjType {
+    name: "secureSignInSessionControl",
     props: &[Prop::rw("isEnabled", Ty::Bool)],
 };
 static CLOUD_APP_SECURITY: ObjType = ObjType {
     name: "cloudAppSecuritySessionControl",
     props: &[
         Prop::rw("isEnabled", Ty::Bool),
-        Prop::rw("cloudAppSecurityType", Ty::Str),
+        Prop::rw("cloudAppSecurityType", Ty::Enum(&CLOUD_APP_SECURITY_TYPE)),
     ],
 };
 static PERSISTENT_BROWSER: ObjType = ObjType {
     name: "persistentBrowserSessionControl",
-    props: &[Prop::rw("isEnabled", Ty::Bool), Prop::rw("mode", Ty::Str)],
+    props: &[
+        Prop::rw("isEnabled", Ty::Bool),
+        Prop::rw("mode", Ty::Enum(&PERSISTENT_BROWSER_MODE)),
+    ],
 };
 static SIGN_IN_FREQUENCY: ObjType = ObjType {
     name: "signInFrequencySessionControl",
     props: &[
         Prop::rw("isEnabled", Ty::Bool),
         Prop::rw("value", Ty::Int),
-        Prop::rw("type", Ty::Str),
-        Prop::rw("authenticationType", Ty::Str),
-        Prop::rw("frequencyInterval", Ty::Str),
+        Prop::rw("type", Ty::Enum(&SIGN_IN_FREQUENCY_TYPE)),
+        Prop::rw("authenticationType", Ty::Enum(&SIGN_IN_FREQUENCY_AUTH)),
+        Prop::rw("frequencyInterval", Ty::Enum(&SIGN_IN_FREQUENCY_INTERVAL)),
     ],
 };
 
 pub static SESSION_CONTROLS: ObjType = ObjType {
     name: "conditionalAccessSessionControls",
     props: &[
-        Prop::rw("applicationEnforcedRestrictions", Ty::Obj(&ENABLED)),
+        Prop::rw(
+            "applicationEnforcedRestrictions",
+            Ty::Obj(&APP_ENFORCED_RESTRICTIONS),
+        ),
         Prop::rw("cloudAppSecurity", Ty::Obj(&CLOUD_APP_SECURITY)),
         Prop::rw("persistentBrowser", Ty::Obj(&PERSISTENT_BROWSER)),
         Prop::rw("signInFrequency", Ty::Obj(&SIGN_IN_FREQUENCY)),
         Prop::rw("disableResilienceDefaults", Ty::Bool),
-        Prop::rw("secureSignInSession", Ty::Obj(&ENABLED)),
+        Prop::rw("secureSignInSession", Ty::Obj(&SECURE_SIGN_IN)),
     ],
 };
 
@@ -223,7 +273,7 @@ pub static SESSION_CONTROLS: ObjType = ObjType {
 pub static POLICY: ObjType = ObjType {
     name: "conditionalAccessPolicy",
     props: &[
-        Prop::ro("id", Ty::Str),
+        Prop::ro("id", Ty::Str).non_null(),
         Prop::rw("displayName", Ty::Str).non_null(),
         Prop::rw("description", Ty::Str),
         Prop::rw("state", Ty::Enum(&POLICY_STATE)).non_null(),

@@ -299,8 +299,36 @@ pub fn normalize(policy: &mut Map<String, Value>) {
             ],
             &["operator"],
         );
-        // A navigation property: written as a reference, not returned without $expand.
-        g.remove("authenticationStrength");
+    }
+    strength_annotation(policy);
+}
+
+/// The context of `authenticationStrength` in a policy's answers (`https://graph.microsoft.com`,
+/// as Graph words it: the provider never reads it).
+pub fn strength_context(id: &str) -> String {
+    format!("https://graph.microsoft.com/v1.0/$metadata#identity/conditionalAccess/policies('{id}')/grantControls/authenticationStrength/$entity")
+}
+
+/// `authenticationStrength` is a contained navigation property that answers carry without
+/// `$expand`: the reference as written (`null` when none), with its context annotation beside
+/// it (API-NOTES.md#ca-authentication-strength).
+fn strength_annotation(policy: &mut Map<String, Value>) {
+    let Some(id) = policy.get("id").and_then(Value::as_str).map(str::to_string) else {
+        return;
+    };
+    if let Some(Value::Object(g)) = policy.get_mut("grantControls") {
+        g.entry("authenticationStrength").or_insert(Value::Null);
+        g.insert(
+            "authenticationStrength@odata.context".into(),
+            Value::String(strength_context(&id)),
+        );
+    }
+}
+
+/// Property annotations (`name@odata.context`) are answers' own: a body never carries them.
+pub fn strip_annotations(policy: &mut Map<String, Value>) {
+    if let Some(Value::Object(g)) = policy.get_mut("grantControls") {
+        g.retain(|k, _| !k.contains('@') || k == "@odata.type");
     }
 }
 

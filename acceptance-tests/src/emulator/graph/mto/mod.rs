@@ -130,9 +130,10 @@ async fn get_mto(
     ctx.only_query_options(&["$select"])?;
     let org =
         org_store(&st, &ctx.tenant).and_then(|o| st.with_store(&o, |s| s.get(MTO_PATH).cloned()));
-    // Facts §1: a tenant in no organization still gets 200, with the "inactive" shape.
+    // A tenant in no organization still gets 200, with the "inactive" shape and an id (the
+    // entity key is never null): API-NOTES.md#mto-inactive-id.
     let body = org.unwrap_or_else(|| {
-        json!({"createdDateTime": null, "displayName": null, "description": null, "state": "inactive"})
+        json!({"id": ZERO, "createdDateTime": null, "displayName": null, "description": null, "state": "inactive"})
     });
     Ok(odata_json(StatusCode::OK, body))
 }

@@ -53,7 +53,10 @@ pub fn service_default() -> Value {
         "invitationRedemptionIdentityProviderConfiguration": {
             "primaryIdentityProviderPrecedenceOrder": ["azureActiveDirectory", "externalFederation", "socialIdentityProviders"],
             "fallbackIdentityProvider": "defaultConfiguredIdp"
-        }
+        },
+        "appServiceConnectInbound": null,
+        "m365CollaborationInbound": null,
+        "m365CollaborationOutbound": null
     })
 }
 

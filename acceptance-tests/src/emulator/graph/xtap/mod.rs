@@ -19,8 +19,9 @@
 //! * PATCH of a missing object → 404 `Directory_ObjectNotFound` (documented code/message,
 //!   status inferred); GET/DELETE of a missing object → 404 `Request_ResourceNotFound`.
 //! * A non-GUID partner key in the URL → 400 `Request_BadRequest`.
-//! * `isInMultiTenantOrganization`, `crossCloudMeetingConfiguration`, `protectedContentSharing`
-//!   are rejected in request bodies (set by other services / response-only here).
+//! * `isInMultiTenantOrganization` is rejected in request bodies (set by the MTO service).
+//!   `crossCloudMeetingConfiguration` and `protectedContentSharing` are beta-only: unknown
+//!   properties in v1.0 bodies (API-NOTES.md#xtap-v1-properties).
 //! * A partner for the signed-in tenant itself is rejected with 400.
 //! * PATCH default with `null` for a setting resets that setting to its service-default value.
 //! * The service default also carries `automaticUserConsentSettings` (both false),
@@ -130,8 +131,11 @@ fn new_partner(tenant_id: &str) -> Map<String, Value> {
         "b2bDirectConnectOutbound": null,
         "tenantRestrictions": null,
         "automaticUserConsentSettings": in_out_null(),
+        "appServiceConnectInbound": null,
+        "m365CollaborationInbound": null,
+        "m365CollaborationOutbound": null,
+        // Not a v1.0 property, yet a v1.0 answer carries it (API-NOTES.md#xtap-v1-properties).
         "crossCloudMeetingConfiguration": in_out_null(),
-        "protectedContentSharing": in_out_null(),
     });
     match v {
         Value::Object(m) => m,

@@ -88,7 +88,7 @@ mod query;
 mod seed;
 mod sync;
 pub mod sync_schema;
-mod types;
+pub mod types;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -1,5 +1,6 @@
 //! The v1.0 CSDL types the XTS routes validate bodies against (`microsoft.graph.<name>`).
-//! Facts: csdl (API-NOTES.md#xts-schema).
+//! Facts: csdl (API-NOTES.md#xts-schema,
+//! API-NOTES.md#xts-schema-types).
 //!
 //! `application` and `servicePrincipal` list every property the emulator stores (for
 //! `$select`); only the ones a configuration needs are writable, the rest are refused in a
@@ -14,7 +15,7 @@ const fn ro(name: &'static str) -> Prop {
 
 static STRINGS: Ty = Ty::Str;
 
-pub(super) static APPLICATION: ObjType = ObjType {
+pub static APPLICATION: ObjType = ObjType {
     name: "application",
     props: &[
         Prop::rw("displayName", Ty::Str).non_null(),
@@ -48,7 +49,7 @@ pub(super) static APPLICATION: ObjType = ObjType {
     ],
 };
 
-pub(super) static SERVICE_PRINCIPAL: ObjType = ObjType {
+pub static SERVICE_PRINCIPAL: ObjType = ObjType {
     name: "servicePrincipal",
     props: &[
         Prop::rw("displayName", Ty::Str).non_null(),
@@ -85,7 +86,7 @@ pub(super) static SERVICE_PRINCIPAL: ObjType = ObjType {
     ],
 };
 
-pub(super) static APP_ROLE_ASSIGNMENT: ObjType = ObjType {
+pub static APP_ROLE_ASSIGNMENT: ObjType = ObjType {
     name: "appRoleAssignment",
     props: &[
         Prop::rw("appRoleId", Ty::Str).non_null(),
@@ -167,7 +168,7 @@ pub(super) const MASKED_SECRETS: &[&str] = &[
     "ConnectionString",
 ];
 
-pub(super) static SECRET_PAIR: ObjType = ObjType {
+pub static SECRET_PAIR: ObjType = ObjType {
     name: "synchronizationSecretKeyStringValuePair",
     props: &[
         Prop::rw("key", Ty::Enum(&SECRET_KEY)).non_null(),
@@ -180,12 +181,90 @@ pub(super) static SECRETS_BODY: ObjType = ObjType {
     props: &[Prop::rw("value", Ty::Coll(&SECRET_PAIR_TY)).non_null()],
 };
 
-static KEY_VALUE: ObjType = ObjType {
-    name: "keyValuePair",
+// The schema's `metadata` / `apiExpressions` lists: each its own key/value type, the key a
+// string or an enum of the keys that list may hold.
+static STRING_PAIR: ObjType = ObjType {
+    name: "stringKeyStringValuePair",
     props: &[Prop::rw("key", Ty::Str), Prop::rw("value", Ty::Str)],
 };
-static KEY_VALUE_TY: Ty = Ty::Obj(&KEY_VALUE);
-pub(super) static CREDENTIALS_BODY: ObjType = ObjType {
+static STRING_PAIR_TY: Ty = Ty::Obj(&STRING_PAIR);
+static OBJECT_MAPPING_METADATA: EnumType = EnumType {
+    name: "objectMappingMetadata",
+    members: &[
+        "EscrowBehavior",
+        "DisableMonitoringForChanges",
+        "OriginalJoiningProperty",
+        "Disposition",
+        "IsCustomerDefined",
+        "ExcludeFromReporting",
+        "Unsynchronized",
+    ],
+};
+static OBJECT_MAPPING_METADATA_ENTRY: ObjType = ObjType {
+    name: "objectMappingMetadataEntry",
+    props: &[
+        Prop::rw("key", Ty::Enum(&OBJECT_MAPPING_METADATA)),
+        Prop::rw("value", Ty::Str),
+    ],
+};
+static OBJECT_MAPPING_METADATA_TY: Ty = Ty::Obj(&OBJECT_MAPPING_METADATA_ENTRY);
+static ATTRIBUTE_DEFINITION_METADATA: EnumType = EnumType {
+    name: "attributeDefinitionMetadata",
+    members: &[
+        "BaseAttributeName",
+        "ComplexObjectDefinition",
+        "IsContainer",
+        "IsCustomerDefined",
+        "IsDomainQualified",
+        "LinkPropertyNames",
+        "LinkTypeName",
+        "MaximumLength",
+        "ReferencedProperty",
+    ],
+};
+static ATTRIBUTE_DEFINITION_METADATA_ENTRY: ObjType = ObjType {
+    name: "attributeDefinitionMetadataEntry",
+    props: &[
+        Prop::rw("key", Ty::Enum(&ATTRIBUTE_DEFINITION_METADATA)),
+        Prop::rw("value", Ty::Str),
+    ],
+};
+static ATTRIBUTE_DEFINITION_METADATA_TY: Ty = Ty::Obj(&ATTRIBUTE_DEFINITION_METADATA_ENTRY);
+static OBJECT_DEFINITION_METADATA: EnumType = EnumType {
+    name: "objectDefinitionMetadata",
+    members: &[
+        "PropertyNameAccountEnabled",
+        "PropertyNameSoftDeleted",
+        "IsSoftDeletionSupported",
+        "IsSynchronizeAllSupported",
+        "ConnectorDataStorageRequired",
+        "Extensions",
+        "BaseObjectName",
+    ],
+};
+static OBJECT_DEFINITION_METADATA_ENTRY: ObjType = ObjType {
+    name: "objectDefinitionMetadataEntry",
+    props: &[
+        Prop::rw("key", Ty::Enum(&OBJECT_DEFINITION_METADATA)),
+        Prop::rw("value", Ty::Str),
+    ],
+};
+static OBJECT_DEFINITION_METADATA_TY: Ty = Ty::Obj(&OBJECT_DEFINITION_METADATA_ENTRY);
+static OBJECT_FLOW_TYPES: EnumType = EnumType {
+    name: "objectFlowTypes",
+    members: &["None", "Add", "Update", "Delete"],
+};
+static DISCOVERABILITIES: EnumType = EnumType {
+    name: "directoryDefinitionDiscoverabilities",
+    members: &[
+        "None",
+        "AttributeNames",
+        "AttributeDataTypes",
+        "AttributeReadOnly",
+        "ReferenceAttributes",
+    ],
+};
+pub static CREDENTIALS_BODY: ObjType = ObjType {
     name: "validateCredentials",
     props: &[
         Prop::rw("applicationIdentifier", Ty::Str),
@@ -298,8 +377,8 @@ static OBJECT_MAPPING: ObjType = ObjType {
     props: &[
         Prop::rw("attributeMappings", Ty::Coll(&ATTRIBUTE_MAPPING_TY)),
         Prop::rw("enabled", Ty::Bool).non_null(),
-        Prop::rw("flowTypes", Ty::Str).non_null(),
-        Prop::rw("metadata", Ty::Coll(&KEY_VALUE_TY)),
+        Prop::rw("flowTypes", Ty::Flags(&OBJECT_FLOW_TYPES)).non_null(),
+        Prop::rw("metadata", Ty::Coll(&OBJECT_MAPPING_METADATA_TY)),
         Prop::rw("name", Ty::Str),
         Prop::rw("scope", Ty::Obj(&FILTER)),
         Prop::rw("sourceObjectName", Ty::Str),
@@ -323,7 +402,7 @@ static RULE: ObjType = ObjType {
         Prop::rw("editable", Ty::Bool).non_null(),
         Prop::rw("groupFilter", Ty::Obj(&GROUP_FILTER)),
         Prop::rw("id", Ty::Str),
-        Prop::rw("metadata", Ty::Coll(&KEY_VALUE_TY)),
+        Prop::rw("metadata", Ty::Coll(&STRING_PAIR_TY)),
         Prop::rw("name", Ty::Str),
         Prop::rw("objectMappings", Ty::Coll(&OBJECT_MAPPING_TY)),
         Prop::rw("priority", Ty::Int).non_null(),
@@ -345,11 +424,11 @@ static ATTRIBUTE_DEFINITION: ObjType = ObjType {
     name: "attributeDefinition",
     props: &[
         Prop::rw("anchor", Ty::Bool).non_null(),
-        Prop::rw("apiExpressions", Ty::Coll(&KEY_VALUE_TY)),
+        Prop::rw("apiExpressions", Ty::Coll(&STRING_PAIR_TY)),
         Prop::rw("caseExact", Ty::Bool).non_null(),
         Prop::rw("defaultValue", Ty::Str),
         Prop::rw("flowNullValues", Ty::Bool).non_null(),
-        Prop::rw("metadata", Ty::Coll(&KEY_VALUE_TY)),
+        Prop::rw("metadata", Ty::Coll(&ATTRIBUTE_DEFINITION_METADATA_TY)),
         Prop::rw("multivalued", Ty::Bool).non_null(),
         Prop::rw("mutability", Ty::Enum(&MUTABILITY)).non_null(),
         Prop::rw("name", Ty::Str),
@@ -363,7 +442,7 @@ static OBJECT_DEFINITION: ObjType = ObjType {
     name: "objectDefinition",
     props: &[
         Prop::rw("attributes", Ty::Coll(&ATTRIBUTE_DEFINITION_TY)),
-        Prop::rw("metadata", Ty::Coll(&KEY_VALUE_TY)),
+        Prop::rw("metadata", Ty::Coll(&OBJECT_DEFINITION_METADATA_TY)),
         Prop::rw("name", Ty::Str),
         Prop::rw("supportedApis", Ty::Coll(&STRINGS)),
     ],
@@ -372,9 +451,9 @@ static OBJECT_DEFINITION_TY: Ty = Ty::Obj(&OBJECT_DEFINITION);
 static DIRECTORY: ObjType = ObjType {
     name: "directoryDefinition",
     props: &[
-        Prop::rw("discoverabilities", Ty::Str).non_null(),
+        Prop::rw("discoverabilities", Ty::Flags(&DISCOVERABILITIES)).non_null(),
         Prop::rw("discoveryDateTime", Ty::Str),
-        Prop::rw("id", Ty::Str),
+        Prop::rw("id", Ty::Str).non_null(),
         Prop::rw("name", Ty::Str),
         Prop::rw("objects", Ty::Coll(&OBJECT_DEFINITION_TY)),
         Prop::rw("readOnly", Ty::Bool).non_null(),
@@ -383,12 +462,14 @@ static DIRECTORY: ObjType = ObjType {
 };
 static DIRECTORY_TY: Ty = Ty::Obj(&DIRECTORY);
 
-pub(super) static SCHEMA: ObjType = ObjType {
+/// `directories` is a contained navigation property: a PUT of the schema carries it (a deep
+/// update, as the documented example does) and GET returns it inline.
+pub static SCHEMA: ObjType = ObjType {
     name: "synchronizationSchema",
     props: &[
-        Prop::rw("id", Ty::Str),
+        Prop::rw("id", Ty::Str).non_null(),
         Prop::rw("version", Ty::Str),
-        Prop::rw("synchronizationRules", Ty::Coll(&RULE_TY)).non_null(),
-        Prop::rw("directories", Ty::Coll(&DIRECTORY_TY)).non_null(),
+        Prop::rw("synchronizationRules", Ty::Coll(&RULE_TY)),
+        Prop::nav("directories", Ty::Coll(&DIRECTORY_TY)),
     ],
 };
