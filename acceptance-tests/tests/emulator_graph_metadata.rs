@@ -710,6 +710,10 @@ const PARTNER_TYPES: &[&str] = &[
 const GRAPH_RESOURCES: &[(&str, &[&str])] = &[
     ("ca_block_external_members", &["conditionalAccessPolicy"]),
     ("cross_tenant_access_partner", PARTNER_TYPES),
+    (
+        "cross_tenant_access_default",
+        &["crossTenantAccessPolicyConfigurationDefault"],
+    ),
     ("shared", PARTNER_TYPES),
     ("mto_membership", &["multiTenantOrganization"]),
     (
@@ -830,6 +834,31 @@ fn provider_files(resource: &str) -> Vec<PathBuf> {
     }
     files.sort();
     files
+}
+
+/// Every resource folder that sends Graph requests is in [`GRAPH_RESOURCES`]: a new one is
+/// checked from its first commit.
+#[test]
+fn every_graph_resource_is_checked() {
+    let dir = repo_root().join("provider/src/resources");
+    let mut missing = Vec::new();
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if !p.is_dir() {
+            continue;
+        }
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        let speaks_graph = provider_files(&name)
+            .iter()
+            .any(|f| std::fs::read_to_string(f).unwrap().contains("GraphRequest"));
+        if speaks_graph && !GRAPH_RESOURCES.iter().any(|(r, _)| *r == name) {
+            missing.push(name);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "resources sending Graph requests but not in GRAPH_RESOURCES: {missing:?}"
+    );
 }
 
 #[test]
