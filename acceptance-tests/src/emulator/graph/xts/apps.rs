@@ -143,8 +143,8 @@ async fn instantiate(
 // ---- applications and service principals --------------------------------------------------
 
 /// How the directory answers on `applications` and `servicePrincipals`: context URLs without
-/// `$select`; a PATCH checks the key first and answers 404 while the object replicates.
-/// API-NOTES.md#xts-queries
+/// `$select`; a PATCH checks the key first and answers 404 while the object replicates
+/// (assumed: API-NOTES.md#graph-entity-sets).
 pub(super) static DIALECT: Dialect = Dialect {
     select_in_context: false,
     update_key_before_query: true,
