@@ -106,6 +106,7 @@ pub static DIALECT: Dialect = Dialect {
     update_not_found: not_found,
     select_in_context: false,
     key_before_query: true,
+    get_sees_lag: true,
     update_key_before_query: false,
     update_sees_lag: false,
     delete_sees_lag: false,

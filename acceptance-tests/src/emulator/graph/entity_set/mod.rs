@@ -181,6 +181,8 @@ pub struct Dialect {
     pub select_in_context: bool,
     /// A GET checks the key before the query options.
     pub key_before_query: bool,
+    /// A GET of an entity still replicating answers `not_found`.
+    pub get_sees_lag: bool,
     /// A PATCH checks the key before the query options.
     pub update_key_before_query: bool,
     /// A PATCH of an entity still replicating answers `update_not_found`.
@@ -200,6 +202,7 @@ impl Dialect {
         update_not_found: |_| GraphError::object_not_found(),
         select_in_context: true,
         key_before_query: false,
+        get_sees_lag: true,
         update_key_before_query: false,
         update_sees_lag: false,
         delete_sees_lag: false,
@@ -587,9 +590,12 @@ impl EntitySet {
         let path = at.item(&key);
         let body = st.with_store(&ctx.tenant, |s| {
             self.check_parent(s, &at)?;
-            let v = s
-                .visible(&path)
-                .ok_or_else(|| (self.dialect.not_found)(&key))?;
+            let v = if self.dialect.get_sees_lag {
+                s.visible(&path)
+            } else {
+                s.get(&path)
+            };
+            let v = v.ok_or_else(|| (self.dialect.not_found)(&key))?;
             // Assumed: the replica answering sees an expanded navigation property as a GET of
             // it would (replication lag applies), unlike the list (API-NOTES.md#replication-lag).
             Ok::<_, GraphError>(self.shape(s, &path, v, &select, &expand, true))

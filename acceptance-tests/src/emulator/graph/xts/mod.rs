@@ -80,7 +80,7 @@
 //! lists, GET, PATCH, DELETE are the set's, what is theirs is in hooks), `sync.rs` (the jobs, a
 //! set nested under the service principals; start / pause, schema routes), `sync_schema.rs`
 //! (the default schema and the PUT checks), `credentials.rs` (secrets, validateCredentials),
-//! `assign.rs` (appRoleAssignedTo), `seed.rs` (portal-made configurations), `types.rs` (the
+//! `assign.rs` (appRoleAssignedTo: a nested set, with an explicit create), `seed.rs` (portal-made configurations), `types.rs` (the
 //! CSDL types bodies are checked against).
 
 mod apps;
@@ -99,7 +99,7 @@ use axum::http::StatusCode;
 use axum::Router;
 use serde_json::{json, Map, Value};
 
-use super::entity_set::Scope;
+use super::entity_set::{Parent, Scope};
 use super::envelope::GraphError;
 use crate::emulator::state::{Shared, TenantStore};
 pub use seed::{portal_configuration, PortalConfiguration, Seeded};
@@ -279,6 +279,13 @@ fn settled_sp(s: &TenantStore<'_>, sp: &str) -> Result<Value, GraphError> {
     }
     Ok(v)
 }
+
+/// The parent of the sets nested under a service principal (jobs, assignments): seen through
+/// [`settled_sp`].
+static SETTLED_SERVICE_PRINCIPAL: Parent = Parent {
+    set: &apps::SERVICE_PRINCIPALS,
+    check: |s, sp| settled_sp(s, sp).map(drop),
+};
 
 // ---- shared helpers --------------------------------------------------------------------------
 

@@ -10,13 +10,12 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde_json::{json, Value};
 
-use super::apps::SERVICE_PRINCIPALS;
 use super::credentials::saved;
 use super::sync_schema::{check, default_schema};
 use super::types::SCHEMA;
 use super::*;
 use crate::emulator::graph::entity_set::{
-    with_context, Dialect, EntitySet, Hooks, Key, Object, Ops, Parent, Query,
+    with_context, Dialect, EntitySet, Hooks, Key, Object, Ops, Query,
 };
 use crate::emulator::graph::envelope::{
     context_url, no_content, odata_json, GraphCtx, GraphResult,
@@ -99,12 +98,6 @@ pub static JOBS: EntitySet = EntitySet {
         ..Hooks::DEFAULT
     },
     dialect: &JOB_DIALECT,
-};
-
-/// The synchronization routes see their service principal through [`settled_sp`].
-static SETTLED_SERVICE_PRINCIPAL: Parent = Parent {
-    set: &SERVICE_PRINCIPALS,
-    check: |s, sp| settled_sp(s, sp).map(drop),
 };
 
 /// What the synchronization service answers: its own 404, no `Location`, and, documented, a
