@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use axum::extract::{Path, RawPathParams, State};
 use axum::http::StatusCode;
-use axum::routing::{delete, get, patch, post, MethodRouter};
+use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::{Extension, Router};
 use serde_json::{json, Map, Value};
 
@@ -297,6 +297,8 @@ type St = State<Arc<Shared>>;
 type Cx = Extension<GraphCtx>;
 type Id = Path<String>;
 type Keys = RawPathParams;
+/// One of the set's operations (list, create, get, update, delete).
+type Operation = fn(&EntitySet, &Shared, &GraphCtx, &[String]) -> Handler;
 
 /// The keys in the URL, in order: the parent entity's (nested sets), then the entity's.
 fn url_keys(p: &RawPathParams) -> Vec<String> {
@@ -334,42 +336,32 @@ impl EntitySet {
                 (base, item)
             }
         };
-        let mut list: MethodRouter<Arc<Shared>> = get(
-            move |State(st): St, Extension(ctx): Cx, k: Keys| async move {
-                self.list(&st, &ctx, &url_keys(&k))
-            },
-        );
+        let mut list = self.serve(MethodFilter::GET, EntitySet::list);
         if self.ops.create {
-            list = list.merge(post(
-                move |State(st): St, Extension(ctx): Cx, k: Keys| async move {
-                    self.create(&st, &ctx, &url_keys(&k))
-                },
-            ));
+            list = list.merge(self.serve(MethodFilter::POST, EntitySet::create));
         }
-        let mut one: MethodRouter<Arc<Shared>> = get(
-            move |State(st): St, Extension(ctx): Cx, k: Keys| async move {
-                self.get(&st, &ctx, &url_keys(&k))
-            },
-        );
+        let mut one = self.serve(MethodFilter::GET, EntitySet::get);
         if self.ops.update {
-            one = one.merge(patch(
-                move |State(st): St, Extension(ctx): Cx, k: Keys| async move {
-                    self.update(&st, &ctx, &url_keys(&k))
-                },
-            ));
+            one = one.merge(self.serve(MethodFilter::PATCH, EntitySet::update));
         }
         if self.ops.delete {
-            one = one.merge(delete(
-                move |State(st): St, Extension(ctx): Cx, k: Keys| async move {
-                    self.delete(&st, &ctx, &url_keys(&k))
-                },
-            ));
+            one = one.merge(self.serve(MethodFilter::DELETE, EntitySet::delete));
         }
         let mut r = Router::new().route(&collection, list).route(&item, one);
         for nav in self.navs {
             r = r.merge(nav.routes(self));
         }
         r
+    }
+
+    /// `method` answered by `op` with the URL's keys.
+    fn serve(&'static self, method: MethodFilter, op: Operation) -> MethodRouter<Arc<Shared>> {
+        on(
+            method,
+            move |State(st): St, Extension(ctx): Cx, k: Keys| async move {
+                op(self, &st, &ctx, &url_keys(&k))
+            },
+        )
     }
 
     /// Store path of the entity with `key` (a top-level set's).
