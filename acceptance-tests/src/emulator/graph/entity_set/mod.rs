@@ -567,6 +567,43 @@ impl EntitySet {
         }
     }
 
+    /// The entity `key` of the collection `at` as a GET finds it: the parent's check first,
+    /// then `not_found` while it is missing (or, where the dialect says, still replicating).
+    fn find<'s>(
+        &self,
+        s: &'s TenantStore<'_>,
+        at: &At,
+        key: &str,
+    ) -> Result<&'s Value, GraphError> {
+        self.check_parent(s, at)?;
+        let path = at.item(key);
+        let v = if self.dialect.get_sees_lag {
+            s.visible(&path)
+        } else {
+            s.get(&path)
+        };
+        v.ok_or_else(|| (self.dialect.not_found)(key))
+    }
+
+    /// Runs `f` on the entity the URL's `keys` name (the parent's, then its own), at its store
+    /// path, once a GET would find it: for a family's actions on an entity
+    /// (`jobs/{key}/start`), which answer 400 and 404 as the set does.
+    pub fn with_entity<R>(
+        &self,
+        st: &Shared,
+        ctx: &GraphCtx,
+        keys: &[&str],
+        f: impl FnOnce(&mut TenantStore<'_>, String) -> Result<R, GraphError>,
+    ) -> Result<R, GraphError> {
+        let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+        let at = self.at(&keys)?;
+        let key = self.own_key(&keys)?;
+        st.with_store(&ctx.tenant, |s| {
+            self.find(s, &at, &key)?;
+            f(s, at.item(&key))
+        })
+    }
+
     fn get(&self, st: &Shared, ctx: &GraphCtx, keys: &[String]) -> Handler {
         let (at, key) = if self.dialect.key_before_query {
             let at = self.at(keys)?;
@@ -581,13 +618,7 @@ impl EntitySet {
         let expand = self.parse_expand(ctx)?;
         let path = at.item(&key);
         let body = st.with_store(&ctx.tenant, |s| {
-            self.check_parent(s, &at)?;
-            let v = if self.dialect.get_sees_lag {
-                s.visible(&path)
-            } else {
-                s.get(&path)
-            };
-            let v = v.ok_or_else(|| (self.dialect.not_found)(&key))?;
+            let v = self.find(s, &at, &key)?;
             // Assumed: the replica answering sees an expanded navigation property as a GET of
             // it would (replication lag applies), unlike the list (API-NOTES.md#replication-lag).
             Ok::<_, GraphError>(self.shape(s, &path, v, &select, &expand, true))

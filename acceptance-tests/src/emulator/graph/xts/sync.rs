@@ -189,7 +189,7 @@ pub(super) fn job_not_found(job: &str) -> GraphError {
     )
 }
 
-/// Runs `f` on the job `job` of `sp` once both are there.
+/// Runs `f` on the job `job` of `sp` once both are there (404 as a GET of the job answers).
 fn with_job<R>(
     st: &Shared,
     ctx: &GraphCtx,
@@ -197,16 +197,7 @@ fn with_job<R>(
     job: &str,
     f: impl FnOnce(&mut TenantStore<'_>, String) -> Result<R, GraphError>,
 ) -> Result<R, GraphError> {
-    let sp = guid_key(sp)?;
-    st.with_store(&ctx.tenant, |s| {
-        settled_sp(s, &sp)?;
-        let path = job_path(&sp, job);
-        // Documented: a new job can take "several moments" to appear (replication lag).
-        if s.visible(&path).is_none() {
-            return Err(job_not_found(job));
-        }
-        f(s, path)
-    })
+    JOBS.with_entity(st, ctx, &[sp, job], f)
 }
 
 /// Sets the schedule state and status code (start / pause).
