@@ -1,12 +1,13 @@
 //! OData system query options shared by the Graph route modules: `$select` and `$expand`
 //! parsed strictly against the emulated types, the projection they ask for, and the matching
-//! `@odata.context` fragment.
+//! `@odata.context` fragment; `$filter` (`eq` clauses joined by `and`) and `$top` of lists.
 //!
 //! Sources: OData URL Conventions (system query options, at most once each), OData JSON Format
 //! ("Expanded Navigation Property": single-valued and no related entity is `null`), and the
 //! OData library's error messages as Graph returns them. Messages marked "ours" are
 //! assumptions.
 
+use axum::http::StatusCode;
 use serde_json::{Map, Value};
 
 use super::envelope::{GraphCtx, GraphError};
@@ -60,6 +61,11 @@ pub fn parse_select(ctx: &GraphCtx, ty: &ObjType) -> Result<Option<Vec<String>>,
 pub struct Expand(Vec<(&'static str, Option<Vec<String>>)>);
 
 impl Expand {
+    /// `navs` expanded whole (no nested `$select`).
+    pub fn whole(navs: &[&'static str]) -> Expand {
+        Expand(navs.iter().map(|n| (*n, None)).collect())
+    }
+
     /// `Some(nested select)` when `nav` is expanded.
     pub fn get(&self, nav: &str) -> Option<&Option<Vec<String>>> {
         self.0.iter().find(|(n, _)| *n == nav).map(|(_, s)| s)
@@ -183,5 +189,103 @@ pub fn context_select(select: &Option<Vec<String>>, expand: &Expand) -> String {
         String::new()
     } else {
         format!("({})", parts.join(","))
+    }
+}
+
+// ---- $filter and $top -----------------------------------------------------------------------
+
+/// One `$filter` clause: `<property> eq '<value>'`.
+pub struct Clause {
+    prop: String,
+    value: String,
+}
+
+/// `$filter` of the request: `eq` clauses joined by `and`, on the properties in `filterable`
+/// of `ty`; none when it is absent. API-NOTES.md#xts-queries
+pub fn parse_filter(
+    ctx: &GraphCtx,
+    filterable: &[&str],
+    ty: &ObjType,
+) -> Result<Vec<Clause>, GraphError> {
+    let Some(f) = single_option(ctx, "$filter")? else {
+        return Ok(Vec::new());
+    };
+    split_and(f)
+        .into_iter()
+        .map(|clause| parse_clause(clause.trim(), filterable, ty.name))
+        .collect()
+}
+
+/// Splits on ` and ` outside quoted strings (a `''` inside quotes toggles twice, so stays in).
+fn split_and(f: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let (mut quoted, mut start) = (false, 0);
+    let bytes = f.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\'' {
+            quoted = !quoted;
+        } else if !quoted && bytes[i..].len() >= 5 && bytes[i..i + 5].eq_ignore_ascii_case(b" and ")
+        {
+            out.push(&f[start..i]);
+            start = i + 5;
+            i += 5;
+            continue;
+        }
+        i += 1;
+    }
+    out.push(&f[start..]);
+    out
+}
+
+fn parse_clause(clause: &str, filterable: &[&str], resource: &str) -> Result<Clause, GraphError> {
+    let mut parts = clause.splitn(3, ' ');
+    let (Some(prop), Some(op), Some(value)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(GraphError::bad_request(format!(
+            "Invalid filter clause: '{clause}'."
+        )));
+    };
+    if !filterable.contains(&prop) || !op.eq_ignore_ascii_case("eq") {
+        return Err(GraphError::new(
+            StatusCode::BAD_REQUEST,
+            "Request_UnsupportedQuery",
+            format!("Unsupported or invalid query filter clause specified for property '{prop}' of resource '{resource}'."),
+        ));
+    }
+    let value = value.trim();
+    let inner = value
+        .strip_prefix('\'')
+        .and_then(|v| v.strip_suffix('\''))
+        .filter(|v| !v.replace("''", "").contains('\''));
+    let Some(inner) = inner else {
+        return Err(GraphError::bad_request(format!(
+            "Invalid filter clause: the value {value} of '{prop}' must be a quoted string."
+        )));
+    };
+    Ok(Clause {
+        prop: prop.to_string(),
+        value: inner.replace("''", "'"),
+    })
+}
+
+/// Whether `v` passes every clause (string properties, compared case-insensitively).
+pub fn matches(v: &Value, clauses: &[Clause]) -> bool {
+    clauses.iter().all(|c| {
+        v[&c.prop]
+            .as_str()
+            .is_some_and(|s| s.eq_ignore_ascii_case(&c.value))
+    })
+}
+
+/// `$top` of the request (1 to 999); unbounded when it is absent.
+pub fn parse_top(ctx: &GraphCtx) -> Result<usize, GraphError> {
+    match single_option(ctx, "$top")? {
+        None => Ok(usize::MAX),
+        Some(t) => match t.parse::<usize>() {
+            Ok(n) if (1..=999).contains(&n) => Ok(n),
+            _ => Err(GraphError::bad_request(format!(
+                "Invalid page size specified: '{t}'. Must be between 1 and 999 inclusive."
+            ))),
+        },
     }
 }

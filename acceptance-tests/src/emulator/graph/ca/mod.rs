@@ -29,7 +29,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde_json::{json, Map, Value};
 
-use super::entity_set::{with_context, Dialect, EntitySet, Hooks, Key};
+use super::entity_set::{with_context, Dialect, EntitySet, Hooks, Key, Ops, Query, Scope};
 use super::envelope::{context_url, odata_json, GraphCtx, GraphError, GraphResult};
 use super::odata::{parse_select, project};
 use super::schema::Op;
@@ -78,9 +78,13 @@ pub fn routes() -> Router<Arc<Shared>> {
 /// `/identity/conditionalAccess/policies`.
 pub static POLICIES: EntitySet = EntitySet {
     path: POLICIES_PATH,
+    parent: None,
     ty: &types::POLICY,
     key: Key::Server,
+    ops: Ops::ALL,
+    query: &Query::SELECT,
     navs: &[],
+    collections: &[],
     unemulated: &[],
     hooks: Hooks {
         // The schema walker and the policy rules it cannot express.
@@ -102,6 +106,11 @@ pub static DIALECT: Dialect = Dialect {
     update_not_found: not_found,
     select_in_context: false,
     key_before_query: true,
+    get_sees_lag: true,
+    update_key_before_query: false,
+    update_sees_lag: false,
+    delete_sees_lag: false,
+    location: true,
 };
 
 /// The server-set properties, and (on update) the merged policy must still be a policy (a
@@ -130,7 +139,12 @@ fn finish(policy: &mut Map<String, Value>, op: Op, id: &str) -> Result<(), Graph
 }
 
 /// Facts §1: a deleted policy goes to `deletedItems` (restorable for 30 days).
-fn soft_delete(s: &mut TenantStore<'_>, path: &str, id: &str) -> Result<(), GraphError> {
+fn soft_delete(
+    _: &Scope<'_>,
+    s: &mut TenantStore<'_>,
+    path: &str,
+    id: &str,
+) -> Result<(), GraphError> {
     let Some(Value::Object(mut policy)) = s.get(path).cloned() else {
         return Err(not_found(id));
     };

@@ -1,26 +1,28 @@
 //! The handler skeleton every Graph object family repeats, written once:
 //!
-//! * [`EntitySet`]: `GET` / `POST` on a collection, `GET` / `PATCH` / `DELETE` on `{key}`;
+//! * [`EntitySet`]: `GET` / `POST` on a collection, `GET` / `PATCH` / `DELETE` on `{key}`
+//!   (the methods a set serves: [`Ops`]), top-level or nested under an entity of another set
+//!   ([`Parent`]: `servicePrincipals/{id}/synchronization/jobs`);
 //! * [`Singleton`]: a single-valued navigation property stored under an entity of a set
 //!   (`PUT` creates, `GET` / `PATCH` / `DELETE`), expandable from its parent.
 //!
 //! Both validate bodies strictly against their [`ObjType`] (unknown or mis-cased properties,
 //! wrong types, enum members, read-only and create-only properties: [`validate_body`]), accept
-//! only the query options they serve, honour replication lag, and answer with Graph's context
-//! URLs. What differs per family is data plus a few hooks ([`Hooks`]); a new family is a schema,
+//! only the query options they serve ([`Query`]: `$select`, `$expand`, `$filter`, `$top`),
+//! honour replication lag, and answer with Graph's context URLs. What differs per family is data plus a few hooks ([`Hooks`]); a new family is a schema,
 //! a `static` of one of these and one `.merge(set.routes())` line.
 //! Behaviour: API-NOTES.md#graph-entity-sets.
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawPathParams, State};
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::{Extension, Router};
 use serde_json::{json, Map, Value};
 
 use super::envelope::{context_url, no_content, odata_json, GraphCtx, GraphError, GraphResult};
-use super::odata::{self, parse_select, project, Expand};
+use super::odata::{self, parse_filter, parse_select, parse_top, project, Expand};
 use super::schema::{validate_body, ObjType, Op};
 use crate::emulator::state::{Shared, TenantStore};
 use crate::emulator::util::{is_guid, new_guid};
@@ -30,6 +32,9 @@ pub use singleton::Singleton;
 
 /// A JSON object: a body, a stored entity.
 pub type Object = Map<String, Value>;
+
+/// Reads a request's `$expand` (see [`Hooks::expand`]).
+pub type ReadExpand = fn(ctx: &GraphCtx) -> Result<Expand, GraphError>;
 
 /// What differs between families beyond their schema. Every hook has a plain default.
 #[derive(Clone, Copy)]
@@ -46,14 +51,33 @@ pub struct Hooks {
     pub check_delete: fn(s: &TenantStore<'_>, path: &str) -> Result<(), GraphError>,
     /// Body validation (the schema walker by default).
     pub validate: fn(body: &Object, ty: &ObjType, op: Op) -> Result<(), GraphError>,
+    /// How `$expand` is read, where a family words its refusals itself; `None`: against the
+    /// set's navigation properties ([`odata::parse_expand`]).
+    pub expand: Option<ReadExpand>,
     /// How a body is merged into the stored entity; `None`: [`apply`] with these hooks.
     pub merge: Option<fn(stored: &mut Object, body: &Object)>,
     /// The whole entity after a create or an update merged the body, before it is stored
     /// (server-set properties, checks of the result); an error stores nothing.
     pub finish: fn(obj: &mut Object, op: Op, key: &str) -> Result<(), GraphError>,
+    /// What else a create or an update changes once the entity is stored at `path` (`body`: the
+    /// request's), e.g. objects made with it or properties other entities repeat.
+    pub written: fn(s: &mut TenantStore<'_>, op: Op, path: &str, body: &Object),
     /// What a delete does with the entity at `path` (removes it and what is below it by
-    /// default; a soft delete moves it elsewhere).
-    pub dispose: fn(s: &mut TenantStore<'_>, path: &str, key: &str) -> Result<(), GraphError>,
+    /// default; a soft delete moves it elsewhere). `scope` names the emulator and the tenant,
+    /// for a family's per-tenant knobs.
+    pub dispose: fn(
+        scope: &Scope<'_>,
+        s: &mut TenantStore<'_>,
+        path: &str,
+        key: &str,
+    ) -> Result<(), GraphError>,
+}
+
+/// Who a request is for: the emulator (its base URL; tests running side by side share tenant
+/// ids) and the tenant.
+pub struct Scope<'a> {
+    pub emulator: &'a str,
+    pub tenant: &'a str,
 }
 
 impl Hooks {
@@ -64,9 +88,11 @@ impl Hooks {
         check_create: |_, _| Ok(()),
         check_delete: |_, _| Ok(()),
         validate: validate_body,
+        expand: None,
         merge: None,
         finish: |_, _, _| Ok(()),
-        dispose: |s, path, _| {
+        written: |_, _, _, _| {},
+        dispose: |_, s, path, _| {
             s.remove(path);
             Ok(())
         },
@@ -82,6 +108,63 @@ pub enum Key {
     /// By an `id` the service assigns on create (a new GUID; what the create hooks store it as
     /// is theirs to say: [`Hooks::finish`] gets it).
     Server,
+    /// By an opaque id the service assigns on create (made by the function; not a GUID), taken
+    /// from the URL as it is.
+    Opaque(fn() -> String),
+}
+
+/// The methods a set serves besides `GET`; one it does not serve answers 405.
+#[derive(Clone, Copy)]
+pub struct Ops {
+    pub create: bool,
+    pub update: bool,
+    pub delete: bool,
+}
+
+impl Ops {
+    pub const ALL: Ops = Ops {
+        create: true,
+        update: true,
+        delete: true,
+    };
+}
+
+/// The query options a set serves, in the order its refusals name them. `$select`, `$expand`,
+/// `$filter` (on [`Query::filter`]) and `$top` are the ones there are.
+pub struct Query {
+    /// On a list.
+    pub list: &'static [&'static str],
+    /// On a GET of one entity.
+    pub item: &'static [&'static str],
+    /// The properties `$filter` may compare (`eq` clauses joined by `and`).
+    pub filter: &'static [&'static str],
+}
+
+impl Query {
+    pub const SELECT: Query = Query {
+        list: &["$select"],
+        item: &["$select"],
+        filter: &[],
+    };
+    pub const SELECT_EXPAND: Query = Query {
+        list: &["$select", "$expand"],
+        item: &["$select", "$expand"],
+        filter: &[],
+    };
+    /// No query option at all.
+    pub const NONE: Query = Query {
+        list: &[],
+        item: &[],
+        filter: &[],
+    };
+}
+
+/// The entity a nested set's collection hangs off: `<parent set>/{id}/<path>`.
+pub struct Parent {
+    pub set: &'static EntitySet,
+    /// What a request of the nested set sees of the parent entity `key`, in the store, before
+    /// its own checks (missing, still replicating, refusing requests for a while).
+    pub check: fn(s: &TenantStore<'_>, key: &str) -> Result<(), GraphError>,
 }
 
 /// How the service behind a set words what every set answers: the directory's (the default)
@@ -93,10 +176,21 @@ pub struct Dialect {
     pub not_found: fn(key: &str) -> GraphError,
     /// 404 of a PATCH of a missing entity.
     pub update_not_found: fn(key: &str) -> GraphError,
-    /// Context URLs name `$select` / `$expand` (`partners(id,x)/$entity`).
+    /// Context URLs name `$select` (`partners(id,x)/$entity`); expanded navigation properties
+    /// are named either way.
     pub select_in_context: bool,
     /// A GET checks the key before the query options.
     pub key_before_query: bool,
+    /// A GET of an entity still replicating answers `not_found`.
+    pub get_sees_lag: bool,
+    /// A PATCH checks the key before the query options.
+    pub update_key_before_query: bool,
+    /// A PATCH of an entity still replicating answers `update_not_found`.
+    pub update_sees_lag: bool,
+    /// A DELETE of an entity still replicating answers `not_found`.
+    pub delete_sees_lag: bool,
+    /// A create answers with a `Location` header.
+    pub location: bool,
 }
 
 impl Dialect {
@@ -108,17 +202,31 @@ impl Dialect {
         update_not_found: |_| GraphError::object_not_found(),
         select_in_context: true,
         key_before_query: false,
+        get_sees_lag: true,
+        update_key_before_query: false,
+        update_sees_lag: false,
+        delete_sees_lag: false,
+        location: true,
     };
 }
 
-/// An entity set keyed by GUIDs (see [`Key`]).
+/// An entity set keyed as [`Key`] says.
 pub struct EntitySet {
-    /// Store path of the collection, e.g. `/policies/crossTenantAccessPolicy/partners`.
+    /// Store path of the collection, e.g. `/policies/crossTenantAccessPolicy/partners`; below
+    /// the parent entity when nested (`/synchronization/jobs`).
     pub path: &'static str,
+    /// The set whose entities this one is nested under, if any.
+    pub parent: Option<&'static Parent>,
     pub ty: &'static ObjType,
     pub key: Key,
+    /// The methods it serves.
+    pub ops: Ops,
+    pub query: &'static Query,
     /// Expandable single-valued navigation properties.
     pub navs: &'static [&'static Singleton],
+    /// Expandable collection-valued navigation properties: the name and the type of the
+    /// entities stored below `<entity path>/<name>/`.
+    pub collections: &'static [(&'static str, &'static ObjType)],
     /// Navigation properties of the real type the emulator does not serve (refused in
     /// `$expand` rather than answered wrongly).
     pub unemulated: &'static [&'static str],
@@ -188,77 +296,131 @@ type Handler = GraphResult;
 type St = State<Arc<Shared>>;
 type Cx = Extension<GraphCtx>;
 type Id = Path<String>;
+type Keys = RawPathParams;
+/// One of the set's operations (list, create, get, update, delete).
+type Operation = fn(&EntitySet, &Shared, &GraphCtx, &[String]) -> Handler;
+
+/// The keys in the URL, in order: the parent entity's (nested sets), then the entity's.
+fn url_keys(p: &RawPathParams) -> Vec<String> {
+    p.iter().map(|(_, v)| v.to_string()).collect()
+}
+
+/// The collection a request is about.
+struct At {
+    /// The parent entity's key (nested sets).
+    parent: Option<String>,
+    /// Store path of the collection.
+    path: String,
+    /// The context URL's collection: `servicePrincipals('<id>')/synchronization/jobs`.
+    context: String,
+}
+
+impl At {
+    fn item(&self, key: &str) -> String {
+        format!("{}/{key}", self.path)
+    }
+}
 
 impl EntitySet {
-    /// The collection and item routes (plus each navigation property's).
+    /// The collection and item routes (plus each navigation property's), with the methods
+    /// [`Ops`] serves.
     pub fn routes(&'static self) -> Router<Arc<Shared>> {
-        let item = format!("/v1.0{}/{{id}}", self.path);
-        let mut r = Router::new()
-            .route(
-                &format!("/v1.0{}", self.path),
-                get(move |State(st): St, Extension(ctx): Cx| async move { self.list(&st, &ctx) })
-                    .post(move |State(st): St, Extension(ctx): Cx| async move {
-                        self.create(&st, &ctx)
-                    }),
-            )
-            .route(
-                &item,
-                get(
-                    move |State(st): St, Extension(ctx): Cx, Path(id): Id| async move {
-                        self.get(&st, &ctx, &id)
-                    },
-                )
-                .patch(
-                    move |State(st): St, Extension(ctx): Cx, Path(id): Id| async move {
-                        self.update(&st, &ctx, &id)
-                    },
-                )
-                .delete(
-                    move |State(st): St, Extension(ctx): Cx, Path(id): Id| async move {
-                        self.delete(&st, &ctx, &id)
-                    },
-                ),
-            );
+        let (collection, item) = match self.parent {
+            None => (
+                format!("/v1.0{}", self.path),
+                format!("/v1.0{}/{{id}}", self.path),
+            ),
+            Some(p) => {
+                let base = format!("/v1.0{}/{{id}}{}", p.set.path, self.path);
+                let item = format!("{base}/{{key}}");
+                (base, item)
+            }
+        };
+        let mut list = self.serve(MethodFilter::GET, EntitySet::list);
+        if self.ops.create {
+            list = list.merge(self.serve(MethodFilter::POST, EntitySet::create));
+        }
+        let mut one = self.serve(MethodFilter::GET, EntitySet::get);
+        if self.ops.update {
+            one = one.merge(self.serve(MethodFilter::PATCH, EntitySet::update));
+        }
+        if self.ops.delete {
+            one = one.merge(self.serve(MethodFilter::DELETE, EntitySet::delete));
+        }
+        let mut r = Router::new().route(&collection, list).route(&item, one);
         for nav in self.navs {
             r = r.merge(nav.routes(self));
         }
         r
     }
 
-    /// Store path of the entity with `key`.
+    /// `method` answered by `op` with the URL's keys.
+    fn serve(&'static self, method: MethodFilter, op: Operation) -> MethodRouter<Arc<Shared>> {
+        on(
+            method,
+            move |State(st): St, Extension(ctx): Cx, k: Keys| async move {
+                op(self, &st, &ctx, &url_keys(&k))
+            },
+        )
+    }
+
+    /// Store path of the entity with `key` (a top-level set's).
     pub fn item_path(&self, key: &str) -> String {
         format!("{}/{key}", self.path)
     }
 
-    /// `policies/crossTenantAccessPolicy/partners` (the context URL's collection).
+    /// `policies/crossTenantAccessPolicy/partners` (the context URL's collection, top level).
     fn context(&self) -> &'static str {
         self.path.trim_start_matches('/')
     }
 
-    /// A key from the URL, lowercase.
+    /// The collection of a request: a nested set's parent key read from the URL (400 for a bad
+    /// one, in the parent's words).
+    fn at(&self, keys: &[String]) -> Result<At, GraphError> {
+        let Some(p) = self.parent else {
+            return Ok(At {
+                parent: None,
+                path: self.path.to_string(),
+                context: self.context().to_string(),
+            });
+        };
+        let raw = keys.first().map(String::as_str).unwrap_or_default();
+        let key = p.set.url_key(raw)?;
+        Ok(At {
+            path: format!("{}{}", p.set.item_path(&key), self.path),
+            context: format!("{}('{key}'){}", p.set.context(), self.path),
+            parent: Some(key),
+        })
+    }
+
+    /// What the parent entity of a nested set's request says (see [`Parent::check`]).
+    fn check_parent(&self, s: &TenantStore<'_>, at: &At) -> Result<(), GraphError> {
+        match (self.parent, &at.parent) {
+            (Some(p), Some(key)) => (p.check)(s, key),
+            _ => Ok(()),
+        }
+    }
+
+    /// The entity's key: the last one in the URL.
+    fn own_key(&self, keys: &[String]) -> Result<String, GraphError> {
+        self.url_key(keys.last().map(String::as_str).unwrap_or_default())
+    }
+
+    /// A key from the URL, lowercase (opaque keys as they are).
     fn url_key(&self, raw: &str) -> Result<String, GraphError> {
-        if is_guid(raw) {
-            Ok(raw.to_ascii_lowercase())
-        } else {
-            Err((self.dialect.bad_key)(raw))
+        match self.key {
+            Key::Opaque(_) => Ok(raw.to_string()),
+            _ if is_guid(raw) => Ok(raw.to_ascii_lowercase()),
+            _ => Err((self.dialect.bad_key)(raw)),
         }
     }
 
-    /// The query options a read serves: `$expand` only where there is something to expand.
-    fn read_options(&self) -> &'static [&'static str] {
-        if self.navs.is_empty() && self.unemulated.is_empty() {
-            &["$select"]
-        } else {
-            &["$select", "$expand"]
-        }
-    }
-
-    /// The `$select` / `$expand` part of a context URL, in the dialects that write it.
+    /// The `$select` / `$expand` part of a context URL, as the dialect writes it.
     fn context_select(&self, select: &Option<Vec<String>>, expand: &Expand) -> String {
         if self.dialect.select_in_context {
             odata::context_select(select, expand)
         } else {
-            String::new()
+            odata::context_select(&None, expand)
         }
     }
 
@@ -271,66 +433,93 @@ impl EntitySet {
     }
 
     fn parse_expand(&self, ctx: &GraphCtx) -> Result<Expand, GraphError> {
-        let navs: Vec<(&'static str, &ObjType)> =
-            self.navs.iter().map(|n| (n.name, n.ty)).collect();
+        if let Some(expand) = self.hooks.expand {
+            return expand(ctx);
+        }
+        let navs: Vec<(&'static str, &ObjType)> = self
+            .navs
+            .iter()
+            .map(|n| (n.name, n.ty))
+            .chain(self.collections.iter().copied())
+            .collect();
         odata::parse_expand(ctx, self.ty, &navs, self.unemulated)
     }
 
-    /// The entity projected on `$select`, with `$expand`ed navigation properties read by `read`.
-    fn shape<'s>(
+    /// The entity at `path` projected on `$select`, with its `$expand`ed navigation properties
+    /// (single-valued ones as a GET of them would see them when `lagged`; collections listed).
+    fn shape(
         &self,
+        s: &TenantStore<'_>,
         path: &str,
         v: &Value,
         select: &Option<Vec<String>>,
         expand: &Expand,
-        read: impl Fn(&str) -> Option<&'s Value>,
+        lagged: bool,
     ) -> Map<String, Value> {
         let mut m = project(v, select);
         for nav in self.navs {
             if let Some(sel) = expand.get(nav.name) {
-                let related = read(&format!("{path}/{}", nav.name));
+                let at = format!("{path}/{}", nav.name);
+                let related = if lagged { s.visible(&at) } else { s.get(&at) };
                 m.insert(nav.name.into(), odata::expanded(related, sel));
+            }
+        }
+        for (name, _) in self.collections {
+            if let Some(sel) = expand.get(name) {
+                let items = s
+                    .children(&format!("{path}/{name}"))
+                    .into_iter()
+                    .map(|(_, v)| Value::Object(project(&v, sel)))
+                    .collect();
+                m.insert((*name).into(), Value::Array(items));
             }
         }
         m
     }
 
-    fn list(&self, st: &Shared, ctx: &GraphCtx) -> Handler {
-        ctx.only_query_options(self.read_options())?;
+    fn list(&self, st: &Shared, ctx: &GraphCtx, keys: &[String]) -> Handler {
+        ctx.only_query_options(self.query.list)?;
+        let at = self.at(keys)?;
+        let clauses = parse_filter(ctx, self.query.filter, self.ty)?;
+        let top = parse_top(ctx)?;
         let select = parse_select(ctx, self.ty)?;
         let expand = self.parse_expand(ctx)?;
         // Replication lag hides new objects from a GET of them, not from the list
         // (API-NOTES.md#replication-lag).
         let value: Vec<Value> = st.with_store(&ctx.tenant, |s| {
-            s.children(self.path)
-                .into_iter()
-                .map(|(path, v)| {
-                    Value::Object(self.shape(&path, &v, &select, &expand, |p| s.get(p)))
-                })
-                .collect()
-        });
-        let fragment = format!(
-            "{}{}",
-            self.context(),
-            self.context_select(&select, &expand)
-        );
+            self.check_parent(s, &at)?;
+            Ok::<_, GraphError>(
+                s.children(&at.path)
+                    .into_iter()
+                    .filter(|(_, v)| odata::matches(v, &clauses))
+                    .take(top)
+                    .map(|(path, v)| {
+                        Value::Object(self.shape(s, &path, &v, &select, &expand, false))
+                    })
+                    .collect(),
+            )
+        })?;
+        let fragment = format!("{}{}", at.context, self.context_select(&select, &expand));
         Ok(odata_json(
             StatusCode::OK,
             json!({"@odata.context": context_url(st, &fragment), "value": value}),
         ))
     }
 
-    fn create(&self, st: &Shared, ctx: &GraphCtx) -> Handler {
+    fn create(&self, st: &Shared, ctx: &GraphCtx, keys: &[String]) -> Handler {
         ctx.only_query_options(&[])?;
+        let at = self.at(keys)?;
         let body = ctx.object_body()?;
         (self.hooks.validate)(body, self.ty, Op::Create)?;
         let key = match self.key {
             Key::Property(prop) => self.client_key(body, prop)?,
             Key::Server => new_guid(),
+            Key::Opaque(new) => new(),
         };
         (self.hooks.check_create)(ctx, &key)?;
-        let path = self.item_path(&key);
+        let path = at.item(&key);
         let created = st.with_store(&ctx.tenant, |s| {
+            self.check_parent(s, &at)?;
             let skip: &[&str] = match self.key {
                 Key::Property(prop) => {
                     if s.get(&path).is_some() {
@@ -340,18 +529,21 @@ impl EntitySet {
                     }
                     &[prop][..]
                 }
-                Key::Server => &[],
+                Key::Server | Key::Opaque(_) => &[],
             };
             let mut obj = (self.hooks.new)(&key);
             self.merge(&mut obj, body, skip);
             (self.hooks.finish)(&mut obj, Op::Create, &key)?;
             s.create(&path, Value::Object(obj.clone()));
+            (self.hooks.written)(s, Op::Create, &path, body);
             Ok(obj)
         })?;
-        let ctx_url = context_url(st, &format!("{}/$entity", self.context()));
+        let ctx_url = context_url(st, &format!("{}/$entity", at.context));
         let mut resp = odata_json(StatusCode::CREATED, with_context(ctx_url, created));
-        if let Ok(v) = format!("{}/v1.0{path}", st.base_url).parse() {
-            resp.headers_mut().insert("location", v);
+        if self.dialect.location {
+            if let Ok(v) = format!("{}/v1.0{path}", st.base_url).parse() {
+                resp.headers_mut().insert("location", v);
+            }
         }
         Ok(resp)
     }
@@ -375,29 +567,65 @@ impl EntitySet {
         }
     }
 
-    fn get(&self, st: &Shared, ctx: &GraphCtx, id: &str) -> Handler {
-        let key = if self.dialect.key_before_query {
-            let key = self.url_key(id)?;
-            ctx.only_query_options(self.read_options())?;
-            key
+    /// The entity `key` of the collection `at` as a GET finds it: the parent's check first,
+    /// then `not_found` while it is missing (or, where the dialect says, still replicating).
+    fn find<'s>(
+        &self,
+        s: &'s TenantStore<'_>,
+        at: &At,
+        key: &str,
+    ) -> Result<&'s Value, GraphError> {
+        self.check_parent(s, at)?;
+        let path = at.item(key);
+        let v = if self.dialect.get_sees_lag {
+            s.visible(&path)
         } else {
-            ctx.only_query_options(self.read_options())?;
-            self.url_key(id)?
+            s.get(&path)
+        };
+        v.ok_or_else(|| (self.dialect.not_found)(key))
+    }
+
+    /// Runs `f` on the entity the URL's `keys` name (the parent's, then its own), at its store
+    /// path, once a GET would find it: for a family's actions on an entity
+    /// (`jobs/{key}/start`), which answer 400 and 404 as the set does.
+    pub fn with_entity<R>(
+        &self,
+        st: &Shared,
+        ctx: &GraphCtx,
+        keys: &[&str],
+        f: impl FnOnce(&mut TenantStore<'_>, String) -> Result<R, GraphError>,
+    ) -> Result<R, GraphError> {
+        let keys: Vec<String> = keys.iter().map(|k| k.to_string()).collect();
+        let at = self.at(&keys)?;
+        let key = self.own_key(&keys)?;
+        st.with_store(&ctx.tenant, |s| {
+            self.find(s, &at, &key)?;
+            f(s, at.item(&key))
+        })
+    }
+
+    fn get(&self, st: &Shared, ctx: &GraphCtx, keys: &[String]) -> Handler {
+        let (at, key) = if self.dialect.key_before_query {
+            let at = self.at(keys)?;
+            let key = self.own_key(keys)?;
+            ctx.only_query_options(self.query.item)?;
+            (at, key)
+        } else {
+            ctx.only_query_options(self.query.item)?;
+            (self.at(keys)?, self.own_key(keys)?)
         };
         let select = parse_select(ctx, self.ty)?;
         let expand = self.parse_expand(ctx)?;
-        let path = self.item_path(&key);
+        let path = at.item(&key);
         let body = st.with_store(&ctx.tenant, |s| {
-            let v = s
-                .visible(&path)
-                .ok_or_else(|| (self.dialect.not_found)(&key))?;
+            let v = self.find(s, &at, &key)?;
             // Assumed: the replica answering sees an expanded navigation property as a GET of
             // it would (replication lag applies), unlike the list (API-NOTES.md#replication-lag).
-            Ok::<_, GraphError>(self.shape(&path, v, &select, &expand, |p| s.visible(p)))
+            Ok::<_, GraphError>(self.shape(s, &path, v, &select, &expand, true))
         })?;
         let fragment = format!(
             "{}{}/$entity",
-            self.context(),
+            at.context,
             self.context_select(&select, &expand)
         );
         Ok(odata_json(
@@ -406,14 +634,26 @@ impl EntitySet {
         ))
     }
 
-    fn update(&self, st: &Shared, ctx: &GraphCtx, id: &str) -> Handler {
-        ctx.only_query_options(&[])?;
-        let key = self.url_key(id)?;
+    fn update(&self, st: &Shared, ctx: &GraphCtx, keys: &[String]) -> Handler {
+        let (at, key) = if self.dialect.update_key_before_query {
+            let at = self.at(keys)?;
+            let key = self.own_key(keys)?;
+            ctx.only_query_options(&[])?;
+            (at, key)
+        } else {
+            ctx.only_query_options(&[])?;
+            (self.at(keys)?, self.own_key(keys)?)
+        };
         let body = ctx.object_body()?;
         (self.hooks.validate)(body, self.ty, Op::Update)?;
         st.with_store(&ctx.tenant, |s| {
+            self.check_parent(s, &at)?;
+            let path = at.item(&key);
+            if self.dialect.update_sees_lag && s.visible(&path).is_none() {
+                return Err((self.dialect.update_not_found)(&key));
+            }
             let stored = s
-                .get_mut(&self.item_path(&key))
+                .get_mut(&path)
                 .and_then(Value::as_object_mut)
                 .ok_or_else(|| (self.dialect.update_not_found)(&key))?;
             // Merged into a copy: a result `finish` refuses leaves the entity as it was.
@@ -421,20 +661,32 @@ impl EntitySet {
             self.merge(&mut merged, body, &[]);
             (self.hooks.finish)(&mut merged, Op::Update, &key)?;
             *stored = merged;
+            (self.hooks.written)(s, Op::Update, &path, body);
             Ok(no_content())
         })
     }
 
-    fn delete(&self, st: &Shared, ctx: &GraphCtx, id: &str) -> Handler {
+    fn delete(&self, st: &Shared, ctx: &GraphCtx, keys: &[String]) -> Handler {
         ctx.only_query_options(&[])?;
-        let key = self.url_key(id)?;
+        let at = self.at(keys)?;
+        let key = self.own_key(keys)?;
+        let scope = Scope {
+            emulator: &st.base_url,
+            tenant: &ctx.tenant,
+        };
         st.with_store(&ctx.tenant, |s| {
-            let path = self.item_path(&key);
-            if s.get(&path).is_none() {
+            self.check_parent(s, &at)?;
+            let path = at.item(&key);
+            let there = if self.dialect.delete_sees_lag {
+                s.visible(&path).is_some()
+            } else {
+                s.get(&path).is_some()
+            };
+            if !there {
                 return Err((self.dialect.not_found)(&key));
             }
             (self.hooks.check_delete)(s, &path)?;
-            (self.hooks.dispose)(s, &path, &key)?;
+            (self.hooks.dispose)(&scope, s, &path, &key)?;
             Ok(no_content())
         })
     }

@@ -44,7 +44,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Map, Value};
 
-use super::entity_set::{Dialect, EntitySet, Hooks, Key, Singleton};
+use super::entity_set::{Dialect, EntitySet, Hooks, Key, Ops, Query, Singleton};
 use super::envelope::{GraphCtx, GraphError};
 use crate::emulator::state::{Shared, TenantStore};
 pub use default::service_default;
@@ -64,9 +64,13 @@ pub fn sync_path(id: &str) -> String {
 /// `crossTenantAccessPolicyConfigurationPartner` entities, keyed by `tenantId`.
 pub static PARTNERS: EntitySet = EntitySet {
     path: PARTNERS_PATH,
+    parent: None,
     ty: &PARTNER,
     key: Key::Property("tenantId"),
+    ops: Ops::ALL,
+    query: &Query::SELECT_EXPAND,
     navs: &[&IDENTITY_SYNCHRONIZATION],
+    collections: &[],
     // Navigation properties of the v1.0 type that are not emulated.
     unemulated: &["serviceProviderConstraints"],
     hooks: Hooks {

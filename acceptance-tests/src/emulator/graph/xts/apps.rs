@@ -1,5 +1,6 @@
-//! The configuration application: instantiate, `applications`, `servicePrincipals`, and the
-//! deleted applications in `directory/deletedItems`. API-NOTES.md#xts-apps
+//! The configuration application: instantiate, `applications` and `servicePrincipals` (entity
+//! sets, [`APPLICATIONS`] and [`SERVICE_PRINCIPALS`]), and the deleted applications in
+//! `directory/deletedItems`. API-NOTES.md#xts-apps
 
 use std::sync::Arc;
 
@@ -9,30 +10,25 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use serde_json::{json, Map, Value};
 
-use super::query::{get_one, list, patch, select};
-use super::types::{APPLICATION, SERVICE_PRINCIPAL};
+use super::types::{APPLICATION, APP_ROLE_ASSIGNMENT, SERVICE_PRINCIPAL};
 use super::*;
+use crate::emulator::graph::entity_set::{
+    Dialect, EntitySet, Hooks, Key, Object, Ops, Query, Scope,
+};
 use crate::emulator::graph::envelope::{
     context_url, no_content, odata_json, GraphCtx, GraphResult,
 };
-use crate::emulator::graph::odata::{project, single_option};
+use crate::emulator::graph::odata::{parse_select, project, single_option, Expand};
+use crate::emulator::graph::schema::{validate_body, ObjType, Op};
 use crate::emulator::util::{new_guid, now_utc, Stamp};
 
 pub(super) fn routes() -> Router<Arc<Shared>> {
-    Router::new()
+    APPLICATIONS
+        .routes()
+        .merge(SERVICE_PRINCIPALS.routes())
         .route(
             "/v1.0/applicationTemplates/{id}/instantiate",
             post(instantiate),
-        )
-        .route("/v1.0/applications", get(list_apps))
-        .route(
-            "/v1.0/applications/{id}",
-            get(get_app).patch(patch_app).delete(delete_app),
-        )
-        .route("/v1.0/servicePrincipals", get(list_sps))
-        .route(
-            "/v1.0/servicePrincipals/{id}",
-            get(get_sp).patch(patch_sp).delete(delete_sp),
         )
         .route(
             "/v1.0/directory/deletedItems/{id}",
@@ -144,142 +140,148 @@ async fn instantiate(
     Ok(odata_json(StatusCode::CREATED, body))
 }
 
-// ---- applications ----------------------------------------------------------------------------
+// ---- applications and service principals --------------------------------------------------
 
-async fn list_apps(
-    State(st): State<Arc<Shared>>,
-    Extension(ctx): Extension<GraphCtx>,
-) -> GraphResult {
-    list(&st, &ctx, APPS_PATH, &APPLICATION, "application")
-}
+/// How the directory answers on `applications` and `servicePrincipals`: context URLs without
+/// `$select`; a PATCH checks the key first and answers 404 while the object replicates
+/// (assumed: API-NOTES.md#graph-entity-sets).
+pub(super) static DIALECT: Dialect = Dialect {
+    select_in_context: false,
+    update_key_before_query: true,
+    update_sees_lag: true,
+    ..Dialect::DIRECTORY
+};
 
-async fn get_app(
-    State(st): State<Arc<Shared>>,
-    Extension(ctx): Extension<GraphCtx>,
-    Path(id): Path<String>,
-) -> GraphResult {
-    get_one(&st, &ctx, APPS_PATH, &APPLICATION, &id)
-}
+/// `$filter` / `$select` / `$top` on lists, `$select` on a GET. API-NOTES.md#xts-queries
+const QUERY: Query = Query {
+    list: &["$filter", "$select", "$top"],
+    item: &["$select"],
+    filter: &["id", "appId", "displayName", "applicationTemplateId"],
+};
 
-async fn patch_app(
-    State(st): State<Arc<Shared>>,
-    Extension(ctx): Extension<GraphCtx>,
-    Path(id): Path<String>,
-) -> GraphResult {
-    let id = guid_key(&id)?;
-    let body = patch(&st, &ctx, &app_path(&id), &APPLICATION)?;
-    if let Some(name) = body.get("displayName") {
-        // The service principal shows its application's name as `appDisplayName`; its own
-        // `displayName` is separate. API-NOTES.md#xts-apps
-        st.with_store(&ctx.tenant, |s| {
-            let app_id = s.get(&app_path(&id)).map(|a| a["appId"].clone());
-            for (path, sp) in s.children(SPS_PATH) {
-                if Some(&sp["appId"]) == app_id.as_ref() {
-                    if let Some(v) = s.get_mut(&path) {
-                        v["appDisplayName"] = name.clone();
-                    }
-                }
-            }
-        });
+/// Read, patched and deleted here; made by instantiate (no POST).
+const NO_CREATE: Ops = Ops {
+    create: false,
+    ..Ops::ALL
+};
+
+/// `applications`: a PATCH of `displayName` shows in the service principal's
+/// `appDisplayName`; a DELETE deletes its service principal and keeps the application in
+/// deleted items.
+pub static APPLICATIONS: EntitySet = EntitySet {
+    path: APPS_PATH,
+    parent: None,
+    ty: &APPLICATION,
+    key: Key::Server,
+    ops: NO_CREATE,
+    query: &QUERY,
+    navs: &[],
+    collections: &[],
+    unemulated: &[],
+    hooks: Hooks {
+        validate: validate_patch,
+        merge: Some(replace_members),
+        written: rename_service_principals,
+        dispose: delete_application,
+        ..Hooks::DEFAULT
+    },
+    dialect: &DIALECT,
+};
+
+/// `servicePrincipals`; `$expand=appRoleAssignedTo` reads the assignments with the service
+/// principal in one request (graph-query; the only navigation property emulated).
+pub static SERVICE_PRINCIPALS: EntitySet = EntitySet {
+    path: SPS_PATH,
+    parent: None,
+    ty: &SERVICE_PRINCIPAL,
+    key: Key::Server,
+    ops: NO_CREATE,
+    query: &Query {
+        item: &["$select", "$expand"],
+        ..QUERY
+    },
+    navs: &[],
+    collections: &[("appRoleAssignedTo", &APP_ROLE_ASSIGNMENT)],
+    unemulated: &[],
+    hooks: Hooks {
+        validate: validate_patch,
+        expand: Some(expand_assignments),
+        merge: Some(replace_members),
+        ..Hooks::DEFAULT
+    },
+    dialect: &DIALECT,
+};
+
+/// `$expand=appRoleAssignedTo` exactly: no nested options, no other navigation property.
+fn expand_assignments(ctx: &GraphCtx) -> Result<Expand, GraphError> {
+    match single_option(ctx, "$expand")? {
+        None => Ok(Expand::default()),
+        Some("appRoleAssignedTo") => Ok(Expand::whole(&["appRoleAssignedTo"])),
+        Some(other) => Err(GraphError::bad_request(format!(
+            "Could not find a navigation property named '{other}' on type 'microsoft.graph.servicePrincipal' (only appRoleAssignedTo is emulated)."
+        ))),
     }
-    Ok(no_content())
 }
 
-async fn delete_app(
-    State(st): State<Arc<Shared>>,
-    Extension(ctx): Extension<GraphCtx>,
-    Path(id): Path<String>,
-) -> GraphResult {
-    ctx.only_query_options(&[])?;
-    let id = guid_key(&id)?;
-    let d = delete_delay(&st, &ctx.tenant);
-    st.with_store(&ctx.tenant, |s| {
-        let Some(mut app) = s.get(&app_path(&id)).cloned() else {
-            return Err(GraphError::resource_not_found(&id));
-        };
-        // Deleting an application deletes its service principal in this tenant (with its
-        // jobs, secrets and assignments) and keeps the application 30 days in deleted items.
-        for (path, sp) in s.children(SPS_PATH) {
-            if sp["appId"] == app["appId"] {
-                remove_later(s, &path, d);
-            }
-        }
-        remove_later(s, &app_path(&id), d);
-        app["deletedDateTime"] = json!(now_utc(Stamp::Seconds));
-        s.replace(&deleted_path(&id), app);
-        Ok(no_content())
-    })
+/// A PATCH body: validated against the type, `displayName` never empty.
+fn validate_patch(body: &Object, ty: &ObjType, op: Op) -> Result<(), GraphError> {
+    validate_body(body, ty, op)?;
+    if body
+        .get("displayName")
+        .and_then(Value::as_str)
+        .is_some_and(|s| s.trim().is_empty())
+    {
+        return Err(GraphError::request_bad_request(
+            "Property 'displayName' cannot be empty.",
+        ));
+    }
+    Ok(())
 }
 
-// ---- service principals ----------------------------------------------------------------------
-
-async fn list_sps(
-    State(st): State<Arc<Shared>>,
-    Extension(ctx): Extension<GraphCtx>,
-) -> GraphResult {
-    list(&st, &ctx, SPS_PATH, &SERVICE_PRINCIPAL, "servicePrincipal")
+/// Members sent replace the stored ones as they are (no `null` mapping to apply).
+fn replace_members(stored: &mut Object, body: &Object) {
+    for (k, v) in body {
+        stored.insert(k.clone(), v.clone());
+    }
 }
 
-async fn get_sp(
-    State(st): State<Arc<Shared>>,
-    Extension(ctx): Extension<GraphCtx>,
-    Path(id): Path<String>,
-) -> GraphResult {
-    // `$expand=appRoleAssignedTo` reads the assignments with the service principal in one
-    // request (graph-query; the only navigation property emulated).
-    let expand = single_option(&ctx, "$expand")?.map(str::to_string);
-    let Some(expand) = expand else {
-        return get_one(&st, &ctx, SPS_PATH, &SERVICE_PRINCIPAL, &id);
+/// The service principal shows its application's name as `appDisplayName`; its own
+/// `displayName` is separate. API-NOTES.md#xts-apps
+fn rename_service_principals(s: &mut TenantStore<'_>, _: Op, path: &str, body: &Object) {
+    let Some(name) = body.get("displayName") else {
+        return;
     };
-    if expand != "appRoleAssignedTo" {
-        return Err(GraphError::bad_request(format!(
-            "Could not find a navigation property named '{expand}' on type 'microsoft.graph.servicePrincipal' (only appRoleAssignedTo is emulated)."
-        )));
-    }
-    ctx.only_query_options(&["$select", "$expand"])?;
-    let id = guid_key(&id)?;
-    let sel = select(&ctx, &SERVICE_PRINCIPAL)?;
-    let mut body = st
-        .with_store(&ctx.tenant, |s| {
-            let sp = s.visible(&sp_path(&id))?;
-            let mut m = project(sp, &sel);
-            let assigned: Vec<Value> = s
-                .children(&assignments_path(&id))
-                .into_iter()
-                .map(|(_, v)| v)
-                .collect();
-            m.insert("appRoleAssignedTo".into(), Value::Array(assigned));
-            Some(m)
-        })
-        .ok_or_else(|| GraphError::resource_not_found(&id))?;
-    let url = context_url(&st, "servicePrincipals(appRoleAssignedTo())/$entity");
-    body.insert("@odata.context".into(), json!(url));
-    Ok(odata_json(StatusCode::OK, Value::Object(body)))
-}
-
-async fn patch_sp(
-    State(st): State<Arc<Shared>>,
-    Extension(ctx): Extension<GraphCtx>,
-    Path(id): Path<String>,
-) -> GraphResult {
-    let id = guid_key(&id)?;
-    patch(&st, &ctx, &sp_path(&id), &SERVICE_PRINCIPAL)?;
-    Ok(no_content())
-}
-
-async fn delete_sp(
-    State(st): State<Arc<Shared>>,
-    Extension(ctx): Extension<GraphCtx>,
-    Path(id): Path<String>,
-) -> GraphResult {
-    ctx.only_query_options(&[])?;
-    let id = guid_key(&id)?;
-    st.with_store(&ctx.tenant, |s| {
-        if !s.remove(&sp_path(&id)) {
-            return Err(GraphError::resource_not_found(&id));
+    let app_id = s.get(path).map(|a| a["appId"].clone());
+    for (sp_path, sp) in s.children(SPS_PATH) {
+        if Some(&sp["appId"]) == app_id.as_ref() {
+            if let Some(v) = s.get_mut(&sp_path) {
+                v["appDisplayName"] = name.clone();
+            }
         }
-        Ok(no_content())
-    })
+    }
+}
+
+/// Deleting an application deletes its service principal in this tenant (with its jobs,
+/// secrets and assignments) and keeps the application 30 days in deleted items.
+fn delete_application(
+    scope: &Scope<'_>,
+    s: &mut TenantStore<'_>,
+    path: &str,
+    id: &str,
+) -> Result<(), GraphError> {
+    let d = delete_delay(scope);
+    let Some(mut app) = s.get(path).cloned() else {
+        return Err(GraphError::resource_not_found(id));
+    };
+    for (sp_path, sp) in s.children(SPS_PATH) {
+        if sp["appId"] == app["appId"] {
+            remove_later(s, &sp_path, d);
+        }
+    }
+    remove_later(s, path, d);
+    app["deletedDateTime"] = json!(now_utc(Stamp::Seconds));
+    s.replace(&deleted_path(id), app);
+    Ok(())
 }
 
 // ---- deleted items ---------------------------------------------------------------------------
@@ -292,7 +294,7 @@ async fn get_deleted(
     Path(id): Path<String>,
 ) -> GraphResult {
     ctx.only_query_options(&["$select"])?;
-    let sel = select(&ctx, &APPLICATION)?;
+    let sel = parse_select(&ctx, &APPLICATION)?;
     let typed = |v: &Value| {
         let mut m = Map::new();
         m.insert("@odata.type".into(), json!("#microsoft.graph.application"));

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::post;
 use axum::{Extension, Router};
 use base64::Engine as _;
 use rand::Rng as _;
@@ -13,73 +13,52 @@ use serde_json::{json, Value};
 
 use super::types::APP_ROLE_ASSIGNMENT;
 use super::*;
-use crate::emulator::graph::entity_set::with_context;
-use crate::emulator::graph::envelope::{
-    context_url, no_content, odata_json, GraphCtx, GraphResult,
+use crate::emulator::graph::entity_set::{
+    with_context, Dialect, EntitySet, Hooks, Key, Ops, Query,
 };
+use crate::emulator::graph::envelope::{context_url, odata_json, GraphCtx, GraphResult};
 use crate::emulator::graph::schema::{validate_body, Op};
 use crate::emulator::util::{is_guid, now_utc, Stamp};
 
+// The create is explicit: what it stores comes from the service principal, the principal and
+// the other assignments, not from the body.
 pub(super) fn routes() -> Router<Arc<Shared>> {
-    Router::new()
-        .route(
-            "/v1.0/servicePrincipals/{id}/appRoleAssignedTo",
-            get(list).post(create),
-        )
-        .route(
-            "/v1.0/servicePrincipals/{id}/appRoleAssignedTo/{assignment}",
-            get(get_one).delete(delete),
-        )
+    ASSIGNMENTS.routes().route(
+        "/v1.0/servicePrincipals/{id}/appRoleAssignedTo",
+        post(create),
+    )
 }
+
+/// `servicePrincipals/{id}/appRoleAssignedTo`: listed, read and deleted as a set nested under
+/// the service principals (seen through [`settled_sp`]).
+pub static ASSIGNMENTS: EntitySet = EntitySet {
+    path: "/appRoleAssignedTo",
+    parent: Some(&SETTLED_SERVICE_PRINCIPAL),
+    ty: &APP_ROLE_ASSIGNMENT,
+    key: Key::Opaque(assignment_id),
+    ops: Ops {
+        create: false,
+        update: false,
+        delete: true,
+    },
+    query: &Query::NONE,
+    navs: &[],
+    collections: &[],
+    unemulated: &[],
+    hooks: Hooks::DEFAULT,
+    dialect: &DIALECT,
+};
+
+/// The directory's words; a GET reads an assignment at once (no replication lag).
+static DIALECT: Dialect = Dialect {
+    get_sees_lag: false,
+    ..Dialect::DIRECTORY
+};
 
 /// Assignment ids are opaque base64url strings, not GUIDs.
 fn assignment_id() -> String {
     let bytes: [u8; 32] = rand::rng().random();
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
-}
-
-async fn list(
-    State(st): State<Arc<Shared>>,
-    Extension(ctx): Extension<GraphCtx>,
-    Path(sp): Path<String>,
-) -> GraphResult {
-    ctx.only_query_options(&[])?;
-    let sp = guid_key(&sp)?;
-    let value = st.with_store(&ctx.tenant, |s| {
-        settled_sp(s, &sp)?;
-        Ok::<_, GraphError>(
-            s.children(&assignments_path(&sp))
-                .into_iter()
-                .map(|(_, v)| v)
-                .collect::<Vec<Value>>(),
-        )
-    })?;
-    let url = context_url(&st, &format!("servicePrincipals('{sp}')/appRoleAssignedTo"));
-    Ok(odata_json(
-        StatusCode::OK,
-        json!({"@odata.context": url, "value": value}),
-    ))
-}
-
-async fn get_one(
-    State(st): State<Arc<Shared>>,
-    Extension(ctx): Extension<GraphCtx>,
-    Path((sp, id)): Path<(String, String)>,
-) -> GraphResult {
-    ctx.only_query_options(&[])?;
-    let sp = guid_key(&sp)?;
-    let v = st.with_store(&ctx.tenant, |s| {
-        settled_sp(s, &sp)?;
-        s.get(&format!("{}/{id}", assignments_path(&sp)))
-            .cloned()
-            .ok_or_else(|| GraphError::resource_not_found(&id))
-    })?;
-    let url = context_url(
-        &st,
-        &format!("servicePrincipals('{sp}')/appRoleAssignedTo/$entity"),
-    );
-    let body = v.as_object().cloned().unwrap_or_default();
-    Ok(odata_json(StatusCode::OK, with_context(url, body)))
 }
 
 /// A new assignment of `role` of the service principal `sp` to the principal `p` (`kind`
@@ -168,20 +147,4 @@ async fn create(
         StatusCode::CREATED,
         with_context(url, created.as_object().cloned().unwrap_or_default()),
     ))
-}
-
-async fn delete(
-    State(st): State<Arc<Shared>>,
-    Extension(ctx): Extension<GraphCtx>,
-    Path((sp, id)): Path<(String, String)>,
-) -> GraphResult {
-    ctx.only_query_options(&[])?;
-    let sp = guid_key(&sp)?;
-    st.with_store(&ctx.tenant, |s| {
-        settled_sp(s, &sp)?;
-        if !s.remove(&format!("{}/{id}", assignments_path(&sp))) {
-            return Err(GraphError::resource_not_found(&id));
-        }
-        Ok(no_content())
-    })
 }

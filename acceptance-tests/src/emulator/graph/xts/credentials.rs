@@ -29,7 +29,7 @@ pub(super) fn routes() -> Router<Arc<Shared>> {
             post(validate_unbound),
         )
         .route(
-            &format!("{SYNC}/jobs/{{job}}/validateCredentials"),
+            &format!("{SYNC}/jobs/{{key}}/validateCredentials"),
             post(validate_bound),
         )
         .route(

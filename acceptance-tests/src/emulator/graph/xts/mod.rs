@@ -75,16 +75,17 @@
 //!   (`schedule.state`), [`schema_path`], [`secrets_path`], [`sp_path`], [`app_path`], and
 //!   `delete_object` on an assignment under [`assignments_path`].
 //!
-//! Layout: `apps.rs` (instantiate, applications, service principals, deleted items),
-//! `query.rs` (their lists, GET, PATCH), `sync.rs` (jobs, start / pause, schema routes),
-//! `sync_schema.rs` (the default schema and the PUT checks), `credentials.rs` (secrets,
-//! validateCredentials), `assign.rs` (appRoleAssignedTo), `seed.rs` (portal-made
-//! configurations), `types.rs` (the CSDL types bodies are checked against).
+//! Layout: `apps.rs` (instantiate, deleted items, and `applications` and `servicePrincipals`
+//! as [`EntitySet`](super::entity_set::EntitySet)s: their `$filter` / `$select` / `$top`
+//! lists, GET, PATCH, DELETE are the set's, what is theirs is in hooks), `sync.rs` (the jobs, a
+//! set nested under the service principals; start / pause, schema routes), `sync_schema.rs`
+//! (the default schema and the PUT checks), `credentials.rs` (secrets, validateCredentials),
+//! `assign.rs` (appRoleAssignedTo: a nested set, with an explicit create), `seed.rs` (portal-made configurations), `types.rs` (the
+//! CSDL types bodies are checked against).
 
 mod apps;
 mod assign;
 mod credentials;
-mod query;
 mod seed;
 mod sync;
 pub mod sync_schema;
@@ -98,6 +99,7 @@ use axum::http::StatusCode;
 use axum::Router;
 use serde_json::{json, Map, Value};
 
+use super::entity_set::{Parent, Scope};
 use super::envelope::GraphError;
 use crate::emulator::state::{Shared, TenantStore};
 pub use seed::{portal_configuration, PortalConfiguration, Seeded};
@@ -215,8 +217,8 @@ pub fn set_delete_delay(emu: &impl AsRef<Shared>, tenant: &str, d: Duration) {
     transient(|t| t.delete_delays.insert(key, d));
 }
 
-fn delete_delay(st: &Shared, tenant: &str) -> Duration {
-    let key = (st.base_url.clone(), tenant.to_string());
+fn delete_delay(scope: &Scope<'_>) -> Duration {
+    let key = (scope.emulator.to_string(), scope.tenant.to_string());
     transient(|t| t.delete_delays.get(&key).copied().unwrap_or_default())
 }
 
@@ -277,6 +279,13 @@ fn settled_sp(s: &TenantStore<'_>, sp: &str) -> Result<Value, GraphError> {
     }
     Ok(v)
 }
+
+/// The parent of the sets nested under a service principal (jobs, assignments): seen through
+/// [`settled_sp`].
+static SETTLED_SERVICE_PRINCIPAL: Parent = Parent {
+    set: &apps::SERVICE_PRINCIPALS,
+    check: |s, sp| settled_sp(s, sp).map(drop),
+};
 
 // ---- shared helpers --------------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::apps::instantiated;
 use super::assign::assignment;
-use super::sync::new_job;
+use super::sync::{new_job, new_job_id};
 use super::sync_schema::default_schema;
 use super::*;
 
@@ -46,7 +46,7 @@ pub fn portal_configuration(
         .map(|t| t.tenant_id.clone())
         .unwrap_or_else(|| panic!("unknown tenant {tenant}"));
     let (app, sp) = instantiated(&tenant, &c.display_name);
-    let mut job = new_job();
+    let mut job = Value::Object(new_job(&new_job_id()));
     let sp_id = sp["id"].as_str().unwrap_or_default().to_string();
     let job_id = job["id"].as_str().unwrap_or_default().to_string();
     let app_obj = app["id"].as_str().unwrap_or_default().to_string();

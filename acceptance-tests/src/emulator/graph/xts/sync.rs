@@ -1,5 +1,6 @@
-//! `servicePrincipals/{id}/synchronization`: jobs, start / pause, schema, templates
-//! (secrets and validateCredentials: `credentials.rs`). API-NOTES.md#xts-jobs
+//! `servicePrincipals/{id}/synchronization`: jobs (an entity set nested under the service
+//! principals, [`JOBS`]), start / pause, schema, templates (secrets and validateCredentials:
+//! `credentials.rs`). API-NOTES.md#xts-jobs
 
 use std::sync::Arc;
 
@@ -13,26 +14,25 @@ use super::credentials::saved;
 use super::sync_schema::{check, default_schema};
 use super::types::SCHEMA;
 use super::*;
-use crate::emulator::graph::entity_set::with_context;
+use crate::emulator::graph::entity_set::{
+    with_context, Dialect, EntitySet, Hooks, Key, Object, Ops, Query,
+};
 use crate::emulator::graph::envelope::{
     context_url, no_content, odata_json, GraphCtx, GraphResult,
 };
-use crate::emulator::graph::schema::{validate_body, Op};
+use crate::emulator::graph::schema::{validate_body, ObjType, Op};
 
 const SYNC: &str = "/v1.0/servicePrincipals/{id}/synchronization";
 
+// The job's own routes name it `{key}`, as the entity set's item route does (one name per
+// path segment).
 pub(super) fn routes() -> Router<Arc<Shared>> {
-    Router::new()
+    JOBS.routes()
         .route(&format!("{SYNC}/templates"), get(templates))
-        .route(&format!("{SYNC}/jobs"), get(list_jobs).post(create_job))
+        .route(&format!("{SYNC}/jobs/{{key}}/start"), post(start))
+        .route(&format!("{SYNC}/jobs/{{key}}/pause"), post(pause))
         .route(
-            &format!("{SYNC}/jobs/{{job}}"),
-            get(get_job).delete(delete_job),
-        )
-        .route(&format!("{SYNC}/jobs/{{job}}/start"), post(start))
-        .route(&format!("{SYNC}/jobs/{{job}}/pause"), post(pause))
-        .route(
-            &format!("{SYNC}/jobs/{{job}}/schema"),
+            &format!("{SYNC}/jobs/{{key}}/schema"),
             get(get_schema).put(put_schema),
         )
 }
@@ -69,10 +69,69 @@ async fn templates(
 
 // ---- jobs ------------------------------------------------------------------------------------
 
-pub(super) fn new_job() -> Value {
+/// `servicePrincipals/{id}/synchronization/jobs`: created from the `Azure2Azure` template
+/// (with its default schema), read, deleted (eventually: [`set_delete_delay`]); no PATCH.
+pub static JOBS: EntitySet = EntitySet {
+    path: "/synchronization/jobs",
+    parent: Some(&SETTLED_SERVICE_PRINCIPAL),
+    ty: &JOB,
+    key: Key::Opaque(new_job_id),
+    ops: Ops {
+        update: false,
+        ..Ops::ALL
+    },
+    query: &Query::NONE,
+    navs: &[],
+    collections: &[],
+    unemulated: &[],
+    hooks: Hooks {
+        new: new_job,
+        validate: validate_job,
+        finish: known_template,
+        written: with_default_schema,
+        dispose: |scope, s, path, _| {
+            // "Stop synchronization, and permanently delete all the state associated with the
+            // job" (its schema included).
+            remove_later(s, path, delete_delay(scope));
+            Ok(())
+        },
+        ..Hooks::DEFAULT
+    },
+    dialect: &JOB_DIALECT,
+};
+
+/// What the synchronization service answers: its own 404, no `Location`, and, documented, a
+/// new job can take "several moments" to appear (replication lag) to a GET or a DELETE.
+static JOB_DIALECT: Dialect = Dialect {
+    not_found: job_not_found,
+    update_not_found: job_not_found,
+    select_in_context: false,
+    delete_sees_lag: true,
+    location: false,
+    ..Dialect::DIRECTORY
+};
+
+/// `synchronizationJob`, by name only: no query option reads its properties and a create body
+/// is checked by [`validate_job`].
+static JOB: ObjType = ObjType {
+    name: "synchronizationJob",
+    props: &[],
+};
+
+/// A job id: `azure2azure.<hex>.<hex>`.
+pub(super) fn new_job_id() -> String {
     let part = || uuid::Uuid::new_v4().simple().to_string();
-    json!({
-        "id": format!("{}.{}.{}", SYNC_TEMPLATE.to_ascii_lowercase(), part(), part()),
+    format!(
+        "{}.{}.{}",
+        SYNC_TEMPLATE.to_ascii_lowercase(),
+        part(),
+        part()
+    )
+}
+
+pub(super) fn new_job(id: &str) -> Object {
+    let job = json!({
+        "id": id,
         "templateId": SYNC_TEMPLATE,
         "schedule": {"expiration": null, "interval": "PT40M", "state": "Disabled"},
         "status": {
@@ -87,7 +146,39 @@ pub(super) fn new_job() -> Value {
             {"name": "AzureIngestionAttributeOptimization", "value": "False"},
             {"name": "LookaheadQueryEnabled", "value": "False"},
         ],
-    })
+    });
+    job.as_object().cloned().unwrap_or_default()
+}
+
+/// A create body: `{"templateId": "<string>"}`.
+fn validate_job(body: &Object, _: &ObjType, _: Op) -> Result<(), GraphError> {
+    only_props(body, &["templateId"])?;
+    match body.get("templateId") {
+        Some(Value::String(_)) => Ok(()),
+        _ => Err(GraphError::bad_request(
+            "Property 'templateId' is required and must be a string.",
+        )),
+    }
+}
+
+/// Only the `Azure2Azure` template (checked once the service principal is found).
+fn known_template(job: &mut Object, _: Op, _: &str) -> Result<(), GraphError> {
+    match job.get("templateId").and_then(Value::as_str) {
+        Some(SYNC_TEMPLATE) => Ok(()),
+        // Assumed status and text: the pages do not document a bad templateId.
+        t => Err(GraphError::bad_request(format!(
+            "The synchronization template '{}' does not exist for this service principal. Available templates: {SYNC_TEMPLATE}.",
+            t.unwrap_or_default()
+        ))),
+    }
+}
+
+/// A new job comes with the template's default schema.
+fn with_default_schema(s: &mut TenantStore<'_>, op: Op, path: &str, _: &Object) {
+    if matches!(op, Op::Create) {
+        let id = path.rsplit('/').next().unwrap_or_default();
+        s.create(&format!("{path}/schema"), default_schema(id));
+    }
 }
 
 pub(super) fn job_not_found(job: &str) -> GraphError {
@@ -98,7 +189,7 @@ pub(super) fn job_not_found(job: &str) -> GraphError {
     )
 }
 
-/// Runs `f` on the job `job` of `sp` once both are there.
+/// Runs `f` on the job `job` of `sp` once both are there (404 as a GET of the job answers).
 fn with_job<R>(
     st: &Shared,
     ctx: &GraphCtx,
@@ -106,105 +197,7 @@ fn with_job<R>(
     job: &str,
     f: impl FnOnce(&mut TenantStore<'_>, String) -> Result<R, GraphError>,
 ) -> Result<R, GraphError> {
-    let sp = guid_key(sp)?;
-    st.with_store(&ctx.tenant, |s| {
-        settled_sp(s, &sp)?;
-        let path = job_path(&sp, job);
-        // Documented: a new job can take "several moments" to appear (replication lag).
-        if s.visible(&path).is_none() {
-            return Err(job_not_found(job));
-        }
-        f(s, path)
-    })
-}
-
-async fn list_jobs(
-    State(st): State<Arc<Shared>>,
-    Extension(ctx): Extension<GraphCtx>,
-    Path(sp): Path<String>,
-) -> GraphResult {
-    ctx.only_query_options(&[])?;
-    let sp = guid_key(&sp)?;
-    let value = st.with_store(&ctx.tenant, |s| {
-        settled_sp(s, &sp)?;
-        Ok::<_, GraphError>(
-            s.children(&jobs_path(&sp))
-                .into_iter()
-                .map(|(_, v)| v)
-                .collect::<Vec<_>>(),
-        )
-    })?;
-    let url = context_url(
-        &st,
-        &format!("servicePrincipals('{sp}')/synchronization/jobs"),
-    );
-    Ok(odata_json(
-        StatusCode::OK,
-        json!({"@odata.context": url, "value": value}),
-    ))
-}
-
-async fn create_job(
-    State(st): State<Arc<Shared>>,
-    Extension(ctx): Extension<GraphCtx>,
-    Path(sp): Path<String>,
-) -> GraphResult {
-    ctx.only_query_options(&[])?;
-    let sp = guid_key(&sp)?;
-    let body = ctx.object_body()?;
-    only_props(body, &["templateId"])?;
-    let template = match body.get("templateId") {
-        Some(Value::String(t)) => t.clone(),
-        _ => {
-            return Err(GraphError::bad_request(
-                "Property 'templateId' is required and must be a string.",
-            ))
-        }
-    };
-    let job = st.with_store(&ctx.tenant, |s| {
-        settled_sp(s, &sp)?;
-        if template != SYNC_TEMPLATE {
-            // Assumed status and text: the pages do not document a bad templateId.
-            return Err(GraphError::bad_request(format!(
-                "The synchronization template '{template}' does not exist for this service principal. Available templates: {SYNC_TEMPLATE}."
-            )));
-        }
-        let job = new_job();
-        let id = job["id"].as_str().unwrap_or_default().to_string();
-        s.create(&job_path(&sp, &id), job.clone());
-        s.create(&schema_path(&sp, &id), default_schema(&id));
-        Ok(job)
-    })?;
-    let fragment = format!("servicePrincipals('{sp}')/synchronization/jobs/$entity");
-    Ok(odata_json(StatusCode::CREATED, entity(&st, &fragment, job)))
-}
-
-async fn get_job(
-    State(st): State<Arc<Shared>>,
-    Extension(ctx): Extension<GraphCtx>,
-    Path((sp, job)): Path<(String, String)>,
-) -> GraphResult {
-    ctx.only_query_options(&[])?;
-    let v = with_job(&st, &ctx, &sp, &job, |s, path| {
-        Ok(s.get(&path).cloned().unwrap_or_default())
-    })?;
-    let fragment = format!("servicePrincipals('{sp}')/synchronization/jobs/$entity");
-    Ok(odata_json(StatusCode::OK, entity(&st, &fragment, v)))
-}
-
-async fn delete_job(
-    State(st): State<Arc<Shared>>,
-    Extension(ctx): Extension<GraphCtx>,
-    Path((sp, job)): Path<(String, String)>,
-) -> GraphResult {
-    ctx.only_query_options(&[])?;
-    let d = delete_delay(&st, &ctx.tenant);
-    with_job(&st, &ctx, &sp, &job, |s, path| {
-        // "Stop synchronization, and permanently delete all the state associated with the job"
-        // (its schema included).
-        remove_later(s, &path, d);
-        Ok(no_content())
-    })
+    JOBS.with_entity(st, ctx, &[sp, job], f)
 }
 
 /// Sets the schedule state and status code (start / pause).
