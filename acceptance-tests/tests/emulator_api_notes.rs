@@ -115,9 +115,10 @@ fn no_comment_cites_notes_outside_the_repository() {
         }
         for (n, line) in text.lines().enumerate() {
             let comment = line.trim_start().starts_with("//");
+            let lower = line.to_lowercase();
             let cites = ["shared/api", "facts §", "facts file"]
                 .iter()
-                .any(|s| line.contains(s));
+                .any(|s| lower.contains(s));
             if comment && cites {
                 outside.push(format!("{file}:{}: {}", n + 1, line.trim()));
             }

@@ -123,7 +123,7 @@ fn finish(policy: &mut Map<String, Value>, op: Op, id: &str) -> Result<(), Graph
                 "createdDateTime".into(),
                 Value::String(now_utc(Stamp::Ticks)),
             );
-            // Facts §3: null right after create, set by the first update.
+            // Null right after create, set by the first update (API-NOTES.md#ca-normalisation).
             policy.insert("modifiedDateTime".into(), Value::Null);
         }
         Op::Update => {
@@ -138,7 +138,7 @@ fn finish(policy: &mut Map<String, Value>, op: Op, id: &str) -> Result<(), Graph
     Ok(())
 }
 
-/// Facts §1: a deleted policy goes to `deletedItems` (restorable for 30 days).
+/// A deleted policy goes to `deletedItems` (restorable for 30 days: API-NOTES.md#ca-deleted-items).
 fn soft_delete(
     _: &Scope<'_>,
     s: &mut TenantStore<'_>,

@@ -187,7 +187,7 @@ fn non_empty(v: Option<&Value>) -> bool {
     }
 }
 
-/// Facts §4: an application rule, a user rule, or a grant / session control.
+/// An application rule, a user rule, or a grant / session control (API-NOTES.md#ca-1007).
 fn has_a_rule(body: &Map<String, Value>) -> bool {
     let c = body.get("conditions");
     non_empty(c.and_then(|c| c.get("applications")))

@@ -26,7 +26,7 @@ pub const MTO_PATH: &str = "/tenantRelationships/multiTenantOrganization";
 pub const TENANTS_PATH: &str = "/tenantRelationships/multiTenantOrganization/tenants";
 pub const JOIN_PATH: &str = "/tenantRelationships/multiTenantOrganization/joinRequest";
 const ZERO: &str = "00000000-0000-0000-0000-000000000000";
-/// Facts §5: at most 100 active tenants, owner included (enforced at join time).
+/// At most 100 active tenants, owner included, enforced at join time (API-NOTES.md#mto-endpoints).
 pub const MAX_ACTIVE: usize = 100;
 pub const NOT_ADDED: &str =
     "The tenant was not added to the multitenant organization by the owner tenant.";
@@ -157,7 +157,7 @@ async fn put_mto(
     let me = ctx.tenant.clone();
     let joined = st.with_store(&me, |s| s.get(JOIN_PATH).cloned());
     if org_store(&st, &me).is_some() || joined.is_some_and(|j| j["memberState"] == "pending") {
-        // Facts §5: one organization per tenant (status assumed).
+        // One organization per tenant (API-NOTES.md#mto-endpoints; the status is assumed).
         return Err(GraphError::request_bad_request(
             "The tenant is already part of a multitenant organization.",
         ));
@@ -264,7 +264,7 @@ async fn add_tenant(
     };
     let path = tenant_path(&id);
     if st.with_store(&org, |s| s.get(&path).is_some()) {
-        // Facts §5, documented.
+        // Documented (API-NOTES.md#mto-endpoints).
         return Err(GraphError::request_bad_request(
             "Tenant is already being added in Multi-Tenant Organization.",
         ));
@@ -275,7 +275,7 @@ async fn add_tenant(
         "transitionDetails": {"desiredState": "active", "desiredRole": role, "status": "notStarted", "details": ""},
     });
     st.with_store(&org, |s| s.create(&path, member.clone()));
-    // Facts §4.2: the immediate response shows no transition details.
+    // The immediate response shows no transition details (API-NOTES.md#mto-endpoints: asynchronous).
     let mut shown = member;
     shown["transitionDetails"] = Value::Null;
     Ok(odata_json(StatusCode::CREATED, shown))
@@ -427,7 +427,7 @@ async fn patch_join(
     let owner = owner.to_ascii_lowercase();
     let me = ctx.tenant.clone();
     if owner == ZERO {
-        // Facts §1: resets a join (a failed or pending one).
+        // Resets a join, a failed or pending one (API-NOTES.md#mto-endpoints: the zero GUID).
         st.with_store(&me, |s| s.remove(JOIN_PATH));
         return Ok(no_content());
     }
