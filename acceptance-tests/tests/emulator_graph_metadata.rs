@@ -565,14 +565,7 @@ async fn emulator_answers_match_the_metadata() {
     assert_eq!(s, StatusCode::CREATED, "{created}");
     get(created, "crossTenantAccessPolicyConfigurationPartner");
     let partner = format!("{PARTNERS}/{FABRIKAM}");
-    let (s, sync) = env
-        .graph(
-            Method::PUT,
-            &format!("{partner}/identitySynchronization"),
-            &token,
-            Some(json!({"displayName": "Fabrikam", "userSyncInbound": {"isSyncAllowed": true}})),
-        )
-        .await;
+    let (s, sync) = env.put_sync_policy(&token, FABRIKAM).await;
     assert!(s.is_success(), "{sync}");
     let (_, got) = env
         .graph(

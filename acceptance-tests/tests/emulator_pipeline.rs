@@ -144,27 +144,13 @@ async fn injected_throttling() {
         ..Fault::default()
     });
     for _ in 0..2 {
-        let (s, body) = env
-            .graph(
-                Method::DELETE,
-                &format!("{PARTNERS}/{FABRIKAM}"),
-                &token,
-                None,
-            )
-            .await;
+        let (s, body) = env.delete_partner(&token, FABRIKAM).await;
         assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(err_code(&body), "serviceNotAvailable");
     }
     // The faults did not touch the store.
     assert_eq!(env.emu.objects(CONTOSO).len(), 1);
-    let (s, _) = env
-        .graph(
-            Method::DELETE,
-            &format!("{PARTNERS}/{FABRIKAM}"),
-            &token,
-            None,
-        )
-        .await;
+    let (s, _) = env.delete_partner(&token, FABRIKAM).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
 }
 

@@ -251,14 +251,7 @@ async fn strict_validation() {
         .await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{body}");
     assert_eq!(err_msg(&body), "Invalid property 'user'.");
-    let (s, _) = env
-        .graph(
-            Method::DELETE,
-            &format!("{PARTNERS}/{FABRIKAM}"),
-            &token,
-            None,
-        )
-        .await;
+    let (s, _) = env.delete_partner(&token, FABRIKAM).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
 
     for bad in ["permitted", "unknownFutureValue", "Allowed"] {
@@ -441,14 +434,7 @@ async fn partner_expand() {
     let (_, plain) = env.graph(Method::GET, &partner, &token, None).await;
     assert!(plain.get("identitySynchronization").is_none(), "{plain}");
 
-    let (s, _) = env
-        .graph(
-            Method::PUT,
-            &format!("{partner}/identitySynchronization"),
-            &token,
-            Some(json!({"displayName": "Fabrikam", "userSyncInbound": {"isSyncAllowed": true}})),
-        )
-        .await;
+    let (s, _) = env.put_sync_policy(&token, FABRIKAM).await;
     assert_eq!(s, StatusCode::NO_CONTENT);
     let (_, got) = env.graph(Method::GET, &expanded, &token, None).await;
     assert_eq!(

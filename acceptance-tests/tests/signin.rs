@@ -63,15 +63,7 @@ const REPO_SUBJECT: &str = "repo:contoso/infra:ref:refs/heads/main";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn oidc_token_file() {
-    let subject = format!("system:serviceaccount:infra:{}", uuid::Uuid::new_v4());
-    let s2 = subject.clone();
-    let mut acc = Acc::start_sign_in(move |home, _| SignInConfig {
-        federated: vec![federated(&home.client_id, "{emulator}/oidc", &s2)],
-        ..Default::default()
-    })
-    .await;
-    let log = trace(&mut acc);
-    let token = acc.emu.mint_oidc_token(&subject);
+    let (acc, token, log) = oidc_federated().await;
     let file = acc.tf.dir().join("oidc.jwt");
     std::fs::write(&file, &token).unwrap();
     let (tid, cid) = (acc.home.tenant_id.clone(), acc.home.client_id.clone());

@@ -166,15 +166,7 @@ async fn azure_devops_service_connection() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn aks_workload_identity() {
-    let subject = format!("system:serviceaccount:infra:{}", uuid::Uuid::new_v4());
-    let s2 = subject.clone();
-    let mut acc = Acc::start_sign_in(move |home, _| SignInConfig {
-        federated: vec![federated(&home.client_id, "{emulator}/oidc", &s2)],
-        ..Default::default()
-    })
-    .await;
-    let log = trace(&mut acc);
-    let token = acc.emu.mint_oidc_token(&subject);
+    let (mut acc, token, log) = oidc_federated().await;
     acc.tf.write_file("azure-identity-token", &token);
     let file = acc.tf.dir().join("azure-identity-token");
     // What the workload identity webhook injects into the pod.

@@ -168,3 +168,19 @@ pub async fn certificate_registered(certificate_pem: &str) -> (Acc, std::path::P
     let log = trace(&mut acc);
     (acc, log)
 }
+
+/// An emulator whose home app trusts the emulator's own OIDC issuer for a fresh Kubernetes
+/// service-account subject, with trace logging on: (the harness, a token for that subject, the
+/// trace log).
+pub async fn oidc_federated() -> (Acc, String, std::path::PathBuf) {
+    let subject = format!("system:serviceaccount:infra:{}", uuid::Uuid::new_v4());
+    let s2 = subject.clone();
+    let mut acc = Acc::start_sign_in(move |home, _| SignInConfig {
+        federated: vec![federated(&home.client_id, "{emulator}/oidc", &s2)],
+        ..Default::default()
+    })
+    .await;
+    let log = trace(&mut acc);
+    let token = acc.emu.mint_oidc_token(&subject);
+    (acc, token, log)
+}

@@ -47,6 +47,29 @@ impl Env {
         assert_eq!(s, StatusCode::CREATED, "{body:#}");
     }
 
+    /// DELETE the partner configuration for `partner_tenant`, whatever the answer.
+    pub async fn delete_partner(&self, token: &str, partner_tenant: &str) -> (StatusCode, Value) {
+        self.graph(
+            Method::DELETE,
+            &format!("{PARTNERS}/{partner_tenant}"),
+            token,
+            None,
+        )
+        .await
+    }
+
+    /// PUT the identity synchronization policy of `partner_tenant` allowing inbound sync,
+    /// whatever the answer.
+    pub async fn put_sync_policy(&self, token: &str, partner_tenant: &str) -> (StatusCode, Value) {
+        self.graph(
+            Method::PUT,
+            &format!("{PARTNERS}/{partner_tenant}/identitySynchronization"),
+            token,
+            Some(serde_json::json!({"displayName": "Fabrikam", "userSyncInbound": {"isSyncAllowed": true}})),
+        )
+        .await
+    }
+
     /// POST a bare partner configuration for `partner_tenant`, whatever the answer.
     pub async fn post_partner(&self, token: &str, partner_tenant: &str) -> (StatusCode, Value) {
         self.graph(
