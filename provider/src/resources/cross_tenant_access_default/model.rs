@@ -1,11 +1,9 @@
 //! The Terraform model of the tenant's default cross-tenant access settings (a derived struct,
 //! converted to and from Terraform values by the schema: [`crate::framework::typed`]), and its
-//! mapping to and from Graph JSON. The blocks are the partner's, from
-//! [`crate::resources::shared::xtap_blocks`]: one definition, one mapping.
+//! mapping to and from Graph JSON. The blocks are the partner's
+//! ([`crate::resources::shared::xtap_blocks::SharedBlocks`]): one definition, one mapping.
 
-use crate::resources::shared::xtap_blocks::{
-    jb, jobj, AutoConsent, B2bSetting, InboundTrust, B2B_SETTINGS,
-};
+use crate::resources::shared::xtap_blocks::{jb, SharedBlocks};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
@@ -15,12 +13,8 @@ use serde_json::{Map, Value as Json};
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct DefaultPolicy {
     pub id: Option<String>,
-    pub b2b_collaboration_inbound: Option<B2bSetting>,
-    pub b2b_collaboration_outbound: Option<B2bSetting>,
-    pub b2b_direct_connect_inbound: Option<B2bSetting>,
-    pub b2b_direct_connect_outbound: Option<B2bSetting>,
-    pub inbound_trust: Option<InboundTrust>,
-    pub automatic_user_consent: Option<AutoConsent>,
+    #[serde(flatten)]
+    pub blocks: SharedBlocks,
     pub is_service_default: Option<bool>,
 }
 
@@ -28,28 +22,14 @@ pub struct DefaultPolicy {
 pub const ID: &str = "default";
 
 impl DefaultPolicy {
-    /// The managed settings, each `(Graph property, value)`: the blocks the model holds, as
-    /// Graph JSON. A block the model leaves `None` is not there: it is not managed.
+    /// The managed settings as Graph properties: the blocks the model holds. A block the model
+    /// leaves `None` is not there: it is not managed.
     pub fn settings(&self) -> Map<String, Json> {
-        let mut m = Map::new();
-        let b2b = [
-            &self.b2b_collaboration_inbound,
-            &self.b2b_collaboration_outbound,
-            &self.b2b_direct_connect_inbound,
-            &self.b2b_direct_connect_outbound,
-        ];
-        for ((_, graph), setting) in B2B_SETTINGS.iter().zip(b2b) {
-            if let Some(s) = setting {
-                m.insert(graph.to_string(), s.to_json());
-            }
-        }
-        if let Some(t) = &self.inbound_trust {
-            m.insert("inboundTrust".into(), t.to_json());
-        }
-        if let Some(c) = &self.automatic_user_consent {
-            m.insert("automaticUserConsentSettings".into(), c.to_json());
-        }
-        m
+        self.blocks
+            .to_graph()
+            .into_iter()
+            .filter_map(|(k, v)| Some((k.to_string(), v?)))
+            .collect()
     }
 
     /// The PATCH body of an update: the managed settings that differ from `prior`'s. A setting
@@ -64,16 +44,9 @@ impl DefaultPolicy {
 
     /// Every setting of a Graph answer: what state holds after each read.
     pub fn from_graph(v: &Json) -> DefaultPolicy {
-        let b2b = |i: usize| jobj(v, B2B_SETTINGS[i].1).map(B2bSetting::from_json);
         DefaultPolicy {
             id: Some(ID.into()),
-            b2b_collaboration_inbound: b2b(0),
-            b2b_collaboration_outbound: b2b(1),
-            b2b_direct_connect_inbound: b2b(2),
-            b2b_direct_connect_outbound: b2b(3),
-            inbound_trust: jobj(v, "inboundTrust").map(InboundTrust::from_json),
-            automatic_user_consent: jobj(v, "automaticUserConsentSettings")
-                .map(AutoConsent::from_json),
+            blocks: SharedBlocks::from_graph(v),
             is_service_default: jb(v, "isServiceDefault"),
         }
     }
@@ -83,20 +56,7 @@ impl DefaultPolicy {
     pub fn completed_by(self, live: DefaultPolicy) -> DefaultPolicy {
         DefaultPolicy {
             id: Some(ID.into()),
-            b2b_collaboration_inbound: self
-                .b2b_collaboration_inbound
-                .or(live.b2b_collaboration_inbound),
-            b2b_collaboration_outbound: self
-                .b2b_collaboration_outbound
-                .or(live.b2b_collaboration_outbound),
-            b2b_direct_connect_inbound: self
-                .b2b_direct_connect_inbound
-                .or(live.b2b_direct_connect_inbound),
-            b2b_direct_connect_outbound: self
-                .b2b_direct_connect_outbound
-                .or(live.b2b_direct_connect_outbound),
-            inbound_trust: self.inbound_trust.or(live.inbound_trust),
-            automatic_user_consent: self.automatic_user_consent.or(live.automatic_user_consent),
+            blocks: self.blocks.or(live.blocks),
             is_service_default: live.is_service_default,
         }
     }

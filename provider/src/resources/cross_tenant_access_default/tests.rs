@@ -88,12 +88,13 @@ fn a_graph_answer_reads_into_every_block() {
     let p = DefaultPolicy::from_graph(&service_default());
     assert_eq!(p.id.as_deref(), Some("default"));
     assert_eq!(p.is_service_default, Some(true));
-    let inbound = p.b2b_collaboration_inbound.as_ref().unwrap();
+    let inbound = p.blocks.b2b_collaboration_inbound.as_ref().unwrap();
     let ug = inbound.users_and_groups.as_ref().unwrap();
     assert_eq!(ug.access_type.as_deref(), Some("allowed"));
     assert_eq!(ug.targets[0].target.as_deref(), Some("AllUsers"));
     assert_eq!(
-        p.b2b_direct_connect_outbound
+        p.blocks
+            .b2b_direct_connect_outbound
             .as_ref()
             .unwrap()
             .applications
@@ -103,9 +104,16 @@ fn a_graph_answer_reads_into_every_block() {
             .as_deref(),
         Some("blocked")
     );
-    assert_eq!(p.inbound_trust.as_ref().unwrap().mfa_accepted, Some(false));
     assert_eq!(
-        p.automatic_user_consent.as_ref().unwrap().inbound_allowed,
+        p.blocks.inbound_trust.as_ref().unwrap().mfa_accepted,
+        Some(false)
+    );
+    assert_eq!(
+        p.blocks
+            .automatic_user_consent
+            .as_ref()
+            .unwrap()
+            .inbound_allowed,
         Some(false)
     );
     // And back: the same JSON for every block it read.
@@ -134,7 +142,7 @@ fn only_the_configured_blocks_are_written() {
 fn an_update_sends_only_what_changed() {
     let prior = DefaultPolicy::from_graph(&service_default());
     let mut planned = prior.clone();
-    planned.inbound_trust.as_mut().unwrap().mfa_accepted = Some(true);
+    planned.blocks.inbound_trust.as_mut().unwrap().mfa_accepted = Some(true);
     let body = planned.changed_since(&prior);
     assert_eq!(
         Json::Object(body),

@@ -5,9 +5,7 @@
 //! attribute that changed) and nothing the user did not write is ever sent.
 
 use crate::framework::{typed, Diagnostics, Value};
-use crate::resources::shared::xtap_blocks::{
-    jb, jobj, js, AutoConsent, B2bSetting, InboundTrust, B2B_SETTINGS,
-};
+use crate::resources::shared::xtap_blocks::{jb, js, AutoConsent, SharedBlocks};
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value as Json};
 
@@ -24,13 +22,9 @@ pub struct Partner {
     /// Computed: the canonical (lowercase) `tenant_id`, filled in by [`Partner::to_value`].
     pub id: Option<String>,
     pub tenant_id: String,
-    /// `None` inherits the default policy (as does every optional block).
-    pub b2b_collaboration_inbound: Option<B2bSetting>,
-    pub b2b_collaboration_outbound: Option<B2bSetting>,
-    pub b2b_direct_connect_inbound: Option<B2bSetting>,
-    pub b2b_direct_connect_outbound: Option<B2bSetting>,
-    pub inbound_trust: Option<InboundTrust>,
-    pub automatic_user_consent: Option<AutoConsent>,
+    /// A `None` block inherits the default policy.
+    #[serde(flatten)]
+    pub blocks: SharedBlocks,
     pub identity_synchronization: Option<IdentitySync>,
 }
 
@@ -61,24 +55,9 @@ impl Partner {
         Partner {
             id: Some(tenant_id.clone()),
             tenant_id,
-            b2b_collaboration_inbound: None,
-            b2b_collaboration_outbound: None,
-            b2b_direct_connect_inbound: None,
-            b2b_direct_connect_outbound: None,
-            inbound_trust: None,
-            automatic_user_consent: None,
+            blocks: SharedBlocks::default(),
             identity_synchronization: None,
         }
-    }
-
-    /// The four B2B settings with their Graph property names, in [`B2B_SETTINGS`] order.
-    fn b2b(&self) -> [(&'static str, &Option<B2bSetting>); 4] {
-        [
-            (B2B_SETTINGS[0].1, &self.b2b_collaboration_inbound),
-            (B2B_SETTINGS[1].1, &self.b2b_collaboration_outbound),
-            (B2B_SETTINGS[2].1, &self.b2b_direct_connect_inbound),
-            (B2B_SETTINGS[3].1, &self.b2b_direct_connect_outbound),
-        ]
     }
 }
 
@@ -88,27 +67,24 @@ impl Partner {
     /// Every setting, whole: PATCH replaces each complex property, and a removed block is sent
     /// as null so the partner inherits the default policy again.
     pub fn settings_json(&self) -> serde_json::Map<String, Json> {
-        let mut m = serde_json::Map::new();
-        for (graph, setting) in self.b2b() {
-            m.insert(
-                graph.to_string(),
-                setting.as_ref().map_or(Json::Null, B2bSetting::to_json),
-            );
-        }
-        m.insert(
-            "inboundTrust".into(),
-            self.inbound_trust
-                .as_ref()
-                .map_or(Json::Null, InboundTrust::to_json),
-        );
-        // Graph never returns this property as null, only as an object of nulls: send that shape
-        // to reset it.
-        let c = self.automatic_user_consent.clone().unwrap_or(AutoConsent {
-            inbound_allowed: None,
-            outbound_allowed: None,
-        });
-        m.insert("automaticUserConsentSettings".into(), c.to_json());
-        m
+        self.blocks
+            .to_graph()
+            .into_iter()
+            .map(|(k, v)| {
+                let v = match v {
+                    Some(v) => v,
+                    // Graph never returns this property as null, only as an object of nulls:
+                    // send that shape to reset it.
+                    None if k == "automaticUserConsentSettings" => AutoConsent {
+                        inbound_allowed: None,
+                        outbound_allowed: None,
+                    }
+                    .to_json(),
+                    None => Json::Null,
+                };
+                (k.to_string(), v)
+            })
+            .collect()
     }
 
     /// POST body: the key plus every setting.
@@ -130,20 +106,16 @@ impl IdentitySync {
 impl Partner {
     /// Flattens a partner GET (and the identitySynchronization GET, when it exists).
     pub fn from_graph(partner: &Json, sync: Option<&Json>) -> Partner {
-        let b2b = |graph: &str| jobj(partner, graph).map(B2bSetting::from_json);
+        let mut blocks = SharedBlocks::from_graph(partner);
+        // Graph returns {inboundAllowed: null, outboundAllowed: null} for "not configured":
+        // that is our null.
+        blocks.automatic_user_consent = blocks
+            .automatic_user_consent
+            .filter(|c| c.inbound_allowed.is_some() || c.outbound_allowed.is_some());
         Partner {
             id: None,
             tenant_id: js(partner, "tenantId").unwrap_or_default(),
-            b2b_collaboration_inbound: b2b(B2B_SETTINGS[0].1),
-            b2b_collaboration_outbound: b2b(B2B_SETTINGS[1].1),
-            b2b_direct_connect_inbound: b2b(B2B_SETTINGS[2].1),
-            b2b_direct_connect_outbound: b2b(B2B_SETTINGS[3].1),
-            inbound_trust: jobj(partner, "inboundTrust").map(InboundTrust::from_json),
-            // Graph returns {inboundAllowed: null, outboundAllowed: null} for "not configured":
-            // that is our null.
-            automatic_user_consent: jobj(partner, "automaticUserConsentSettings")
-                .map(AutoConsent::from_json)
-                .filter(|c| c.inbound_allowed.is_some() || c.outbound_allowed.is_some()),
+            blocks,
             identity_synchronization: sync.map(|s| IdentitySync {
                 user_sync_inbound_allowed: s
                     .get("userSyncInbound")

@@ -123,12 +123,12 @@ fn graph_shapes_flatten_faithfully() {
     });
     let p = Partner::from_graph(&g, None);
     assert!(
-        p.automatic_user_consent.is_none()
-            && p.inbound_trust.is_none()
-            && p.b2b_collaboration_inbound.is_none()
-            && p.b2b_collaboration_outbound.is_none()
-            && p.b2b_direct_connect_inbound.is_none()
-            && p.b2b_direct_connect_outbound.is_none()
+        p.blocks.automatic_user_consent.is_none()
+            && p.blocks.inbound_trust.is_none()
+            && p.blocks.b2b_collaboration_inbound.is_none()
+            && p.blocks.b2b_collaboration_outbound.is_none()
+            && p.blocks.b2b_direct_connect_inbound.is_none()
+            && p.blocks.b2b_direct_connect_outbound.is_none()
     );
     let sync =
         json!({"tenantId": T, "displayName": null, "userSyncInbound": {"isSyncAllowed": false}});

@@ -160,6 +160,18 @@ model! {
     AutoConsent { inbound_allowed: Option<bool>, outbound_allowed: Option<bool> }
 }
 
+/// The six blocks a partner configuration and the default policy share, flattened into each
+/// model (`#[serde(flatten)]`): the same attribute names, the same Graph properties.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SharedBlocks {
+    pub b2b_collaboration_inbound: Option<B2bSetting>,
+    pub b2b_collaboration_outbound: Option<B2bSetting>,
+    pub b2b_direct_connect_inbound: Option<B2bSetting>,
+    pub b2b_direct_connect_outbound: Option<B2bSetting>,
+    pub inbound_trust: Option<InboundTrust>,
+    pub automatic_user_consent: Option<AutoConsent>,
+}
+
 // ---- model <-> Graph JSON -------------------------------------------------------------------
 
 impl B2bSetting {
@@ -234,6 +246,63 @@ impl TargetConfig {
                         .collect()
                 })
                 .unwrap_or_default(),
+        }
+    }
+}
+
+impl SharedBlocks {
+    /// Each block as `(Graph property, its JSON)`, `None` where the block is null.
+    pub fn to_graph(&self) -> [(&'static str, Option<Json>); 6] {
+        let b2b = |s: &Option<B2bSetting>| s.as_ref().map(B2bSetting::to_json);
+        [
+            (B2B_SETTINGS[0].1, b2b(&self.b2b_collaboration_inbound)),
+            (B2B_SETTINGS[1].1, b2b(&self.b2b_collaboration_outbound)),
+            (B2B_SETTINGS[2].1, b2b(&self.b2b_direct_connect_inbound)),
+            (B2B_SETTINGS[3].1, b2b(&self.b2b_direct_connect_outbound)),
+            (
+                "inboundTrust",
+                self.inbound_trust.as_ref().map(InboundTrust::to_json),
+            ),
+            (
+                "automaticUserConsentSettings",
+                self.automatic_user_consent
+                    .as_ref()
+                    .map(AutoConsent::to_json),
+            ),
+        ]
+    }
+
+    /// Every block of a Graph answer, as Graph holds it.
+    pub fn from_graph(v: &Json) -> SharedBlocks {
+        let b2b = |i: usize| jobj(v, B2B_SETTINGS[i].1).map(B2bSetting::from_json);
+        SharedBlocks {
+            b2b_collaboration_inbound: b2b(0),
+            b2b_collaboration_outbound: b2b(1),
+            b2b_direct_connect_inbound: b2b(2),
+            b2b_direct_connect_outbound: b2b(3),
+            inbound_trust: jobj(v, "inboundTrust").map(InboundTrust::from_json),
+            automatic_user_consent: jobj(v, "automaticUserConsentSettings")
+                .map(AutoConsent::from_json),
+        }
+    }
+
+    /// Each block of `self`, or `other`'s where `self`'s is null.
+    pub fn or(self, other: SharedBlocks) -> SharedBlocks {
+        SharedBlocks {
+            b2b_collaboration_inbound: self
+                .b2b_collaboration_inbound
+                .or(other.b2b_collaboration_inbound),
+            b2b_collaboration_outbound: self
+                .b2b_collaboration_outbound
+                .or(other.b2b_collaboration_outbound),
+            b2b_direct_connect_inbound: self
+                .b2b_direct_connect_inbound
+                .or(other.b2b_direct_connect_inbound),
+            b2b_direct_connect_outbound: self
+                .b2b_direct_connect_outbound
+                .or(other.b2b_direct_connect_outbound),
+            inbound_trust: self.inbound_trust.or(other.inbound_trust),
+            automatic_user_consent: self.automatic_user_consent.or(other.automatic_user_consent),
         }
     }
 }
