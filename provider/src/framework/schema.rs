@@ -178,6 +178,15 @@ pub trait ObjectValidator: Send + Sync {
     fn validate(&self, obj: &Value, path: &AttrPath, diags: &mut Diagnostics);
 }
 
+/// [`Schema::with_check`]'s function as a validator of the whole configuration.
+struct Check(fn(&Value, &mut Diagnostics));
+
+impl ObjectValidator for Check {
+    fn validate(&self, obj: &Value, _: &AttrPath, diags: &mut Diagnostics) {
+        (self.0)(obj, diags)
+    }
+}
+
 #[derive(Clone)]
 pub struct Schema {
     pub version: i64,
@@ -198,6 +207,11 @@ impl Schema {
     pub fn with_validator(mut self, v: impl ObjectValidator + 'static) -> Schema {
         self.object_validators.push(Arc::new(v));
         self
+    }
+    /// A whole-configuration check written as a function over the configuration (rules that
+    /// span several attributes), declared with the schema like the attributes' validators.
+    pub fn with_check(self, check: fn(&Value, &mut Diagnostics)) -> Schema {
+        self.with_validator(Check(check))
     }
     pub fn ty(&self) -> Type {
         object_type(&self.attributes)

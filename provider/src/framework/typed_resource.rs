@@ -24,6 +24,8 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 /// A resource over its model. The methods mirror [`Resource`]'s; only what differs is described.
+/// Checks of the whole configuration are declared with the schema ([`Schema::with_check`]), as
+/// the attributes' validators are.
 /// Implement it by path (`impl crate::framework::TypedResource for X`) rather than importing it:
 /// with both traits in scope, calls such as `x.schema()` would be ambiguous.
 #[async_trait]
@@ -38,7 +40,6 @@ pub trait TypedResource: Send + Sync {
     const TYPE_NAME: &'static str;
 
     fn schema(&self) -> Schema;
-    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
     fn default_timeouts(&self) -> Timeouts {
         Timeouts::default()
     }
@@ -77,10 +78,6 @@ impl<T: TypedResource> Resource for T {
 
     fn schema(&self) -> Schema {
         TypedResource::schema(self)
-    }
-
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        TypedResource::validate(self, config, diags)
     }
 
     fn default_timeouts(&self) -> Timeouts {

@@ -82,6 +82,7 @@ fn schema() -> Schema {
             timeouts_attribute(&["create", "read", "update", "delete"]),
         ],
     )
+    .with_check(validate_config)
 }
 
 // ---- validation ---------------------------------------------------------------------------
@@ -189,10 +190,6 @@ impl crate::framework::TypedResource for CaBlockExternalMembers {
 
     fn schema(&self) -> Schema {
         schema()
-    }
-
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        validate_config(config, diags);
     }
 
     fn modify_plan(&self, req: &PlanRequest<'_>, m: &mut ModifyPlan) {

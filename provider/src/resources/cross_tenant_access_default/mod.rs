@@ -108,6 +108,7 @@ fn schema() -> Schema {
             timeouts_attribute(&["create", "read", "update", "delete"]),
         ],
     )
+    .with_check(validate_targets)
 }
 
 // ---- CRUD ---------------------------------------------------------------------------------
@@ -140,10 +141,6 @@ impl crate::framework::TypedResource for CrossTenantAccessDefault {
 
     fn schema(&self) -> Schema {
         schema()
-    }
-
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        validate_targets(config, diags);
     }
 
     /// `is_service_default` is false after any write, so a policy already changed stays so:

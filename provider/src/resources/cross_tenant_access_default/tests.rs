@@ -173,8 +173,7 @@ fn the_target_rules_are_the_partners() {
             ("applications", Value::Null),
         ]),
     );
-    let mut d = Diagnostics::default();
-    CrossTenantAccessDefault.validate(&v, &mut d);
+    let d = schema().validate(&v);
     assert!(d.has_errors(), "{d}");
     assert!(
         d.0.iter().any(|x| x

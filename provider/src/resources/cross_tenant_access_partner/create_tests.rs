@@ -4,6 +4,7 @@
 use super::model::Partner;
 use super::tests::{inbound_trust, T};
 use super::*;
+use crate::framework::Value;
 // The erased trait: these tests drive the resource as the server does, over values.
 use crate::clients::http::mock::{fail, stall, step, MockTransport};
 use crate::framework::Resource;

@@ -3,6 +3,7 @@
 
 use super::tests::{full_config, inbound_trust, T};
 use super::*;
+use crate::framework::Value;
 // The erased trait: these tests drive the resource as the server does, over values.
 use crate::clients::http::mock::{step, MockTransport, Step};
 use crate::framework::Resource;

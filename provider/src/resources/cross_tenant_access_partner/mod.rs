@@ -25,7 +25,7 @@ use crate::framework::schema::timeouts_attribute;
 use crate::framework::steps::Steps;
 use crate::framework::validators::guid;
 use crate::framework::{
-    ApplyError, Attribute, Context, Ctx, Diagnostic, Diagnostics, ImportCtx, Schema, Value,
+    ApplyError, Attribute, Context, Ctx, Diagnostic, Diagnostics, ImportCtx, Schema,
 };
 use crate::resources::shared::xtap_blocks::{b2b_setting, flags, validate_targets};
 use async_trait::async_trait;
@@ -102,6 +102,7 @@ fn schema() -> Schema {
             timeouts_attribute(&["create", "read", "update", "delete"]),
         ],
     )
+    .with_check(validate_targets)
 }
 
 // ---- CRUD ---------------------------------------------------------------------------------
@@ -165,10 +166,6 @@ impl crate::framework::TypedResource for CrossTenantAccessPartner {
 
     fn schema(&self) -> Schema {
         schema()
-    }
-
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        validate_targets(config, diags);
     }
 
     async fn create(&self, ctx: &Ctx, p: Partner) -> Result<Partner, ApplyError> {

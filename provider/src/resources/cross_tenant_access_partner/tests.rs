@@ -3,6 +3,7 @@
 
 use super::model::Partner;
 use super::*;
+use crate::framework::Value;
 // The erased trait: these tests drive the resource as the server does, over values.
 use crate::framework::Resource;
 use serde_json::json;

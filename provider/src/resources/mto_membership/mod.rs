@@ -82,6 +82,7 @@ fn schema() -> Schema {
             timeouts_attribute(&["create", "read", "update", "delete"]),
         ],
     )
+    .with_check(validate_sides)
 }
 
 /// Exactly one side per resource, and member keys and roles Graph would reject.
@@ -238,10 +239,6 @@ impl crate::framework::TypedResource for MtoMembership {
 
     fn schema(&self) -> Schema {
         schema()
-    }
-
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        validate_sides(config, diags);
     }
 
     fn modify_plan(&self, req: &PlanRequest<'_>, plan: &mut ModifyPlan) {

@@ -70,6 +70,7 @@ fn schema() -> Schema {
             timeouts_attribute(&["create", "read", "update", "delete"]),
         ],
     )
+    .with_check(validate_values)
 }
 
 // ---- validation ---------------------------------------------------------------------------
@@ -212,10 +213,6 @@ impl crate::framework::TypedResource for OrganizationRelationship {
 
     fn schema(&self) -> Schema {
         schema()
-    }
-
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        validate_values(config, diags);
     }
 
     async fn create(&self, ctx: &Ctx, p: OrgRel) -> Result<OrgRel, ApplyError> {

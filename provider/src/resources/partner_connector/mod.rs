@@ -164,6 +164,7 @@ fn schema() -> Schema {
             timeouts_attribute(&["create", "read", "update", "delete"]),
         ],
     )
+    .with_check(validate::config)
 }
 
 // ---- helpers ------------------------------------------------------------------------------
@@ -234,10 +235,6 @@ impl crate::framework::TypedResource for PartnerConnector {
 
     fn schema(&self) -> Schema {
         schema()
-    }
-
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        validate::config(config, diags);
     }
 
     /// Every connector this resource manages is a Partner connector: plan `Partner`, so one

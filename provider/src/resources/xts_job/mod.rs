@@ -134,6 +134,7 @@ fn schema() -> Schema {
             timeouts_attribute(&["create", "read", "update", "delete"]),
         ],
     )
+    .with_check(validate_assignments)
 }
 
 /// Every element of a set of strings is a GUID.
@@ -250,10 +251,6 @@ impl crate::framework::TypedResource for XtsJobResource {
 
     fn schema(&self) -> Schema {
         schema()
-    }
-
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        validate_assignments(config, diags);
     }
 
     /// The run status kept when only `timeouts` changed, and a replacement when the job is
