@@ -24,6 +24,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
+use coexistence_acceptance::emulator::graph::domains::seeded as seeded_domains;
 use coexistence_acceptance::harness::workspace_root;
 use common::*;
 use serde_json::json;
@@ -296,6 +297,7 @@ async fn data_source_examples_read() {
         // configuration it reads exists in the home tenant (seeded after start, below).
         let mut lookups = Vec::new();
         let mut partners = Vec::new();
+        let mut routings = Vec::new();
         for b in &data {
             match b.labels[1].as_str() {
                 "coexistence_tenant" => {
@@ -311,6 +313,10 @@ async fn data_source_examples_read() {
                 PARTNER_TYPE => {
                     let id = b.arg("tenant_id").expect("the example names tenant_id");
                     partners.push((format!("data.{PARTNER_TYPE}.{}", b.labels[2]), id));
+                }
+                // Reads the home tenant's own domains, which every emulated tenant has.
+                "coexistence_mail_routing" => {
+                    routings.push(format!("data.coexistence_mail_routing.{}", b.labels[2]));
                 }
                 other => panic!(
                     "{}: no emulator setup for data source {other}: teach examples.rs about it",
@@ -369,6 +375,27 @@ async fn data_source_examples_read() {
                 json!(t.default_domain),
                 "{address}: {v:#}"
             );
+        }
+
+        for address in &routings {
+            let v = acc.tf.resource(address).await;
+            let hosts: Vec<(String, String)> = v["domains"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| {
+                    (
+                        d["id"].as_str().unwrap().to_string(),
+                        d["mx"][0]["host"].as_str().unwrap().to_string(),
+                    )
+                })
+                .collect();
+            let mut published: Vec<(String, String)> = seeded_domains(&acc.home.spec())
+                .into_iter()
+                .map(|d| (d.id, d.mx.0))
+                .collect();
+            published.sort();
+            assert_eq!(hosts, published, "{address}: {v:#}");
         }
 
         // Outputs: known, and equal to the attribute they name.

@@ -139,6 +139,32 @@ fn family(acc: &Acc, tenant: &str, prefix: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
+/// Each tenant's outbound connector delivers to the mail exchanger the other tenant publishes
+/// for `routing(other)` (read with the other tenant's provider), exactly, with the certificate
+/// domain of that host's infrastructure.
+fn assert_smart_hosts(acc: &Acc, routing: impl Fn(&Tenant) -> String) {
+    use coexistence_acceptance::emulator::exchange::connector::OUTBOUND;
+    use coexistence_acceptance::emulator::graph::domains::seeded;
+    for (tenant, other) in [(&acc.home, &acc.partner), (&acc.partner, &acc.home)] {
+        let out = family(acc, &tenant.tenant_id, OUTBOUND);
+        assert_eq!(out.len(), 1, "{out:#?}");
+        let domain = routing(other);
+        let host = seeded(&other.spec())
+            .into_iter()
+            .find(|d| d.id == domain)
+            .unwrap_or_else(|| panic!("{domain} is not a domain of {}", other.display_name))
+            .mx
+            .0;
+        assert_eq!(out[0]["SmartHosts"], serde_json::json!([host]), "{out:#?}");
+        let tls = if host.ends_with(".mx.microsoft") {
+            "mx.microsoft"
+        } else {
+            "mail.protection.outlook.com"
+        };
+        assert_eq!(out[0]["TlsDomain"], tls, "{out:#?}");
+    }
+}
+
 /// Each tenant's organization relationship for the other: named after it, with its domains,
 /// and mail tips shared only at high trust.
 fn assert_free_busy(acc: &Acc, high: bool) {
@@ -291,6 +317,8 @@ async fn low_to_high_and_back_changes_in_place() {
             "b": {"outbound": "To Contoso", "inbound": "From Contoso"},
         })
     );
+    // Without `domains`, each smart host is the MX published for the other's initial domain.
+    assert_smart_hosts(&acc, |t| t.default_domain.clone());
     // A sync job per direction, running.
     let jobs = acc.tf.output("sync_jobs").await;
     for dir in ["a_to_b", "b_to_a"] {
@@ -422,7 +450,8 @@ async fn a_drifted_prerequisite_warns_on_plan() {
 }
 
 /// With `checks = false` the module has no check-scoped data source, so a converged pair gives
-/// `terraform plan -detailed-exitcode` 0, for pipelines that gate on it.
+/// `terraform plan -detailed-exitcode` 0, for pipelines that gate on it. Fabrikam routes mail
+/// through its custom domain, whose published host is on `mx.microsoft`.
 #[tokio::test(flavor = "multi_thread")]
 async fn without_checks_the_plan_after_apply_exits_zero() {
     let acc = Acc::start().await;
@@ -430,11 +459,24 @@ async fn without_checks_the_plan_after_apply_exits_zero() {
         return;
     }
     seed_groups(&acc);
-    acc.tf
-        .write_config(&root(&acc, &format!("{}  checks = false\n", level("high"))));
+    // Fabrikam's routing domain is its custom domain, served from an mx.microsoft host.
+    let custom = |t: &Tenant| t.default_domain.replace(".onmicrosoft.com", ".com");
+    let domains = format!("  domains = {{ b = [{}] }}\n", q(&custom(&acc.partner)));
+    acc.tf.write_config(&root(
+        &acc,
+        &format!("{}  checks = false\n{domains}", level("high")),
+    ));
     install_module(&acc).await;
     // apply() asserts `plan -detailed-exitcode` exits 0.
     acc.tf.apply().await;
+    let fabrikam = acc.partner.tenant_id.clone();
+    assert_smart_hosts(&acc, |t| {
+        if t.tenant_id == fabrikam {
+            custom(t)
+        } else {
+            t.default_domain.clone()
+        }
+    });
     acc.tf.destroy().await;
     assert_tenant_empty(&acc, &acc.home.tenant_id);
     assert_tenant_empty(&acc, &acc.partner.tenant_id);

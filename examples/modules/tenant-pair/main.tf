@@ -49,10 +49,44 @@ locals {
 }
 
 locals {
-  # A tenant's Exchange Online Protection host: <primary domain, dots as dashes>.mail.protection.outlook.com.
-  a_smart_host = "${replace(coalesce(try(var.domains.a[0], null), local.a.moera), ".", "-")}.mail.protection.outlook.com"
-  b_smart_host = "${replace(coalesce(try(var.domains.b[0], null), local.b.moera), ".", "-")}.mail.protection.outlook.com"
-  mail_flow    = local.high && var.mail_flow.enabled
+  mail_flow = local.high && var.mail_flow.enabled
+}
+
+# ---- where each tenant receives mail (mail flow only) ---------------------------------------
+# Each tenant's smart host is the mail exchanger Exchange Online publishes for its first listed
+# domain (its initial domain when none is listed), read with that tenant's own provider: the
+# service names the host (contoso.onmicrosoft.com is received at
+# contoso.mail.protection.outlook.com, newer domains at *.mx.microsoft), so it is never built
+# from the domain name.
+
+data "coexistence_mail_routing" "a" {
+  count    = local.mail_flow ? 1 : 0
+  provider = coexistence.a
+  lifecycle {
+    postcondition {
+      condition     = anytrue([for d in self.domains : lower(d.id) == lower(coalesce(try(var.domains.a[0], null), self.initial_domain)) && length(d.mx) > 0])
+      error_message = "Tenant A publishes no mail exchanger for ${coalesce(try(var.domains.a[0], null), self.initial_domain)}: list first in domains.a a verified domain of tenant A enabled for Email."
+    }
+  }
+}
+
+data "coexistence_mail_routing" "b" {
+  count    = local.mail_flow ? 1 : 0
+  provider = coexistence.b
+  lifecycle {
+    postcondition {
+      condition     = anytrue([for d in self.domains : lower(d.id) == lower(coalesce(try(var.domains.b[0], null), self.initial_domain)) && length(d.mx) > 0])
+      error_message = "Tenant B publishes no mail exchanger for ${coalesce(try(var.domains.b[0], null), self.initial_domain)}: list first in domains.b a verified domain of tenant B enabled for Email."
+    }
+  }
+}
+
+locals {
+  # The most preferred MX host of the routing domain (null without mail flow).
+  a_routing    = one(data.coexistence_mail_routing.a[*])
+  b_routing    = one(data.coexistence_mail_routing.b[*])
+  a_smart_host = local.a_routing == null ? null : one([for d in local.a_routing.domains : try(d.mx[0].host, null) if lower(d.id) == lower(coalesce(try(var.domains.a[0], null), local.a_routing.initial_domain))])
+  b_smart_host = local.b_routing == null ? null : one([for d in local.b_routing.domains : try(d.mx[0].host, null) if lower(d.id) == lower(coalesce(try(var.domains.b[0], null), local.b_routing.initial_domain))])
 }
 
 # ---- each tenant's side (side/): its objects for the other tenant ---------------------------

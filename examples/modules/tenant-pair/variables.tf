@@ -94,7 +94,7 @@ variable "checks" {
 }
 
 variable "domains" {
-  description = "Each tenant's accepted SMTP domains beyond its initial (onmicrosoft.com) and routing (mail.onmicrosoft.com) domains, primary first: `a` and `b`. Free/busy shares with all of them; mail flow routes them, and the first one names the tenant's smart host."
+  description = "Each tenant's accepted SMTP domains beyond its initial (onmicrosoft.com) and routing (mail.onmicrosoft.com) domains, primary first: `a` and `b`. Free/busy shares with all of them; mail flow routes them to the mail exchanger Exchange Online publishes for the first one (read with that tenant's provider; the initial domain's when none is listed)."
   type = object({
     a = optional(list(string), [])
     b = optional(list(string), [])

@@ -3,11 +3,13 @@
 use crate::framework::DataSource;
 use std::sync::Arc;
 
+pub mod mail_routing;
 pub mod tenant;
 
 pub fn all() -> Vec<Arc<dyn DataSource>> {
     vec![
         Arc::new(tenant::Tenant),
+        Arc::new(mail_routing::MailRouting),
         // Beside its resource, whose schema, model and read it shares.
         Arc::new(crate::resources::cross_tenant_access_partner::data_source::PartnerDataSource),
     ]

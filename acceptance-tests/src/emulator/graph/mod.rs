@@ -21,6 +21,7 @@
 //! A new object family is a module here and one `.merge(...)` line in [`routes`].
 
 pub mod ca;
+pub mod domains;
 pub mod entity_set;
 pub mod envelope;
 pub mod mto;
@@ -72,6 +73,7 @@ pub fn routes(shared: Arc<Shared>) -> Router<Arc<Shared>> {
         .merge(mto::routes())
         .merge(ca::routes())
         .merge(xts::routes())
+        .merge(domains::routes())
         .route("/beta", any(beta))
         .route("/beta/{*rest}", any(beta))
         .fallback(unknown_segment);

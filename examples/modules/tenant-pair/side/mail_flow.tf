@@ -9,8 +9,14 @@ variable "mail_flow" {
 }
 
 variable "other_smart_host" {
-  description = "The other tenant's Exchange Online Protection host (<primary domain, dots as dashes>.mail.protection.outlook.com)."
+  description = "The mail exchanger Exchange Online publishes for the other tenant's routing domain (read with the other tenant's provider, `coexistence_mail_routing`); null without mail flow."
   type        = string
+}
+
+locals {
+  # The certificate domain the outbound connector validates: Exchange Online Protection's
+  # hosts are under mail.protection.outlook.com, the DNSSEC-signed ones under mx.microsoft.
+  other_tls_domain = var.other_smart_host != null && endswith(coalesce(var.other_smart_host, "-"), ".mx.microsoft") ? "mx.microsoft" : "mail.protection.outlook.com"
 }
 
 resource "coexistence_partner_connector" "to_other" {
@@ -23,7 +29,7 @@ resource "coexistence_partner_connector" "to_other" {
   recipient_domains = var.other_domains
   smart_hosts       = [var.other_smart_host]
   tls_settings      = "DomainValidation"
-  tls_domain        = "mail.protection.outlook.com"
+  tls_domain        = local.other_tls_domain
 }
 
 resource "coexistence_partner_connector" "from_other" {
