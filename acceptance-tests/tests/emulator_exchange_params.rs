@@ -13,11 +13,18 @@ use serde_json::Value;
 const TABLE: &str = include_str!("data/exchange-cmdlet-params.json");
 
 /// (cmdlet, parameter or `*` for the whole cmdlet, reason).
-const DIFFERENCES: &[(&str, &str, &str)] = &[(
-    "Get-AcceptedDomain",
-    "*",
-    "its page is not in the extracted set: the table covers the organization relationship and connector cmdlets, and Get-AcceptedDomain only serves the pipeline's own tests",
-)];
+const DIFFERENCES: &[(&str, &str, &str)] = &[
+    (
+        "Get-AcceptedDomain",
+        "*",
+        "its page is not in the extracted set: the table covers the organization relationship and connector cmdlets, and Get-AcceptedDomain only serves the pipeline's own tests",
+    ),
+    (
+        "Get-Group",
+        "*",
+        "its page is not in the extracted set: Get-Group only resolves the scopes' GroupIdParameter (its Identity and ResultSize parameters are from its own page, API-NOTES.md#exchange-groups)",
+    ),
+];
 
 fn table() -> Value {
     serde_json::from_str(TABLE).expect("the parameter table is JSON")

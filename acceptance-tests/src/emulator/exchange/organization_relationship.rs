@@ -11,6 +11,9 @@
 //!   relationship at most; `DomainNames` holds 1 to 238 domains or tenant IDs (GUIDs:
 //!   API-NOTES.md#exchange-orgrel-tenant-id); the endpoint URIs must be absolute http(s) URIs;
 //!   `OrganizationContact` is an SMTP address.
+//! * The scopes are groups ([`group`]): resolved by any identity form, refused when they name
+//!   none, stored and answered as the group's distinguished name; the endpoint URIs are stored
+//!   normalised. So what a client reads back is the same thing in another spelling.
 //! * A `Set` that changes nothing succeeds with the warning Exchange gives for it in
 //!   `@adminapi.warnings`; `Set` refuses `$null` for `Name` and `DomainNames`.
 //! * `-WhatIf` checks and changes nothing; `-Confirm` (and `-Force` on Set) are accepted.
@@ -19,6 +22,7 @@ use serde_json::{json, Map, Value};
 
 use super::cmdlet::{project, Cmdlet, Invocation, PTy, Param, SWITCHES};
 use super::envelope::{objects_response, ExchangeError, ExchangeResult};
+use super::group;
 use crate::emulator::util::{is_domain_name, is_guid, new_guid};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -317,6 +321,32 @@ fn check_unique(
     Ok(())
 }
 
+/// The parameters as Exchange stores them: a group by its distinguished name, whatever form
+/// named it (API-NOTES.md#exchange-groups); a URI normalised as .NET's `Uri` prints it
+/// (scheme and host lowercase, no default port, `/` for an empty path:
+/// API-NOTES.md#exchange-orgrel-uri).
+fn stored_values(
+    inv: &Invocation<'_>,
+    p: &Map<String, Value>,
+) -> Result<Map<String, Value>, ExchangeError> {
+    let mut out = p.clone();
+    for k in ["FreeBusyAccessScope", "MailTipsAccessScope"] {
+        if let Some(id) = p.get(k).and_then(Value::as_str) {
+            out.insert(k.into(), Value::String(group::stored_form(inv, k, id)?));
+        }
+    }
+    for k in ["TargetAutodiscoverEpr", "TargetSharingEpr", "TargetOwaURL"] {
+        if let Some(u) = p
+            .get(k)
+            .and_then(Value::as_str)
+            .and_then(|s| url::Url::parse(s).ok())
+        {
+            out.insert(k.into(), Value::String(u.to_string()));
+        }
+    }
+    Ok(out)
+}
+
 /// Applies parameters to a stored object; `true` if any property changed.
 fn apply(obj: &mut Value, p: &Map<String, Value>) -> bool {
     let mut changed = false;
@@ -337,9 +367,10 @@ fn new(inv: &Invocation<'_>) -> ExchangeResult {
     check_values(inv.params)?;
     let objects = all(inv);
     check_unique(&objects, None, inv.params)?;
+    let params = stored_values(inv, inv.params)?;
     let guid = new_guid();
     let mut obj = defaults(&guid);
-    apply(&mut obj, inv.params);
+    apply(&mut obj, &params);
     if inv.what_if() {
         return Ok(respond(inv, Vec::new(), Vec::new()));
     }
@@ -353,8 +384,9 @@ fn set(inv: &Invocation<'_>) -> ExchangeResult {
     check_values(inv.params)?;
     let (path, mut obj) = one(inv)?;
     check_unique(&all(inv), Some(&path), inv.params)?;
+    let params = stored_values(inv, inv.params)?;
     let identity = obj["Identity"].as_str().unwrap_or_default().to_string();
-    if !apply(&mut obj, inv.params) {
+    if !apply(&mut obj, &params) {
         return Ok(respond(
             inv,
             Vec::new(),

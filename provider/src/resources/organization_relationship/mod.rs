@@ -10,6 +10,7 @@
 mod api;
 #[cfg(test)]
 mod crud_tests;
+mod identity;
 mod model;
 #[cfg(test)]
 mod tests;
@@ -54,16 +55,16 @@ fn schema() -> Schema {
             Attribute::string("free_busy_access_level").default(Value::string("None"))
                 .validate(one_of(FREE_BUSY_LEVELS))
                 .description("How much free/busy the partner sees: `None`, `AvailabilityOnly` (free/busy only) or `LimitedDetails` (also subject and location). Used when `free_busy_access_enabled` is `true`."),
-            Attribute::string("free_busy_access_scope").optional().description("A mail-enabled security group of this organization whose members' free/busy the partner may see (name or GUID); null for everyone. Used when `free_busy_access_enabled` is `true`."),
+            Attribute::string("free_busy_access_scope").optional().description("A mail-enabled security group of this organization whose members' free/busy the partner may see, by name, distinguished name, canonical DN or GUID; null for everyone. Used when `free_busy_access_enabled` is `true`. Compared by the group it names: Exchange answering another form of the same group is no change (an import reads the group's name)."),
             Attribute::string("target_application_uri").optional().description("The partner's application URI for federated sharing: `outlook.com` for a partner in Exchange Online."),
-            Attribute::string("target_autodiscover_epr").optional().description("The partner's Autodiscover endpoint (an absolute http(s) URL), e.g. `https://autodiscover.outlook.com/autodiscover/autodiscover.svc/WSSecurity` for Exchange Online."),
-            Attribute::string("target_sharing_epr").optional().description("The partner's Exchange Web Services endpoint (an absolute http(s) URL). When set it is always used instead of Autodiscover; usually null."),
+            Attribute::string("target_autodiscover_epr").optional().description("The partner's Autodiscover endpoint (an absolute http(s) URL), e.g. `https://autodiscover.outlook.com/autodiscover/autodiscover.svc/WSSecurity` for Exchange Online. Compared as a URL: Exchange answering it normalised (scheme and host in lower case, no default port) is no change."),
+            Attribute::string("target_sharing_epr").optional().description("The partner's Exchange Web Services endpoint (an absolute http(s) URL). When set it is always used instead of Autodiscover; usually null. Compared as a URL, as `target_autodiscover_epr`."),
             Attribute::bool("mail_tips_access_enabled").default(Value::Bool(false)).description("Whether the partner gets MailTips for this organization's recipients."),
             Attribute::string("mail_tips_access_level").default(Value::string("None"))
                 .validate(one_of(MAIL_TIPS_LEVELS))
                 .description("Which MailTips the partner gets: `None`, `Limited` (out-of-office and similar) or `All`. Used when `mail_tips_access_enabled` is `true`."),
-            Attribute::string("mail_tips_access_scope").optional().description("A mail-enabled security group of this organization whose members' MailTips the partner gets (name or GUID); null (the default) for every recipient. Used when `mail_tips_access_enabled` is `true`."),
-            Attribute::string("target_owa_url").optional().description("The partner organization's Outlook on the web URL (an absolute http(s) URL), used to redirect users in cross-premises mailbox access; omit it for none."),
+            Attribute::string("mail_tips_access_scope").optional().description("A mail-enabled security group of this organization whose members' MailTips the partner gets, by name, distinguished name, canonical DN or GUID; null (the default) for every recipient. Used when `mail_tips_access_enabled` is `true`. Compared by the group it names, as `free_busy_access_scope`."),
+            Attribute::string("target_owa_url").optional().description("The partner organization's Outlook on the web URL (an absolute http(s) URL), used to redirect users in cross-premises mailbox access; omit it for none. Compared as a URL, as `target_autodiscover_epr`."),
             Attribute::bool("delivery_report_enabled").default(Value::Bool(false)).description("Whether delivery reports (message tracking) are shared; both organizations must enable it for cross-organization tracking."),
             Attribute::bool("photos_enabled").default(Value::Bool(false)).description("Whether the partner sees this organization's users' photos."),
             Attribute::string("organization_contact").optional().description("An SMTP address the partner can contact about this relationship."),
@@ -185,6 +186,29 @@ impl ImportId for RelationshipName {
 
 // ---- CRUD ---------------------------------------------------------------------------------
 
+/// `read` with the state's spelling of every value Exchange answers in another form but that
+/// denotes the same thing: groups, endpoint URIs (see [`identity`]).
+async fn keep_spellings(ctx: &Ctx, state: &OrgRel, mut read: OrgRel) -> Result<OrgRel, ApiError> {
+    read.target_autodiscover_epr =
+        identity::uri_spelling(&state.target_autodiscover_epr, read.target_autodiscover_epr);
+    read.target_sharing_epr =
+        identity::uri_spelling(&state.target_sharing_epr, read.target_sharing_epr);
+    read.target_owa_url = identity::uri_spelling(&state.target_owa_url, read.target_owa_url);
+    read.free_busy_access_scope = identity::reconcile_group(
+        ctx,
+        state.free_busy_access_scope.as_deref(),
+        read.free_busy_access_scope,
+    )
+    .await?;
+    read.mail_tips_access_scope = identity::reconcile_group(
+        ctx,
+        state.mail_tips_access_scope.as_deref(),
+        read.mail_tips_access_scope,
+    )
+    .await?;
+    Ok(read)
+}
+
 /// Runs a cmdlet under the operation's deadline, showing its warnings with the result.
 async fn run(ctx: &Ctx, c: &Cmdlet) -> Result<Vec<Json>, ApiError> {
     Ok(ctx.exchange(c, &ctx.deadline).await?.objects)
@@ -282,12 +306,12 @@ impl crate::framework::TypedResource for OrganizationRelationship {
             None => find(ctx, &state.name, api::with_name).await,
         };
         let name = &state.name;
-        let Some(found) =
-            found.context(|| format!("reading the organization relationship {name:?}"))?
-        else {
+        let what = || format!("reading the organization relationship {name:?}");
+        let Some(found) = found.context(what)? else {
             return Ok(None);
         };
-        Ok(Some(OrgRel::from_exchange(&found)))
+        let read = OrgRel::from_exchange(&found);
+        Ok(Some(keep_spellings(ctx, &state, read).await.context(what)?))
     }
 
     async fn update(&self, ctx: &Ctx, old: OrgRel, new: OrgRel) -> Result<OrgRel, ApplyError> {

@@ -34,6 +34,11 @@ pub struct OrgRel {
     pub organization_contact: Option<String>,
 }
 
+/// The parameters that name a group (answered in another identity form than sent).
+const GROUPS: &[&str] = &["FreeBusyAccessScope", "MailTipsAccessScope"];
+/// The parameters that are URLs (answered normalised).
+const URIS: &[&str] = &["TargetAutodiscoverEpr", "TargetSharingEpr", "TargetOwaURL"];
+
 fn b(v: Option<bool>) -> Json {
     v.map_or(Json::Null, Json::Bool)
 }
@@ -187,7 +192,9 @@ impl OrgRel {
     }
 
     /// Whether a relationship found by name is the one a create sent (an earlier attempt in
-    /// doubt made it): same name, domains and every attribute the create set.
+    /// doubt made it): same name, domains and every attribute the create set. Exchange
+    /// answers a URI normalised (compared as URLs) and a group in another identity form (not
+    /// compared: that takes a lookup, and the name and domains already single it out).
     pub fn made_by(&self, found: &OrgRel) -> bool {
         found.name.eq_ignore_ascii_case(&self.name)
             && found.domain_key() == self.domain_key()
@@ -195,6 +202,13 @@ impl OrgRel {
                 .scalars()
                 .iter()
                 .zip(found.scalars())
-                .all(|((_, sent), (_, got))| sent.is_null() || *sent == got)
+                .all(|((k, sent), (_, got))| match (sent, &got) {
+                    (Json::Null, _) => true,
+                    _ if GROUPS.contains(k) => true,
+                    (Json::String(a), Json::String(b)) if URIS.contains(k) => {
+                        super::identity::same_uri(a, b)
+                    }
+                    _ => *sent == got,
+                })
     }
 }
