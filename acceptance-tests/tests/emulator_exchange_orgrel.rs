@@ -490,3 +490,85 @@ async fn endpoint_uris_are_answered_normalised() {
         "http://ews.example.com/EWS/Exchange.asmx"
     );
 }
+
+/// Mailbox moves: `MailboxMoveCapability` takes a combination of the documented values in one
+/// string and is answered in the reference's order (`None` once cleared); a value outside them
+/// is refused; published scopes are groups (answered as DNs) and need an outbound capability;
+/// `OAuthApplicationId` is a Guid; `$null` clears the capability and the scopes.
+#[tokio::test(flavor = "multi_thread")]
+async fn mailbox_move_settings_combinations_and_clearing() {
+    let x = Exo::new().await;
+    let g = add_group(&x.env.emu, CONTOSO, "Migration group");
+    let app = "6aa3cf87-4754-43e2-8ec6-606f6b938ae8";
+    let (s, v) = x
+        .run(
+            "New-OrganizationRelationship",
+            json!({"Name": "Fabrikam", "DomainNames": [FABRIKAM], "MailboxMoveEnabled": true,
+                "MailboxMoveCapability": "RemoteOutbound, Inbound",
+                "MailboxMovePublishedScopes": ["migration GROUP"], "OAuthApplicationId": app}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let o = &v["value"][0];
+    assert_eq!(o["MailboxMoveCapability"], "Inbound, RemoteOutbound");
+    assert_eq!(
+        o["MailboxMovePublishedScopes"],
+        json!([g["DistinguishedName"]])
+    );
+    assert_eq!(o["OAuthApplicationId"], app);
+    assert_eq!(o["MailboxMoveEnabled"], true);
+    let set = "Set-OrganizationRelationship";
+    for bad in ["None", "Inbound, Sideways", "inbound"] {
+        x.refused_containing(
+            set,
+            json!({"Identity": "Fabrikam", "MailboxMoveCapability": bad}),
+            "MailboxMoveCapability",
+            "allowed value",
+        )
+        .await;
+    }
+    // Scopes without an outbound capability, as the relationship would be left.
+    x.refused_containing(
+        set,
+        json!({"Identity": "Fabrikam", "MailboxMoveCapability": "Inbound"}),
+        "MailboxMovePublishedScopes",
+        "Outbound or RemoteOutbound",
+    )
+    .await;
+    x.refused_containing(
+        set,
+        json!({"Identity": "Fabrikam", "OAuthApplicationId": "migration app"}),
+        "OAuthApplicationId",
+        "Guid",
+    )
+    .await;
+    x.refused(
+        set,
+        json!({"Identity": "Fabrikam", "MailboxMovePublishedScopes": ["Nobody"]}),
+        "MailboxMovePublishedScopes",
+    )
+    .await;
+    assert_eq!(
+        stored(&x)[0].1["MailboxMoveCapability"],
+        "Inbound, RemoteOutbound"
+    );
+    let (s, v) = x
+        .run(
+            set,
+            json!({"Identity": "Fabrikam", "MailboxMoveCapability": "Inbound",
+                "MailboxMovePublishedScopes": null}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = x
+        .run(
+            set,
+            json!({"Identity": "Fabrikam", "MailboxMoveCapability": null, "OAuthApplicationId": null}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let o = &stored(&x)[0].1;
+    assert_eq!(o["MailboxMoveCapability"], "None");
+    assert_eq!(o["MailboxMovePublishedScopes"], json!([]));
+    assert_eq!(o["OAuthApplicationId"], Value::Null);
+}

@@ -44,12 +44,12 @@ fn check(p: &Param, row: &Value) -> Option<String> {
         PTy::Bool => matches!(ty, "Boolean" | "SwitchParameter"),
         PTy::Multi => ty == "MultiValuedProperty" || ty.ends_with("[]"),
         PTy::Str => !matches!(ty, "Boolean" | "SwitchParameter" | "MultiValuedProperty"),
-        PTy::Enum(_) => !values.is_empty(),
+        PTy::Enum(_) | PTy::Flags(_) => !values.is_empty(),
     };
     if !type_ok {
         return Some(format!("{:?} here, {ty} in the reference", p.ty));
     }
-    if let PTy::Enum(ours) = &p.ty {
+    if let PTy::Enum(ours) | PTy::Flags(ours) = &p.ty {
         let extra: Vec<&&str> = ours.iter().filter(|v| !values.contains(v)).collect();
         if !extra.is_empty() {
             return Some(format!("values {extra:?} are not in {values:?}"));

@@ -22,7 +22,12 @@ pub static ORGANIZATION_RELATIONSHIP: ResourceType = ResourceType {
 };
 
 /// The home tenant's mail-enabled security groups the builders name as scopes.
-pub const GROUPS: &[&str] = &["Fabrikam free/busy", "Sharing group", "MailTips group"];
+pub const GROUPS: &[&str] = &[
+    "Fabrikam free/busy",
+    "Sharing group",
+    "MailTips group",
+    "Migration group",
+];
 
 /// Steps tracking the relationship at [`ORGREL_ADDR`] in the home tenant, whose [`GROUPS`]
 /// exist (a scope must name a group).

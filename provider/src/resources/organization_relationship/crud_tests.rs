@@ -295,3 +295,52 @@ async fn a_group_in_another_identity_form_and_a_normalised_uri_keep_the_configur
         Some("Sharing group")
     );
 }
+
+/// Published scopes answered as distinguished names keep the configured spellings of the same
+/// groups (one `Get-Group` per answer that differs in text); an answered group the state does
+/// not name reads as its name.
+#[tokio::test]
+async fn published_scopes_keep_the_configured_spellings_of_the_same_groups() {
+    let dn = |n: &str| format!("CN={n},OU=contoso.onmicrosoft.com,DC=PROD,DC=OUTLOOK,DC=COM");
+    let group =
+        |n: &str, g: &str| json!({"Name": n, "Identity": n, "DistinguishedName": dn(n), "Guid": g});
+    let mut obj = exchange_object(GUID, "Fabrikam");
+    obj["MailboxMoveCapability"] = json!("RemoteOutbound");
+    obj["MailboxMovePublishedScopes"] = json!(["Migration group", dn("Wave 2"), dn("Other")]);
+    let wave2 = "7f3c2b1a-0e9d-4c8b-a7f6-5e4d3c2b1a09";
+    let state = OrgRel {
+        id: Some(GUID.into()),
+        mailbox_move_capability: Some(vec!["RemoteOutbound".into()]),
+        mailbox_move_published_scopes: Some(vec!["migration group".into(), wave2.into()]),
+        ..model()
+    };
+    let m = MockTransport::new(vec![
+        step("POST", &invoke(), 200, Some(json!({"value": [obj]}))),
+        step(
+            "POST",
+            &invoke(),
+            200,
+            Some(json!({"value": [group("Wave 2", wave2)]})),
+        ),
+        step(
+            "POST",
+            &invoke(),
+            200,
+            Some(json!({"value": [group("Other", OTHER)]})),
+        ),
+    ]);
+    let got = OrganizationRelationship
+        .read(&ctx(&m), &state.to_value().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut scopes: Vec<&str> = got
+        .get("mailbox_move_published_scopes")
+        .elements()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    scopes.sort();
+    assert_eq!(scopes, vec![wave2, "Other", "migration group"]);
+    assert_eq!(m.bodies().len(), 3, "one lookup per answer in another form");
+}

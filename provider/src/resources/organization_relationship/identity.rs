@@ -124,6 +124,36 @@ pub async fn reconcile_group(
     Ok(Some(group_spelling(was, &now, group.as_ref())))
 }
 
+/// The spellings of a set of group references: each answered group keeps the state's
+/// spelling of the same group (the same text, or the same group by `Get-Group`), else the
+/// group's name.
+pub async fn reconcile_groups(
+    ctx: &Ctx,
+    was: Option<&[String]>,
+    now: Option<Vec<String>>,
+) -> Result<Option<Vec<String>>, ApiError> {
+    let Some(now) = now else {
+        return Ok(None);
+    };
+    let was = was.unwrap_or_default();
+    let mut out = Vec::new();
+    for n in now {
+        if let Some(w) = was.iter().find(|w| w.trim().eq_ignore_ascii_case(n.trim())) {
+            out.push(w.clone());
+            continue;
+        }
+        let group = lookup_group(ctx, &n).await?;
+        let same = group
+            .as_ref()
+            .and_then(|g| was.iter().find(|w| names_group(g, w)));
+        out.push(match same {
+            Some(w) => w.clone(),
+            None => group_spelling(None, &n, group.as_ref()),
+        });
+    }
+    Ok(Some(out))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

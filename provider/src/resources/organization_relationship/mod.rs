@@ -26,7 +26,7 @@ use crate::framework::{
     ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, ImportCtx, Schema, Value,
 };
 use async_trait::async_trait;
-use model::OrgRel;
+use model::{OrgRel, MOVE_CAPABILITIES};
 use serde_json::Value as Json;
 
 pub const TYPE_NAME: &str = "coexistence_organization_relationship";
@@ -68,6 +68,17 @@ fn schema() -> Schema {
             Attribute::bool("delivery_report_enabled").default(Value::Bool(false)).description("Whether delivery reports (message tracking) are shared; both organizations must enable it for cross-organization tracking."),
             Attribute::bool("photos_enabled").default(Value::Bool(false)).description("Whether the partner sees this organization's users' photos."),
             Attribute::string("organization_contact").optional().description("An SMTP address the partner can contact about this relationship."),
+            Attribute::bool("mailbox_move_enabled").default(Value::Bool(false)).description("Whether mailboxes may move to or from the partner organization (cross-tenant mailbox migration, set in both tenants)."),
+            Attribute::string_set("mailbox_move_capability")
+                .default(Value::Set(Vec::new()))
+                .description("Cross-tenant mailbox migration: the move directions this relationship allows, any of `Inbound`, `Outbound`, `RemoteInbound` and `RemoteOutbound` (sent as one combination, e.g. `Inbound, RemoteOutbound`); empty (Exchange's `None`) for none. Microsoft's setup gives the target tenant's relationship `[\"Inbound\"]` and the source tenant's `[\"RemoteOutbound\"]`; to move mailboxes back as well, both get `[\"Inbound\", \"RemoteOutbound\"]`."),
+            Attribute::string_set("mailbox_move_published_scopes")
+                .default(Value::Set(Vec::new()))
+                .description("Cross-tenant mailbox migration, in the source tenant: the mail-enabled security groups whose members may move (nested groups are not supported), each by name, distinguished name, canonical DN or GUID, compared by the group it names. Needs `Outbound` or `RemoteOutbound` in `mailbox_move_capability`."),
+            Attribute::string("oauth_application_id")
+                .optional()
+                .case_insensitive()
+                .description("Cross-tenant mailbox migration, in the source tenant: the application (client) ID of the mailbox migration application the target tenant created and this tenant consented to (a GUID)."),
             timeouts_attribute(&["create", "read", "update", "delete"]),
         ],
     )
@@ -145,6 +156,7 @@ fn validate_values(config: &Value, diags: &mut Diagnostics) {
             );
         }
     }
+    validate_mailbox_move(config, diags);
     if let Some(s) = config.get("organization_contact").as_str() {
         if !is_smtp_address(s) {
             diags.error_at(
@@ -153,6 +165,60 @@ fn validate_values(config: &Value, diags: &mut Diagnostics) {
                 format!("{s:?} is not an SMTP address such as admin@fabrikam.com."),
             );
         }
+    }
+}
+
+/// The mailbox-move attributes (API-NOTES.md#exchange-orgrel-mailbox-move): documented
+/// capability values, an application ID that is a GUID, named scope groups, and scopes only
+/// with an outbound capability.
+fn validate_mailbox_move(config: &Value, diags: &mut Diagnostics) {
+    let at = |a: &str| AttrPath::root().attr(a);
+    let capability = config.get("mailbox_move_capability");
+    for c in capability.elements().iter().filter_map(Value::as_str) {
+        if !MOVE_CAPABILITIES.contains(&c) {
+            diags.error_at(
+                &at("mailbox_move_capability"),
+                "Invalid value for mailbox_move_capability",
+                format!(
+                    "{c:?} is not a mailbox move capability; use any of {}.",
+                    MOVE_CAPABILITIES.join(", ")
+                ),
+            );
+        }
+    }
+    if let Some(id) = config.get("oauth_application_id").as_str() {
+        if !is_guid(id) {
+            diags.error_at(
+                &at("oauth_application_id"),
+                "Invalid value for oauth_application_id",
+                format!("{id:?} is not an application (client) ID, a GUID such as 6aa3cf87-4754-43e2-8ec6-606f6b938ae8."),
+            );
+        }
+    }
+    let scopes = config.get("mailbox_move_published_scopes");
+    if scopes
+        .elements()
+        .iter()
+        .filter_map(Value::as_str)
+        .any(|s| s.trim().is_empty())
+    {
+        diags.error_at(
+            &at("mailbox_move_published_scopes"),
+            "Invalid value for mailbox_move_published_scopes",
+            "Name each mail-enabled security group (by name, distinguished name, canonical DN or GUID).",
+        );
+    }
+    // Only when both are known: an unknown capability may yet include an outbound one.
+    let outbound = capability
+        .elements()
+        .iter()
+        .any(|c| matches!(c.as_str(), Some("Outbound" | "RemoteOutbound")));
+    if !scopes.elements().is_empty() && capability.is_wholly_known() && !outbound {
+        diags.error_at(
+            &at("mailbox_move_published_scopes"),
+            "Published scopes need an outbound capability",
+            "mailbox_move_published_scopes scopes the mailboxes that may move out of this (source) tenant: set mailbox_move_capability to include \"RemoteOutbound\" (or \"Outbound\"), or leave the scopes out.",
+        );
     }
 }
 
@@ -204,6 +270,12 @@ async fn keep_spellings(ctx: &Ctx, state: &OrgRel, mut read: OrgRel) -> Result<O
         ctx,
         state.mail_tips_access_scope.as_deref(),
         read.mail_tips_access_scope,
+    )
+    .await?;
+    read.mailbox_move_published_scopes = identity::reconcile_groups(
+        ctx,
+        state.mailbox_move_published_scopes.as_deref(),
+        read.mailbox_move_published_scopes,
     )
     .await?;
     Ok(read)
