@@ -605,3 +605,23 @@ async fn what_if_changes_nothing_and_confirm_is_accepted() {
     .await;
     assert!(x.env.emu.object(CONTOSO, &outbound_path(&guid)).is_none());
 }
+
+/// A certificate name reads back lowercase, the `*.` wildcard kept.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_certificate_name_reads_back_lowercase() {
+    let x = Exo::new().await;
+    let v = x
+        .ok(
+            "New-InboundConnector",
+            with(
+                inbound(),
+                "TlsSenderCertificateName",
+                json!("*.Protection.Outlook.COM"),
+            ),
+        )
+        .await;
+    assert_eq!(
+        v["value"][0]["TlsSenderCertificateName"],
+        "*.protection.outlook.com"
+    );
+}

@@ -5,6 +5,7 @@
 
 mod emulator_support;
 
+use coexistence_acceptance::emulator::exchange::group::{add_group, add_group_of_type};
 use emulator_support::*;
 
 const PATH: &str = "/exchange/organizationRelationships";
@@ -149,6 +150,7 @@ async fn parameters_and_values_are_checked() {
         assert_eq!(ty, validation);
     }
     assert!(stored(&x).is_empty(), "nothing refused was stored");
+    add_group(&x.env.emu, CONTOSO, "Sharing group");
     // Every documented parameter with a valid value is accepted; nulls clear strings.
     let (s, v) = x
         .run(
@@ -348,6 +350,7 @@ async fn set_refuses_a_null_name_or_domains_and_what_if_changes_nothing() {
         "absolute",
     )
     .await;
+    let mailtips = add_group(&x.env.emu, CONTOSO, "MailTips group");
     let set = json!({"Identity": "Fabrikam", "ArchiveAccessEnabled": true,
         "MailTipsAccessScope": "MailTips group",
         "TargetOwaURL": "https://outlook.office.com/owa/fabrikam.com"});
@@ -361,7 +364,7 @@ async fn set_refuses_a_null_name_or_domains_and_what_if_changes_nothing() {
     assert_eq!(s, StatusCode::OK, "{v}");
     let o = &stored(&x)[0].1;
     assert_eq!(o["ArchiveAccessEnabled"], true);
-    assert_eq!(o["MailTipsAccessScope"], "MailTips group");
+    assert_eq!(o["MailTipsAccessScope"], mailtips["DistinguishedName"]);
     assert!(o.get("Confirm").is_none(), "{o}");
     let (s, _) = x
         .run(
@@ -379,4 +382,193 @@ async fn set_refuses_a_null_name_or_domains_and_what_if_changes_nothing() {
         .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(stored(&x).len(), 1, "WhatIf removed nothing");
+}
+
+/// A scope names a group by its name, distinguished name, canonical DN or Guid (any case) and
+/// is stored and answered as the group's distinguished name; a name that is no group, or a
+/// group that is not a mail-enabled security group, is refused on the parameter. `Get-Group`
+/// finds the group by each form; an unknown identity is not found.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_scope_is_resolved_and_answered_as_the_groups_distinguished_name() {
+    let x = Exo::new().await;
+    let g = add_group(&x.env.emu, CONTOSO, "Fabrikam free/busy");
+    add_group_of_type(
+        &x.env.emu,
+        CONTOSO,
+        "All staff",
+        "MailUniversalDistributionGroup",
+    );
+    let dn = g["DistinguishedName"].as_str().unwrap().to_string();
+    let guid = g["Guid"].as_str().unwrap().to_string();
+    assert!(
+        dn.starts_with("CN=Fabrikam free/busy,OU=contoso.onmicrosoft.com,"),
+        "{dn}"
+    );
+    let canonical = coexistence_acceptance::emulator::exchange::group::canonical_name(&dn);
+    assert!(
+        canonical.ends_with("/contoso.onmicrosoft.com/Fabrikam free\\/busy"),
+        "{canonical}"
+    );
+    let made = new_rel(&x, "Fabrikam", &["fabrikam.com"]).await;
+    for form in [
+        "fabrikam FREE/busy".to_string(),
+        dn.to_ascii_lowercase(),
+        canonical.clone(),
+        guid.to_ascii_uppercase(),
+    ] {
+        let (s, v) = x
+            .run(
+                "Set-OrganizationRelationship",
+                json!({"Identity": "Fabrikam", "FreeBusyAccessScope": form, "MailTipsAccessScope": null}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{form}: {v}");
+        assert_eq!(
+            stored(&x)[0].1["FreeBusyAccessScope"],
+            dn.as_str(),
+            "{form}"
+        );
+        let (s, v) = x.run("Get-Group", json!({"Identity": form})).await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        assert_eq!(v["value"][0]["Guid"], guid.as_str(), "{form}");
+    }
+    let (_, v) = x
+        .run(
+            "Get-OrganizationRelationship",
+            json!({"Identity": made["Guid"]}),
+        )
+        .await;
+    assert_eq!(v["value"][0]["FreeBusyAccessScope"], dn.as_str());
+    let (ty, _) = x
+        .refused(
+            "Set-OrganizationRelationship",
+            json!({"Identity": "Fabrikam", "MailTipsAccessScope": "Nobody"}),
+            "MailTipsAccessScope",
+        )
+        .await;
+    assert_eq!(
+        ty,
+        "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException"
+    );
+    x.refused_containing(
+        "New-OrganizationRelationship",
+        json!({"Name": "Other", "DomainNames": ["other.example.com"], "FreeBusyAccessScope": "All staff"}),
+        "FreeBusyAccessScope",
+        "mail-enabled security group",
+    )
+    .await;
+    let (s, v) = x.run("Get-Group", json!({"Identity": "Nobody"})).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{v}");
+    let (s, v) = x.run("Get-Group", json!({})).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(v["value"].as_array().unwrap().len(), 2, "{v}");
+}
+
+/// The endpoint URIs are stored normalised: scheme and host lowercase, no default port, `/`
+/// for an empty path; the path keeps its case.
+#[tokio::test(flavor = "multi_thread")]
+async fn endpoint_uris_are_answered_normalised() {
+    let x = Exo::new().await;
+    let (s, v) = x
+        .run(
+            "New-OrganizationRelationship",
+            json!({"Name": "Fabrikam", "DomainNames": ["fabrikam.com"],
+                "TargetAutodiscoverEpr": "HTTPS://Autodiscover.Outlook.COM:443/autodiscover/autodiscover.svc/WSSecurity",
+                "TargetOwaURL": "https://Outlook.Office.com",
+                "TargetSharingEpr": "http://EWS.example.com:80/EWS/Exchange.asmx"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let o = &v["value"][0];
+    assert_eq!(
+        o["TargetAutodiscoverEpr"],
+        "https://autodiscover.outlook.com/autodiscover/autodiscover.svc/WSSecurity"
+    );
+    assert_eq!(o["TargetOwaURL"], "https://outlook.office.com/");
+    assert_eq!(
+        o["TargetSharingEpr"],
+        "http://ews.example.com/EWS/Exchange.asmx"
+    );
+}
+
+/// Mailbox moves: `MailboxMoveCapability` takes a combination of the documented values in one
+/// string and is answered in the reference's order (`None` once cleared); a value outside them
+/// is refused; published scopes are groups (answered as DNs) and need an outbound capability;
+/// `OAuthApplicationId` is a Guid; `$null` clears the capability and the scopes.
+#[tokio::test(flavor = "multi_thread")]
+async fn mailbox_move_settings_combinations_and_clearing() {
+    let x = Exo::new().await;
+    let g = add_group(&x.env.emu, CONTOSO, "Migration group");
+    let app = "6aa3cf87-4754-43e2-8ec6-606f6b938ae8";
+    let (s, v) = x
+        .run(
+            "New-OrganizationRelationship",
+            json!({"Name": "Fabrikam", "DomainNames": [FABRIKAM], "MailboxMoveEnabled": true,
+                "MailboxMoveCapability": "RemoteOutbound, Inbound",
+                "MailboxMovePublishedScopes": ["migration GROUP"], "OAuthApplicationId": app}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let o = &v["value"][0];
+    assert_eq!(o["MailboxMoveCapability"], "Inbound, RemoteOutbound");
+    assert_eq!(
+        o["MailboxMovePublishedScopes"],
+        json!([g["DistinguishedName"]])
+    );
+    assert_eq!(o["OAuthApplicationId"], app);
+    assert_eq!(o["MailboxMoveEnabled"], true);
+    let set = "Set-OrganizationRelationship";
+    for bad in ["None", "Inbound, Sideways", "inbound"] {
+        x.refused_containing(
+            set,
+            json!({"Identity": "Fabrikam", "MailboxMoveCapability": bad}),
+            "MailboxMoveCapability",
+            "allowed value",
+        )
+        .await;
+    }
+    // Scopes without an outbound capability, as the relationship would be left.
+    x.refused_containing(
+        set,
+        json!({"Identity": "Fabrikam", "MailboxMoveCapability": "Inbound"}),
+        "MailboxMovePublishedScopes",
+        "Outbound or RemoteOutbound",
+    )
+    .await;
+    x.refused_containing(
+        set,
+        json!({"Identity": "Fabrikam", "OAuthApplicationId": "migration app"}),
+        "OAuthApplicationId",
+        "Guid",
+    )
+    .await;
+    x.refused(
+        set,
+        json!({"Identity": "Fabrikam", "MailboxMovePublishedScopes": ["Nobody"]}),
+        "MailboxMovePublishedScopes",
+    )
+    .await;
+    assert_eq!(
+        stored(&x)[0].1["MailboxMoveCapability"],
+        "Inbound, RemoteOutbound"
+    );
+    let (s, v) = x
+        .run(
+            set,
+            json!({"Identity": "Fabrikam", "MailboxMoveCapability": "Inbound",
+                "MailboxMovePublishedScopes": null}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let (s, v) = x
+        .run(
+            set,
+            json!({"Identity": "Fabrikam", "MailboxMoveCapability": null, "OAuthApplicationId": null}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    let o = &stored(&x)[0].1;
+    assert_eq!(o["MailboxMoveCapability"], "None");
+    assert_eq!(o["MailboxMovePublishedScopes"], json!([]));
+    assert_eq!(o["OAuthApplicationId"], Value::Null);
 }

@@ -13,11 +13,18 @@ use serde_json::Value;
 const TABLE: &str = include_str!("data/exchange-cmdlet-params.json");
 
 /// (cmdlet, parameter or `*` for the whole cmdlet, reason).
-const DIFFERENCES: &[(&str, &str, &str)] = &[(
-    "Get-AcceptedDomain",
-    "*",
-    "its page is not in the extracted set: the table covers the organization relationship and connector cmdlets, and Get-AcceptedDomain only serves the pipeline's own tests",
-)];
+const DIFFERENCES: &[(&str, &str, &str)] = &[
+    (
+        "Get-AcceptedDomain",
+        "*",
+        "its page is not in the extracted set: the table covers the organization relationship and connector cmdlets, and Get-AcceptedDomain only serves the pipeline's own tests",
+    ),
+    (
+        "Get-Group",
+        "*",
+        "its page is not in the extracted set: Get-Group only resolves the scopes' GroupIdParameter (its Identity and ResultSize parameters are from its own page, API-NOTES.md#exchange-groups)",
+    ),
+];
 
 fn table() -> Value {
     serde_json::from_str(TABLE).expect("the parameter table is JSON")
@@ -37,12 +44,12 @@ fn check(p: &Param, row: &Value) -> Option<String> {
         PTy::Bool => matches!(ty, "Boolean" | "SwitchParameter"),
         PTy::Multi => ty == "MultiValuedProperty" || ty.ends_with("[]"),
         PTy::Str => !matches!(ty, "Boolean" | "SwitchParameter" | "MultiValuedProperty"),
-        PTy::Enum(_) => !values.is_empty(),
+        PTy::Enum(_) | PTy::Flags(_) => !values.is_empty(),
     };
     if !type_ok {
         return Some(format!("{:?} here, {ty} in the reference", p.ty));
     }
-    if let PTy::Enum(ours) = &p.ty {
+    if let PTy::Enum(ours) | PTy::Flags(ours) = &p.ty {
         let extra: Vec<&&str> = ours.iter().filter(|v| !values.contains(v)).collect();
         if !extra.is_empty() {
             return Some(format!("values {extra:?} are not in {values:?}"));

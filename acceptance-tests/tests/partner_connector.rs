@@ -540,3 +540,41 @@ async fn clearing_the_last_trusted_organization() {
     steps.destroy().await;
     assert_tenant_empty(&acc, &partner);
 }
+
+/// A certificate name configured in mixed case comes back lowercase: the plan stays empty and
+/// the state keeps the configured spelling (an import reads the lowercase form, so no
+/// import-verify); another certificate name out of band is drift.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_certificate_name_read_back_in_another_case_gives_an_empty_plan() {
+    let acc = Acc::start().await;
+    let partner = acc.partner.tenant_id.clone();
+    let steps = Steps::new(&acc).track(&PARTNER_CONNECTOR, "from_contoso", &partner);
+    steps.config(&format!(
+        "{}\n{}",
+        acc.provider_block(&acc.partner, Some("fabrikam")),
+        connector_block(
+            "from_contoso",
+            Some("coexistence.fabrikam"),
+            "inbound",
+            "From Contoso",
+            "  sender_domains              = [\"contoso.com\"]\n  require_tls                 = true\n  tls_sender_certificate_name = \"*.Protection.Outlook.COM\"\n",
+        )
+    ));
+    steps.apply_without_import_verify().await; // + an empty plan
+    let (_, path, o) = stored(&acc, FROM).await;
+    assert_eq!(o["TlsSenderCertificateName"], "*.protection.outlook.com");
+    let state = acc.tf.resource(FROM).await;
+    assert_eq!(
+        state["tls_sender_certificate_name"],
+        "*.Protection.Outlook.COM"
+    );
+    assert!(acc.emu.patch_object(
+        &partner,
+        &path,
+        json!({"TlsSenderCertificateName": "mail.contoso.com"})
+    ));
+    acc.tf
+        .plan_expect_changed_paths(FROM, &["tls_sender_certificate_name"])
+        .await;
+    steps.destroy().await;
+}

@@ -71,12 +71,16 @@ pub fn q(s: &str) -> String {
     coexistence_acceptance::harness::hcl::quote(s)
 }
 
-/// Assert the emulator holds nothing for `tenant` but soft-deleted objects: a deleted
+/// Where the Exchange groups a scenario seeds live.
+const EXCHANGE_GROUPS: &str = coexistence_acceptance::emulator::exchange::group::COLLECTION;
+
+/// Assert the emulator holds nothing for `tenant` but soft-deleted objects (a deleted
 /// Conditional Access policy stays under `deletedItems` for 30 days, and application
-/// permissions cannot purge it (API-NOTES.md#ca-deleted-items).
+/// permissions cannot purge it: API-NOTES.md#ca-deleted-items) and seeded Exchange groups.
 pub fn assert_tenant_empty(acc: &Acc, tenant: &str) {
     let mut objs = acc.emu.objects(tenant);
-    objs.retain(|(path, _)| !path.contains("/deletedItems/"));
+    // Deleted items, and the Exchange groups a scenario seeded (directory objects, not ours).
+    objs.retain(|(path, _)| !path.contains("/deletedItems/") && !path.starts_with(EXCHANGE_GROUPS));
     assert!(
         objs.is_empty(),
         "expected no objects in {tenant}, found {objs:#?}"

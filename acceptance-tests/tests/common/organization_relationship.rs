@@ -2,6 +2,7 @@
 //! emulator (by Guid) and how it is imported (by name).
 
 use super::{q, Acc, ResourceType, Steps};
+use coexistence_acceptance::emulator::exchange::group::add_group;
 use coexistence_acceptance::emulator::exchange::organization_relationship::COLLECTION;
 
 pub const ORGREL_TYPE: &str = coexistence::resources::organization_relationship::TYPE_NAME;
@@ -20,9 +21,31 @@ pub static ORGANIZATION_RELATIONSHIP: ResourceType = ResourceType {
     ..super::DESCRIPTION
 };
 
-/// Steps tracking the relationship at [`ORGREL_ADDR`] in the home tenant.
+/// The home tenant's mail-enabled security groups the builders name as scopes.
+pub const GROUPS: &[&str] = &[
+    "Fabrikam free/busy",
+    "Sharing group",
+    "MailTips group",
+    "Migration group",
+];
+
+/// Steps tracking the relationship at [`ORGREL_ADDR`] in the home tenant, whose [`GROUPS`]
+/// exist (a scope must name a group).
 pub fn orgrel_steps(acc: &Acc) -> Steps<'_> {
+    for g in GROUPS {
+        add_group(&acc.emu, &acc.home.tenant_id, g);
+    }
     Steps::new(acc).track(&ORGANIZATION_RELATIONSHIP, "fabrikam", &acc.home.tenant_id)
+}
+
+/// The home tenant's group named `name` (as `Get-Group` shows it).
+pub fn group(acc: &Acc, name: &str) -> serde_json::Value {
+    acc.emu
+        .objects(&acc.home.tenant_id)
+        .into_iter()
+        .map(|(_, o)| o)
+        .find(|o| o["RecipientTypeDetails"].is_string() && o["Name"] == name)
+        .unwrap_or_else(|| panic!("no group {name:?}"))
 }
 
 /// The resource's configuration: `attrs` are `(attribute, HCL expression)` pairs written as

@@ -22,6 +22,15 @@ pub enum PTy {
     Multi,
     /// A string out of the documented values (matched exactly: API-NOTES.md#exchange-parameters).
     Enum(&'static [&'static str]),
+    /// A flags enum: one or more of the documented values in one string, comma-separated
+    /// (`"Inbound, RemoteOutbound"`, as .NET prints and parses a flags enum:
+    /// API-NOTES.md#exchange-orgrel-mailbox-move).
+    Flags(&'static [&'static str]),
+}
+
+/// The members of a flags value (`"Inbound, RemoteOutbound"`), trimmed.
+pub fn flag_members(s: &str) -> Vec<&str> {
+    s.split(',').map(str::trim).collect()
 }
 
 #[derive(Debug)]
@@ -168,6 +177,18 @@ pub fn validate(cmdlet: &Cmdlet, params: &Map<String, Value>) -> Result<(), Exch
                 ));
             }
             (PTy::Multi, Value::Array(items)) => items.iter().all(Value::is_string),
+            (PTy::Flags(members), Value::String(s)) => {
+                if let Some(bad) = flag_members(s).into_iter().find(|m| !members.contains(m)) {
+                    return Err(ExchangeError::parameter(
+                        name,
+                        format!(
+                            "Cannot process argument transformation on parameter '{name}'. Cannot convert value \"{bad}\" to an allowed value. Specify one of the following enumerator names and try again: {}",
+                            members.join(", ")
+                        ),
+                    ));
+                }
+                true
+            }
             (PTy::Enum(members), Value::String(s)) => {
                 if !members.contains(&s.as_str()) {
                     return Err(ExchangeError::parameter(
@@ -188,7 +209,7 @@ pub fn validate(cmdlet: &Cmdlet, params: &Map<String, Value>) -> Result<(), Exch
                 format!(
                     "Cannot process argument transformation on parameter '{name}'. Cannot convert the value {value} to type {}.",
                     match p.ty {
-                        PTy::Str | PTy::Enum(_) => "System.String",
+                        PTy::Str | PTy::Enum(_) | PTy::Flags(_) => "System.String",
                         PTy::Bool => "System.Boolean",
                         PTy::Multi => "Microsoft.Exchange.Data.MultiValuedProperty",
                     }

@@ -491,6 +491,8 @@ fn apply(mut o: Value, params: &Map<String, Value>) -> Value {
             ),
             // A list cleared with $null reads back as an empty list.
             (_, Value::Null) if o[k].is_array() => json!([]),
+            // A certificate domain reads back lowercase (API-NOTES.md#exchange-connectors).
+            ("TlsSenderCertificateName", Value::String(c)) => json!(c.to_ascii_lowercase()),
             _ => v.clone(),
         };
         o[k] = v;

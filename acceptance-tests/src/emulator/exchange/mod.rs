@@ -9,7 +9,8 @@
 //!   (one line per cmdlet family module); an unknown cmdlet is a `CommandNotFoundException`.
 //!   The families: [`accepted_domain`] (`Get-AcceptedDomain`), [`organization_relationship`]
 //!   (`*-OrganizationRelationship`), [`connector`] (`*-InboundConnector`,
-//!   `*-OutboundConnector`); they answer through [`envelope`].
+//!   `*-OutboundConnector`), [`group`] (`Get-Group`, and the group parameters' resolution);
+//!   they answer through [`envelope`].
 //! * Errors: `{"error":{"code","message","details":[{"code","target","message":
 //!   "<code>|<exception type>|<message>"}],"innererror":{"message","type",
 //!   "internalexception":{"message"}}}}` (API-NOTES.md#exchange-errors).
@@ -20,6 +21,7 @@ pub mod accepted_domain;
 pub mod cmdlet;
 pub mod connector;
 pub mod envelope;
+pub mod group;
 pub mod organization_relationship;
 
 use std::sync::Arc;
@@ -38,6 +40,7 @@ pub static FAMILIES: &[&[Cmdlet]] = &[
     accepted_domain::CMDLETS,
     organization_relationship::CMDLETS,
     connector::CMDLETS,
+    group::CMDLETS,
 ];
 
 pub use envelope::{

@@ -11,14 +11,22 @@
 //!   relationship at most; `DomainNames` holds 1 to 238 domains or tenant IDs (GUIDs:
 //!   API-NOTES.md#exchange-orgrel-tenant-id); the endpoint URIs must be absolute http(s) URIs;
 //!   `OrganizationContact` is an SMTP address.
+//! * Mailbox moves: `MailboxMoveCapability` is a flags enum (`"Inbound, RemoteOutbound"`),
+//!   answered in declaration order, `None` when cleared; `MailboxMovePublishedScopes` are groups
+//!   and need an outbound capability; `OAuthApplicationId` is a Guid
+//!   (API-NOTES.md#exchange-orgrel-mailbox-move).
+//! * The scopes are groups ([`group`]): resolved by any identity form, refused when they name
+//!   none, stored and answered as the group's distinguished name; the endpoint URIs are stored
+//!   normalised. So what a client reads back is the same thing in another spelling.
 //! * A `Set` that changes nothing succeeds with the warning Exchange gives for it in
 //!   `@adminapi.warnings`; `Set` refuses `$null` for `Name` and `DomainNames`.
 //! * `-WhatIf` checks and changes nothing; `-Confirm` (and `-Force` on Set) are accepted.
 
 use serde_json::{json, Map, Value};
 
-use super::cmdlet::{project, Cmdlet, Invocation, PTy, Param, SWITCHES};
+use super::cmdlet::{flag_members, project, Cmdlet, Invocation, PTy, Param, SWITCHES};
 use super::envelope::{objects_response, ExchangeError, ExchangeResult};
+use super::group;
 use crate::emulator::util::{is_domain_name, is_guid, new_guid};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -45,7 +53,7 @@ macro_rules! shared_params {
             Param::optional("FreeBusyAccessEnabled", PTy::Bool),
             Param::optional("FreeBusyAccessLevel", PTy::Enum(FREE_BUSY_LEVELS)),
             Param::optional("FreeBusyAccessScope", PTy::Str),
-            Param::optional("MailboxMoveCapability", PTy::Enum(MOVE_CAPABILITIES)),
+            Param::optional("MailboxMoveCapability", PTy::Flags(MOVE_CAPABILITIES)),
             Param::optional("MailboxMoveEnabled", PTy::Bool),
             Param::optional("MailboxMovePublishedScopes", PTy::Multi),
             Param::optional("MailTipsAccessEnabled", PTy::Bool),
@@ -257,6 +265,14 @@ fn check_values(p: &Map<String, Value>) -> Result<(), ExchangeError> {
             ));
         }
     }
+    if let Some(s) = p.get("OAuthApplicationId").and_then(Value::as_str) {
+        if !is_guid(s) {
+            return Err(ExchangeError::invalid(
+                "OAuthApplicationId",
+                format!("\"{s}\" isn't a valid application ID: use the Guid of the mailbox migration application."),
+            ));
+        }
+    }
     if let Some(s) = p.get("OrganizationContact").and_then(Value::as_str) {
         let ok = s
             .split_once('@')
@@ -267,6 +283,25 @@ fn check_values(p: &Map<String, Value>) -> Result<(), ExchangeError> {
                 format!("Cannot process argument transformation on parameter 'OrganizationContact'. \"{s}\" isn't a valid SMTP address."),
             ));
         }
+    }
+    Ok(())
+}
+
+/// The mailbox-move settings of a relationship as a New or Set leaves it: published scopes
+/// only with an outbound capability (API-NOTES.md#exchange-orgrel-mailbox-move).
+fn check_mailbox_move(o: &Value) -> Result<(), ExchangeError> {
+    let scoped = o["MailboxMovePublishedScopes"]
+        .as_array()
+        .is_some_and(|a| !a.is_empty());
+    let capability = o["MailboxMoveCapability"].as_str().unwrap_or("None");
+    let outbound = flag_members(capability)
+        .iter()
+        .any(|m| matches!(*m, "Outbound" | "RemoteOutbound"));
+    if scoped && !outbound {
+        return Err(ExchangeError::invalid(
+            "MailboxMovePublishedScopes",
+            format!("MailboxMovePublishedScopes can be set only when MailboxMoveCapability includes Outbound or RemoteOutbound; it is '{capability}'."),
+        ));
     }
     Ok(())
 }
@@ -317,6 +352,62 @@ fn check_unique(
     Ok(())
 }
 
+/// The parameters as Exchange stores them: a group by its distinguished name, whatever form
+/// named it (API-NOTES.md#exchange-groups); a URI normalised as .NET's `Uri` prints it
+/// (scheme and host lowercase, no default port, `/` for an empty path:
+/// API-NOTES.md#exchange-orgrel-uri).
+fn stored_values(
+    inv: &Invocation<'_>,
+    p: &Map<String, Value>,
+) -> Result<Map<String, Value>, ExchangeError> {
+    let mut out = p.clone();
+    for k in ["FreeBusyAccessScope", "MailTipsAccessScope"] {
+        if let Some(id) = p.get(k).and_then(Value::as_str) {
+            out.insert(k.into(), Value::String(group::stored_form(inv, k, id)?));
+        }
+    }
+    if let Some(Value::Array(scopes)) = p.get("MailboxMovePublishedScopes") {
+        let mut dns = Vec::new();
+        for id in scopes.iter().filter_map(Value::as_str) {
+            dns.push(Value::String(group::stored_form(
+                inv,
+                "MailboxMovePublishedScopes",
+                id,
+            )?));
+        }
+        out.insert("MailboxMovePublishedScopes".into(), Value::Array(dns));
+    }
+    match p.get("MailboxMoveCapability") {
+        // Printed as .NET prints a flags enum: the members in declaration order.
+        Some(Value::String(c)) => {
+            let given = flag_members(c);
+            let members: Vec<&str> = MOVE_CAPABILITIES
+                .iter()
+                .copied()
+                .filter(|m| given.contains(m))
+                .collect();
+            out.insert("MailboxMoveCapability".into(), json!(members.join(", ")));
+        }
+        Some(Value::Null) => {
+            out.insert("MailboxMoveCapability".into(), json!("None"));
+        }
+        _ => {}
+    }
+    if p.get("MailboxMovePublishedScopes") == Some(&Value::Null) {
+        out.insert("MailboxMovePublishedScopes".into(), json!([]));
+    }
+    for k in ["TargetAutodiscoverEpr", "TargetSharingEpr", "TargetOwaURL"] {
+        if let Some(u) = p
+            .get(k)
+            .and_then(Value::as_str)
+            .and_then(|s| url::Url::parse(s).ok())
+        {
+            out.insert(k.into(), Value::String(u.to_string()));
+        }
+    }
+    Ok(out)
+}
+
 /// Applies parameters to a stored object; `true` if any property changed.
 fn apply(obj: &mut Value, p: &Map<String, Value>) -> bool {
     let mut changed = false;
@@ -337,9 +428,11 @@ fn new(inv: &Invocation<'_>) -> ExchangeResult {
     check_values(inv.params)?;
     let objects = all(inv);
     check_unique(&objects, None, inv.params)?;
+    let params = stored_values(inv, inv.params)?;
     let guid = new_guid();
     let mut obj = defaults(&guid);
-    apply(&mut obj, inv.params);
+    apply(&mut obj, &params);
+    check_mailbox_move(&obj)?;
     if inv.what_if() {
         return Ok(respond(inv, Vec::new(), Vec::new()));
     }
@@ -353,8 +446,11 @@ fn set(inv: &Invocation<'_>) -> ExchangeResult {
     check_values(inv.params)?;
     let (path, mut obj) = one(inv)?;
     check_unique(&all(inv), Some(&path), inv.params)?;
+    let params = stored_values(inv, inv.params)?;
     let identity = obj["Identity"].as_str().unwrap_or_default().to_string();
-    if !apply(&mut obj, inv.params) {
+    let changed = apply(&mut obj, &params);
+    check_mailbox_move(&obj)?;
+    if !changed {
         return Ok(respond(
             inv,
             Vec::new(),

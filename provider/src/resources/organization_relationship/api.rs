@@ -20,6 +20,15 @@ pub fn get(identity: &str) -> Cmdlet {
         .needs(EXO)
 }
 
+/// `Get-Group -Identity <any identity form>`: the group a scope names, to compare the form
+/// Exchange answers with the configured one (API-NOTES.md#exchange-groups). In the
+/// Exchange Administrator role too.
+pub fn get_group(identity: &str) -> Cmdlet {
+    Cmdlet::new("Get-Group")
+        .param("Identity", identity)
+        .needs(EXO)
+}
+
 pub fn new(p: &OrgRel) -> Cmdlet {
     let mut c = Cmdlet::new("New-OrganizationRelationship").needs(EXO);
     c.parameters = p.new_params();

@@ -225,3 +225,122 @@ async fn update_sends_one_set_and_delete_treats_not_found_as_done() {
         json!({"CmdletName": "Remove-OrganizationRelationship", "Parameters": {"Identity": GUID}})
     );
 }
+
+/// A scope Exchange answers as the group's distinguished name and an endpoint answered
+/// normalised keep the configured spellings: `Get-Group` shows the DN is the configured
+/// group. A scope answered as another group reads as that group's name (drift).
+#[tokio::test]
+async fn a_group_in_another_identity_form_and_a_normalised_uri_keep_the_configured_spelling() {
+    let dn = "CN=Sharing group,OU=contoso.onmicrosoft.com,OU=Microsoft Exchange Hosted Organizations,DC=NAMPR01A001,DC=PROD,DC=OUTLOOK,DC=COM";
+    let group_guid = "7f3c2b1a-0e9d-4c8b-a7f6-5e4d3c2b1a09";
+    let mut obj = exchange_object(GUID, "Fabrikam");
+    obj["FreeBusyAccessScope"] = json!(dn);
+    obj["TargetOwaURL"] = json!("https://outlook.office.com/");
+    let group = json!({"Name": "Sharing group", "Identity": "Sharing group",
+        "DistinguishedName": dn, "Guid": group_guid});
+    let state = OrgRel {
+        id: Some(GUID.into()),
+        free_busy_access_scope: Some(group_guid.to_ascii_uppercase()),
+        target_owa_url: Some("HTTPS://Outlook.Office.com".into()),
+        ..model()
+    };
+    let m = MockTransport::new(vec![
+        step(
+            "POST",
+            &invoke(),
+            200,
+            Some(json!({"value": [obj.clone()]})),
+        ),
+        step(
+            "POST",
+            &invoke(),
+            200,
+            Some(json!({"value": [group.clone()]})),
+        ),
+    ]);
+    let got = OrganizationRelationship
+        .read(&ctx(&m), &state.to_value().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        got.get("free_busy_access_scope").as_str(),
+        Some(group_guid.to_ascii_uppercase().as_str())
+    );
+    assert_eq!(
+        got.get("target_owa_url").as_str(),
+        Some("HTTPS://Outlook.Office.com")
+    );
+    let bodies = m.bodies();
+    assert_eq!(
+        bodies[1].as_ref().unwrap()["CmdletInput"],
+        json!({"CmdletName": "Get-Group", "Parameters": {"Identity": dn}})
+    );
+    // The state names another group: drift, shown by the answered group's name.
+    let other = OrgRel {
+        free_busy_access_scope: Some("Fabrikam free/busy".into()),
+        ..state.clone()
+    };
+    let m = MockTransport::new(vec![
+        step("POST", &invoke(), 200, Some(json!({"value": [obj]}))),
+        step("POST", &invoke(), 200, Some(json!({"value": [group]}))),
+    ]);
+    let got = OrganizationRelationship
+        .read(&ctx(&m), &other.to_value().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        got.get("free_busy_access_scope").as_str(),
+        Some("Sharing group")
+    );
+}
+
+/// Published scopes answered as distinguished names keep the configured spellings of the same
+/// groups (one `Get-Group` per answer that differs in text); an answered group the state does
+/// not name reads as its name.
+#[tokio::test]
+async fn published_scopes_keep_the_configured_spellings_of_the_same_groups() {
+    let dn = |n: &str| format!("CN={n},OU=contoso.onmicrosoft.com,DC=PROD,DC=OUTLOOK,DC=COM");
+    let group =
+        |n: &str, g: &str| json!({"Name": n, "Identity": n, "DistinguishedName": dn(n), "Guid": g});
+    let mut obj = exchange_object(GUID, "Fabrikam");
+    obj["MailboxMoveCapability"] = json!("RemoteOutbound");
+    obj["MailboxMovePublishedScopes"] = json!(["Migration group", dn("Wave 2"), dn("Other")]);
+    let wave2 = "7f3c2b1a-0e9d-4c8b-a7f6-5e4d3c2b1a09";
+    let state = OrgRel {
+        id: Some(GUID.into()),
+        mailbox_move_capability: Some(vec!["RemoteOutbound".into()]),
+        mailbox_move_published_scopes: Some(vec!["migration group".into(), wave2.into()]),
+        ..model()
+    };
+    let m = MockTransport::new(vec![
+        step("POST", &invoke(), 200, Some(json!({"value": [obj]}))),
+        step(
+            "POST",
+            &invoke(),
+            200,
+            Some(json!({"value": [group("Wave 2", wave2)]})),
+        ),
+        step(
+            "POST",
+            &invoke(),
+            200,
+            Some(json!({"value": [group("Other", OTHER)]})),
+        ),
+    ]);
+    let got = OrganizationRelationship
+        .read(&ctx(&m), &state.to_value().unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut scopes: Vec<&str> = got
+        .get("mailbox_move_published_scopes")
+        .elements()
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    scopes.sort();
+    assert_eq!(scopes, vec![wave2, "Other", "migration group"]);
+    assert_eq!(m.bodies().len(), 3, "one lookup per answer in another form");
+}

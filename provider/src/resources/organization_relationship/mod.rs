@@ -10,6 +10,7 @@
 mod api;
 #[cfg(test)]
 mod crud_tests;
+mod identity;
 mod model;
 #[cfg(test)]
 mod tests;
@@ -25,7 +26,7 @@ use crate::framework::{
     ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostics, ImportCtx, Schema, Value,
 };
 use async_trait::async_trait;
-use model::OrgRel;
+use model::{OrgRel, MOVE_CAPABILITIES};
 use serde_json::Value as Json;
 
 pub const TYPE_NAME: &str = "coexistence_organization_relationship";
@@ -40,7 +41,7 @@ const MAX_DOMAINS: usize = 238;
 
 fn schema() -> Schema {
     Schema::new(
-        "An Exchange Online organization relationship: what this organization shares with a partner organization (free/busy, MailTips, photos, message tracking), managed through the Exchange admin API (`*-OrganizationRelationship` cmdlets). For a coexistence between two Microsoft 365 tenants, each tenant creates one relationship naming the other's domains (its primary SMTP domains, `<tenant>.onmicrosoft.com` and `<tenant>.mail.onmicrosoft.com`), with `target_application_uri = \"outlook.com\"` and the Exchange Online Autodiscover endpoint. Needs the provider's `tenant_id`.",
+        "An Exchange Online organization relationship: what this organization shares with a partner organization (free/busy, MailTips, photos, message tracking), managed through the Exchange admin API (`*-OrganizationRelationship` cmdlets). For a coexistence between two Microsoft 365 tenants, each tenant creates one relationship naming the other's domains (its primary SMTP domains, `<tenant>.onmicrosoft.com` and `<tenant>.mail.onmicrosoft.com`), with `target_application_uri = \"outlook.com\"` and the Exchange Online Autodiscover endpoint. For cross-tenant mailbox migration, Microsoft's setup names the partner by its tenant ID in `domain_names` and sets `mailbox_move_enabled` in both tenants, with `mailbox_move_capability = [\"Inbound\"]` in the target tenant and, in the source tenant, `[\"RemoteOutbound\"]`, the groups whose members may move in `mailbox_move_published_scopes` and the migration application in `oauth_application_id`. Needs the provider's `tenant_id`.",
         vec![
             Attribute::string("id").computed().use_state_for_unknown().description("The relationship's Guid (kept across renames)."),
             Attribute::string("name").required().validate(object_name(MAX_NAME)).description("The relationship's name (its Identity), unique in the organization, at most 64 characters. Renamed in place. Import ID."),
@@ -54,19 +55,30 @@ fn schema() -> Schema {
             Attribute::string("free_busy_access_level").default(Value::string("None"))
                 .validate(one_of(FREE_BUSY_LEVELS))
                 .description("How much free/busy the partner sees: `None`, `AvailabilityOnly` (free/busy only) or `LimitedDetails` (also subject and location). Used when `free_busy_access_enabled` is `true`."),
-            Attribute::string("free_busy_access_scope").optional().description("A mail-enabled security group of this organization whose members' free/busy the partner may see (name or GUID); null for everyone. Used when `free_busy_access_enabled` is `true`."),
+            Attribute::string("free_busy_access_scope").optional().description("A mail-enabled security group of this organization whose members' free/busy the partner may see, by name, distinguished name, canonical DN or GUID; null for everyone. Used when `free_busy_access_enabled` is `true`. Compared by the group it names: Exchange answering another form of the same group is no change (an import reads the group's name)."),
             Attribute::string("target_application_uri").optional().description("The partner's application URI for federated sharing: `outlook.com` for a partner in Exchange Online."),
-            Attribute::string("target_autodiscover_epr").optional().description("The partner's Autodiscover endpoint (an absolute http(s) URL), e.g. `https://autodiscover.outlook.com/autodiscover/autodiscover.svc/WSSecurity` for Exchange Online."),
-            Attribute::string("target_sharing_epr").optional().description("The partner's Exchange Web Services endpoint (an absolute http(s) URL). When set it is always used instead of Autodiscover; usually null."),
+            Attribute::string("target_autodiscover_epr").optional().description("The partner's Autodiscover endpoint (an absolute http(s) URL), e.g. `https://autodiscover.outlook.com/autodiscover/autodiscover.svc/WSSecurity` for Exchange Online. Compared as a URL: Exchange answering it normalised (scheme and host in lower case, no default port) is no change."),
+            Attribute::string("target_sharing_epr").optional().description("The partner's Exchange Web Services endpoint (an absolute http(s) URL). When set it is always used instead of Autodiscover; usually null. Compared as a URL, as `target_autodiscover_epr`."),
             Attribute::bool("mail_tips_access_enabled").default(Value::Bool(false)).description("Whether the partner gets MailTips for this organization's recipients."),
             Attribute::string("mail_tips_access_level").default(Value::string("None"))
                 .validate(one_of(MAIL_TIPS_LEVELS))
                 .description("Which MailTips the partner gets: `None`, `Limited` (out-of-office and similar) or `All`. Used when `mail_tips_access_enabled` is `true`."),
-            Attribute::string("mail_tips_access_scope").optional().description("A mail-enabled security group of this organization whose members' MailTips the partner gets (name or GUID); null (the default) for every recipient. Used when `mail_tips_access_enabled` is `true`."),
-            Attribute::string("target_owa_url").optional().description("The partner organization's Outlook on the web URL (an absolute http(s) URL), used to redirect users in cross-premises mailbox access; omit it for none."),
+            Attribute::string("mail_tips_access_scope").optional().description("A mail-enabled security group of this organization whose members' MailTips the partner gets, by name, distinguished name, canonical DN or GUID; null (the default) for every recipient. Used when `mail_tips_access_enabled` is `true`. Compared by the group it names, as `free_busy_access_scope`."),
+            Attribute::string("target_owa_url").optional().description("The partner organization's Outlook on the web URL (an absolute http(s) URL), used to redirect users in cross-premises mailbox access; omit it for none. Compared as a URL, as `target_autodiscover_epr`."),
             Attribute::bool("delivery_report_enabled").default(Value::Bool(false)).description("Whether delivery reports (message tracking) are shared; both organizations must enable it for cross-organization tracking."),
             Attribute::bool("photos_enabled").default(Value::Bool(false)).description("Whether the partner sees this organization's users' photos."),
             Attribute::string("organization_contact").optional().description("An SMTP address the partner can contact about this relationship."),
+            Attribute::bool("mailbox_move_enabled").default(Value::Bool(false)).description("Whether mailboxes may move to or from the partner organization (cross-tenant mailbox migration, set in both tenants)."),
+            Attribute::string_set("mailbox_move_capability")
+                .default(Value::Set(Vec::new()))
+                .description("Cross-tenant mailbox migration: the move directions this relationship allows, any of `Inbound`, `Outbound`, `RemoteInbound` and `RemoteOutbound` (sent as one combination, e.g. `Inbound, RemoteOutbound`); empty (Exchange's `None`) for none. Microsoft's setup gives the target tenant's relationship `[\"Inbound\"]` and the source tenant's `[\"RemoteOutbound\"]`; to move mailboxes back as well, both get `[\"Inbound\", \"RemoteOutbound\"]`."),
+            Attribute::string_set("mailbox_move_published_scopes")
+                .default(Value::Set(Vec::new()))
+                .description("Cross-tenant mailbox migration, in the source tenant: the mail-enabled security groups whose members may move (nested groups are not supported), each by name, distinguished name, canonical DN or GUID, compared by the group it names. Needs `Outbound` or `RemoteOutbound` in `mailbox_move_capability`."),
+            Attribute::string("oauth_application_id")
+                .optional()
+                .case_insensitive()
+                .description("Cross-tenant mailbox migration, in the source tenant: the application (client) ID of the mailbox migration application the target tenant created and this tenant consented to (a GUID)."),
             timeouts_attribute(&["create", "read", "update", "delete"]),
         ],
     )
@@ -145,6 +157,7 @@ fn validate_values(config: &Value, diags: &mut Diagnostics) {
             );
         }
     }
+    validate_mailbox_move(config, diags);
     if let Some(s) = config.get("organization_contact").as_str() {
         if !is_smtp_address(s) {
             diags.error_at(
@@ -153,6 +166,60 @@ fn validate_values(config: &Value, diags: &mut Diagnostics) {
                 format!("{s:?} is not an SMTP address such as admin@fabrikam.com."),
             );
         }
+    }
+}
+
+/// The mailbox-move attributes (API-NOTES.md#exchange-orgrel-mailbox-move): documented
+/// capability values, an application ID that is a GUID, named scope groups, and scopes only
+/// with an outbound capability.
+fn validate_mailbox_move(config: &Value, diags: &mut Diagnostics) {
+    let at = |a: &str| AttrPath::root().attr(a);
+    let capability = config.get("mailbox_move_capability");
+    for c in capability.elements().iter().filter_map(Value::as_str) {
+        if !MOVE_CAPABILITIES.contains(&c) {
+            diags.error_at(
+                &at("mailbox_move_capability"),
+                "Invalid value for mailbox_move_capability",
+                format!(
+                    "{c:?} is not a mailbox move capability; use any of {}.",
+                    MOVE_CAPABILITIES.join(", ")
+                ),
+            );
+        }
+    }
+    if let Some(id) = config.get("oauth_application_id").as_str() {
+        if !is_guid(id) {
+            diags.error_at(
+                &at("oauth_application_id"),
+                "Invalid value for oauth_application_id",
+                format!("{id:?} is not an application (client) ID, a GUID such as 6aa3cf87-4754-43e2-8ec6-606f6b938ae8."),
+            );
+        }
+    }
+    let scopes = config.get("mailbox_move_published_scopes");
+    if scopes
+        .elements()
+        .iter()
+        .filter_map(Value::as_str)
+        .any(|s| s.trim().is_empty())
+    {
+        diags.error_at(
+            &at("mailbox_move_published_scopes"),
+            "Invalid value for mailbox_move_published_scopes",
+            "Name each mail-enabled security group (by name, distinguished name, canonical DN or GUID).",
+        );
+    }
+    // Only when both are known: an unknown capability may yet include an outbound one.
+    let outbound = capability
+        .elements()
+        .iter()
+        .any(|c| matches!(c.as_str(), Some("Outbound" | "RemoteOutbound")));
+    if !scopes.elements().is_empty() && capability.is_wholly_known() && !outbound {
+        diags.error_at(
+            &at("mailbox_move_published_scopes"),
+            "Published scopes need an outbound capability",
+            "mailbox_move_published_scopes scopes the mailboxes that may move out of this (source) tenant: set mailbox_move_capability to include \"RemoteOutbound\" (or \"Outbound\"), or leave the scopes out.",
+        );
     }
 }
 
@@ -185,6 +252,35 @@ impl ImportId for RelationshipName {
 }
 
 // ---- CRUD ---------------------------------------------------------------------------------
+
+/// `read` with the state's spelling of every value Exchange answers in another form but that
+/// denotes the same thing: groups, endpoint URIs (see [`identity`]).
+async fn keep_spellings(ctx: &Ctx, state: &OrgRel, mut read: OrgRel) -> Result<OrgRel, ApiError> {
+    read.target_autodiscover_epr =
+        identity::uri_spelling(&state.target_autodiscover_epr, read.target_autodiscover_epr);
+    read.target_sharing_epr =
+        identity::uri_spelling(&state.target_sharing_epr, read.target_sharing_epr);
+    read.target_owa_url = identity::uri_spelling(&state.target_owa_url, read.target_owa_url);
+    read.free_busy_access_scope = identity::reconcile_group(
+        ctx,
+        state.free_busy_access_scope.as_deref(),
+        read.free_busy_access_scope,
+    )
+    .await?;
+    read.mail_tips_access_scope = identity::reconcile_group(
+        ctx,
+        state.mail_tips_access_scope.as_deref(),
+        read.mail_tips_access_scope,
+    )
+    .await?;
+    read.mailbox_move_published_scopes = identity::reconcile_groups(
+        ctx,
+        state.mailbox_move_published_scopes.as_deref(),
+        read.mailbox_move_published_scopes,
+    )
+    .await?;
+    Ok(read)
+}
 
 /// Runs a cmdlet under the operation's deadline, showing its warnings with the result.
 async fn run(ctx: &Ctx, c: &Cmdlet) -> Result<Vec<Json>, ApiError> {
@@ -279,12 +375,12 @@ impl crate::framework::TypedResource for OrganizationRelationship {
             None => find(ctx, &state.name, api::with_name).await,
         };
         let name = &state.name;
-        let Some(found) =
-            found.context(|| format!("reading the organization relationship {name:?}"))?
-        else {
+        let what = || format!("reading the organization relationship {name:?}");
+        let Some(found) = found.context(what)? else {
             return Ok(None);
         };
-        Ok(Some(OrgRel::from_exchange(&found)))
+        let read = OrgRel::from_exchange(&found);
+        Ok(Some(keep_spellings(ctx, &state, read).await.context(what)?))
     }
 
     async fn update(&self, ctx: &Ctx, old: OrgRel, new: OrgRel) -> Result<OrgRel, ApplyError> {

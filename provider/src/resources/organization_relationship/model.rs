@@ -32,7 +32,55 @@ pub struct OrgRel {
     pub delivery_report_enabled: Option<bool>,
     pub photos_enabled: Option<bool>,
     pub organization_contact: Option<String>,
+    pub mailbox_move_enabled: Option<bool>,
+    /// A set of `MOVE_CAPABILITIES`; empty (Exchange's `None`) by default.
+    pub mailbox_move_capability: Option<Vec<String>>,
+    /// Groups, by any identity form (read back keeping the configured spelling).
+    pub mailbox_move_published_scopes: Option<Vec<String>>,
+    pub oauth_application_id: Option<String>,
 }
+
+/// `MailboxMoveCapability`'s members in the reference's order, which is how a combination is
+/// sent (`"Inbound, RemoteOutbound"`: API-NOTES.md#exchange-orgrel-mailbox-move).
+pub const MOVE_CAPABILITIES: &[&str] = &["Inbound", "Outbound", "RemoteInbound", "RemoteOutbound"];
+
+/// The capability set as one flags value, `null` when empty (cleared with `$null`; Exchange
+/// shows `None`).
+fn capability(v: &Option<Vec<String>>) -> Json {
+    let set = v.as_deref().unwrap_or_default();
+    let members: Vec<&str> = MOVE_CAPABILITIES
+        .iter()
+        .copied()
+        .filter(|m| set.iter().any(|c| c == m))
+        .collect();
+    if members.is_empty() {
+        Json::Null
+    } else {
+        Json::String(members.join(", "))
+    }
+}
+
+/// A list sorted (a set), `null` when empty: a multi-valued property is cleared with `$null`
+/// (API-NOTES.md#exchange-clear-list).
+fn list(v: &Option<Vec<String>>) -> Json {
+    let mut l = v.clone().unwrap_or_default();
+    l.sort();
+    l.dedup();
+    if l.is_empty() {
+        Json::Null
+    } else {
+        Json::from(l)
+    }
+}
+
+/// The parameters that name a group (answered in another identity form than sent).
+const GROUPS: &[&str] = &[
+    "FreeBusyAccessScope",
+    "MailTipsAccessScope",
+    "MailboxMovePublishedScopes",
+];
+/// The parameters that are URLs (answered normalised).
+const URIS: &[&str] = &["TargetAutodiscoverEpr", "TargetSharingEpr", "TargetOwaURL"];
 
 fn b(v: Option<bool>) -> Json {
     v.map_or(Json::Null, Json::Bool)
@@ -74,12 +122,16 @@ impl OrgRel {
             delivery_report_enabled: None,
             photos_enabled: None,
             organization_contact: None,
+            mailbox_move_enabled: None,
+            mailbox_move_capability: None,
+            mailbox_move_published_scopes: None,
+            oauth_application_id: None,
         }
     }
 
     /// Every attribute but `id`, `name` and `domain_names`, as (Exchange parameter, value);
     /// null is "not set".
-    pub fn scalars(&self) -> [(&'static str, Json); 15] {
+    pub fn scalars(&self) -> [(&'static str, Json); 19] {
         [
             ("ArchiveAccessEnabled", b(self.archive_access_enabled)),
             ("Enabled", b(self.enabled)),
@@ -96,6 +148,16 @@ impl OrgRel {
             ("DeliveryReportEnabled", b(self.delivery_report_enabled)),
             ("PhotosEnabled", b(self.photos_enabled)),
             ("OrganizationContact", s(&self.organization_contact)),
+            ("MailboxMoveEnabled", b(self.mailbox_move_enabled)),
+            (
+                "MailboxMoveCapability",
+                capability(&self.mailbox_move_capability),
+            ),
+            (
+                "MailboxMovePublishedScopes",
+                list(&self.mailbox_move_published_scopes),
+            ),
+            ("OAuthApplicationId", s(&self.oauth_application_id)),
         ]
     }
 
@@ -183,11 +245,36 @@ impl OrgRel {
             delivery_report_enabled: bo("DeliveryReportEnabled"),
             photos_enabled: bo("PhotosEnabled"),
             organization_contact: st("OrganizationContact"),
+            mailbox_move_enabled: bo("MailboxMoveEnabled"),
+            // `None` (or nothing) is the empty set.
+            mailbox_move_capability: Some(
+                st("MailboxMoveCapability")
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|c| !c.is_empty() && *c != "None")
+                    .map(str::to_string)
+                    .collect(),
+            ),
+            mailbox_move_published_scopes: Some(
+                o.get("MailboxMovePublishedScopes")
+                    .and_then(Json::as_array)
+                    .map(|a| {
+                        a.iter()
+                            .filter_map(Json::as_str)
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            ),
+            oauth_application_id: st("OAuthApplicationId"),
         }
     }
 
     /// Whether a relationship found by name is the one a create sent (an earlier attempt in
-    /// doubt made it): same name, domains and every attribute the create set.
+    /// doubt made it): same name, domains and every attribute the create set. Exchange
+    /// answers a URI normalised (compared as URLs) and a group in another identity form (not
+    /// compared: that takes a lookup, and the name and domains already single it out).
     pub fn made_by(&self, found: &OrgRel) -> bool {
         found.name.eq_ignore_ascii_case(&self.name)
             && found.domain_key() == self.domain_key()
@@ -195,6 +282,13 @@ impl OrgRel {
                 .scalars()
                 .iter()
                 .zip(found.scalars())
-                .all(|((_, sent), (_, got))| sent.is_null() || *sent == got)
+                .all(|((k, sent), (_, got))| match (sent, &got) {
+                    (Json::Null, _) => true,
+                    _ if GROUPS.contains(k) => true,
+                    (Json::String(a), Json::String(b)) if URIS.contains(k) => {
+                        super::identity::same_uri(a, b)
+                    }
+                    _ => *sent == got,
+                })
     }
 }

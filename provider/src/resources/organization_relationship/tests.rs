@@ -31,6 +31,10 @@ pub(super) fn model() -> OrgRel {
         delivery_report_enabled: Some(false),
         photos_enabled: Some(false),
         organization_contact: None,
+        mailbox_move_enabled: Some(false),
+        mailbox_move_capability: Some(vec![]),
+        mailbox_move_published_scopes: Some(vec![]),
+        oauth_application_id: None,
     }
 }
 
@@ -45,6 +49,7 @@ pub(super) fn exchange_object(guid: &str, name: &str) -> Json {
         "TargetSharingEpr": null, "MailTipsAccessEnabled": true, "MailTipsAccessLevel": "All",
         "DeliveryReportEnabled": false, "PhotosEnabled": false, "OrganizationContact": null,
         "ArchiveAccessEnabled": false, "MailboxMoveEnabled": false, "TargetOwaURL": null,
+        "MailboxMoveCapability": "None", "MailboxMovePublishedScopes": [], "OAuthApplicationId": null,
     })
 }
 
@@ -273,7 +278,7 @@ fn new_sends_every_set_attribute_and_leaves_null_ones_out() {
             "TargetApplicationUri": "outlook.com",
             "TargetAutodiscoverEpr": "https://autodiscover.outlook.com/autodiscover/autodiscover.svc/WSSecurity",
             "MailTipsAccessEnabled": true, "MailTipsAccessLevel": "All",
-            "DeliveryReportEnabled": false, "PhotosEnabled": false,
+            "DeliveryReportEnabled": false, "PhotosEnabled": false, "MailboxMoveEnabled": false,
         }}})
     );
 }
@@ -341,4 +346,119 @@ fn left_out_attributes_plan_as_the_service_defaults() {
     assert_eq!(p.archive_access_enabled, Some(false));
     assert_eq!(p.target_application_uri, None);
     assert!(planned.state.get("id").is_unknown());
+}
+
+const APP: &str = "6aa3cf87-4754-43e2-8ec6-606f6b938ae8";
+
+fn source_side() -> OrgRel {
+    OrgRel {
+        mailbox_move_enabled: Some(true),
+        mailbox_move_capability: Some(vec!["RemoteOutbound".into(), "Inbound".into()]),
+        mailbox_move_published_scopes: Some(vec!["Migration group".into()]),
+        oauth_application_id: Some(APP.into()),
+        ..model()
+    }
+}
+
+/// The capability set is sent as one flags value in the reference's order, the scopes as a
+/// sorted list; empty ones are cleared with `$null`; an answer reads back as the same model.
+#[test]
+fn mailbox_move_attributes_map_to_their_parameters_and_back() {
+    let m = source_side();
+    let p = m.new_params();
+    assert_eq!(p["MailboxMoveEnabled"], json!(true));
+    assert_eq!(p["MailboxMoveCapability"], json!("Inbound, RemoteOutbound"));
+    assert_eq!(p["MailboxMovePublishedScopes"], json!(["Migration group"]));
+    assert_eq!(p["OAuthApplicationId"], json!(APP));
+    assert!(!model().new_params().contains_key("MailboxMoveCapability"));
+    let cleared = model().changed_params(&m);
+    assert_eq!(cleared["MailboxMoveCapability"], Json::Null);
+    assert_eq!(cleared["MailboxMovePublishedScopes"], Json::Null);
+    assert_eq!(cleared["OAuthApplicationId"], Json::Null);
+    assert_eq!(cleared["MailboxMoveEnabled"], json!(false));
+    // Order within the set never matters.
+    let reordered = OrgRel {
+        mailbox_move_capability: Some(vec!["Inbound".into(), "RemoteOutbound".into()]),
+        ..m.clone()
+    };
+    assert!(reordered.changed_params(&m).is_empty());
+    let mut o = exchange_object(GUID, "Fabrikam");
+    o["MailboxMoveEnabled"] = json!(true);
+    o["MailboxMoveCapability"] = json!("Inbound, RemoteOutbound");
+    o["MailboxMovePublishedScopes"] = json!(["Migration group"]);
+    o["OAuthApplicationId"] = json!(APP);
+    let read = OrgRel::from_exchange(&o);
+    assert_eq!(
+        read.mailbox_move_capability,
+        Some(vec!["Inbound".to_string(), "RemoteOutbound".to_string()])
+    );
+    assert!(m.made_by(&read));
+    assert!(read.changed_params(&reordered).is_empty());
+    // Exchange's `None` is the empty set.
+    let none = OrgRel::from_exchange(&exchange_object(GUID, "Fabrikam"));
+    assert_eq!(none.mailbox_move_capability, Some(vec![]));
+    assert_eq!(none.mailbox_move_published_scopes, Some(vec![]));
+}
+
+/// What the reference and the migration guide allow, checked at plan on the attribute.
+#[test]
+fn mailbox_move_combinations_are_checked_at_plan() {
+    assert_eq!(config_errors(&source_side()), vec![]);
+    let target_side = OrgRel {
+        mailbox_move_enabled: Some(true),
+        mailbox_move_capability: Some(vec!["Inbound".into()]),
+        ..model()
+    };
+    assert_eq!(config_errors(&target_side), vec![]);
+    let cases = [
+        (
+            OrgRel {
+                mailbox_move_capability: Some(vec!["Inbound".into()]),
+                ..source_side()
+            },
+            "mailbox_move_published_scopes",
+            "Outbound",
+        ),
+        (
+            OrgRel {
+                mailbox_move_capability: Some(vec![]),
+                ..source_side()
+            },
+            "mailbox_move_published_scopes",
+            "RemoteOutbound",
+        ),
+        (
+            OrgRel {
+                mailbox_move_capability: Some(vec!["None".into(), "RemoteOutbound".into()]),
+                ..source_side()
+            },
+            "mailbox_move_capability",
+            "\"None\" is not",
+        ),
+        (
+            OrgRel {
+                oauth_application_id: Some("migration-app".into()),
+                ..source_side()
+            },
+            "oauth_application_id",
+            "GUID",
+        ),
+        (
+            OrgRel {
+                mailbox_move_published_scopes: Some(vec![" ".into()]),
+                ..source_side()
+            },
+            "mailbox_move_published_scopes",
+            "Name each",
+        ),
+    ];
+    for (m, attr, needle) in cases {
+        let errors = config_errors(&m);
+        assert!(
+            errors
+                .iter()
+                .any(|(p, d)| p.contains(attr) && d.contains(needle)),
+            "{attr}: {needle} not in {errors:?}"
+        );
+    }
 }

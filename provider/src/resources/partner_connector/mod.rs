@@ -28,7 +28,7 @@ use crate::framework::{
 };
 use async_trait::async_trait;
 use model::{Connector, INBOUND, OUTBOUND, PARTNER};
-use serde_json::Value as Json;
+use serde_json::{Map, Value as Json};
 
 pub const TYPE_NAME: &str = "coexistence_partner_connector";
 
@@ -156,7 +156,9 @@ fn schema() -> Schema {
             Attribute::string_set("trusted_organizations").optional().computed().description("Inbound only (default none): other Microsoft 365 organizations, by their `onmicrosoft.com` domain (the partner's MOERA), whose mail is attributed to this connector (tenant-to-tenant mail flow)."),
             Attribute::bool("require_tls").optional().computed().description("Inbound only: accept the partner's mail only over TLS. Default `true`."),
             Attribute::bool("restrict_domains_to_certificate").optional().computed().description("Inbound only: accept mail from `sender_domains` only when the sending server's certificate subject matches `tls_sender_certificate_name`. Default `false`; `true` needs `tls_sender_certificate_name`."),
-            Attribute::string("tls_sender_certificate_name").optional().description("Inbound only: the certificate name the partner's servers present, e.g. `*.protection.outlook.com` for another Exchange Online tenant; a leading `*.` wildcard is allowed."),
+            // A certificate domain is case-insensitive and Exchange may answer it in another
+            // case (API-NOTES.md#exchange-connectors): the configured spelling is kept.
+            Attribute::string("tls_sender_certificate_name").optional().case_insensitive().description("Inbound only: the certificate name the partner's servers present, e.g. `*.protection.outlook.com` for another Exchange Online tenant; a leading `*.` wildcard is allowed. Compared without regard to case."),
             Attribute::string_set("sender_ip_addresses").optional().computed().description("Inbound only (default none): the partner's sending IPv4 addresses, single or CIDR ranges from /24 to /32 (IPv6 is not supported). Used with `restrict_domains_to_ip_addresses`."),
             Attribute::bool("restrict_domains_to_ip_addresses").optional().computed().description("Inbound only: reject mail from `sender_domains` that comes from addresses outside `sender_ip_addresses`. Default `false`; `true` needs `sender_ip_addresses`."),
             Attribute::string_set("associated_accepted_domains").default(Value::Set(Vec::new())).description("Inbound only: accepted domains of this organization the connector is restricted to (`AssociatedAcceptedDomains`); each must be an accepted domain of the tenant."),
@@ -203,6 +205,19 @@ async fn find_by_name(ctx: &Ctx, c: &Connector) -> Result<Option<Json>, ApiError
     Ok(api::by_name(&objects, &c.name)
         .first()
         .map(|o| (*o).clone()))
+}
+
+/// Whether a connector found holds the parameters a create sent: the certificate name
+/// compared without regard to case, as Exchange may answer it in another.
+fn same_parameters(found: &Map<String, Json>, sent: &Map<String, Json>) -> bool {
+    let key = |m: &Map<String, Json>| -> Map<String, Json> {
+        let mut m = m.clone();
+        if let Some(Json::String(c)) = m.get_mut("TlsSenderCertificateName") {
+            *c = c.to_ascii_lowercase();
+        }
+        m
+    };
+    key(found) == key(sent)
 }
 
 fn import_id(c: &Connector) -> String {
@@ -290,7 +305,12 @@ impl crate::framework::TypedResource for PartnerConnector {
                 let p = &p;
                 async move { find_by_name(ctx, p).await }
             },
-            |found: &Json| Connector::from_exchange(found, &p.direction).parameters() == sent,
+            |found: &Json| {
+                same_parameters(
+                    &Connector::from_exchange(found, &p.direction).parameters(),
+                    &sent,
+                )
+            },
         )
         .await;
         if let Err(create::CreateError::Api(e)) = &created {
