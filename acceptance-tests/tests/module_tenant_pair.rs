@@ -685,3 +685,55 @@ async fn default_policies_block_others_and_destroy_resets_them() {
         assert_tenant_empty(&acc, tenant);
     }
 }
+
+/// A default policy already changed in the portal is not overwritten by `manage_default_policy`:
+/// the apply fails on that tenant, the policy is imported at the address the README gives, and
+/// the next apply changes only the managed block, keeping the portal's other changes.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_portal_changed_default_policy_is_imported_first() {
+    use coexistence_acceptance::emulator::graph::xtap::DEFAULT_PATH;
+    let acc = Acc::start().await;
+    if !needs_modern_terraform(&acc).await {
+        return;
+    }
+    let partner = acc.partner.tenant_id.clone();
+    // In Fabrikam's portal: outbound B2B collaboration blocked by default.
+    let mut portal = acc.emu.object(&partner, DEFAULT_PATH).unwrap();
+    portal["b2bCollaborationOutbound"]["usersAndGroups"]["accessType"] = "blocked".into();
+    portal["b2bCollaborationOutbound"]["applications"]["accessType"] = "blocked".into();
+    portal["isServiceDefault"] = false.into();
+    acc.emu.put_object(&partner, DEFAULT_PATH, portal.clone());
+
+    acc.tf.write_config(&root(
+        &acc,
+        "  trust_level           = \"low\"\n  manage_default_policy = true\n",
+    ));
+    install_module(&acc).await;
+    acc.tf
+        .apply_expect_error("were changed outside Terraform")
+        .await;
+    assert_eq!(
+        acc.emu.object(&partner, DEFAULT_PATH).unwrap(),
+        portal,
+        "Fabrikam's default policy is not overwritten"
+    );
+
+    let address = "module.pair.module.b.coexistence_cross_tenant_access_default.this[0]";
+    acc.tf
+        .run_ok(&["import", "-input=false", "-no-color", address, "default"])
+        .await;
+    apply_and_converge(&acc).await;
+    let d = acc.emu.object(&partner, DEFAULT_PATH).unwrap();
+    assert_eq!(
+        d["b2bCollaborationInbound"]["usersAndGroups"]["accessType"], "blocked",
+        "{d:#}"
+    );
+    assert_eq!(
+        d["b2bCollaborationOutbound"]["usersAndGroups"]["accessType"], "blocked",
+        "the portal's change outside the managed block stays: {d:#}"
+    );
+
+    acc.tf.destroy().await;
+    assert_tenant_empty(&acc, &acc.home.tenant_id);
+    assert_tenant_empty(&acc, &partner);
+}
