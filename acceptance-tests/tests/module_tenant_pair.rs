@@ -1,7 +1,8 @@
 //! The tenant-pair module (`examples/modules/tenant-pair`) through the real CLI: a pair at low
-//! trust, raised to high trust (creates and updates only), lowered back (only what high trust
-//! added goes), a drifted prerequisite warning through a `check`, and destroy leaving both
-//! tenants empty. The module needs Terraform 1.5 (check blocks); on an older client each test
+//! trust (member-blocking policies enforced), raised to high trust (creates and updates only),
+//! lowered back (only what high trust added goes, a `check` warns that synchronized users stay)
+//! and raised again, a drifted prerequisite warning through a `check`, the optional default
+//! policies, and destroy leaving both tenants empty. The module needs Terraform 1.5 (check blocks); on an older client each test
 //! asserts that Terraform refuses the module before any request.
 
 mod common;
@@ -182,22 +183,37 @@ fn assert_free_busy(acc: &Acc, high: bool) {
     }
 }
 
-/// Each tenant's member-blocking policy names the other tenant; report-only at low trust,
-/// disabled at high trust (members are synchronized on purpose).
+/// Each tenant's member-blocking policy names the other tenant; enforced at low trust (the
+/// module's default), disabled at high trust (members are synchronized on purpose).
 fn assert_conditional_access(acc: &Acc, high: bool) {
+    let want = if high { "disabled" } else { "enabled" };
+    assert_conditional_access_state(acc, want);
+}
+
+fn assert_conditional_access_state(acc: &Acc, want: &str) {
     use coexistence_acceptance::emulator::graph::ca::POLICIES_PATH;
     for (tenant, other) in [(&acc.home, &acc.partner), (&acc.partner, &acc.home)] {
         let policies = family(acc, &tenant.tenant_id, &format!("{POLICIES_PATH}/"));
         assert_eq!(policies.len(), 1, "{policies:#?}");
-        let want = if high {
-            "disabled"
-        } else {
-            "enabledForReportingButNotEnforced"
-        };
         assert_eq!(policies[0]["state"], want, "{policies:#?}");
         let text = policies[0].to_string();
         assert!(text.contains(&other.tenant_id), "{policies:#?}");
     }
+}
+
+/// A command's output as one line: diagnostic box drawing and line wrapping removed.
+fn flat(out: &TfOutput) -> String {
+    out.combined()
+        .replace(['│', '╷', '╵'], " ")
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The warning of the module's `synchronized_users_remain` check for users synchronized from
+/// `source` into `target`.
+fn remain_warning(target: &str, source: &str) -> String {
+    format!("{target} may still hold users {source} synchronized into it as members while the pair was at high trust")
 }
 
 fn addr(resource: &str) -> String {
@@ -254,6 +270,7 @@ async fn low_to_high_and_back_changes_in_place() {
     acc.tf.write_config(&root(&acc, &level("low")));
     install_module(&acc).await;
     apply_and_converge(&acc).await;
+    assert_conditional_access(&acc, false);
     assert!(acc.emu.object(&home, &partner_path(&partner)).is_some());
     assert!(acc.emu.object(&partner, &partner_path(&home)).is_some());
     assert!(
@@ -303,6 +320,11 @@ async fn low_to_high_and_back_changes_in_place() {
             p["automaticUserConsentSettings"]["outboundAllowed"], true,
             "{p:#}"
         );
+        // Hybrid joined devices are trusted only when asked (hybrid_joined_device_trust).
+        assert_eq!(
+            p["inboundTrust"]["isHybridAzureADJoinedDeviceAccepted"], false,
+            "{p:#}"
+        );
     }
     assert_free_busy(&acc, true);
     assert_conditional_access(&acc, true);
@@ -330,8 +352,21 @@ async fn low_to_high_and_back_changes_in_place() {
         );
     }
 
-    // Lowering: only what high trust added goes; the partners are updated, never replaced.
+    // Lowering: only what high trust added goes; the partners are updated, never replaced. The
+    // synchronized users stay in each target (no deprovisioning yet): the plan warns, naming
+    // the target, and the member-blocking policies are enforced again.
     acc.tf.write_config(&root(&acc, &level("low")));
+    let text = flat(&acc.tf.plan().await);
+    assert!(
+        text.contains("Check block assertion failed")
+            && text.contains(&remain_warning("Fabrikam", "Contoso"))
+            && text.contains(&remain_warning("Contoso", "Fabrikam"))
+            && text.contains(
+                "Fabrikam's enforced member-blocking policy blocks their member access meanwhile"
+            )
+            && text.contains("then empty sync.a_to_b_group_ids to end this warning"),
+        "expected the synchronized_users_remain check to warn for both tenants:\n{text}"
+    );
     let plan = acc.tf.plan_changes().await;
     for (address, actions) in managed_changes(&plan) {
         let high_only = [
@@ -352,6 +387,23 @@ async fn low_to_high_and_back_changes_in_place() {
         low_objects,
         "lowering back to low trust leaves exactly what low trust made"
     );
+    assert_conditional_access(&acc, false);
+    // Every plan at low trust says it again, until the groups are emptied.
+    let text = flat(&acc.tf.plan().await);
+    assert!(
+        text.contains(&remain_warning("Fabrikam", "Contoso")),
+        "{text}"
+    );
+
+    // Raising again converges (an empty plan after apply) and warns no more.
+    acc.tf.write_config(&root(&acc, &level("high")));
+    let out = apply_and_converge(&acc).await;
+    assert!(!flat(&out).contains("may still hold users"), "{out}");
+    assert_conditional_access(&acc, true);
+    assert_eq!(
+        acc.tf.output("sync_jobs").await["a_to_b"]["quarantine_reason"],
+        serde_json::Value::Null
+    );
 
     acc.tf.destroy().await;
     assert_tenant_empty(&acc, &home);
@@ -366,9 +418,19 @@ async fn a_drifted_prerequisite_warns_on_plan() {
     }
     seed_groups(&acc);
     let (home, partner) = (acc.home.tenant_id.clone(), acc.partner.tenant_id.clone());
-    acc.tf.write_config(&root(&acc, &level("high")));
+    acc.tf.write_config(&root(
+        &acc,
+        &format!("{}  hybrid_joined_device_trust = true\n", level("high")),
+    ));
     install_module(&acc).await;
     let out = apply_and_converge(&acc).await;
+    for (tenant, other) in [(&home, &partner), (&partner, &home)] {
+        let p = acc.emu.object(tenant, &partner_path(other)).unwrap();
+        assert_eq!(
+            p["inboundTrust"]["isHybridAzureADJoinedDeviceAccepted"], true,
+            "{p:#}"
+        );
+    }
     assert!(
         !out.combined().contains("Check block assertion failed"),
         "{out}"
@@ -559,4 +621,119 @@ async fn multi_pair_example_applies_and_destroys() {
     for (_, t) in &tenants {
         assert_tenant_empty(&acc, &t.tenant_id);
     }
+}
+
+/// `manage_default_policy = true`: each tenant's default policy blocks B2B collaboration inbound
+/// while the partner configurations still let the pair in; report-only member-blocking policies
+/// on request; destroy resets both default policies to Microsoft's defaults.
+#[tokio::test(flavor = "multi_thread")]
+async fn default_policies_block_others_and_destroy_resets_them() {
+    use coexistence_acceptance::emulator::graph::xtap::DEFAULT_PATH;
+    let acc = Acc::start().await;
+    if !needs_modern_terraform(&acc).await {
+        return;
+    }
+    let (home, partner) = (acc.home.tenant_id.clone(), acc.partner.tenant_id.clone());
+    acc.tf.write_config(&root(
+        &acc,
+        r#"  trust_level           = "low"
+  manage_default_policy = true
+  conditional_access    = { state = "enabledForReportingButNotEnforced" }
+"#,
+    ));
+    install_module(&acc).await;
+    let out = apply_and_converge(&acc).await;
+    // No sync groups: nothing to warn about.
+    assert!(
+        !flat(&out).contains("Check block assertion failed"),
+        "{out}"
+    );
+    for (tenant, other) in [(&home, &partner), (&partner, &home)] {
+        let d = acc
+            .emu
+            .object(tenant, DEFAULT_PATH)
+            .expect("a customised default policy");
+        assert_eq!(d["isServiceDefault"], false, "{d:#}");
+        for part in ["usersAndGroups", "applications"] {
+            assert_eq!(
+                d["b2bCollaborationInbound"][part]["accessType"], "blocked",
+                "{d:#}"
+            );
+        }
+        // Only the managed block changed: outbound stays Microsoft's default.
+        assert_eq!(
+            d["b2bCollaborationOutbound"]["usersAndGroups"]["accessType"], "allowed",
+            "{d:#}"
+        );
+        let p = acc.emu.object(tenant, &partner_path(other)).unwrap();
+        for part in ["usersAndGroups", "applications"] {
+            assert_eq!(
+                p["b2bCollaborationInbound"][part]["accessType"], "allowed",
+                "{p:#}"
+            );
+        }
+    }
+    assert_conditional_access_state(&acc, "enabledForReportingButNotEnforced");
+
+    acc.tf.destroy().await;
+    for tenant in [&home, &partner] {
+        let stored = acc.emu.object(tenant, DEFAULT_PATH);
+        assert!(
+            stored.is_none() || stored.as_ref().unwrap()["isServiceDefault"] == true,
+            "destroy resets the default policy: {stored:#?}"
+        );
+        assert_tenant_empty(&acc, tenant);
+    }
+}
+
+/// A default policy already changed in the portal is not overwritten by `manage_default_policy`:
+/// the apply fails on that tenant, the policy is imported at the address the README gives, and
+/// the next apply changes only the managed block, keeping the portal's other changes.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_portal_changed_default_policy_is_imported_first() {
+    use coexistence_acceptance::emulator::graph::xtap::DEFAULT_PATH;
+    let acc = Acc::start().await;
+    if !needs_modern_terraform(&acc).await {
+        return;
+    }
+    let partner = acc.partner.tenant_id.clone();
+    // In Fabrikam's portal: outbound B2B collaboration blocked by default.
+    let mut portal = acc.emu.object(&partner, DEFAULT_PATH).unwrap();
+    portal["b2bCollaborationOutbound"]["usersAndGroups"]["accessType"] = "blocked".into();
+    portal["b2bCollaborationOutbound"]["applications"]["accessType"] = "blocked".into();
+    portal["isServiceDefault"] = false.into();
+    acc.emu.put_object(&partner, DEFAULT_PATH, portal.clone());
+
+    acc.tf.write_config(&root(
+        &acc,
+        "  trust_level           = \"low\"\n  manage_default_policy = true\n",
+    ));
+    install_module(&acc).await;
+    acc.tf
+        .apply_expect_error("were changed outside Terraform")
+        .await;
+    assert_eq!(
+        acc.emu.object(&partner, DEFAULT_PATH).unwrap(),
+        portal,
+        "Fabrikam's default policy is not overwritten"
+    );
+
+    let address = "module.pair.module.b.coexistence_cross_tenant_access_default.this[0]";
+    acc.tf
+        .run_ok(&["import", "-input=false", "-no-color", address, "default"])
+        .await;
+    apply_and_converge(&acc).await;
+    let d = acc.emu.object(&partner, DEFAULT_PATH).unwrap();
+    assert_eq!(
+        d["b2bCollaborationInbound"]["usersAndGroups"]["accessType"], "blocked",
+        "{d:#}"
+    );
+    assert_eq!(
+        d["b2bCollaborationOutbound"]["usersAndGroups"]["accessType"], "blocked",
+        "the portal's change outside the managed block stays: {d:#}"
+    );
+
+    acc.tf.destroy().await;
+    assert_tenant_empty(&acc, &acc.home.tenant_id);
+    assert_tenant_empty(&acc, &partner);
 }

@@ -109,6 +109,9 @@ module "a" {
   target_partner_id  = module.b.partner_id
   mail_flow          = local.mail_flow
   other_smart_host   = local.b_smart_host
+
+  hybrid_joined_device_trust = var.hybrid_joined_device_trust
+  manage_default_policy      = var.manage_default_policy
 }
 
 module "b" {
@@ -129,6 +132,9 @@ module "b" {
   target_partner_id  = module.a.partner_id
   mail_flow          = local.mail_flow
   other_smart_host   = local.a_smart_host
+
+  hybrid_joined_device_trust = var.hybrid_joined_device_trust
+  manage_default_policy      = var.manage_default_policy
 }
 
 # ---- consistency checks (checks/), one per tenant ---------------------------------------------
@@ -157,4 +163,35 @@ module "checks_b" {
   sync_out = local.sync_b_to_a
   guard    = module.b.partner_id
   sync_job = module.b.sync_job
+}
+
+# ---- lowering: synchronized users stay (until deprovisioning exists) -------------------------
+# Lowering the level destroys the sync jobs, but a job's destroy does not deprovision the users it
+# synchronized: they stay in the target tenant. Member access ends with the enforced
+# member-blocking policy; this check says on every plan at low trust, naming the target tenant,
+# that those users may remain and what to do. The module keeps no history of its levels (state
+# cannot remember "was high" without the objects that are gone), so the groups still in `sync` at
+# low trust are the record of what was synchronized: emptying a direction's groups, once its
+# users are removed, ends the warning.
+# No data source here, so the check does not touch `terraform plan -detailed-exitcode`.
+
+locals {
+  # Whether each tenant's member-blocking policy is enforced at low trust.
+  members_blocked = var.conditional_access.enabled && var.conditional_access.state == "enabled"
+  synchronized_remain = [for d in [
+    { source = local.a, target = local.b, groups = var.sync.a_to_b_group_ids, input = "sync.a_to_b_group_ids" },
+    { source = local.b, target = local.a, groups = var.sync.b_to_a_group_ids, input = "sync.b_to_a_group_ids" },
+  ] : d if !local.high && length(d.groups) > 0]
+}
+
+check "synchronized_users_remain" {
+  assert {
+    condition = length(local.synchronized_remain) == 0
+    error_message = join(" ", [for d in local.synchronized_remain : format(
+      "%s may still hold users %s synchronized into it as %s while the pair was at high trust (members of %s): lowering the trust level stops the synchronization job but does not deprovision what it made (not implemented yet). %s Delete those users in %s, then empty %s to end this warning (empty it now if the pair was never at high trust).",
+      d.target.name, d.source.name, var.sync.user_type == "Member" ? "members" : "guests", d.input,
+      local.members_blocked ? "${d.target.name}'s enforced member-blocking policy blocks their member access meanwhile." : "They keep member access: ${d.target.name}'s member-blocking policy is not enforced (conditional_access).",
+      d.target.name, d.input,
+    )])
+  }
 }

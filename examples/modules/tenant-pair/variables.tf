@@ -49,7 +49,7 @@ variable "b2b_direct_connect" {
 }
 
 variable "sync" {
-  description = "High trust: cross-tenant synchronization. `a_to_b_group_ids`: groups in tenant A whose members are provisioned into B as members (a sync job in A); `b_to_a_group_ids` the reverse. An empty set means no job in that direction. `user_type`: `Member` (default) or `Guest`."
+  description = "High trust: cross-tenant synchronization. `a_to_b_group_ids`: groups in tenant A whose members are provisioned into B as members (a sync job in A); `b_to_a_group_ids` the reverse. An empty set means no job in that direction. `user_type`: `Member` (default) or `Guest`. At low trust, groups still listed here make every plan warn that the users they synchronized may remain in the other tenant (lowering does not deprovision them yet): set them when raising, and empty them after lowering once the target is cleaned up."
   type = object({
     a_to_b_group_ids = optional(set(string), [])
     b_to_a_group_ids = optional(set(string), [])
@@ -121,10 +121,10 @@ variable "free_busy" {
 }
 
 variable "conditional_access" {
-  description = "Both levels: a Conditional Access policy in each tenant blocking B2B collaboration members from the other (`coexistence_ca_block_external_members`), switched to `disabled` at high trust. `state` at low trust: `enabledForReportingButNotEnforced` (default, report-only) or `enabled`. Per tenant (`a`, `b`): `exclude_user_ids` and `exclude_group_ids` (break-glass accounts)."
+  description = "Both levels: a Conditional Access policy in each tenant blocking B2B collaboration members from the other (`coexistence_ca_block_external_members`), switched to `disabled` at high trust. `state` at low trust: `enabled` (default, enforced) or `enabledForReportingButNotEnforced` (report-only, for a first rollout: while report-only, members synchronized during an earlier high trust, or provisioned by the partner, keep member access). Per tenant (`a`, `b`): `exclude_user_ids` and `exclude_group_ids` (break-glass accounts)."
   type = object({
     enabled = optional(bool, true)
-    state   = optional(string, "enabledForReportingButNotEnforced")
+    state   = optional(string, "enabled")
     a = optional(object({
       exclude_user_ids  = optional(set(string), [])
       exclude_group_ids = optional(set(string), [])
@@ -152,4 +152,16 @@ variable "mail_flow" {
     enabled = optional(bool, true)
   })
   default = {}
+}
+
+variable "hybrid_joined_device_trust" {
+  description = "High trust: Conditional Access in each tenant also accepts the other tenant's hybrid Microsoft Entra joined device claims (`inbound_trust.hybrid_joined_device_accepted`). MFA and compliant devices are always trusted at high trust."
+  type        = bool
+  default     = false
+}
+
+variable "manage_default_policy" {
+  description = "Both levels: also set each tenant's default cross-tenant access policy (`coexistence_cross_tenant_access_default`) to block B2B collaboration inbound for every organization without a partner configuration; the other tenant stays allowed through its partner configuration. A tenant-wide setting: every other organization is affected, destroying resets the whole default policy to Microsoft's defaults, and a default policy already changed in the portal must be imported first (the resource refuses to overwrite it). Leave it off where a tenant is in several pairs (manage its default policy once, outside the module)."
+  type        = bool
+  default     = false
 }

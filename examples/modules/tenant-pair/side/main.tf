@@ -43,6 +43,11 @@ variable "sync_out" {
   type        = bool
 }
 
+variable "hybrid_joined_device_trust" {
+  description = "High trust: also accept the other tenant's hybrid joined device claims."
+  type        = bool
+}
+
 locals {
   all_users_all_apps = {
     users_and_groups = { access_type = "allowed", targets = [{ target = "AllUsers", target_type = "user" }] }
@@ -71,7 +76,7 @@ resource "coexistence_cross_tenant_access_partner" "this" {
   inbound_trust = var.high ? {
     mfa_accepted                  = true
     compliant_device_accepted     = true
-    hybrid_joined_device_accepted = false
+    hybrid_joined_device_accepted = var.hybrid_joined_device_trust
   } : null
   automatic_user_consent = var.high ? { inbound_allowed = true, outbound_allowed = true } : null
 
