@@ -46,6 +46,31 @@ impl GraphClient {
         self.rest.send(req, dl).await
     }
 
+    /// [`super::create::create_once`] with `post` as the create call: sent once, and an
+    /// attempt in doubt followed by `lookup` (the object by its natural key) before any resend.
+    pub async fn create_once<O, L, LF, M>(
+        &self,
+        dl: &Deadline,
+        what: &str,
+        post: &Request,
+        lookup: L,
+        matches: M,
+    ) -> Result<super::create::Created<Response, O>, super::create::CreateError<O>>
+    where
+        L: FnMut(Deadline) -> LF,
+        LF: std::future::Future<Output = Result<Option<O>, ApiError>>,
+        M: Fn(&O) -> bool,
+    {
+        super::create::create_once(
+            dl,
+            what,
+            |dl| async move { self.send(post, &dl).await },
+            lookup,
+            matches,
+        )
+        .await
+    }
+
     /// [`Self::send`] for the body alone (`null` when the answer has none). Takes the request by
     /// value or by reference, so a retried closure can build it on each attempt.
     pub async fn send_json(

@@ -3,6 +3,7 @@
 
 use super::diag::Diagnostic;
 use super::resource::Ctx;
+use crate::clients::create::{create_once, CreateError, Created};
 use crate::clients::exchange::{Cmdlet, CmdletOutput};
 use crate::clients::{ApiError, Deadline};
 
@@ -15,6 +16,31 @@ impl Ctx {
             self.warn(exchange_warning(&cmdlet.name, w));
         }
         Ok(out)
+    }
+
+    /// [`crate::clients::create::create_once`] with `new` (a `New-*` cmdlet) as the create
+    /// call, its warnings shown like [`Ctx::exchange`]'s: sent once, and an attempt in doubt
+    /// followed by `lookup` (the object by its name) before any resend.
+    pub async fn exchange_create_once<O, L, LF, M>(
+        &self,
+        what: &str,
+        new: &Cmdlet,
+        lookup: L,
+        matches: M,
+    ) -> Result<Created<CmdletOutput, O>, CreateError<O>>
+    where
+        L: FnMut(Deadline) -> LF,
+        LF: std::future::Future<Output = Result<Option<O>, ApiError>>,
+        M: Fn(&O) -> bool,
+    {
+        create_once(
+            &self.deadline,
+            what,
+            |dl| async move { self.exchange(new, &dl).await },
+            lookup,
+            matches,
+        )
+        .await
     }
 }
 

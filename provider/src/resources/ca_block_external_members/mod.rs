@@ -16,7 +16,7 @@ mod shape;
 mod tests;
 
 use crate::clients::graph::GraphClient;
-use crate::clients::{create, ApiError, Deadline};
+use crate::clients::{ApiError, Deadline};
 use crate::framework::diag::finish_create;
 use crate::framework::import_id::ImportId;
 use crate::framework::lifecycle::already_exists;
@@ -210,20 +210,18 @@ impl crate::framework::TypedResource for CaBlockExternalMembers {
         }
         let post = api::create_policy(&p);
         // The POST assigns the id: an attempt whose answer was lost is found by display name.
-        let created = create::create_once(
-            dl,
-            &what,
-            |dl| {
-                let post = &post;
-                async move { g.send(post, &dl).await }
-            },
-            |dl| {
-                let p = &p;
-                async move { find_by_name(g, &dl, p).await }
-            },
-            |found: &Json| p.same_policy(&Policy::from_graph(found)),
-        )
-        .await;
+        let created = g
+            .create_once(
+                dl,
+                &what,
+                &post,
+                |dl| {
+                    let p = &p;
+                    async move { find_by_name(g, &dl, p).await }
+                },
+                |found: &Json| p.same_policy(&Policy::from_graph(found)),
+            )
+            .await;
         let id = finish_create(created, &format!("creating {what}"), |existing| {
             namesake_exists(&p, &existing.unwrap_or(Json::Null)).into()
         })?

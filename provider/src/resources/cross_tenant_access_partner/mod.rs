@@ -17,7 +17,7 @@ mod model;
 mod tests;
 
 use crate::clients::graph::GraphClient;
-use crate::clients::{consistency, create, Deadline};
+use crate::clients::{consistency, Deadline};
 use crate::framework::diag::finish_create;
 use crate::framework::import_id::{ImportId, TenantGuid};
 use crate::framework::lifecycle::already_exists;
@@ -179,20 +179,18 @@ impl crate::framework::TypedResource for CrossTenantAccessPartner {
             identity_synchronization: None,
             ..p.clone()
         };
-        let created = create::create_once(
-            dl,
-            &what,
-            |dl| {
-                let post = &post;
-                async move { g.send(post, &dl).await }
-            },
-            |dl| {
-                let lookup = &lookup;
-                async move { g.get_optional(lookup, &dl).await }
-            },
-            |found: &serde_json::Value| same_partner(&sent, found),
-        )
-        .await;
+        let created = g
+            .create_once(
+                dl,
+                &what,
+                &post,
+                |dl| {
+                    let lookup = &lookup;
+                    async move { g.get_optional(lookup, &dl).await }
+                },
+                |found: &serde_json::Value| same_partner(&sent, found),
+            )
+            .await;
         finish_create(created, &format!("creating {what}"), |_| {
             already_exists(
                 TYPE_NAME,

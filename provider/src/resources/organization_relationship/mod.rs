@@ -16,7 +16,7 @@ mod model;
 mod tests;
 
 use crate::clients::exchange::{is_not_found, Cmdlet};
-use crate::clients::{create, ApiError};
+use crate::clients::ApiError;
 use crate::framework::diag::{finish_create, Diagnostic};
 use crate::framework::import_id::{self, ImportId};
 use crate::framework::lifecycle::already_exists;
@@ -313,30 +313,26 @@ impl crate::framework::TypedResource for OrganizationRelationship {
 
     async fn create(&self, ctx: &Ctx, p: OrgRel) -> Result<OrgRel, ApplyError> {
         let ex = &ctx.clients.exchange;
-        let dl = &ctx.deadline;
         let what = format!("the organization relationship {:?}", p.name);
         let (new, lookup) = (api::new(&p), api::get(&p.name));
-        let created = create::create_once(
-            dl,
-            &what,
-            |dl| {
-                let new = &new;
-                async move { ctx.exchange(new, &dl).await }
-            },
-            |dl| {
-                let lookup = &lookup;
-                let name = p.name.clone();
-                async move {
-                    match ex.invoke(lookup, &dl).await {
-                        Ok(out) => Ok(api::with_name(out.objects, &name)),
-                        Err(e) if is_not_found(&e) => Ok(None),
-                        Err(e) => Err(e),
+        let created = ctx
+            .exchange_create_once(
+                &what,
+                &new,
+                |dl| {
+                    let lookup = &lookup;
+                    let name = p.name.clone();
+                    async move {
+                        match ex.invoke(lookup, &dl).await {
+                            Ok(out) => Ok(api::with_name(out.objects, &name)),
+                            Err(e) if is_not_found(&e) => Ok(None),
+                            Err(e) => Err(e),
+                        }
                     }
-                }
-            },
-            |found: &Json| p.made_by(&OrgRel::from_exchange(found)),
-        )
-        .await;
+                },
+                |found: &Json| p.made_by(&OrgRel::from_exchange(found)),
+            )
+            .await;
         let made = finish_create(created, &format!("creating {what}"), |_| {
             already_exists(
                 TYPE_NAME,

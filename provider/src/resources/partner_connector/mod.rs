@@ -290,29 +290,25 @@ impl crate::framework::TypedResource for PartnerConnector {
     }
 
     async fn create(&self, ctx: &Ctx, mut p: Connector) -> Result<Connector, ApplyError> {
-        let dl = &ctx.deadline;
         let what = p.what();
         let new = api::new(&p);
         let sent = p.parameters();
-        let created = create::create_once(
-            dl,
-            &what,
-            |dl| {
-                let new = &new;
-                async move { ctx.exchange(new, &dl).await }
-            },
-            |_dl| {
-                let p = &p;
-                async move { find_by_name(ctx, p).await }
-            },
-            |found: &Json| {
-                same_parameters(
-                    &Connector::from_exchange(found, &p.direction).parameters(),
-                    &sent,
-                )
-            },
-        )
-        .await;
+        let created = ctx
+            .exchange_create_once(
+                &what,
+                &new,
+                |_dl| {
+                    let p = &p;
+                    async move { find_by_name(ctx, p).await }
+                },
+                |found: &Json| {
+                    same_parameters(
+                        &Connector::from_exchange(found, &p.direction).parameters(),
+                        &sent,
+                    )
+                },
+            )
+            .await;
         if let Err(create::CreateError::Api(e)) = &created {
             if is_duplicate(e) {
                 return Err(duplicate(&p).into());
