@@ -444,8 +444,9 @@ impl Provider for ProviderServer {
     }
 }
 
-/// The identity a request carries, when it carries one that decodes to a value: what the
-/// answer keeps (an identity never changes). One that does not decode is left for the
+/// The identity a request carries, when it carries one that decodes to a known value: what
+/// the answer keeps (an identity never changes). A null or unknown one (a create's plan) is
+/// none. One that does not decode is left for the
 /// provider to compute again rather than failing the operation over it.
 fn kept_identity(
     given: Option<&pb::ResourceIdentityData>,
@@ -453,7 +454,7 @@ fn kept_identity(
 ) -> Option<pb::ResourceIdentityData> {
     let data = given?.identity_data.as_ref()?;
     match convert::decode(Some(data), &id.ty) {
-        Ok(v) if !v.is_null() => Some(pb::ResourceIdentityData {
+        Ok(v) if !v.is_null() && v.is_wholly_known() => Some(pb::ResourceIdentityData {
             identity_data: convert::encode(&v, &id.ty).ok(),
         }),
         Ok(_) => None,
