@@ -189,9 +189,13 @@ impl Provider for ProviderServer {
                 private = out.private;
                 // Terraform refuses an identity that changes across reads: the stored one
                 // stays; a state stored without one (an older Terraform wrote it) gets it now.
+                // An object found gone has none.
                 let id = self.identity(&req.type_name);
-                new_identity = kept_identity(req.current_identity.as_ref(), id)
-                    .or_else(|| identity_of(e.imp.as_ref(), id, clients.tenant_id(), &out.state));
+                if !out.state.is_null() {
+                    new_identity = kept_identity(req.current_identity.as_ref(), id).or_else(|| {
+                        identity_of(e.imp.as_ref(), id, clients.tenant_id(), &out.state)
+                    });
+                }
             }
             (Err(d), _) | (_, Err(d)) => diags.extend(d),
         }

@@ -124,6 +124,9 @@ impl Resource for Counter {
         if state.get("name").as_str() == Some("warn") {
             ctx.warn(Diagnostic::warning("read warning", "from the API"));
         }
+        if state.get("name").as_str() == Some("gone") {
+            return Ok(None);
+        }
         Ok(Some(state.clone()))
     }
     async fn update(&self, _: &Ctx, _: &Value, p: &Value) -> Result<Value, ApplyError> {
@@ -353,6 +356,24 @@ async fn identity_is_given_at_create_and_kept_by_reads_and_updates() {
         let want = given.clone().or_else(|| identity(TENANT, "1"));
         assert_eq!(identity_value(&r.new_identity), identity_value(&want));
     }
+
+    // Deleted out of band: no state, so no identity, whatever was stored.
+    let mut gone = convert::decode(state.as_ref(), &ty).unwrap();
+    gone.set_attr("name", Value::string("gone"));
+    let r = s
+        .read_resource(Request::new(pb::read_resource::Request {
+            type_name: name.clone(),
+            current_state: Some(convert::encode(&gone, &ty).unwrap()),
+            current_identity: identity(TENANT, "1"),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(convert::decode(r.new_state.as_ref(), &ty)
+        .unwrap()
+        .is_null());
+    assert!(r.new_identity.is_none());
 
     let prior = convert::decode(state.as_ref(), &ty).unwrap();
     let mut renamed = prior.clone();
