@@ -168,12 +168,34 @@ async fn send_everywhere(
         c.upgrade_resource_state(pb::upgrade_resource_state::Request {
             type_name: t.clone(),
             version: 0,
-            raw_state: raw,
+            raw_state: raw.clone(),
         })
         .await,
         "UpgradeResourceState",
     );
     out.push(("UpgradeResourceState", r.diagnostics));
+    // The same bytes as a stored identity, and as the identity an import names (Terraform
+    // 1.12's `import` block with `identity = {...}`).
+    let r = ok(
+        c.upgrade_resource_identity(pb::upgrade_resource_identity::Request {
+            type_name: t.clone(),
+            version: 0,
+            raw_identity: raw,
+        })
+        .await,
+        "UpgradeResourceIdentity",
+    );
+    out.push(("UpgradeResourceIdentity", r.diagnostics));
+    let r = ok(
+        c.import_resource_state(pb::import_resource_state::Request {
+            type_name: t.clone(),
+            identity: Some(pb::ResourceIdentityData { identity_data: v }),
+            ..Default::default()
+        })
+        .await,
+        "ImportResourceState",
+    );
+    out.push(("ImportResourceState", r.diagnostics));
     out
 }
 

@@ -4,6 +4,8 @@
 use super::attributes::render_attributes;
 use super::permissions::{render_permission_union, render_permissions};
 use super::{data_source_page, resource_page, BINARY_NAME};
+use crate::framework::identity;
+use crate::framework::resource::EXAMPLE_TENANT;
 use crate::framework::{DataSource, Resource, Schema};
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -217,7 +219,34 @@ pub(super) fn render_resource(
         "terraform",
         &format!("import {{\n  to = {address}\n  id = \"{id}\"\n}}"),
     );
+    render_identity(&mut out, r, address, id);
     Ok(out)
+}
+
+/// "Import by identity": the identity's attributes, and the `import` block naming them.
+fn render_identity(out: &mut String, r: &dyn Resource, address: &str, id: &str) {
+    out.push_str("\n### Import by identity (Terraform 1.12+)\n\n");
+    out.push_str(
+        "Terraform 1.12 and later store each object's identity beside its state and can import \
+         by it instead of by ID. The identity is set when the object is created or imported (or \
+         first refreshed) and never changes afterwards:\n\n",
+    );
+    for a in identity::schema(r).attributes {
+        let need = if a.required_for_import {
+            "required for import"
+        } else {
+            "optional for import"
+        };
+        let _ = writeln!(out, "- `{}` (String, {need}) {}", a.name, a.description);
+    }
+    out.push('\n');
+    code_block(
+        out,
+        "terraform",
+        &format!(
+            "import {{\n  to = {address}\n  identity = {{\n    tenant_id = \"{EXAMPLE_TENANT}\"\n    import_id = \"{id}\"\n  }}\n}}"
+        ),
+    );
 }
 
 pub(super) fn render_data_source(d: &dyn DataSource, example: &str) -> String {
@@ -338,6 +367,10 @@ mod tests {
             "## Permissions\n\nThe application the provider signs in as needs, in the tenant it manages, each of these for the operations of this resource listed after it:\n\n- The Microsoft Graph application permission `Policy.Read.All`, granted with admin consent: read.\n- The Microsoft Graph application permission `Policy.ReadWrite.CrossTenantAccess`, granted with admin consent: create, update, delete.\n",
             "- `tenant_id` (String) The partner's tenant ID (a GUID). Changing it replaces the partner configuration. Import ID. Validation: must be a GUID",
             "  to = coexistence_cross_tenant_access_partner.x\n  id = \"72f988bf-86f1-41af-91ab-2d7cd011db47\"",
+            "### Import by identity (Terraform 1.12+)",
+            "- `import_id` (String, required for import) The object's import ID, `<partner tenant GUID>`",
+            "- `tenant_id` (String, optional for import) ",
+            "  identity = {\n    tenant_id = \"72f988bf-86f1-41af-91ab-2d7cd011db47\"\n    import_id = \"72f988bf-86f1-41af-91ab-2d7cd011db47\"\n  }",
         ] {
             assert!(page.contains(needle), "missing {needle:?} in\n{page}");
         }

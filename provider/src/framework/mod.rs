@@ -2,6 +2,7 @@
 
 pub mod calls;
 pub mod diag;
+pub mod identity;
 pub mod import_id;
 pub mod lifecycle;
 pub mod plan;

@@ -3,6 +3,7 @@
 
 use super::proto::tfplugin6 as pb;
 use crate::framework::diag::{PathStep, Severity};
+use crate::framework::identity::IdentitySchema;
 use crate::framework::schema::{Kind, Nesting};
 use crate::framework::value::{json, msgpack};
 use crate::framework::{AttrPath, Attribute, Diagnostic, Diagnostics, Schema, Type, Value};
@@ -18,6 +19,25 @@ pub fn schema(s: &Schema) -> pb::Schema {
             description_kind: pb::StringKind::Markdown as i32,
             deprecated: false,
         }),
+    }
+}
+
+/// A resource's identity schema: every attribute a string.
+pub fn identity_schema(s: &IdentitySchema) -> pb::ResourceIdentitySchema {
+    let string = serde_json::to_vec(&Type::String.to_json()).expect("type JSON");
+    pb::ResourceIdentitySchema {
+        version: s.version,
+        identity_attributes: s
+            .attributes
+            .iter()
+            .map(|a| pb::resource_identity_schema::IdentityAttribute {
+                name: a.name.to_string(),
+                r#type: string.clone(),
+                required_for_import: a.required_for_import,
+                optional_for_import: a.optional_for_import,
+                description: a.description.clone(),
+            })
+            .collect(),
     }
 }
 
@@ -170,6 +190,27 @@ pub fn encode(v: &Value, ty: &Type) -> Result<pb::DynamicValue, Diagnostics> {
                 e,
             ))
         })
+}
+
+/// The stored JSON of a RawState (state or identity), or why there is none: Terraform only
+/// upgrades what exists, and always sends it as JSON.
+pub fn raw_json(raw: Option<&pb::RawState>, what: &str) -> Result<serde_json::Value, Diagnostics> {
+    let missing = || {
+        Diagnostics::from(Diagnostic::error(
+            "Invalid value from Terraform",
+            format!("The upgrade request carries no stored {what}. This is a bug in Terraform or in the provider."),
+        ))
+    };
+    let raw = raw.ok_or_else(missing)?;
+    if raw.json.is_empty() {
+        return Err(missing());
+    }
+    serde_json::from_slice(&raw.json).map_err(|e| {
+        Diagnostics::from(Diagnostic::error(
+            format!("Stored {what} is not valid JSON"),
+            e.to_string(),
+        ))
+    })
 }
 
 /// Decodes stored state JSON (UpgradeResourceState) for the current schema.

@@ -6,11 +6,13 @@ use super::convert;
 use super::proto::tfplugin6 as pb;
 use super::proto::tfplugin6::provider_server::Provider;
 pub use super::server_state::ProviderServer;
-use super::server_state::{encode_or, validate_config, FromDiagnostics};
+use super::server_state::{encode_or, validate_config, FromDiagnostics, IdentityEntry};
+use crate::framework::identity;
 use crate::framework::lifecycle;
 use crate::framework::plan;
 use crate::framework::private::Private;
 use crate::framework::{Diagnostics, ImportCtx};
+use crate::framework::{Resource, Value};
 use std::sync::Arc;
 use tonic::{Request, Response, Status};
 
@@ -172,6 +174,7 @@ impl Provider for ProviderServer {
         let mut diags = Diagnostics::new();
         let mut new_state = req.current_state.clone();
         let mut private = req.private.clone();
+        let mut new_identity = None;
         match (
             convert::decode(req.current_state.as_ref(), &e.ty),
             self.clients(),
@@ -184,6 +187,15 @@ impl Provider for ProviderServer {
                 diags.extend(out.diags);
                 new_state = encode_or(&out.state, &e.ty, &mut diags);
                 private = out.private;
+                // Terraform refuses an identity that changes across reads: the stored one
+                // stays; a state stored without one (an older Terraform wrote it) gets it now.
+                // An object found gone has none.
+                let id = self.identity(&req.type_name);
+                if !out.state.is_null() {
+                    new_identity = kept_identity(req.current_identity.as_ref(), id).or_else(|| {
+                        identity_of(e.imp.as_ref(), id, clients.tenant_id(), &out.state)
+                    });
+                }
             }
             (Err(d), _) | (_, Err(d)) => diags.extend(d),
         }
@@ -191,6 +203,7 @@ impl Provider for ProviderServer {
             new_state,
             diagnostics: convert::diagnostics(&diags),
             private,
+            new_identity,
             ..Default::default()
         }))
     }
@@ -229,6 +242,11 @@ impl Provider for ProviderServer {
                 resp.requires_replace =
                     planned.requires_replace.iter().map(convert::path).collect();
                 resp.planned_private = req.prior_private;
+                // An update keeps the object, so its identity; a create has none until apply.
+                if !prior.is_null() && !planned.state.is_null() {
+                    resp.planned_identity =
+                        kept_identity(req.prior_identity.as_ref(), self.identity(&req.type_name));
+                }
             }
             Err(d) => diags.extend(d),
         }
@@ -254,6 +272,7 @@ impl Provider for ProviderServer {
         })();
         let mut new_state = req.prior_state.clone();
         let mut private = req.planned_private.clone();
+        let mut new_identity = None;
         match (decoded, self.clients()) {
             // Nothing before, nothing after: nothing to do (Terraform never asks this).
             (Ok((prior, planned)), _) if prior.is_null() && planned.is_null() => {}
@@ -271,6 +290,14 @@ impl Provider for ProviderServer {
                 diags.extend(out.diags);
                 new_state = encode_or(&out.state, &e.ty, &mut diags);
                 private = out.private;
+                // An update keeps the planned (prior) identity; a create, or a state that had
+                // none, gets the identity of what now exists; a destroy leaves none.
+                let id = self.identity(&req.type_name);
+                if !planned.is_null() {
+                    new_identity = kept_identity(req.planned_identity.as_ref(), id).or_else(|| {
+                        identity_of(e.imp.as_ref(), id, clients.tenant_id(), &out.state)
+                    });
+                }
             }
             (Err(d), _) | (_, Err(d)) => diags.extend(d),
         }
@@ -278,6 +305,7 @@ impl Provider for ProviderServer {
             new_state,
             private,
             diagnostics: convert::diagnostics(&diags),
+            new_identity,
             ..Default::default()
         }))
     }
@@ -293,17 +321,29 @@ impl Provider for ProviderServer {
         );
         let mut diags = Diagnostics::new();
         let mut imported = Vec::new();
-        // The provider's own tenant, which an import ID naming "this tenant" must match.
-        let imported_state = self
-            .clients()
-            .map(|c| ImportCtx::new(c.tenant_id()))
-            .and_then(|ctx| lifecycle::import(e.imp.as_ref(), &ctx, &req.id));
+        let id = self.identity(&req.type_name);
+        // The provider's own tenant, which an import ID (or an identity) naming a tenant must
+        // match. An identity (an `import` block's `identity = {...}`, Terraform 1.12+) names
+        // the import ID the same import takes.
+        let imported_state = self.clients().and_then(|c| {
+            let ctx = ImportCtx::new(c.tenant_id());
+            let import_id = match req.identity.as_ref().and_then(|i| i.identity_data.as_ref()) {
+                Some(data) => {
+                    let given = convert::decode(Some(data), &id.ty)?;
+                    identity::import_id(e.imp.as_ref(), &ctx, &given)?
+                }
+                None => req.id.clone(),
+            };
+            let state = lifecycle::import(e.imp.as_ref(), &ctx, &import_id)?;
+            Ok((state, ctx))
+        });
         match imported_state {
-            Ok(v) => {
+            Ok((v, ctx)) => {
                 if let Some(state) = encode_or(&v, &e.ty, &mut diags) {
                     imported.push(pb::import_resource_state::ImportedResource {
                         type_name: req.type_name.clone(),
                         state: Some(state),
+                        identity: identity_of(e.imp.as_ref(), id, ctx.tenant_id.as_deref(), &v),
                         ..Default::default()
                     });
                 }
@@ -358,9 +398,42 @@ impl Provider for ProviderServer {
         &self,
         _: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Result<Response<pb::get_resource_identity_schemas::Response>, Status> {
-        Ok(Response::new(
-            pb::get_resource_identity_schemas::Response::default(),
-        ))
+        Ok(Response::new(pb::get_resource_identity_schemas::Response {
+            identity_schemas: self
+                .identities
+                .iter()
+                .map(|(k, i)| (k.to_string(), convert::identity_schema(&i.schema)))
+                .collect(),
+            diagnostics: Vec::new(),
+        }))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        req: Request<pb::upgrade_resource_identity::Request>,
+    ) -> Result<Response<pb::upgrade_resource_identity::Response>, Status> {
+        let req = req.into_inner();
+        let e = entry_or_answer!(
+            self.resource(&req.type_name),
+            pb::upgrade_resource_identity::Response
+        );
+        let id = self.identity(&req.type_name);
+        let mut diags = Diagnostics::new();
+        let upgraded = convert::raw_json(req.raw_identity.as_ref(), "identity")
+            .and_then(|j| identity::upgrade(e.imp.as_ref(), req.version, &j));
+        let upgraded_identity = match upgraded {
+            Ok(v) => encode_or(&v, &id.ty, &mut diags).map(|d| pb::ResourceIdentityData {
+                identity_data: Some(d),
+            }),
+            Err(d) => {
+                diags.extend(d);
+                None
+            }
+        };
+        Ok(Response::new(pb::upgrade_resource_identity::Response {
+            upgraded_identity,
+            diagnostics: convert::diagnostics(&diags),
+        }))
     }
 
     async fn stop_provider(
@@ -372,6 +445,55 @@ impl Provider for ProviderServer {
         Ok(Response::new(pb::stop_provider::Response {
             error: String::new(),
         }))
+    }
+}
+
+/// The identity a request carries, when it carries one that decodes to a known value: what
+/// the answer keeps (an identity never changes). A null or unknown one (a create's plan) is
+/// none. One that does not decode is left for the
+/// provider to compute again rather than failing the operation over it.
+fn kept_identity(
+    given: Option<&pb::ResourceIdentityData>,
+    id: &IdentityEntry,
+) -> Option<pb::ResourceIdentityData> {
+    let data = given?.identity_data.as_ref()?;
+    match convert::decode(Some(data), &id.ty) {
+        Ok(v) if !v.is_null() && v.is_wholly_known() => Some(pb::ResourceIdentityData {
+            identity_data: convert::encode(&v, &id.ty).ok(),
+        }),
+        Ok(_) => None,
+        Err(d) => {
+            tracing::warn!(error = %d, "ignoring an identity that does not decode");
+            None
+        }
+    }
+}
+
+/// The identity of the object `state` stands for, in the provider's tenant (`None` when the
+/// state names no object). Terraform older than 1.12 never reads it; a failure here is a
+/// provider bug, logged rather than failing an operation that succeeded.
+fn identity_of(
+    res: &dyn Resource,
+    id: &IdentityEntry,
+    tenant: Option<&str>,
+    state: &Value,
+) -> Option<pb::ResourceIdentityData> {
+    let ctx = ImportCtx::new(tenant);
+    let value = match identity::of_state(res, &ctx, state) {
+        Ok(v) => v?,
+        Err(d) => {
+            tracing::error!(type_name = res.type_name(), error = %d, "cannot compute the resource identity");
+            return None;
+        }
+    };
+    match convert::encode(&value, &id.ty) {
+        Ok(d) => Some(pb::ResourceIdentityData {
+            identity_data: Some(d),
+        }),
+        Err(d) => {
+            tracing::error!(type_name = res.type_name(), error = %d, "cannot encode the resource identity");
+            None
+        }
     }
 }
 

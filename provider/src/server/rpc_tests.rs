@@ -124,6 +124,9 @@ impl Resource for Counter {
         if state.get("name").as_str() == Some("warn") {
             ctx.warn(Diagnostic::warning("read warning", "from the API"));
         }
+        if state.get("name").as_str() == Some("gone") {
+            return Ok(None);
+        }
         Ok(Some(state.clone()))
     }
     async fn update(&self, _: &Ctx, _: &Value, p: &Value) -> Result<Value, ApplyError> {
@@ -132,11 +135,11 @@ impl Resource for Counter {
     async fn delete(&self, _: &Ctx, _: &Value) -> Result<(), Diagnostics> {
         Ok(())
     }
-    fn import(&self, _: &ImportCtx, _: &str) -> Result<Value, Diagnostics> {
-        unimplemented!()
+    fn import(&self, _: &ImportCtx, id: &str) -> Result<Value, Diagnostics> {
+        Ok(Value::object([("id", Value::string(id))]))
     }
-    fn import_id_of(&self, _: &Value) -> Result<Option<String>, Diagnostics> {
-        unimplemented!()
+    fn import_id_of(&self, state: &Value) -> Result<Option<String>, Diagnostics> {
+        Ok(state.get("id").as_str().map(str::to_string))
     }
     fn natural_key(&self) -> &'static str {
         "`name`"
@@ -154,9 +157,11 @@ impl Resource for Counter {
 
 fn counter_server() -> (ProviderServer, Type) {
     let s = ProviderServer::with_registry(Registry::new(vec![Arc::new(Counter)], vec![]));
-    *s.clients.write().unwrap() = Some(Arc::new(crate::clients::Clients::for_tests(
-        crate::clients::http::mock::MockTransport::new(vec![]),
-    )));
+    *s.clients.write().unwrap() = Some(Arc::new(
+        crate::clients::Clients::builder(crate::clients::http::mock::MockTransport::new(vec![]))
+            .tenant_id(Some(TENANT.into()))
+            .build(),
+    ));
     let ty = Counter.schema().ty();
     (s, ty)
 }
@@ -283,4 +288,182 @@ async fn warnings_of_a_successful_apply_and_read_reach_terraform_once_each() {
         .into_inner();
     assert_eq!(r.diagnostics.len(), 1);
     assert_eq!(r.diagnostics[0].summary, "read warning");
+}
+
+const TENANT: &str = "72f988bf-86f1-41af-91ab-2d7cd011db47";
+
+fn identity(tenant: &str, id: &str) -> Option<pb::ResourceIdentityData> {
+    let v = Value::object([
+        ("tenant_id", Value::string(tenant)),
+        ("import_id", Value::string(id)),
+    ]);
+    Some(pb::ResourceIdentityData {
+        identity_data: Some(convert::encode(&v, &identity_ty()).unwrap()),
+    })
+}
+
+fn identity_ty() -> Type {
+    crate::framework::identity::schema(&Counter).ty()
+}
+
+fn identity_value(i: &Option<pb::ResourceIdentityData>) -> Value {
+    let data = i.as_ref().expect("an identity").identity_data.as_ref();
+    convert::decode(data, &identity_ty()).unwrap()
+}
+
+/// The lifecycle as Terraform 1.12 drives it: create gives the identity (the import ID in the
+/// provider's tenant), reads and updates keep it, even one the provider would now compute
+/// differently (Terraform refuses a changed identity), and destroy leaves none.
+#[tokio::test]
+async fn identity_is_given_at_create_and_kept_by_reads_and_updates() {
+    let (s, ty) = counter_server();
+    let name = "coexistence_test_counter".to_string();
+    let planned = Value::object([("id", Value::Unknown), ("name", Value::string("n"))]);
+    let r = s
+        .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+            type_name: name.clone(),
+            prior_state: Some(convert::encode(&Value::Null, &ty).unwrap()),
+            planned_state: Some(convert::encode(&planned, &ty).unwrap()),
+            config: Some(convert::encode(&planned, &ty).unwrap()),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert_eq!(
+        identity_value(&r.new_identity),
+        identity_value(&identity(TENANT, "1"))
+    );
+    let state = r.new_state.clone();
+
+    for given in [
+        None,
+        identity(TENANT, "1"),
+        identity(TENANT, "stored-earlier"),
+    ] {
+        let r = s
+            .read_resource(Request::new(pb::read_resource::Request {
+                type_name: name.clone(),
+                current_state: state.clone(),
+                current_identity: given.clone(),
+                ..Default::default()
+            }))
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+        let want = given.clone().or_else(|| identity(TENANT, "1"));
+        assert_eq!(identity_value(&r.new_identity), identity_value(&want));
+    }
+
+    // Deleted out of band: no state, so no identity, whatever was stored.
+    let mut gone = convert::decode(state.as_ref(), &ty).unwrap();
+    gone.set_attr("name", Value::string("gone"));
+    let r = s
+        .read_resource(Request::new(pb::read_resource::Request {
+            type_name: name.clone(),
+            current_state: Some(convert::encode(&gone, &ty).unwrap()),
+            current_identity: identity(TENANT, "1"),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(convert::decode(r.new_state.as_ref(), &ty)
+        .unwrap()
+        .is_null());
+    assert!(r.new_identity.is_none());
+
+    let prior = convert::decode(state.as_ref(), &ty).unwrap();
+    let mut renamed = prior.clone();
+    renamed.set_attr("name", Value::string("m"));
+    let r = s
+        .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+            type_name: name.clone(),
+            prior_state: state.clone(),
+            proposed_new_state: Some(convert::encode(&renamed, &ty).unwrap()),
+            config: Some(convert::encode(&renamed, &ty).unwrap()),
+            prior_identity: identity(TENANT, "1"),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert_eq!(
+        identity_value(&r.planned_identity),
+        identity_value(&identity(TENANT, "1"))
+    );
+    let r = s
+        .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+            type_name: name.clone(),
+            prior_state: state.clone(),
+            planned_state: r.planned_state,
+            config: Some(convert::encode(&renamed, &ty).unwrap()),
+            planned_identity: identity(TENANT, "1"),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert_eq!(
+        identity_value(&r.new_identity),
+        identity_value(&identity(TENANT, "1"))
+    );
+
+    let r = s
+        .apply_resource_change(Request::new(pb::apply_resource_change::Request {
+            type_name: name,
+            prior_state: state,
+            planned_state: Some(convert::encode(&Value::Null, &ty).unwrap()),
+            config: Some(convert::encode(&Value::Null, &ty).unwrap()),
+            planned_identity: identity(TENANT, "1"),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert!(r.new_identity.is_none());
+}
+
+/// Terraform before 1.12 sends no identity anywhere: every operation answers as before, with
+/// no diagnostic (the identity it is given back is a field it does not know and skips).
+#[tokio::test]
+async fn a_client_sending_no_identity_gets_no_errors() {
+    let (s, ty) = counter_server();
+    let name = "coexistence_test_counter".to_string();
+    let config = Value::object([("id", Value::Null), ("name", Value::string("n"))]);
+    let r = s
+        .plan_resource_change(Request::new(pb::plan_resource_change::Request {
+            type_name: name.clone(),
+            prior_state: Some(convert::encode(&Value::Null, &ty).unwrap()),
+            proposed_new_state: Some(convert::encode(&config, &ty).unwrap()),
+            config: Some(convert::encode(&config, &ty).unwrap()),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    assert!(r.planned_identity.is_none(), "a create plans no identity");
+    let r = s
+        .import_resource_state(Request::new(pb::import_resource_state::Request {
+            type_name: name,
+            id: "7".into(),
+            ..Default::default()
+        }))
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
+    let imported = &r.imported_resources[0];
+    let state = convert::decode(imported.state.as_ref(), &ty).unwrap();
+    assert_eq!(state.get("id"), &Value::string("7"));
+    assert_eq!(
+        identity_value(&imported.identity),
+        identity_value(&identity(TENANT, "7"))
+    );
 }

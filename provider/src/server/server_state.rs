@@ -4,6 +4,7 @@
 use super::convert;
 use super::proto::tfplugin6 as pb;
 use crate::clients::Clients;
+use crate::framework::identity::{self, IdentitySchema};
 use crate::framework::registry::Registry;
 use crate::framework::{DataSource, Diagnostic, Diagnostics, Resource, Schema, Type, Value};
 use std::collections::HashMap;
@@ -16,10 +17,17 @@ pub(super) struct Entry<T: ?Sized> {
     pub(super) ty: Type,
 }
 
+/// A resource's identity schema and its value type (data sources have none).
+pub(super) struct IdentityEntry {
+    pub(super) schema: IdentitySchema,
+    pub(super) ty: Type,
+}
+
 pub struct ProviderServer {
     pub(super) provider_schema: Schema,
     pub(super) provider_ty: Type,
     pub(super) resources: HashMap<&'static str, Entry<dyn Resource>>,
+    pub(super) identities: HashMap<&'static str, IdentityEntry>,
     pub(super) data_sources: HashMap<&'static str, Entry<dyn DataSource>>,
     /// Built once: Terraform asks for the schema several times per command.
     pub(super) schema_response: OnceLock<pb::get_provider_schema::Response>,
@@ -44,6 +52,15 @@ impl ProviderServer {
 
     pub fn with_registry(registry: Registry) -> Self {
         let provider_schema = crate::provider::schema();
+        let identities = registry
+            .resources
+            .iter()
+            .map(|(name, imp)| {
+                let schema = identity::schema(imp.as_ref());
+                let ty = schema.ty();
+                (*name, IdentityEntry { schema, ty })
+            })
+            .collect();
         let resources = registry
             .resources
             .into_iter()
@@ -66,6 +83,7 @@ impl ProviderServer {
             provider_ty: provider_schema.ty(),
             provider_schema,
             resources,
+            identities,
             data_sources,
             schema_response: OnceLock::new(),
             clients: RwLock::new(None),
@@ -77,6 +95,11 @@ impl ProviderServer {
         self.resources
             .get(name)
             .ok_or_else(|| unknown_type("resource", name, self.resources.keys()))
+    }
+
+    /// The identity schema of a registered resource type (every one has one).
+    pub(super) fn identity(&self, name: &str) -> &IdentityEntry {
+        &self.identities[name]
     }
 
     pub(super) fn data_source(&self, name: &str) -> Result<&Entry<dyn DataSource>, Diagnostics> {
@@ -169,6 +192,7 @@ from_diagnostics!(
     pb::plan_resource_change::Response,
     pb::apply_resource_change::Response,
     pb::import_resource_state::Response,
+    pb::upgrade_resource_identity::Response,
     pb::read_data_source::Response
 );
 
