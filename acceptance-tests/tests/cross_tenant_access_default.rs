@@ -151,6 +151,15 @@ async fn a_portal_changed_policy_is_imported_not_overwritten() {
     assert_eq!(live(&acc), before, "nothing written");
     assert!(acc.tf.try_resource(DEFAULT_ADDR).await.is_none());
 
+    // Brownfield adoption (Terraform 1.5+): the generated HCL holds the portal's settings, and
+    // the plan after applying it is empty.
+    if let Some(generated) = adopt_with_generated_config(&acc, DEFAULT_ADDR, "default").await {
+        assert!(
+            generated.contains("compliant_device_accepted     = true"),
+            "{generated}"
+        );
+        assert_eq!(live(&acc), before, "adoption writes nothing");
+    }
     acc.tf
         .run_ok(&[
             "import",
@@ -203,4 +212,88 @@ async fn bad_targets_are_refused_at_plan() {
             .all(|r| !r.path.contains("crossTenantAccessPolicy")),
         "a request for a configuration refused at plan"
     );
+}
+
+/// Every block managed at once; a change made in the admin center to any one of them is a diff
+/// on that block's attribute alone, and apply restores it.
+#[tokio::test(flavor = "multi_thread")]
+async fn drift_on_each_block_shows_on_its_attribute() {
+    let acc = Acc::start().await;
+    let steps = default_steps(&acc);
+    steps
+        .apply_config(&default_hcl(&[
+            ("b2b_collaboration_inbound", b2b_all("blocked")),
+            ("b2b_collaboration_outbound", b2b_all("blocked")),
+            ("b2b_direct_connect_inbound", b2b_all("allowed")),
+            ("b2b_direct_connect_outbound", b2b_all("allowed")),
+            ("inbound_trust", trust(true, true, false)),
+            (
+                "automatic_user_consent",
+                "{\n    inbound_allowed  = true\n    outbound_allowed = true\n  }".into(),
+            ),
+            (
+                "invitation_redemption",
+                "{\n    primary_identity_provider_precedence_order = [\"azureActiveDirectory\", \"socialIdentityProviders\"]\n    fallback_identity_provider                 = \"emailOneTimePasscode\"\n  }".into(),
+            ),
+        ]))
+        .await;
+    assert_eq!(
+        live(&acc)["invitationRedemptionIdentityProviderConfiguration"],
+        json!({
+            "primaryIdentityProviderPrecedenceOrder": ["azureActiveDirectory", "socialIdentityProviders"],
+            "fallbackIdentityProvider": "emailOneTimePasscode"
+        })
+    );
+    type Drift = fn(&mut Value);
+    let drifts: [(&str, &str, Drift); 7] = [
+        (
+            "b2bCollaborationInbound",
+            "b2b_collaboration_inbound.users_and_groups.access_type",
+            |v| v["b2bCollaborationInbound"]["usersAndGroups"]["accessType"] = json!("allowed"),
+        ),
+        (
+            "b2bCollaborationOutbound",
+            "b2b_collaboration_outbound.applications.access_type",
+            |v| v["b2bCollaborationOutbound"]["applications"]["accessType"] = json!("allowed"),
+        ),
+        (
+            "b2bDirectConnectInbound",
+            "b2b_direct_connect_inbound.users_and_groups.access_type",
+            |v| v["b2bDirectConnectInbound"]["usersAndGroups"]["accessType"] = json!("blocked"),
+        ),
+        (
+            "b2bDirectConnectOutbound",
+            "b2b_direct_connect_outbound.applications.access_type",
+            |v| v["b2bDirectConnectOutbound"]["applications"]["accessType"] = json!("blocked"),
+        ),
+        (
+            "inboundTrust",
+            "inbound_trust.hybrid_joined_device_accepted",
+            |v| v["inboundTrust"]["isHybridAzureADJoinedDeviceAccepted"] = json!(true),
+        ),
+        (
+            "automaticUserConsentSettings",
+            "automatic_user_consent.outbound_allowed",
+            |v| v["automaticUserConsentSettings"]["outboundAllowed"] = json!(false),
+        ),
+        (
+            "invitationRedemptionIdentityProviderConfiguration",
+            "invitation_redemption.fallback_identity_provider",
+            |v| {
+                v["invitationRedemptionIdentityProviderConfiguration"]["fallbackIdentityProvider"] =
+                    json!("microsoftAccount")
+            },
+        ),
+    ];
+    for (graph, attribute, drift) in drifts {
+        let applied = live(&acc);
+        change_in_portal(&acc, drift);
+        acc.tf
+            .plan_expect_changed_paths(DEFAULT_ADDR, &[attribute])
+            .await;
+        steps.apply().await;
+        assert_eq!(live(&acc)[graph], applied[graph], "{graph} restored");
+    }
+    steps.destroy().await;
+    assert_eq!(live(&acc)["isServiceDefault"], json!(true));
 }

@@ -104,3 +104,56 @@ pub fn fault(
         ..Fault::default()
     }
 }
+
+/// Brownfield adoption of the object behind `address` (as if made in the portal: this
+/// workspace has never seen it): an `import` block, `plan -generate-config-out`, apply, then an
+/// empty plan; returns the generated HCL. Import blocks need Terraform 1.5; on older clients
+/// this says so and returns `None`.
+pub async fn adopt_with_generated_config(acc: &Acc, address: &str, id: &str) -> Option<String> {
+    let ws = Workspace::new(&acc.emu.ca_pem_path());
+    let version = ws.version().await;
+    if !supports_import_blocks(&version) {
+        eprintln!(
+            "adoption of {address}: not run on {version:?} (import blocks need Terraform 1.5+)"
+        );
+        return None;
+    }
+    ws.write_config(&format!(
+        "{}\nimport {{\n  to = {address}\n  id = {}\n}}\n",
+        acc.provider(),
+        q(id)
+    ));
+    let out = ws
+        .run_ok(&["plan", "-input=false", "-generate-config-out=generated.tf"])
+        .await;
+    let generated = std::fs::read_to_string(ws.dir().join("generated.tf"))
+        .unwrap_or_else(|e| panic!("no generated.tf for {address} ({e})\n{out}"));
+    eprintln!("adoption of {address}: generated.tf\n{generated}");
+    let (type_name, name) = address.split_once('.').expect("<type>.<name>");
+    assert!(
+        generated.contains(&format!("resource \"{type_name}\" \"{name}\"")),
+        "generated.tf does not declare {address}:\n{generated}"
+    );
+    ws.run_ok(&["apply", "-auto-approve", "-input=false"]).await;
+    let plan = ws
+        .run(&["plan", "-input=false", "-detailed-exitcode"])
+        .await;
+    assert!(
+        plan.success(),
+        "the plan after adopting {address} with the generated HCL is not empty:\n{generated}\n{plan}"
+    );
+    // The adopting workspace forgets the object; the example's workspace destroys it.
+    ws.run_ok(&["state", "rm", address]).await;
+    Some(generated)
+}
+
+/// Whether `terraform version` output names 1.5 or later.
+pub fn supports_import_blocks(version: &str) -> bool {
+    let v = version
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix('v'))
+        .unwrap_or("0.0");
+    let mut parts = v.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
+    let (major, minor) = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    (major, minor) >= (1, 5)
+}

@@ -24,6 +24,23 @@ impl<F: Fn(&str) -> Option<String> + Send + Sync> Validator for StringCheck<F> {
         self.description.clone()
     }
     fn validate(&self, v: &Value, path: &AttrPath, _: &Value, diags: &mut Diagnostics) {
+        // On a list or set of strings, each element is checked: a list's at its own index, a
+        // set's at the set (its elements have no index).
+        match v {
+            Value::List(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    self.validate(item, &path.index(i), &Value::Null, diags);
+                }
+                return;
+            }
+            Value::Set(items) => {
+                for item in items {
+                    self.validate(item, path, &Value::Null, diags);
+                }
+                return;
+            }
+            _ => {}
+        }
         if let Value::String(s) = v {
             if let Some(problem) = (self.check)(s) {
                 diags.error_at(

@@ -18,10 +18,11 @@ use crate::clients::consistency;
 use crate::framework::import_id::ImportId;
 use crate::framework::lifecycle::import_hint;
 use crate::framework::plan::{ModifyPlan, PlanRequest};
-use crate::framework::schema::timeouts_attribute;
+use crate::framework::schema::{timeouts_attribute, Kind};
+use crate::framework::validators::{one_of, size_at_least};
 use crate::framework::{
     ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostic, Diagnostics, ImportCtx, Schema,
-    Value,
+    Type, Value,
 };
 use crate::resources::shared::xtap_blocks::{b2b_setting, flags, validate_targets};
 use async_trait::async_trait;
@@ -59,6 +60,19 @@ impl ImportId for DefaultId {
 }
 
 // ---- schema -------------------------------------------------------------------------------
+
+/// The values invitation redemption documents for each list (API-NOTES.md#xtap-default);
+/// `unknownFutureValue` is never sent.
+const PRIMARY_IDPS: &[&str] = &[
+    "azureActiveDirectory",
+    "externalFederation",
+    "socialIdentityProviders",
+];
+const FALLBACK_IDPS: &[&str] = &[
+    "defaultConfiguredIdp",
+    "emailOneTimePasscode",
+    "microsoftAccount",
+];
 
 /// Every block is optional and computed: left out, it is not managed (never written, never a
 /// diff) and state shows its live value.
@@ -101,6 +115,23 @@ fn schema() -> Schema {
                     ],
                 ),
                 "Automatic invitation redemption, per direction.",
+            ),
+            managed(
+                Attribute::single(
+                    "invitation_redemption",
+                    vec![
+                        Attribute::new("primary_identity_provider_precedence_order", Kind::Plain(Type::list(Type::String)))
+                            .required()
+                            .validate(one_of(PRIMARY_IDPS))
+                            .validate(size_at_least(1))
+                            .description("The identity providers a guest redeems with, in the order they are tried: `azureActiveDirectory` (the guest's own Microsoft Entra tenant), `externalFederation` (SAML/WS-Fed federation), `socialIdentityProviders` (Google, Facebook)."),
+                        Attribute::string("fallback_identity_provider")
+                            .required()
+                            .validate(one_of(FALLBACK_IDPS))
+                            .description("The identity provider used when none of the primary ones applies: `defaultConfiguredIdp`, `emailOneTimePasscode` or `microsoftAccount`."),
+                    ],
+                ),
+                "How B2B guests from other organizations redeem invitations: which identity providers they sign in with, in order.",
             ),
             Attribute::bool("is_service_default")
                 .computed()

@@ -3,7 +3,7 @@
 //! mapping to and from Graph JSON. The blocks are the partner's
 //! ([`crate::resources::shared::xtap_blocks::SharedBlocks`]): one definition, one mapping.
 
-use crate::resources::shared::xtap_blocks::{jb, SharedBlocks};
+use crate::resources::shared::xtap_blocks::{jb, jobj, js, SharedBlocks};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value as Json};
 
@@ -15,7 +15,42 @@ pub struct DefaultPolicy {
     pub id: Option<String>,
     #[serde(flatten)]
     pub blocks: SharedBlocks,
+    pub invitation_redemption: Option<InvitationRedemption>,
     pub is_service_default: Option<bool>,
+}
+
+/// Which identity providers a B2B guest from another organization redeems an invitation with.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct InvitationRedemption {
+    pub primary_identity_provider_precedence_order: Vec<String>,
+    pub fallback_identity_provider: Option<String>,
+}
+
+const INVITATION_REDEMPTION: &str = "invitationRedemptionIdentityProviderConfiguration";
+
+impl InvitationRedemption {
+    fn to_json(&self) -> Json {
+        serde_json::json!({
+            "primaryIdentityProviderPrecedenceOrder": self.primary_identity_provider_precedence_order,
+            "fallbackIdentityProvider": self.fallback_identity_provider,
+        })
+    }
+
+    fn from_json(v: &Json) -> InvitationRedemption {
+        InvitationRedemption {
+            primary_identity_provider_precedence_order: v
+                .get("primaryIdentityProviderPrecedenceOrder")
+                .and_then(Json::as_array)
+                .map(|a| {
+                    a.iter()
+                        .filter_map(Json::as_str)
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            fallback_identity_provider: js(v, "fallbackIdentityProvider"),
+        }
+    }
 }
 
 /// The singleton's ID, in state and on import.
@@ -25,9 +60,16 @@ impl DefaultPolicy {
     /// The managed settings as Graph properties: the blocks the model holds. A block the model
     /// leaves `None` is not there: it is not managed.
     pub fn settings(&self) -> Map<String, Json> {
+        let redemption = (
+            INVITATION_REDEMPTION,
+            self.invitation_redemption
+                .as_ref()
+                .map(InvitationRedemption::to_json),
+        );
         self.blocks
             .to_graph()
             .into_iter()
+            .chain([redemption])
             .filter_map(|(k, v)| Some((k.to_string(), v?)))
             .collect()
     }
@@ -47,6 +89,8 @@ impl DefaultPolicy {
         DefaultPolicy {
             id: Some(ID.into()),
             blocks: SharedBlocks::from_graph(v),
+            invitation_redemption: jobj(v, INVITATION_REDEMPTION)
+                .map(InvitationRedemption::from_json),
             is_service_default: jb(v, "isServiceDefault"),
         }
     }
@@ -57,6 +101,7 @@ impl DefaultPolicy {
         DefaultPolicy {
             id: Some(ID.into()),
             blocks: self.blocks.or(live.blocks),
+            invitation_redemption: self.invitation_redemption.or(live.invitation_redemption),
             is_service_default: live.is_service_default,
         }
     }

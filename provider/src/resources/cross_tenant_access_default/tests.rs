@@ -27,6 +27,10 @@ pub(super) fn service_default() -> Json {
         "b2bDirectConnectInbound": b2b_all("blocked"),
         "automaticUserConsentSettings": {"inboundAllowed": false, "outboundAllowed": false},
         "tenantRestrictions": b2b_all("blocked"),
+        "invitationRedemptionIdentityProviderConfiguration": {
+            "primaryIdentityProviderPrecedenceOrder": ["azureActiveDirectory", "externalFederation", "socialIdentityProviders"],
+            "fallbackIdentityProvider": "defaultConfiguredIdp"
+        },
     })
 }
 
@@ -40,6 +44,7 @@ pub(super) fn planned() -> Value {
         "b2b_direct_connect_inbound",
         "b2b_direct_connect_outbound",
         "automatic_user_consent",
+        "invitation_redemption",
         "is_service_default",
     ] {
         v.set_attr(a, Value::Unknown);
@@ -125,10 +130,11 @@ fn a_graph_answer_reads_into_every_block() {
         "b2bDirectConnectOutbound",
         "inboundTrust",
         "automaticUserConsentSettings",
+        "invitationRedemptionIdentityProviderConfiguration",
     ] {
         assert_eq!(settings[k], service_default()[k], "{k}");
     }
-    assert_eq!(settings.len(), 6, "nothing else is written: {settings:?}");
+    assert_eq!(settings.len(), 7, "nothing else is written: {settings:?}");
 }
 
 #[test]
@@ -223,4 +229,37 @@ fn requests_are_exact_and_name_their_permission() {
     for r in [r, api::reset_to_system_default()] {
         assert_eq!(r.permission, Some(api::WRITE));
     }
+}
+
+#[test]
+fn identity_providers_are_checked_one_by_one() {
+    let mut v = planned();
+    v.set_attr(
+        "invitation_redemption",
+        Value::object([
+            (
+                "primary_identity_provider_precedence_order",
+                Value::List(vec![
+                    Value::string("azureActiveDirectory"),
+                    Value::string("emailOneTimePasscode"),
+                ]),
+            ),
+            (
+                "fallback_identity_provider",
+                Value::string("defaultConfiguredIdp"),
+            ),
+        ]),
+    );
+    let d = schema().validate(&v);
+    assert_eq!(d.0.len(), 1, "{d}");
+    assert!(
+        d.0[0]
+            .detail
+            .contains("\"emailOneTimePasscode\" is not allowed"),
+        "{d}"
+    );
+    assert_eq!(
+        d.0[0].path.as_ref().map(|p| p.to_string()).as_deref(),
+        Some("invitation_redemption.primary_identity_provider_precedence_order[1]")
+    );
 }
