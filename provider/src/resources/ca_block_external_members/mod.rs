@@ -10,6 +10,7 @@
 mod api;
 #[cfg(test)]
 mod crud_tests;
+mod list;
 mod model;
 mod shape;
 #[cfg(test)]
@@ -303,6 +304,14 @@ impl crate::framework::TypedResource for CaBlockExternalMembers {
 
     fn import(&self, _: &ImportCtx, id: PolicyId) -> Result<Policy, Diagnostics> {
         Ok(Policy::imported(id.to_string()))
+    }
+
+    async fn list(
+        &self,
+        ctx: &Ctx,
+        _: &crate::framework::ListOptions,
+    ) -> Result<crate::framework::Listing<Policy>, Diagnostics> {
+        list::list(ctx).await
     }
 
     fn import_id(&self, state: &Policy) -> Option<String> {

@@ -17,6 +17,7 @@ mod create;
 mod create_tests;
 #[cfg(test)]
 mod crud_tests;
+mod list;
 mod mapping;
 mod model;
 mod prerequisites;
@@ -308,6 +309,14 @@ impl crate::framework::TypedResource for XtsJobResource {
             service_principal_id: Some(id.to_string()),
             ..XtsJob::default()
         })
+    }
+
+    async fn list(
+        &self,
+        ctx: &Ctx,
+        _: &crate::framework::ListOptions,
+    ) -> Result<crate::framework::Listing<XtsJob>, Diagnostics> {
+        list::list(self, ctx).await
     }
 
     fn import_id(&self, state: &XtsJob) -> Option<String> {
