@@ -342,3 +342,48 @@ async fn a_missing_permission_fails_naming_it_and_writes_nothing() {
         .iter()
         .any(|r| r.status == 403 && r.path.contains("/identity/conditionalAccess/policies")));
 }
+
+/// A synchronization configuration imported by the display name the portal shows (resolved
+/// through the listing), adopted with the generated HCL and an empty plan after.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_sync_configuration_is_imported_by_its_display_name() {
+    let acc = Acc::start_pair(named_tenant("Contoso"), named_tenant("Fabrikam")).await;
+    let seeded = xts::portal_configuration(
+        &acc.emu,
+        &acc.home.tenant_id,
+        &PortalConfiguration {
+            display_name: "Made in the portal".into(),
+            target_tenant_id: acc.partner.tenant_id.clone(),
+            sync_all: true,
+            ..PortalConfiguration::default()
+        },
+    );
+    let version = acc.tf.version().await;
+    if !supports_import_blocks(&version) {
+        eprintln!("import by name: not run on {version:?} (import blocks need Terraform 1.5+)");
+        return;
+    }
+    acc.config("import {\n  to = coexistence_xts_job.adopted\n  id = \"Made in the portal\"\n}\n");
+    acc.tf
+        .run_ok(&[
+            "plan",
+            "-input=false",
+            "-no-color",
+            "-generate-config-out=generated.tf",
+        ])
+        .await;
+    acc.tf
+        .run_ok(&["apply", "-auto-approve", "-input=false", "-no-color"])
+        .await;
+    let state = acc.tf.resource("coexistence_xts_job.adopted").await;
+    assert_eq!(
+        state["service_principal_id"],
+        json!(seeded.service_principal_id)
+    );
+    assert_eq!(state["display_name"], "Made in the portal");
+    let after = acc
+        .tf
+        .run(&["plan", "-input=false", "-no-color", "-detailed-exitcode"])
+        .await;
+    assert!(after.success(), "{after}");
+}
