@@ -6,6 +6,39 @@ use super::api;
 use super::model::Policy;
 use crate::framework::{Context, Ctx, Diagnostics, Listing};
 
+/// The ID of the one policy named `name` (an import by display name); none or several is an
+/// error, several listing their IDs.
+pub(super) async fn by_display_name(ctx: &Ctx, name: &str) -> Result<String, Diagnostics> {
+    let policies = ctx
+        .clients
+        .graph
+        .list_all(&api::list_policies(), &ctx.deadline)
+        .await
+        .context(|| format!("looking for the Conditional Access policy named {name:?}"))?;
+    let named: Vec<String> = policies
+        .iter()
+        .filter(|p| p["displayName"].as_str() == Some(name))
+        .filter_map(|p| p["id"].as_str().map(str::to_string))
+        .collect();
+    match named.as_slice() {
+        [one] => Ok(one.clone()),
+        [] => Err(crate::framework::Diagnostic::error(
+            "No such Conditional Access policy",
+            format!("No Conditional Access policy of this tenant is named {name:?}. Import it by its ID, or by its exact display name."),
+        )
+        .into()),
+        several => Err(crate::framework::Diagnostic::error(
+            "Several Conditional Access policies have this name",
+            format!(
+                "{} Conditional Access policies are named {name:?}: import one by its ID: {}.",
+                several.len(),
+                several.join(", ")
+            ),
+        )
+        .into()),
+    }
+}
+
 pub(super) async fn list(ctx: &Ctx) -> Result<Listing<Policy>, Diagnostics> {
     let policies = ctx
         .clients
@@ -37,6 +70,75 @@ pub(super) async fn list(ctx: &Ctx) -> Result<Listing<Policy>, Diagnostics> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod import_by_name_tests {
+    use super::super::tests::{graph_policy, ID};
+    use super::super::CaBlockExternalMembers;
+    use super::api;
+    use crate::clients::http::mock::{answer, MockTransport};
+    use crate::framework::{Ctx, ImportCtx, Resource, Value};
+    use serde_json::json;
+    use std::time::Duration;
+
+    #[tokio::test(start_paused = true)]
+    async fn the_one_policy_of_that_name_is_read_and_several_list_their_ids() {
+        let r = CaBlockExternalMembers;
+        let imported = r
+            .import(&ImportCtx::default(), "Block partner members")
+            .unwrap();
+        let mut other = graph_policy();
+        other["id"] = json!("11111111-1111-4111-8111-111111111111");
+        other["displayName"] = json!("Something else");
+        let m = MockTransport::new(vec![
+            answer(
+                api::list_policies(),
+                200,
+                Some(json!({"value": [other, graph_policy()]})),
+            ),
+            answer(api::get_policy(ID), 200, Some(graph_policy())),
+        ]);
+        let got = r
+            .read(
+                &Ctx::for_tests(m.clone(), Duration::from_secs(30)),
+                &imported,
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        m.assert_done();
+        assert_eq!(got.get("id"), &Value::string(ID));
+
+        let mut twin = graph_policy();
+        twin["id"] = json!("22222222-2222-4222-8222-222222222222");
+        let m = MockTransport::new(vec![answer(
+            api::list_policies(),
+            200,
+            Some(json!({"value": [graph_policy(), twin]})),
+        )]);
+        let e = r
+            .read(&Ctx::for_tests(m, Duration::from_secs(30)), &imported)
+            .await
+            .unwrap_err();
+        assert!(
+            e.0[0].detail.contains(ID)
+                && e.0[0]
+                    .detail
+                    .contains("22222222-2222-4222-8222-222222222222"),
+            "{e}"
+        );
+        let m = MockTransport::new(vec![answer(
+            api::list_policies(),
+            200,
+            Some(json!({"value": []})),
+        )]);
+        let e = r
+            .read(&Ctx::for_tests(m, Duration::from_secs(30)), &imported)
+            .await
+            .unwrap_err();
+        assert!(e.0[0].summary.contains("No such"), "{e}");
+    }
 }
 
 #[cfg(test)]
