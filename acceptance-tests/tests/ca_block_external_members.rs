@@ -354,8 +354,10 @@ async fn import_adopts_the_managed_shape_and_refuses_a_foreign_policy() {
     );
     assert!(acc.tf.try_resource(&addr).await.is_none());
 
-    acc.tf.import(&addr, &id).await;
+    // By the display name people know (exactly one policy has it): the read finds its ID.
+    acc.tf.import(&addr, NAME).await;
     let state = acc.tf.resource(&addr).await;
+    assert_eq!(state["id"], json!(id));
     assert_eq!(state["display_name"], NAME);
     assert_eq!(state["external_tenant_ids"], json!([acc.partner.tenant_id]));
     steps.destroy().await;

@@ -44,3 +44,74 @@ async fn the_summary_lists_soft_deleted_policies_apart_and_ends_with_a_newline()
     );
     assert_eq!(summary(&env, FABRIKAM).await, "(no objects)\n");
 }
+
+/// A portal-made synchronization configuration through the control API: its service-assigned
+/// IDs answered, its objects in the store; a principal the tenant lacks is refused.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_portal_sync_configuration_is_seeded_in_one_post() {
+    let env = Env::new().await;
+    let url = format!(
+        "{}/_emulator/tenants/{CONTOSO}/portal/sync-configuration",
+        env.emu.url()
+    );
+    let resp = env
+        .http
+        .post(&url)
+        .json(&json!({"display_name": "Sync to Fabrikam", "target_tenant_id": FABRIKAM, "running": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let ids: serde_json::Value = resp.json().await.unwrap();
+    let sp = ids["service_principal_id"].as_str().unwrap();
+    let job = ids["job_id"].as_str().unwrap();
+    let stored = env
+        .emu
+        .object(
+            CONTOSO,
+            &format!("/servicePrincipals/{sp}/synchronization/jobs/{job}"),
+        )
+        .expect("the job");
+    assert_eq!(stored["schedule"]["state"], "Active");
+    assert!(env
+        .emu
+        .object(
+            CONTOSO,
+            &format!(
+                "/applications/{}",
+                ids["application_object_id"].as_str().unwrap()
+            )
+        )
+        .is_some());
+
+    let resp = env
+        .http
+        .post(&url)
+        .json(&json!({"display_name": "X", "target_tenant_id": FABRIKAM,
+                      "principal_ids": ["00000000-0000-4000-8000-000000000000"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::BAD_REQUEST);
+    assert!(resp
+        .text()
+        .await
+        .unwrap()
+        .contains("00000000-0000-4000-8000-000000000000"));
+}
+
+/// A 403 fault: a permission the app lacks, Graph's refusal; never after applying.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_403_fault_is_a_refused_permission() {
+    let env = Env::new().await;
+    let faults = format!("{}/_emulator/faults", env.emu.url());
+    let post = |body: serde_json::Value| env.http.post(&faults).json(&body).send();
+    let bad = post(json!({"status": 403, "count": 1, "after_apply": true}))
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let ok = post(json!({"status": 403, "count": 1, "api": "graph"}))
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), StatusCode::NO_CONTENT);
+}

@@ -9,6 +9,7 @@
 pub mod clients;
 pub mod data_sources;
 pub mod docs;
+pub mod export;
 pub mod framework;
 pub mod logging;
 pub mod provider;

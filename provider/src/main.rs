@@ -7,6 +7,7 @@ use coexistence::server::{self, ServeOptions};
 const USAGE: &str = "\
 Usage: terraform-provider-coexistence [--debug] [--version] [--help]
        terraform-provider-coexistence docs <out-dir> [--examples <dir>]
+       terraform-provider-coexistence export [--out DIR] [--alias NAME] [options]
 
 Terraform provider for Microsoft Entra / Microsoft 365 cross-tenant coexistence.
 Terraform starts this program itself; you do not run it directly.
@@ -18,7 +19,8 @@ Options:
 
 Commands:
   docs       Generate the registry documentation into <out-dir> (index.md, resources/,
-             data-sources/) from the schemas and the examples in <dir> (default: examples)";
+             data-sources/) from the schemas and the examples in <dir> (default: examples)
+  export     Write import blocks for the objects of an existing tenant (`export --help`)";
 
 /// `docs <out-dir> [--examples <dir>]`: writes the generated documentation.
 fn docs(args: &[String]) -> ExitCode {
@@ -59,10 +61,35 @@ fn docs(args: &[String]) -> ExitCode {
     }
 }
 
+/// `export ...`: import blocks for an existing tenant's objects (see `coexistence::export`).
+fn export(args: &[String]) -> ExitCode {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{}", coexistence::export::USAGE);
+        return ExitCode::SUCCESS;
+    }
+    coexistence::logging::init();
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("failed to start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let env = |k: &str| std::env::var(k).ok();
+    ExitCode::from(runtime.block_on(coexistence::export::run(args, &env)))
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if args.first().map(String::as_str) == Some("docs") {
         return docs(&args[1..]);
+    }
+    if args.first().map(String::as_str) == Some("export") {
+        return export(&args[1..]);
     }
     let mut debug = false;
     for arg in args {

@@ -16,6 +16,11 @@
 //!   "path_contains"?: ..., "retry_after"?: bool}`) → 204 | 400;
 //!   `DELETE /_emulator/rate-limits?api=graph` → 204 | 400
 //! * `GET    /_emulator/requests` → `[RequestRecord]`; `DELETE /_emulator/requests` → 204
+//! * `POST   /_emulator/tenants/{tenant}/portal/sync-configuration` (`{"display_name",
+//!   "target_tenant_id", "sync_all"?, "principal_ids"?, "running"?, "notification_email"?}`) →
+//!   201 `{"application_object_id", "service_principal_id", "job_id"}` | 400 | 404: a
+//!   cross-tenant synchronization configuration as the portal leaves it (its objects have
+//!   service-assigned IDs, so no single PUT makes one)
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -43,6 +48,10 @@ pub fn routes() -> Router<Arc<Shared>> {
                 .put(put_object)
                 .patch(patch_object)
                 .delete(delete_object),
+        )
+        .route(
+            "/tenants/{tenant}/portal/sync-configuration",
+            post(portal_sync_configuration),
         )
         .route("/faults", post(add_fault))
         .route("/replication-lag", post(set_lag))
@@ -132,6 +141,69 @@ async fn put_object(
     let value = parse_json(&body)?;
     st.put_object(&tenant, &path, value);
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+/// What `POST .../portal/sync-configuration` takes.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PortalSync {
+    display_name: String,
+    target_tenant_id: String,
+    #[serde(default)]
+    sync_all: bool,
+    #[serde(default)]
+    principal_ids: Vec<String>,
+    #[serde(default)]
+    running: bool,
+    #[serde(default)]
+    notification_email: Option<String>,
+}
+
+async fn portal_sync_configuration(
+    State(st): State<Arc<Shared>>,
+    Path(tenant): Path<String>,
+    body: Bytes,
+) -> CtlResult {
+    use super::graph::xts::{self, PortalConfiguration, GROUPS_PATH, USERS_PATH};
+    check_tenant(&st, &tenant)?;
+    let c: PortalSync = serde_json::from_slice(&body)
+        .map_err(|e| error(StatusCode::BAD_REQUEST, format!("invalid body: {e}")))?;
+    let id = st
+        .signin_tenant(&tenant)
+        .map(|t| t.tenant_id.clone())
+        .unwrap_or_default();
+    for p in &c.principal_ids {
+        let p = p.to_ascii_lowercase();
+        if st.object(&id, &format!("{USERS_PATH}/{p}")).is_none()
+            && st.object(&id, &format!("{GROUPS_PATH}/{p}")).is_none()
+        {
+            return Err(error(
+                StatusCode::BAD_REQUEST,
+                format!("principal {p} is not a user or group of the tenant"),
+            ));
+        }
+    }
+    let seeded = xts::portal_configuration(
+        &st,
+        &id,
+        &PortalConfiguration {
+            display_name: c.display_name,
+            target_tenant_id: c.target_tenant_id,
+            sync_all: c.sync_all,
+            principal_ids: c.principal_ids,
+            running: c.running,
+            notification_email: c.notification_email,
+        },
+    );
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({
+            "application_object_id": seeded.application_object_id,
+            "service_principal_id": seeded.service_principal_id,
+            "job_id": seeded.job_id,
+        })),
+    )
+        .into_response())
 }
 
 async fn patch_object(

@@ -61,7 +61,8 @@ pub struct EmulatorConfig {
 /// methods. API-NOTES.md#faults
 #[derive(Clone, Debug, Default, serde::Deserialize, serde::Serialize)]
 pub struct Fault {
-    /// 429, 503 or 504; 0 (the default) for none (a delay or a reset).
+    /// 429, 503 or 504; 403 for a permission the app lacks (API-NOTES.md#faults); 0 (the
+    /// default) for none (a delay or a reset).
     #[serde(default)]
     pub status: u16,
     /// `Retry-After` header value: seconds or an HTTP date.
@@ -154,8 +155,8 @@ impl Fault {
 
     /// Why the fault is impossible, if it is (the control API answers 400 with it).
     pub fn invalid(&self) -> Option<&'static str> {
-        if ![0, 429, 503, 504].contains(&self.status) {
-            return Some("fault status must be 429, 503 or 504");
+        if ![0, 403, 429, 503, 504].contains(&self.status) {
+            return Some("fault status must be 403, 429, 503 or 504");
         }
         if !(self.delay_seconds.is_finite() && self.delay_seconds >= 0.0) {
             return Some("delay_seconds must be a non-negative number");
@@ -168,6 +169,10 @@ impl Fault {
         }
         if self.plain_text && (self.status != 429 || self.api != Some(Api::Exchange)) {
             return Some("plain_text is Exchange's concurrency throttle: status 429, api exchange");
+        }
+        if self.after_apply && self.status == 403 {
+            // A refused request is not processed.
+            return Some("a 403 is never sent after applying the request");
         }
         if self.after_apply && self.status == 429 {
             // Throttled requests are not processed: that is what makes 429 safe to retry.

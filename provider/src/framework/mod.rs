@@ -5,6 +5,7 @@ pub mod diag;
 pub mod identity;
 pub mod import_id;
 pub mod lifecycle;
+pub mod listing;
 pub mod plan;
 pub mod private;
 pub mod registry;
@@ -17,6 +18,7 @@ pub mod validators;
 pub mod value;
 
 pub use diag::{AttrPath, Context, Diagnostic, Diagnostics};
+pub use listing::{ListOptions, Listing, Skipped};
 pub use resource::{ApplyError, Ctx, DataSource, ImportCtx, Resource, Timeouts};
 pub use schema::{Attribute, Schema};
 pub use typed_resource::TypedResource;

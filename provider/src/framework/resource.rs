@@ -4,6 +4,7 @@
 //! over its model) or, until it moves there, directly.
 
 use super::diag::{Diagnostic, Diagnostics};
+use super::listing::{ListOptions, Listing};
 use super::plan::{ModifyPlan, PlanRequest};
 use super::private::Private;
 use super::schema::Schema;
@@ -174,6 +175,18 @@ pub trait Resource: Send + Sync {
     /// (`None` while the state identifies no object yet): what an export writes into `import`
     /// blocks and what the acceptance harness imports with.
     fn import_id_of(&self, state: &Value) -> Result<Option<String>, Diagnostics>;
+    /// Every object of this type in the provider's tenant, each as [`Resource::read`] returns
+    /// it after an import (so [`Resource::import_id_of`] gives its import ID), and the objects
+    /// left out with the reason. Reads only. Every resource lists through
+    /// [`super::typed_resource::TypedResource::list`]; a resource implementing this trait by
+    /// hand lists nothing until it says how.
+    async fn list(&self, _ctx: &Ctx, _opts: &ListOptions) -> Result<Listing<Value>, Diagnostics> {
+        Err(Diagnostic::error(
+            "Listing not supported",
+            format!("{} cannot list its objects.", self.type_name()),
+        )
+        .into())
+    }
     /// The natural key: the attribute(s) the service keeps unique for this kind of object, in
     /// a sentence for the docs page (e.g. "`tenant_id`: a tenant has at most one partner
     /// configuration per partner tenant."). When a create's outcome is in doubt (connection

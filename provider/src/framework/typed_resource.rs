@@ -13,6 +13,7 @@
 
 use super::diag::Diagnostics;
 use super::import_id::{self, ImportId};
+use super::listing::{ListOptions, Listing};
 use super::plan::{ModifyPlan, PlanRequest};
 use super::resource::{ApplyError, Ctx, ImportCtx, Resource, Timeouts};
 use super::schema::{Attribute, Modifier, Schema};
@@ -66,6 +67,15 @@ pub trait TypedResource: Send + Sync {
     /// The import ID of the object `state` stands for (`None` while the state does not identify
     /// one yet): the inverse of [`TypedResource::import`].
     fn import_id(&self, state: &Self::Model) -> Option<String>;
+    /// Every object of this type in the provider's tenant, each the model [`TypedResource::read`]
+    /// returns for it after an import (the same mapping: tests assert the equality), and the
+    /// objects of this kind left out with the reason. Reads only, following paging, within
+    /// `ctx`'s deadline.
+    async fn list(
+        &self,
+        ctx: &Ctx,
+        opts: &ListOptions,
+    ) -> Result<Listing<Self::Model>, Diagnostics>;
     fn natural_key(&self) -> &'static str;
     fn permissions(&self) -> &'static [(&'static str, Permission)];
 }
@@ -135,6 +145,13 @@ impl<T: TypedResource> Resource for T {
         // not in a user's failed `terraform import`.
         TypedResource::parse_import_id(self, &id)?;
         Ok(Some(id))
+    }
+
+    async fn list(&self, ctx: &Ctx, opts: &ListOptions) -> Result<Listing<Value>, Diagnostics> {
+        let schema = TypedResource::schema(self);
+        TypedResource::list(self, ctx, opts)
+            .await?
+            .try_map(|m| to_value(&schema, &m))
     }
 
     fn natural_key(&self) -> &'static str {
@@ -254,6 +271,16 @@ mod tests {
                 key: id.0.to_string(),
                 size: None,
                 etag: None,
+            })
+        }
+        async fn list(&self, _: &Ctx, _: &ListOptions) -> Result<Listing<Model>, Diagnostics> {
+            Ok(Listing {
+                found: vec![Model {
+                    key: "k".into(),
+                    size: Some(1),
+                    etag: None,
+                }],
+                skipped: vec![],
             })
         }
         fn import_id(&self, m: &Model) -> Option<String> {

@@ -244,6 +244,11 @@ fn refusal_error(r: Refusal) -> ExchangeError {
 fn status_error(status: u16) -> ExchangeError {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     let (code, msg) = match status.as_u16() {
+        // A role the app lacks (API-NOTES.md#faults).
+        403 => (
+            "Forbidden",
+            "The user isn't assigned to any management roles that allow this cmdlet.",
+        ),
         429 => (
             "TooManyRequests",
             "Too many requests. Please try again later.",

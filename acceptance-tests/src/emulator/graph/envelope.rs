@@ -273,6 +273,12 @@ fn fault_error(status: u16, caller: &Caller) -> GraphError {
             ));
             e
         }
+        // A permission the app lacks (API-NOTES.md#faults).
+        403 => GraphError::new(
+            StatusCode::FORBIDDEN,
+            "Authorization_RequestDenied",
+            "Insufficient privileges to complete the operation.",
+        ),
         503 => GraphError::new(
             StatusCode::SERVICE_UNAVAILABLE,
             "serviceNotAvailable",

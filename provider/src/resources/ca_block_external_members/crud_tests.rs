@@ -146,7 +146,8 @@ async fn an_import_of_another_shape_is_refused_saying_what_differs() {
     assert!(crate::framework::lifecycle::import(
         &CaBlockExternalMembers,
         &ImportCtx::default(),
-        "nope"
+        // Neither a GUID nor a display name (display names are taken too).
+        "no\ttabs"
     )
     .is_err());
 }

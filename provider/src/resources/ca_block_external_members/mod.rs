@@ -10,6 +10,7 @@
 mod api;
 #[cfg(test)]
 mod crud_tests;
+mod list;
 mod model;
 mod shape;
 #[cfg(test)]
@@ -239,7 +240,11 @@ impl crate::framework::TypedResource for CaBlockExternalMembers {
 
     async fn read(&self, ctx: &Ctx, state: Policy) -> Result<Option<Policy>, Diagnostics> {
         let g = &ctx.clients.graph;
-        let id = state.id.clone().unwrap_or_default();
+        let mut id = state.id.clone().unwrap_or_default();
+        if state.is_imported() && !is_guid(&id) {
+            // Imported by display name: the one policy that has it.
+            id = list::by_display_name(ctx, &id).await?;
+        }
         let Some(found) = get_policy(g, &ctx.deadline, &id)
             .await
             .context(|| format!("reading the Conditional Access policy {id}"))?
@@ -303,6 +308,14 @@ impl crate::framework::TypedResource for CaBlockExternalMembers {
         Ok(Policy::imported(id.to_string()))
     }
 
+    async fn list(
+        &self,
+        ctx: &Ctx,
+        _: &crate::framework::ListOptions,
+    ) -> Result<crate::framework::Listing<Policy>, Diagnostics> {
+        list::list(ctx).await
+    }
+
     fn import_id(&self, state: &Policy) -> Option<String> {
         state.id.clone()
     }
@@ -316,7 +329,8 @@ impl crate::framework::TypedResource for CaBlockExternalMembers {
     }
 }
 
-/// A Conditional Access policy ID: a GUID, kept lowercase as Graph returns it.
+/// A Conditional Access policy ID: a GUID, kept lowercase as Graph returns it; or the policy's
+/// display name, which the read resolves to the one policy that has it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PolicyId(pub String);
 
@@ -325,8 +339,10 @@ impl std::str::FromStr for PolicyId {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         if is_guid(s) {
             Ok(PolicyId(s.to_ascii_lowercase()))
+        } else if s.is_empty() || s.chars().any(char::is_control) {
+            Err("neither a GUID nor a display name".into())
         } else {
-            Err("not a GUID".into())
+            Ok(PolicyId(s.to_string()))
         }
     }
 }
@@ -338,6 +354,6 @@ impl std::fmt::Display for PolicyId {
 }
 
 impl ImportId for PolicyId {
-    const FORMAT: &'static str = "<policy id (GUID)>";
+    const FORMAT: &'static str = "`<policy id (GUID)>` or `<display name>`";
     const EXAMPLE: &'static str = "c98e6c3d-f6ca-42ea-a927-773b6f12a0c2";
 }

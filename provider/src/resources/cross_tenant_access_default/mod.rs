@@ -275,6 +275,26 @@ impl crate::framework::TypedResource for CrossTenantAccessDefault {
         })
     }
 
+    /// The policy always exists; it is listed once it no longer holds Microsoft's defaults
+    /// (`isServiceDefault` false), since only then was anything made in it to adopt.
+    async fn list(
+        &self,
+        ctx: &Ctx,
+        _: &crate::framework::ListOptions,
+    ) -> Result<crate::framework::Listing<DefaultPolicy>, Diagnostics> {
+        let live = read_default(ctx).await?;
+        let mut out = crate::framework::Listing::default();
+        if live.is_service_default == Some(false) {
+            out.found.push(live);
+        } else {
+            out.skip(
+                ID,
+                "still Microsoft's defaults (isServiceDefault): nothing changed to adopt",
+            );
+        }
+        Ok(out)
+    }
+
     fn import_id(&self, _: &DefaultPolicy) -> Option<String> {
         Some(ID.into())
     }
@@ -285,5 +305,52 @@ impl crate::framework::TypedResource for CrossTenantAccessDefault {
 
     fn permissions(&self) -> &'static [(&'static str, crate::clients::Permission)] {
         api::PERMISSIONS
+    }
+}
+
+#[cfg(test)]
+mod list_tests {
+    use super::tests::service_default;
+    use super::*;
+    use crate::clients::http::mock::{answer, MockTransport};
+    use crate::framework::listing::read_back;
+    use crate::framework::{ListOptions, Resource};
+    use serde_json::json;
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn listed_once_changed_and_equal_to_the_read() {
+        let r = CrossTenantAccessDefault;
+        let m = MockTransport::new(vec![answer(
+            api::get_default(),
+            200,
+            Some(service_default()),
+        )]);
+        let ctx = Ctx::for_tests(m, Duration::from_secs(5));
+        let listing = Resource::list(&r, &ctx, &ListOptions::default())
+            .await
+            .unwrap();
+        assert!(listing.found.is_empty());
+        assert!(listing.skipped[0].reason.contains("isServiceDefault"));
+
+        let mut changed = service_default();
+        changed["isServiceDefault"] = json!(false);
+        changed["inboundTrust"]["isMfaAccepted"] = json!(true);
+        let m = MockTransport::new(vec![answer(api::get_default(), 200, Some(changed.clone()))]);
+        let ctx = Ctx::for_tests(m, Duration::from_secs(5));
+        let listing = Resource::list(&r, &ctx, &ListOptions::default())
+            .await
+            .unwrap();
+        assert_eq!(listing.found.len(), 1);
+        assert_eq!(
+            r.import_id_of(&listing.found[0]).unwrap().as_deref(),
+            Some(ID)
+        );
+        let m = MockTransport::new(vec![answer(api::get_default(), 200, Some(changed))]);
+        let ctx = Ctx::for_tests(m, Duration::from_secs(5));
+        assert_eq!(
+            read_back(&r, &ctx, &listing.found[0]).await,
+            listing.found[0]
+        );
     }
 }

@@ -12,6 +12,7 @@ mod create_tests;
 #[cfg(test)]
 mod crud_tests;
 pub mod data_source;
+mod list;
 mod model;
 #[cfg(test)]
 mod tests;
@@ -318,6 +319,14 @@ impl crate::framework::TypedResource for CrossTenantAccessPartner {
             .into());
         }
         Ok(Partner::imported(id.to_string()))
+    }
+
+    async fn list(
+        &self,
+        ctx: &Ctx,
+        opts: &crate::framework::ListOptions,
+    ) -> Result<crate::framework::Listing<Partner>, Diagnostics> {
+        list::list(ctx, opts).await
     }
 
     fn import_id(&self, state: &Partner) -> Option<String> {

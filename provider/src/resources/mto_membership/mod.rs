@@ -12,6 +12,7 @@ mod api;
 #[cfg(test)]
 mod crud_tests;
 mod import;
+mod list;
 mod member;
 mod model;
 mod owner;
@@ -284,6 +285,14 @@ impl crate::framework::TypedResource for MtoMembership {
 
     fn import(&self, ctx: &ImportCtx, id: import::MtoImportId) -> Result<Membership, Diagnostics> {
         import::import(ctx, id)
+    }
+
+    async fn list(
+        &self,
+        ctx: &Ctx,
+        _: &crate::framework::ListOptions,
+    ) -> Result<crate::framework::Listing<Membership>, Diagnostics> {
+        list::list(self, ctx).await
     }
 
     fn import_id(&self, state: &Membership) -> Option<String> {

@@ -11,6 +11,7 @@ mod api;
 #[cfg(test)]
 mod crud_tests;
 mod identity;
+mod list;
 mod model;
 #[cfg(test)]
 mod tests;
@@ -406,6 +407,14 @@ impl crate::framework::TypedResource for OrganizationRelationship {
 
     fn import(&self, _: &ImportCtx, name: RelationshipName) -> Result<OrgRel, Diagnostics> {
         Ok(OrgRel::imported(name.0))
+    }
+
+    async fn list(
+        &self,
+        ctx: &Ctx,
+        _: &crate::framework::ListOptions,
+    ) -> Result<crate::framework::Listing<OrgRel>, Diagnostics> {
+        list::list(ctx).await
     }
 
     fn import_id(&self, state: &OrgRel) -> Option<String> {

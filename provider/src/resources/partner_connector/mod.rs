@@ -10,6 +10,7 @@
 mod api;
 #[cfg(test)]
 mod crud_tests;
+mod list;
 mod model;
 #[cfg(test)]
 mod tests;
@@ -429,6 +430,14 @@ impl crate::framework::TypedResource for PartnerConnector {
             name,
             ..Connector::default()
         })
+    }
+
+    async fn list(
+        &self,
+        ctx: &Ctx,
+        _: &crate::framework::ListOptions,
+    ) -> Result<crate::framework::Listing<Connector>, Diagnostics> {
+        list::list(ctx).await
     }
 
     fn import_id(&self, state: &Connector) -> Option<String> {

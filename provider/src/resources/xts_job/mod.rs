@@ -17,6 +17,7 @@ mod create;
 mod create_tests;
 #[cfg(test)]
 mod crud_tests;
+mod list;
 mod mapping;
 mod model;
 mod prerequisites;
@@ -42,29 +43,37 @@ pub const TYPE_NAME: &str = "coexistence_xts_job";
 
 pub struct XtsJobResource;
 
-/// The import ID: the configuration's service principal object ID.
+/// The import ID: the configuration's service principal object ID, or its display name (the
+/// name the portal shows), resolved by the read through the listing of the configurations.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ServicePrincipalId(pub String);
+pub enum XtsImportId {
+    ServicePrincipal(String),
+    DisplayName(String),
+}
 
-impl FromStr for ServicePrincipalId {
+impl FromStr for XtsImportId {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         if is_guid(s) {
-            Ok(ServicePrincipalId(s.to_ascii_lowercase()))
+            Ok(XtsImportId::ServicePrincipal(s.to_ascii_lowercase()))
+        } else if s.is_empty() || s.chars().any(char::is_control) {
+            Err("neither a GUID nor a display name".into())
         } else {
-            Err("not a GUID".into())
+            Ok(XtsImportId::DisplayName(s.to_string()))
         }
     }
 }
 
-impl fmt::Display for ServicePrincipalId {
+impl fmt::Display for XtsImportId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        match self {
+            XtsImportId::ServicePrincipal(id) | XtsImportId::DisplayName(id) => f.write_str(id),
+        }
     }
 }
 
-impl ImportId for ServicePrincipalId {
-    const FORMAT: &'static str = "<service principal object ID>";
+impl ImportId for XtsImportId {
+    const FORMAT: &'static str = "`<service principal object ID>` or `<display name>`";
     const EXAMPLE: &'static str = "7b3f2d4c-1e5a-4b6c-8d9e-0f1a2b3c4d5e";
 }
 
@@ -246,7 +255,7 @@ const RUN_STATUS: &[&str] = &[
 #[async_trait]
 impl crate::framework::TypedResource for XtsJobResource {
     type Model = XtsJob;
-    type Id = ServicePrincipalId;
+    type Id = XtsImportId;
     const TYPE_NAME: &'static str = TYPE_NAME;
 
     fn schema(&self) -> Schema {
@@ -283,7 +292,14 @@ impl crate::framework::TypedResource for XtsJobResource {
         Ok(create::create(ctx, &planned).await?.with_id())
     }
 
-    async fn read(&self, ctx: &Ctx, state: XtsJob) -> Result<Option<XtsJob>, Diagnostics> {
+    async fn read(&self, ctx: &Ctx, mut state: XtsJob) -> Result<Option<XtsJob>, Diagnostics> {
+        if state.service_principal_id.is_none() {
+            // Imported by display name: the configuration that has it.
+            let Some(name) = state.display_name.clone() else {
+                return Ok(None);
+            };
+            state.service_principal_id = Some(list::by_display_name(ctx, &name).await?);
+        }
         Ok(read::read(ctx, &state).await?.map(XtsJob::with_id))
     }
 
@@ -302,12 +318,27 @@ impl crate::framework::TypedResource for XtsJobResource {
         write::delete(ctx, &state).await
     }
 
-    fn import(&self, _: &ImportCtx, id: ServicePrincipalId) -> Result<XtsJob, Diagnostics> {
-        Ok(XtsJob {
-            id: Some(id.to_string()),
-            service_principal_id: Some(id.to_string()),
-            ..XtsJob::default()
+    /// By display name, only the name is known until the read finds the configuration.
+    fn import(&self, _: &ImportCtx, id: XtsImportId) -> Result<XtsJob, Diagnostics> {
+        Ok(match id {
+            XtsImportId::ServicePrincipal(sp) => XtsJob {
+                id: Some(sp.clone()),
+                service_principal_id: Some(sp),
+                ..XtsJob::default()
+            },
+            XtsImportId::DisplayName(name) => XtsJob {
+                display_name: Some(name),
+                ..XtsJob::default()
+            },
         })
+    }
+
+    async fn list(
+        &self,
+        ctx: &Ctx,
+        _: &crate::framework::ListOptions,
+    ) -> Result<crate::framework::Listing<XtsJob>, Diagnostics> {
+        list::list(self, ctx).await
     }
 
     fn import_id(&self, state: &XtsJob) -> Option<String> {

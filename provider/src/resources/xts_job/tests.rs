@@ -217,13 +217,19 @@ fn the_plan_shows_defaults_and_replaces_a_configuration_without_job() {
 }
 
 #[test]
-fn import_takes_the_service_principal_id() {
+fn import_takes_the_service_principal_id_or_the_display_name() {
     let v = XtsJobResource
         .import(&ImportCtx::default(), &SP.to_uppercase())
         .unwrap();
     assert_eq!(v.get("service_principal_id"), &Value::string(SP));
-    let e = XtsJobResource
+    // A name: only the name is known until the read finds the configuration.
+    let v = XtsJobResource
         .import(&ImportCtx::default(), "Sync to Fabrikam")
+        .unwrap();
+    assert_eq!(v.get("display_name"), &Value::string("Sync to Fabrikam"));
+    assert!(v.get("service_principal_id").is_null());
+    let e = XtsJobResource
+        .import(&ImportCtx::default(), "tab\there")
         .unwrap_err();
     assert!(
         e.0[0].detail.contains("<service principal object ID>"),

@@ -1,0 +1,74 @@
+//! Enumeration: the objects of one resource type in the provider's tenant, each as the value
+//! its read returns (so its import ID is the resource's own `import_id`), and the objects of
+//! that kind the type does not manage, each with the reason. What `export` writes import blocks
+//! from.
+
+/// What a listing found. `found` holds each object as its read (after an import) would return
+/// it; `skipped` the objects seen and left out, with why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Listing<M> {
+    pub found: Vec<M>,
+    pub skipped: Vec<Skipped>,
+}
+
+impl<M> Default for Listing<M> {
+    fn default() -> Self {
+        Listing {
+            found: Vec::new(),
+            skipped: Vec::new(),
+        }
+    }
+}
+
+impl<M> Listing<M> {
+    pub fn skip(&mut self, object: impl Into<String>, reason: impl Into<String>) {
+        self.skipped.push(Skipped {
+            object: object.into(),
+            reason: reason.into(),
+        });
+    }
+
+    /// The same listing with each found object converted (the erased form holds values).
+    pub fn try_map<N, E>(self, f: impl FnMut(M) -> Result<N, E>) -> Result<Listing<N>, E> {
+        Ok(Listing {
+            found: self.found.into_iter().map(f).collect::<Result<_, _>>()?,
+            skipped: self.skipped,
+        })
+    }
+}
+
+/// An object a listing saw and left out: how it is known (ID and name) and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Skipped {
+    pub object: String,
+    pub reason: String,
+}
+
+/// What a listing includes beyond its defaults.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ListOptions {
+    /// Partner configurations the service marks `isServiceProvider` (made by CSP relationships
+    /// and support cases, not by the tenant's admins): skipped unless set.
+    pub include_service_providers: bool,
+}
+
+/// What a listed value reads back as: its import ID imported (as the provider's own tenant,
+/// [`crate::clients::TEST_TENANT`]) and read over `ctx`, the path `terraform import` takes.
+/// A listing is right when this equals the listed value.
+#[cfg(test)]
+pub async fn read_back(
+    r: &dyn super::Resource,
+    ctx: &super::Ctx,
+    listed: &super::Value,
+) -> super::Value {
+    let id = r
+        .import_id_of(listed)
+        .expect("an import ID its import takes")
+        .expect("a listed object has an import ID");
+    let ictx = super::ImportCtx::new(Some(crate::clients::TEST_TENANT));
+    let imported = r.import(&ictx, &id).expect("the import ID imports");
+    r.read(ctx, &imported)
+        .await
+        .expect("the read succeeds")
+        .expect("the object exists")
+}
