@@ -247,6 +247,7 @@ async fn data_source_examples_read() {
         let mut lookups = Vec::new();
         let mut partners = Vec::new();
         let mut routings = Vec::new();
+        let mut listings = Vec::new();
         for b in &data {
             match b.labels[1].as_str() {
                 "coexistence_tenant" => {
@@ -262,6 +263,14 @@ async fn data_source_examples_read() {
                 PARTNER_TYPE => {
                     let id = b.arg("tenant_id").expect("the example names tenant_id");
                     partners.push((format!("data.{PARTNER_TYPE}.{}", b.labels[2]), id));
+                }
+                // Lists the home tenant's partners: the example's managed one and one that
+                // nobody manages, both seeded below.
+                "coexistence_cross_tenant_access_partners" => {
+                    listings.push(format!(
+                        "data.coexistence_cross_tenant_access_partners.{}",
+                        b.labels[2]
+                    ));
                 }
                 // Reads the home tenant's own domains, which every emulated tenant has.
                 "coexistence_mail_routing" => {
@@ -289,6 +298,18 @@ async fn data_source_examples_read() {
                 &sync_path(id),
                 json!({"tenantId": id, "displayName": null, "userSyncInbound": {"isSyncAllowed": true}}),
             );
+        }
+        // For the listing: the example's managed partner and a portal-made one.
+        let unmanaged = uuid::Uuid::new_v4().to_string();
+        if !listings.is_empty() {
+            for id in ["3f2a8c91-5d4e-4b7a-9c1f-6e8d2b0a7c54", unmanaged.as_str()] {
+                acc.emu.put_object(
+                    &home,
+                    &partner_path(id),
+                    json!({"tenantId": id, "isServiceProvider": null, "isInMultiTenantOrganization": false,
+                        "automaticUserConsentSettings": {"inboundAllowed": null, "outboundAllowed": null}}),
+                );
+            }
         }
         let seeded = acc.emu.objects(&home);
         acc.config(&example);
@@ -324,6 +345,26 @@ async fn data_source_examples_read() {
                 json!(t.default_domain),
                 "{address}: {v:#}"
             );
+        }
+
+        for address in &listings {
+            let v = acc.tf.resource(address).await;
+            let mut want = vec![
+                "3f2a8c91-5d4e-4b7a-9c1f-6e8d2b0a7c54".to_string(),
+                unmanaged.clone(),
+            ];
+            want.sort();
+            let mut got: Vec<String> = v["tenant_ids"]
+                .as_array()
+                .expect("tenant_ids")
+                .iter()
+                .map(|x| x.as_str().unwrap().to_string())
+                .collect();
+            got.sort();
+            assert_eq!(got, want, "{address}: {v:#}");
+            assert_eq!(v["partners"].as_array().unwrap().len(), 2, "{v:#}");
+            let out = acc.tf.output("unmanaged_partners").await;
+            assert_eq!(out, json!([unmanaged]), "the example's output");
         }
 
         for address in &routings {

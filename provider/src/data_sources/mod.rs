@@ -12,5 +12,8 @@ pub fn all() -> Vec<Arc<dyn DataSource>> {
         Arc::new(mail_routing::MailRouting),
         // Beside its resource, whose schema, model and read it shares.
         Arc::new(crate::resources::cross_tenant_access_partner::data_source::PartnerDataSource),
+        Arc::new(
+            crate::resources::cross_tenant_access_partner::partners_data_source::PartnersDataSource,
+        ),
     ]
 }

@@ -9,6 +9,26 @@ use crate::framework::{Context, Ctx, Diagnostics, ListOptions, Listing};
 use serde_json::Value as Json;
 
 pub(super) async fn list(ctx: &Ctx, opts: &ListOptions) -> Result<Listing<Partner>, Diagnostics> {
+    let mut out = Listing::default();
+    for (p, sync) in all_with_sync(ctx).await? {
+        let tenant = p["tenantId"].as_str().unwrap_or_default().to_string();
+        if p["isServiceProvider"].as_bool() == Some(true) && !opts.include_service_providers {
+            out.skip(
+                tenant,
+                "a service provider partner (isServiceProvider: made by a CSP relationship or a support case, not by this tenant's admins); --include-service-providers exports it",
+            );
+            continue;
+        }
+        out.found
+            .push(Partner::from_graph(&p, sync.as_ref()).with_id());
+    }
+    Ok(out)
+}
+
+/// Every partner configuration as Graph answers it, with its identity synchronization policy
+/// (`None`: no policy): one paged GET with the policies expanded, a GET per partner only where
+/// the service did not expand them.
+pub(super) async fn all_with_sync(ctx: &Ctx) -> Result<Vec<(Json, Option<Json>)>, Diagnostics> {
     let g = &ctx.clients.graph;
     let dl = &ctx.deadline;
     let what = || "listing the partner configurations".to_string();
@@ -19,16 +39,9 @@ pub(super) async fn list(ctx: &Ctx, opts: &ListOptions) -> Result<Listing<Partne
         Err(e) if e.status == Some(400) => g.list_all(&all, dl).await.context(what)?,
         other => other.context(what)?,
     };
-    let mut out = Listing::default();
+    let mut out = Vec::with_capacity(partners.len());
     for mut p in partners {
         let tenant = p["tenantId"].as_str().unwrap_or_default().to_string();
-        if p["isServiceProvider"].as_bool() == Some(true) && !opts.include_service_providers {
-            out.skip(
-                tenant,
-                "a service provider partner (isServiceProvider: made by a CSP relationship or a support case, not by this tenant's admins); --include-service-providers exports it",
-            );
-            continue;
-        }
         // The read's rule: null is "no policy", absent means "not expanded".
         let sync = match p
             .as_object_mut()
@@ -45,8 +58,7 @@ pub(super) async fn list(ctx: &Ctx, opts: &ListOptions) -> Result<Listing<Partne
                     )
                 })?,
         };
-        out.found
-            .push(Partner::from_graph(&p, sync.as_ref()).with_id());
+        out.push((p, sync));
     }
     Ok(out)
 }

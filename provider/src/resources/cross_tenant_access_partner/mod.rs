@@ -14,6 +14,7 @@ mod crud_tests;
 pub mod data_source;
 mod list;
 mod model;
+pub mod partners_data_source;
 #[cfg(test)]
 mod tests;
 
