@@ -3,6 +3,7 @@
 #![allow(dead_code, unused_imports)]
 
 mod exchange;
+pub mod graph_metadata;
 pub mod xts;
 pub use exchange::*;
 
