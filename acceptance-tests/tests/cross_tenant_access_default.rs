@@ -227,6 +227,7 @@ async fn drift_on_each_block_shows_on_its_attribute() {
             ("b2b_direct_connect_inbound", b2b_all("allowed")),
             ("b2b_direct_connect_outbound", b2b_all("allowed")),
             ("inbound_trust", trust(true, true, false)),
+            ("tenant_restrictions", b2b_all("allowed")),
             (
                 "automatic_user_consent",
                 "{\n    inbound_allowed  = true\n    outbound_allowed = true\n  }".into(),
@@ -245,7 +246,11 @@ async fn drift_on_each_block_shows_on_its_attribute() {
         })
     );
     type Drift = fn(&mut Value);
-    let drifts: [(&str, &str, Drift); 7] = [
+    assert_eq!(
+        live(&acc)["tenantRestrictions"]["usersAndGroups"]["accessType"],
+        json!("allowed")
+    );
+    let drifts: [(&str, &str, Drift); 8] = [
         (
             "b2bCollaborationInbound",
             "b2b_collaboration_inbound.users_and_groups.access_type",
@@ -270,6 +275,11 @@ async fn drift_on_each_block_shows_on_its_attribute() {
             "inboundTrust",
             "inbound_trust.hybrid_joined_device_accepted",
             |v| v["inboundTrust"]["isHybridAzureADJoinedDeviceAccepted"] = json!(true),
+        ),
+        (
+            "tenantRestrictions",
+            "tenant_restrictions.applications.access_type",
+            |v| v["tenantRestrictions"]["applications"]["accessType"] = json!("blocked"),
         ),
         (
             "automaticUserConsentSettings",

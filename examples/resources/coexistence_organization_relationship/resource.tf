@@ -22,4 +22,11 @@ resource "coexistence_organization_relationship" "fabrikam" {
   mail_tips_access_level   = "All"
   delivery_report_enabled  = true
   photos_enabled           = true
+
+  # Cross-tenant mailbox migration: Contoso is the target of Fabrikam's mailbox moves. Fabrikam's
+  # side (the source) sets mailbox_move_capability = ["RemoteOutbound"], the groups whose members
+  # may move in mailbox_move_published_scopes, and the migration application in
+  # oauth_application_id.
+  mailbox_move_enabled    = true
+  mailbox_move_capability = ["Inbound"]
 }

@@ -24,7 +24,9 @@ use crate::framework::{
     ApplyError, AttrPath, Attribute, Context, Ctx, Diagnostic, Diagnostics, ImportCtx, Schema,
     Type, Value,
 };
-use crate::resources::shared::xtap_blocks::{b2b_setting, flags, validate_targets};
+use crate::resources::shared::xtap_blocks::{
+    b2b_setting, flags, validate_targets_of, B2B_SETTINGS,
+};
 use async_trait::async_trait;
 use model::{DefaultPolicy, ID};
 
@@ -88,13 +90,17 @@ fn managed(block: Attribute, what: &str) -> Attribute {
 
 fn schema() -> Schema {
     Schema::new(
-        "The tenant's default cross-tenant access settings: what applies to every external organization that has no partner configuration (`coexistence_cross_tenant_access_partner`). A tenant has exactly one default policy, so this resource adopts it: only the blocks in the configuration are managed, and destroying the resource resets the whole policy to Microsoft's defaults (`resetToSystemDefault`). A default policy already changed outside Terraform is imported first (ID `default`), so the plan shows what the configuration would change.",
+        "The tenant's default cross-tenant access settings: what applies to every external organization that has no partner configuration (`coexistence_cross_tenant_access_partner`). A tenant has exactly one default policy, so this resource adopts it: only the blocks in the configuration are managed, and destroying the resource resets the whole policy to Microsoft's defaults (`resetToSystemDefault`). A default policy already changed outside Terraform is imported first (ID `default`), so the plan shows what the configuration would change. Not managed: `appServiceConnectInbound`, `m365CollaborationInbound` and `m365CollaborationOutbound`, which the v1.0 metadata lists but the v1.0 update operation does not document as writable.",
         vec![
             Attribute::string("id").computed().use_state_for_unknown().description("Always `default`."),
             managed(b2b_setting("b2b_collaboration_inbound", ""), "Who from other organizations may be invited as B2B guests into this tenant, and to which applications."),
             managed(b2b_setting("b2b_collaboration_outbound", ""), "Which of this tenant's users may be invited into other organizations, and to which of their applications."),
             managed(b2b_setting("b2b_direct_connect_inbound", ""), "Which users of other organizations may reach this tenant's resources through B2B direct connect (Teams shared channels)."),
             managed(b2b_setting("b2b_direct_connect_outbound", ""), "Which of this tenant's users may reach other organizations' resources through B2B direct connect."),
+            managed(
+                b2b_setting("tenant_restrictions", ""),
+                "Tenant restrictions v2: which accounts of other organizations this tenant's users may sign in with from this tenant's network or managed devices (`users_and_groups`: the other organizations' users and groups; `applications`: their applications). Microsoft's default blocks all of them; the setting takes effect only where tenant restrictions v2 signalling is deployed. The `devices` filter is not offered: v1.0 documents it as not supported by the service yet.",
+            ),
             managed(
                 flags(
                     "inbound_trust",
@@ -140,6 +146,12 @@ fn schema() -> Schema {
         ],
     )
     .with_check(validate_targets)
+}
+
+/// The partner's target rules, on the four B2B settings and on tenant restrictions.
+fn validate_targets(config: &Value, diags: &mut Diagnostics) {
+    let [a, b, c, d] = B2B_SETTINGS.map(|(tf, _)| tf);
+    validate_targets_of([a, b, c, d, "tenant_restrictions"], config, diags)
 }
 
 // ---- CRUD ---------------------------------------------------------------------------------

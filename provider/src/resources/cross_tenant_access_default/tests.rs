@@ -43,6 +43,7 @@ pub(super) fn planned() -> Value {
         "b2b_collaboration_outbound",
         "b2b_direct_connect_inbound",
         "b2b_direct_connect_outbound",
+        "tenant_restrictions",
         "automatic_user_consent",
         "invitation_redemption",
         "is_service_default",
@@ -130,11 +131,19 @@ fn a_graph_answer_reads_into_every_block() {
         "b2bDirectConnectOutbound",
         "inboundTrust",
         "automaticUserConsentSettings",
+        "tenantRestrictions",
         "invitationRedemptionIdentityProviderConfiguration",
     ] {
         assert_eq!(settings[k], service_default()[k], "{k}");
     }
-    assert_eq!(settings.len(), 7, "nothing else is written: {settings:?}");
+    assert_eq!(settings.len(), 8, "nothing else is written: {settings:?}");
+    assert_eq!(
+        p.tenant_restrictions
+            .as_ref()
+            .and_then(|t| t.applications.as_ref())
+            .and_then(|a| a.access_type.as_deref()),
+        Some("blocked")
+    );
 }
 
 #[test]
@@ -186,6 +195,51 @@ fn the_target_rules_are_the_partners() {
             .detail
             .contains("b2b_collaboration_inbound.users_and_groups")),
         "{d}"
+    );
+}
+
+/// Tenant restrictions have a B2B setting's shape and its rules: a keyword with the wrong
+/// target type is refused at plan on that block's path.
+#[test]
+fn tenant_restrictions_follow_the_target_rules() {
+    let mut v = planned();
+    let half = |target: &str, ty: &str| {
+        Value::object([
+            ("access_type", Value::string("allowed")),
+            (
+                "targets",
+                Value::Set(vec![Value::object([
+                    ("target", Value::string(target)),
+                    ("target_type", Value::string(ty)),
+                ])]),
+            ),
+        ])
+    };
+    v.set_attr(
+        "tenant_restrictions",
+        Value::object([
+            ("users_and_groups", half("AllUsers", "user")),
+            ("applications", half("Office365", "user")),
+        ]),
+    );
+    let d = schema().validate(&v);
+    assert!(
+        d.0.iter()
+            .any(|x| x.detail.contains("tenant_restrictions.applications")),
+        "{d}"
+    );
+    v.set_attr(
+        "tenant_restrictions",
+        Value::object([
+            ("users_and_groups", half("AllUsers", "user")),
+            ("applications", half("Office365", "application")),
+        ]),
+    );
+    let d = schema().validate(&v);
+    assert!(!d.has_errors(), "{d}");
+    assert_eq!(
+        model(&v).settings()["tenantRestrictions"]["applications"],
+        json!({"accessType": "allowed", "targets": [{"target": "Office365", "targetType": "application"}]})
     );
 }
 

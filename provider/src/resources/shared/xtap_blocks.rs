@@ -90,7 +90,17 @@ pub fn flags(name: &str, fields: &[(&str, &str)]) -> Attribute {
 /// Target rules Graph enforces late or not at all: keyword/type pairing, and which target types
 /// each half of a B2B setting accepts.
 pub fn validate_targets(config: &Value, diags: &mut Diagnostics) {
-    for (tf, _) in B2B_SETTINGS {
+    validate_targets_of(B2B_SETTINGS.map(|(tf, _)| tf), config, diags)
+}
+
+/// [`validate_targets`] over the named blocks of a B2B setting's shape (the default policy adds
+/// `tenant_restrictions` to the four B2B settings).
+pub fn validate_targets_of<const N: usize>(
+    blocks: [&str; N],
+    config: &Value,
+    diags: &mut Diagnostics,
+) {
+    for tf in blocks {
         let setting = config.get(tf);
         for (half, allowed) in [
             ("users_and_groups", &["user", "group"][..]),
