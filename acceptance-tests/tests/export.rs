@@ -214,19 +214,18 @@ async fn two_tenants_are_adopted_in_two_commands() {
     );
 }
 
-/// A credential that may not read Conditional Access policies: the export fails naming the
-/// permission and the types it could export, and writes no file.
+/// A credential that may not read Conditional Access policies (its app holds every permission
+/// but `Policy.Read.All` and `Policy.ReadWrite.ConditionalAccess`): the export fails naming
+/// the permission and the types it could export, and writes no file.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_missing_permission_fails_naming_it_and_writes_nothing() {
     let acc = Acc::start_pair(named_tenant("Contoso"), named_tenant("Fabrikam")).await;
-    let mut denied = fault(
-        403,
-        1,
-        Some("GET"),
-        Some("/identity/conditionalAccess/policies"),
-    );
-    denied.tenant = Some(acc.home.tenant_id.clone());
-    acc.emu.inject(denied);
+    let granted: Vec<&str> = coexistence_acceptance::emulator::permissions::ALL
+        .iter()
+        .copied()
+        .filter(|r| !["Policy.Read.All", "Policy.ReadWrite.ConditionalAccess"].contains(r))
+        .collect();
+    acc.emu.set_roles(&acc.home.client_id, Some(&granted));
     let ws = Workspace::new(&acc.emu.ca_pem_path());
     let out = export(&acc, &acc.home, ws.dir(), &[]).await;
     let err = text(&out.stderr);
@@ -243,12 +242,21 @@ async fn a_missing_permission_fails_naming_it_and_writes_nothing() {
         std::fs::read_dir(ws.dir()).unwrap().next().is_none(),
         "the export wrote into its directory"
     );
-    // The refusal was the emulator's (the fault was taken), not a request never sent.
-    assert!(acc
+    // The service refused the request (it was sent), and nothing else.
+    let refused: Vec<_> = acc
         .emu
         .requests()
-        .iter()
-        .any(|r| r.status == 403 && r.path.contains("/identity/conditionalAccess/policies")));
+        .into_iter()
+        .filter(|r| r.status == 403)
+        .map(|r| r.path)
+        .collect();
+    assert!(!refused.is_empty());
+    assert!(
+        refused
+            .iter()
+            .all(|p| p.contains("/identity/conditionalAccess/policies")),
+        "{refused:?}"
+    );
 }
 
 /// A synchronization configuration imported by the display name the portal shows (resolved
