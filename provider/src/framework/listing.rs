@@ -74,7 +74,7 @@ impl ListOptions {
 /// The `config` of a list block for a type whose listing takes no options.
 pub fn no_config(type_name: &str) -> super::Schema {
     super::Schema::new(
-        &format!("Lists every {type_name} in the provider's tenant. Takes no arguments."),
+        &format!("Lists every `{type_name}` in the provider's tenant. Takes no arguments."),
         Vec::new(),
     )
 }
