@@ -117,7 +117,8 @@ async fn list_resources_over_grpc() {
     every_object_is_listed_with_its_identity_and_reads_back_the_same(&acc, &mut c).await;
     the_partner_options_and_the_limit_are_honoured(&acc, &mut c).await;
     let mut fabrikam = provider(&acc, &acc.partner).await;
-    let sync = list(&mut fabrikam, "coexistence_xts_job", None, true, 100).await;
+    let xts = "coexistence_xts_job";
+    let sync = list(&mut fabrikam, xts, config(xts, &[]), true, 100).await;
     assert_eq!(sync.len(), 1);
     assert_eq!(sync[0].display_name, "Sync to Contoso");
     assert_eq!(

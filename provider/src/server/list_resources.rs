@@ -8,7 +8,7 @@ use super::convert;
 use super::proto::tfplugin6 as pb;
 use super::server_state::{encode_or, ProviderServer};
 use crate::export::query;
-use crate::framework::{Diagnostic, Diagnostics, ListOptions, Type, Value};
+use crate::framework::{Diagnostic, Diagnostics, ListOptions};
 use tonic::codegen::BoxStream;
 
 /// ValidateListResourceConfig: the `config` against the type's list schema (its validators
@@ -18,7 +18,7 @@ pub(super) fn validate(
     req: &pb::validate_list_resource_config::Request,
 ) -> pb::validate_list_resource_config::Response {
     let diags = match server.list_entry(&req.type_name) {
-        Ok(e) => match list_config(req.config.as_ref(), &e.ty) {
+        Ok(e) => match convert::decode(req.config.as_ref(), &e.ty) {
             Ok(config) => e.schema.validate(&config),
             Err(d) => d,
         },
@@ -48,7 +48,7 @@ async fn events(
 ) -> Result<Vec<pb::list_resource::Event>, Diagnostics> {
     let e = server.resource(&req.type_name)?;
     let list = server.list_entry(&req.type_name)?;
-    let config = list_config(req.config.as_ref(), &list.ty)?;
+    let config = convert::decode(req.config.as_ref(), &list.ty)?;
     let invalid = list.schema.validate(&config);
     if invalid.has_errors() {
         return Err(invalid);
@@ -92,15 +92,6 @@ async fn events(
         events.push(diagnostics_event(&warnings));
     }
     Ok(events)
-}
-
-/// A list block's config; none at all is the empty config (a type without options has
-/// nothing to send).
-fn list_config(dv: Option<&pb::DynamicValue>, ty: &Type) -> Result<Value, Diagnostics> {
-    match dv {
-        Some(dv) => convert::decode(Some(dv), ty),
-        None => Ok(Value::Null),
-    }
 }
 
 fn diagnostics_event(d: &Diagnostics) -> pb::list_resource::Event {
