@@ -9,17 +9,11 @@
 mod common;
 
 use coexistence_acceptance::emulator::graph::xts::{self, PortalConfiguration};
-use coexistence_acceptance::harness::{provider_binary, workspace_root};
+use coexistence_acceptance::harness::provider_binary;
+use common::adoption::{named_tenant, seed};
 use common::*;
 use serde_json::json;
 use std::path::Path;
-
-/// A random tenant whose default domain is `<label>.onmicrosoft.com`, as the examples name it.
-fn named_tenant(label: &str) -> Tenant {
-    let mut t = Tenant::random(label);
-    t.default_domain = format!("{}.onmicrosoft.com", label.to_ascii_lowercase());
-    t
-}
 
 /// Whether `terraform version` output names 1.5 or later.
 fn supports_import_blocks(version: &str) -> bool {
@@ -29,21 +23,6 @@ fn supports_import_blocks(version: &str) -> bool {
         .unwrap_or("0.0");
     let mut parts = v.split('.').map(|p| p.parse::<u32>().unwrap_or(0));
     (parts.next().unwrap_or(0), parts.next().unwrap_or(0)) >= (1, 5)
-}
-
-/// Every resource example, in both tenants (the examples' `coexistence.fabrikam`).
-fn every_example() -> String {
-    let dir = workspace_root().join("examples/resources");
-    let mut names: Vec<_> = std::fs::read_dir(&dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    names.sort();
-    names
-        .iter()
-        .map(|d| std::fs::read_to_string(d.join("resource.tf")).unwrap())
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// Runs the export for `tenant` into `out`; the provider arguments as flags, the secret from
@@ -85,77 +64,6 @@ fn tf_files(dir: &Path) -> Vec<(String, String)> {
         .collect();
     out.sort();
     out
-}
-
-/// Objects of every type in both tenants: the resource examples applied by another
-/// configuration (whose state is then dropped, as if they had been made by hand), plus what
-/// only the portal makes: a service-provider partner, a Conditional Access policy of another
-/// shape, a connector of another type, and a synchronization configuration in the second
-/// tenant.
-async fn seed(acc: &Acc) {
-    acc.config(&format!(
-        "{}\n{}",
-        acc.provider_block(&acc.partner, Some("fabrikam")),
-        every_example()
-    ));
-    acc.tf
-        .run_ok(&["apply", "-auto-approve", "-input=false", "-no-color"])
-        .await;
-    std::fs::remove_file(acc.tf.dir().join("terraform.tfstate")).unwrap();
-    let home = &acc.home.tenant_id;
-
-    acc.emu.put_object(
-        home,
-        "/policies/crossTenantAccessPolicy/partners/8e3a1c52-0d7b-4f6e-a1c9-2b5d7f0e4a63",
-        json!({"tenantId": "8e3a1c52-0d7b-4f6e-a1c9-2b5d7f0e4a63", "isServiceProvider": true,
-               "inboundTrust": null, "automaticUserConsentSettings": {"inboundAllowed": null, "outboundAllowed": null},
-               "b2bCollaborationInbound": null, "b2bCollaborationOutbound": null,
-               "b2bDirectConnectInbound": null, "b2bDirectConnectOutbound": null,
-               "crossCloudMeetingConfiguration": {"inboundAllowed": null, "outboundAllowed": null},
-               "appServiceConnectInbound": null, "m365CollaborationInbound": null,
-               "m365CollaborationOutbound": null, "isInMultiTenantOrganization": false,
-               "tenantRestrictions": null}),
-    );
-    let objects = acc.emu.objects(home);
-    let (_, ca) = objects
-        .iter()
-        .find(|(p, _)| p.starts_with("/identity/conditionalAccess/policies/"))
-        .expect("the example's policy");
-    let mut mfa = ca.clone();
-    let mfa_id = "0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
-    mfa["id"] = json!(mfa_id);
-    mfa["displayName"] = json!("Require MFA for guests");
-    mfa["grantControls"]["builtInControls"] = json!(["mfa"]);
-    acc.emu.put_object(
-        home,
-        &format!("/identity/conditionalAccess/policies/{mfa_id}"),
-        mfa,
-    );
-    let (_, connector) = objects
-        .iter()
-        .find(|(p, _)| p.starts_with("/exchange/outboundConnectors/"))
-        .expect("the example's connector");
-    let mut hybrid = connector.clone();
-    let hybrid_guid = "33333333-3333-4333-8333-333333333333";
-    hybrid["Guid"] = json!(hybrid_guid);
-    hybrid["Identity"] = json!("Hybrid");
-    hybrid["Name"] = json!("Hybrid");
-    hybrid["ConnectorType"] = json!("OnPremises");
-    acc.emu.put_object(
-        home,
-        &format!("/exchange/outboundConnectors/{hybrid_guid}"),
-        hybrid,
-    );
-    xts::portal_configuration(
-        &acc.emu,
-        &acc.partner.tenant_id,
-        &PortalConfiguration {
-            display_name: "Sync to Contoso".into(),
-            target_tenant_id: acc.home.tenant_id.clone(),
-            sync_all: true,
-            ..PortalConfiguration::default()
-        },
-    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -306,19 +214,18 @@ async fn two_tenants_are_adopted_in_two_commands() {
     );
 }
 
-/// A credential that may not read Conditional Access policies: the export fails naming the
-/// permission and the types it could export, and writes no file.
+/// A credential that may not read Conditional Access policies (its app holds every permission
+/// but `Policy.Read.All` and `Policy.ReadWrite.ConditionalAccess`): the export fails naming
+/// the permission and the types it could export, and writes no file.
 #[tokio::test(flavor = "multi_thread")]
 async fn a_missing_permission_fails_naming_it_and_writes_nothing() {
     let acc = Acc::start_pair(named_tenant("Contoso"), named_tenant("Fabrikam")).await;
-    let mut denied = fault(
-        403,
-        1,
-        Some("GET"),
-        Some("/identity/conditionalAccess/policies"),
-    );
-    denied.tenant = Some(acc.home.tenant_id.clone());
-    acc.emu.inject(denied);
+    let granted: Vec<&str> = coexistence_acceptance::emulator::permissions::ALL
+        .iter()
+        .copied()
+        .filter(|r| !["Policy.Read.All", "Policy.ReadWrite.ConditionalAccess"].contains(r))
+        .collect();
+    acc.emu.set_roles(&acc.home.client_id, Some(&granted));
     let ws = Workspace::new(&acc.emu.ca_pem_path());
     let out = export(&acc, &acc.home, ws.dir(), &[]).await;
     let err = text(&out.stderr);
@@ -335,12 +242,21 @@ async fn a_missing_permission_fails_naming_it_and_writes_nothing() {
         std::fs::read_dir(ws.dir()).unwrap().next().is_none(),
         "the export wrote into its directory"
     );
-    // The refusal was the emulator's (the fault was taken), not a request never sent.
-    assert!(acc
+    // The service refused the request (it was sent), and nothing else.
+    let refused: Vec<_> = acc
         .emu
         .requests()
-        .iter()
-        .any(|r| r.status == 403 && r.path.contains("/identity/conditionalAccess/policies")));
+        .into_iter()
+        .filter(|r| r.status == 403)
+        .map(|r| r.path)
+        .collect();
+    assert!(!refused.is_empty());
+    assert!(
+        refused
+            .iter()
+            .all(|p| p.contains("/identity/conditionalAccess/policies")),
+        "{refused:?}"
+    );
 }
 
 /// A synchronization configuration imported by the display name the portal shows (resolved

@@ -11,58 +11,12 @@ use coexistence::framework::{Resource, Type, Value};
 use coexistence::server::convert;
 use coexistence::server::proto::tfplugin6 as pb;
 use coexistence::server::proto::tfplugin6::provider_client::ProviderClient;
-use coexistence::server::proto::tfplugin6::provider_server::ProviderServer as ProviderService;
-use coexistence::server::rpc::ProviderServer;
+use common::grpc::provider;
 use common::*;
 use std::sync::Arc;
-use std::time::Duration;
 use tonic::transport::Channel;
 
 const PARTNER_TYPE: &str = "coexistence_cross_tenant_access_partner";
-
-/// The provider's gRPC service, configured for `tenant` of the emulator.
-async fn provider(acc: &Acc, tenant: &Tenant) -> ProviderClient<Channel> {
-    // The provider trusts the emulator's CA the way Terraform runs it: through SSL_CERT_FILE.
-    std::env::set_var("SSL_CERT_FILE", acc.emu.ca_pem_path());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    tokio::spawn(
-        tonic::transport::Server::builder()
-            .add_service(ProviderService::new(ProviderServer::new()))
-            .serve_with_incoming(tokio_stream::wrappers::TcpListenerStream::new(listener)),
-    );
-    let channel = tonic::transport::Endpoint::from_shared(format!("http://{addr}"))
-        .unwrap()
-        .timeout(Duration::from_secs(120))
-        .connect()
-        .await
-        .unwrap();
-    let mut client = ProviderClient::new(channel);
-    let ty = coexistence::provider::schema().ty();
-    let mut config = Value::null_object(&ty);
-    let url = acc.emu.url();
-    for (k, v) in [
-        ("tenant_id", tenant.tenant_id.as_str()),
-        ("client_id", &tenant.client_id),
-        ("client_secret", &tenant.client_secret),
-        ("authority_host", &url),
-        ("graph_endpoint", &url),
-        ("exchange_endpoint", &url),
-    ] {
-        config.set_attr(k, Value::string(v));
-    }
-    let r = client
-        .configure_provider(pb::configure_provider::Request {
-            terraform_version: "1.12.0".into(),
-            config: Some(convert::encode(&config, &ty).unwrap()),
-            client_capabilities: None,
-        })
-        .await
-        .unwrap()
-        .into_inner();
-    assert!(r.diagnostics.is_empty(), "{:?}", r.diagnostics);
-    client
-}
 
 fn resource(type_name: &str) -> Arc<dyn Resource> {
     coexistence::resources::all()
@@ -127,8 +81,7 @@ async fn resource_identity_over_grpc() {
 }
 
 /// Every resource type has an identity schema (version 0; its import ID required for import,
-/// the tenant optional; every attribute described), and only what is implemented is
-/// advertised: no list resources, and ListResource still unimplemented.
+/// the tenant optional; every attribute described).
 async fn every_resource_type_has_a_described_identity_schema(c: &mut ProviderClient<Channel>) {
     let meta = c
         .get_metadata(pb::get_metadata::Request {})
@@ -169,14 +122,6 @@ async fn every_resource_type_has_a_described_identity_schema(c: &mut ProviderCli
             assert_eq!(ty, serde_json::json!("string"));
         }
     }
-    assert!(meta.list_resources.is_empty());
-    let list = c
-        .list_resource(pb::list_resource::Request {
-            type_name: PARTNER_TYPE.into(),
-            ..Default::default()
-        })
-        .await;
-    assert_eq!(list.unwrap_err().code(), tonic::Code::Unimplemented);
 }
 
 /// A partner through its life as Terraform 1.12 drives it: the identity the create returns is

@@ -189,13 +189,41 @@ async fn send_everywhere(
     let r = ok(
         c.import_resource_state(pb::import_resource_state::Request {
             type_name: t.clone(),
-            identity: Some(pb::ResourceIdentityData { identity_data: v }),
+            identity: Some(pb::ResourceIdentityData {
+                identity_data: v.clone(),
+            }),
             ..Default::default()
         })
         .await,
         "ImportResourceState",
     );
     out.push(("ImportResourceState", r.diagnostics));
+    // Terraform 1.14's list blocks: the same bytes as a list block's config.
+    let r = ok(
+        c.validate_list_resource_config(pb::validate_list_resource_config::Request {
+            type_name: t.clone(),
+            config: v.clone(),
+            ..Default::default()
+        })
+        .await,
+        "ValidateListResourceConfig",
+    );
+    out.push(("ValidateListResourceConfig", r.diagnostics));
+    let mut events = ok(
+        c.list_resource(pb::list_resource::Request {
+            type_name: t.clone(),
+            config: v.clone(),
+            include_resource_object: true,
+            limit: 10,
+        })
+        .await,
+        "ListResource",
+    );
+    let mut diags = Vec::new();
+    while let Some(e) = events.message().await.expect("ListResource events") {
+        diags.extend(e.diagnostic);
+    }
+    out.push(("ListResource", diags));
     out
 }
 

@@ -10,6 +10,8 @@
 //! * `PATCH  /_emulator/tenants/{tenant}/object?path=...` (JSON object) → 204 | 404
 //! * `DELETE /_emulator/tenants/{tenant}/object?path=...` → 204 | 404
 //! * `POST   /_emulator/faults` (Fault JSON: status / delay / reset) → 204 | 400 (impossible fault)
+//! * `PUT    /_emulator/apps/{client_id}/roles` (`["Policy.Read.All", ...]`) → 204 | 400: the
+//!   app's application permissions from its next token on; `DELETE` grants every one again
 //! * `POST   /_emulator/replication-lag` (`{"seconds": f64}`) → 204 | 400
 //! * `POST   /_emulator/clock/advance` (`{"seconds": f64}`) → 204 | 400
 //! * `POST   /_emulator/rate-limits` (`{"api": "graph"|"exchange", "per_second": n,
@@ -30,7 +32,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde_json::{json, Value};
 
@@ -54,6 +56,10 @@ pub fn routes() -> Router<Arc<Shared>> {
             post(portal_sync_configuration),
         )
         .route("/faults", post(add_fault))
+        .route(
+            "/apps/{client_id}/roles",
+            put(set_roles).delete(reset_roles),
+        )
         .route("/replication-lag", post(set_lag))
         .route("/clock/advance", post(advance))
         .route(
@@ -250,6 +256,26 @@ async fn add_fault(State(st): State<Arc<Shared>>, body: Bytes) -> CtlResult {
     }
     st.inject(fault);
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn set_roles(
+    State(st): State<Arc<Shared>>,
+    Path(client_id): Path<String>,
+    body: Bytes,
+) -> CtlResult {
+    let roles: Vec<String> = serde_json::from_slice(&body).map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            format!("invalid roles (a JSON array of permission names): {e}"),
+        )
+    })?;
+    st.set_roles(&client_id, Some(roles));
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn reset_roles(State(st): State<Arc<Shared>>, Path(client_id): Path<String>) -> Response {
+    st.set_roles(&client_id, None);
+    StatusCode::NO_CONTENT.into_response()
 }
 
 #[derive(serde::Deserialize)]

@@ -106,6 +106,7 @@ pub fn issue_access_token(st: &Shared, tenant_id: &str, client_id: &str, resourc
             client_id: client_id.to_string(),
             audience: resource.trim_end_matches('/').to_ascii_lowercase(),
             expires: st.clock.now() + TOKEN_LIFETIME,
+            roles: st.roles(client_id),
         },
     );
     token

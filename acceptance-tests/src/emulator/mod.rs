@@ -45,6 +45,7 @@ pub mod exchange;
 pub mod graph;
 pub mod hosts;
 pub mod hosts_ci;
+pub mod permissions;
 pub mod pipeline;
 pub mod signin;
 pub mod state;
@@ -178,6 +179,16 @@ impl Emulator {
     /// Out-of-band delete (also removes child paths under it); false if nothing was there.
     pub fn delete_object(&self, tenant: &str, path: &str) -> bool {
         self.shared.delete_object(tenant, path)
+    }
+
+    /// Grants `client_id`'s app exactly `roles` (application permissions such as
+    /// `Policy.Read.All`, `Exchange.ManageAsApp`) from its next token on; `None` grants every
+    /// one again (the default). API-NOTES.md#permission-model
+    pub fn set_roles(&self, client_id: &str, roles: Option<&[&str]>) {
+        self.shared.set_roles(
+            client_id,
+            roles.map(|r| r.iter().map(|s| s.to_string()).collect()),
+        );
     }
 
     /// Queues a fault. Panics on an impossible one (see [`Fault::invalid`]).

@@ -71,6 +71,8 @@ pub struct Ids {
 pub struct Caller {
     pub tenant: String,
     pub client_id: String,
+    /// The roles its token carries (`None`: every one).
+    pub roles: Option<Vec<String>>,
 }
 
 /// Why the pipeline answered instead of the route.
@@ -84,6 +86,8 @@ pub enum Refusal {
     /// The JSON parser's message.
     InvalidJson(String),
     MethodNotAllowed,
+    /// The token lacks every role the request could be made with (API-NOTES.md#permission-model).
+    Forbidden,
     /// An injected fault with a status (429 / 503 / 504).
     Fault(Fault),
     RateLimited(RateLimit),
@@ -169,6 +173,7 @@ fn authenticate<E: Envelope>(st: &Shared, headers: &HeaderMap) -> Result<Caller,
     Ok(Caller {
         tenant: info.tenant_id,
         client_id: info.client_id,
+        roles: info.roles,
     })
 }
 
@@ -258,6 +263,10 @@ async fn pipeline<E: Envelope>(
         // Throttled requests are refused before the service sees them (as a fault's 429).
         if let Err(limit) = st.admit(E::API, &caller.tenant, &path) {
             return Outcome::Refused(Refusal::RateLimited(limit));
+        }
+        // A request the app has no permission for is refused before the service sees it.
+        if !super::permissions::allowed(caller.roles.as_deref(), E::API, method.as_str(), &path) {
+            return Outcome::Refused(Refusal::Forbidden);
         }
         if let Some(f) = st.take_fault(E::API, method.as_str(), &path, &caller.tenant) {
             if f.after_apply {

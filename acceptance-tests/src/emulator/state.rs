@@ -24,6 +24,8 @@ pub struct TokenInfo {
     /// The resource the token was issued for (scope without `/.default`).
     pub audience: String,
     pub expires: Instant,
+    /// The application permissions (`roles`) its app held at issue; `None`: every one.
+    pub roles: Option<Vec<String>>,
 }
 
 struct Inner {
@@ -32,6 +34,9 @@ struct Inner {
     transitions: HashMap<String, Vec<Transition>>,
     limits: RateLimiter,
     tokens: HashMap<String, TokenInfo>,
+    /// Application permissions granted per app (client id, lowercase); an app not here holds
+    /// every one. API-NOTES.md#permission-model
+    grants: HashMap<String, Vec<String>>,
     issued: Vec<String>,
     faults: Vec<Fault>,
     lag: Duration,
@@ -118,6 +123,7 @@ impl Shared {
                 transitions: HashMap::new(),
                 limits: RateLimiter::default(),
                 tokens: HashMap::new(),
+                grants: HashMap::new(),
                 issued: Vec::new(),
                 faults: Vec::new(),
                 lag: Duration::ZERO,
@@ -213,6 +219,25 @@ impl Shared {
         let mut inner = self.lock();
         inner.issued.push(token.clone());
         inner.tokens.insert(token, info);
+    }
+
+    /// Grants `client_id`'s app exactly `roles` (`None`: every role again). Tokens issued
+    /// before keep the roles they carry.
+    pub fn set_roles(&self, client_id: &str, roles: Option<Vec<String>>) {
+        let mut inner = self.lock();
+        let key = client_id.to_ascii_lowercase();
+        match roles {
+            Some(r) => inner.grants.insert(key, r),
+            None => inner.grants.remove(&key),
+        };
+    }
+
+    /// The roles `client_id`'s app holds now (`None`: every one), for a token being issued.
+    pub fn roles(&self, client_id: &str) -> Option<Vec<String>> {
+        self.lock()
+            .grants
+            .get(&client_id.to_ascii_lowercase())
+            .cloned()
     }
 
     pub fn token(&self, token: &str) -> Option<TokenInfo> {

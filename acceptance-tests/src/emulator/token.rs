@@ -235,6 +235,7 @@ fn issue<'a>(
             client_id: app.client_id.clone(),
             audience: resource.to_ascii_lowercase(),
             expires: st.clock.now() + TOKEN_LIFETIME,
+            roles: st.roles(&app.client_id),
         },
     );
     Ok(json!({

@@ -4,9 +4,11 @@
 //! `common/<resource>.rs` and one `pub mod` line below.
 #![allow(dead_code, unused_imports)]
 
+pub mod adoption;
 pub mod ca_block_external_members;
 pub mod cross_tenant_access_default;
 pub mod cross_tenant_access_partner;
+pub mod grpc;
 pub mod mto_membership;
 pub mod organization_relationship;
 pub mod partner_connector;

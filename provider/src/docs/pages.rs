@@ -220,7 +220,49 @@ pub(super) fn render_resource(
         &format!("import {{\n  to = {address}\n  id = \"{id}\"\n}}"),
     );
     render_identity(&mut out, r, address, id);
+    render_list(&mut out, r);
     Ok(out)
+}
+
+/// "List blocks": what a Terraform 1.14 `list` block of this type lists, and its `config`.
+fn render_list(out: &mut String, r: &dyn Resource) {
+    let name = r.type_name();
+    let config = r.list_config();
+    out.push_str(
+        "
+## List (Terraform 1.14+)
+
+",
+    );
+    let _ = writeln!(
+        out,
+        "{} In a `*.tfquery.hcl` file, a `list` block lists the objects `terraform-provider-coexistence export` would export (and skips what it skips), each with its identity; `terraform query -generate-config-out=generated.tf` writes their `import` and `resource` blocks.\n",
+        config.description
+    );
+    let example = if config.attributes.is_empty() {
+        format!("list \"{name}\" \"all\" {{\n  provider = coexistence\n}}")
+    } else {
+        let settings: Vec<String> = config
+            .attributes
+            .iter()
+            .filter(|a| {
+                matches!(
+                    a.kind,
+                    crate::framework::schema::Kind::Plain(crate::framework::Type::Bool)
+                )
+            })
+            .map(|a| format!("    {} = true", a.name))
+            .collect();
+        format!(
+            "list \"{name}\" \"all\" {{\n  provider = coexistence\n  config {{\n{}\n  }}\n}}",
+            settings.join("\n")
+        )
+    };
+    code_block(out, "terraform", &example);
+    if !config.attributes.is_empty() {
+        out.push_str("\nThe `config` block takes:\n");
+        render_attributes(out, &config.attributes);
+    }
 }
 
 /// "Import by identity": the identity's attributes, and the `import` block naming them.

@@ -9,6 +9,7 @@
 pub mod args;
 pub mod hcl;
 pub mod naming;
+pub mod query;
 
 pub use args::{parse_args, Options, USAGE};
 use args::{provider_config, provider_settings};
@@ -321,6 +322,7 @@ pub async fn run(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> u8 {
         .collect();
     let opts = ListOptions {
         include_service_providers: o.include_service_providers,
+        ..ListOptions::default()
     };
     let listings = match collect(
         clients,

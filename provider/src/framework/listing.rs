@@ -45,11 +45,38 @@ pub struct Skipped {
 }
 
 /// What a listing includes beyond its defaults.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ListOptions {
     /// Partner configurations the service marks `isServiceProvider` (made by CSP relationships
     /// and support cases, not by the tenant's admins): skipped unless set.
     pub include_service_providers: bool,
+    /// Only the object of this partner tenant (a GUID), where the type is one per partner.
+    pub tenant_id: Option<String>,
+}
+
+/// The list block attribute setting [`ListOptions::include_service_providers`].
+pub const INCLUDE_SERVICE_PROVIDERS: &str = "include_service_providers";
+/// The list block attribute setting [`ListOptions::tenant_id`].
+pub const TENANT_ID: &str = "tenant_id";
+
+impl ListOptions {
+    /// The options a list block's `config` sets (Terraform 1.14 `list` blocks): an attribute
+    /// the type's list schema does not have, or leaves null, keeps its default.
+    pub fn from_config(config: &super::Value) -> ListOptions {
+        ListOptions {
+            include_service_providers: config.get(INCLUDE_SERVICE_PROVIDERS).as_bool()
+                == Some(true),
+            tenant_id: config.get(TENANT_ID).as_str().map(str::to_ascii_lowercase),
+        }
+    }
+}
+
+/// The `config` of a list block for a type whose listing takes no options.
+pub fn no_config(type_name: &str) -> super::Schema {
+    super::Schema::new(
+        &format!("Lists every `{type_name}` in the provider's tenant. Takes no arguments."),
+        Vec::new(),
+    )
 }
 
 /// What a listed value reads back as: its import ID imported (as the provider's own tenant,

@@ -187,6 +187,11 @@ pub trait Resource: Send + Sync {
         )
         .into())
     }
+    /// The `config` a Terraform 1.14 `list` block for this type takes: the [`ListOptions`]
+    /// its listing honours, by the names [`ListOptions::from_config`] reads.
+    fn list_config(&self) -> Schema {
+        super::listing::no_config(self.type_name())
+    }
     /// The natural key: the attribute(s) the service keeps unique for this kind of object, in
     /// a sentence for the docs page (e.g. "`tenant_id`: a tenant has at most one partner
     /// configuration per partner tenant."). When a create's outcome is in doubt (connection

@@ -76,6 +76,10 @@ pub trait TypedResource: Send + Sync {
         ctx: &Ctx,
         opts: &ListOptions,
     ) -> Result<Listing<Self::Model>, Diagnostics>;
+    /// The `config` of a `list` block for this type (Terraform 1.14): by default, none.
+    fn list_config(&self) -> Schema {
+        super::listing::no_config(Self::TYPE_NAME)
+    }
     fn natural_key(&self) -> &'static str;
     fn permissions(&self) -> &'static [(&'static str, Permission)];
 }
@@ -152,6 +156,10 @@ impl<T: TypedResource> Resource for T {
         TypedResource::list(self, ctx, opts)
             .await?
             .try_map(|m| to_value(&schema, &m))
+    }
+
+    fn list_config(&self) -> Schema {
+        TypedResource::list_config(self)
     }
 
     fn natural_key(&self) -> &'static str {

@@ -7,6 +7,7 @@
 
 pub mod convert;
 pub mod handshake;
+mod list_resources;
 pub mod plugin_services;
 pub mod proto;
 pub mod rpc;

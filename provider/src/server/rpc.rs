@@ -3,6 +3,7 @@
 //! state and the response helpers are in `server_state.rs`.
 
 use super::convert;
+use super::list_resources;
 use super::proto::tfplugin6 as pb;
 use super::proto::tfplugin6::provider_server::Provider;
 pub use super::server_state::ProviderServer;
@@ -14,6 +15,7 @@ use crate::framework::private::Private;
 use crate::framework::{Diagnostics, ImportCtx};
 use crate::framework::{Resource, Value};
 use std::sync::Arc;
+use tonic::codegen::BoxStream;
 use tonic::{Request, Response, Status};
 
 /// The registry entry for a request's type name, or the response carrying the diagnostic.
@@ -47,6 +49,13 @@ impl Provider for ProviderServer {
                 .data_sources
                 .keys()
                 .map(|k| pb::get_metadata::DataSourceMetadata {
+                    type_name: k.to_string(),
+                })
+                .collect(),
+            list_resources: self
+                .lists
+                .keys()
+                .map(|k| pb::get_metadata::ListResourceMetadata {
                     type_name: k.to_string(),
                 })
                 .collect(),
@@ -434,6 +443,25 @@ impl Provider for ProviderServer {
             upgraded_identity,
             diagnostics: convert::diagnostics(&diags),
         }))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        req: Request<pb::validate_list_resource_config::Request>,
+    ) -> Result<Response<pb::validate_list_resource_config::Response>, Status> {
+        Ok(Response::new(list_resources::validate(
+            self,
+            &req.into_inner(),
+        )))
+    }
+
+    async fn list_resource(
+        &self,
+        req: Request<pb::list_resource::Request>,
+    ) -> Result<Response<BoxStream<pb::list_resource::Event>>, Status> {
+        Ok(Response::new(
+            list_resources::list(self, req.into_inner()).await,
+        ))
     }
 
     async fn stop_provider(

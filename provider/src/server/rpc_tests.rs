@@ -77,6 +77,125 @@ async fn validate_points_at_the_attribute() {
     );
 }
 
+/// Every resource type is a list resource type, advertised in GetMetadata and with its `list`
+/// block schema in GetProviderSchema (lint-clean); partners take the export's options.
+#[tokio::test]
+async fn every_resource_type_is_a_list_resource_type() {
+    let s = ProviderServer::new();
+    let meta = s
+        .get_metadata(Request::new(pb::get_metadata::Request {}))
+        .await
+        .unwrap()
+        .into_inner();
+    let schemas = s
+        .get_provider_schema(Request::new(pb::get_provider_schema::Request {}))
+        .await
+        .unwrap()
+        .into_inner();
+    let mut listed: Vec<_> = meta
+        .list_resources
+        .iter()
+        .map(|l| l.type_name.clone())
+        .collect();
+    let mut resources: Vec<_> = meta.resources.iter().map(|r| r.type_name.clone()).collect();
+    listed.sort();
+    resources.sort();
+    assert_eq!(listed, resources);
+    let mut problems = Vec::new();
+    for name in &resources {
+        assert!(schemas.list_resource_schemas.contains_key(name), "{name}");
+        problems.extend(s.list_entry(name).unwrap().schema.lint(name));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let partner = &schemas.list_resource_schemas["coexistence_cross_tenant_access_partner"];
+    let attrs: Vec<_> = partner
+        .block
+        .as_ref()
+        .unwrap()
+        .attributes
+        .iter()
+        .map(|a| (a.name.as_str(), a.optional))
+        .collect();
+    assert_eq!(
+        attrs,
+        [("include_service_providers", true), ("tenant_id", true)]
+    );
+    let other = &schemas.list_resource_schemas["coexistence_mto_membership"];
+    assert!(other.block.as_ref().unwrap().attributes.is_empty());
+}
+
+/// ValidateListResourceConfig: the list schema's validators answer with the attribute path; an
+/// empty config (a type without options) is valid; an unknown type is a diagnostic.
+#[tokio::test]
+async fn validate_list_config_points_at_the_attribute() {
+    let s = ProviderServer::new();
+    let validate = |type_name: &str, config: Value| {
+        let e = s.list_entry(type_name).map(|e| e.ty.clone());
+        let ty = e.unwrap_or(Type::Object(Default::default()));
+        let req = pb::validate_list_resource_config::Request {
+            type_name: type_name.into(),
+            config: Some(convert::encode(&config, &ty).unwrap()),
+            ..Default::default()
+        };
+        let s = &s;
+        async move {
+            s.validate_list_resource_config(Request::new(req))
+                .await
+                .unwrap()
+                .into_inner()
+                .diagnostics
+        }
+    };
+    let partner = "coexistence_cross_tenant_access_partner";
+    let ty = s.list_entry(partner).unwrap().ty.clone();
+    let mut config = Value::null_object(&ty);
+    config.set_attr("tenant_id", Value::string("not-a-guid"));
+    let d = validate(partner, config.clone()).await;
+    assert_eq!(d.len(), 1, "{d:?}");
+    let step = &d[0].attribute.as_ref().unwrap().steps[0];
+    assert_eq!(
+        step.selector,
+        Some(pb::attribute_path::step::Selector::AttributeName(
+            "tenant_id".into()
+        ))
+    );
+    config.set_attr(
+        "tenant_id",
+        Value::string("72f988bf-86f1-41af-91ab-2d7cd011db47"),
+    );
+    config.set_attr("include_service_providers", Value::Bool(true));
+    assert!(validate(partner, config).await.is_empty());
+    assert!(validate("coexistence_mto_membership", Value::Null)
+        .await
+        .is_empty());
+    let d = validate("coexistence_nope", Value::Null).await;
+    assert_eq!(d[0].summary, "Unknown list resource type");
+}
+
+/// A ListResource that cannot list (here: before ConfigureProvider) is one event carrying the
+/// error, with no identity.
+#[tokio::test]
+async fn a_list_that_cannot_run_is_one_event_with_the_error() {
+    use futures::StreamExt as _;
+    let s = ProviderServer::new();
+    let events: Vec<_> = s
+        .list_resource(Request::new(pb::list_resource::Request {
+            type_name: "coexistence_mto_membership".into(),
+            config: Some(convert::encode(&Value::Null, &Type::Object(Default::default())).unwrap()),
+            include_resource_object: true,
+            limit: 10,
+        }))
+        .await
+        .unwrap()
+        .into_inner()
+        .collect()
+        .await;
+    assert_eq!(events.len(), 1);
+    let e = events[0].as_ref().unwrap();
+    assert!(e.identity.is_none() && e.resource_object.is_none());
+    assert_eq!(e.diagnostic[0].summary, "Provider not configured");
+}
+
 /// Counts its reads in private state; a plan with `stale` in private state re-reads `id`.
 struct Counter;
 

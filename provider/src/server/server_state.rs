@@ -23,11 +23,19 @@ pub(super) struct IdentityEntry {
     pub(super) ty: Type,
 }
 
+/// The `config` schema of a resource type's `list` block and its value type.
+pub(super) struct ListEntry {
+    pub(super) schema: Schema,
+    pub(super) ty: Type,
+}
+
 pub struct ProviderServer {
     pub(super) provider_schema: Schema,
     pub(super) provider_ty: Type,
     pub(super) resources: HashMap<&'static str, Entry<dyn Resource>>,
     pub(super) identities: HashMap<&'static str, IdentityEntry>,
+    /// Every resource type is also a list resource type (Terraform 1.14 `list` blocks).
+    pub(super) lists: HashMap<&'static str, ListEntry>,
     pub(super) data_sources: HashMap<&'static str, Entry<dyn DataSource>>,
     /// Built once: Terraform asks for the schema several times per command.
     pub(super) schema_response: OnceLock<pb::get_provider_schema::Response>,
@@ -61,6 +69,15 @@ impl ProviderServer {
                 (*name, IdentityEntry { schema, ty })
             })
             .collect();
+        let lists = registry
+            .resources
+            .iter()
+            .map(|(name, imp)| {
+                let schema = imp.list_config();
+                let ty = schema.ty();
+                (*name, ListEntry { schema, ty })
+            })
+            .collect();
         let resources = registry
             .resources
             .into_iter()
@@ -84,6 +101,7 @@ impl ProviderServer {
             provider_schema,
             resources,
             identities,
+            lists,
             data_sources,
             schema_response: OnceLock::new(),
             clients: RwLock::new(None),
@@ -95,6 +113,13 @@ impl ProviderServer {
         self.resources
             .get(name)
             .ok_or_else(|| unknown_type("resource", name, self.resources.keys()))
+    }
+
+    /// The `list` block schema of a resource type.
+    pub(super) fn list_entry(&self, name: &str) -> Result<&ListEntry, Diagnostics> {
+        self.lists
+            .get(name)
+            .ok_or_else(|| unknown_type("list resource", name, self.lists.keys()))
     }
 
     /// The identity schema of a registered resource type (every one has one).
@@ -136,6 +161,12 @@ impl ProviderServer {
                 .collect(),
             data_source_schemas: self
                 .data_sources
+                .iter()
+                .map(|(k, e)| (k.to_string(), convert::schema(&e.schema)))
+                .collect(),
+            // Terraform before 1.14 does not know this field and skips it.
+            list_resource_schemas: self
+                .lists
                 .iter()
                 .map(|(k, e)| (k.to_string(), convert::schema(&e.schema)))
                 .collect(),

@@ -222,6 +222,7 @@ fn refusal_error(r: Refusal) -> ExchangeError {
             odata,
             "The admin API only accepts POST.",
         ),
+        Refusal::Forbidden => status_error(403),
         Refusal::Fault(f) => {
             let mut e = status_error(f.status);
             e.retry_after = f.retry_after;

@@ -229,6 +229,7 @@ fn refusal_error(r: Refusal, caller: &Caller) -> GraphError {
             "Request_BadRequest",
             "Specified HTTP method is not allowed for the request uri.",
         ),
+        Refusal::Forbidden => fault_error(403, caller),
         Refusal::Fault(f) => {
             let mut e = fault_error(f.status, caller);
             if let Some(ra) = &f.retry_after {
@@ -255,7 +256,9 @@ fn refusal_error(r: Refusal, caller: &Caller) -> GraphError {
 
 /// Graph's documented throttling and outage answers. API-NOTES.md#graph-throttling
 fn fault_error(status: u16, caller: &Caller) -> GraphError {
-    let Caller { tenant, client_id } = caller;
+    let Caller {
+        tenant, client_id, ..
+    } = caller;
     match status {
         429 => {
             let mut e = GraphError::new(

@@ -12,6 +12,14 @@ pub(super) async fn list(ctx: &Ctx, opts: &ListOptions) -> Result<Listing<Partne
     let mut out = Listing::default();
     for (p, sync) in all_with_sync(ctx).await? {
         let tenant = p["tenantId"].as_str().unwrap_or_default().to_string();
+        // A list block naming one partner tenant: the others are not listed at all.
+        if opts
+            .tenant_id
+            .as_deref()
+            .is_some_and(|t| !t.eq_ignore_ascii_case(&tenant))
+        {
+            continue;
+        }
         if p["isServiceProvider"].as_bool() == Some(true) && !opts.include_service_providers {
             out.skip(
                 tenant,
@@ -156,12 +164,39 @@ mod tests {
             &ctx(m),
             &ListOptions {
                 include_service_providers: true,
+                ..ListOptions::default()
             },
         )
         .await
         .unwrap();
         assert_eq!(all.found.len(), 1);
         assert!(all.skipped.is_empty());
+    }
+
+    /// A `list` block naming one partner tenant (any case) lists that partner alone, and
+    /// reports nothing skipped about the others.
+    #[tokio::test]
+    async fn a_tenant_filter_lists_that_partner_alone() {
+        let m = MockTransport::new(vec![answer(
+            expanded(),
+            200,
+            Some(
+                json!({"value": [partner(T, false, json!(null)), partner(CSP, true, json!(null)), partner(THIRD, false, json!(null))]}),
+            ),
+        )]);
+        let r = CrossTenantAccessPartner;
+        let opts = ListOptions::from_config(&crate::framework::Value::object([(
+            "tenant_id",
+            crate::framework::Value::string(THIRD.to_ascii_uppercase()),
+        )]));
+        let one = Resource::list(&r, &ctx(m), &opts).await.unwrap();
+        let ids: Vec<_> = one
+            .found
+            .iter()
+            .map(|v| r.import_id_of(v).unwrap().unwrap())
+            .collect();
+        assert_eq!(ids, [THIRD]);
+        assert!(one.skipped.is_empty());
     }
 
     #[tokio::test]

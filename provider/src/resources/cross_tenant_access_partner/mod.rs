@@ -335,6 +335,21 @@ impl crate::framework::TypedResource for CrossTenantAccessPartner {
         Some(state.tenant_id.clone())
     }
 
+    fn list_config(&self) -> Schema {
+        use crate::framework::listing::{INCLUDE_SERVICE_PROVIDERS, TENANT_ID};
+        Schema::new(
+            "Lists the partner configurations of the provider's tenant (with their identity synchronization policies). Partners the service marks as service providers are left out unless `include_service_providers` is true.",
+            vec![
+                Attribute::bool(INCLUDE_SERVICE_PROVIDERS).optional().description(
+                    "Also list partners the service marks `isServiceProvider` (made by CSP relationships and support cases, not by the tenant's admins), as `export --include-service-providers` does. Defaults to `false`.",
+                ),
+                Attribute::string(TENANT_ID).optional().validate(guid()).description(
+                    "List only the partner configuration of this partner tenant (a GUID).",
+                ),
+            ],
+        )
+    }
+
     fn natural_key(&self) -> &'static str {
         "`tenant_id`: a tenant holds at most one partner configuration per partner tenant."
     }
