@@ -66,7 +66,7 @@ impl Permission {
     pub fn describe(&self) -> String {
         if let (Api::Teams, Some(role)) = (self.api, self.role) {
             return format!(
-                "the Microsoft Entra role `{role}` assigned to the app's service principal (the {} takes no application permission for it)",
+                "the Microsoft Entra role `{role}` assigned to the app's service principal (the {}: no application permission is documented for it)",
                 self.api.display_name()
             );
         }
@@ -106,7 +106,7 @@ mod tests {
         );
         assert_eq!(
             Permission::teams("Teams Administrator").describe(),
-            "the Microsoft Entra role `Teams Administrator` assigned to the app's service principal (the Skype and Teams Tenant Admin API takes no application permission for it)"
+            "the Microsoft Entra role `Teams Administrator` assigned to the app's service principal (the Skype and Teams Tenant Admin API: no application permission is documented for it)"
         );
     }
 }
