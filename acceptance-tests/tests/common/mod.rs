@@ -53,6 +53,7 @@ pub static RESOURCE_TYPES: &[&ResourceType] = &[
     &partner_connector::PARTNER_CONNECTOR,
     &cross_tenant_access_default::DEFAULT_POLICY,
     &teams_federation::FEDERATION,
+    &teams_federation::DOMAIN,
 ];
 
 /// The description of `type_name`; panics naming the file to teach when there is none.

@@ -67,3 +67,28 @@ pub fn allowed(acc: &Acc) -> Option<Vec<String>> {
 pub fn change_in_portal(acc: &Acc, change: Value) {
     federation::change_in_portal(&acc.emu, &acc.home.tenant_id, change);
 }
+
+pub const DOMAIN_TYPE: &str = coexistence::resources::teams_federation_domain::TYPE_NAME;
+
+/// Whether the configuration `obj` still lists the instance's domain.
+fn owns_domain(_: &ResourceType, state: &Value, path: &str, obj: &Value) -> bool {
+    let domain = state["domain"].as_str().unwrap_or_default();
+    path == FEDERATION_PATH
+        && federation::allowed(obj)
+            .is_some_and(|l| l.iter().any(|d| d.eq_ignore_ascii_case(domain)))
+}
+
+/// One allowed domain: its object is the shared configuration, and it owns its entry only.
+pub static DOMAIN: ResourceType = ResourceType {
+    type_name: DOMAIN_TYPE,
+    path: |_| FEDERATION_PATH.to_string(),
+    owns: owns_domain,
+    ..super::DESCRIPTION
+};
+
+/// A domain resource named `name` that depends on the switches at [`FEDERATION_ADDR`].
+pub fn domain_hcl(name: &str, domain: &str) -> String {
+    format!(
+        "resource \"{DOMAIN_TYPE}\" \"{name}\" {{\n  domain     = \"{domain}\"\n  depends_on = [{FEDERATION_ADDR}]\n}}\n"
+    )
+}

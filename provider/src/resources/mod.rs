@@ -11,6 +11,7 @@ pub mod organization_relationship;
 pub mod partner_connector;
 pub mod shared;
 pub mod teams_federation;
+pub mod teams_federation_domain;
 pub mod xts_job;
 
 pub fn all() -> Vec<Arc<dyn Resource>> {
@@ -23,5 +24,6 @@ pub fn all() -> Vec<Arc<dyn Resource>> {
         Arc::new(xts_job::XtsJobResource),
         Arc::new(partner_connector::PartnerConnector),
         Arc::new(teams_federation::TeamsFederation),
+        Arc::new(teams_federation_domain::TeamsFederationDomain),
     ]
 }
