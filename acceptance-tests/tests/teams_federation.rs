@@ -117,28 +117,43 @@ async fn switches_are_set_changed_drifted_imported_and_restored() {
     assert_tenant_empty(&acc, &acc.home.tenant_id);
 }
 
-/// A configuration made in the Teams admin center is imported with `global`: the plan is
-/// empty when the configuration says what the tenant has, and destroy then restores the
-/// defaults but keeps allow-list mode for the domains someone listed by hand.
+/// A configuration made in the Teams admin center is never overwritten by a create: the error
+/// says to import it (`global`), nothing is written; after the import the plan shows exactly
+/// the switch the configuration changes, and with the configuration saying what the tenant has
+/// the plan is empty. Destroy then restores the defaults but keeps allow-list mode for the
+/// domains someone listed by hand.
 #[tokio::test(flavor = "multi_thread")]
-async fn a_portal_made_configuration_is_imported_with_an_empty_plan() {
+async fn a_portal_made_configuration_is_imported_not_overwritten() {
     let acc = Acc::start().await;
     change_in_portal(
         &acc,
         json!({
-            "AllowFederatedUsers": true,
             "BlockAllSubdomains": true,
             "AllowedDomains": {"AllowedDomain": [{"Domain": "partner.example"}]},
         }),
     );
+    let portal = live(&acc);
     let steps = federation_steps(&acc);
+    steps.config(&federation_hcl(&[("domain_mode", "\"allow_list\"")]));
+    let out = steps
+        .apply_expect_error("were changed outside Terraform")
+        .await;
+    assert!(
+        normalize(&out.combined()).contains("block_all_subdomains"),
+        "{out}"
+    );
+    assert_eq!(live(&acc), portal, "nothing written");
+
+    acc.tf
+        .run_ok(&["import", "-input=false", FEDERATION_ADDR, "global"])
+        .await;
+    acc.tf
+        .plan_expect_changed_paths(FEDERATION_ADDR, &["block_all_subdomains"])
+        .await;
     steps.config(&federation_hcl(&[
         ("domain_mode", "\"allow_list\""),
         ("block_all_subdomains", "true"),
     ]));
-    acc.tf
-        .run_ok(&["import", "-input=false", FEDERATION_ADDR, "global"])
-        .await;
     acc.tf.plan_expect_empty().await;
     steps.apply().await;
     steps.destroy().await;

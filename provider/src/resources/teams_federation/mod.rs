@@ -16,6 +16,7 @@ mod model;
 mod tests;
 
 use crate::framework::import_id::ImportId;
+use crate::framework::lifecycle::import_hint;
 use crate::framework::schema::timeouts_attribute;
 use crate::framework::validators::one_of;
 use crate::framework::{
@@ -83,7 +84,7 @@ fn property(attr: &str) -> String {
 
 fn schema() -> Schema {
     Schema::new(
-        "**Preview.** The tenant-wide switches of Teams external access (the Teams admin center's \"External access\" page, `Set-CsTenantFederationConfiguration`): federation with other Microsoft 365 organizations, whether it is limited to an allow list of domains, chat with Teams accounts not managed by an organization, and with tenants that hold only trial licenses. A tenant has exactly one such configuration, so this resource adopts it: create writes every switch (each has the service default as its default), and destroy restores the service defaults. It never manages the domain lists: allowed domains are `coexistence_teams_federation_domain` resources (one per domain, so that several configurations can share the list), blocked domains are left as they are.\n\nThe low-trust step of a tenant pair is `domain_mode = \"allow_list\"` here plus one `coexistence_teams_federation_domain` per partner domain (with `depends_on` this resource). Leaving allow-list mode (`domain_mode = \"block_list\"`) drops the allowed list: the service keeps either the list or \"all known domains\". Destroy leaves allow-list mode in place while the list still holds domains (added out of band, or by other configurations), so they are never dropped by a destroy.\n\nThe API is the Teams tenant admin API (`teams_endpoint`), the service behind the MicrosoftTeams PowerShell module. Microsoft documents no REST contract for it: reads follow what public security tools send; the write (a PATCH of the changed properties) is assumed, hence *preview*. The app signs in with a token for the Skype and Teams Tenant Admin API and needs the Microsoft Entra role Teams Administrator.",
+        "**Preview.** The tenant-wide switches of Teams external access (the Teams admin center's \"External access\" page, `Set-CsTenantFederationConfiguration`): federation with other Microsoft 365 organizations, whether it is limited to an allow list of domains, chat with Teams accounts not managed by an organization, and with tenants that hold only trial licenses. A tenant has exactly one such configuration, so this resource adopts it: create writes every switch (each has the service default as its default) but refuses to overwrite a switch changed outside Terraform (import it first, ID `global`, so the plan shows the change), and destroy restores the service defaults. It never manages the domain lists: allowed domains are `coexistence_teams_federation_domain` resources (one per domain, so that several configurations can share the list), blocked domains are left as they are.\n\nThe low-trust step of a tenant pair is `domain_mode = \"allow_list\"` here plus one `coexistence_teams_federation_domain` per partner domain (with `depends_on` this resource). Leaving allow-list mode (`domain_mode = \"block_list\"`) drops the allowed list: the service keeps either the list or \"all known domains\". Destroy leaves allow-list mode in place while the list still holds domains (added out of band, or by other configurations), so they are never dropped by a destroy.\n\nThe API is the Teams tenant admin API (`teams_endpoint`), the service behind the MicrosoftTeams PowerShell module. Microsoft documents no REST contract for it: reads follow what public security tools send; the write (a PATCH of the changed properties) is assumed, hence *preview*. The app signs in with a token for the Skype and Teams Tenant Admin API and needs the Microsoft Entra role Teams Administrator.",
         vec![
             Attribute::string("id").computed().use_state_for_unknown().description("Always `global`."),
             switch("allow_federated_users", true, "Whether users may communicate with users of other Microsoft 365 organizations at all (`false`: \"Block all external domains\")."),
@@ -162,8 +163,33 @@ impl crate::framework::TypedResource for TeamsFederation {
         schema()
     }
 
+    /// Adopts the configuration, but never overwrites a switch changed outside Terraform
+    /// without showing it first: such a create fails asking for an import, so the plan after
+    /// it shows the change (as the default cross-tenant access policy does).
     async fn create(&self, ctx: &Ctx, planned: Federation) -> Result<Federation, ApplyError> {
-        Ok(make_it_so(ctx, "writing the Teams federation switches", |_| planned).await?)
+        let mut refused = Vec::new();
+        let result = make_it_so(ctx, "writing the Teams federation switches", |live| {
+            refused = planned.overwrites(&Federation::from_config(live));
+            if refused.is_empty() {
+                planned
+            } else {
+                // Nothing to write: the target is what is live.
+                Federation::from_config(live)
+            }
+        })
+        .await?;
+        if !refused.is_empty() {
+            return Err(Diagnostics::from(Diagnostic::error(
+                "The Teams federation switches were changed outside Terraform",
+                format!(
+                    "This tenant's Teams federation configuration no longer holds the service defaults, and this configuration would replace {}. Terraform does not overwrite settings it does not manage without showing them first. {}\nThe plan after the import shows what the configuration changes.",
+                    refused.join(", "),
+                    import_hint(TYPE_NAME, ID)
+                ),
+            ))
+            .into());
+        }
+        Ok(result)
     }
 
     async fn read(&self, ctx: &Ctx, _: Federation) -> Result<Option<Federation>, Diagnostics> {

@@ -132,6 +132,29 @@ impl Federation {
         out
     }
 
+    /// The attributes this model would change in `live` although `live` no longer holds the
+    /// service default there: settings made outside Terraform that a create would overwrite.
+    pub fn overwrites(&self, live: &Federation) -> Vec<&'static str> {
+        let defaults = Federation::service_defaults();
+        let mut out: Vec<&'static str> = self
+            .switches()
+            .into_iter()
+            .zip(live.switches())
+            .zip(defaults.switches())
+            .filter(|(((_, _, want), (_, _, got)), (_, _, default))| {
+                want.is_some() && want != got && got != default
+            })
+            .map(|(((attr, _, _), _), _)| attr)
+            .collect();
+        if self.domain_mode.is_some()
+            && self.domain_mode != live.domain_mode
+            && live.domain_mode != defaults.domain_mode
+        {
+            out.push("domain_mode");
+        }
+        out
+    }
+
     /// The attributes whose value in `read` is not this model's: after a write, what did not
     /// take.
     pub fn differences(&self, read: &Federation) -> Vec<String> {

@@ -212,3 +212,42 @@ async fn a_403_names_the_teams_administrator_role() {
         .unwrap_err();
     assert!(e.to_string().contains("Teams Administrator"), "{e}");
 }
+
+#[tokio::test]
+async fn create_never_overwrites_a_switch_changed_outside_terraform() {
+    // Someone turned Teams consumer chat off in the admin center; a create that would turn it
+    // back on (the default) is refused, nothing is written.
+    let portal = patched(service_default(), json!({"AllowTeamsConsumer": false}));
+    let (ctx, m) = scripted(vec![get(portal.clone())]);
+    let planned = Federation {
+        domain_mode: Some(ALLOW_LIST.into()),
+        ..Federation::service_defaults()
+    };
+    let e = TypedResource::create(&TeamsFederation, &ctx, planned)
+        .await
+        .unwrap_err();
+    m.assert_done();
+    let text = format!("{e:?}");
+    assert!(
+        text.contains("allow_teams_consumer") && text.contains("global"),
+        "{text}"
+    );
+    // A configuration that keeps the portal's value is written.
+    let (ctx, m) = scripted(vec![
+        get(portal.clone()),
+        step("PATCH", PATH, 204, None),
+        get(patched(
+            portal,
+            json!({"AllowedDomains": {"AllowedDomain": []}}),
+        )),
+    ]);
+    let planned = Federation {
+        allow_teams_consumer: Some(false),
+        domain_mode: Some(ALLOW_LIST.into()),
+        ..Federation::service_defaults()
+    };
+    TypedResource::create(&TeamsFederation, &ctx, planned)
+        .await
+        .unwrap();
+    m.assert_done();
+}
