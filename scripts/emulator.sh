@@ -31,6 +31,7 @@ provider "coexistence" {
   authority_host    = "$url"
   graph_endpoint    = "$url"
   exchange_endpoint = "$url"
+  teams_endpoint    = "$url"
 }
 
 provider "coexistence" {
@@ -41,6 +42,7 @@ provider "coexistence" {
   authority_host    = "$url"
   graph_endpoint    = "$url"
   exchange_endpoint = "$url"
+  teams_endpoint    = "$url"
 }
 
 $seeded

@@ -234,7 +234,7 @@ async fn a_missing_permission_fails_naming_it_and_writes_nothing() {
         "nothing was written",
         "Cannot list coexistence_ca_block_external_members",
         "Policy.Read.All",
-        "These types could be exported: coexistence_cross_tenant_access_default, coexistence_cross_tenant_access_partner, coexistence_mto_membership, coexistence_organization_relationship, coexistence_partner_connector, coexistence_xts_job.",
+        "These types could be exported: coexistence_cross_tenant_access_default, coexistence_cross_tenant_access_partner, coexistence_mto_membership, coexistence_organization_relationship, coexistence_partner_connector, coexistence_teams_federation, coexistence_teams_federation_domain, coexistence_xts_job.",
     ] {
         assert!(err.contains(needed), "{needed:?} missing from:\n{err}");
     }

@@ -737,3 +737,77 @@ async fn a_portal_changed_default_policy_is_imported_first() {
     assert_tenant_empty(&acc, &acc.home.tenant_id);
     assert_tenant_empty(&acc, &partner);
 }
+
+/// `teams_federation = true` (preview): with each tenant's Teams federation in allow-list mode
+/// (set outside the module, its ID passed in so the domains follow it), each tenant's allowed list gets
+/// the other's initial domain and SMTP domains next to a domain allowed by hand, which stays;
+/// destroy removes the pair's domains and restores the switches.
+#[tokio::test(flavor = "multi_thread")]
+async fn teams_federation_allows_each_tenants_domains_in_the_other() {
+    use coexistence_acceptance::emulator::teams::federation::{self, PATH};
+    let acc = Acc::start().await;
+    if !needs_modern_terraform(&acc).await {
+        return;
+    }
+    let (home, partner) = (acc.home.tenant_id.clone(), acc.partner.tenant_id.clone());
+    federation::change_in_portal(
+        &acc.emu,
+        &home,
+        serde_json::json!({"AllowedDomains": {"AllowedDomain": [{"Domain": "byhand.example"}]}}),
+    );
+    let switches = r#"
+resource "coexistence_teams_federation" "contoso" {
+  provider    = coexistence.contoso
+  domain_mode = "allow_list"
+}
+
+resource "coexistence_teams_federation" "fabrikam" {
+  provider    = coexistence.fabrikam
+  domain_mode = "allow_list"
+}
+"#;
+    acc.tf.write_config(&format!(
+        "{}{switches}",
+        root(
+            &acc,
+            r#"  trust_level      = "low"
+  domains          = { a = ["contoso.example"], b = [] }
+  teams_federation = true
+  teams_federation_switches = {
+    a = coexistence_teams_federation.contoso.id
+    b = coexistence_teams_federation.fabrikam.id
+  }
+"#,
+        )
+    ));
+    install_module(&acc).await;
+    apply_and_converge(&acc).await;
+    let allowed = |t: &str| {
+        let mut l = federation::allowed(&acc.emu.object(t, PATH).unwrap()).unwrap_or_default();
+        l.sort();
+        l
+    };
+    let (a_moera, b_moera) = (&acc.home.default_domain, &acc.partner.default_domain);
+    let mut want_a = vec![b_moera.to_string(), "byhand.example".to_string()];
+    want_a.sort();
+    assert_eq!(
+        allowed(&home),
+        want_a,
+        "Contoso allows Fabrikam's domains, and keeps the one allowed by hand"
+    );
+    let mut want_b = vec![a_moera.to_string(), "contoso.example".to_string()];
+    want_b.sort();
+    assert_eq!(
+        allowed(&partner),
+        want_b,
+        "Fabrikam allows Contoso's domains"
+    );
+
+    acc.tf.destroy().await;
+    assert_eq!(
+        allowed(&home),
+        ["byhand.example"],
+        "the hand-added domain stays"
+    );
+    assert_tenant_empty(&acc, &partner);
+}

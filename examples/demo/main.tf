@@ -42,6 +42,7 @@ provider "coexistence" {
   authority_host    = var.endpoint
   graph_endpoint    = var.endpoint
   exchange_endpoint = var.endpoint
+  teams_endpoint    = var.endpoint
 }
 
 provider "coexistence" {
@@ -52,6 +53,7 @@ provider "coexistence" {
   authority_host    = var.endpoint
   graph_endpoint    = var.endpoint
   exchange_endpoint = var.endpoint
+  teams_endpoint    = var.endpoint
 }
 
 module "pair" {

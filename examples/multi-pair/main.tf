@@ -50,6 +50,7 @@ provider "coexistence" {
   authority_host    = var.endpoint
   graph_endpoint    = var.endpoint
   exchange_endpoint = var.endpoint
+  teams_endpoint    = var.endpoint
 }
 
 provider "coexistence" {
@@ -60,6 +61,7 @@ provider "coexistence" {
   authority_host    = var.endpoint
   graph_endpoint    = var.endpoint
   exchange_endpoint = var.endpoint
+  teams_endpoint    = var.endpoint
 }
 
 provider "coexistence" {
@@ -70,6 +72,7 @@ provider "coexistence" {
   authority_host    = var.endpoint
   graph_endpoint    = var.endpoint
   exchange_endpoint = var.endpoint
+  teams_endpoint    = var.endpoint
 }
 
 provider "coexistence" {
@@ -80,6 +83,7 @@ provider "coexistence" {
   authority_host    = var.endpoint
   graph_endpoint    = var.endpoint
   exchange_endpoint = var.endpoint
+  teams_endpoint    = var.endpoint
 }
 
 # The hub owns one multitenant organization with every high-trust subsidiary in it; each

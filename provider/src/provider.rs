@@ -41,20 +41,23 @@ pub fn schema() -> Schema {
             Attribute::string("environment")
                 .optional()
                 .validate(one_of(ENVIRONMENTS))
-                .description("The cloud: `public` (default), `usgovernment`, `dod` or `china`. Sets the sign-in, Graph and Exchange endpoints. Env: `ARM_ENVIRONMENT`."),
+                .description("The cloud: `public` (default), `usgovernment`, `dod` or `china`. Sets the sign-in, Graph, Exchange and Teams endpoints. Env: `ARM_ENVIRONMENT`."),
             Attribute::string("authority_host").optional().validate(https_url()).description("Overrides the sign-in endpoint, e.g. `https://login.microsoftonline.com`. Env: `ARM_AUTHORITY_HOST`."),
             Attribute::string("graph_endpoint").optional().validate(https_url()).description("Overrides the Microsoft Graph endpoint, e.g. `https://graph.microsoft.com`. Tokens are requested for `<graph_endpoint>/.default`. Env: `ARM_GRAPH_ENDPOINT`."),
             Attribute::string("exchange_endpoint").optional().validate(https_url()).description("Overrides the Exchange Online admin API endpoint, e.g. `https://outlook.office365.com`. Env: `ARM_EXCHANGE_ENDPOINT`."),
+            Attribute::string("teams_endpoint").optional().validate(https_url()).description("Overrides the Teams tenant admin API endpoint (used by the `coexistence_teams_federation*` resources), e.g. `https://api.interfaces.records.teams.microsoft.com`. Its tokens are always requested for the Skype and Teams Tenant Admin API (`48ac35b8-9aa8-4d74-927d-1f4a14a0b239/.default`), whatever the endpoint. Env: `ARM_TEAMS_ENDPOINT`."),
         ],
     )
 }
 
-/// Sign-in, Graph and Exchange endpoints of a national cloud. The Exchange ones are the admin
-/// API hosts the Exchange Online Admin API documentation lists per cloud (not the OWA hosts).
+/// Sign-in, Graph, Exchange and Teams endpoints of a national cloud. The Exchange ones are the
+/// admin API hosts the Exchange Online Admin API documentation lists per cloud (not the OWA
+/// hosts); the Teams ones are in API-NOTES.md#teams-host.
 pub struct Endpoints {
     pub authority_host: &'static str,
     pub graph: &'static str,
     pub exchange: &'static str,
+    pub teams: &'static str,
 }
 
 pub fn endpoints(environment: &str) -> Option<Endpoints> {
@@ -63,21 +66,25 @@ pub fn endpoints(environment: &str) -> Option<Endpoints> {
             authority_host: "https://login.microsoftonline.com",
             graph: "https://graph.microsoft.com",
             exchange: "https://outlook.office365.com",
+            teams: "https://api.interfaces.records.teams.microsoft.com",
         },
         "usgovernment" => Endpoints {
             authority_host: "https://login.microsoftonline.us",
             graph: "https://graph.microsoft.us",
             exchange: "https://outlook.office365.us",
+            teams: "https://api.interfaces.records.gov.teams.microsoft.us",
         },
         "dod" => Endpoints {
             authority_host: "https://login.microsoftonline.us",
             graph: "https://dod-graph.microsoft.us",
             exchange: "https://outlook-dod.office365.us",
+            teams: "https://api.interfaces.records.gov.teams.microsoft.us",
         },
         "china" => Endpoints {
             authority_host: "https://login.chinacloudapi.cn",
             graph: "https://microsoftgraph.chinacloudapi.cn",
             exchange: "https://outlook.office365.cn",
+            teams: "https://api.interfaces.records.teams.microsoftonline.cn",
         },
         _ => return None,
     })
@@ -114,12 +121,16 @@ pub fn configure(
     let exchange_endpoint = s
         .string("exchange_endpoint", "ARM_EXCHANGE_ENDPOINT")
         .unwrap_or_else(|| cloud.exchange.into());
+    let teams_endpoint = s
+        .string("teams_endpoint", "ARM_TEAMS_ENDPOINT")
+        .unwrap_or_else(|| cloud.teams.into());
     s.diags.clone().into_result()?;
 
     for (attr, v) in [
         ("authority_host", &auth.authority_host),
         ("graph_endpoint", &graph_endpoint),
         ("exchange_endpoint", &exchange_endpoint),
+        ("teams_endpoint", &teams_endpoint),
     ] {
         if !v.starts_with("https://") {
             return Err(Diagnostic::error(
@@ -134,24 +145,28 @@ pub fn configure(
         .map_err(|e| Diagnostics::from(Diagnostic::error("Could not build the HTTP client", e)))?;
     let (credential, sign_in) = select_credential(&auth, &http)
         .map_err(|e| Diagnostics::from(Diagnostic::error("No usable authentication method", e)))?;
-    tracing::debug!(method = sign_in.method, tenant_id = auth.tenant_id.as_deref().unwrap_or(""), graph_endpoint = %graph_endpoint, exchange_endpoint = %exchange_endpoint, "provider configured");
+    tracing::debug!(method = sign_in.method, tenant_id = auth.tenant_id.as_deref().unwrap_or(""), graph_endpoint = %graph_endpoint, exchange_endpoint = %exchange_endpoint, teams_endpoint = %teams_endpoint, "provider configured");
     // One credential, one token source per audience: Graph and Exchange Online are separate
-    // resources, each with its own `<endpoint>/.default` scope. Both share the sign-in, so a
-    // failure is reported once per provider.
+    // resources, each with its own `<endpoint>/.default` scope; the Teams tenant admin API is
+    // the Skype and Teams Tenant Admin API's app ID whatever its endpoint
+    // (API-NOTES.md#teams-token). All share the sign-in, so a failure is reported once per
+    // provider.
     let sign_in = Arc::new(SignInState::new(sign_in));
-    let api = |endpoint: String| crate::clients::Api {
+    let api = |endpoint: String, scope: String| crate::clients::Api {
         token: Arc::new(CredentialToken {
             credential: credential.clone(),
-            scope: format!("{}/.default", endpoint.trim_end_matches('/')),
+            scope,
             sign_in: sign_in.clone(),
         }),
         endpoint,
     };
+    let own_scope = |endpoint: &str| format!("{}/.default", endpoint.trim_end_matches('/'));
     Ok(Clients::new(
         Arc::new(ReqwestTransport(http)),
         auth.tenant_id.clone(),
-        api(graph_endpoint),
-        api(exchange_endpoint),
+        api(graph_endpoint.clone(), own_scope(&graph_endpoint)),
+        api(exchange_endpoint.clone(), own_scope(&exchange_endpoint)),
+        api(teams_endpoint, crate::clients::teams::token_scope()),
     ))
 }
 
@@ -214,5 +229,32 @@ mod tests {
         for e in ENVIRONMENTS {
             assert!(endpoints(e).is_some());
         }
+    }
+
+    #[test]
+    fn teams_hosts_per_cloud() {
+        let teams = |e: &str| endpoints(e).unwrap().teams;
+        assert_eq!(
+            teams("public"),
+            "https://api.interfaces.records.teams.microsoft.com"
+        );
+        assert_eq!(
+            teams("usgovernment"),
+            "https://api.interfaces.records.gov.teams.microsoft.us"
+        );
+        assert_eq!(teams("dod"), teams("usgovernment"));
+    }
+
+    #[test]
+    fn a_plain_http_teams_endpoint_is_refused_naming_it() {
+        let env = |k: &str| match k {
+            "ARM_TENANT_ID" => Some("72f988bf-86f1-41af-91ab-2d7cd011db47".to_string()),
+            "ARM_CLIENT_ID" => Some("app".to_string()),
+            "ARM_CLIENT_SECRET" => Some("s".to_string()),
+            "ARM_TEAMS_ENDPOINT" => Some("http://teams.example".to_string()),
+            _ => None,
+        };
+        let e = configure(&cfg(&[]), &env).err().unwrap();
+        assert_eq!(e.0[0].path, Some(AttrPath::root().attr("teams_endpoint")));
     }
 }

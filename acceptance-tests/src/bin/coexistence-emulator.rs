@@ -43,6 +43,7 @@ The base URL (https://127.0.0.1:<port>) serves, for the provider block:
   authority_host     <url>/<tenant>/oauth2/v2.0/token (client secret, certificate, OIDC)
   graph_endpoint     <url>/v1.0/...
   exchange_endpoint  <url>/adminapi/beta/<tenant>/InvokeCommand
+  teams_endpoint     <url>/Skype.Policy/configurations/TenantFederationSettings/...
 and, unauthenticated, the control API under <url>/_emulator/: seed, read, change and delete
 objects out of band, a tenant's summary, faults, replication lag, the clock, rate limits and
 the request log.

@@ -32,6 +32,7 @@
 //!      cross-tenant synchronization);
 //!    * [`exchange`] — the Exchange admin API (`InvokeCommand`): its envelope and one module per
 //!      cmdlet family (accepted domains, organization relationships, connectors);
+//!    * [`teams`] — the Teams tenant admin API: its envelope and the federation configuration;
 //!    * [`control`] — the unauthenticated `/_emulator/` control API for out-of-process callers,
 //!      and [`summary`], its readable listing of a tenant;
 //! 5. this facade: [`Emulator`], which starts it all and is what tests and the binary use.
@@ -51,6 +52,7 @@ pub mod signin;
 pub mod state;
 pub mod store;
 pub mod summary;
+pub mod teams;
 pub mod tls;
 pub mod token;
 pub(crate) mod util;
@@ -68,6 +70,13 @@ use axum::Router;
 pub use clock::RateLimit;
 use state::Shared;
 pub use vocab::{Api, EmulatorConfig, Fault, RequestRecord, TenantSpec};
+
+/// How out-of-band reads see every API's special objects: Graph's, and the Teams federation
+/// configuration, which exists (as the service default) without being stored.
+const LISTING: state::Listing = state::Listing {
+    virtual_object: |path| graph::virtual_object(path).or_else(|| teams::virtual_object(path)),
+    unlisted: graph::unlisted,
+};
 
 /// A running emulator. Dropping it stops the server.
 pub struct Emulator {
@@ -91,8 +100,8 @@ impl Drop for Emulator {
     }
 }
 
-/// The whole application: token endpoint, Exchange, Graph, control API. Exchange's routes are
-/// merged before Graph's, whose fallback answers every other path.
+/// The whole application: token endpoint, Exchange, Teams, Graph, control API. Exchange's and
+/// Teams' routes are merged before Graph's, whose fallback answers every other path.
 pub(crate) fn app(shared: Arc<Shared>) -> Router {
     Router::new()
         .merge(token::routes())
@@ -100,6 +109,7 @@ pub(crate) fn app(shared: Arc<Shared>) -> Router {
         .merge(hosts_ci::routes())
         .nest("/_emulator", control::routes())
         .merge(exchange::routes(shared.clone()))
+        .merge(teams::routes(shared.clone()))
         .merge(graph::routes(shared.clone()))
         .with_state(shared)
 }
@@ -129,7 +139,7 @@ impl Emulator {
         let port = listener.local_addr()?.port();
         let url = format!("https://127.0.0.1:{port}");
 
-        let shared = Shared::new(&cfg, url.clone(), Some(log_file), graph::LISTING)?;
+        let shared = Shared::new(&cfg, url.clone(), Some(log_file), LISTING)?;
         // Conditional Access is throttled from the start (the limit can be lifted like any).
         shared.set_rate_limit(Api::Graph, Some(graph::ca::rate_limit()));
         let shared = Arc::new(shared);
@@ -260,6 +270,17 @@ impl Emulator {
             tenant_id,
             client_id,
             token::EXCHANGE_AUDIENCES[0],
+        )
+    }
+
+    /// An access token for the Teams tenant admin API as `client_id` in `tenant_id` (audience
+    /// the Skype and Teams Tenant Admin API).
+    pub fn issue_teams_token(&self, tenant_id: &str, client_id: &str) -> String {
+        hosts::issue_access_token(
+            &self.shared,
+            tenant_id,
+            client_id,
+            vocab::TEAMS_AUDIENCES[0],
         )
     }
 

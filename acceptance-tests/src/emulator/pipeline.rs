@@ -1,4 +1,5 @@
-//! The request pipeline every emulated API shares (Graph, the Exchange admin API), with the
+//! The request pipeline every emulated API shares (Graph, the Exchange admin API, the Teams
+//! tenant admin API), with the
 //! API's own error envelope plugged in through [`Envelope`].
 //!
 //! For every request of an API:
@@ -102,8 +103,13 @@ pub trait Envelope: Send + Sync + 'static {
     /// `IntoResponse`).
     type Error: Clone + Send + Sync + 'static;
     const API: Api;
-    /// The resources its tokens may be for (besides the emulator's own URL).
+    /// The resources its tokens may be for (besides the emulator's own URL, when
+    /// [`Envelope::OWN_URL_IS_AUDIENCE`]).
     const AUDIENCES: &'static [&'static str];
+    /// Whether a token for the emulator's own URL is for this API too: true for the APIs whose
+    /// token audience is their endpoint (Graph, Exchange), false for one with a fixed audience
+    /// (the Teams tenant admin API).
+    const OWN_URL_IS_AUDIENCE: bool = true;
     /// The answer to a refusal, in the API's own shape.
     fn refuse(r: Refusal, caller: &Caller, ids: &Ids) -> Response;
     /// The answer to a route's error.
@@ -160,7 +166,14 @@ fn authenticate<E: Envelope>(st: &Shared, headers: &HeaderMap) -> Result<Caller,
     let Some(info) = st.token(token) else {
         return Err(Refusal::Unauthenticated("IDX14100: JWT is not well formed, there are no dots (.).\nThe token needs to be in JWS or JWE Compact Serialization Format."));
     };
-    if !st.is_audience(E::AUDIENCES, &info.audience) {
+    let audience = if E::OWN_URL_IS_AUDIENCE {
+        st.is_audience(E::AUDIENCES, &info.audience)
+    } else {
+        E::AUDIENCES
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(&info.audience))
+    };
+    if !audience {
         return Err(Refusal::Unauthenticated(
             "Access token validation failure. Invalid audience.",
         ));

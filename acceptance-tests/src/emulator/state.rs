@@ -45,7 +45,7 @@ struct Inner {
 
 /// How out-of-band reads see objects an API keeps specially: objects that exist without being
 /// stored (`virtual_object`) and stored ones that are not live objects of the tenant
-/// (`unlisted`). The API's module hands it in ([`crate::emulator::graph::LISTING`]): the store never calls
+/// (`unlisted`). The facade hands it in (the APIs' `virtual_object` and `unlisted`): the store never calls
 /// up into the route families.
 #[derive(Clone, Copy)]
 pub struct Listing {

@@ -219,7 +219,9 @@ fn issue<'a>(
         ));
     };
     let resource = resource.trim_end_matches('/');
-    let known = st.is_graph_audience(resource) || st.is_exchange_audience(resource);
+    let known = st.is_graph_audience(resource)
+        || st.is_exchange_audience(resource)
+        || st.is_audience(super::vocab::TEAMS_AUDIENCES, resource);
     if !known {
         return Err(aad_error(
             "invalid_resource",

@@ -9,6 +9,8 @@ pub enum Api {
     Graph,
     /// The Exchange admin API (`/adminapi/beta/{tenant}/InvokeCommand`).
     Exchange,
+    /// The Teams tenant admin API (`/Skype.Policy/...`).
+    Teams,
 }
 
 /// A tenant that exists in the emulated world.
@@ -207,12 +209,16 @@ pub const EXCHANGE_AUDIENCES: &[&str] = &[
     "00000002-0000-0ff1-ce00-000000000000",
 ];
 
+/// The Skype and Teams Tenant Admin API, by app ID (API-NOTES.md#teams-token).
+pub const TEAMS_AUDIENCES: &[&str] = &["48ac35b8-9aa8-4d74-927d-1f4a14a0b239"];
+
 impl Api {
     /// The token audiences (resources) that select this API.
     pub fn audiences(self) -> &'static [&'static str] {
         match self {
             Api::Graph => GRAPH_AUDIENCES,
             Api::Exchange => EXCHANGE_AUDIENCES,
+            Api::Teams => TEAMS_AUDIENCES,
         }
     }
 }

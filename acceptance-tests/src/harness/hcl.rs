@@ -13,10 +13,11 @@ pub fn provider_block(emulator_url: &str, tenant: &super::Tenant, alias: Option<
         .map(|a| format!("  alias          = {}\n", quote(a)))
         .unwrap_or_default();
     format!(
-        "provider \"coexistence\" {{\n{alias}  tenant_id      = {}\n  client_id      = {}\n  client_secret  = {}\n  authority_host = {}\n  graph_endpoint = {}\n  exchange_endpoint = {}\n}}\n",
+        "provider \"coexistence\" {{\n{alias}  tenant_id      = {}\n  client_id      = {}\n  client_secret  = {}\n  authority_host = {}\n  graph_endpoint = {}\n  exchange_endpoint = {}\n  teams_endpoint = {}\n}}\n",
         quote(&tenant.tenant_id),
         quote(&tenant.client_id),
         quote(&tenant.client_secret),
+        quote(emulator_url),
         quote(emulator_url),
         quote(emulator_url),
         quote(emulator_url),

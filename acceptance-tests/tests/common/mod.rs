@@ -13,6 +13,7 @@ pub mod mto_membership;
 pub mod organization_relationship;
 pub mod partner_connector;
 pub mod signin;
+pub mod teams_federation;
 pub mod xts_job;
 
 pub use cross_tenant_access_partner::*;
@@ -53,6 +54,8 @@ pub static RESOURCE_TYPES: &[&ResourceType] = &[
     &xts_job::XTS_JOB,
     &partner_connector::PARTNER_CONNECTOR,
     &cross_tenant_access_default::DEFAULT_POLICY,
+    &teams_federation::FEDERATION,
+    &teams_federation::DOMAIN,
 ];
 
 /// The description of `type_name`; panics naming the file to teach when there is none.

@@ -50,6 +50,11 @@ locals {
 
 locals {
   mail_flow = local.high && var.mail_flow.enabled
+
+  # The domains each tenant's users sign in with (Teams federation is by user domain): the
+  # initial domain and the SMTP domains given (not the routing domain, which has no users).
+  a_teams_domains = var.teams_federation ? distinct(concat([local.a.moera], var.domains.a)) : []
+  b_teams_domains = var.teams_federation ? distinct(concat([local.b.moera], var.domains.b)) : []
 }
 
 # ---- where each tenant receives mail (mail flow only) ---------------------------------------
@@ -112,6 +117,8 @@ module "a" {
 
   hybrid_joined_device_trust = var.hybrid_joined_device_trust
   manage_default_policy      = var.manage_default_policy
+  teams_federation_domains   = local.b_teams_domains
+  teams_federation_switches  = var.teams_federation_switches.a
 }
 
 module "b" {
@@ -135,6 +142,8 @@ module "b" {
 
   hybrid_joined_device_trust = var.hybrid_joined_device_trust
   manage_default_policy      = var.manage_default_policy
+  teams_federation_domains   = local.a_teams_domains
+  teams_federation_switches  = var.teams_federation_switches.b
 }
 
 # ---- consistency checks (checks/), one per tenant ---------------------------------------------

@@ -165,3 +165,18 @@ variable "manage_default_policy" {
   type        = bool
   default     = false
 }
+
+variable "teams_federation" {
+  description = "Both levels (preview): allow each tenant's domains (its initial domain and the SMTP domains in `domains`) in the other tenant's Teams federation allowed list (`coexistence_teams_federation_domain`). Off by default: the allowed list exists only in allow-list mode, a tenant-wide switch the module does not set; manage `coexistence_teams_federation` (`domain_mode = \"allow_list\"`) once per tenant outside the module and pass its `id` in `teams_federation_switches`."
+  type        = bool
+  default     = false
+}
+
+variable "teams_federation_switches" {
+  description = "With `teams_federation`: the `id` of each tenant's `coexistence_teams_federation` (allow-list mode), so that the domains are added after it; leave a tenant out when its switches are managed elsewhere and already in allow-list mode."
+  type = object({
+    a = optional(string)
+    b = optional(string)
+  })
+  default = {}
+}

@@ -1,5 +1,5 @@
-//! HTTP and nothing about Terraform: credentials, one REST core ([`rest`]) with a Graph and
-//! an Exchange Online client over it, requests as data ([`request`]), pacing shared by a
+//! HTTP and nothing about Terraform: credentials, one REST core ([`rest`]) with a Graph, an
+//! Exchange Online and a Teams tenant admin client over it, requests as data ([`request`]), pacing shared by a
 //! provider instance ([`pacer`]), one retry policy, eventual-consistency and polling helpers
 //! that always run under a deadline, and the create-once rule for creates whose outcome is in
 //! doubt.
@@ -21,6 +21,7 @@ pub mod request;
 pub mod rest;
 pub mod retry;
 pub mod signin;
+pub mod teams;
 
 pub use deadline::Deadline;
 pub use error::ApiError;
@@ -33,6 +34,7 @@ use graph::GraphClient;
 use http::Transport;
 use pacer::Pacers;
 use std::sync::Arc;
+use teams::TeamsClient;
 
 /// Everything a configured provider instance talks to. One per provider block (Terraform starts
 /// one plugin process per provider configuration, so two aliases never share clients), hence
@@ -40,6 +42,7 @@ use std::sync::Arc;
 pub struct Clients {
     pub graph: GraphClient,
     pub exchange: ExchangeClient,
+    pub teams: TeamsClient,
     pub pacers: Arc<Pacers>,
     /// The tenant this provider instance signs in to, when configured (resources acting on
     /// "this tenant" by ID, e.g. a multitenant organization member removing itself).
@@ -63,29 +66,34 @@ impl Clients {
         tenant_id: Option<String>,
         graph: Api,
         exchange: Api,
+        teams: Api,
     ) -> Clients {
         ClientsBuilder {
             transport,
             graph_endpoint: graph.endpoint,
             exchange_endpoint: exchange.endpoint,
+            teams_endpoint: teams.endpoint,
             tenant_id,
             graph_token: graph.token,
             exchange_token: exchange.token,
+            teams_token: teams.token,
         }
         .build()
     }
 
-    /// Clients over `transport` with test defaults (endpoints `https://graph.example` and
-    /// `https://exchange.example`, tenant [`TEST_TENANT`], fixed tokens); change what a test
+    /// Clients over `transport` with test defaults (endpoints `https://graph.example`,
+    /// `https://exchange.example` and `https://teams.example`, tenant [`TEST_TENANT`], fixed tokens); change what a test
     /// needs on the builder. Production uses [`Clients::new`], which has no defaults.
     pub fn builder(transport: Arc<dyn Transport>) -> ClientsBuilder {
         ClientsBuilder {
             transport,
             graph_endpoint: "https://graph.example".into(),
             exchange_endpoint: "https://exchange.example".into(),
+            teams_endpoint: "https://teams.example".into(),
             tenant_id: Some(TEST_TENANT.into()),
             graph_token: Arc::new(StaticToken("graph-token".into())),
             exchange_token: Arc::new(StaticToken("exchange-token".into())),
+            teams_token: Arc::new(StaticToken("teams-token".into())),
         }
     }
 
@@ -105,9 +113,11 @@ pub struct ClientsBuilder {
     transport: Arc<dyn Transport>,
     graph_endpoint: String,
     exchange_endpoint: String,
+    teams_endpoint: String,
     tenant_id: Option<String>,
     graph_token: Arc<dyn TokenSource>,
     exchange_token: Arc<dyn TokenSource>,
+    teams_token: Arc<dyn TokenSource>,
 }
 
 impl ClientsBuilder {
@@ -121,6 +131,11 @@ impl ClientsBuilder {
         self.exchange_token = token;
         self
     }
+    pub fn teams(mut self, endpoint: &str, token: Arc<dyn TokenSource>) -> Self {
+        self.teams_endpoint = endpoint.to_string();
+        self.teams_token = token;
+        self
+    }
     pub fn tenant_id(mut self, tenant_id: Option<String>) -> Self {
         self.tenant_id = tenant_id;
         self
@@ -132,6 +147,12 @@ impl ClientsBuilder {
                 self.transport.clone(),
                 &self.graph_endpoint,
                 self.graph_token,
+                pacers.clone(),
+            ),
+            teams: TeamsClient::new(
+                self.transport.clone(),
+                &self.teams_endpoint,
+                self.teams_token,
                 pacers.clone(),
             ),
             exchange: ExchangeClient::new(

@@ -22,6 +22,8 @@ pub enum Pacing {
     ConditionalAccess,
     /// Exchange Online's admin API: a few requests at a time per tenant.
     Exchange,
+    /// The Teams tenant admin API (API-NOTES.md#teams-errors).
+    Teams,
 }
 
 /// Rate and burst of a bucket; `rate: None` paces nothing (only the 429 backoff applies).
@@ -45,6 +47,12 @@ impl Pacing {
             // Assumed: the service documents no rate, only "the maximum number of concurrent
             // requests per tenant"; three a second keeps a plan of a few Exchange objects quick.
             Pacing::Exchange => Rate {
+                per_second: Some(3.0),
+                burst: 3.0,
+            },
+            // Assumed: no limit is documented for the Teams tenant admin API; the admin center
+            // sends a handful of requests per page, and a provider needs no more.
+            Pacing::Teams => Rate {
                 per_second: Some(3.0),
                 burst: 3.0,
             },

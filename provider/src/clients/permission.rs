@@ -3,15 +3,16 @@
 //! its docs page (`Resource::permissions`), so docs and errors never disagree.
 
 /// The application permissions (all of them, each granted with admin consent) and, for
-/// Exchange Online, the Exchange role one API operation needs.
+/// Exchange Online, the Exchange role one API operation needs; for the Teams tenant admin API,
+/// the Microsoft Entra role alone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Permission {
     pub api: Api,
     /// Application permissions on `api`, all needed together, e.g.
     /// `["Policy.ReadWrite.CrossTenantAccess"]`. Least privileged, as the API's docs list them.
     pub application: &'static [&'static str],
-    /// Exchange Online only: the role the app's service principal must hold
-    /// (Exchange RBAC is separate from application permissions).
+    /// Exchange Online and Teams: the role the app's service principal must hold
+    /// (Exchange RBAC and Entra roles are separate from application permissions).
     pub role: Option<&'static str>,
 }
 
@@ -19,6 +20,7 @@ pub struct Permission {
 pub enum Api {
     Graph,
     Exchange,
+    Teams,
 }
 
 impl Api {
@@ -27,6 +29,7 @@ impl Api {
         match self {
             Api::Graph => "Microsoft Graph",
             Api::Exchange => "Office 365 Exchange Online",
+            Api::Teams => "Skype and Teams Tenant Admin API",
         }
     }
 }
@@ -49,8 +52,24 @@ impl Permission {
         }
     }
 
+    /// The Teams tenant admin API: a Microsoft Entra role assigned to the app, no application
+    /// permission (API-NOTES.md#teams-role).
+    pub const fn teams(role: &'static str) -> Permission {
+        Permission {
+            api: Api::Teams,
+            application: &[],
+            role: Some(role),
+        }
+    }
+
     /// One sentence for a 403 diagnostic and for the docs page: what to grant.
     pub fn describe(&self) -> String {
+        if let (Api::Teams, Some(role)) = (self.api, self.role) {
+            return format!(
+                "the Microsoft Entra role `{role}` assigned to the app's service principal (the {}: no application permission is documented for it)",
+                self.api.display_name()
+            );
+        }
         let names = self
             .application
             .iter()
@@ -84,6 +103,10 @@ mod tests {
         assert_eq!(
             Permission::exchange("Exchange Administrator").describe(),
             "the Office 365 Exchange Online application permission `Exchange.ManageAsApp`, granted with admin consent, and the Exchange role `Exchange Administrator` assigned to the app's service principal"
+        );
+        assert_eq!(
+            Permission::teams("Teams Administrator").describe(),
+            "the Microsoft Entra role `Teams Administrator` assigned to the app's service principal (the Skype and Teams Tenant Admin API: no application permission is documented for it)"
         );
     }
 }

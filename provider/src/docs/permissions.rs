@@ -14,11 +14,19 @@ fn by_permission<'a>(
 ) -> Vec<(Permission, Vec<String>)> {
     let mut out: Vec<(Permission, Vec<String>)> = Vec::new();
     for (who, p) in perms {
-        for name in p.application {
-            let single = Permission {
-                application: std::slice::from_ref(name),
-                ..*p
-            };
+        // A role alone (the Teams tenant admin API) is one permission of its own.
+        let singles: Vec<Permission> = if p.application.is_empty() {
+            vec![*p]
+        } else {
+            p.application
+                .iter()
+                .map(|name| Permission {
+                    application: std::slice::from_ref(name),
+                    ..*p
+                })
+                .collect()
+        };
+        for single in singles {
             match out.iter_mut().find(|(q, _)| *q == single) {
                 Some((_, users)) if users.contains(&who) => {}
                 Some((_, users)) => users.push(who.clone()),

@@ -10,6 +10,8 @@ pub mod mto_membership;
 pub mod organization_relationship;
 pub mod partner_connector;
 pub mod shared;
+pub mod teams_federation;
+pub mod teams_federation_domain;
 pub mod xts_job;
 
 pub fn all() -> Vec<Arc<dyn Resource>> {
@@ -21,5 +23,7 @@ pub fn all() -> Vec<Arc<dyn Resource>> {
         Arc::new(organization_relationship::OrganizationRelationship),
         Arc::new(xts_job::XtsJobResource),
         Arc::new(partner_connector::PartnerConnector),
+        Arc::new(teams_federation::TeamsFederation),
+        Arc::new(teams_federation_domain::TeamsFederationDomain),
     ]
 }
