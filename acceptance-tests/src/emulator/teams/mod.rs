@@ -127,6 +127,8 @@ fn refusal_error(r: Refusal) -> TeamsError {
             e.retry_after = limit.retry_after.then(|| "1".to_string());
             e
         }
+        // Never raised for Teams (it checks no app role: permissions::required), kept exhaustive.
+        Refusal::Forbidden => status_error(403),
         Refusal::NoConnection => TeamsError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
             "InternalServerError",

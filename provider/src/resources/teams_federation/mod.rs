@@ -235,6 +235,14 @@ impl crate::framework::TypedResource for TeamsFederation {
         Ok(out)
     }
 
+    /// Advertised like every type, but honest about listing nothing while in preview.
+    fn list_config(&self) -> Schema {
+        Schema::new(
+            "Lists nothing while the Teams resources are in preview (neither `export` nor a `list` block adopts them yet): import it with the ID `global`.",
+            Vec::new(),
+        )
+    }
+
     fn import_id(&self, _: &Federation) -> Option<String> {
         Some(ID.into())
     }

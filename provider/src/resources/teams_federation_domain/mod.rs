@@ -262,6 +262,14 @@ impl crate::framework::TypedResource for TeamsFederationDomain {
         Ok(out)
     }
 
+    /// Advertised like every type, but honest about listing nothing while in preview.
+    fn list_config(&self) -> Schema {
+        Schema::new(
+            "Lists nothing while the Teams resources are in preview (neither `export` nor a `list` block adopts them yet): import each domain with the domain as its ID.",
+            Vec::new(),
+        )
+    }
+
     fn import_id(&self, state: &FederationDomain) -> Option<String> {
         state.domain.clone().or(state.id.clone())
     }
