@@ -488,3 +488,202 @@ async fn invalid_input_rejected_at_plan_without_api_calls() {
         assert!(reqs.is_empty(), "{needle}: reached the network: {reqs:#?}");
     }
 }
+
+/// The mapping of `target` in the user mapping of a schema: (source type, source name or
+/// expression, flow type).
+fn mapping_of(schema: &Value, target: &str) -> Option<(String, String, String)> {
+    xts_user_mapping(schema)
+        .iter()
+        .find(|m| m["targetAttributeName"] == target)
+        .map(|m| {
+            let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+            let ty = s(&m["source"]["type"]);
+            let src = if ty == "Function" {
+                s(&m["source"]["expression"])
+            } else {
+                s(&m["source"]["name"])
+            };
+            (ty, src, s(&m["flowType"]))
+        })
+}
+
+fn scope_groups(schema: &Value) -> Vec<Value> {
+    schema["synchronizationRules"][0]["objectMappings"][0]["scope"]["groups"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+const MAPPINGS: &str = r#"
+  attribute_mappings = [
+    { target_attribute = "department", source_type = "Attribute", source = "companyName", flow_type = "Always" },
+    { target_attribute = "extensionAttribute1", source_type = "Constant", source = "Contoso", flow_type = "ObjectAddOnly" },
+  ]
+  scoping_filters = [
+    { name = "Filter external users", clauses = [
+      { attribute = "alternativeSecurityIds", operator = "EQUALS", values = ["None"] },
+      { attribute = "department", operator = "EQUALS", values = ["Sales"] },
+    ] },
+  ]
+"#;
+
+const MAPPINGS_CHANGED: &str = r#"
+  attribute_mappings = [
+    { target_attribute = "department", source_type = "Function", source = "Join(\" \", [department], [companyName])", flow_type = "Always" },
+    { target_attribute = "extensionAttribute1", source_type = "Constant", source = "Fabrikam", flow_type = "ObjectAddOnly" },
+  ]
+  scoping_filters = [
+    { name = "Filter external users", clauses = [
+      { attribute = "alternativeSecurityIds", operator = "EQUALS", values = ["None"] },
+      { attribute = "department", operator = "EQUALS", values = ["Sales"] },
+    ] },
+    { name = "Managers", clauses = [
+      { attribute = "jobTitle", operator = "REGEX_MATCH", values = ["^Manager"] },
+      { attribute = "accountEnabled", operator = "IS_TRUE", values = [] },
+    ] },
+  ]
+"#;
+
+/// Attribute mappings and scoping filters: added, changed (a running job restarted with reset
+/// scope `Watermark`), drift from the portal on a named mapping, removed in place (the
+/// template's default restored, a mapping it lacks removed), imported with an empty plan.
+#[tokio::test(flavor = "multi_thread")]
+async fn attribute_mappings_and_scoping_filters_in_place() {
+    let acc = start().await;
+    let steps = steps(&acc);
+    let home = acc.home.tenant_id.clone();
+    let mut job = Job {
+        extra: MAPPINGS,
+        ..Job::default()
+    };
+    steps.apply_config(&job.hcl(&acc)).await;
+    let (s, _, sc, _) = remote(&acc).await;
+    let (sp, jid) = (
+        s["service_principal_id"].as_str().unwrap().to_string(),
+        s["job_id"].as_str().unwrap().to_string(),
+    );
+    assert_eq!(
+        mapping_of(&sc, "department"),
+        Some(("Attribute".into(), "companyName".into(), "Always".into()))
+    );
+    assert_eq!(
+        mapping_of(&sc, "extensionAttribute1"),
+        Some(("Constant".into(), "Contoso".into(), "ObjectAddOnly".into()))
+    );
+    // Other template mappings untouched.
+    assert_eq!(
+        mapping_of(&sc, "city"),
+        Some(("Attribute".into(), "city".into(), "Always".into()))
+    );
+    let groups = scope_groups(&sc);
+    assert_eq!(groups.len(), 1, "{groups:#?}");
+    assert_eq!(groups[0]["clauses"][1]["sourceOperandName"], "department");
+
+    // Changed in place: the running job is restarted so every user is evaluated again.
+    acc.emu.clear_requests();
+    job.extra = MAPPINGS_CHANGED;
+    steps.config(&job.hcl(&acc));
+    acc.tf.plan_expect_update(XTS_ADDR).await;
+    steps.apply().await;
+    let (s2, _, sc, _) = remote(&acc).await;
+    assert_eq!(s2["service_principal_id"], json!(sp), "in place");
+    assert_eq!(
+        mapping_of(&sc, "department"),
+        Some((
+            "Function".into(),
+            "Join(\" \", [department], [companyName])".into(),
+            "Always".into()
+        ))
+    );
+    assert_eq!(
+        mapping_of(&sc, "extensionAttribute1").unwrap().1,
+        "Fabrikam"
+    );
+    assert_eq!(scope_groups(&sc).len(), 2);
+    let restarts: Vec<_> = acc
+        .emu
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/restart"))
+        .collect();
+    assert_eq!(restarts.len(), 1, "one restart after the change");
+    assert_eq!(
+        restarts[0].body,
+        Some(json!({"criteria": {"resetScope": "Watermark"}}))
+    );
+
+    // A named mapping changed in the portal: drift on attribute_mappings only.
+    let mut schema = remote(&acc).await.2;
+    let maps = schema["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"]
+        .as_array_mut()
+        .unwrap();
+    let m = maps
+        .iter_mut()
+        .find(|m| m["targetAttributeName"] == "extensionAttribute1")
+        .unwrap();
+    m["source"] =
+        json!({"type": "Attribute", "name": "mail", "expression": "[mail]", "parameters": []});
+    acc.emu.put_object(&home, &schema_path(&sp, &jid), schema);
+    acc.tf
+        .plan_expect_changed_paths(XTS_ADDR, &paths_with_status(&["attribute_mappings"]))
+        .await;
+    steps.apply().await;
+    assert_eq!(
+        mapping_of(&remote(&acc).await.2, "extensionAttribute1")
+            .unwrap()
+            .1,
+        "Fabrikam"
+    );
+
+    // Removed: department gets the template's mapping back, extensionAttribute1 (not in the
+    // template) goes; the group added goes, the template's group is restored.
+    job.extra = "";
+    steps.config(&job.hcl(&acc));
+    acc.tf.plan_expect_update(XTS_ADDR).await;
+    steps.apply().await;
+    let sc = remote(&acc).await.2;
+    assert_eq!(
+        mapping_of(&sc, "department"),
+        Some(("Attribute".into(), "department".into(), "Always".into()))
+    );
+    assert_eq!(mapping_of(&sc, "extensionAttribute1"), None);
+    let groups = scope_groups(&sc);
+    assert_eq!(groups.len(), 1, "{groups:#?}");
+    assert_eq!(groups[0]["name"], "Filter external users");
+    assert_eq!(groups[0]["clauses"].as_array().unwrap().len(), 1);
+
+    steps.destroy().await;
+    assert_tenant_empty(&acc, &home);
+}
+
+/// Refused at plan, naming the attribute: the matching attribute, a reserved target, and a
+/// clause whose values do not fit its operator.
+#[tokio::test(flavor = "multi_thread")]
+async fn mappings_and_filters_refused_at_plan() {
+    let acc = start().await;
+    for (extra, want) in [
+        (
+            r#"  attribute_mappings = [{ target_attribute = "alternativeSecurityIds", source_type = "Attribute", source = "mail", flow_type = "Always" }]"#,
+            "matching attribute",
+        ),
+        (
+            r#"  attribute_mappings = [{ target_attribute = "userType", source_type = "Constant", source = "Guest", flow_type = "Always" }]"#,
+            "user_type",
+        ),
+        (
+            r#"  scoping_filters = [{ name = "g", clauses = [{ attribute = "department", operator = "IS_NULL", values = ["x"] }] }]"#,
+            "Values not taken",
+        ),
+        (
+            r#"  scoping_filters = [{ name = "g", clauses = [{ attribute = "department", operator = "EQUALS", values = [] }] }]"#,
+            "Values missing",
+        ),
+    ] {
+        let job = Job {
+            extra,
+            ..Job::default()
+        };
+        acc.config(&job.hcl(&acc));
+        acc.tf.plan_expect_error(want).await;
+    }
+}

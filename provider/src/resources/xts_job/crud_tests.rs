@@ -176,6 +176,7 @@ async fn read_of_a_deleted_configuration_is_gone_and_import_finds_the_applicatio
             Some(secrets("false", Some("ops@contoso.com"))),
         ),
         answer(api::get_schema(SP, "j1"), 200, Some(default_schema())),
+        answer(api::get_template_schema(SP), 200, Some(default_schema())),
         answer(
             api::list_assignments(SP),
             200,

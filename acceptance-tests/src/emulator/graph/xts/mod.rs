@@ -21,12 +21,13 @@
 //!   `DELETE /directory/deletedItems/{id}` (permanent).
 //! * `.../servicePrincipals/{spId}/synchronization/`: `jobs` (GET list, POST
 //!   `{"templateId":"Azure2Azure"}` → 201), `jobs/{jobId}` (GET, DELETE), `jobs/{jobId}/start`
-//!   and `/pause` (POST, no body, 204), `jobs/validateCredentials` and
+//!   and `/pause` (POST, no body, 204), `jobs/{jobId}/restart` (POST
+//!   `{"criteria":{"resetScope":"<flags>"}}`, 204), `jobs/validateCredentials` and
 //!   `jobs/{jobId}/validateCredentials` (POST, 204), `jobs/{jobId}/schema` (GET; PUT replaces
 //!   it whole, 204), `secrets` (PUT merges by key, `""` removes a key, 204; GET answers
 //!   `{"value":[{key,value}]}` with credential keys such as `Password` / `SecretToken` as `*`,
 //!   the XTS keys `CompanyId`, `AuthenticationType`, `SyncAll`, `SyncNotificationSettings` in
-//!   clear), `templates` (GET).
+//!   clear), `templates` (GET), `templates/Azure2Azure/schema` (GET: a new job's schema).
 //!   Start needs saved `CompanyId` and `AuthenticationType` secrets (400 otherwise); a new
 //!   job is listed at once but its GET routes answer 404 during the replication lag. The
 //!   notification email goes in `SyncNotificationSettings` as
@@ -34,7 +35,8 @@
 //!   one rule `USER_INBOUND_USER`; constants are `{"type":"Constant","name":"<value>",
 //!   "expression":"\"<value>\"","parameters":[]}`: `userType` `Member` (flow
 //!   `ObjectAddOnly`), `showInAddressList` `True` (flow `Always`); changing the
-//!   `alternativeSecurityIds` matching mapping is 400 `schemaInvalid`.
+//!   `alternativeSecurityIds` matching mapping is 400 `schemaInvalid`, and so are mappings and
+//!   scoping clauses naming attributes the directories do not define.
 //! * `.../servicePrincipals/{spId}/appRoleAssignedTo`: GET (list), POST
 //!   `{"appRoleId","resourceId","principalId"}` → 201, `DELETE .../{assignmentId}` → 204.
 //!
