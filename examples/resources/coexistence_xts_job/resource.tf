@@ -50,6 +50,10 @@ resource "coexistence_xts_job" "to_fabrikam" {
     { target_attribute = "extensionAttribute1", source_type = "Constant", source = "Contoso", flow_type = "ObjectAddOnly" },
   ]
 
+  # Destroy leaves the synchronized users in Fabrikam (as the portal's delete does); `true`
+  # takes everyone out of scope and waits for the job to soft-delete them first.
+  deprovision_on_destroy = false
+
   # Only Sales: the template's own group (no external users) narrowed by a second clause.
   # Groups are ORed, clauses in a group ANDed.
   scoping_filters = [

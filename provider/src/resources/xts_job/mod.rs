@@ -190,6 +190,9 @@ fn schema() -> Schema {
                 .optional()
                 .validate(Email)
                 .description("Where the service sends an e-mail when the job fails or is quarantined (`SyncNotificationSettings`). Omit it for no notification. Updatable."),
+            Attribute::bool("deprovision_on_destroy")
+                .default(Value::Bool(false))
+                .description("What destroy does with the users the job created in the target tenant. `false` (default): they stay there, as deleting a configuration in the portal leaves them (the service only soft-deletes users that leave the scope, never on a delete of the configuration). `true`: destroy first unassigns every user and group (and turns `SyncAll` off), restarts the job so its cycle soft-deletes every user it synchronized, waits (bounded by `timeouts.delete`, logging progress every 30 s) until the job reports a cycle that ended after the restart, and only then deletes the configuration. The target's inbound synchronization setting (`identity_synchronization.user_sync_inbound_allowed` on its partner configuration for this tenant) must stay on until then: with the partner referenced by this resource (as in the example), Terraform destroys this resource first. A job quarantined meanwhile fails the destroy with its reason. Only used on destroy: changing it never touches the configuration."),
             Attribute::string("service_principal_id").computed().use_state_for_unknown().description("The configuration's service principal object ID."),
             Attribute::string("application_object_id").computed().use_state_for_unknown().description("The configuration's application object ID."),
             Attribute::string("job_id").computed().use_state_for_unknown().description("The synchronization job's ID. A job deleted out of band plans a replacement of the configuration."),
@@ -424,11 +427,13 @@ impl crate::framework::TypedResource for XtsJobResource {
     /// The run status kept when only `timeouts` changed, and a replacement when the job is
     /// gone while the application is not. (Defaults are declared on the attributes.)
     fn modify_plan(&self, req: &PlanRequest<'_>, plan: &mut ModifyPlan) {
-        // Only `timeouts` changed (configuration the API never sees): nothing is sent, so the
-        // run status stays as read instead of becoming "known after apply".
+        // Only `timeouts` or `deprovision_on_destroy` changed (configuration the API never
+        // sees): nothing is sent, so the run status stays as read instead of becoming "known
+        // after apply".
         if !req.prior.is_null() {
             let only_timeouts = schema().attributes.iter().all(|a| {
                 a.name == "timeouts"
+                    || a.name == "deprovision_on_destroy"
                     || RUN_STATUS.contains(&a.name.as_str())
                     || plan
                         .get(&AttrPath::root().attr(&a.name))

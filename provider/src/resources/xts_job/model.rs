@@ -28,6 +28,7 @@ pub struct XtsJob {
     pub scoping_filters: Option<Vec<ScopingFilter>>,
     pub enabled: Option<bool>,
     pub notification_email: Option<String>,
+    pub deprovision_on_destroy: Option<bool>,
     pub service_principal_id: Option<String>,
     pub application_object_id: Option<String>,
     pub job_id: Option<String>,

@@ -93,6 +93,8 @@ pub(super) async fn read(ctx: &Ctx, s: &XtsJob) -> Result<Option<XtsJob>, Diagno
         }
     }
     let mut m = s.clone();
+    // Only destroy reads it; an import has none: the default.
+    m.deprovision_on_destroy = Some(s.deprovision_on_destroy.unwrap_or(false));
     m.display_name = js(&sp_body, "displayName");
     if m.application_object_id.is_none() {
         let app_id = js(&sp_body, "appId").unwrap_or_default();

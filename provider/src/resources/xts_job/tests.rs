@@ -28,6 +28,7 @@ pub(super) fn config() -> Value {
     v.set_attr("notification_email", Value::string("ops@contoso.com"));
     v.set_attr("attribute_mappings", Value::List(vec![]));
     v.set_attr("scoping_filters", Value::List(vec![]));
+    v.set_attr("deprovision_on_destroy", Value::Bool(false));
     v
 }
 

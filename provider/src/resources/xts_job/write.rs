@@ -179,8 +179,11 @@ pub(super) async fn delete(ctx: &Ctx, s: &XtsJob) -> Result<(), Diagnostics> {
     let Some(sp) = s.service_principal_id.clone() else {
         return Ok(());
     };
+    if let (Some(job), Some(true)) = (&s.job_id, s.deprovision_on_destroy) {
+        deprovision(ctx, &sp, job, s).await?;
+    }
     if let Some(job) = &s.job_id {
-        if s.enabled == Some(true) {
+        if s.enabled == Some(true) || s.deprovision_on_destroy == Some(true) {
             g.send_unless_gone(&api::pause_job(&sp, job), dl)
                 .await
                 .context(|| format!("stopping the synchronization job {job}"))?;
@@ -217,4 +220,88 @@ pub(super) async fn delete(ctx: &Ctx, s: &XtsJob) -> Result<(), Diagnostics> {
     .await
     .context(|| format!("waiting for the application {app} to be deleted"))?;
     Ok(())
+}
+
+/// How often the deprovisioning wait reads the job, and how often it logs.
+const DEPROVISION_POLL: std::time::Duration = std::time::Duration::from_secs(5);
+const DEPROVISION_LOG: std::time::Duration = std::time::Duration::from_secs(30);
+
+/// `deprovision_on_destroy`: nobody in scope any more, a restarted cycle, and a wait until the
+/// job reports a cycle that ended after the restart (it has then soft-deleted every user it
+/// synchronized). API-NOTES.md#xts-provisioning
+async fn deprovision(ctx: &Ctx, sp: &str, job: &str, s: &XtsJob) -> Result<(), Diagnostics> {
+    let g = &ctx.clients.graph;
+    let dl = &ctx.deadline;
+    let list = match g.list_all(&api::list_assignments(sp), dl).await {
+        Ok(l) => l,
+        // The configuration is gone already: nothing to deprovision through it.
+        Err(e) if e.status == Some(404) => return Ok(()),
+        Err(e) => {
+            return Err(e).context(|| format!("listing the assignments of {sp}"));
+        }
+    };
+    for (id, principal, _) in model::assignments(&serde_json::json!({ "value": list })) {
+        g.send_unless_gone(&api::unassign(sp, &id), dl)
+            .await
+            .context(|| format!("unassigning principal {principal} from {sp}"))?;
+    }
+    if s.scope_or_default() == "all" {
+        let target = s
+            .target_tenant_id
+            .clone()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        g.send_json(
+            &api::put_secrets(sp, &target, false, s.notification_email.as_deref()),
+            dl,
+        )
+        .await
+        .context(|| format!("turning SyncAll off for {sp}"))?;
+    }
+    let before = g
+        .send_json(&api::get_job(sp, job), dl)
+        .await
+        .context(|| format!("reading the synchronization job {job}"))?;
+    let last = |j: &serde_json::Value| j["status"]["lastExecution"]["activityIdentifier"].clone();
+    let previous = last(&before);
+    tracing::info!(job = %job, "deprovision_on_destroy: every user and group unassigned; restarting the job so its cycle soft-deletes the users it synchronized");
+    g.send_json(&api::restart_job(sp, job), dl)
+        .await
+        .context(|| format!("restarting the synchronization job {job}"))?;
+    let started = std::time::Instant::now();
+    let mut logged = started;
+    loop {
+        let j = g
+            .send_json(&api::get_job(sp, job), dl)
+            .await
+            .context(|| format!("reading the synchronization job {job}"))?;
+        let view = model::JobView::from_graph(&j);
+        if view.status.as_deref() == Some("Quarantine") {
+            return Err(Diagnostic::error(
+                "Synchronization job quarantined while deprovisioning",
+                format!("The job {job} was quarantined ({}) before its cycle removed the synchronized users, so they are still in the target tenant. Check that the target tenant's partner configuration for this tenant still allows inbound user synchronization (identity_synchronization.user_sync_inbound_allowed) and automatic redemption, then run destroy again.", view.quarantine_reason.unwrap_or_else(|| "no reason given".into())),
+            )
+            .into());
+        }
+        let finished =
+            !last(&j).is_null() && last(&j) != previous && view.status.as_deref() != Some("NotRun");
+        if finished {
+            tracing::info!(job = %job, "deprovision_on_destroy: the job finished a cycle after the restart; deleting the configuration");
+            return Ok(());
+        }
+        if logged.elapsed() >= DEPROVISION_LOG {
+            logged = std::time::Instant::now();
+            tracing::info!(job = %job, waited_s = started.elapsed().as_secs(), status = ?view.status, "deprovision_on_destroy: still waiting for the job's cycle to finish");
+        }
+        dl.sleep(
+            DEPROVISION_POLL,
+            "waiting for the synchronization job to finish its deprovisioning cycle",
+        )
+        .await
+        .map_err(|e| {
+            Err::<(), _>(e)
+                .context(|| format!("waiting for the synchronization job {job}"))
+                .unwrap_err()
+        })?;
+    }
 }

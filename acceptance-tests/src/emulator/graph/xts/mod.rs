@@ -88,6 +88,7 @@
 mod apps;
 mod assign;
 mod credentials;
+pub mod engine;
 mod seed;
 mod sync;
 pub mod sync_schema;
@@ -104,6 +105,7 @@ use serde_json::{json, Map, Value};
 use super::entity_set::{Parent, Scope};
 use super::envelope::GraphError;
 use crate::emulator::state::{Shared, TenantStore};
+pub use engine::{run_cycles, set_provisioning, Cycle};
 pub use seed::{portal_configuration, PortalConfiguration, Seeded};
 
 /// The gallery template of the cross-tenant synchronization configuration application.
@@ -162,6 +164,37 @@ pub fn add_user(emu: &impl AsRef<Shared>, tenant: &str, id: &str, display_name: 
     let v = json!({"id": id.to_ascii_lowercase(), "displayName": display_name, "@odata.type": "#microsoft.graph.user"});
     emu.as_ref()
         .put_object(tenant, &format!("{USERS_PATH}/{id}"), v);
+}
+
+/// A user of `tenant` with Graph user properties (`userPrincipalName`, `department`, ...), for
+/// the provisioning engine ([`engine`]); `props` is merged over `{id, displayName}`.
+pub fn add_user_with(emu: &impl AsRef<Shared>, tenant: &str, id: &str, props: Value) {
+    let mut v = json!({"id": id.to_ascii_lowercase(), "@odata.type": "#microsoft.graph.user"});
+    if let (Some(m), Some(p)) = (v.as_object_mut(), props.as_object()) {
+        m.extend(p.clone());
+    }
+    emu.as_ref().put_object(
+        tenant,
+        &format!("{USERS_PATH}/{}", id.to_ascii_lowercase()),
+        v,
+    );
+}
+
+/// A group `id` of `tenant` whose direct members are `members` (user ids).
+pub fn add_group_with_members(
+    emu: &impl AsRef<Shared>,
+    tenant: &str,
+    id: &str,
+    display_name: &str,
+    members: &[&str],
+) {
+    let v = json!({"id": id.to_ascii_lowercase(), "displayName": display_name, "@odata.type": "#microsoft.graph.group",
+        "members": members.iter().map(|m| m.to_ascii_lowercase()).collect::<Vec<_>>()});
+    emu.as_ref().put_object(
+        tenant,
+        &format!("{GROUPS_PATH}/{}", id.to_ascii_lowercase()),
+        v,
+    );
 }
 
 /// A group `id` in `tenant`, for assignments (`principalType` `Group`).

@@ -261,8 +261,18 @@ async fn start(
         // Documented: start resumes a paused job and clears quarantine; the job then waits
         // for its first cycle (`NotRun`).
         set_state(s, &path, "Active", "NotRun");
-        Ok(no_content())
-    })
+        Ok(())
+    })?;
+    cycle_if_provisioning(&st, &ctx, &sp_id, &job);
+    Ok(no_content())
+}
+
+/// With the engine on, the cycle a start or restart begins (at once: the emulator does not
+/// model the delay before it). API-NOTES.md#xts-provisioning
+fn cycle_if_provisioning(st: &Shared, ctx: &GraphCtx, sp: &str, job: &str) {
+    if super::engine::provisioning(st) {
+        super::engine::run_cycle(st, &ctx.tenant, sp, job);
+    }
 }
 
 /// The reset scopes `restart` takes (`synchronizationJobRestartCriteria.resetScope`, a flags
@@ -320,8 +330,10 @@ async fn restart(
     }
     with_job(&st, &ctx, &sp, &job, |s, path| {
         set_state(s, &path, "Active", "NotRun");
-        Ok(no_content())
-    })
+        Ok(())
+    })?;
+    cycle_if_provisioning(&st, &ctx, &guid_key(&sp)?, &job);
+    Ok(no_content())
 }
 
 async fn pause(
