@@ -21,6 +21,12 @@
 //!   201 `{"application_object_id", "service_principal_id", "job_id"}` | 400 | 404: a
 //!   cross-tenant synchronization configuration as the portal leaves it (its objects have
 //!   service-assigned IDs, so no single PUT makes one)
+//! * `POST   /_emulator/xts/provisioning` (`{"on": bool}`) → 204 | 400: turns the
+//!   cross-tenant synchronization engine on or off (a cycle on each start and restart)
+//! * `POST   /_emulator/tenants/{tenant}/xts/run-cycles` → 200 `[{"job_id", "created",
+//!   "updated", "soft_deleted", "in_scope", "quarantined"}]` | 404: a cycle of every started job
+//!   of the (source) tenant; users and groups (`"members": [<user id>]`) are seeded with PUT
+//!   object at `/users/<id>` and `/groups/<id>`
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -53,6 +59,8 @@ pub fn routes() -> Router<Arc<Shared>> {
             "/tenants/{tenant}/portal/sync-configuration",
             post(portal_sync_configuration),
         )
+        .route("/xts/provisioning", post(xts_provisioning))
+        .route("/tenants/{tenant}/xts/run-cycles", post(xts_run_cycles))
         .route("/faults", post(add_fault))
         .route("/replication-lag", post(set_lag))
         .route("/clock/advance", post(advance))
@@ -204,6 +212,30 @@ async fn portal_sync_configuration(
         })),
     )
         .into_response())
+}
+
+async fn xts_provisioning(State(st): State<Arc<Shared>>, body: Bytes) -> CtlResult {
+    let v = parse_json(&body)?;
+    let Some(on) = v.get("on").and_then(Value::as_bool) else {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "expected {\"on\": true|false}".to_string(),
+        ));
+    };
+    super::graph::xts::set_provisioning(&st, on);
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn xts_run_cycles(State(st): State<Arc<Shared>>, Path(tenant): Path<String>) -> CtlResult {
+    check_tenant(&st, &tenant)?;
+    let ran: Vec<Value> = super::graph::xts::run_cycles(&st, &tenant)
+        .into_iter()
+        .map(|(job, c)| {
+            json!({"job_id": job, "created": c.created, "updated": c.updated,
+                "soft_deleted": c.soft_deleted, "in_scope": c.in_scope, "quarantined": c.quarantined})
+        })
+        .collect();
+    Ok((StatusCode::OK, Json(json!(ran))).into_response())
 }
 
 async fn patch_object(
