@@ -389,6 +389,18 @@ async fn a_portal_configuration_is_imported_and_generated() {
         },
     );
     let sp = seeded.service_principal_id.clone();
+    // Customised in the portal: one mapping changed, one scoping group added.
+    let spath = schema_path(&sp, &seeded.job_id);
+    let mut schema = acc.emu.object(&home, &spath).unwrap();
+    let om = &mut schema["synchronizationRules"][0]["objectMappings"][0];
+    for m in om["attributeMappings"].as_array_mut().unwrap() {
+        if m["targetAttributeName"] == "department" {
+            m["source"] = json!({"type": "Attribute", "name": "companyName", "expression": "[companyName]", "parameters": []});
+        }
+    }
+    om["scope"]["groups"].as_array_mut().unwrap().push(json!({"name": "Only Sales", "clauses": [
+        {"operatorName": "EQUALS", "sourceOperandName": "department", "targetOperand": {"values": ["Sales"]}}]}));
+    acc.emu.put_object(&home, &spath, schema);
     let version = acc.tf.version().await;
     let import_blocks = version
         .split_whitespace()
@@ -419,6 +431,10 @@ async fn a_portal_configuration_is_imported_and_generated() {
             "show_in_address_list",
             "enabled",
             "notification_email",
+            "attribute_mappings",
+            "companyName",
+            "scoping_filters",
+            "Only Sales",
         ] {
             assert!(generated.contains(attr), "{attr} missing:\n{generated}");
         }
@@ -429,7 +445,7 @@ async fn a_portal_configuration_is_imported_and_generated() {
     }
     // Hand-written HCL of the same configuration, and `terraform import` (every version).
     let job = format!(
-        "resource \"coexistence_xts_job\" \"to_fabrikam\" {{\n  target_tenant_id = {}\n  display_name = \"Made in the portal\"\n  scoping_group_ids = [{}]\n  scoping_user_ids = [{}]\n  notification_email = \"ops@contoso.com\"\n}}\n",
+        "resource \"coexistence_xts_job\" \"to_fabrikam\" {{\n  target_tenant_id = {}\n  display_name = \"Made in the portal\"\n  scoping_group_ids = [{}]\n  scoping_user_ids = [{}]\n  notification_email = \"ops@contoso.com\"\n{PORTAL_CUSTOMISED}}}\n",
         q(&acc.partner.tenant_id),
         q(GROUP),
         q(USER)
@@ -444,6 +460,15 @@ async fn a_portal_configuration_is_imported_and_generated() {
     steps.destroy().await;
     assert_tenant_empty(&acc, &home);
 }
+
+/// The portal's customisations of `a_portal_configuration_is_imported_and_generated`, as HCL.
+const PORTAL_CUSTOMISED: &str = r#"  attribute_mappings = [
+    { target_attribute = "department", source_type = "Attribute", source = "companyName", flow_type = "Always" },
+  ]
+  scoping_filters = [
+    { name = "Only Sales", clauses = [{ attribute = "department", operator = "EQUALS", values = ["Sales"] }] },
+  ]
+"#;
 
 /// Bad input fails at plan, naming the attribute, before any request.
 #[tokio::test(flavor = "multi_thread")]
