@@ -21,8 +21,9 @@
 //!   201 `{"application_object_id", "service_principal_id", "job_id"}` | 400 | 404: a
 //!   cross-tenant synchronization configuration as the portal leaves it (its objects have
 //!   service-assigned IDs, so no single PUT makes one)
-//! * `POST   /_emulator/xts/provisioning` (`{"on": bool}`) → 204 | 400: turns the
-//!   cross-tenant synchronization engine on or off (a cycle on each start and restart)
+//! * `POST   /_emulator/xts/provisioning` (`{"on": bool, "interval_seconds"?: n}`) → 204 |
+//!   400: turns the cross-tenant synchronization engine on or off (a cycle on each start and
+//!   restart, and every `interval_seconds` of emulator clock, checked when it is advanced)
 //! * `POST   /_emulator/tenants/{tenant}/xts/run-cycles` → 200 `[{"job_id", "created",
 //!   "updated", "soft_deleted", "in_scope", "quarantined"}]` | 404: a cycle of every started job
 //!   of the (source) tenant; users and groups (`"members": [<user id>]`) are seeded with PUT
@@ -222,7 +223,22 @@ async fn xts_provisioning(State(st): State<Arc<Shared>>, body: Bytes) -> CtlResu
             "expected {\"on\": true|false}".to_string(),
         ));
     };
+    let interval = match v.get("interval_seconds") {
+        None | Some(Value::Null) => None,
+        Some(n) => Some(
+            n.as_f64()
+                .and_then(|s| Duration::try_from_secs_f64(s).ok())
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| {
+                    error(
+                        StatusCode::BAD_REQUEST,
+                        "interval_seconds must be a positive number".to_string(),
+                    )
+                })?,
+        ),
+    };
     super::graph::xts::set_provisioning(&st, on);
+    super::graph::xts::set_cycle_interval(&st, interval);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -304,6 +320,7 @@ async fn advance(State(st): State<Arc<Shared>>, body: Bytes) -> CtlResult {
     let d = Duration::try_from_secs_f64(by.seconds)
         .map_err(|e| error(StatusCode::BAD_REQUEST, format!("invalid seconds: {e}")))?;
     st.advance(d);
+    super::graph::xts::tick(&st);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

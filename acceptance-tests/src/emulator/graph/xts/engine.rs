@@ -2,7 +2,8 @@
 //! the source tenant to B2B users in the target tenant. API-NOTES.md#xts-provisioning
 //!
 //! A cycle runs, once turned on for an emulator with [`set_provisioning`], when a job is
-//! started or restarted, and whenever a test calls [`run_cycles`]. It reads the job's secrets
+//! started or restarted, whenever a test calls [`run_cycles`], and, with an interval set
+//! ([`set_cycle_interval`]), when advancing the emulator clock ([`tick`]) makes one due. It reads the job's secrets
 //! (`CompanyId`, `SyncAll`), assignments and schema; quarantines the job when the target's
 //! inbound synchronization setting (or either automatic redemption) forbids it; otherwise
 //! creates, updates and soft-deletes users in the target and records the run on the job's
@@ -14,8 +15,9 @@
 //! `[{"type": 1, "identityProvider": "<source tenant>", "key": "<source user id>"}]`: the
 //! matching attribute, by which an existing guest is found instead of duplicated.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Map, Value};
 
@@ -45,6 +47,79 @@ pub(super) fn provisioning(st: &Shared) -> bool {
         .contains(&st.base_url)
 }
 
+/// Per emulator (base URL): the interval between scheduled cycles.
+static INTERVAL: Mutex<Vec<(String, Duration)>> = Mutex::new(Vec::new());
+/// Per (emulator, job id): when its last cycle ran (emulator clock).
+static LAST: Mutex<Option<HashMap<(String, String), Instant>>> = Mutex::new(None);
+
+/// Scheduled cycles: every started job runs one when `interval` has passed on the emulator
+/// clock since its last, checked whenever the clock is advanced (`Emulator::advance`, `POST
+/// /_emulator/clock/advance`). `None` (the default) schedules none. The service's own interval
+/// is the job's `schedule.interval` (`PT40M`); this one is the test's.
+pub fn set_cycle_interval(emu: &impl AsRef<Shared>, interval: Option<Duration>) {
+    let url = emu.as_ref().base_url.clone();
+    let mut g = INTERVAL.lock().unwrap_or_else(|e| e.into_inner());
+    g.retain(|(u, _)| u != &url);
+    if let Some(d) = interval {
+        g.push((url, d));
+    }
+}
+
+fn note_ran(st: &Shared, job: &str) {
+    let mut g = LAST.lock().unwrap_or_else(|e| e.into_inner());
+    g.get_or_insert_with(HashMap::new)
+        .insert((st.base_url.clone(), job.to_string()), st.clock.now());
+}
+
+/// Runs the cycles that came due (see [`set_cycle_interval`]) in every tenant of the emulator.
+pub fn tick(st: &Shared) {
+    let interval = INTERVAL
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .iter()
+        .find(|(u, _)| u == &st.base_url)
+        .map(|(_, d)| *d);
+    let (Some(interval), true) = (interval, provisioning(st)) else {
+        return;
+    };
+    let now = st.clock.now();
+    let tenants: Vec<String> = st.tenants.iter().map(|t| t.tenant_id.clone()).collect();
+    for tenant in tenants {
+        for (sp, job) in started_jobs(st, &tenant) {
+            let last = LAST
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .get_or_insert_with(HashMap::new)
+                .get(&(st.base_url.clone(), job.clone()))
+                .copied();
+            if last.is_none_or(|l| now.saturating_duration_since(l) >= interval) {
+                run_cycle(st, &tenant, &sp, &job);
+            }
+        }
+    }
+}
+
+/// The started jobs of `tenant`: (service principal id, job id).
+fn started_jobs(st: &Shared, tenant: &str) -> Vec<(String, String)> {
+    st.with_store(tenant, |s| {
+        s.children(SPS_PATH)
+            .into_iter()
+            .flat_map(|(sp_path, sp)| {
+                let sp_id = sp["id"].as_str().unwrap_or_default().to_string();
+                s.children(&format!("{sp_path}/synchronization/jobs"))
+                    .into_iter()
+                    .filter(|(_, j)| j["schedule"]["state"] == "Active")
+                    .map(move |(_, j)| {
+                        (
+                            sp_id.clone(),
+                            j["id"].as_str().unwrap_or_default().to_string(),
+                        )
+                    })
+            })
+            .collect()
+    })
+}
+
 /// What one cycle did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Cycle {
@@ -66,23 +141,7 @@ pub fn run_cycles(emu: &impl AsRef<Shared>, tenant: &str) -> Vec<(String, Cycle)
         .signin_tenant(tenant)
         .map(|t| t.tenant_id.clone())
         .unwrap_or_else(|| tenant.to_ascii_lowercase());
-    let jobs: Vec<(String, String)> = st.with_store(&tenant, |s| {
-        s.children(SPS_PATH)
-            .into_iter()
-            .flat_map(|(sp_path, sp)| {
-                let sp_id = sp["id"].as_str().unwrap_or_default().to_string();
-                s.children(&format!("{sp_path}/synchronization/jobs"))
-                    .into_iter()
-                    .filter(|(_, j)| j["schedule"]["state"] == "Active")
-                    .map(move |(_, j)| {
-                        (
-                            sp_id.clone(),
-                            j["id"].as_str().unwrap_or_default().to_string(),
-                        )
-                    })
-            })
-            .collect()
-    });
+    let jobs = started_jobs(st, &tenant);
     jobs.into_iter()
         .filter_map(|(sp, job)| run_cycle(st, &tenant, &sp, &job).map(|c| (job, c)))
         .collect()
@@ -265,6 +324,7 @@ fn source_user_of(target_user: &Value, source: &str) -> Option<String> {
 /// One cycle of `job`; `None` when the job or its schema or secrets are not there.
 pub(super) fn run_cycle(st: &Shared, source: &str, sp: &str, job: &str) -> Option<Cycle> {
     let i = inputs(st, source, sp, job)?;
+    note_ran(st, job);
     let began = now_utc(Stamp::Seconds);
     if let Err(e) = test_connection(st, source, &i.target) {
         st.with_store(source, |s| quarantine(s, &job_path(sp, job), &e, &began));

@@ -105,7 +105,7 @@ use serde_json::{json, Map, Value};
 use super::entity_set::{Parent, Scope};
 use super::envelope::GraphError;
 use crate::emulator::state::{Shared, TenantStore};
-pub use engine::{run_cycles, set_provisioning, Cycle};
+pub use engine::{run_cycles, set_cycle_interval, set_provisioning, tick, Cycle};
 pub use seed::{portal_configuration, PortalConfiguration, Seeded};
 
 /// The gallery template of the cross-tenant synchronization configuration application.
