@@ -28,6 +28,8 @@
 //!   "updated", "soft_deleted", "in_scope", "quarantined"}]` | 404: a cycle of every started job
 //!   of the (source) tenant; users and groups (`"members": [<user id>]`) are seeded with PUT
 //!   object at `/users/<id>` and `/groups/<id>`
+//! * `GET    /_emulator/tenants/{tenant}/xts/synchronized-users` → text, one line per user
+//!   cross-tenant synchronization made in the tenant: user type, display name, UPN, source
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -62,6 +64,10 @@ pub fn routes() -> Router<Arc<Shared>> {
         )
         .route("/xts/provisioning", post(xts_provisioning))
         .route("/tenants/{tenant}/xts/run-cycles", post(xts_run_cycles))
+        .route(
+            "/tenants/{tenant}/xts/synchronized-users",
+            get(xts_synchronized_users),
+        )
         .route("/faults", post(add_fault))
         .route("/replication-lag", post(set_lag))
         .route("/clock/advance", post(advance))
@@ -252,6 +258,46 @@ async fn xts_run_cycles(State(st): State<Arc<Shared>>, Path(tenant): Path<String
         })
         .collect();
     Ok((StatusCode::OK, Json(json!(ran))).into_response())
+}
+
+async fn xts_synchronized_users(
+    State(st): State<Arc<Shared>>,
+    Path(tenant): Path<String>,
+) -> CtlResult {
+    check_tenant(&st, &tenant)?;
+    let id = st
+        .signin_tenant(&tenant)
+        .map(|t| t.tenant_id.clone())
+        .unwrap_or_default();
+    let mut lines: Vec<String> = st
+        .with_store(&id, |s| s.children(super::graph::xts::USERS_PATH))
+        .into_iter()
+        .filter_map(|(_, u)| {
+            let source = u["alternativeSecurityIds"]
+                .as_array()?
+                .iter()
+                .find_map(|a| a["identityProvider"].as_str())?
+                .to_string();
+            let from = st
+                .any_tenant(&source)
+                .map(|t| t.display_name.clone())
+                .unwrap_or(source);
+            let s = |k: &str| u[k].as_str().unwrap_or("-").to_string();
+            Some(format!(
+                "{:<7} {:<20} {} (from {from})",
+                s("userType"),
+                s("displayName"),
+                s("userPrincipalName")
+            ))
+        })
+        .collect();
+    lines.sort();
+    let mut text = lines.join("\n");
+    if text.is_empty() {
+        text.push_str("(none)");
+    }
+    text.push('\n');
+    Ok(text.into_response())
 }
 
 async fn patch_object(
