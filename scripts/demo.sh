@@ -56,6 +56,11 @@ step "terraform plan -var trust_level=high (raising the pair: creates and in-pla
 step "terraform apply -var trust_level=high"
 quiet "$tf" apply -auto-approve -input=false -no-color -var trust_level=high
 summary
+step "users the sync jobs created (the emulator runs a cycle when a job starts)"
+for t in "contoso:$contoso" "fabrikam:$fabrikam"; do
+  echo "  ${t%%:*}:"
+  curl -sf --cacert "$demo/emulator/ca.pem" "$url/_emulator/tenants/${t#*:}/xts/synchronized-users" | sed 's/^/    /'
+done
 step "terraform plan -var trust_level=high (expect no changes)"
 plan="$("$tf" plan -input=false -no-color -var trust_level=high)"
 echo "$plan" | grep -E '^(Plan:|No changes)' || true

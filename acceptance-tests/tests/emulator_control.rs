@@ -115,3 +115,85 @@ async fn a_403_fault_is_a_refused_permission() {
         .unwrap();
     assert_eq!(ok.status(), StatusCode::NO_CONTENT);
 }
+
+/// The provisioning engine through the control API: users seeded with PUT object, a running
+/// portal configuration syncing every user, a cycle on demand. Without the target's inbound
+/// sync policy the job is quarantined; with it, every source user lands in the target once
+/// (a second cycle only finds them), and a user deleted in the source is soft-deleted.
+#[tokio::test(flavor = "multi_thread")]
+async fn run_cycles_provisions_every_user_with_sync_all() {
+    use coexistence_acceptance::emulator::graph::xtap::{partner_path, sync_path};
+    let env = Env::new().await;
+    let base = env.emu.url();
+    let (contoso, fabrikam) = (CONTOSO.to_string(), FABRIKAM.to_string());
+    for id in [
+        "5a1e5000-0000-4000-8000-0000000000a1",
+        "5a1e5000-0000-4000-8000-0000000000a2",
+    ] {
+        env.emu.put_object(
+            CONTOSO,
+            &format!("/users/{id}"),
+            json!({"id": id, "displayName": id, "userPrincipalName": format!("{id}@contoso.com")}),
+        );
+    }
+    let resp = env
+        .http
+        .post(format!("{base}/_emulator/tenants/{CONTOSO}/portal/sync-configuration"))
+        .json(&json!({"display_name": "Sync to Fabrikam", "target_tenant_id": fabrikam, "running": true, "sync_all": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let run = || async {
+        let r = env
+            .http
+            .post(format!("{base}/_emulator/tenants/{CONTOSO}/xts/run-cycles"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        r.json::<serde_json::Value>().await.unwrap()
+    };
+    let synchronized = || {
+        env.emu
+            .as_ref()
+            .with_store(&fabrikam, |s| s.children("/users"))
+            .len()
+    };
+    // No inbound sync policy in the target: quarantined, nobody created.
+    let ran = run().await;
+    assert_eq!(ran[0]["quarantined"], true, "{ran}");
+    assert_eq!(synchronized(), 0);
+
+    env.emu.put_object(
+        FABRIKAM,
+        &partner_path(&contoso),
+        json!({"tenantId": contoso, "automaticUserConsentSettings": {"inboundAllowed": true, "outboundAllowed": false}}),
+    );
+    env.emu.put_object(
+        FABRIKAM,
+        &sync_path(&contoso),
+        json!({"tenantId": contoso, "userSyncInbound": {"isSyncAllowed": true}}),
+    );
+    env.emu.put_object(
+        CONTOSO,
+        &partner_path(&fabrikam),
+        json!({"tenantId": fabrikam, "automaticUserConsentSettings": {"inboundAllowed": false, "outboundAllowed": true}}),
+    );
+    let ran = run().await;
+    assert_eq!(ran[0]["created"], 2, "{ran}");
+    assert_eq!(ran[0]["in_scope"], 2);
+    assert_eq!(synchronized(), 2);
+    let ran = run().await;
+    assert_eq!(
+        (ran[0]["created"].clone(), ran[0]["updated"].clone()),
+        (json!(0), json!(0)),
+        "{ran}"
+    );
+
+    env.emu
+        .delete_object(CONTOSO, "/users/5a1e5000-0000-4000-8000-0000000000a1");
+    let ran = run().await;
+    assert_eq!(ran[0]["soft_deleted"], 1, "{ran}");
+    assert_eq!(synchronized(), 1);
+}

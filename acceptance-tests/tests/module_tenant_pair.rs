@@ -811,3 +811,88 @@ resource "coexistence_teams_federation" "fabrikam" {
     );
     assert_tenant_empty(&acc, &partner);
 }
+
+
+/// The users of `tenant` synchronized from `source` (by their alternative security ID).
+fn synchronized_from(acc: &Acc, tenant: &str, source: &str) -> usize {
+    acc.emu
+        .as_ref()
+        .with_store(tenant, |s| s.children("/users"))
+        .into_iter()
+        .filter(|(_, u)| {
+            u["alternativeSecurityIds"]
+                .as_array()
+                .is_some_and(|a| a.iter().any(|x| x["identityProvider"] == source))
+        })
+        .count()
+}
+
+/// With `sync.deprovision_on_lowering`, the emulator provisioning: at high trust each group's
+/// members appear in the other tenant; lowering soft-deletes them before the jobs go (the
+/// partners' inbound sync still allowed then), and the "may still hold users" check is quiet.
+#[tokio::test(flavor = "multi_thread")]
+async fn deprovision_on_lowering_leaves_no_synchronized_member() {
+    use coexistence_acceptance::emulator::graph::xts;
+    let acc = Acc::start().await;
+    if !needs_modern_terraform(&acc).await {
+        return;
+    }
+    xts::set_provisioning(&acc.emu, true);
+    let (home, partner) = (acc.home.tenant_id.clone(), acc.partner.tenant_id.clone());
+    for (tenant, group, user) in [
+        (&home, CONTOSO_GROUP, "c0000000-0000-4000-8000-000000000001"),
+        (
+            &partner,
+            FABRIKAM_GROUP,
+            "f0000000-0000-4000-8000-000000000001",
+        ),
+    ] {
+        xts::add_user_with(
+            &acc.emu,
+            tenant,
+            user,
+            serde_json::json!({"displayName": "Ada", "userPrincipalName": format!("ada.{user}@example.com")}),
+        );
+        xts::add_group_with_members(&acc.emu, tenant, group, "sync", &[user]);
+    }
+    let with_deprovision = |trust: &str| {
+        format!(
+            "  trust_level = {}\n{}",
+            q(trust),
+            SYNC.replace("  }\n", "    deprovision_on_lowering = true\n  }\n")
+        )
+    };
+    acc.tf.write_config(&root(&acc, &with_deprovision("high")));
+    install_module(&acc).await;
+    apply_and_converge(&acc).await;
+    assert_eq!(
+        synchronized_from(&acc, &partner, &home),
+        1,
+        "Contoso's member in Fabrikam"
+    );
+    assert_eq!(
+        synchronized_from(&acc, &home, &partner),
+        1,
+        "Fabrikam's member in Contoso"
+    );
+
+    acc.tf.write_config(&root(&acc, &with_deprovision("low")));
+    let text = flat(&acc.tf.plan().await);
+    assert!(!text.contains("may still hold users"), "{text}");
+    apply_and_converge(&acc).await;
+    assert_eq!(
+        synchronized_from(&acc, &partner, &home),
+        0,
+        "deprovisioned on lowering"
+    );
+    assert_eq!(
+        synchronized_from(&acc, &home, &partner),
+        0,
+        "deprovisioned on lowering"
+    );
+
+    acc.tf.destroy().await;
+    assert_tenant_empty(&acc, &home);
+    assert_tenant_empty(&acc, &partner);
+    xts::set_provisioning(&acc.emu, false);
+}

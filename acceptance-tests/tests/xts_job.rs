@@ -389,6 +389,18 @@ async fn a_portal_configuration_is_imported_and_generated() {
         },
     );
     let sp = seeded.service_principal_id.clone();
+    // Customised in the portal: one mapping changed, one scoping group added.
+    let spath = schema_path(&sp, &seeded.job_id);
+    let mut schema = acc.emu.object(&home, &spath).unwrap();
+    let om = &mut schema["synchronizationRules"][0]["objectMappings"][0];
+    for m in om["attributeMappings"].as_array_mut().unwrap() {
+        if m["targetAttributeName"] == "department" {
+            m["source"] = json!({"type": "Attribute", "name": "companyName", "expression": "[companyName]", "parameters": []});
+        }
+    }
+    om["scope"]["groups"].as_array_mut().unwrap().push(json!({"name": "Only Sales", "clauses": [
+        {"operatorName": "EQUALS", "sourceOperandName": "department", "targetOperand": {"values": ["Sales"]}}]}));
+    acc.emu.put_object(&home, &spath, schema);
     let version = acc.tf.version().await;
     let import_blocks = version
         .split_whitespace()
@@ -419,6 +431,10 @@ async fn a_portal_configuration_is_imported_and_generated() {
             "show_in_address_list",
             "enabled",
             "notification_email",
+            "attribute_mappings",
+            "companyName",
+            "scoping_filters",
+            "Only Sales",
         ] {
             assert!(generated.contains(attr), "{attr} missing:\n{generated}");
         }
@@ -429,7 +445,7 @@ async fn a_portal_configuration_is_imported_and_generated() {
     }
     // Hand-written HCL of the same configuration, and `terraform import` (every version).
     let job = format!(
-        "resource \"coexistence_xts_job\" \"to_fabrikam\" {{\n  target_tenant_id = {}\n  display_name = \"Made in the portal\"\n  scoping_group_ids = [{}]\n  scoping_user_ids = [{}]\n  notification_email = \"ops@contoso.com\"\n}}\n",
+        "resource \"coexistence_xts_job\" \"to_fabrikam\" {{\n  target_tenant_id = {}\n  display_name = \"Made in the portal\"\n  scoping_group_ids = [{}]\n  scoping_user_ids = [{}]\n  notification_email = \"ops@contoso.com\"\n{PORTAL_CUSTOMISED}}}\n",
         q(&acc.partner.tenant_id),
         q(GROUP),
         q(USER)
@@ -444,6 +460,15 @@ async fn a_portal_configuration_is_imported_and_generated() {
     steps.destroy().await;
     assert_tenant_empty(&acc, &home);
 }
+
+/// The portal's customisations of `a_portal_configuration_is_imported_and_generated`, as HCL.
+const PORTAL_CUSTOMISED: &str = r#"  attribute_mappings = [
+    { target_attribute = "department", source_type = "Attribute", source = "companyName", flow_type = "Always" },
+  ]
+  scoping_filters = [
+    { name = "Only Sales", clauses = [{ attribute = "department", operator = "EQUALS", values = ["Sales"] }] },
+  ]
+"#;
 
 /// Bad input fails at plan, naming the attribute, before any request.
 #[tokio::test(flavor = "multi_thread")]
@@ -487,4 +512,393 @@ async fn invalid_input_rejected_at_plan_without_api_calls() {
         let reqs = acc.emu.requests();
         assert!(reqs.is_empty(), "{needle}: reached the network: {reqs:#?}");
     }
+}
+
+/// The mapping of `target` in the user mapping of a schema: (source type, source name or
+/// expression, flow type).
+fn mapping_of(schema: &Value, target: &str) -> Option<(String, String, String)> {
+    xts_user_mapping(schema)
+        .iter()
+        .find(|m| m["targetAttributeName"] == target)
+        .map(|m| {
+            let s = |v: &Value| v.as_str().unwrap_or_default().to_string();
+            let ty = s(&m["source"]["type"]);
+            let src = if ty == "Function" {
+                s(&m["source"]["expression"])
+            } else {
+                s(&m["source"]["name"])
+            };
+            (ty, src, s(&m["flowType"]))
+        })
+}
+
+fn scope_groups(schema: &Value) -> Vec<Value> {
+    schema["synchronizationRules"][0]["objectMappings"][0]["scope"]["groups"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+}
+
+const MAPPINGS: &str = r#"
+  attribute_mappings = [
+    { target_attribute = "department", source_type = "Attribute", source = "companyName", flow_type = "Always" },
+    { target_attribute = "extensionAttribute1", source_type = "Constant", source = "Contoso", flow_type = "ObjectAddOnly" },
+  ]
+  scoping_filters = [
+    { name = "Filter external users", clauses = [
+      { attribute = "alternativeSecurityIds", operator = "EQUALS", values = ["None"] },
+      { attribute = "department", operator = "EQUALS", values = ["Sales"] },
+    ] },
+  ]
+"#;
+
+const MAPPINGS_CHANGED: &str = r#"
+  attribute_mappings = [
+    { target_attribute = "department", source_type = "Function", source = "Join(\" \", [department], [companyName])", flow_type = "Always" },
+    { target_attribute = "extensionAttribute1", source_type = "Constant", source = "Fabrikam", flow_type = "ObjectAddOnly" },
+  ]
+  scoping_filters = [
+    { name = "Filter external users", clauses = [
+      { attribute = "alternativeSecurityIds", operator = "EQUALS", values = ["None"] },
+      { attribute = "department", operator = "EQUALS", values = ["Sales"] },
+    ] },
+    { name = "Managers", clauses = [
+      { attribute = "jobTitle", operator = "REGEX_MATCH", values = ["^Manager"] },
+      { attribute = "accountEnabled", operator = "IS_TRUE", values = [] },
+    ] },
+  ]
+"#;
+
+/// Attribute mappings and scoping filters: added, changed (a running job restarted with reset
+/// scope `Watermark`), drift from the portal on a named mapping, removed in place (the
+/// template's default restored, a mapping it lacks removed), imported with an empty plan.
+#[tokio::test(flavor = "multi_thread")]
+async fn attribute_mappings_and_scoping_filters_in_place() {
+    let acc = start().await;
+    let steps = steps(&acc);
+    let home = acc.home.tenant_id.clone();
+    let mut job = Job {
+        extra: MAPPINGS,
+        ..Job::default()
+    };
+    steps.apply_config(&job.hcl(&acc)).await;
+    let (s, _, sc, _) = remote(&acc).await;
+    let (sp, jid) = (
+        s["service_principal_id"].as_str().unwrap().to_string(),
+        s["job_id"].as_str().unwrap().to_string(),
+    );
+    assert_eq!(
+        mapping_of(&sc, "department"),
+        Some(("Attribute".into(), "companyName".into(), "Always".into()))
+    );
+    assert_eq!(
+        mapping_of(&sc, "extensionAttribute1"),
+        Some(("Constant".into(), "Contoso".into(), "ObjectAddOnly".into()))
+    );
+    // Other template mappings untouched.
+    assert_eq!(
+        mapping_of(&sc, "city"),
+        Some(("Attribute".into(), "city".into(), "Always".into()))
+    );
+    let groups = scope_groups(&sc);
+    assert_eq!(groups.len(), 1, "{groups:#?}");
+    assert_eq!(groups[0]["clauses"][1]["sourceOperandName"], "department");
+
+    // Changed in place: the running job is restarted so every user is evaluated again.
+    acc.emu.clear_requests();
+    job.extra = MAPPINGS_CHANGED;
+    steps.config(&job.hcl(&acc));
+    acc.tf.plan_expect_update(XTS_ADDR).await;
+    steps.apply().await;
+    let (s2, _, sc, _) = remote(&acc).await;
+    assert_eq!(s2["service_principal_id"], json!(sp), "in place");
+    assert_eq!(
+        mapping_of(&sc, "department"),
+        Some((
+            "Function".into(),
+            "Join(\" \", [department], [companyName])".into(),
+            "Always".into()
+        ))
+    );
+    assert_eq!(
+        mapping_of(&sc, "extensionAttribute1").unwrap().1,
+        "Fabrikam"
+    );
+    assert_eq!(scope_groups(&sc).len(), 2);
+    let restarts: Vec<_> = acc
+        .emu
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path.ends_with("/restart"))
+        .collect();
+    assert_eq!(restarts.len(), 1, "one restart after the change");
+    assert_eq!(
+        restarts[0].body,
+        Some(json!({"criteria": {"resetScope": "Watermark"}}))
+    );
+
+    // A named mapping changed in the portal: drift on attribute_mappings only.
+    let mut schema = remote(&acc).await.2;
+    let maps = schema["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"]
+        .as_array_mut()
+        .unwrap();
+    let m = maps
+        .iter_mut()
+        .find(|m| m["targetAttributeName"] == "extensionAttribute1")
+        .unwrap();
+    m["source"] =
+        json!({"type": "Attribute", "name": "mail", "expression": "[mail]", "parameters": []});
+    acc.emu.put_object(&home, &schema_path(&sp, &jid), schema);
+    acc.tf
+        .plan_expect_changed_paths(XTS_ADDR, &paths_with_status(&["attribute_mappings"]))
+        .await;
+    steps.apply().await;
+    assert_eq!(
+        mapping_of(&remote(&acc).await.2, "extensionAttribute1")
+            .unwrap()
+            .1,
+        "Fabrikam"
+    );
+
+    // Removed: department gets the template's mapping back, extensionAttribute1 (not in the
+    // template) goes; the group added goes, the template's group is restored.
+    job.extra = "";
+    steps.config(&job.hcl(&acc));
+    acc.tf.plan_expect_update(XTS_ADDR).await;
+    steps.apply().await;
+    let sc = remote(&acc).await.2;
+    assert_eq!(
+        mapping_of(&sc, "department"),
+        Some(("Attribute".into(), "department".into(), "Always".into()))
+    );
+    assert_eq!(mapping_of(&sc, "extensionAttribute1"), None);
+    let groups = scope_groups(&sc);
+    assert_eq!(groups.len(), 1, "{groups:#?}");
+    assert_eq!(groups[0]["name"], "Filter external users");
+    assert_eq!(groups[0]["clauses"].as_array().unwrap().len(), 1);
+
+    steps.destroy().await;
+    assert_tenant_empty(&acc, &home);
+}
+
+/// Refused at plan, naming the attribute: the matching attribute, a reserved target, and a
+/// clause whose values do not fit its operator.
+#[tokio::test(flavor = "multi_thread")]
+async fn mappings_and_filters_refused_at_plan() {
+    let acc = start().await;
+    for (extra, want) in [
+        (
+            r#"  attribute_mappings = [{ target_attribute = "alternativeSecurityIds", source_type = "Attribute", source = "mail", flow_type = "Always" }]"#,
+            "matching attribute",
+        ),
+        (
+            r#"  attribute_mappings = [{ target_attribute = "userType", source_type = "Constant", source = "Guest", flow_type = "Always" }]"#,
+            "user_type",
+        ),
+        (
+            r#"  scoping_filters = [{ name = "g", clauses = [{ attribute = "department", operator = "IS_NULL", values = ["x"] }] }]"#,
+            "Values not taken",
+        ),
+        (
+            r#"  scoping_filters = [{ name = "g", clauses = [{ attribute = "department", operator = "EQUALS", values = [] }] }]"#,
+            "Values missing",
+        ),
+    ] {
+        let job = Job {
+            extra,
+            ..Job::default()
+        };
+        acc.config(&job.hcl(&acc));
+        acc.tf.plan_expect_error(want).await;
+    }
+}
+
+/// The users of `tenant` synchronized from `source`: (target user, source user id).
+fn synchronized(acc: &Acc, tenant: &str, source: &str) -> Vec<(Value, String)> {
+    let mut v: Vec<(Value, String)> = acc
+        .emu
+        .as_ref()
+        .with_store(tenant, |s| s.children(xts::USERS_PATH))
+        .into_iter()
+        .filter_map(|(_, u)| {
+            let key = u["alternativeSecurityIds"]
+                .as_array()?
+                .iter()
+                .find(|a| a["identityProvider"] == source)?["key"]
+                .as_str()?
+                .to_string();
+            Some((u, key))
+        })
+        .collect();
+    v.sort_by(|a, b| a.1.cmp(&b.1));
+    v
+}
+
+const SALES_1: &str = "5a1e5000-0000-4000-8000-000000000001";
+const SALES_2: &str = "5a1e5000-0000-4000-8000-000000000002";
+const MARKETING: &str = "5a1e5000-0000-4000-8000-000000000003";
+const GUEST: &str = "9e575000-0000-4000-8000-000000000002";
+
+const SALES_ONLY: &str = r#"
+  scoping_filters = [
+    { name = "Filter external users", clauses = [
+      { attribute = "alternativeSecurityIds", operator = "EQUALS", values = ["None"] },
+      { attribute = "department", operator = "EQUALS", values = ["Sales"] },
+    ] },
+  ]
+  attribute_mappings = [
+    { target_attribute = "extensionAttribute1", source_type = "Constant", source = "Contoso", flow_type = "ObjectAddOnly" },
+  ]
+"#;
+
+const SALES_ONLY_DEPROVISIONED: &str = r#"
+  scoping_filters = [
+    { name = "Filter external users", clauses = [
+      { attribute = "alternativeSecurityIds", operator = "EQUALS", values = ["None"] },
+      { attribute = "department", operator = "EQUALS", values = ["Sales"] },
+    ] },
+  ]
+  attribute_mappings = [
+    { target_attribute = "extensionAttribute1", source_type = "Constant", source = "Contoso", flow_type = "ObjectAddOnly" },
+  ]
+  deprovision_on_destroy = true
+"#;
+
+/// The emulator provisions: a scoping filter by department leaves exactly the Sales members of
+/// the assigned group in the target, with the mapped user type and constants; an existing guest
+/// is matched by its alternative security ID and converted, not duplicated; a user who leaves
+/// the department is soft-deleted at the next cycle. Destroy with `deprovision_on_destroy`
+/// leaves no synchronized user; without it, the users stay.
+#[tokio::test(flavor = "multi_thread")]
+async fn provisioning_by_department_and_deprovision_on_destroy() {
+    let acc = start().await;
+    xts::set_provisioning(&acc.emu, true);
+    let (home, target) = (acc.home.tenant_id.clone(), acc.partner.tenant_id.clone());
+    for (id, dept) in [
+        (SALES_1, "Sales"),
+        (SALES_2, "Sales"),
+        (MARKETING, "Marketing"),
+    ] {
+        xts::add_user_with(
+            &acc.emu,
+            &home,
+            id,
+            json!({"displayName": id, "userPrincipalName": format!("{id}@contoso.com"), "department": dept, "accountEnabled": true}),
+        );
+    }
+    xts::add_group_with_members(
+        &acc.emu,
+        &home,
+        GROUP,
+        "Sales",
+        &[SALES_1, SALES_2, MARKETING],
+    );
+    // Already a guest in the target, with the alternative security ID the matching uses.
+    xts::add_user_with(
+        &acc.emu,
+        &target,
+        GUEST,
+        json!({"userType": "Guest", "alternativeSecurityIds": [{"type": 1, "identityProvider": home, "key": SALES_2}]}),
+    );
+
+    let steps = steps(&acc);
+    let mut job = Job {
+        extra: SALES_ONLY_DEPROVISIONED,
+        ..Job::default()
+    };
+    steps.apply_config(&job.hcl(&acc)).await;
+    let users = synchronized(&acc, &target, &home);
+    let keys: Vec<&str> = users.iter().map(|(_, k)| k.as_str()).collect();
+    assert_eq!(keys, vec![SALES_1, SALES_2], "exactly the Sales members");
+    for (u, _) in &users {
+        assert_eq!(u["userType"], "Member", "{u:#}");
+        assert_eq!(u["showInAddressList"], true, "{u:#}");
+        assert_eq!(u["department"], "Sales", "{u:#}");
+    }
+    assert_eq!(users[1].0["id"], GUEST, "the guest matched, not duplicated");
+    assert!(
+        users[1].0.get("extensionAttribute1").is_none(),
+        "ObjectAddOnly: not on a matched user"
+    );
+    assert_eq!(users[0].0["extensionAttribute1"], "Contoso");
+    let j = remote(&acc).await.1;
+    assert_eq!(j["status"]["code"], "Active", "{j:#}");
+    assert_eq!(j["status"]["lastExecution"]["state"], "Succeeded");
+    assert_eq!(j["status"]["synchronizedEntryCountByType"][0]["value"], 2);
+    assert_ne!(
+        j["status"]["steadyStateLastAchievedTime"],
+        "0001-01-01T00:00:00Z"
+    );
+
+    // Left the department: soft-deleted at the next cycle.
+    let mut u1 = acc
+        .emu
+        .object(&home, &format!("{}/{SALES_1}", xts::USERS_PATH))
+        .unwrap();
+    u1["department"] = json!("Marketing");
+    acc.emu
+        .put_object(&home, &format!("{}/{SALES_1}", xts::USERS_PATH), u1);
+    let ran = xts::run_cycles(&acc.emu, &home);
+    assert_eq!(ran.len(), 1);
+    assert_eq!(ran[0].1.soft_deleted, 1, "{ran:?}");
+    let keys: Vec<String> = synchronized(&acc, &target, &home)
+        .into_iter()
+        .map(|(_, k)| k)
+        .collect();
+    assert_eq!(keys, vec![SALES_2.to_string()]);
+
+    // The target stops allowing inbound synchronization: the next cycle quarantines the job,
+    // and the reason reads back; allowed again, a restart (start) clears it.
+    let sync = coexistence_acceptance::emulator::graph::xtap::sync_path(&home);
+    let allowed = acc
+        .emu
+        .object(&target, &sync)
+        .expect("the target's sync policy");
+    let mut forbidden = allowed.clone();
+    forbidden["userSyncInbound"]["isSyncAllowed"] = json!(false);
+    acc.emu.put_object(&target, &sync, forbidden);
+    let ran = xts::run_cycles(&acc.emu, &home);
+    assert!(ran[0].1.quarantined, "{ran:?}");
+    let j = remote(&acc).await.1;
+    assert_eq!(j["status"]["code"], "Quarantine");
+    assert_eq!(
+        j["status"]["quarantine"]["reason"],
+        "EncounteredQuarantineException"
+    );
+    assert_eq!(j["status"]["lastExecution"]["state"], "Failed");
+    acc.tf
+        .run_ok(&[
+            "apply",
+            "-refresh-only",
+            "-auto-approve",
+            "-input=false",
+            "-no-color",
+        ])
+        .await;
+    let st = acc.tf.resource(XTS_ADDR).await;
+    assert_eq!(st["status"], "Quarantine");
+    assert_eq!(st["quarantine_reason"], "EncounteredQuarantineException");
+    acc.emu.put_object(&target, &sync, allowed);
+    assert!(!xts::run_cycles(&acc.emu, &home)[0].1.quarantined);
+
+    // Destroy with deprovision_on_destroy: nobody synchronized is left.
+    steps.destroy().await;
+    assert!(
+        synchronized(&acc, &target, &home).is_empty(),
+        "deprovisioned"
+    );
+    assert_tenant_empty(&acc, &home);
+
+    // Without it: the users stay.
+    job.extra = SALES_ONLY;
+    steps.apply_config(&job.hcl(&acc)).await;
+    assert_eq!(synchronized(&acc, &target, &home).len(), 1);
+    steps.destroy().await;
+    assert_eq!(
+        synchronized(&acc, &target, &home).len(),
+        1,
+        "left in the target"
+    );
+    assert_tenant_empty(&acc, &home);
+    xts::set_provisioning(&acc.emu, false);
 }

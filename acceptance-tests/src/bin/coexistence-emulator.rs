@@ -2,8 +2,9 @@
 //! emulator until SIGTERM / SIGINT. `--help` ([`HELP`]) says what it takes and serves; the
 //! control API is documented for users in `acceptance-tests/EMULATOR.md`.
 //!
-//! `--demo` uses two built-in tenants (Contoso and Fabrikam), each with a group and three users
-//! seeded so that a synchronization job can scope them at once, plus a directory-only tenant
+//! `--demo` uses two built-in tenants (Contoso and Fabrikam), each with a group of three users
+//! seeded so that a synchronization job can scope them at once (and, the provisioning engine on,
+//! creates them in the other tenant when it starts), plus a directory-only tenant
 //! (Northwind). Once listening, it prints the URL, the CA path and (demo) the tenants and the
 //! seeded principals, and only then writes the base URL to `<state-dir>/url`: scripts that wait
 //! for that file find the whole banner on stdout.
@@ -11,7 +12,9 @@
 use std::path::PathBuf;
 
 use anyhow::{bail, Context as _};
-use coexistence_acceptance::emulator::graph::xts::{add_group, add_user};
+use coexistence_acceptance::emulator::graph::xts::{
+    add_group_with_members, add_user_with, set_provisioning,
+};
 use coexistence_acceptance::emulator::{Emulator, EmulatorConfig, TenantSpec};
 
 const HELP: &str = "\
@@ -25,8 +28,9 @@ Usage:
 
 Options:
   --demo             Built-in tenants: Contoso and Fabrikam (fake credentials, printed at
-                     start), each seeded with a group and three users for cross-tenant
-                     synchronization, and Northwind (directory only: tenant lookup, no
+                     start), each seeded with a group of three users for cross-tenant
+                     synchronization (a started job provisions them into the other
+                     tenant), and Northwind (directory only: tenant lookup, no
                      sign-in).
   --config <file>    The tenants as JSON instead: {\"tenants\": [{\"tenant_id\", \"display_name\",
                      \"default_domain\", \"client_id\", \"client_secret\"}, ...],
@@ -97,8 +101,8 @@ fn demo_config() -> EmulatorConfig {
 /// A principal `--demo` seeds: (tenant, kind, id, display name).
 type Principal = (&'static str, &'static str, &'static str, &'static str);
 
-/// Per demo tenant, the group `examples/demo` synchronizes to the other tenant, and users.
-/// (The emulator keeps no group membership: a job scopes groups and users alike.)
+/// Per demo tenant, the group `examples/demo` synchronizes to the other tenant, and users
+/// (every user of a tenant is a direct member of its group).
 const DEMO_PRINCIPALS: &[Principal] = &[
     (
         "Contoso",
@@ -150,16 +154,35 @@ const DEMO_PRINCIPALS: &[Principal] = &[
     ),
 ];
 
+/// The demo principals, and the provisioning engine on: the jobs the demo starts at high trust
+/// create each group's members in the other tenant.
 fn seed_demo(emu: &Emulator, cfg: &EmulatorConfig) {
     for (tenant, kind, id, name) in DEMO_PRINCIPALS {
         let Some(t) = cfg.tenants.iter().find(|t| t.display_name == *tenant) else {
             continue;
         };
-        match *kind {
-            "group" => add_group(emu, &t.tenant_id, id, name),
-            _ => add_user(emu, &t.tenant_id, id, name),
+        if *kind == "group" {
+            let members: Vec<&str> = DEMO_PRINCIPALS
+                .iter()
+                .filter(|p| p.0 == *tenant && p.1 == "user")
+                .map(|p| p.2)
+                .collect();
+            add_group_with_members(emu, &t.tenant_id, id, name, &members);
+        } else {
+            let upn = format!(
+                "{}@{}",
+                name.to_ascii_lowercase().replace(' ', "."),
+                t.default_domain
+            );
+            add_user_with(
+                emu,
+                &t.tenant_id,
+                id,
+                serde_json::json!({"displayName": name, "userPrincipalName": upn, "accountEnabled": true}),
+            );
         }
     }
+    set_provisioning(emu, true);
 }
 
 fn print_demo_banner(emu: &Emulator, cfg: &EmulatorConfig) {

@@ -23,6 +23,15 @@
 //!   201 `{"application_object_id", "service_principal_id", "job_id"}` | 400 | 404: a
 //!   cross-tenant synchronization configuration as the portal leaves it (its objects have
 //!   service-assigned IDs, so no single PUT makes one)
+//! * `POST   /_emulator/xts/provisioning` (`{"on": bool, "interval_seconds"?: n}`) → 204 |
+//!   400: turns the cross-tenant synchronization engine on or off (a cycle on each start and
+//!   restart, and every `interval_seconds` of emulator clock, checked when it is advanced)
+//! * `POST   /_emulator/tenants/{tenant}/xts/run-cycles` → 200 `[{"job_id", "created",
+//!   "updated", "soft_deleted", "in_scope", "quarantined"}]` | 404: a cycle of every started job
+//!   of the (source) tenant; users and groups (`"members": [<user id>]`) are seeded with PUT
+//!   object at `/users/<id>` and `/groups/<id>`
+//! * `GET    /_emulator/tenants/{tenant}/xts/synchronized-users` → text, one line per user
+//!   cross-tenant synchronization made in the tenant: user type, display name, UPN, source
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -54,6 +63,12 @@ pub fn routes() -> Router<Arc<Shared>> {
         .route(
             "/tenants/{tenant}/portal/sync-configuration",
             post(portal_sync_configuration),
+        )
+        .route("/xts/provisioning", post(xts_provisioning))
+        .route("/tenants/{tenant}/xts/run-cycles", post(xts_run_cycles))
+        .route(
+            "/tenants/{tenant}/xts/synchronized-users",
+            get(xts_synchronized_users),
         )
         .route("/faults", post(add_fault))
         .route(
@@ -212,6 +227,85 @@ async fn portal_sync_configuration(
         .into_response())
 }
 
+async fn xts_provisioning(State(st): State<Arc<Shared>>, body: Bytes) -> CtlResult {
+    let v = parse_json(&body)?;
+    let Some(on) = v.get("on").and_then(Value::as_bool) else {
+        return Err(error(
+            StatusCode::BAD_REQUEST,
+            "expected {\"on\": true|false}".to_string(),
+        ));
+    };
+    let interval = match v.get("interval_seconds") {
+        None | Some(Value::Null) => None,
+        Some(n) => Some(
+            n.as_f64()
+                .and_then(|s| Duration::try_from_secs_f64(s).ok())
+                .filter(|d| !d.is_zero())
+                .ok_or_else(|| {
+                    error(
+                        StatusCode::BAD_REQUEST,
+                        "interval_seconds must be a positive number".to_string(),
+                    )
+                })?,
+        ),
+    };
+    super::graph::xts::set_provisioning(&st, on);
+    super::graph::xts::set_cycle_interval(&st, interval);
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn xts_run_cycles(State(st): State<Arc<Shared>>, Path(tenant): Path<String>) -> CtlResult {
+    check_tenant(&st, &tenant)?;
+    let ran: Vec<Value> = super::graph::xts::run_cycles(&st, &tenant)
+        .into_iter()
+        .map(|(job, c)| {
+            json!({"job_id": job, "created": c.created, "updated": c.updated,
+                "soft_deleted": c.soft_deleted, "in_scope": c.in_scope, "quarantined": c.quarantined})
+        })
+        .collect();
+    Ok((StatusCode::OK, Json(json!(ran))).into_response())
+}
+
+async fn xts_synchronized_users(
+    State(st): State<Arc<Shared>>,
+    Path(tenant): Path<String>,
+) -> CtlResult {
+    check_tenant(&st, &tenant)?;
+    let id = st
+        .signin_tenant(&tenant)
+        .map(|t| t.tenant_id.clone())
+        .unwrap_or_default();
+    let mut lines: Vec<String> = st
+        .with_store(&id, |s| s.children(super::graph::xts::USERS_PATH))
+        .into_iter()
+        .filter_map(|(_, u)| {
+            let source = u["alternativeSecurityIds"]
+                .as_array()?
+                .iter()
+                .find_map(|a| a["identityProvider"].as_str())?
+                .to_string();
+            let from = st
+                .any_tenant(&source)
+                .map(|t| t.display_name.clone())
+                .unwrap_or(source);
+            let s = |k: &str| u[k].as_str().unwrap_or("-").to_string();
+            Some(format!(
+                "{:<7} {:<20} {} (from {from})",
+                s("userType"),
+                s("displayName"),
+                s("userPrincipalName")
+            ))
+        })
+        .collect();
+    lines.sort();
+    let mut text = lines.join("\n");
+    if text.is_empty() {
+        text.push_str("(none)");
+    }
+    text.push('\n');
+    Ok(text.into_response())
+}
+
 async fn patch_object(
     State(st): State<Arc<Shared>>,
     Path(tenant): Path<String>,
@@ -298,6 +392,7 @@ async fn advance(State(st): State<Arc<Shared>>, body: Bytes) -> CtlResult {
     let d = Duration::try_from_secs_f64(by.seconds)
         .map_err(|e| error(StatusCode::BAD_REQUEST, format!("invalid seconds: {e}")))?;
     st.advance(d);
+    super::graph::xts::tick(&st);
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 

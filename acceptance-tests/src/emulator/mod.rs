@@ -233,9 +233,11 @@ impl Emulator {
         self.shared.clock.resume();
     }
 
-    /// Moves the emulator clock forward; transitions that come due are applied.
+    /// Moves the emulator clock forward; transitions that come due are applied, and so are
+    /// the synchronization cycles that come due (`graph::xts::set_cycle_interval`).
     pub fn advance(&self, by: Duration) {
         self.shared.advance(by);
+        graph::xts::tick(&self.shared);
     }
 
     /// Schedules an asynchronous transition of a stored object: `after` from now (on the

@@ -26,6 +26,8 @@ pub static XTS_JOB: ResourceType = ResourceType {
         let app = s["application_object_id"].as_str().map(app_path);
         path == sp || path.starts_with(&format!("{sp}/")) || Some(path) == app.as_deref()
     },
+    // Only destroy uses it; an import has the default.
+    import_ignore: &["timeouts", "deprovision_on_destroy"],
     ..super::DESCRIPTION
 };
 

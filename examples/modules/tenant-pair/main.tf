@@ -100,20 +100,21 @@ module "a" {
   source    = "./side"
   providers = { coexistence.self = coexistence.a }
 
-  self               = local.a
-  other              = local.b
-  high               = local.high
-  b2b_direct_connect = var.b2b_direct_connect
-  sync_in            = local.sync_b_to_a
-  sync_out           = local.sync_a_to_b
-  free_busy          = var.free_busy
-  other_domains      = local.b_domains
-  conditional_access = merge(var.conditional_access.a, { enabled = var.conditional_access.enabled, state = var.conditional_access.state })
-  sync_group_ids     = var.sync.a_to_b_group_ids
-  user_type          = var.sync.user_type
-  target_partner_id  = module.b.partner_id
-  mail_flow          = local.mail_flow
-  other_smart_host   = local.b_smart_host
+  self                   = local.a
+  other                  = local.b
+  high                   = local.high
+  b2b_direct_connect     = var.b2b_direct_connect
+  sync_in                = local.sync_b_to_a
+  sync_out               = local.sync_a_to_b
+  free_busy              = var.free_busy
+  other_domains          = local.b_domains
+  conditional_access     = merge(var.conditional_access.a, { enabled = var.conditional_access.enabled, state = var.conditional_access.state })
+  sync_group_ids         = var.sync.a_to_b_group_ids
+  user_type              = var.sync.user_type
+  deprovision_on_destroy = var.sync.deprovision_on_lowering
+  target_partner_id      = module.b.partner_id
+  mail_flow              = local.mail_flow
+  other_smart_host       = local.b_smart_host
 
   hybrid_joined_device_trust = var.hybrid_joined_device_trust
   manage_default_policy      = var.manage_default_policy
@@ -125,20 +126,21 @@ module "b" {
   source    = "./side"
   providers = { coexistence.self = coexistence.b }
 
-  self               = local.b
-  other              = local.a
-  high               = local.high
-  b2b_direct_connect = var.b2b_direct_connect
-  sync_in            = local.sync_a_to_b
-  sync_out           = local.sync_b_to_a
-  free_busy          = var.free_busy
-  other_domains      = local.a_domains
-  conditional_access = merge(var.conditional_access.b, { enabled = var.conditional_access.enabled, state = var.conditional_access.state })
-  sync_group_ids     = var.sync.b_to_a_group_ids
-  user_type          = var.sync.user_type
-  target_partner_id  = module.a.partner_id
-  mail_flow          = local.mail_flow
-  other_smart_host   = local.a_smart_host
+  self                   = local.b
+  other                  = local.a
+  high                   = local.high
+  b2b_direct_connect     = var.b2b_direct_connect
+  sync_in                = local.sync_a_to_b
+  sync_out               = local.sync_b_to_a
+  free_busy              = var.free_busy
+  other_domains          = local.a_domains
+  conditional_access     = merge(var.conditional_access.b, { enabled = var.conditional_access.enabled, state = var.conditional_access.state })
+  sync_group_ids         = var.sync.b_to_a_group_ids
+  user_type              = var.sync.user_type
+  deprovision_on_destroy = var.sync.deprovision_on_lowering
+  target_partner_id      = module.a.partner_id
+  mail_flow              = local.mail_flow
+  other_smart_host       = local.a_smart_host
 
   hybrid_joined_device_trust = var.hybrid_joined_device_trust
   manage_default_policy      = var.manage_default_policy
@@ -174,9 +176,9 @@ module "checks_b" {
   sync_job = module.b.sync_job
 }
 
-# ---- lowering: synchronized users stay (until deprovisioning exists) -------------------------
-# Lowering the level destroys the sync jobs, but a job's destroy does not deprovision the users it
-# synchronized: they stay in the target tenant. Member access ends with the enforced
+# ---- lowering: synchronized users stay unless deprovisioned --------------------------------
+# Lowering the level destroys the sync jobs. With sync.deprovision_on_lowering each job's destroy
+# first soft-deletes the users it synchronized; without it they stay in the target tenant. Member access ends with the enforced
 # member-blocking policy; this check says on every plan at low trust, naming the target tenant,
 # that those users may remain and what to do. The module keeps no history of its levels (state
 # cannot remember "was high" without the objects that are gone), so the groups still in `sync` at
@@ -190,14 +192,14 @@ locals {
   synchronized_remain = [for d in [
     { source = local.a, target = local.b, groups = var.sync.a_to_b_group_ids, input = "sync.a_to_b_group_ids" },
     { source = local.b, target = local.a, groups = var.sync.b_to_a_group_ids, input = "sync.b_to_a_group_ids" },
-  ] : d if !local.high && length(d.groups) > 0]
+  ] : d if !local.high && length(d.groups) > 0 && !var.sync.deprovision_on_lowering]
 }
 
 check "synchronized_users_remain" {
   assert {
     condition = length(local.synchronized_remain) == 0
     error_message = join(" ", [for d in local.synchronized_remain : format(
-      "%s may still hold users %s synchronized into it as %s while the pair was at high trust (members of %s): lowering the trust level stops the synchronization job but does not deprovision what it made (not implemented yet). %s Delete those users in %s, then empty %s to end this warning (empty it now if the pair was never at high trust).",
+      "%s may still hold users %s synchronized into it as %s while the pair was at high trust (members of %s): lowering the trust level stopped the synchronization job without deprovisioning what it made (sync.deprovision_on_lowering was not set). %s Delete those users in %s, then empty %s to end this warning (empty it now if the pair was never at high trust).",
       d.target.name, d.source.name, var.sync.user_type == "Member" ? "members" : "guests", d.input,
       local.members_blocked ? "${d.target.name}'s enforced member-blocking policy blocks their member access meanwhile." : "They keep member access: ${d.target.name}'s member-blocking policy is not enforced (conditional_access).",
       d.target.name, d.input,

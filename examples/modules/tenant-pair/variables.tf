@@ -49,11 +49,12 @@ variable "b2b_direct_connect" {
 }
 
 variable "sync" {
-  description = "High trust: cross-tenant synchronization. `a_to_b_group_ids`: groups in tenant A whose members are provisioned into B as members (a sync job in A); `b_to_a_group_ids` the reverse. An empty set means no job in that direction. `user_type`: `Member` (default) or `Guest`. At low trust, groups still listed here make every plan warn that the users they synchronized may remain in the other tenant (lowering does not deprovision them yet): set them when raising, and empty them after lowering once the target is cleaned up."
+  description = "High trust: cross-tenant synchronization. `a_to_b_group_ids`: groups in tenant A whose members are provisioned into B as members (a sync job in A); `b_to_a_group_ids` the reverse. An empty set means no job in that direction. `user_type`: `Member` (default) or `Guest`. `deprovision_on_lowering` (default `false`): lowering the trust level (or removing a direction) first has each job soft-delete the users it synchronized, waiting for its cycle (the jobs' `deprovision_on_destroy`; set it, and apply, while at high trust). Without it the users stay in the other tenant: at low trust, groups still listed here then make every plan warn that the users they synchronized may remain: set them when raising, and empty them after lowering once the target is cleaned up."
   type = object({
-    a_to_b_group_ids = optional(set(string), [])
-    b_to_a_group_ids = optional(set(string), [])
-    user_type        = optional(string, "Member")
+    a_to_b_group_ids        = optional(set(string), [])
+    b_to_a_group_ids        = optional(set(string), [])
+    user_type               = optional(string, "Member")
+    deprovision_on_lowering = optional(bool, false)
   })
   default = {}
   validation {

@@ -43,6 +43,29 @@ resource "coexistence_xts_job" "to_fabrikam" {
   enabled              = true
   notification_email   = "ops@contoso.com"
 
+  # Beyond the template's defaults: the department from the source's company name, and a
+  # marker set only when the user is created. Every other mapping stays as the template has it.
+  attribute_mappings = [
+    { target_attribute = "department", source_type = "Attribute", source = "companyName", flow_type = "Always" },
+    { target_attribute = "extensionAttribute1", source_type = "Constant", source = "Contoso", flow_type = "ObjectAddOnly" },
+  ]
+
+  # Destroy leaves the synchronized users in Fabrikam (as the portal's delete does); `true`
+  # takes everyone out of scope and waits for the job to soft-delete them first.
+  deprovision_on_destroy = false
+
+  # Only Sales: the template's own group (no external users) narrowed by a second clause.
+  # Groups are ORed, clauses in a group ANDed.
+  scoping_filters = [
+    {
+      name = "Filter external users"
+      clauses = [
+        { attribute = "alternativeSecurityIds", operator = "EQUALS", values = ["None"] },
+        { attribute = "department", operator = "EQUALS", values = ["Sales"] },
+      ]
+    },
+  ]
+
   # The credential check needs the target's partner settings first.
   depends_on = [coexistence_cross_tenant_access_partner.contoso_in_fabrikam]
 }

@@ -13,6 +13,11 @@ variable "user_type" {
   type        = string
 }
 
+variable "deprovision_on_destroy" {
+  description = "Whether destroying the job first soft-deletes the users it synchronized (waiting for its cycle)."
+  type        = bool
+}
+
 variable "target_partner_id" {
   description = "The ID of the other tenant's partner configuration for this one (orders the job after it)."
   type        = string
@@ -27,6 +32,9 @@ resource "coexistence_xts_job" "this" {
   display_name      = "Sync to ${var.other.name}"
   scoping_group_ids = var.sync_group_ids
   user_type         = var.user_type
+  # The job's destroy runs before the other tenant's partner configuration loses its inbound
+  # sync setting (the reference above orders it), so its last cycle is still allowed.
+  deprovision_on_destroy = var.deprovision_on_destroy
 }
 
 output "sync_job" {

@@ -168,6 +168,30 @@ pub fn pause_job(sp: &str, job: &str) -> GraphRequest {
         .needs(APP)
 }
 
+/// The reset scope of the restart after a change of mappings or scoping filters: `Watermark`
+/// makes the next cycle read every source object again (not only the changed ones), while the
+/// connector's data store, which knows the users already created, is kept so users that left
+/// the scope are still deprovisioned (API-NOTES.md#xts-restart).
+pub const RESTART_RESET_SCOPE: &str = "Watermark";
+
+/// `restart` with [`RESTART_RESET_SCOPE`]: idempotent (a second restart only evaluates again).
+pub fn restart_job(sp: &str, job: &str) -> GraphRequest {
+    GraphRequest::post(
+        format!("{}/restart", job_path(sp, job)),
+        json!({"criteria": {"resetScope": RESTART_RESET_SCOPE}}),
+    )
+    .idempotent(true)
+    .needs(APP)
+}
+
+/// The template's schema: the default mappings and scoping groups a new job starts with.
+pub fn get_template_schema(sp: &str) -> GraphRequest {
+    GraphRequest::get(format!(
+        "/servicePrincipals/{sp}/synchronization/templates/{SYNC_TEMPLATE}/schema"
+    ))
+    .needs(APP)
+}
+
 pub fn get_schema(sp: &str, job: &str) -> GraphRequest {
     GraphRequest::get(format!("{}/schema", job_path(sp, job))).needs(APP)
 }

@@ -226,12 +226,12 @@ pub(super) async fn create(ctx: &Ctx, p: &XtsJob) -> Result<XtsJob, ApplyError> 
         .await
         .context(what),
     )?;
-    let (ut, sial) = (
-        p.user_type_or_default(),
-        p.show_in_address_list_or_default(),
-    );
-    if !mapping::has_mappings(&schema, ut, sial) {
-        let Ok(next) = mapping::with_mappings(&schema, ut, sial) else {
+    let desired = mapping::desired_schema(&schema, p, None, None);
+    let needs_put = desired
+        .as_ref()
+        .map_or(true, |d| !mapping::holds(&schema, d));
+    if needs_put {
+        let Ok(next) = desired else {
             return Err(steps.fail(
                 Diagnostic::error(
                     format!("Error {}", what()),

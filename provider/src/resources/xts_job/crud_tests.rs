@@ -176,6 +176,7 @@ async fn read_of_a_deleted_configuration_is_gone_and_import_finds_the_applicatio
             Some(secrets("false", Some("ops@contoso.com"))),
         ),
         answer(api::get_schema(SP, "j1"), 200, Some(default_schema())),
+        answer(api::get_template_schema(SP), 200, Some(default_schema())),
         answer(
             api::list_assignments(SP),
             200,
@@ -322,4 +323,94 @@ async fn delete_stops_and_deletes_the_job_then_the_application_until_gone() {
         .await
         .unwrap();
     m.assert_done();
+}
+
+fn job_run(code: &str, activity: Option<&str>) -> serde_json::Value {
+    let mut j = job("Active");
+    j["status"]["code"] = json!(code);
+    j["status"]["lastExecution"] = match activity {
+        Some(a) => json!({"activityIdentifier": a, "state": "Succeeded"}),
+        None => serde_json::Value::Null,
+    };
+    if code == "Quarantine" {
+        j["status"]["quarantine"] = json!({"reason": "EncounteredQuarantineException"});
+    }
+    j
+}
+
+/// `deprovision_on_destroy`: unassign everything, restart, wait for a cycle that ended after
+/// the restart (a new last execution, no longer `NotRun`), then the usual delete.
+#[tokio::test(start_paused = true)]
+async fn deprovision_on_destroy_waits_for_the_cycle_then_deletes() {
+    let mut s = state();
+    s.set_attr("deprovision_on_destroy", Value::Bool(true));
+    let m = MockTransport::new(vec![
+        answer(
+            api::list_assignments(SP),
+            200,
+            Some(json!({"value": [{"id": "a2", "principalId": GROUP, "principalType": "Group"}]})),
+        ),
+        answer(api::unassign(SP, "a2"), 204, None),
+        answer(
+            api::get_job(SP, "j1"),
+            200,
+            Some(job_run("Active", Some("r1"))),
+        ),
+        answer(api::restart_job(SP, "j1"), 204, None),
+        // Restarted, its cycle not run yet.
+        answer(
+            api::get_job(SP, "j1"),
+            200,
+            Some(job_run("NotRun", Some("r1"))),
+        ),
+        answer(
+            api::get_job(SP, "j1"),
+            200,
+            Some(job_run("Active", Some("r2"))),
+        ),
+        answer(api::pause_job(SP, "j1"), 204, None),
+        answer(api::delete_job(SP, "j1"), 204, None),
+        answer(api::delete_application(APP), 204, None),
+        answer_error(
+            api::get_application(APP),
+            404,
+            "Request_ResourceNotFound",
+            "gone",
+        ),
+    ]);
+    XtsJobResource
+        .delete(&Ctx::for_tests(m.clone(), Duration::from_secs(60)), &s)
+        .await
+        .unwrap();
+    m.assert_done();
+    assert_eq!(
+        m.bodies()[3],
+        Some(json!({"criteria": {"resetScope": "Watermark"}}))
+    );
+
+    // Quarantined meanwhile: the destroy fails with the reason, the configuration stays.
+    let m = MockTransport::new(vec![
+        answer(api::list_assignments(SP), 200, Some(json!({"value": []}))),
+        answer(
+            api::get_job(SP, "j1"),
+            200,
+            Some(job_run("Active", Some("r1"))),
+        ),
+        answer(api::restart_job(SP, "j1"), 204, None),
+        answer(
+            api::get_job(SP, "j1"),
+            200,
+            Some(job_run("Quarantine", Some("r2"))),
+        ),
+    ]);
+    let err = XtsJobResource
+        .delete(&Ctx::for_tests(m.clone(), Duration::from_secs(60)), &s)
+        .await
+        .unwrap_err();
+    m.assert_done();
+    let text = format!("{err:?}");
+    assert!(
+        text.contains("quarantined") && text.contains("EncounteredQuarantineException"),
+        "{text}"
+    );
 }

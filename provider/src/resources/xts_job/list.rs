@@ -129,6 +129,11 @@ mod tests {
                 200,
                 Some(default_schema()),
             ));
+            s.push(answer(
+                api::get_template_schema(id),
+                200,
+                Some(default_schema()),
+            ));
         }
         s
     }

@@ -2,8 +2,8 @@
 //! as one resource. Create instantiates the cross-tenant synchronization application template
 //! (an application and its service principal), checks the credentials against the target
 //! tenant, creates the `Azure2Azure` job, puts its secrets, assigns the scoping users and
-//! groups, writes the two constant mappings into the schema and starts the job (or leaves it
-//! paused). Facts: API-NOTES.md#xts-sequence and the cross-tenant synchronization notes.
+//! groups, writes the two constant mappings, the named attribute mappings and scoping filter
+//! groups into the schema and starts the job (or leaves it paused). Facts: API-NOTES.md#xts-sequence and the cross-tenant synchronization notes.
 //!
 //! Reads top to bottom: schema, validation, plan, CRUD. Create is in `create.rs` (the partner
 //! settings it needs in `prerequisites.rs`), the read in `read.rs`, update and delete in
@@ -29,7 +29,9 @@ mod write;
 use crate::framework::import_id::ImportId;
 use crate::framework::plan::{ModifyPlan, PlanRequest};
 use crate::framework::schema::timeouts_attribute;
+use crate::framework::schema::Kind;
 use crate::framework::validators::{guid, is_guid, one_of};
+use crate::framework::Type;
 use crate::framework::{
     ApplyError, AttrPath, Attribute, Ctx, Diagnostics, ImportCtx, Schema, Value,
 };
@@ -81,6 +83,60 @@ impl ImportId for XtsImportId {
 
 const SCOPES: &[&str] = &["assigned", "all"];
 const USER_TYPES: &[&str] = &["Member", "Guest"];
+/// The schema's `attributeMappingSourceType`.
+const SOURCE_TYPES: &[&str] = &["Attribute", "Constant", "Function"];
+/// The flow types a user mapping of cross-tenant synchronization uses (the schema's
+/// `attributeFlowType` has three more, for multi-valued attributes).
+const FLOW_TYPES: &[&str] = &["Always", "ObjectAddOnly"];
+/// The scoping operators (API-NOTES.md#xts-schema-scope).
+const OPERATORS: &[&str] = &[
+    "EQUALS",
+    "NOT_EQUALS",
+    "IS_TRUE",
+    "IS_FALSE",
+    "IS_NULL",
+    "IS_NOT_NULL",
+    "REGEX_MATCH",
+    "NOT_REGEX_MATCH",
+    "GREATER_THAN",
+];
+/// Operators that test the attribute alone: their clause takes no values.
+const UNARY_OPERATORS: &[&str] = &["IS_TRUE", "IS_FALSE", "IS_NULL", "IS_NOT_NULL"];
+
+fn attribute_mappings() -> Attribute {
+    Attribute::list_of(
+        "attribute_mappings",
+        vec![
+            Attribute::string("target_attribute").required().description("The target tenant's user attribute set (`department`, `extensionAttribute1`, ...). Not `userType` or `showInAddressList` (`user_type`, `show_in_address_list` set them) nor `alternativeSecurityIds` (the matching attribute, which the service does not let change)."),
+            Attribute::string("source_type").required().validate(one_of(SOURCE_TYPES)).description("`Attribute` (a source user attribute), `Constant` (a fixed value) or `Function` (an expression), as the schema's `attributeMappingSource` types."),
+            Attribute::string("source").required().description("The source attribute's name (`Attribute`), the value (`Constant`), or the expression (`Function`, e.g. `Join(\"@\", [mailNickname], \"contoso.com\")`)."),
+            Attribute::string("flow_type").required().validate(one_of(FLOW_TYPES)).description("`Always` (on creation and every update of the user) or `ObjectAddOnly` (only when the user is created in the target)."),
+        ],
+    )
+    .default(Value::List(Vec::new()))
+    .description("Attribute mappings of the user object mapping beyond `user_type` and `show_in_address_list`, one per target attribute, never a matching attribute (cross-tenant synchronization matches users on `alternativeSecurityIds` only and the service refuses a schema that changes that, so no matching priority is offered: every mapping is written with precedence 0). Only the targets named here are managed: every other mapping of the template stays as it is. Removing an entry restores the template's default mapping for that target (read from the template's schema), or removes the mapping when the template has none. The read reports the live mapping of every named target, so a mapping changed in the portal shows as drift on its entry. A change restarts a running job (reset scope `Watermark`) so users already synchronized are evaluated again. Imported, the list holds every mapping that differs from the template's.")
+}
+
+fn scoping_filters() -> Attribute {
+    Attribute::list_of(
+        "scoping_filters",
+        vec![
+            Attribute::string("name").required().description("The filter group's name (its key)."),
+            Attribute::list_of(
+                "clauses",
+                vec![
+                    Attribute::string("attribute").required().description("The source user attribute tested (`department`, `companyName`, `extensionAttribute1`, ...)."),
+                    Attribute::string("operator").required().validate(one_of(OPERATORS)).description("The operator: `EQUALS`, `NOT_EQUALS`, `REGEX_MATCH`, `NOT_REGEX_MATCH`, `GREATER_THAN` (each with values), `IS_TRUE`, `IS_FALSE`, `IS_NULL`, `IS_NOT_NULL` (without)."),
+                    Attribute::new("values", Kind::Plain(Type::list(Type::String))).required().description("What the attribute is tested against (`[]` for an operator without values)."),
+                ],
+            )
+            .required()
+            .description("The clauses, all of which must hold (AND)."),
+        ],
+    )
+    .default(Value::List(Vec::new()))
+    .description("Scoping filter groups of the user object mapping, as the API groups them: a user is in scope when every clause of at least one group holds (OR between groups, AND within one), and, with `scope = \"assigned\"`, it is assigned too. Only the groups named here are managed. The template's own group `Filter external users` (`alternativeSecurityIds EQUALS None`: no external users) admits every internal user, so to narrow the scope name that group here with your clauses added to its own. Removing a group restores the template's group of that name, or removes it. A change restarts a running job (reset scope `Watermark`) so users that left the scope are removed from the target (soft-deleted).")
+}
 
 /// How the scoping sets treat an ID the service does not find (see [`assign::principal_wait`]).
 const NOT_FOUND: &str = "Each must exist in this (source) tenant: an assignment answered \"not found\" is retried for the smaller of 30 seconds and a quarter of the create (or update) timeout, since a principal made moments ago may still be replicating, then the apply fails naming the ID.";
@@ -99,7 +155,7 @@ fn computed(name: &str, what: &str) -> Attribute {
 
 fn schema() -> Schema {
     Schema::new(
-        "A cross-tenant synchronization configuration in the source tenant (where the users live), made in one step: the configuration application from the gallery template `518e5f48-1fc8-4c48-9387-9fdf28b0dfe7` and its service principal, the credential check against the target tenant, the `Azure2Azure` synchronization job, its secrets, the users and groups in scope, the `userType` and `showInAddressList` mappings, and the job's start. Needs, before it: in the target tenant, a `coexistence_cross_tenant_access_partner` for this tenant with `identity_synchronization.user_sync_inbound_allowed = true` and `automatic_user_consent.inbound_allowed = true`; in this tenant, one for the target tenant with `automatic_user_consent.outbound_allowed = true`. This tenant's setting is checked before anything is made; the target's only the service can check, after the configuration application is made (a refusal leaves it in state, tainted, and the next apply replaces it). Either error names every setting to declare, as resource blocks. Every other default attribute mapping is left as the template made it. `Application.ReadWrite.OwnedBy` covers the configurations the provider makes (it owns them); importing one made elsewhere (the portal) needs `Application.ReadWrite.All` and `Synchronization.ReadWrite.All` instead.",
+        "A cross-tenant synchronization configuration in the source tenant (where the users live), made in one step: the configuration application from the gallery template `518e5f48-1fc8-4c48-9387-9fdf28b0dfe7` and its service principal, the credential check against the target tenant, the `Azure2Azure` synchronization job, its secrets, the users and groups in scope, the `userType` and `showInAddressList` mappings, the attribute mappings and scoping filters it names, and the job's start. Needs, before it: in the target tenant, a `coexistence_cross_tenant_access_partner` for this tenant with `identity_synchronization.user_sync_inbound_allowed = true` and `automatic_user_consent.inbound_allowed = true`; in this tenant, one for the target tenant with `automatic_user_consent.outbound_allowed = true`. This tenant's setting is checked before anything is made; the target's only the service can check, after the configuration application is made (a refusal leaves it in state, tainted, and the next apply replaces it). Either error names every setting to declare, as resource blocks. Every other default attribute mapping is left as the template made it. `Application.ReadWrite.OwnedBy` covers the configurations the provider makes (it owns them); importing one made elsewhere (the portal) needs `Application.ReadWrite.All` and `Synchronization.ReadWrite.All` instead.",
         vec![
             Attribute::string("id").computed().use_state_for_unknown().description("The configuration's service principal object ID (the import ID)."),
             Attribute::string("target_tenant_id")
@@ -125,6 +181,8 @@ fn schema() -> Schema {
             Attribute::bool("show_in_address_list")
                 .default(Value::Bool(model::DEFAULT_SHOW_IN_ADDRESS_LIST))
                 .description("The constant mapped to the target users' `showInAddressList` (default `true`: synchronized users appear in the target's global address list). Updatable."),
+            attribute_mappings(),
+            scoping_filters(),
             Attribute::bool("enabled")
                 .default(Value::Bool(model::DEFAULT_ENABLED))
                 .description("Whether the job runs (default `true`: started) or stays paused. Updatable: `start` or `pause`. Running with `scope = \"assigned\"` needs at least one assignment."),
@@ -132,6 +190,9 @@ fn schema() -> Schema {
                 .optional()
                 .validate(Email)
                 .description("Where the service sends an e-mail when the job fails or is quarantined (`SyncNotificationSettings`). Omit it for no notification. Updatable."),
+            Attribute::bool("deprovision_on_destroy")
+                .default(Value::Bool(false))
+                .description("What destroy does with the users the job created in the target tenant. `false` (default): they stay there, as deleting a configuration in the portal leaves them (the service only soft-deletes users that leave the scope, never on a delete of the configuration). `true`: destroy first unassigns every user and group (and turns `SyncAll` off), restarts the job so its cycle soft-deletes every user it synchronized, waits (bounded by `timeouts.delete`, logging progress every 30 s) until the job reports a cycle that ended after the restart, and only then deletes the configuration. The target's inbound synchronization setting (`identity_synchronization.user_sync_inbound_allowed` on its partner configuration for this tenant) must stay on until then: with the partner referenced by this resource (as in the example), Terraform destroys this resource first. A job quarantined meanwhile fails the destroy with its reason. Only used on destroy: changing it never touches the configuration."),
             Attribute::string("service_principal_id").computed().use_state_for_unknown().description("The configuration's service principal object ID."),
             Attribute::string("application_object_id").computed().use_state_for_unknown().description("The configuration's application object ID."),
             Attribute::string("job_id").computed().use_state_for_unknown().description("The synchronization job's ID. A job deleted out of band plans a replacement of the configuration."),
@@ -144,6 +205,107 @@ fn schema() -> Schema {
         ],
     )
     .with_check(validate_assignments)
+    .with_check(validate_mappings)
+    .with_check(validate_filters)
+}
+
+/// One entry per target; none of the targets other attributes set or the service keeps; no
+/// matching attribute (the service refuses a change of it).
+fn validate_mappings(config: &Value, diags: &mut Diagnostics) {
+    let list = config.get("attribute_mappings");
+    let mut seen: Vec<String> = Vec::new();
+    for (i, e) in list.elements().iter().enumerate() {
+        let at = AttrPath::root().attr("attribute_mappings").index(i);
+        if let Some(t) = e.get("target_attribute").as_str() {
+            let reason = match t {
+                "userType" => Some("`userType` is set by `user_type`."),
+                "showInAddressList" => Some("`showInAddressList` is set by `show_in_address_list`."),
+                mapping::MATCHING_TARGET => Some("`alternativeSecurityIds` is the matching attribute of cross-tenant synchronization: the service refuses any change of it (schemaInvalid)."),
+                _ => None,
+            };
+            if let Some(r) = reason {
+                diags.error_at(
+                    &at.attr("target_attribute"),
+                    "Target attribute not mappable here",
+                    r,
+                );
+            }
+            if seen.iter().any(|s| s == t) {
+                diags.error_at(
+                    &at.attr("target_attribute"),
+                    "Duplicate target attribute",
+                    format!("{t:?} is mapped by an earlier entry: one entry per target attribute."),
+                );
+            }
+            seen.push(t.to_string());
+        }
+        if e.get("source")
+            .as_str()
+            .is_some_and(|s| s.trim().is_empty())
+        {
+            diags.error_at(
+                &at.attr("source"),
+                "Empty source",
+                "The source must name an attribute, hold a value or an expression.",
+            );
+        }
+    }
+}
+
+/// Unique group names, at least one clause each, values as the operator takes them.
+fn validate_filters(config: &Value, diags: &mut Diagnostics) {
+    let mut seen: Vec<String> = Vec::new();
+    for (i, g) in config.get("scoping_filters").elements().iter().enumerate() {
+        let at = AttrPath::root().attr("scoping_filters").index(i);
+        if let Some(n) = g.get("name").as_str() {
+            if n.trim().is_empty() {
+                diags.error_at(
+                    &at.attr("name"),
+                    "Empty filter group name",
+                    "Each scoping filter group needs a name.",
+                );
+            }
+            if seen.iter().any(|s| s == n) {
+                diags.error_at(
+                    &at.attr("name"),
+                    "Duplicate filter group",
+                    format!("{n:?} names an earlier group too: one entry per group."),
+                );
+            }
+            seen.push(n.to_string());
+        }
+        let clauses = g.get("clauses");
+        if !clauses.is_unknown() && !clauses.is_null() && clauses.elements().is_empty() {
+            diags.error_at(
+                &at.attr("clauses"),
+                "No clauses",
+                "A scoping filter group needs at least one clause.",
+            );
+        }
+        for (j, c) in clauses.elements().iter().enumerate() {
+            let (op, values) = (c.get("operator"), c.get("values"));
+            let (Some(op), false) = (op.as_str(), values.is_unknown()) else {
+                continue;
+            };
+            let n = values.elements().len();
+            let unary = UNARY_OPERATORS.contains(&op);
+            if unary && n > 0 {
+                diags.error_at(
+                    &at.attr("clauses").index(j).attr("values"),
+                    "Values not taken",
+                    format!("The operator {op} tests the attribute alone: leave values out."),
+                );
+            } else if !unary && OPERATORS.contains(&op) && n == 0 {
+                diags.error_at(
+                    &at.attr("clauses").index(j).attr("values"),
+                    "Values missing",
+                    format!(
+                        "The operator {op} compares the attribute with values: set at least one."
+                    ),
+                );
+            }
+        }
+    }
 }
 
 /// Every element of a set of strings is a GUID.
@@ -265,11 +427,13 @@ impl crate::framework::TypedResource for XtsJobResource {
     /// The run status kept when only `timeouts` changed, and a replacement when the job is
     /// gone while the application is not. (Defaults are declared on the attributes.)
     fn modify_plan(&self, req: &PlanRequest<'_>, plan: &mut ModifyPlan) {
-        // Only `timeouts` changed (configuration the API never sees): nothing is sent, so the
-        // run status stays as read instead of becoming "known after apply".
+        // Only `timeouts` or `deprovision_on_destroy` changed (configuration the API never
+        // sees): nothing is sent, so the run status stays as read instead of becoming "known
+        // after apply".
         if !req.prior.is_null() {
             let only_timeouts = schema().attributes.iter().all(|a| {
                 a.name == "timeouts"
+                    || a.name == "deprovision_on_destroy"
                     || RUN_STATUS.contains(&a.name.as_str())
                     || plan
                         .get(&AttrPath::root().attr(&a.name))

@@ -21,8 +21,14 @@ pub struct XtsJob {
     pub scoping_user_ids: Option<Vec<String>>,
     pub user_type: Option<String>,
     pub show_in_address_list: Option<bool>,
+    /// `None` only in a state not yet read (an import): the read then reports every mapping
+    /// that differs from the template's.
+    pub attribute_mappings: Option<Vec<AttributeMapping>>,
+    /// `None` only in a state not yet read, as `attribute_mappings`.
+    pub scoping_filters: Option<Vec<ScopingFilter>>,
     pub enabled: Option<bool>,
     pub notification_email: Option<String>,
+    pub deprovision_on_destroy: Option<bool>,
     pub service_principal_id: Option<String>,
     pub application_object_id: Option<String>,
     pub job_id: Option<String>,
@@ -31,6 +37,34 @@ pub struct XtsJob {
     pub last_execution_state: Option<String>,
     pub last_successful_execution_time: Option<String>,
     pub quarantine_reason: Option<String>,
+}
+
+/// One managed mapping of the user object mapping: the target attribute it sets and its source.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AttributeMapping {
+    pub target_attribute: String,
+    /// `Attribute`, `Constant` or `Function` (the schema's `attributeMappingSourceType`).
+    pub source_type: String,
+    /// The source attribute's name, the constant, or the expression.
+    pub source: String,
+    /// `Always` or `ObjectAddOnly`.
+    pub flow_type: String,
+}
+
+/// One scoping filter group of the user object mapping: its clauses must all hold.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScopingFilter {
+    pub name: String,
+    pub clauses: Vec<ScopingClause>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ScopingClause {
+    /// The source attribute tested.
+    pub attribute: String,
+    pub operator: String,
+    /// Empty for an operator that takes no value (`IS_TRUE`, `IS_NULL`, ...).
+    pub values: Vec<String>,
 }
 
 /// What create does when an optional attribute is left out (the plan shows these values).

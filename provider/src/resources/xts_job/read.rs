@@ -93,6 +93,8 @@ pub(super) async fn read(ctx: &Ctx, s: &XtsJob) -> Result<Option<XtsJob>, Diagno
         }
     }
     let mut m = s.clone();
+    // Only destroy reads it; an import has none: the default.
+    m.deprovision_on_destroy = Some(s.deprovision_on_destroy.unwrap_or(false));
     m.display_name = js(&sp_body, "displayName");
     if m.application_object_id.is_none() {
         let app_id = js(&sp_body, "appId").unwrap_or_default();
@@ -157,6 +159,26 @@ pub(super) async fn read(ctx: &Ctx, s: &XtsJob) -> Result<Option<XtsJob>, Diagno
             .context(|| format!("reading the schema of the synchronization job {job}"))?;
         m.user_type = mapping::user_type(&schema);
         m.show_in_address_list = mapping::show_in_address_list(&schema);
+        // Not read before (an import): what differs from the template is what is managed.
+        let template = if s.attribute_mappings.is_none() || s.scoping_filters.is_none() {
+            Some(
+                g.send_json(&api::get_template_schema(&sp), dl)
+                    .await
+                    .context(|| "reading the template's default schema".to_string())?,
+            )
+        } else {
+            None
+        };
+        m.attribute_mappings = Some(mapping::read_mappings(
+            &schema,
+            s.attribute_mappings.as_deref(),
+            template.as_ref(),
+        ));
+        m.scoping_filters = Some(mapping::read_filters(
+            &schema,
+            s.scoping_filters.as_deref(),
+            template.as_ref(),
+        ));
     }
 
     let list = match expanded {

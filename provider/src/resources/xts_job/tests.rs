@@ -26,6 +26,9 @@ pub(super) fn config() -> Value {
     v.set_attr("show_in_address_list", Value::Bool(true));
     v.set_attr("enabled", Value::Bool(true));
     v.set_attr("notification_email", Value::string("ops@contoso.com"));
+    v.set_attr("attribute_mappings", Value::List(vec![]));
+    v.set_attr("scoping_filters", Value::List(vec![]));
+    v.set_attr("deprovision_on_destroy", Value::Bool(false));
     v
 }
 
@@ -421,4 +424,147 @@ fn email_syntax() {
     ] {
         assert!(!is_email(bad), "{bad}");
     }
+}
+
+fn am(target: &str, ty: &str, source: &str) -> model::AttributeMapping {
+    model::AttributeMapping {
+        target_attribute: target.into(),
+        source_type: ty.into(),
+        source: source.into(),
+        flow_type: "Always".into(),
+    }
+}
+
+#[test]
+fn named_mappings_are_set_and_a_removed_one_gets_the_templates_back() {
+    let template = default_schema();
+    let mut live = template.clone();
+    live["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"][1]["source"] =
+        json!({"type": "Constant", "name": "x", "expression": "\"x\"", "parameters": []});
+    let old = model::XtsJob {
+        attribute_mappings: Some(vec![
+            am("displayName", "Constant", "x"),
+            am("extensionAttribute1", "Attribute", "mail"),
+        ]),
+        ..model::XtsJob::default()
+    };
+    let new = model::XtsJob {
+        attribute_mappings: Some(vec![am(
+            "department",
+            "Function",
+            "Join(\" \", [department], [companyName])",
+        )]),
+        ..model::XtsJob::default()
+    };
+    assert!(mapping::removes_something(&old, &new));
+    let out = mapping::desired_schema(&live, &new, Some(&old), Some(&template)).unwrap();
+    let maps = out["synchronizationRules"][0]["objectMappings"][0]["attributeMappings"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let find = |t: &str| maps.iter().find(|m| m["targetAttributeName"] == t).cloned();
+    // Restored from the template, not left as the old constant.
+    assert_eq!(find("displayName").unwrap()["source"]["type"], "Attribute");
+    assert!(find("extensionAttribute1").is_none());
+    let d = find("department").unwrap();
+    assert_eq!(d["source"]["type"], "Function");
+    assert_eq!(d["source"]["name"], "Join");
+    assert_eq!(d["flowType"], "Always");
+    assert_eq!(d["matchingPriority"], 0);
+    // The matching attribute stays first and unchanged.
+    assert_eq!(maps[0]["targetAttributeName"], "alternativeSecurityIds");
+
+    // Read with the state's entries: the named target only; as an import: what differs.
+    let read = mapping::read_mappings(&out, new.attribute_mappings.as_deref(), None);
+    assert_eq!(read, new.attribute_mappings.clone().unwrap());
+    let imported = mapping::read_mappings(&live, None, Some(&template));
+    assert_eq!(imported, vec![am("displayName", "Constant", "x")]);
+    // A named target whose mapping was removed out of band drops out (drift).
+    assert!(
+        mapping::read_mappings(&template, Some(&[am("department", "Attribute", "x")]), None)
+            .is_empty()
+    );
+}
+
+#[test]
+fn scoping_groups_are_set_by_name_and_read_back() {
+    let template = default_schema();
+    let f = model::ScopingFilter {
+        name: "Sales".into(),
+        clauses: vec![
+            model::ScopingClause {
+                attribute: "department".into(),
+                operator: "EQUALS".into(),
+                values: vec!["Sales".into()],
+            },
+            model::ScopingClause {
+                attribute: "accountEnabled".into(),
+                operator: "IS_TRUE".into(),
+                values: vec![],
+            },
+        ],
+    };
+    let new = model::XtsJob {
+        scoping_filters: Some(vec![f.clone()]),
+        ..model::XtsJob::default()
+    };
+    let out = mapping::desired_schema(&template, &new, None, None).unwrap();
+    let groups = &out["synchronizationRules"][0]["objectMappings"][0]["scope"]["groups"];
+    assert_eq!(
+        groups[0],
+        json!({"name": "Sales", "clauses": [
+            {"operatorName": "EQUALS", "sourceOperandName": "department", "targetOperand": {"values": ["Sales"]}},
+            {"operatorName": "IS_TRUE", "sourceOperandName": "accountEnabled", "targetOperand": {"values": []}},
+        ]})
+    );
+    assert_eq!(
+        mapping::read_filters(&out, Some(std::slice::from_ref(&f)), None),
+        vec![f.clone()]
+    );
+    assert_eq!(mapping::read_filters(&out, None, Some(&template)), vec![f]);
+    // Removed: gone again.
+    let back =
+        mapping::desired_schema(&out, &model::XtsJob::default(), Some(&new), Some(&template))
+            .unwrap();
+    assert_eq!(
+        back["synchronizationRules"][0]["objectMappings"][0]["scope"]["groups"],
+        json!([])
+    );
+}
+
+#[test]
+fn mappings_and_filters_refused_at_plan_name_the_path() {
+    let with = |f: &dyn Fn(&mut XtsJob)| {
+        let mut m = XtsJob::from_value(&config()).unwrap();
+        f(&mut m);
+        let mut c = m.to_value().unwrap();
+        c.set_attr("id", Value::Null);
+        errors(&c)
+    };
+    let e = with(&|m| {
+        m.attribute_mappings = Some(vec![am("alternativeSecurityIds", "Attribute", "mail")])
+    });
+    assert!(
+        e.iter().any(
+            |(p, s)| p.contains("attribute_mappings[0].target_attribute")
+                && s.contains("not mappable")
+        ),
+        "{e:?}"
+    );
+    let e = with(&|m| {
+        m.scoping_filters = Some(vec![model::ScopingFilter {
+            name: "g".into(),
+            clauses: vec![model::ScopingClause {
+                attribute: "department".into(),
+                operator: "EQUALS".into(),
+                values: vec![],
+            }],
+        }])
+    });
+    assert!(
+        e.iter()
+            .any(|(p, s)| p.contains("scoping_filters[0].clauses[0].values")
+                && s.contains("Values missing")),
+        "{e:?}"
+    );
 }

@@ -221,7 +221,7 @@ fn auto_consent(st: &Shared, tenant: &str, partner: &str, member: &str) -> bool 
 
 /// The service's test connection for `source` syncing into `target`.
 /// API-NOTES.md#xts-validate
-fn test_connection(st: &Shared, source: &str, target: &str) -> Result<(), GraphError> {
+pub(super) fn test_connection(st: &Shared, source: &str, target: &str) -> Result<(), GraphError> {
     // Only tenants of this emulated world that we can sign in to have policies; any other
     // target has no partner configuration for the source.
     let Some(target) = st.signin_tenant(target).map(|t| t.tenant_id.clone()) else {

@@ -21,12 +21,13 @@
 //!   `DELETE /directory/deletedItems/{id}` (permanent).
 //! * `.../servicePrincipals/{spId}/synchronization/`: `jobs` (GET list, POST
 //!   `{"templateId":"Azure2Azure"}` → 201), `jobs/{jobId}` (GET, DELETE), `jobs/{jobId}/start`
-//!   and `/pause` (POST, no body, 204), `jobs/validateCredentials` and
+//!   and `/pause` (POST, no body, 204), `jobs/{jobId}/restart` (POST
+//!   `{"criteria":{"resetScope":"<flags>"}}`, 204), `jobs/validateCredentials` and
 //!   `jobs/{jobId}/validateCredentials` (POST, 204), `jobs/{jobId}/schema` (GET; PUT replaces
 //!   it whole, 204), `secrets` (PUT merges by key, `""` removes a key, 204; GET answers
 //!   `{"value":[{key,value}]}` with credential keys such as `Password` / `SecretToken` as `*`,
 //!   the XTS keys `CompanyId`, `AuthenticationType`, `SyncAll`, `SyncNotificationSettings` in
-//!   clear), `templates` (GET).
+//!   clear), `templates` (GET), `templates/Azure2Azure/schema` (GET: a new job's schema).
 //!   Start needs saved `CompanyId` and `AuthenticationType` secrets (400 otherwise); a new
 //!   job is listed at once but its GET routes answer 404 during the replication lag. The
 //!   notification email goes in `SyncNotificationSettings` as
@@ -34,7 +35,8 @@
 //!   one rule `USER_INBOUND_USER`; constants are `{"type":"Constant","name":"<value>",
 //!   "expression":"\"<value>\"","parameters":[]}`: `userType` `Member` (flow
 //!   `ObjectAddOnly`), `showInAddressList` `True` (flow `Always`); changing the
-//!   `alternativeSecurityIds` matching mapping is 400 `schemaInvalid`.
+//!   `alternativeSecurityIds` matching mapping is 400 `schemaInvalid`, and so are mappings and
+//!   scoping clauses naming attributes the directories do not define.
 //! * `.../servicePrincipals/{spId}/appRoleAssignedTo`: GET (list), POST
 //!   `{"appRoleId","resourceId","principalId"}` → 201, `DELETE .../{assignmentId}` → 204.
 //!
@@ -86,6 +88,7 @@
 mod apps;
 mod assign;
 mod credentials;
+pub mod engine;
 mod seed;
 mod sync;
 pub mod sync_schema;
@@ -102,6 +105,7 @@ use serde_json::{json, Map, Value};
 use super::entity_set::{Parent, Scope};
 use super::envelope::GraphError;
 use crate::emulator::state::{Shared, TenantStore};
+pub use engine::{run_cycles, set_cycle_interval, set_provisioning, tick, Cycle};
 pub use seed::{portal_configuration, PortalConfiguration, Seeded};
 
 /// The gallery template of the cross-tenant synchronization configuration application.
@@ -160,6 +164,37 @@ pub fn add_user(emu: &impl AsRef<Shared>, tenant: &str, id: &str, display_name: 
     let v = json!({"id": id.to_ascii_lowercase(), "displayName": display_name, "@odata.type": "#microsoft.graph.user"});
     emu.as_ref()
         .put_object(tenant, &format!("{USERS_PATH}/{id}"), v);
+}
+
+/// A user of `tenant` with Graph user properties (`userPrincipalName`, `department`, ...), for
+/// the provisioning engine ([`engine`]); `props` is merged over `{id, displayName}`.
+pub fn add_user_with(emu: &impl AsRef<Shared>, tenant: &str, id: &str, props: Value) {
+    let mut v = json!({"id": id.to_ascii_lowercase(), "@odata.type": "#microsoft.graph.user"});
+    if let (Some(m), Some(p)) = (v.as_object_mut(), props.as_object()) {
+        m.extend(p.clone());
+    }
+    emu.as_ref().put_object(
+        tenant,
+        &format!("{USERS_PATH}/{}", id.to_ascii_lowercase()),
+        v,
+    );
+}
+
+/// A group `id` of `tenant` whose direct members are `members` (user ids).
+pub fn add_group_with_members(
+    emu: &impl AsRef<Shared>,
+    tenant: &str,
+    id: &str,
+    display_name: &str,
+    members: &[&str],
+) {
+    let v = json!({"id": id.to_ascii_lowercase(), "displayName": display_name, "@odata.type": "#microsoft.graph.group",
+        "members": members.iter().map(|m| m.to_ascii_lowercase()).collect::<Vec<_>>()});
+    emu.as_ref().put_object(
+        tenant,
+        &format!("{GROUPS_PATH}/{}", id.to_ascii_lowercase()),
+        v,
+    );
 }
 
 /// A group `id` in `tenant`, for assignments (`principalType` `Group`).

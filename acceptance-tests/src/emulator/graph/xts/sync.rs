@@ -29,7 +29,12 @@ const SYNC: &str = "/v1.0/servicePrincipals/{id}/synchronization";
 pub(super) fn routes() -> Router<Arc<Shared>> {
     JOBS.routes()
         .route(&format!("{SYNC}/templates"), get(templates))
+        .route(
+            &format!("{SYNC}/templates/{{template}}/schema"),
+            get(template_schema),
+        )
         .route(&format!("{SYNC}/jobs/{{key}}/start"), post(start))
+        .route(&format!("{SYNC}/jobs/{{key}}/restart"), post(restart))
         .route(&format!("{SYNC}/jobs/{{key}}/pause"), post(pause))
         .route(
             &format!("{SYNC}/jobs/{{key}}/schema"),
@@ -64,6 +69,32 @@ async fn templates(
     Ok(odata_json(
         StatusCode::OK,
         json!({"@odata.context": url, "value": [t]}),
+    ))
+}
+
+/// `GET .../synchronization/templates/{templateId}/schema`: the schema a new job of the
+/// template starts with (its `id` the template's). API-NOTES.md#xts-schema-mappings
+async fn template_schema(
+    State(st): State<Arc<Shared>>,
+    Extension(ctx): Extension<GraphCtx>,
+    Path((sp, template)): Path<(String, String)>,
+) -> GraphResult {
+    ctx.only_query_options(&[])?;
+    let sp = guid_key(&sp)?;
+    st.with_store(&ctx.tenant, |s| settled_sp(s, &sp))?;
+    if template != SYNC_TEMPLATE {
+        // Assumed status and text, as for a job of an unknown template.
+        return Err(GraphError::new(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            format!("The synchronization template '{template}' was not found."),
+        ));
+    }
+    let fragment =
+        format!("servicePrincipals('{sp}')/synchronization/templates('{template}')/schema/$entity");
+    Ok(odata_json(
+        StatusCode::OK,
+        entity(&st, &fragment, default_schema(SYNC_TEMPLATE)),
     ))
 }
 
@@ -230,8 +261,79 @@ async fn start(
         // Documented: start resumes a paused job and clears quarantine; the job then waits
         // for its first cycle (`NotRun`).
         set_state(s, &path, "Active", "NotRun");
-        Ok(no_content())
-    })
+        Ok(())
+    })?;
+    cycle_if_provisioning(&st, &ctx, &sp_id, &job);
+    Ok(no_content())
+}
+
+/// With the engine on, the cycle a start or restart begins (at once: the emulator does not
+/// model the delay before it). API-NOTES.md#xts-provisioning
+fn cycle_if_provisioning(st: &Shared, ctx: &GraphCtx, sp: &str, job: &str) {
+    if super::engine::provisioning(st) {
+        super::engine::run_cycle(st, &ctx.tenant, sp, job);
+    }
+}
+
+/// The reset scopes `restart` takes (`synchronizationJobRestartCriteria.resetScope`, a flags
+/// enum sent as a comma-separated string).
+const RESET_SCOPES: &[&str] = &[
+    "None",
+    "ConnectorDataStore",
+    "Escrows",
+    "Watermark",
+    "QuarantineState",
+    "Full",
+    "ForceDeletes",
+];
+
+/// `POST .../restart` `{"criteria":{"resetScope":"<flags>"}}` → 204: the job runs again from a
+/// fresh evaluation of every object (assumed: a paused job is started too, as the docs call it
+/// restarting "a stopped synchronization job"). Tests see the reset scope in the request log.
+async fn restart(
+    State(st): State<Arc<Shared>>,
+    Extension(ctx): Extension<GraphCtx>,
+    Path((sp, job)): Path<(String, String)>,
+) -> GraphResult {
+    ctx.only_query_options(&[])?;
+    let body = ctx.object_body()?.clone();
+    only_props(&body, &["criteria"])?;
+    let scope = match body.get("criteria") {
+        None | Some(Value::Null) => "None".to_string(),
+        Some(Value::Object(c)) => {
+            only_props(c, &["resetScope"])?;
+            match c.get("resetScope") {
+                Some(Value::String(s)) => s.clone(),
+                None | Some(Value::Null) => "None".to_string(),
+                _ => {
+                    return Err(GraphError::bad_request(
+                        "Property 'resetScope' must be a string of comma-separated flags.",
+                    ))
+                }
+            }
+        }
+        _ => {
+            return Err(GraphError::bad_request(
+                "Property 'criteria' must be a synchronizationJobRestartCriteria object.",
+            ))
+        }
+    };
+    if let Some(bad) = scope
+        .split(',')
+        .map(str::trim)
+        .find(|f| !RESET_SCOPES.contains(f))
+    {
+        return Err(GraphError::bad_request(format!(
+            "The value '{bad}' is not a member of synchronizationJobRestartCriteria.resetScope ({}).",
+            RESET_SCOPES.join(", ")
+        )));
+    }
+    with_job(&st, &ctx, &sp, &job, |s, path| {
+        set_state(s, &path, "Active", "NotRun");
+        Ok(())
+    })?;
+    cycle_if_provisioning(&st, &ctx, &guid_key(&sp)?, &job);
+    Ok(no_content())
 }
 
 async fn pause(

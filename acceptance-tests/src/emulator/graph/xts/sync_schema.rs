@@ -14,6 +14,21 @@ pub const USER_MAPPING: &str = "Provision Microsoft Entra ID Users";
 /// The matching attribute (precedence 1) no schema may change.
 pub const MATCHING_TARGET: &str = "alternativeSecurityIds";
 pub const MATCHING_FUNCTION: &str = "AltSecIdFromNetId";
+/// The operators a scoping clause may name: the portal's list, spelled as `EQUALS` (the one
+/// operator a documented answer shows) is spelled. API-NOTES.md#xts-schema-scope
+pub const FILTER_OPERATORS: &[&str] = &[
+    "EQUALS",
+    "NOT_EQUALS",
+    "IS_TRUE",
+    "IS_FALSE",
+    "IS_NULL",
+    "IS_NOT_NULL",
+    "REGEX_MATCH",
+    "NOT_REGEX_MATCH",
+    "GREATER_THAN",
+];
+/// Operators that test the attribute alone: their clause carries no values.
+pub const UNARY_OPERATORS: &[&str] = &["IS_TRUE", "IS_FALSE", "IS_NULL", "IS_NOT_NULL"];
 
 /// Attributes mapped one to one (same name in both directories), in the portal's order.
 const DIRECT: &[&str] = &[
@@ -36,6 +51,15 @@ const DIRECT: &[&str] = &[
     "telephoneNumber",
     "physicalDeliveryOfficeName",
     "userPrincipalName",
+];
+
+/// Attributes both directories define that no default mapping uses (assumed: the real
+/// directories define many more; these are what overrides map in the tests).
+const EXTENSION: &[&str] = &[
+    "extensionAttribute1",
+    "extensionAttribute2",
+    "extensionAttribute3",
+    "employeeType",
 ];
 
 fn attribute(name: &str) -> Value {
@@ -125,8 +149,8 @@ pub fn default_schema(job_id: &str) -> Value {
             }],
         }],
         "directories": [
-            directory(SOURCE_DIRECTORY, &["netId", "showInAddressList", "mail", "userType"]),
-            directory(TARGET_DIRECTORY, &[MATCHING_TARGET, "showInAddressList", "mail", "userType"]),
+            directory(SOURCE_DIRECTORY, &[&["netId", "showInAddressList", "mail", "userType"][..], EXTENSION].concat()),
+            directory(TARGET_DIRECTORY, &[&[MATCHING_TARGET, "showInAddressList", "mail", "userType"][..], EXTENSION].concat()),
         ],
     })
 }
@@ -146,6 +170,117 @@ pub fn user_mappings(schema: &Value) -> Option<&Vec<Value>> {
         .iter()
         .find(|m| m["sourceObjectName"] == "User")?["attributeMappings"]
         .as_array()
+}
+
+/// The attribute names of the `User` object of directory `name` in `schema`.
+fn directory_attributes(schema: &Value, name: &str) -> Vec<String> {
+    schema["directories"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["name"] == name)
+        .flat_map(|d| d["objects"].as_array().cloned().unwrap_or_default())
+        .filter(|o| o["name"] == "User")
+        .flat_map(|o| o["attributes"].as_array().cloned().unwrap_or_default())
+        .filter_map(|a| a["name"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// The scoping filter groups of the user mapping of `schema`.
+pub fn user_scope_groups(schema: &Value) -> Vec<Value> {
+    schema["synchronizationRules"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|r| r["name"] == RULE_NAME)
+        .flat_map(|r| r["objectMappings"].as_array().cloned().unwrap_or_default())
+        .find(|m| m["sourceObjectName"] == "User")
+        .and_then(|m| m["scope"]["groups"].as_array().cloned())
+        .unwrap_or_default()
+}
+
+/// Each mapping names an attribute of the target directory once, and each source an attribute
+/// of the source directory (an `Attribute`), a value (a `Constant`) or an expression (a
+/// `Function`); each scoping clause a source attribute, a known operator and the values the
+/// operator takes. API-NOTES.md#xts-schema-mappings
+fn check_mappings_and_scope(
+    schema: &Value,
+    directories: &Value,
+    mappings: &[Value],
+) -> Result<(), GraphError> {
+    let (source, target) = (
+        directory_attributes(directories, SOURCE_DIRECTORY),
+        directory_attributes(directories, TARGET_DIRECTORY),
+    );
+    let mut seen = Vec::new();
+    for m in mappings {
+        let t = m["targetAttributeName"].as_str().unwrap_or_default();
+        if !target.iter().any(|a| a == t) {
+            return Err(invalid(format!(
+                "The target attribute '{t}' is not defined on the User object of directory '{TARGET_DIRECTORY}'."
+            )));
+        }
+        if seen.contains(&t) {
+            return Err(invalid(format!(
+                "The target attribute '{t}' is mapped more than once."
+            )));
+        }
+        seen.push(t);
+        let src = &m["source"];
+        let name = src["name"].as_str().unwrap_or_default();
+        match src["type"].as_str() {
+            Some("Attribute") if !source.iter().any(|a| a == name) => {
+                return Err(invalid(format!(
+                    "The source attribute '{name}' mapped to '{t}' is not defined on the User object of directory '{SOURCE_DIRECTORY}'."
+                )))
+            }
+            Some("Function")
+                if name.is_empty() || src["expression"].as_str().unwrap_or_default().is_empty() =>
+            {
+                return Err(invalid(format!(
+                    "The expression mapped to '{t}' needs its function name and expression."
+                )))
+            }
+            _ => {}
+        }
+    }
+    for g in user_scope_groups(schema) {
+        let clauses = g["clauses"].as_array().cloned().unwrap_or_default();
+        if g["name"].as_str().unwrap_or_default().is_empty() || clauses.is_empty() {
+            return Err(invalid(
+                "A scoping filter group needs a name and at least one clause.",
+            ));
+        }
+        for c in clauses {
+            let (op, attr) = (
+                c["operatorName"].as_str().unwrap_or_default(),
+                c["sourceOperandName"].as_str().unwrap_or_default(),
+            );
+            if !FILTER_OPERATORS.contains(&op) {
+                return Err(invalid(format!(
+                    "The scoping operator '{op}' is not supported. Supported operators: {}.",
+                    FILTER_OPERATORS.join(", ")
+                )));
+            }
+            if !source.iter().any(|a| a == attr) && attr != MATCHING_TARGET {
+                return Err(invalid(format!(
+                    "The scoping clause names '{attr}', which is not an attribute of the User object of directory '{SOURCE_DIRECTORY}'."
+                )));
+            }
+            let n = c["targetOperand"]["values"].as_array().map_or(0, Vec::len);
+            if UNARY_OPERATORS.contains(&op) != (n == 0) {
+                return Err(invalid(format!(
+                    "The scoping operator '{op}' on '{attr}' takes {} values, got {n}.",
+                    if UNARY_OPERATORS.contains(&op) {
+                        "no"
+                    } else {
+                        "one or more"
+                    }
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Why the service refuses `new` replacing `old` (both validated against the CSDL types).
@@ -181,6 +316,13 @@ pub fn check(old: &Value, new: &Value) -> Result<(), GraphError> {
             "The matching attribute of cross-tenant synchronization cannot be changed: {MATCHING_FUNCTION}(netId) -> {MATCHING_TARGET} must be the only matching attribute, with precedence 1."
         )));
     }
+    // A schema sent without its directories keeps the current ones (assumed).
+    let directories = if new["directories"].is_array() {
+        new
+    } else {
+        old
+    };
+    check_mappings_and_scope(new, directories, mappings)?;
     for m in mappings {
         let constant = (m["source"]["type"] == "Constant").then(|| m["source"]["name"].as_str());
         match (m["targetAttributeName"].as_str(), constant) {
