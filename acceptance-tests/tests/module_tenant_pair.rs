@@ -812,7 +812,6 @@ resource "coexistence_teams_federation" "fabrikam" {
     assert_tenant_empty(&acc, &partner);
 }
 
-
 /// The users of `tenant` synchronized from `source` (by their alternative security ID).
 fn synchronized_from(acc: &Acc, tenant: &str, source: &str) -> usize {
     acc.emu
