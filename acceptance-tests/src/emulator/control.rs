@@ -11,6 +11,8 @@
 //! * `DELETE /_emulator/tenants/{tenant}/object?path=...` → 204 | 404
 //! * `POST   /_emulator/faults` (Fault JSON: status / delay / reset) → 204 | 400 (impossible fault)
 //! * `POST   /_emulator/replication-lag` (`{"seconds": f64}`) → 204 | 400
+//! * `POST   /_emulator/latency` (`{"graph_ms": n, "exchange_ms": n}`, each optional, 0 when
+//!   absent) → 204 | 400; `GET /_emulator/latency` → the same shape
 //! * `POST   /_emulator/clock/advance` (`{"seconds": f64}`) → 204 | 400
 //! * `POST   /_emulator/rate-limits` (`{"api": "graph"|"exchange", "per_second": n,
 //!   "path_contains"?: ..., "retry_after"?: bool}`) → 204 | 400;
@@ -36,7 +38,7 @@ use serde_json::{json, Value};
 
 use super::clock::RateLimit;
 use super::state::Shared;
-use super::vocab::{Api, Fault};
+use super::vocab::{Api, Fault, Latency};
 
 pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -55,6 +57,7 @@ pub fn routes() -> Router<Arc<Shared>> {
         )
         .route("/faults", post(add_fault))
         .route("/replication-lag", post(set_lag))
+        .route("/latency", get(latency).post(set_latency))
         .route("/clock/advance", post(advance))
         .route(
             "/rate-limits",
@@ -264,6 +267,17 @@ async fn set_lag(State(st): State<Arc<Shared>>, body: Bytes) -> CtlResult {
         .map_err(|e| error(StatusCode::BAD_REQUEST, format!("invalid seconds: {e}")))?;
     st.set_replication_lag(d);
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn set_latency(State(st): State<Arc<Shared>>, body: Bytes) -> CtlResult {
+    let l: Latency = serde_json::from_slice(&body)
+        .map_err(|e| error(StatusCode::BAD_REQUEST, format!("invalid latency: {e}")))?;
+    st.set_latency(l);
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn latency(State(st): State<Arc<Shared>>) -> Response {
+    Json(st.latency()).into_response()
 }
 
 async fn advance(State(st): State<Arc<Shared>>, body: Bytes) -> CtlResult {

@@ -66,7 +66,7 @@ use axum::Router;
 
 pub use clock::RateLimit;
 use state::Shared;
-pub use vocab::{Api, EmulatorConfig, Fault, RequestRecord, TenantSpec};
+pub use vocab::{Api, EmulatorConfig, Fault, Latency, RequestRecord, TenantSpec};
 
 /// A running emulator. Dropping it stops the server.
 pub struct Emulator {
@@ -199,6 +199,12 @@ impl Emulator {
     /// paths answer 404 as if it did not exist yet. `Duration::ZERO` turns it off.
     pub fn set_replication_lag(&self, lag: Duration) {
         self.shared.set_replication_lag(lag);
+    }
+
+    /// Adds `latency` to every later request of each API (API-NOTES.md#latency); the default,
+    /// [`Latency::default`], adds none.
+    pub fn set_latency(&self, latency: Latency) {
+        self.shared.set_latency(latency);
     }
 
     /// Stops real time from moving the emulator clock: from now on only [`Emulator::advance`]
