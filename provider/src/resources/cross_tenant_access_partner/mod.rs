@@ -229,6 +229,40 @@ impl crate::framework::TypedResource for CrossTenantAccessPartner {
         Ok(Some(Partner::from_graph(&partner, sync.as_ref()).with_id()))
     }
 
+    /// The collection with every partner's identity synchronization policy expanded carries
+    /// all the read maps: one paged request answers every partner's refresh.
+    async fn list_for_reads(&self, ctx: &Ctx) -> Result<Option<Vec<(String, Json)>>, Diagnostics> {
+        let all = list::all_with_sync(ctx).await?;
+        Ok(Some(
+            all.into_iter()
+                .map(|(mut p, sync)| {
+                    let tenant = p["tenantId"].as_str().unwrap_or_default().to_string();
+                    p["identitySynchronization"] = sync.unwrap_or(Json::Null);
+                    (tenant, p)
+                })
+                .collect(),
+        ))
+    }
+
+    fn listed_key(&self, state: &Partner) -> Option<String> {
+        Some(state.tenant_id.clone())
+    }
+
+    async fn read_listed(
+        &self,
+        _: &Ctx,
+        _: Partner,
+        found: &Json,
+    ) -> Result<Option<Partner>, Diagnostics> {
+        // As the read: the partner without its expanded policy, and the policy apart.
+        let mut partner = found.clone();
+        let sync = partner
+            .as_object_mut()
+            .and_then(|m| m.remove("identitySynchronization"))
+            .filter(|s| !s.is_null());
+        Ok(Some(Partner::from_graph(&partner, sync.as_ref()).with_id()))
+    }
+
     async fn update(&self, ctx: &Ctx, old: Partner, new: Partner) -> Result<Partner, ApplyError> {
         let g = &ctx.clients.graph;
         let dl = &ctx.deadline;

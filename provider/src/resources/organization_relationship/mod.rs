@@ -380,6 +380,40 @@ impl crate::framework::TypedResource for OrganizationRelationship {
         Ok(Some(keep_spellings(ctx, &state, read).await.context(what)?))
     }
 
+    /// `Get-OrganizationRelationship` without an identity answers every relationship as the
+    /// Get of one answers it: one call refreshes them all.
+    async fn list_for_reads(&self, ctx: &Ctx) -> Result<Option<Vec<(String, Json)>>, Diagnostics> {
+        let all = run(
+            ctx,
+            &Cmdlet::new("Get-OrganizationRelationship").needs(api::EXO),
+        )
+        .await
+        .context(|| "listing the organization relationships".into())?;
+        Ok(Some(
+            all.into_iter()
+                .filter_map(|o| Some((o.get("Guid")?.as_str()?.to_string(), o)))
+                .collect(),
+        ))
+    }
+
+    /// By Guid; a relationship just imported (by name) has none yet and is read directly.
+    fn listed_key(&self, state: &OrgRel) -> Option<String> {
+        state.id.clone()
+    }
+
+    async fn read_listed(
+        &self,
+        ctx: &Ctx,
+        state: OrgRel,
+        found: &Json,
+    ) -> Result<Option<OrgRel>, Diagnostics> {
+        let name = &state.name;
+        let read = OrgRel::from_exchange(found);
+        Ok(Some(keep_spellings(ctx, &state, read).await.context(
+            || format!("reading the organization relationship {name:?}"),
+        )?))
+    }
+
     async fn update(&self, ctx: &Ctx, old: OrgRel, new: OrgRel) -> Result<OrgRel, ApplyError> {
         let guid = old.id.clone().unwrap_or_default();
         if let Some(set) = api::set(&guid, &old, &new) {

@@ -16,7 +16,7 @@ mod model;
 mod tests;
 mod validate;
 
-use crate::clients::exchange::is_not_found;
+use crate::clients::exchange::{is_not_found, Cmdlet};
 use crate::clients::{create, ApiError};
 use crate::framework::diag::{finish_create, Diagnostic};
 use crate::framework::import_id::{self, ImportId, Name};
@@ -370,6 +370,46 @@ impl crate::framework::TypedResource for PartnerConnector {
             return Ok(None);
         };
         Ok(Some(Connector::from_exchange(&found, &s.direction)))
+    }
+
+    /// `Get-InboundConnector` and `Get-OutboundConnector` without an identity, under the
+    /// default filters: two calls answer every connector they show. A connector in test mode
+    /// or scoped to transport rules is not shown (API-NOTES.md#exchange-outbound-filters), so
+    /// it is read directly, under each filter as ever.
+    async fn list_for_reads(&self, ctx: &Ctx) -> Result<Option<Vec<(String, Json)>>, Diagnostics> {
+        let mut out = Vec::new();
+        for direction in [INBOUND, OUTBOUND] {
+            let probe = Connector {
+                direction: direction.into(),
+                ..Connector::default()
+            };
+            let all = Cmdlet::new(&format!("Get-{}", probe.noun())).needs(api::MANAGE);
+            let objects = ctx
+                .exchange(&all, &ctx.deadline)
+                .await
+                .context(|| format!("listing the {direction} connectors"))?
+                .objects;
+            out.extend(objects.into_iter().filter_map(|o| {
+                let guid = o.get("Guid")?.as_str()?.to_string();
+                Some((format!("{direction}/{guid}"), o))
+            }));
+        }
+        Ok(Some(out))
+    }
+
+    /// By direction and Guid; a connector just imported (by name) has none yet and is read
+    /// directly.
+    fn listed_key(&self, s: &Connector) -> Option<String> {
+        Some(format!("{}/{}", s.direction, s.id.as_deref()?))
+    }
+
+    async fn read_listed(
+        &self,
+        _: &Ctx,
+        s: Connector,
+        found: &Json,
+    ) -> Result<Option<Connector>, Diagnostics> {
+        Ok(Some(Connector::from_exchange(found, &s.direction)))
     }
 
     async fn update(
