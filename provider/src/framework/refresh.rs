@@ -53,12 +53,19 @@ impl Listings {
     }
 
     /// The listing of `res`'s type, made on the first call (single flight) under that caller's
-    /// context; `None` when the type offers none, its listing failed, or `ctx`'s deadline comes
-    /// before the listing another read started is ready.
+    /// context; `None` when the type offers none or its listing failed. A read waits for a
+    /// listing at most half the time it has left, and the listing it starts gets that half:
+    /// a stalled listing leaves each read the other half for its direct read.
     async fn get(&self, res: &dyn Resource, ctx: &Ctx) -> Option<Arc<Listed>> {
         let slot = self.slot(res.type_name());
+        let half = ctx.deadline.remaining() / 2;
         let make = slot.get_or_init(|| async {
-            match res.list_for_reads(ctx).await {
+            let lctx = Ctx::new(ctx.clients.clone(), ctx.deadline.reserving(half));
+            let listed = res.list_for_reads(&lctx).await;
+            for w in lctx.take_warnings().0 {
+                ctx.warn(w);
+            }
+            match listed {
                 Ok(Some(objects)) => {
                     let listed: Listed = objects
                         .into_iter()
@@ -78,7 +85,7 @@ impl Listings {
                 }
             }
         });
-        tokio::time::timeout(ctx.deadline.remaining(), make)
+        tokio::time::timeout(half, make)
             .await
             .ok()
             .and_then(|made| made.clone())

@@ -240,6 +240,24 @@ async fn a_write_drops_the_listing_and_its_read_back_never_uses_one() {
     assert_eq!(p.counts(), (2, 1));
 }
 
+#[tokio::test(start_paused = true)]
+async fn a_stalled_listing_gets_half_the_first_reads_time_then_it_reads_directly() {
+    let p = Probe {
+        listing_takes: Duration::from_secs(600),
+        ..Probe::with(&[("a", 1)])
+    };
+    let l = Listings::default();
+    let ctx = Ctx::for_tests(MockTransport::new(vec![]), Duration::from_secs(10));
+    let started = tokio::time::Instant::now();
+    assert!(l.read(&p, &ctx, &state("a", 0)).await.is_none());
+    assert_eq!(started.elapsed(), Duration::from_secs(5));
+    assert_eq!(
+        ctx.deadline.remaining(),
+        Duration::from_secs(5),
+        "half left"
+    );
+}
+
 #[tokio::test]
 async fn a_failed_listing_leaves_every_read_direct() {
     let p = Probe {
@@ -279,9 +297,11 @@ async fn a_read_does_not_wait_past_its_deadline_for_another_reads_listing() {
         })
     };
     tokio::time::sleep(Duration::from_secs(1)).await;
-    // Another, with 5 s left, gives up on it and reads directly.
+    // Another, with 5 s left, gives up on it after half of them and reads directly.
     let ctx = Ctx::for_tests(MockTransport::new(vec![]), Duration::from_secs(5));
+    let started = tokio::time::Instant::now();
     assert!(l.read(p.as_ref(), &ctx, &state("a", 0)).await.is_none());
+    assert_eq!(started.elapsed(), Duration::from_millis(2500));
     assert!(
         first.await.unwrap(),
         "the first read still gets the listing"
