@@ -27,19 +27,38 @@ use tokio::sync::OnceCell;
 /// state (lowercased: the keys are GUIDs or case-insensitive names).
 pub type Listed = HashMap<String, Json>;
 
+/// Where a state's object is in its type's listing for reads: the part of the listing (`""`
+/// for a type listed whole; e.g. a direction where each is listed by its own request, so a
+/// refresh lists only the parts its objects are in) and its key there.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedKey {
+    pub part: &'static str,
+    pub key: String,
+}
+
+impl ListedKey {
+    /// A key in a listing of the whole type.
+    pub fn whole(key: impl Into<String>) -> ListedKey {
+        ListedKey {
+            part: "",
+            key: key.into(),
+        }
+    }
+}
+
 /// A listing being made or made: `None` once made when the type's listing failed.
 type Slot = Arc<OnceCell<Option<Arc<Listed>>>>;
 
 /// The listings of one provider instance, per resource type.
 #[derive(Default)]
 pub struct Listings {
-    slots: Mutex<HashMap<&'static str, Slot>>,
+    slots: Mutex<HashMap<(&'static str, &'static str), Slot>>,
 }
 
 impl Listings {
-    fn slot(&self, type_name: &'static str) -> Slot {
+    fn slot(&self, type_name: &'static str, part: &'static str) -> Slot {
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        slots.entry(type_name).or_default().clone()
+        slots.entry((type_name, part)).or_default().clone()
     }
 
     /// Forgets `type_name`'s listing (a write of that type): the next read lists again. A
@@ -47,7 +66,9 @@ impl Listings {
     /// waiting for it, which began before the write.
     pub fn drop_type(&self, type_name: &'static str) {
         let mut slots = self.slots.lock().unwrap_or_else(|e| e.into_inner());
-        if slots.remove(type_name).is_some() {
+        let before = slots.len();
+        slots.retain(|(t, _), _| *t != type_name);
+        if slots.len() < before {
             tracing::debug!(resource = type_name, "write: listing dropped");
         }
     }
@@ -56,12 +77,12 @@ impl Listings {
     /// context; `None` when the type offers none or its listing failed. A read waits for a
     /// listing at most half the time it has left, and the listing it starts gets that half:
     /// a stalled listing leaves each read the other half for its direct read.
-    async fn get(&self, res: &dyn Resource, ctx: &Ctx) -> Option<Arc<Listed>> {
-        let slot = self.slot(res.type_name());
+    async fn get(&self, res: &dyn Resource, ctx: &Ctx, part: &'static str) -> Option<Arc<Listed>> {
+        let slot = self.slot(res.type_name(), part);
         let half = ctx.deadline.remaining() / 2;
         let make = slot.get_or_init(|| async {
             let lctx = Ctx::new(ctx.clients.clone(), ctx.deadline.reserving(half));
-            let listed = res.list_for_reads(&lctx).await;
+            let listed = res.list_for_reads(&lctx, part).await;
             for w in lctx.take_warnings().0 {
                 ctx.warn(w);
             }
@@ -99,11 +120,11 @@ impl Listings {
         ctx: &Ctx,
         state: &super::Value,
     ) -> Option<Result<Option<super::Value>, super::Diagnostics>> {
-        let key = match res.listed_key(state) {
-            Ok(Some(k)) => k.to_lowercase(),
+        let (part, key) = match res.listed_key(state) {
+            Ok(Some(k)) => (k.part, k.key.to_lowercase()),
             _ => return None,
         };
-        let listed = self.get(res, ctx).await?;
+        let listed = self.get(res, ctx, part).await?;
         let Some(found) = listed.get(&key) else {
             tracing::debug!(resource = res.type_name(), key = %key, "not in the listing: read directly");
             return None;
@@ -122,13 +143,13 @@ pub async fn listed_and_direct(
     read_ctx: &Ctx,
     state: &super::Value,
 ) -> (super::Value, super::Value) {
-    let key = r
+    let at = r
         .listed_key(state)
         .expect("the state decodes")
-        .expect("the state has a listing key")
-        .to_lowercase();
+        .expect("the state has a listing key");
+    let key = at.key.to_lowercase();
     let listed = r
-        .list_for_reads(list_ctx)
+        .list_for_reads(list_ctx, at.part)
         .await
         .expect("the listing succeeds")
         .expect("the type offers a listing for reads");

@@ -7,6 +7,7 @@ use super::diag::{Diagnostic, Diagnostics};
 use super::listing::{ListOptions, Listing};
 use super::plan::{ModifyPlan, PlanRequest};
 use super::private::Private;
+use super::refresh::ListedKey;
 use super::schema::Schema;
 use super::value::Value;
 use crate::clients::{Clients, Deadline, Permission};
@@ -188,15 +189,20 @@ pub trait Resource: Send + Sync {
         )
         .into())
     }
-    /// List-backed refresh ([`super::refresh`]): every object of this type as the API answers
-    /// it, each under the key [`Resource::listed_key`] gives its state, in as few requests as
-    /// the API allows. `None` (the default): this type's reads stay direct.
-    async fn list_for_reads(&self, _ctx: &Ctx) -> Result<Option<Vec<(String, Json)>>, Diagnostics> {
+    /// List-backed refresh ([`super::refresh`]): every object of this type (of `part` of it,
+    /// see [`ListedKey`]) as the API answers it, each under the key [`Resource::listed_key`]
+    /// gives its state, in as few requests as the API allows. `None` (the default): this
+    /// type's reads stay direct.
+    async fn list_for_reads(
+        &self,
+        _ctx: &Ctx,
+        _part: &'static str,
+    ) -> Result<Option<Vec<(String, Json)>>, Diagnostics> {
         Ok(None)
     }
-    /// The key of `state`'s object in [`Resource::list_for_reads`]' answer; `None` while the
+    /// Where `state`'s object is in [`Resource::list_for_reads`]' answer; `None` while the
     /// state does not know it (read directly).
-    fn listed_key(&self, _state: &Value) -> Result<Option<String>, Diagnostics> {
+    fn listed_key(&self, _state: &Value) -> Result<Option<ListedKey>, Diagnostics> {
         Ok(None)
     }
     /// What [`Resource::read`] returns for `state` when the API answers `found`, the object as

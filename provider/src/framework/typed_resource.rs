@@ -15,6 +15,7 @@ use super::diag::Diagnostics;
 use super::import_id::{self, ImportId};
 use super::listing::{ListOptions, Listing};
 use super::plan::{ModifyPlan, PlanRequest};
+use super::refresh::ListedKey;
 use super::resource::{ApplyError, Ctx, ImportCtx, Resource, Timeouts};
 use super::schema::{Attribute, Modifier, Schema};
 use super::typed::{from_value, model_mismatches, to_value, FRAMEWORK_ATTRIBUTES};
@@ -80,11 +81,15 @@ pub trait TypedResource: Send + Sync {
     /// List-backed refresh (see [`Resource::list_for_reads`]): the type's objects as the API
     /// answers them, keyed as [`TypedResource::listed_key`] keys a state. Offered only where
     /// the listing carries everything [`TypedResource::read`] maps; `None` keeps reads direct.
-    async fn list_for_reads(&self, _ctx: &Ctx) -> Result<Option<Vec<(String, Json)>>, Diagnostics> {
+    async fn list_for_reads(
+        &self,
+        _ctx: &Ctx,
+        _part: &'static str,
+    ) -> Result<Option<Vec<(String, Json)>>, Diagnostics> {
         Ok(None)
     }
-    /// The key of `state`'s object in the listing for reads (`None`: read directly).
-    fn listed_key(&self, _state: &Self::Model) -> Option<String> {
+    /// Where `state`'s object is in the listing for reads (`None`: read directly).
+    fn listed_key(&self, _state: &Self::Model) -> Option<ListedKey> {
         None
     }
     /// [`TypedResource::read`] of `state` when the API answers `found`: the read's own mapping
@@ -131,11 +136,15 @@ impl<T: TypedResource> Resource for T {
         read_value(&schema, state, found)
     }
 
-    async fn list_for_reads(&self, ctx: &Ctx) -> Result<Option<Vec<(String, Json)>>, Diagnostics> {
-        TypedResource::list_for_reads(self, ctx).await
+    async fn list_for_reads(
+        &self,
+        ctx: &Ctx,
+        part: &'static str,
+    ) -> Result<Option<Vec<(String, Json)>>, Diagnostics> {
+        TypedResource::list_for_reads(self, ctx, part).await
     }
 
-    fn listed_key(&self, state: &Value) -> Result<Option<String>, Diagnostics> {
+    fn listed_key(&self, state: &Value) -> Result<Option<ListedKey>, Diagnostics> {
         let state = from_value(&TypedResource::schema(self), state)?;
         Ok(TypedResource::listed_key(self, &state))
     }

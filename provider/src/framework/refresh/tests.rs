@@ -102,7 +102,11 @@ impl TypedResource for Probe {
     async fn list(&self, _: &Ctx, _: &ListOptions) -> Result<Listing<Model>, Diagnostics> {
         Ok(Listing::default())
     }
-    async fn list_for_reads(&self, _: &Ctx) -> Result<Option<Vec<(String, Json)>>, Diagnostics> {
+    async fn list_for_reads(
+        &self,
+        _: &Ctx,
+        _: &'static str,
+    ) -> Result<Option<Vec<(String, Json)>>, Diagnostics> {
         if self.no_listing {
             return Ok(None);
         }
@@ -123,8 +127,8 @@ impl TypedResource for Probe {
         }
         Ok(Some(snapshot))
     }
-    fn listed_key(&self, m: &Model) -> Option<String> {
-        Some(m.key.clone())
+    fn listed_key(&self, m: &Model) -> Option<ListedKey> {
+        Some(ListedKey::whole(&m.key))
     }
     async fn read_listed(
         &self,
@@ -293,7 +297,7 @@ async fn a_read_does_not_wait_past_its_deadline_for_another_reads_listing() {
         let (p, l) = (p.clone(), l.clone());
         tokio::spawn(async move {
             let ctx = Ctx::for_tests(MockTransport::new(vec![]), Duration::from_secs(3600));
-            l.get(p.as_ref(), &ctx).await.is_some()
+            l.get(p.as_ref(), &ctx, "").await.is_some()
         })
     };
     tokio::time::sleep(Duration::from_secs(1)).await;

@@ -22,6 +22,7 @@ use crate::framework::diag::finish_create;
 use crate::framework::import_id::ImportId;
 use crate::framework::lifecycle::already_exists;
 use crate::framework::plan::{ModifyPlan, PlanRequest};
+use crate::framework::refresh::ListedKey;
 use crate::framework::schema::{timeouts_attribute, Kind};
 use crate::framework::validators::{is_guid, one_of, size_at_least};
 use crate::framework::{
@@ -282,7 +283,11 @@ impl crate::framework::TypedResource for CaBlockExternalMembers {
     /// Every policy in one paged request (a GET of each answers the same object,
     /// API-NOTES.md#ca-normalisation): at one request a second per tenant, a refresh of N
     /// policies takes one request instead of N seconds.
-    async fn list_for_reads(&self, ctx: &Ctx) -> Result<Option<Vec<(String, Json)>>, Diagnostics> {
+    async fn list_for_reads(
+        &self,
+        ctx: &Ctx,
+        _: &'static str,
+    ) -> Result<Option<Vec<(String, Json)>>, Diagnostics> {
         let all = ctx
             .clients
             .graph
@@ -297,8 +302,12 @@ impl crate::framework::TypedResource for CaBlockExternalMembers {
     }
 
     /// By ID; a policy imported by display name has none yet and is read directly.
-    fn listed_key(&self, state: &Policy) -> Option<String> {
-        state.id.clone().filter(|id| is_guid(id))
+    fn listed_key(&self, state: &Policy) -> Option<ListedKey> {
+        state
+            .id
+            .as_deref()
+            .filter(|id| is_guid(id))
+            .map(ListedKey::whole)
     }
 
     async fn read_listed(

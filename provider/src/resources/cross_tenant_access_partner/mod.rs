@@ -23,6 +23,7 @@ use crate::clients::{consistency, Deadline};
 use crate::framework::diag::finish_create;
 use crate::framework::import_id::{ImportId, TenantGuid};
 use crate::framework::lifecycle::already_exists;
+use crate::framework::refresh::ListedKey;
 use crate::framework::schema::timeouts_attribute;
 use crate::framework::steps::Steps;
 use crate::framework::validators::guid;
@@ -231,7 +232,11 @@ impl crate::framework::TypedResource for CrossTenantAccessPartner {
 
     /// The collection with every partner's identity synchronization policy expanded carries
     /// all the read maps: one paged request answers every partner's refresh.
-    async fn list_for_reads(&self, ctx: &Ctx) -> Result<Option<Vec<(String, Json)>>, Diagnostics> {
+    async fn list_for_reads(
+        &self,
+        ctx: &Ctx,
+        _: &'static str,
+    ) -> Result<Option<Vec<(String, Json)>>, Diagnostics> {
         let all = list::all_with_sync(ctx).await?;
         Ok(Some(
             all.into_iter()
@@ -244,8 +249,8 @@ impl crate::framework::TypedResource for CrossTenantAccessPartner {
         ))
     }
 
-    fn listed_key(&self, state: &Partner) -> Option<String> {
-        Some(state.tenant_id.clone())
+    fn listed_key(&self, state: &Partner) -> Option<ListedKey> {
+        Some(ListedKey::whole(&state.tenant_id))
     }
 
     async fn read_listed(

@@ -21,6 +21,7 @@ use crate::clients::ApiError;
 use crate::framework::diag::{finish_create, Diagnostic};
 use crate::framework::import_id::{self, ImportId};
 use crate::framework::lifecycle::already_exists;
+use crate::framework::refresh::ListedKey;
 use crate::framework::schema::timeouts_attribute;
 use crate::framework::validators::{is_domain_name, is_guid, object_name, one_of, size_at_least};
 use crate::framework::{
@@ -382,7 +383,11 @@ impl crate::framework::TypedResource for OrganizationRelationship {
 
     /// `Get-OrganizationRelationship` without an identity answers every relationship as the
     /// Get of one answers it: one call refreshes them all.
-    async fn list_for_reads(&self, ctx: &Ctx) -> Result<Option<Vec<(String, Json)>>, Diagnostics> {
+    async fn list_for_reads(
+        &self,
+        ctx: &Ctx,
+        _: &'static str,
+    ) -> Result<Option<Vec<(String, Json)>>, Diagnostics> {
         let all = run(
             ctx,
             &Cmdlet::new("Get-OrganizationRelationship").needs(api::EXO),
@@ -397,8 +402,8 @@ impl crate::framework::TypedResource for OrganizationRelationship {
     }
 
     /// By Guid; a relationship just imported (by name) has none yet and is read directly.
-    fn listed_key(&self, state: &OrgRel) -> Option<String> {
-        state.id.clone()
+    fn listed_key(&self, state: &OrgRel) -> Option<ListedKey> {
+        state.id.as_deref().map(ListedKey::whole)
     }
 
     async fn read_listed(

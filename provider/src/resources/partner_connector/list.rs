@@ -203,13 +203,12 @@ mod tests {
         );
         let r = PartnerConnector;
         let ctx = |m| Ctx::for_tests(m, Duration::from_secs(30));
-        // Inbound then outbound, each without an identity, under the default filters.
-        let listing =
-            || MockTransport::new(vec![answer(json!([stored_inbound()])), answer(json!([to]))]);
+        // Each direction by its own Get without an identity, under the default filters.
         for (import_id, object) in [
             ("inbound/From Contoso", stored_inbound()),
             ("outbound/To Fabrikam", to.clone()),
         ] {
+            let listing = || MockTransport::new(vec![answer(json!([object.clone()]))]);
             let imported = crate::framework::lifecycle::import(
                 &r,
                 &crate::framework::ImportCtx::default(),
@@ -228,20 +227,20 @@ mod tests {
             .await;
             assert_eq!(listed, direct, "{import_id}");
         }
-        let m = listing();
-        Resource::list_for_reads(&r, &ctx(m.clone())).await.unwrap();
-        let names: Vec<_> = m
-            .bodies()
-            .iter()
-            .map(|b| b.as_ref().unwrap()["CmdletInput"].clone())
-            .collect();
-        assert_eq!(
-            names,
-            [
-                json!({"CmdletName": "Get-InboundConnector", "Parameters": {}}),
-                json!({"CmdletName": "Get-OutboundConnector", "Parameters": {}})
-            ]
-        );
+        for (part, cmdlet) in [
+            ("inbound", "Get-InboundConnector"),
+            ("outbound", "Get-OutboundConnector"),
+        ] {
+            let m = MockTransport::new(vec![answer(json!([]))]);
+            Resource::list_for_reads(&r, &ctx(m.clone()), part)
+                .await
+                .unwrap();
+            m.assert_done();
+            assert_eq!(
+                m.bodies()[0].as_ref().unwrap()["CmdletInput"],
+                json!({"CmdletName": cmdlet, "Parameters": {}})
+            );
+        }
     }
 
     #[tokio::test]
