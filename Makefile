@@ -65,7 +65,7 @@ demo: build ## The tenant-pair module against the bundled emulator: low trust, t
 emulator: build ## Keep the bundled emulator running (two demo tenants) and print the provider blocks to paste
 	bash scripts/emulator.sh
 
-bench: ## Benchmarks, one interleaved run: handshake, idle memory, apply/plan/destroy as ratios to terraform_data (bench/results.md; BENCH_BASELINE=<older binary> adds before rows)
+bench: ## Benchmarks, one interleaved run: handshake, idle memory, per resource type apply/plan/destroy as ratios to terraform_data with emulator latency, requests per command (bench/results.md; BENCH_BASELINE=<older binary> adds before rows)
 	RUSTFLAGS="$(RELEASE_RUSTFLAGS)" $(CARGO) build --release -p terraform-provider-coexistence -p coexistence-acceptance --bins
 	bash scripts/bench.sh
 

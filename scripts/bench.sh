@@ -4,17 +4,23 @@
 #    Terraform-shaped P-521 client certificate in PLUGIN_CLIENT_CERT;
 #  - idle memory of a served plugin (VmRSS, and the part that is private: RssAnon);
 #  - binary size;
-#  - wall time of apply / no-op plan / destroy of N = 1 and N = 100 partners against the
-#    emulator, each as a ratio to the same command on N `terraform_data` resources (Terraform's
-#    built-in resource: no provider process, the floor any provider is compared with);
-#  - Graph requests per resource per command, from the emulator's request log.
+#  - per resource type (partners, Conditional Access policies, organization relationships,
+#    Partner connectors), wall time of apply / no-op plan / destroy of N objects against the
+#    emulator with a per-API latency (`--latency`, default graph=80ms,exchange=400ms: round
+#    trips, the cost users wait for), each as a ratio to the same command on N
+#    `terraform_data` resources (Terraform's built-in resource: no provider process, the floor
+#    any provider is compared with);
+#  - Graph and Exchange requests per command, from the emulator's request log.
 # Commands of every variant are interleaved within each repetition and the median is taken,
 # so the load of the machine hits all variants alike.
 #
 # Knobs: BENCH_RUNS (handshake spawns per variant, default 20), BENCH_REPS (repetitions of
-# each terraform command, default 9), BENCH_SIZES (default "1 100"), BENCH_BASELINE (path to
-# another provider binary, e.g. a build of an older commit: adds its "before" rows, measured
-# in the same run), BENCH_OUT (default bench/results.md; empty = do not write).
+# each terraform command, default 5), BENCH_SIZES (default "1 20 100"; Conditional Access stops
+# at 20: one request a second), BENCH_TYPES (default "partner ca orgrel connector"),
+# BENCH_LATENCY (default "graph=80ms,exchange=400ms"; "" for none), BENCH_BIN (directory of the
+# binaries, default target/release), BENCH_BASELINE (path to another provider binary, e.g. a
+# build of an older commit: adds its "before" rows, measured in the same run), BENCH_OUT
+# (default bench/results.md; empty = do not write).
 set -euo pipefail
 repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tf="$(bash "$repo/scripts/require-terraform.sh")"
@@ -27,18 +33,23 @@ cleanup() {
 }
 trap cleanup EXIT
 
-"$repo/target/release/coexistence-emulator" --demo --state-dir "$work/emu" >"$work/emu.log" 2>&1 &
+bin="${BENCH_BIN:-$repo/target/release}"
+latency="${BENCH_LATENCY-graph=80ms,exchange=400ms}"
+"$bin/coexistence-emulator" --demo --state-dir "$work/emu" ${latency:+--latency "$latency"} >"$work/emu.log" 2>&1 &
 emu_pid=$!
 for _ in $(seq 100); do [ -s "$work/emu/url" ] && break; sleep 0.1; done
 [ -s "$work/emu/url" ] || { cat "$work/emu.log" >&2; echo "bench: the emulator did not start" >&2; exit 1; }
 
-BENCH_OUT="${BENCH_OUT-$repo/bench/results.md}" python3 - "$repo" "$tf" "$work" <<'PY'
+BENCH_OUT="${BENCH_OUT-$repo/bench/results.md}" python3 - "$repo" "$tf" "$work" "$bin" "$latency" <<'PY'
 import json, os, platform, shutil, ssl, statistics, subprocess, sys, tempfile, time, urllib.request
 
-repo, tf, work = sys.argv[1:4]
+repo, tf, work, bin_dir, latency = sys.argv[1:6]
 runs = int(os.environ.get("BENCH_RUNS", "20"))
-reps = int(os.environ.get("BENCH_REPS", "9"))
-sizes = [int(n) for n in os.environ.get("BENCH_SIZES", "1 100").split()]
+reps = int(os.environ.get("BENCH_REPS", "5"))
+sizes = [int(n) for n in os.environ.get("BENCH_SIZES", "1 20 100").split()]
+types = os.environ.get("BENCH_TYPES", "partner ca orgrel connector").split()
+# Conditional Access allows one request a second per tenant: 100 policies would take minutes.
+MAX_N = {"ca": 20}
 baseline = os.environ.get("BENCH_BASELINE", "").strip()
 out_path = os.environ.get("BENCH_OUT", "")
 url = open(f"{work}/emu/url").read().strip()
@@ -50,7 +61,7 @@ CONTOSO = ("6babcaad-604b-40ac-a9d7-9fd97c0b779f", "0c0a11e5-c011-4a11-8c0a-0000
 
 # Provider variants: "after" is this tree's release build, "before" the baseline binary.
 # dev_overrides wants a directory holding terraform-provider-coexistence.
-variants = {"after": f"{repo}/target/release"}
+variants = {"after": bin_dir}
 if baseline:
     d = f"{work}/baseline-bin"
     os.makedirs(d)
@@ -112,24 +123,54 @@ def write_cli_config(path, provider_dir):
         if provider_dir:
             f.write('provider_installation {\n  dev_overrides { "registry.terraform.io/coexistence/coexistence" = "%s" }\n  direct {}\n}\n' % provider_dir)
 
-def partner_config(n, first):
-    return f'''terraform {{
+PROVIDER = f'''terraform {{
   required_providers {{
     coexistence = {{ source = "coexistence/coexistence" }}
   }}
 }}
 provider "coexistence" {{
-  tenant_id      = "{CONTOSO[0]}"
-  client_id      = "{CONTOSO[1]}"
-  client_secret  = "{CONTOSO[2]}"
-  authority_host = "{url}"
-  graph_endpoint = "{url}"
+  tenant_id         = "{CONTOSO[0]}"
+  client_id         = "{CONTOSO[1]}"
+  client_secret     = "{CONTOSO[2]}"
+  authority_host    = "{url}"
+  graph_endpoint    = "{url}"
+  exchange_endpoint = "{url}"
 }}
-resource "coexistence_cross_tenant_access_partner" "p" {{
+'''
+
+# One configuration per type: N objects, told apart by `first + count.index` (each workspace
+# has its own range, so the objects of every variant live side by side in Contoso).
+BODIES = {
+    "partner": '''resource "coexistence_cross_tenant_access_partner" "p" {{
   count     = {n}
   tenant_id = format("00000000-0000-4000-8000-%012d", {first} + count.index)
 }}
-'''
+''',
+    "ca": '''resource "coexistence_ca_block_external_members" "p" {{
+  count               = {n}
+  display_name        = format("Block partner members %d", {first} + count.index)
+  external_tenant_ids = [format("00000000-0000-4000-8000-%012d", {first} + count.index)]
+}}
+''',
+    "orgrel": '''resource "coexistence_organization_relationship" "p" {{
+  count        = {n}
+  name         = format("Partner %d", {first} + count.index)
+  domain_names = [format("p%d.example.com", {first} + count.index)]
+  enabled      = true
+}}
+''',
+    "connector": '''resource "coexistence_partner_connector" "p" {{
+  count             = {n}
+  direction         = "outbound"
+  name              = format("To partner %d", {first} + count.index)
+  recipient_domains = [format("p%d.example.com", {first} + count.index)]
+  tls_settings      = "EncryptionOnly"
+}}
+''',
+}
+
+def type_config(t, n, first):
+    return PROVIDER + BODIES[t].format(n=n, first=first)
 
 def data_config(n, first):
     return f'''resource "terraform_data" "p" {{
@@ -138,19 +179,25 @@ def data_config(n, first):
 }}
 '''
 
-# Workspaces: (kind, n). Each provider variant gets its own range of partner tenant ids, so
-# their partners live side by side in the emulator's Contoso tenant.
+# Workspaces: (type, kind, n); `terraform_data` once per n, the floor of every type.
 spaces = {}
+cases = [(t, n) for t in types for n in sizes if n <= MAX_N.get(t, n)]
 for n in sizes:
-    kinds = [("terraform_data", None)] + [(v, variants[v]) for v in variants]
-    for k, (kind, provider_dir) in enumerate(kinds):
-        ws = f"{work}/ws-{kind}-{n}"
+    ws = f"{work}/ws-terraform_data-{n}"
+    os.makedirs(ws)
+    write_cli_config(f"{ws}/cli.tfrc", None)
+    with open(f"{ws}/main.tf", "w") as f:
+        f.write(data_config(n, n * 1000))
+    spaces[("terraform_data", n)] = ws
+for ti, (t, n) in enumerate(cases):
+    for k, v in enumerate(variants):
+        ws = f"{work}/ws-{t}-{v}-{n}"
         os.makedirs(ws)
-        write_cli_config(f"{ws}/cli.tfrc", provider_dir)
-        first = (k + 1) * 1_000_000 + n * 1000
+        write_cli_config(f"{ws}/cli.tfrc", variants[v])
+        first = (k + 1) * 10_000_000 + ti * 100_000
         with open(f"{ws}/main.tf", "w") as f:
-            f.write(data_config(n, first) if kind == "terraform_data" else partner_config(n, first))
-        spaces[(kind, n)] = ws
+            f.write(type_config(t, n, first))
+        spaces[(t, v, n)] = ws
 
 def control(method, path):
     req = urllib.request.Request(f"{url}/_emulator{path}", method=method)
@@ -176,24 +223,27 @@ def run_tf(ws, args, want_rc):
                  + r.stdout.decode(errors="replace")[-3000:])
     return ms
 
-wall = {}      # (kind, n, cmd) -> [ms]
-graph = {}     # (kind, n, cmd) -> [graph requests]
-tokens = {}    # (kind, n, cmd) -> [token requests]
+wall = {}      # (type or "terraform_data", variant, n, cmd) -> [ms]
+calls = {}     # (type, variant, n, cmd) -> [(graph, exchange, token) requests]
+def measure(key, ws, args, rc):
+    control("DELETE", "/requests")
+    wall.setdefault(key, []).append(run_tf(ws, args, rc))
+    if key[0] != "terraform_data":
+        recs = control("GET", "/requests")
+        tok = sum(1 for r in recs if "/oauth2/" in r["path"])
+        exo = sum(1 for r in recs if "/adminapi/" in r["path"])
+        calls.setdefault(key, []).append((len(recs) - tok - exo, exo, tok))
+
 for rep in range(reps):
     for name, args, rc in COMMANDS:
         for n in sizes:
-            order = ["terraform_data"] + list(variants)
+            measure(("terraform_data", "", n, name), spaces[("terraform_data", n)], args, rc)
+        for t, n in cases:
+            order = list(variants)
             if rep % 2:
                 order.reverse()  # alternate who goes first
-            for kind in order:
-                control("DELETE", "/requests")
-                ms = run_tf(spaces[(kind, n)], args, rc)
-                wall.setdefault((kind, n, name), []).append(ms)
-                if kind != "terraform_data":
-                    recs = control("GET", "/requests")
-                    tok = sum(1 for r in recs if "/oauth2/" in r["path"])
-                    graph.setdefault((kind, n, name), []).append(len(recs) - tok)
-                    tokens.setdefault((kind, n, name), []).append(tok)
+            for v in order:
+                measure((t, v, n, name), spaces[(t, v, n)], args, rc)
 
 # ---- report -------------------------------------------------------------------------------
 med = statistics.median
@@ -212,7 +262,7 @@ P("# Benchmark results (`make bench`)")
 P("")
 P(f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}")
 P(f"- machine: {os.cpu_count()} CPUs ({cpu_model()}), {platform.system()} {platform.release()}; load average at the end {' '.join(load)}")
-P(f"- {tf_version}; emulator: release `coexistence-emulator --demo`")
+P(f"- {tf_version}; emulator: `coexistence-emulator --demo{' --latency ' + latency if latency else ''}` from {os.path.relpath(bin_dir, repo)}")
 P(f"- handshake: {runs} spawns per variant; terraform commands: median of {reps} interleaved repetitions")
 if baseline:
     P("- `before` = the baseline binary given in BENCH_BASELINE, measured in the same run")
@@ -226,24 +276,23 @@ for v, dirname in variants.items():
     P(f"| {v} | {med(hs[(v, True)]):.1f} ms (min {min(hs[(v, True)]):.1f}) | {med(hs[(v, False)]):.1f} ms (min {min(hs[(v, False)]):.1f}) "
       f"| {med(m[0] for m in mem[v]):.1f} MiB | {med(m[1] for m in mem[v]):.1f} MiB | {med(m[2] for m in mem[v]):.1f} MiB | {size:.1f} MiB |")
 P("")
-P("## Terraform commands: wall time, and ratio to the same command on `terraform_data`")
+P(f"## Terraform commands per resource type (emulator latency: {latency or 'none'})")
 P("")
-P("| N | command | terraform_data | " + " | ".join(f"{v}: time | {v}: ratio" for v in variants) + " |")
-P("|---|---|---|" + "---|---|" * len(variants))
-for n in sizes:
+P("Wall time (median), its ratio to the same command on N `terraform_data`, and the requests the "
+  "command sent (Graph / Exchange, token requests apart; median).")
+P("")
+P("| type | N | command | terraform_data | " + " | ".join(f"{v}: time | {v}: ratio | {v}: Graph / Exchange" for v in variants) + " |")
+P("|---|---|---|---|" + "---|---|---|" * len(variants))
+for t, n in cases:
     for name, _, _ in COMMANDS:
-        floor = med(wall[("terraform_data", n, name)])
-        cells = [f"{med(wall[(v, n, name)]):.0f} ms | **{med(wall[(v, n, name)]) / floor:.2f}x**" for v in variants]
-        P(f"| {n} | {name} | {floor:.0f} ms | " + " | ".join(cells) + " |")
-P("")
-P("## Graph requests per resource per command (emulator request log; token requests apart)")
-P("")
-P("| N | command | " + " | ".join(f"{v}: Graph / resource | {v}: token requests" for v in variants) + " |")
-P("|---|---|" + "---|---|" * len(variants))
-for n in sizes:
-    for name, _, _ in COMMANDS:
-        cells = [f"{med(graph[(v, n, name)]) / n:.2f} | {med(tokens[(v, n, name)]):.0f}" for v in variants]
-        P(f"| {n} | {name} | " + " | ".join(cells) + " |")
+        floor = med(wall[("terraform_data", "", n, name)])
+        cells = []
+        for v in variants:
+            ms = med(wall[(t, v, n, name)])
+            g = med(c[0] for c in calls[(t, v, n, name)])
+            x = med(c[1] for c in calls[(t, v, n, name)])
+            cells.append(f"{ms:.0f} ms | **{ms / floor:.2f}x** | {g:.0f} / {x:.0f}")
+        P(f"| {t} | {n} | {name} | {floor:.0f} ms | " + " | ".join(cells) + " |")
 P("")
 text = "\n".join(lines)
 print(text)

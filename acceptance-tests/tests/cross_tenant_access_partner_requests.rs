@@ -132,15 +132,18 @@ fn graph_calls(acc: &Acc) -> Vec<String> {
         .collect()
 }
 
-/// 12. a refresh of one partner costs one Graph GET (policy expanded inline); a destroy sends
-/// exactly the DELETEs state calls for (none for a policy that does not exist).
+/// 12. a refresh of one partner costs one Graph GET: the listing of the partners with their
+/// policies expanded inline, which answers every partner's refresh in the process; a destroy
+/// sends exactly the DELETEs state calls for (none for a policy that does not exist).
 #[tokio::test(flavor = "multi_thread")]
 async fn one_get_per_refresh_and_no_wasted_delete() {
     let acc = Acc::start().await;
     let steps = partner_steps(&acc);
     let home = acc.home.tenant_id.clone();
     let partner = format!("/v1.0{}", partner_path(&acc.partner.tenant_id));
-    let expanded = format!("GET {partner}?$expand=identitySynchronization");
+    let expanded =
+        "GET /v1.0/policies/crossTenantAccessPolicy/partners?$expand=identitySynchronization"
+            .to_string();
     for p in [
         Partner::minimal(&acc.partner.tenant_id),
         Partner::full(&acc.partner.tenant_id),
@@ -151,7 +154,7 @@ async fn one_get_per_refresh_and_no_wasted_delete() {
         assert_eq!(
             graph_calls(&acc),
             std::slice::from_ref(&expanded),
-            "a refresh of one partner must be one GET"
+            "a refresh of one partner must be one GET (the listing)"
         );
 
         acc.emu.clear_requests();

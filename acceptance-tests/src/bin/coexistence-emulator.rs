@@ -15,7 +15,7 @@ use anyhow::{bail, Context as _};
 use coexistence_acceptance::emulator::graph::xts::{
     add_group_with_members, add_user_with, set_provisioning,
 };
-use coexistence_acceptance::emulator::{Emulator, EmulatorConfig, TenantSpec};
+use coexistence_acceptance::emulator::{Emulator, EmulatorConfig, Latency, TenantSpec};
 
 const HELP: &str = "\
 coexistence-emulator: an emulator of the endpoints terraform-provider-coexistence calls
@@ -23,8 +23,8 @@ coexistence-emulator: an emulator of the endpoints terraform-provider-coexistenc
 127.0.0.1 with a CA of its own, for trying the provider and for its acceptance tests.
 
 Usage:
-  coexistence-emulator --demo --state-dir <dir> [--port <n>]
-  coexistence-emulator --config <file.json> --state-dir <dir> [--port <n>]
+  coexistence-emulator --demo --state-dir <dir> [--port <n>] [--latency <spec>]
+  coexistence-emulator --config <file.json> --state-dir <dir> [--port <n>] [--latency <spec>]
 
 Options:
   --demo             Built-in tenants: Contoso and Fabrikam (fake credentials, printed at
@@ -41,6 +41,10 @@ Options:
                      emulator.log (one JSON line per request, credentials redacted) and url
                      (the base URL, written last, once listening).
   --port <n>         Port to listen on (default: any free port).
+  --latency <spec>   Time added to each request of an API, e.g. graph=80ms,exchange=400ms,teams=300ms
+                     (default none; also \"latency\": {\"graph_ms\", \"exchange_ms\", \"teams_ms\"} in the
+                     config, and POST /_emulator/latency). A benchmarking knob: the real
+                     services' latency is not emulated.
   -h, --help         This text.
 
 The base URL (https://127.0.0.1:<port>) serves, for the provider block:
@@ -58,7 +62,7 @@ acceptance-tests/API-NOTES.md (what each emulated behaviour rests on).
 Runs until SIGINT (Ctrl-C) or SIGTERM.";
 
 fn usage() -> &'static str {
-    "usage: coexistence-emulator (--config <file.json> | --demo) --state-dir <dir> [--port N] (--help for more)"
+    "usage: coexistence-emulator (--config <file.json> | --demo) --state-dir <dir> [--port N] [--latency graph=80ms,exchange=400ms] (--help for more)"
 }
 
 fn demo_config() -> EmulatorConfig {
@@ -95,6 +99,7 @@ fn demo_config() -> EmulatorConfig {
         )],
         port: 0,
         sign_in: Default::default(),
+        latency: Default::default(),
     }
 }
 
@@ -213,6 +218,7 @@ async fn main() -> anyhow::Result<()> {
     let mut state_dir: Option<PathBuf> = None;
     let mut demo = false;
     let mut port: Option<u16> = None;
+    let mut latency: Option<Latency> = None;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -226,6 +232,10 @@ async fn main() -> anyhow::Result<()> {
                         .parse()
                         .context("--port must be a number")?,
                 )
+            }
+            "--latency" => {
+                let spec = args.next().context("--latency needs a value")?;
+                latency = Some(Latency::parse(&spec).map_err(|e| anyhow::anyhow!("--latency {e}"))?)
             }
             "-h" | "--help" => {
                 println!("{HELP}");
@@ -249,6 +259,9 @@ async fn main() -> anyhow::Result<()> {
     };
     if let Some(p) = port {
         cfg.port = p;
+    }
+    if let Some(l) = latency {
+        cfg.latency = l;
     }
 
     let emu = Emulator::start(cfg.clone(), &state_dir).await?;

@@ -13,6 +13,8 @@
 //! * `PUT    /_emulator/apps/{client_id}/roles` (`["Policy.Read.All", ...]`) → 204 | 400: the
 //!   app's application permissions from its next token on; `DELETE` grants every one again
 //! * `POST   /_emulator/replication-lag` (`{"seconds": f64}`) → 204 | 400
+//! * `POST   /_emulator/latency` (`{"graph_ms": n, "exchange_ms": n, "teams_ms": n}`, each optional, 0 when
+//!   absent) → 204 | 400; `GET /_emulator/latency` → the same shape
 //! * `POST   /_emulator/clock/advance` (`{"seconds": f64}`) → 204 | 400
 //! * `POST   /_emulator/rate-limits` (`{"api": "graph"|"exchange", "per_second": n,
 //!   "path_contains"?: ..., "retry_after"?: bool}`) → 204 | 400;
@@ -47,7 +49,7 @@ use serde_json::{json, Value};
 
 use super::clock::RateLimit;
 use super::state::Shared;
-use super::vocab::{Api, Fault};
+use super::vocab::{Api, Fault, Latency};
 
 pub fn routes() -> Router<Arc<Shared>> {
     Router::new()
@@ -76,6 +78,7 @@ pub fn routes() -> Router<Arc<Shared>> {
             put(set_roles).delete(reset_roles),
         )
         .route("/replication-lag", post(set_lag))
+        .route("/latency", get(latency).post(set_latency))
         .route("/clock/advance", post(advance))
         .route(
             "/rate-limits",
@@ -384,6 +387,17 @@ async fn set_lag(State(st): State<Arc<Shared>>, body: Bytes) -> CtlResult {
         .map_err(|e| error(StatusCode::BAD_REQUEST, format!("invalid seconds: {e}")))?;
     st.set_replication_lag(d);
     Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn set_latency(State(st): State<Arc<Shared>>, body: Bytes) -> CtlResult {
+    let l: Latency = serde_json::from_slice(&body)
+        .map_err(|e| error(StatusCode::BAD_REQUEST, format!("invalid latency: {e}")))?;
+    st.set_latency(l);
+    Ok(StatusCode::NO_CONTENT.into_response())
+}
+
+async fn latency(State(st): State<Arc<Shared>>) -> Response {
+    Json(st.latency()).into_response()
 }
 
 async fn advance(State(st): State<Arc<Shared>>, body: Bytes) -> CtlResult {

@@ -69,7 +69,7 @@ use axum::Router;
 
 pub use clock::RateLimit;
 use state::Shared;
-pub use vocab::{Api, EmulatorConfig, Fault, RequestRecord, TenantSpec};
+pub use vocab::{Api, EmulatorConfig, Fault, Latency, RequestRecord, TenantSpec};
 
 /// How out-of-band reads see every API's special objects: Graph's, and the Teams federation
 /// configuration, which exists (as the service default) without being stored.
@@ -220,6 +220,12 @@ impl Emulator {
     /// paths answer 404 as if it did not exist yet. `Duration::ZERO` turns it off.
     pub fn set_replication_lag(&self, lag: Duration) {
         self.shared.set_replication_lag(lag);
+    }
+
+    /// Adds `latency` to every later request of each API (API-NOTES.md#latency); the default,
+    /// [`Latency::default`], adds none.
+    pub fn set_latency(&self, latency: Latency) {
+        self.shared.set_latency(latency);
     }
 
     /// Stops real time from moving the emulator clock: from now on only [`Emulator::advance`]

@@ -8,7 +8,8 @@
 //! 3. the bearer token is checked against the API's audiences (401 otherwise); the token
 //!    selects the tenant whose store is used;
 //! 4. a rate limit of the API for that tenant refuses the request with 429 (see
-//!    [`RateLimit`](super::clock::RateLimit));
+//!    [`RateLimit`](super::clock::RateLimit)); an admitted one waits the API's configured
+//!    latency ([`Latency`](super::vocab::Latency), none by default);
 //! 5. a queued [`Fault`] matching the request delays it, answers it with an error status or
 //!    closes the connection, before the store is touched (or, `after_apply`, once the route
 //!    has applied it);
@@ -280,6 +281,12 @@ async fn pipeline<E: Envelope>(
         // A request the app has no permission for is refused before the service sees it.
         if !super::permissions::allowed(caller.roles.as_deref(), E::API, method.as_str(), &path) {
             return Outcome::Refused(Refusal::Forbidden);
+        }
+        // The configured per-API latency, once admitted: pacing counts requests as they
+        // arrive, as the service does, whatever they then take (API-NOTES.md#latency).
+        let latency = st.latency().of(E::API);
+        if !latency.is_zero() {
+            tokio::time::sleep(latency).await;
         }
         if let Some(f) = st.take_fault(E::API, method.as_str(), &path, &caller.tenant) {
             if f.after_apply {

@@ -14,7 +14,7 @@ use super::clock::{Clock, RateLimit, RateLimiter};
 use super::store::Transition;
 pub use super::store::{Stored, TenantStore};
 use super::util::{canonical_path, is_guid};
-use super::vocab::{Api, EmulatorConfig, Fault, RequestRecord, TenantSpec};
+use super::vocab::{Api, EmulatorConfig, Fault, Latency, RequestRecord, TenantSpec};
 
 /// An issued access token.
 #[derive(Clone, Debug)]
@@ -40,6 +40,7 @@ struct Inner {
     issued: Vec<String>,
     faults: Vec<Fault>,
     lag: Duration,
+    latency: Latency,
     requests: Vec<RequestRecord>,
 }
 
@@ -127,6 +128,7 @@ impl Shared {
                 issued: Vec::new(),
                 faults: Vec::new(),
                 lag: Duration::ZERO,
+                latency: cfg.latency,
                 requests: Vec::new(),
             }),
             log_file: Mutex::new(log_file),
@@ -307,6 +309,15 @@ impl Shared {
 
     pub fn set_replication_lag(&self, lag: Duration) {
         self.lock().lag = lag;
+    }
+
+    /// The delay added to each request of each API (API-NOTES.md#latency).
+    pub fn set_latency(&self, latency: Latency) {
+        self.lock().latency = latency;
+    }
+
+    pub fn latency(&self) -> Latency {
+        self.lock().latency
     }
 
     // ---- request log --------------------------------------------------------------------

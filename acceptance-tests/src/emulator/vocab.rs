@@ -38,6 +38,67 @@ pub struct EmulatorConfig {
     /// Certificates, federated credentials and managed identities (optional).
     #[serde(default)]
     pub sign_in: SignInConfig,
+    /// Time added to every request of each API (default none): a benchmarking knob, not
+    /// emulated behaviour (API-NOTES.md#latency).
+    #[serde(default)]
+    pub latency: Latency,
+}
+
+/// A fixed delay per API, in milliseconds, added to each of its requests once admitted (after
+/// the rate limits, so documented pacing holds as without it). JSON `{"graph_ms": 80,
+/// "exchange_ms": 400, "teams_ms": 300}`; on the command line
+/// `graph=80ms,exchange=400ms,teams=300ms`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Latency {
+    #[serde(default)]
+    pub graph_ms: u64,
+    #[serde(default)]
+    pub exchange_ms: u64,
+    #[serde(default)]
+    pub teams_ms: u64,
+}
+
+impl Latency {
+    /// The delay of `api`'s requests.
+    pub fn of(&self, api: Api) -> std::time::Duration {
+        std::time::Duration::from_millis(match api {
+            Api::Graph => self.graph_ms,
+            Api::Exchange => self.exchange_ms,
+            Api::Teams => self.teams_ms,
+        })
+    }
+
+    /// `graph=80ms,exchange=400ms` (either part optional; `ms` or `s`, e.g. `exchange=0.4s`).
+    pub fn parse(spec: &str) -> Result<Latency, String> {
+        let mut out = Latency::default();
+        for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (api, value) = part
+                .split_once('=')
+                .ok_or_else(|| format!("{part:?}: expected <api>=<duration>, e.g. graph=80ms"))?;
+            let ms = parse_ms(value.trim())
+                .ok_or_else(|| format!("{part:?}: the duration must be e.g. 80ms or 0.4s"))?;
+            match api.trim() {
+                "graph" => out.graph_ms = ms,
+                "exchange" => out.exchange_ms = ms,
+                "teams" => out.teams_ms = ms,
+                other => return Err(format!("{other:?}: the APIs are graph, exchange and teams")),
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn parse_ms(v: &str) -> Option<u64> {
+    let (number, scale) = if let Some(n) = v.strip_suffix("ms") {
+        (n, 1.0)
+    } else if let Some(n) = v.strip_suffix('s') {
+        (n, 1000.0)
+    } else {
+        return None;
+    };
+    let x: f64 = number.parse().ok()?;
+    (x.is_finite() && x >= 0.0 && x * scale < 3_600_000.0).then(|| (x * scale).round() as u64)
 }
 
 /// A queued fault: the next `count` requests matching `api`, `method`, `path_contains` and

@@ -135,6 +135,7 @@ impl Acc {
             directory_only: directory_only.iter().map(Tenant::spec).collect(),
             port: 0,
             sign_in: sign_in(&home, &partner),
+            latency: Default::default(),
         };
         let emu = Emulator::start(cfg, state_dir.path())
             .await

@@ -117,6 +117,7 @@ impl Env {
             )],
             port: 0,
             sign_in,
+            latency: Default::default(),
         };
         let emu = Emulator::start(cfg, dir.path()).await.unwrap();
         let pem = std::fs::read(emu.ca_pem_path()).unwrap();

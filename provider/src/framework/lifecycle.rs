@@ -4,6 +4,7 @@
 
 use super::diag::{AttrPath, Diagnostic, Diagnostics};
 use super::private::Private;
+use super::refresh::Listings;
 use super::resource::{ApplyError, Ctx, DataSource, ImportCtx, Resource};
 use super::steps::unknowns_to_null;
 use super::validators::parse_duration;
@@ -253,7 +254,24 @@ pub struct Outcome {
 /// ApplyResourceChange: create, update or delete. Returns the new state (null when destroyed or
 /// never created) and diagnostics; a non-null state with errors makes Terraform taint it.
 /// `private` is the planned private state; the resource may rewrite it.
+/// A write drops its type's listing ([`super::refresh`]), before and after it: no later
+/// read in this process answers from a listing made before the write completed.
 pub async fn apply(
+    res: &dyn Resource,
+    clients: &Arc<Clients>,
+    listings: &Listings,
+    cancel: &CancellationToken,
+    prior: &Value,
+    planned: &Value,
+    private: &[u8],
+) -> Outcome {
+    listings.drop_type(res.type_name());
+    let out = apply_write(res, clients, cancel, prior, planned, private).await;
+    listings.drop_type(res.type_name());
+    out
+}
+
+async fn apply_write(
     res: &dyn Resource,
     clients: &Arc<Clients>,
     cancel: &CancellationToken,
@@ -339,16 +357,23 @@ async fn run_write(
         })
 }
 
-/// ReadResource: refresh. `Value::Null` means the object is gone and leaves the state.
+/// ReadResource: refresh. `Value::Null` means the object is gone and leaves the state. An
+/// object the type's listing holds is read from it ([`super::refresh`]); any other is read
+/// directly, and only that read decides it is gone.
 pub async fn read(
     res: &dyn Resource,
     clients: &Arc<Clients>,
+    listings: &Listings,
     cancel: &CancellationToken,
     state: &Value,
     private: &[u8],
 ) -> Outcome {
     let c = ctx(res, clients, cancel, state, Op::Read, private);
-    let (state, diags) = match res.read(&c, state).await {
+    let read = match listings.read(res, &c, state).await {
+        Some(from_listing) => from_listing,
+        None => res.read(&c, state).await,
+    };
+    let (state, diags) = match read {
         Ok(Some(v)) => (carry_timeouts(v, state), Diagnostics::new()),
         Ok(None) => {
             tracing::info!(

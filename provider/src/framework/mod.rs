@@ -8,6 +8,7 @@ pub mod lifecycle;
 pub mod listing;
 pub mod plan;
 pub mod private;
+pub mod refresh;
 pub mod registry;
 pub mod resource;
 pub mod schema;

@@ -7,10 +7,12 @@ use super::diag::{Diagnostic, Diagnostics};
 use super::listing::{ListOptions, Listing};
 use super::plan::{ModifyPlan, PlanRequest};
 use super::private::Private;
+use super::refresh::ListedKey;
 use super::schema::Schema;
 use super::value::Value;
 use crate::clients::{Clients, Deadline, Permission};
 use async_trait::async_trait;
+use serde_json::Value as Json;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -191,6 +193,32 @@ pub trait Resource: Send + Sync {
     /// its listing honours, by the names [`ListOptions::from_config`] reads.
     fn list_config(&self) -> Schema {
         super::listing::no_config(self.type_name())
+    }
+    /// List-backed refresh ([`super::refresh`]): every object of this type (of `part` of it,
+    /// see [`ListedKey`]) as the API answers it, each under the key [`Resource::listed_key`]
+    /// gives its state, in as few requests as the API allows. `None` (the default): this
+    /// type's reads stay direct.
+    async fn list_for_reads(
+        &self,
+        _ctx: &Ctx,
+        _part: &'static str,
+    ) -> Result<Option<Vec<(String, Json)>>, Diagnostics> {
+        Ok(None)
+    }
+    /// Where `state`'s object is in [`Resource::list_for_reads`]' answer; `None` while the
+    /// state does not know it (read directly).
+    fn listed_key(&self, _state: &Value) -> Result<Option<ListedKey>, Diagnostics> {
+        Ok(None)
+    }
+    /// What [`Resource::read`] returns for `state` when the API answers `found`, the object as
+    /// the listing holds it.
+    async fn read_listed(
+        &self,
+        ctx: &Ctx,
+        state: &Value,
+        _found: &Json,
+    ) -> Result<Option<Value>, Diagnostics> {
+        self.read(ctx, state).await
     }
     /// The natural key: the attribute(s) the service keeps unique for this kind of object, in
     /// a sentence for the docs page (e.g. "`tenant_id`: a tenant has at most one partner

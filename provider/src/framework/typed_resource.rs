@@ -15,6 +15,7 @@ use super::diag::Diagnostics;
 use super::import_id::{self, ImportId};
 use super::listing::{ListOptions, Listing};
 use super::plan::{ModifyPlan, PlanRequest};
+use super::refresh::ListedKey;
 use super::resource::{ApplyError, Ctx, ImportCtx, Resource, Timeouts};
 use super::schema::{Attribute, Modifier, Schema};
 use super::typed::{from_value, model_mismatches, to_value, FRAMEWORK_ATTRIBUTES};
@@ -23,6 +24,7 @@ use crate::clients::Permission;
 use async_trait::async_trait;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde_json::Value as Json;
 
 /// A resource over its model. The methods mirror [`Resource`]'s; only what differs is described.
 /// Checks of the whole configuration are declared with the schema ([`Schema::with_check`]), as
@@ -80,6 +82,30 @@ pub trait TypedResource: Send + Sync {
     fn list_config(&self) -> Schema {
         super::listing::no_config(Self::TYPE_NAME)
     }
+    /// List-backed refresh (see [`Resource::list_for_reads`]): the type's objects as the API
+    /// answers them, keyed as [`TypedResource::listed_key`] keys a state. Offered only where
+    /// the listing carries everything [`TypedResource::read`] maps; `None` keeps reads direct.
+    async fn list_for_reads(
+        &self,
+        _ctx: &Ctx,
+        _part: &'static str,
+    ) -> Result<Option<Vec<(String, Json)>>, Diagnostics> {
+        Ok(None)
+    }
+    /// Where `state`'s object is in the listing for reads (`None`: read directly).
+    fn listed_key(&self, _state: &Self::Model) -> Option<ListedKey> {
+        None
+    }
+    /// [`TypedResource::read`] of `state` when the API answers `found`: the read's own mapping
+    /// (tests assert the equality with the direct read).
+    async fn read_listed(
+        &self,
+        ctx: &Ctx,
+        state: Self::Model,
+        _found: &Json,
+    ) -> Result<Option<Self::Model>, Diagnostics> {
+        TypedResource::read(self, ctx, state).await
+    }
     fn natural_key(&self) -> &'static str;
     fn permissions(&self) -> &'static [(&'static str, Permission)];
 }
@@ -110,12 +136,33 @@ impl<T: TypedResource> Resource for T {
 
     async fn read(&self, ctx: &Ctx, state: &Value) -> Result<Option<Value>, Diagnostics> {
         let schema = TypedResource::schema(self);
-        let Some(found) = TypedResource::read(self, ctx, from_value(&schema, state)?).await? else {
-            return Ok(None);
-        };
-        let mut found = to_value(&schema, &found)?;
-        keep_spelling(&schema.attributes, state, &mut found);
-        Ok(Some(found))
+        let found = TypedResource::read(self, ctx, from_value(&schema, state)?).await?;
+        read_value(&schema, state, found)
+    }
+
+    async fn list_for_reads(
+        &self,
+        ctx: &Ctx,
+        part: &'static str,
+    ) -> Result<Option<Vec<(String, Json)>>, Diagnostics> {
+        TypedResource::list_for_reads(self, ctx, part).await
+    }
+
+    fn listed_key(&self, state: &Value) -> Result<Option<ListedKey>, Diagnostics> {
+        let state = from_value(&TypedResource::schema(self), state)?;
+        Ok(TypedResource::listed_key(self, &state))
+    }
+
+    async fn read_listed(
+        &self,
+        ctx: &Ctx,
+        state: &Value,
+        found: &Json,
+    ) -> Result<Option<Value>, Diagnostics> {
+        let schema = TypedResource::schema(self);
+        let read =
+            TypedResource::read_listed(self, ctx, from_value(&schema, state)?, found).await?;
+        read_value(&schema, state, read)
     }
 
     async fn update(&self, ctx: &Ctx, prior: &Value, planned: &Value) -> Result<Value, ApplyError> {
@@ -177,6 +224,20 @@ impl<T: TypedResource> Resource for T {
     fn model_mismatches(&self) -> Vec<String> {
         model_mismatches::<T::Model>(&TypedResource::schema(self))
     }
+}
+
+/// A read's model as the value Terraform gets, the state's spelling kept.
+fn read_value<M: Serialize>(
+    schema: &Schema,
+    state: &Value,
+    read: Option<M>,
+) -> Result<Option<Value>, Diagnostics> {
+    let Some(found) = read else {
+        return Ok(None);
+    };
+    let mut found = to_value(schema, &found)?;
+    keep_spelling(&schema.attributes, state, &mut found);
+    Ok(Some(found))
 }
 
 /// Whether `planned` differs from `prior` in the framework's attributes only. A computed

@@ -165,6 +165,7 @@ impl Provider for ProviderServer {
         let diags = match result {
             Ok(clients) => {
                 *self.clients.write().expect("lock") = Some(Arc::new(clients));
+                *self.listings.write().expect("lock") = Arc::default();
                 Diagnostics::new()
             }
             Err(d) => d,
@@ -190,9 +191,15 @@ impl Provider for ProviderServer {
         ) {
             (Ok(state), _) if state.is_null() => {}
             (Ok(state), Ok(clients)) => {
-                let out =
-                    lifecycle::read(e.imp.as_ref(), &clients, &self.stop, &state, &req.private)
-                        .await;
+                let out = lifecycle::read(
+                    e.imp.as_ref(),
+                    &clients,
+                    &self.listings(),
+                    &self.stop,
+                    &state,
+                    &req.private,
+                )
+                .await;
                 diags.extend(out.diags);
                 new_state = encode_or(&out.state, &e.ty, &mut diags);
                 private = out.private;
@@ -290,6 +297,7 @@ impl Provider for ProviderServer {
                 let out = lifecycle::apply(
                     e.imp.as_ref(),
                     &clients,
+                    &self.listings(),
                     &self.stop,
                     &prior,
                     &planned,

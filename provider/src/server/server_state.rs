@@ -5,6 +5,7 @@ use super::convert;
 use super::proto::tfplugin6 as pb;
 use crate::clients::Clients;
 use crate::framework::identity::{self, IdentitySchema};
+use crate::framework::refresh::Listings;
 use crate::framework::registry::Registry;
 use crate::framework::{DataSource, Diagnostic, Diagnostics, Resource, Schema, Type, Value};
 use std::collections::HashMap;
@@ -40,6 +41,9 @@ pub struct ProviderServer {
     /// Built once: Terraform asks for the schema several times per command.
     pub(super) schema_response: OnceLock<pb::get_provider_schema::Response>,
     pub(super) clients: RwLock<Option<Arc<Clients>>>,
+    /// The listings reads are answered from, made anew with each configuration: they belong
+    /// to the one tenant the clients sign in to.
+    pub(super) listings: RwLock<Arc<Listings>>,
     /// Cancelled by StopProvider: every in-flight wait and retry watches it.
     pub(super) stop: CancellationToken,
 }
@@ -105,6 +109,7 @@ impl ProviderServer {
             data_sources,
             schema_response: OnceLock::new(),
             clients: RwLock::new(None),
+            listings: RwLock::new(Arc::default()),
             stop: CancellationToken::new(),
         }
     }
@@ -131,6 +136,10 @@ impl ProviderServer {
         self.data_sources
             .get(name)
             .ok_or_else(|| unknown_type("data source", name, self.data_sources.keys()))
+    }
+
+    pub(super) fn listings(&self) -> Arc<Listings> {
+        self.listings.read().expect("lock").clone()
     }
 
     pub(super) fn clients(&self) -> Result<Arc<Clients>, Diagnostics> {

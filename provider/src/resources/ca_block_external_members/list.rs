@@ -156,6 +156,38 @@ mod tests {
     const EMPTY: &str = "1f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0";
 
     #[tokio::test(start_paused = true)]
+    async fn a_refresh_from_the_listing_equals_the_direct_read() {
+        let r = CaBlockExternalMembers;
+        let mut mfa = graph_policy();
+        mfa["id"] = json!(MFA);
+        mfa["grantControls"]["builtInControls"] = json!(["mfa"]);
+        let listing = || {
+            MockTransport::new(vec![answer(
+                api::list_policies(),
+                200,
+                Some(json!({"value": [mfa, graph_policy()]})),
+            )])
+        };
+        let get =
+            || MockTransport::new(vec![answer(api::get_policy(ID), 200, Some(graph_policy()))]);
+        let ctx = |m| Ctx::for_tests(m, Duration::from_secs(30));
+        let imported =
+            crate::framework::lifecycle::import(&r, &crate::framework::ImportCtx::default(), ID)
+                .unwrap();
+        let refreshed = read_back(&r, &ctx(get()), &imported).await;
+        for state in [imported, refreshed] {
+            let (listed, direct) = crate::framework::refresh::listed_and_direct(
+                &r,
+                &ctx(listing()),
+                &ctx(get()),
+                &state,
+            )
+            .await;
+            assert_eq!(listed, direct);
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn lists_the_managed_shape_and_skips_others_with_the_difference() {
         // Another shape: a policy requiring MFA of every user.
         let mut mfa = graph_policy();

@@ -200,6 +200,53 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_refresh_from_the_listing_equals_the_direct_read() {
+        let sync = json!({"tenantId": T, "userSyncInbound": {"isSyncAllowed": true}});
+        let r = CrossTenantAccessPartner;
+        for (tenant, sync) in [(T, sync), (THIRD, json!(null))] {
+            let listing = || {
+                MockTransport::new(vec![answer(
+                    expanded(),
+                    200,
+                    Some(
+                        json!({"value": [partner(THIRD, false, json!(null)), partner(T, false, sync.clone())]}),
+                    ),
+                )])
+            };
+            let get = |spelled: &str| {
+                MockTransport::new(vec![answer(
+                    super::api::get_partner_with_sync(spelled),
+                    200,
+                    Some(partner(tenant, false, sync.clone())),
+                )])
+            };
+            // A state as the import leaves it, and one as a read leaves it (the GUID in
+            // capitals, as a user may write it).
+            let imported = crate::framework::lifecycle::import(
+                &r,
+                &crate::framework::ImportCtx::new(Some(crate::clients::TEST_TENANT)),
+                tenant,
+            )
+            .unwrap();
+            let mut refreshed = read_back(&r, &ctx(get(tenant)), &imported).await;
+            refreshed.set_attr(
+                "tenant_id",
+                crate::framework::Value::string(tenant.to_uppercase()),
+            );
+            for state in [imported, refreshed] {
+                let (listed, direct) = crate::framework::refresh::listed_and_direct(
+                    &r,
+                    &ctx(listing()),
+                    &ctx(get(state.get("tenant_id").as_str().unwrap())),
+                    &state,
+                )
+                .await;
+                assert_eq!(listed, direct, "{tenant}");
+            }
+        }
+    }
+
+    #[tokio::test]
     async fn a_refused_expansion_reads_the_policies_one_by_one() {
         let m = MockTransport::new(vec![
             answer_error(expanded(), 400, "Request_BadRequest", "no expand"),

@@ -23,6 +23,7 @@ use crate::clients::{consistency, Deadline};
 use crate::framework::diag::finish_create;
 use crate::framework::import_id::{ImportId, TenantGuid};
 use crate::framework::lifecycle::already_exists;
+use crate::framework::refresh::ListedKey;
 use crate::framework::schema::timeouts_attribute;
 use crate::framework::steps::Steps;
 use crate::framework::validators::guid;
@@ -226,6 +227,44 @@ impl crate::framework::TypedResource for CrossTenantAccessPartner {
         let Some((partner, sync)) = read_partner(g, dl, &state.tenant_id).await? else {
             return Ok(None);
         };
+        Ok(Some(Partner::from_graph(&partner, sync.as_ref()).with_id()))
+    }
+
+    /// The collection with every partner's identity synchronization policy expanded carries
+    /// all the read maps: one paged request answers every partner's refresh.
+    async fn list_for_reads(
+        &self,
+        ctx: &Ctx,
+        _: &'static str,
+    ) -> Result<Option<Vec<(String, Json)>>, Diagnostics> {
+        let all = list::all_with_sync(ctx).await?;
+        Ok(Some(
+            all.into_iter()
+                .map(|(mut p, sync)| {
+                    let tenant = p["tenantId"].as_str().unwrap_or_default().to_string();
+                    p["identitySynchronization"] = sync.unwrap_or(Json::Null);
+                    (tenant, p)
+                })
+                .collect(),
+        ))
+    }
+
+    fn listed_key(&self, state: &Partner) -> Option<ListedKey> {
+        Some(ListedKey::whole(&state.tenant_id))
+    }
+
+    async fn read_listed(
+        &self,
+        _: &Ctx,
+        _: Partner,
+        found: &Json,
+    ) -> Result<Option<Partner>, Diagnostics> {
+        // As the read: the partner without its expanded policy, and the policy apart.
+        let mut partner = found.clone();
+        let sync = partner
+            .as_object_mut()
+            .and_then(|m| m.remove("identitySynchronization"))
+            .filter(|s| !s.is_null());
         Ok(Some(Partner::from_graph(&partner, sync.as_ref()).with_id()))
     }
 

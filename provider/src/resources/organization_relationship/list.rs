@@ -47,6 +47,34 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_refresh_from_the_listing_equals_the_direct_read() {
+        let all = json!({"value": [exchange_object(OTHER, "Contoso"), exchange_object(GUID, "Fabrikam")]});
+        let one = json!({"value": [exchange_object(GUID, "Fabrikam")]});
+        let answer = |v: &serde_json::Value| {
+            MockTransport::new(vec![step("POST", &invoke(), 200, Some(v.clone()))])
+        };
+        let ctx = |m| Ctx::for_tests(m, Duration::from_secs(30));
+        let r = OrganizationRelationship;
+        let imported = crate::framework::lifecycle::import(
+            &r,
+            &crate::framework::ImportCtx::default(),
+            "Fabrikam",
+        )
+        .unwrap();
+        let state = read_back(&r, &ctx(answer(&one)), &imported).await;
+        let (listed, direct) = crate::framework::refresh::listed_and_direct(
+            &r,
+            &ctx(answer(&all)),
+            &ctx(answer(&one)),
+            &state,
+        )
+        .await;
+        assert_eq!(listed, direct);
+        // Just imported, it has no Guid yet: read directly.
+        assert_eq!(r.listed_key(&imported).unwrap(), None);
+    }
+
+    #[tokio::test]
     async fn one_get_without_identity_lists_every_relationship_as_its_read() {
         let all = json!({"value": [exchange_object(GUID, "Fabrikam"), exchange_object(OTHER, "Contoso")]});
         let m = MockTransport::new(vec![step("POST", &invoke(), 200, Some(all.clone()))]);

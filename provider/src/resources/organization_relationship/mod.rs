@@ -21,6 +21,7 @@ use crate::clients::ApiError;
 use crate::framework::diag::{finish_create, Diagnostic};
 use crate::framework::import_id::{self, ImportId};
 use crate::framework::lifecycle::already_exists;
+use crate::framework::refresh::ListedKey;
 use crate::framework::schema::timeouts_attribute;
 use crate::framework::validators::{is_domain_name, is_guid, object_name, one_of, size_at_least};
 use crate::framework::{
@@ -378,6 +379,44 @@ impl crate::framework::TypedResource for OrganizationRelationship {
         };
         let read = OrgRel::from_exchange(&found);
         Ok(Some(keep_spellings(ctx, &state, read).await.context(what)?))
+    }
+
+    /// `Get-OrganizationRelationship` without an identity answers every relationship as the
+    /// Get of one answers it: one call refreshes them all.
+    async fn list_for_reads(
+        &self,
+        ctx: &Ctx,
+        _: &'static str,
+    ) -> Result<Option<Vec<(String, Json)>>, Diagnostics> {
+        let all = run(
+            ctx,
+            &Cmdlet::new("Get-OrganizationRelationship").needs(api::EXO),
+        )
+        .await
+        .context(|| "listing the organization relationships".into())?;
+        Ok(Some(
+            all.into_iter()
+                .filter_map(|o| Some((o.get("Guid")?.as_str()?.to_string(), o)))
+                .collect(),
+        ))
+    }
+
+    /// By Guid; a relationship just imported (by name) has none yet and is read directly.
+    fn listed_key(&self, state: &OrgRel) -> Option<ListedKey> {
+        state.id.as_deref().map(ListedKey::whole)
+    }
+
+    async fn read_listed(
+        &self,
+        ctx: &Ctx,
+        state: OrgRel,
+        found: &Json,
+    ) -> Result<Option<OrgRel>, Diagnostics> {
+        let name = &state.name;
+        let read = OrgRel::from_exchange(found);
+        Ok(Some(keep_spellings(ctx, &state, read).await.context(
+            || format!("reading the organization relationship {name:?}"),
+        )?))
     }
 
     async fn update(&self, ctx: &Ctx, old: OrgRel, new: OrgRel) -> Result<OrgRel, ApplyError> {

@@ -194,6 +194,56 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_refresh_from_the_listing_equals_the_direct_read() {
+        let to = outbound(
+            "11111111-1111-4111-8111-111111111111",
+            "To Fabrikam",
+            "Partner",
+            false,
+        );
+        let r = PartnerConnector;
+        let ctx = |m| Ctx::for_tests(m, Duration::from_secs(30));
+        // Each direction by its own Get without an identity, under the default filters.
+        for (import_id, object) in [
+            ("inbound/From Contoso", stored_inbound()),
+            ("outbound/To Fabrikam", to.clone()),
+        ] {
+            let listing = || MockTransport::new(vec![answer(json!([object.clone()]))]);
+            let imported = crate::framework::lifecycle::import(
+                &r,
+                &crate::framework::ImportCtx::default(),
+                import_id,
+            )
+            .unwrap();
+            assert_eq!(r.listed_key(&imported).unwrap(), None, "no Guid yet");
+            let get = || MockTransport::new(vec![answer(json!([object.clone()]))]);
+            let state = read_back(&r, &ctx(get()), &imported).await;
+            let (listed, direct) = crate::framework::refresh::listed_and_direct(
+                &r,
+                &ctx(listing()),
+                &ctx(get()),
+                &state,
+            )
+            .await;
+            assert_eq!(listed, direct, "{import_id}");
+        }
+        for (part, cmdlet) in [
+            ("inbound", "Get-InboundConnector"),
+            ("outbound", "Get-OutboundConnector"),
+        ] {
+            let m = MockTransport::new(vec![answer(json!([]))]);
+            Resource::list_for_reads(&r, &ctx(m.clone()), part)
+                .await
+                .unwrap();
+            m.assert_done();
+            assert_eq!(
+                m.bodies()[0].as_ref().unwrap()["CmdletInput"],
+                json!({"CmdletName": cmdlet, "Parameters": {}})
+            );
+        }
+    }
+
+    #[tokio::test]
     async fn a_name_held_twice_in_one_direction_is_skipped() {
         let mut twin = stored_inbound();
         twin["Guid"] = json!("44444444-4444-4444-8444-444444444444");
