@@ -5,8 +5,9 @@ provider speaks, as a compact text file the tests read (tests/data/graph-v1.0-su
 Usage: scripts/extract-graph-metadata.py <cleanMetadata.xml> > acceptance-tests/tests/data/graph-v1.0-subset.txt
 
 Input: microsoftgraph/msgraph-metadata, clean_v10_metadata/cleanMetadata.xml.
-The subset: the root types below, every complex and enum type their properties reach, the
-complex types derived from those, and the actions bound to the roots. Navigation properties
+The subset: the root types below and the types of their bound actions' parameters, every
+complex and enum type their properties reach, the complex types derived from those, and the
+actions bound to the roots. Navigation properties
 are listed with their target type but not followed (unless the target is a root).
 
 Format (one item a line, two-space indent for members):
@@ -90,7 +91,13 @@ def main(path):
         out += [c for c in el if c.tag in (E + "Property", E + "NavigationProperty")]
         return out
 
-    wanted, order, queue = set(), [], list(ROOTS)
+    # The roots, and the types of their bound actions' parameters (e.g. restart's criteria).
+    queue = list(ROOTS)
+    for a in schema.iter(E + "Action"):
+        params = [p for p in a if p.tag == E + "Parameter"]
+        if a.get("IsBound") == "true" and params and local(params[0].get("Type")) in ROOTS:
+            queue += [element(p.get("Type")) for p in params[1:]]
+    wanted, order = set(), []
     while queue:
         name = queue.pop(0)
         if name in wanted or name not in types:

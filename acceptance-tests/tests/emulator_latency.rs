@@ -70,7 +70,7 @@ async fn each_api_waits_its_own_latency_set_through_the_control_api() {
             .json::<Value>()
             .await
             .unwrap(),
-        json!({"graph_ms": 0, "exchange_ms": 0}),
+        json!({"graph_ms": 0, "exchange_ms": 0, "teams_ms": 0}),
         "none by default"
     );
 

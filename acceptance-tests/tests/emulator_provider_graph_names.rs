@@ -41,10 +41,12 @@ const GRAPH_RESOURCES: &[(&str, &[&str])] = &[
     ),
 ];
 
-/// The property names and action parameter names of `roots` and every type they reach.
+/// The property names and action parameter names of `roots` and every type they reach,
+/// action parameters' types included (a restart's `criteria` names `resetScope`).
 fn names_reachable<'a>(meta: &'a Meta, roots: &[&str]) -> BTreeSet<&'a str> {
     let mut seen = BTreeSet::new();
     let mut queue: Vec<String> = roots.iter().map(|r| r.to_string()).collect();
+    queue.extend(meta.actions.values().flatten().map(|p| p.ty.clone()));
     let mut names = BTreeSet::new();
     while let Some(t) = queue.pop() {
         let Some((name, m)) = meta.types.get_key_value(t.as_str()) else {
