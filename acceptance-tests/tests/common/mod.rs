@@ -9,6 +9,7 @@ pub mod ca_block_external_members;
 pub mod cross_tenant_access_default;
 pub mod cross_tenant_access_partner;
 pub mod grpc;
+pub mod module;
 pub mod mto_membership;
 pub mod organization_relationship;
 pub mod partner_connector;

@@ -3,7 +3,9 @@
 //! is imported, and the HCL of the two-tenant flow.
 
 use super::{q, Acc, ResourceType, Steps, PARTNER};
-use coexistence_acceptance::emulator::graph::xts::{add_group, add_user, app_path, sp_path};
+use coexistence_acceptance::emulator::graph::xts::{
+    add_group, add_user, app_path, job_path, schema_path, secrets_path, sp_path,
+};
 use serde_json::Value;
 
 pub const XTS_TYPE: &str = coexistence::resources::xts_job::TYPE_NAME;
@@ -179,4 +181,38 @@ impl Job {
     pub fn hcl(&self, acc: &Acc) -> String {
         flow(acc, Partners::default(), &self.body())
     }
+}
+
+/// The job's state in Terraform and its objects in the emulator: (state, job, schema, secrets).
+pub async fn remote(acc: &Acc) -> (Value, Value, Value, Value) {
+    let s = acc.tf.resource(XTS_ADDR).await;
+    let (sp, job) = (
+        s["service_principal_id"].as_str().unwrap().to_string(),
+        s["job_id"].as_str().unwrap().to_string(),
+    );
+    let home = &acc.home.tenant_id;
+    let get = |p: &str| {
+        acc.emu
+            .object(home, p)
+            .unwrap_or_else(|| panic!("no {p} in the emulator"))
+    };
+    let (j, sc, se) = (
+        get(&job_path(&sp, &job)),
+        get(&schema_path(&sp, &job)),
+        get(&secrets_path(&sp)),
+    );
+    (s, j, sc, se)
+}
+
+/// The principals assigned to the service principal `sp`, sorted.
+pub fn assigned(acc: &Acc, sp: &str) -> Vec<String> {
+    let mut v: Vec<String> = acc
+        .emu
+        .objects(&acc.home.tenant_id)
+        .into_iter()
+        .filter(|(p, _)| p.starts_with(&format!("{}/appRoleAssignedTo/", sp_path(sp))))
+        .map(|(_, a)| a["principalId"].as_str().unwrap_or_default().to_string())
+        .collect();
+    v.sort();
+    v
 }
