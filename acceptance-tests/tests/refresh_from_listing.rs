@@ -160,3 +160,121 @@ async fn fifty_partners_refresh_from_one_listing_and_stay_exact() {
     assert!(acc.emu.object(&home, &partner_path(deleted)).is_some());
     acc.tf.plan_expect_empty().await;
 }
+
+/// What a module called once per pair reads on every plan, in one provider process: the
+/// same tenant lookup and mail routing per call, and a `check`-style partner data source per
+/// pair. The lookup and the routing are read once per configuration (this provider never
+/// writes them); the partner data sources are answered from the partner listing the refresh
+/// already made, except a partner the listing lacks, read directly. An apply's data source
+/// that depends on a partner just written sees the write.
+#[tokio::test(flavor = "multi_thread")]
+async fn data_sources_read_per_pair_cost_one_read_per_process() {
+    const PAIRS: usize = 10;
+    let acc = Acc::start().await;
+    let tenants: Vec<String> = partner_tenants().into_iter().take(3).collect();
+    let absent = uuid::Uuid::new_v4().to_string();
+    let list = tenants
+        .iter()
+        .map(|t| format!("\"{t}\""))
+        .collect::<Vec<_>>()
+        .join(", ");
+    acc.config(&format!(
+        r#"
+locals {{
+  pairs    = toset([for i in range({PAIRS}) : tostring(i)])
+  partners = toset([{list}])
+}}
+
+resource "{PARTNER_TYPE}" "p" {{
+  for_each      = local.partners
+  tenant_id     = each.key
+  inbound_trust = {{ mfa_accepted = true, compliant_device_accepted = false, hybrid_joined_device_accepted = false }}
+}}
+
+data "coexistence_tenant" "hub" {{
+  for_each    = local.pairs
+  domain_name = "{domain}"
+}}
+
+data "coexistence_mail_routing" "hub" {{
+  for_each = local.pairs
+}}
+
+data "{PARTNER_TYPE}" "live" {{
+  for_each  = {PARTNER_TYPE}.p
+  tenant_id = each.value.tenant_id
+}}
+
+data "{PARTNER_TYPE}" "absent" {{
+  tenant_id = "{absent}"
+}}
+
+output "live" {{
+  value = {{ for k, d in data.{PARTNER_TYPE}.live : k => [d.exists, d.inbound_trust.mfa_accepted] }}
+}}
+output "absent" {{
+  value = data.{PARTNER_TYPE}.absent.exists
+}}
+output "hub" {{
+  value = distinct([for d in data.coexistence_tenant.hub : d.tenant_id])
+}}
+output "routing" {{
+  value = length(distinct([for d in data.coexistence_mail_routing.hub : d.initial_domain_mx]))
+}}
+"#,
+        domain = acc.home.default_domain,
+    ));
+    acc.tf.apply_no_plan_check().await;
+    // Read at apply, after the partners were created: the creates dropped the listing.
+    let live = acc.tf.output("live").await;
+    for t in &tenants {
+        assert_eq!(live[t], json!([true, true]), "{live:#}");
+    }
+    assert_eq!(acc.tf.output("absent").await, json!(false));
+    assert_eq!(acc.tf.output("hub").await, json!([acc.home.tenant_id]));
+    assert_eq!(acc.tf.output("routing").await, json!(1));
+
+    acc.emu.clear_requests();
+    acc.tf.plan_expect_empty().await;
+    let log = acc.emu.requests();
+    let count = |f: &dyn Fn(&str) -> bool| log.iter().filter(|r| f(&r.path)).count();
+    assert_eq!(
+        count(&|p| p.contains("findTenantInformationBy")),
+        1,
+        "{PAIRS} lookups of one domain: one request"
+    );
+    let first_pages = log
+        .iter()
+        .filter(|r| {
+            r.path == "/v1.0/domains" && r.query.as_deref().is_none_or(|q| !q.contains("skiptoken"))
+        })
+        .count();
+    assert_eq!(first_pages, 1, "{PAIRS} routings: one listing: {log:#?}");
+    let records = count(&|p| p.ends_with("/serviceConfigurationRecords"));
+    let distinct_records = log
+        .iter()
+        .filter(|r| r.path.ends_with("/serviceConfigurationRecords"))
+        .map(|r| r.path.clone())
+        .collect::<std::collections::BTreeSet<_>>()
+        .len();
+    assert!(
+        records > 0 && records == distinct_records,
+        "each domain's records once: {log:#?}"
+    );
+    let mut calls = partner_requests(&acc);
+    calls.sort();
+    let mut want = vec![
+        "GET /v1.0/policies/crossTenantAccessPolicy/partners?$expand=identitySynchronization"
+            .to_string(),
+        format!(
+            "GET /v1.0{}?$expand=identitySynchronization",
+            partner_path(&absent)
+        ),
+    ];
+    want.sort();
+    assert_eq!(
+        calls,
+        want,
+        "the partners' refreshes and their data sources share one listing; only the partner it lacks is read directly"
+    );
+}

@@ -118,22 +118,36 @@ fn data_source_deadline(type_name: &str, cancel: &CancellationToken) -> Deadline
 
 /// ReadDataSource, as a resource's read: under the data source's described deadline, with the
 /// warnings the API gave. The value read (`None` on failure) and every diagnostic, errors first.
+/// A data source may answer from `listings` ([`Ctx::listed`]), and one whose objects the
+/// provider never writes is read once per configuration ([`Listings::once`]).
 pub async fn read_data_source(
     ds: &dyn DataSource,
     clients: &Arc<Clients>,
+    listings: &Arc<Listings>,
     cancel: &CancellationToken,
     config: &Value,
 ) -> (Option<Value>, Diagnostics) {
     let ctx = Ctx::new(
         clients.clone(),
         data_source_deadline(ds.type_name(), cancel),
-    );
-    let (value, mut diags) = match ds.read(&ctx, config).await {
-        Ok(v) => (Some(v), Diagnostics::new()),
-        Err(d) => (None, d),
+    )
+    .with_listings(listings.clone());
+    let read = || async {
+        let value = ds.read(&ctx, config).await?;
+        Ok((value, ctx.take_warnings()))
     };
-    diags.extend(ctx.take_warnings());
-    (value, diags)
+    let read = if ds.never_written() {
+        listings.once(ds.type_name(), config, read).await
+    } else {
+        read().await
+    };
+    match read {
+        Ok((value, warnings)) => (Some(value), warnings),
+        Err(mut diags) => {
+            diags.extend(ctx.take_warnings());
+            (None, diags)
+        }
+    }
 }
 
 /// "Already exists" is the one create failure users can always fix the same way: import it.
@@ -475,8 +489,14 @@ mod tests {
         let clients = Arc::new(Clients::for_tests(
             crate::clients::http::mock::MockTransport::new(vec![]),
         ));
-        let (v, d) =
-            read_data_source(&Slow, &clients, &CancellationToken::new(), &Value::Null).await;
+        let (v, d) = read_data_source(
+            &Slow,
+            &clients,
+            &Arc::default(),
+            &CancellationToken::new(),
+            &Value::Null,
+        )
+        .await;
         assert!(v.is_none());
         assert_eq!(d.0.len(), 2, "{d}");
         assert_eq!(

@@ -14,12 +14,20 @@
 //! - a listing that fails (or is still running when a read's deadline comes) leaves the reads
 //!   direct, each under its own deadline.
 //!
+//! A data source reading an object of a resource type (the partner configuration a `check`
+//! block watches) may be answered from that type's listing too, by the same rules
+//! ([`Ctx::listed`]). A data source whose objects this provider never writes
+//! ([`super::DataSource::never_written`]: a tenant's directory facts, its domains) is read once
+//! per distinct configuration ([`Listings::once`]).
+//!
 //! [`Listings`] is held per configured provider instance (next to its clients), so two
-//! provider instances signed in to two tenants never share a listing.
+//! provider instances signed in to two tenants never share a listing or a data source's read.
 
 use super::resource::{Ctx, Resource};
+use super::{Diagnostics, Value};
 use serde_json::Value as Json;
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
@@ -49,10 +57,15 @@ impl ListedKey {
 /// A listing being made or made: `None` once made when the type's listing failed.
 type Slot = Arc<OnceCell<Option<Arc<Listed>>>>;
 
-/// The listings of one provider instance, per resource type.
+/// A data source's read, made or being made: its value and the warnings it gave.
+type Once = Arc<OnceCell<(Value, Diagnostics)>>;
+
+/// What the reads of one provider instance share: the listings per resource type, and the
+/// reads of data sources whose objects it never writes, per type and configuration.
 #[derive(Default)]
 pub struct Listings {
     slots: Mutex<HashMap<(&'static str, &'static str), Slot>>,
+    reads: Mutex<HashMap<(&'static str, String), Once>>,
 }
 
 impl Listings {
@@ -118,19 +131,56 @@ impl Listings {
         &self,
         res: &dyn Resource,
         ctx: &Ctx,
-        state: &super::Value,
-    ) -> Option<Result<Option<super::Value>, super::Diagnostics>> {
-        let (part, key) = match res.listed_key(state) {
-            Ok(Some(k)) => (k.part, k.key.to_lowercase()),
-            _ => return None,
-        };
-        let listed = self.get(res, ctx, part).await?;
+        state: &Value,
+    ) -> Option<Result<Option<Value>, Diagnostics>> {
+        let at = res.listed_key(state).ok().flatten()?;
+        let found = self.find(res, ctx, &at).await?;
+        Some(res.read_listed(ctx, state, &found).await)
+    }
+
+    /// The object at `at` in `res`'s listing (made on the first call, as [`Listings::read`]);
+    /// `None` when there is no listing or the object is not in it.
+    pub async fn find(&self, res: &dyn Resource, ctx: &Ctx, at: &ListedKey) -> Option<Json> {
+        let key = at.key.to_lowercase();
+        let listed = self.get(res, ctx, at.part).await?;
         let Some(found) = listed.get(&key) else {
             tracing::debug!(resource = res.type_name(), key = %key, "not in the listing: read directly");
             return None;
         };
         tracing::debug!(resource = res.type_name(), key = %key, "read answered from the listing");
-        Some(res.read_listed(ctx, state, found).await)
+        Some(found.clone())
+    }
+
+    /// `read` (a data source's, giving its value and warnings) once per `type_name` and
+    /// `config` in this provider instance: concurrent callers wait for the same read, later
+    /// ones get its answer. A failed read is not kept: the next caller reads again. Callers
+    /// wait without a timer of their own: the read runs under the deadline of the caller that
+    /// started it, which began no later than theirs and is as long (data sources share one
+    /// timeout), and if that caller gives up (stop, deadline), a waiting caller reads itself.
+    pub async fn once<F, Fut>(
+        &self,
+        type_name: &'static str,
+        config: &Value,
+        read: F,
+    ) -> Result<(Value, Diagnostics), Diagnostics>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<(Value, Diagnostics), Diagnostics>>,
+    {
+        let cell = {
+            let mut reads = self.reads.lock().unwrap_or_else(|e| e.into_inner());
+            reads
+                .entry((type_name, format!("{config:?}")))
+                .or_default()
+                .clone()
+        };
+        if cell.initialized() {
+            tracing::debug!(
+                data_source = type_name,
+                "answered by this process's earlier read of the same configuration"
+            );
+        }
+        cell.get_or_try_init(read).await.cloned()
     }
 }
 
@@ -141,8 +191,8 @@ pub async fn listed_and_direct(
     r: &dyn Resource,
     list_ctx: &Ctx,
     read_ctx: &Ctx,
-    state: &super::Value,
-) -> (super::Value, super::Value) {
+    state: &Value,
+) -> (Value, Value) {
     let at = r
         .listed_key(state)
         .expect("the state decodes")

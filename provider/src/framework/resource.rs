@@ -7,7 +7,7 @@ use super::diag::{Diagnostic, Diagnostics};
 use super::listing::{ListOptions, Listing};
 use super::plan::{ModifyPlan, PlanRequest};
 use super::private::Private;
-use super::refresh::ListedKey;
+use super::refresh::{ListedKey, Listings};
 use super::schema::Schema;
 use super::value::Value;
 use crate::clients::{Clients, Deadline, Permission};
@@ -26,6 +26,10 @@ pub struct Ctx {
     /// Warnings the API gave on a successful call (Exchange's `@adminapi.warnings`): the
     /// framework shows them with the operation's result, whatever it returns.
     warnings: Mutex<Diagnostics>,
+    /// The provider instance's listings for reads, when this operation may be answered from
+    /// one ([`Ctx::listed`]): a data source's read. Never set for a resource's operations: the
+    /// framework answers their refresh itself, and a read after a write must go direct.
+    listings: Option<Arc<Listings>>,
 }
 
 impl Ctx {
@@ -36,6 +40,7 @@ impl Ctx {
             deadline,
             private: Private::default(),
             warnings: Mutex::new(Diagnostics::new()),
+            listings: None,
         }
     }
 
@@ -56,6 +61,21 @@ impl Ctx {
     pub fn with_private(mut self, private: Private) -> Ctx {
         self.private = private;
         self
+    }
+
+    /// Lets [`Ctx::listed`] answer from `listings` (a data source's read).
+    pub fn with_listings(mut self, listings: Arc<Listings>) -> Ctx {
+        self.listings = Some(listings);
+        self
+    }
+
+    /// The object at `key` in `res`'s listing for reads (made once per provider instance, see
+    /// [`super::refresh`]), for a data source that reads an object of a resource type (the
+    /// partner configuration a `check` block watches): `None` when it must read directly (no
+    /// listings in this context, the type offers none, the listing failed, or the key is not
+    /// in it: only a direct read decides an object is missing).
+    pub async fn listed(&self, res: &dyn Resource, key: &ListedKey) -> Option<Json> {
+        self.listings.as_ref()?.find(res, self, key).await
     }
 
     /// A context for unit tests: [`Clients::for_tests`] over `transport` (usually a scripted
@@ -247,6 +267,14 @@ pub trait DataSource: Send + Sync {
     fn schema(&self) -> Schema;
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
     async fn read(&self, ctx: &Ctx, config: &Value) -> Result<Value, Diagnostics>;
+    /// Whether this provider never writes what the data source reads (a tenant's directory
+    /// facts, its domains' DNS records). Then one read per distinct configuration answers
+    /// every read of it in the provider instance (one Terraform command): a module called for
+    /// twenty pairs reads its hub's facts once, not twenty times. Default `false`: each read
+    /// goes to the API, as it must for objects a resource of this provider may change.
+    fn never_written(&self) -> bool {
+        false
+    }
     /// As [`Resource::permissions`].
     fn permissions(&self) -> &'static [(&'static str, Permission)];
     /// As [`Resource::model_mismatches`].

@@ -387,9 +387,14 @@ impl Provider for ProviderServer {
         let mut state = None;
         match (convert::decode(req.config.as_ref(), &e.ty), self.clients()) {
             (Ok(config), Ok(clients)) => {
-                let (read, read_diags) =
-                    lifecycle::read_data_source(e.imp.as_ref(), &clients, &self.stop, &config)
-                        .await;
+                let (read, read_diags) = lifecycle::read_data_source(
+                    e.imp.as_ref(),
+                    &clients,
+                    &self.listings(),
+                    &self.stop,
+                    &config,
+                )
+                .await;
                 if let Some(v) = read {
                     state = encode_or(&v, &e.ty, &mut diags);
                 }

@@ -43,7 +43,7 @@ fn schema() -> Schema {
         Attribute::list_of("mx", mx).computed().description("The MX records Exchange Online publishes for the domain (service configuration records of type MX for the `Email` service), by preference then host. Empty for an unverified domain or one without `Email`."),
     ];
     Schema::new(
-        "Reads the domains of the provider's own tenant and the mail exchanger (MX host) Exchange Online publishes for each, as Microsoft Graph's service configuration records give them. Use it for the smart host of an outbound connector toward this tenant: the host is the service's, not one derived from the domain name (an initial domain's MX is `<name>.mail.protection.outlook.com`, not `<name>-onmicrosoft-com...`, and newer domains are served from `*.mx.microsoft`). It reads the tenant its provider block signs in to: read each tenant with its own provider. A data source of its own rather than attributes of `coexistence_tenant`, because Graph lists a tenant's domains only to that tenant (and needs `Domain.Read.All`), while `coexistence_tenant` looks up any tenant.",
+        "Reads the domains of the provider's own tenant and the mail exchanger (MX host) Exchange Online publishes for each, as Microsoft Graph's service configuration records give them. Use it for the smart host of an outbound connector toward this tenant: the host is the service's, not one derived from the domain name (an initial domain's MX is `<name>.mail.protection.outlook.com`, not `<name>-onmicrosoft-com...`, and newer domains are served from `*.mx.microsoft`). It reads the tenant its provider block signs in to: read each tenant with its own provider. A data source of its own rather than attributes of `coexistence_tenant`, because Graph lists a tenant's domains only to that tenant (and needs `Domain.Read.All`), while `coexistence_tenant` looks up any tenant. Read once per Terraform command and provider block: every instance of it (a module called once per tenant pair) shares that read.",
         vec![
             Attribute::string("id").computed().description("The tenant's initial domain (a tenant has exactly one)."),
             Attribute::list_of("domains", domain).computed().description("Every domain of the tenant, sorted by name."),
@@ -235,6 +235,11 @@ impl DataSource for MailRouting {
             .try_collect()
             .await?;
         typed::to_value(&schema(), &MailRoutingModel::from_domains(domains))
+    }
+
+    /// The tenant's domains and their DNS records: nothing this provider writes.
+    fn never_written(&self) -> bool {
+        true
     }
 
     fn permissions(&self) -> &'static [(&'static str, Permission)] {

@@ -18,7 +18,7 @@ pub const LOOKUP: Permission = Permission::graph(&["CrossTenantInformation.ReadB
 
 fn schema() -> Schema {
     Schema::new(
-        "Looks up a Microsoft Entra tenant by one of its domain names or by its tenant ID. Any tenant can be looked up, not only partners already configured.",
+        "Looks up a Microsoft Entra tenant by one of its domain names or by its tenant ID. Any tenant can be looked up, not only partners already configured. Each tenant is looked up once per Terraform command and provider block, however many instances name it (a module called once per tenant pair).",
         vec![
             Attribute::string("id").computed().description("The tenant ID."),
             Attribute::string("domain_name")
@@ -129,6 +129,11 @@ impl DataSource for Tenant {
         let s = schema();
         let config: TenantModel = typed::from_value(&s, config)?;
         typed::to_value(&s, &TenantModel::found(&config, info))
+    }
+
+    /// A tenant's ID, name and default domain: nothing this provider writes.
+    fn never_written(&self) -> bool {
+        true
     }
 
     fn permissions(&self) -> &'static [(&'static str, Permission)] {

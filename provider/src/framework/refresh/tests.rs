@@ -322,3 +322,108 @@ async fn two_provider_instances_never_share_a_listing() {
     assert_eq!(size(&refresh(&other, &lo, "a").await), size(&state("a", 9)));
     assert_eq!(home.counts().0 + other.counts().0, 2);
 }
+
+/// A data source counting its reads; `never_written` as given, `fail` fails the next read.
+#[derive(Default)]
+struct Facts {
+    never_written: bool,
+    reads: AtomicUsize,
+    fail: std::sync::atomic::AtomicBool,
+}
+
+#[async_trait]
+impl crate::framework::DataSource for Facts {
+    fn type_name(&self) -> &'static str {
+        "coexistence_facts"
+    }
+    fn schema(&self) -> Schema {
+        Schema::new("d", vec![])
+    }
+    async fn read(&self, ctx: &Ctx, config: &Value) -> Result<Value, Diagnostics> {
+        let n = self.reads.fetch_add(1, Ordering::SeqCst) + 1;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        if self.fail.swap(false, Ordering::SeqCst) {
+            return Err(Diagnostic::error("throttled", "429 past every retry").into());
+        }
+        ctx.warn(Diagnostic::warning("from the API", "a warning"));
+        Ok(Value::object([
+            ("asked", config.clone()),
+            ("read", Value::string(n.to_string())),
+        ]))
+    }
+    fn never_written(&self) -> bool {
+        self.never_written
+    }
+    fn permissions(&self) -> &'static [(&'static str, crate::clients::Permission)] {
+        &[]
+    }
+    fn model_mismatches(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+async fn read_facts(ds: &Facts, l: &Arc<Listings>, config: &str) -> (Option<Value>, Diagnostics) {
+    lifecycle::read_data_source(
+        ds,
+        &clients(),
+        l,
+        &CancellationToken::new(),
+        &Value::string(config),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_never_written_data_source_is_read_once_per_configuration() {
+    let ds = Facts {
+        never_written: true,
+        ..Facts::default()
+    };
+    let l = Arc::new(Listings::default());
+    let (a1, a2, b) = tokio::join!(
+        read_facts(&ds, &l, "hub"),
+        read_facts(&ds, &l, "hub"),
+        read_facts(&ds, &l, "subsidiary")
+    );
+    let a3 = read_facts(&ds, &l, "hub").await;
+    assert_eq!(
+        ds.reads.load(Ordering::SeqCst),
+        2,
+        "one read per configuration"
+    );
+    for (v, d) in [&a1, &a2, &a3] {
+        assert_eq!(
+            v, &a1.0,
+            "every read of one configuration has the one answer"
+        );
+        assert_eq!(d.0.len(), 1, "its warning is shown with each: {d}");
+    }
+    assert_eq!(b.0.unwrap().get("asked"), &Value::string("subsidiary"));
+    // Another provider instance (another tenant, or a new configuration) reads for itself.
+    read_facts(&ds, &Arc::default(), "hub").await;
+    assert_eq!(ds.reads.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn a_failed_read_is_not_kept_and_other_data_sources_always_read() {
+    let ds = Facts {
+        never_written: true,
+        ..Facts::default()
+    };
+    ds.fail.store(true, Ordering::SeqCst);
+    let l = Arc::new(Listings::default());
+    let (v, d) = read_facts(&ds, &l, "hub").await;
+    assert!(v.is_none() && d.has_errors(), "{d}");
+    let (v, _) = read_facts(&ds, &l, "hub").await;
+    assert!(v.is_some(), "read again after a failure");
+    assert_eq!(ds.reads.load(Ordering::SeqCst), 2);
+
+    let live = Facts::default();
+    read_facts(&live, &l, "hub").await;
+    read_facts(&live, &l, "hub").await;
+    assert_eq!(
+        live.reads.load(Ordering::SeqCst),
+        2,
+        "each read goes to the API"
+    );
+}

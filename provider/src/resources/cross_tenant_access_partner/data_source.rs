@@ -4,8 +4,9 @@
 //! which must see the live object rather than the planned one.
 
 use super::model::Partner;
-use super::{api, read_partner, schema as resource_schema};
+use super::{api, read_partner, schema as resource_schema, split_listed, CrossTenantAccessPartner};
 use crate::clients::Permission;
+use crate::framework::refresh::ListedKey;
 use crate::framework::validators::guid;
 use crate::framework::{Attribute, Ctx, DataSource, Diagnostics, Schema, Value};
 use async_trait::async_trait;
@@ -49,8 +50,17 @@ impl DataSource for PartnerDataSource {
             .as_str()
             .unwrap_or_default()
             .to_string();
-        let dl = &ctx.deadline;
-        let Some((partner, sync)) = read_partner(&ctx.clients.graph, dl, &id).await? else {
+        // The resource's listing answers when it holds the partner (a `check` block per pair
+        // of a hub reads many partners of one tenant); otherwise, and for a partner the
+        // listing misses, the direct read decides.
+        let found = match ctx
+            .listed(&CrossTenantAccessPartner, &ListedKey::whole(&id))
+            .await
+        {
+            Some(listed) => Some(split_listed(&listed)),
+            None => read_partner(&ctx.clients.graph, &ctx.deadline, &id).await?,
+        };
+        let Some((partner, sync)) = found else {
             let mut v = Value::null_object(&schema().ty());
             v.set_attr("tenant_id", Value::string(id.clone()));
             v.set_attr("id", Value::string(id.to_ascii_lowercase()));

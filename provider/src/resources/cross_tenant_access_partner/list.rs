@@ -246,6 +246,71 @@ mod tests {
         }
     }
 
+    /// The data source a `check` block reads answers from the resource's listing: one
+    /// request for every partner the listing holds, each equal to the data source's direct
+    /// read; a partner the listing misses is read directly, and only that read says it is
+    /// missing.
+    #[tokio::test]
+    async fn the_data_source_answers_from_the_listing_as_its_direct_read() {
+        use crate::framework::lifecycle::read_data_source;
+        use crate::framework::refresh::Listings;
+        use crate::framework::Value;
+        use tokio_util::sync::CancellationToken;
+        let sync = json!({"tenantId": T, "userSyncInbound": {"isSyncAllowed": true}});
+        async fn read(
+            m: std::sync::Arc<MockTransport>,
+            l: std::sync::Arc<Listings>,
+            t: String,
+        ) -> Value {
+            let clients = std::sync::Arc::new(crate::clients::Clients::for_tests(m));
+            let config = Value::object([("tenant_id", Value::string(t))]);
+            let ds = super::super::data_source::PartnerDataSource;
+            let (v, d) =
+                read_data_source(&ds, &clients, &l, &CancellationToken::new(), &config).await;
+            assert!(d.is_empty(), "{d}");
+            v.unwrap()
+        }
+        let m = MockTransport::new(vec![
+            answer(
+                expanded(),
+                200,
+                Some(
+                    json!({"value": [partner(THIRD, false, json!(null)), partner(T, false, sync.clone())]}),
+                ),
+            ),
+            answer(super::api::get_partner_with_sync("absent"), 404, None),
+        ]);
+        let shared = std::sync::Arc::new(Listings::default());
+        let (t, third) = tokio::join!(
+            read(m.clone(), shared.clone(), T.to_uppercase()),
+            read(m.clone(), shared.clone(), THIRD.to_string())
+        );
+        let absent = read(m.clone(), shared, "absent".into()).await;
+        m.assert_done();
+        assert_eq!(absent.get("exists"), &Value::Bool(false));
+        assert_eq!(t.get("exists"), &Value::Bool(true));
+        assert_eq!(t.get("tenant_id").as_str(), Some(T.to_uppercase().as_str()));
+        for (tenant, sync, listed) in [
+            (T.to_uppercase(), sync, t),
+            (THIRD.into(), json!(null), third),
+        ] {
+            let direct = MockTransport::new(vec![answer(
+                super::api::get_partner_with_sync(&tenant),
+                200,
+                Some(partner(&tenant.to_lowercase(), false, sync)),
+            )]);
+            // Without listings in its context, the data source reads directly.
+            let direct = crate::framework::DataSource::read(
+                &super::super::data_source::PartnerDataSource,
+                &ctx(direct),
+                &Value::object([("tenant_id", Value::string(tenant.clone()))]),
+            )
+            .await
+            .unwrap();
+            assert_eq!(listed, direct, "{tenant}");
+        }
+    }
+
     #[tokio::test]
     async fn a_refused_expansion_reads_the_policies_one_by_one() {
         let m = MockTransport::new(vec![

@@ -127,6 +127,17 @@ fn same_partner(sent: &Partner, found: &serde_json::Value) -> bool {
 /// The partner and its identity synchronization policy (`None`: no policy), or `None` when the
 /// partner does not exist. One GET with `$expand` (see [`api::get_partner_with_sync`]); two
 /// GETs only when the service refuses the expansion (400) or answers without it.
+/// A partner as [`CrossTenantAccessPartner::list_for_reads`] holds it, split as
+/// [`read_partner`] returns it: the partner without its expanded policy, and the policy apart.
+fn split_listed(found: &Json) -> (Json, Option<Json>) {
+    let mut partner = found.clone();
+    let sync = partner
+        .as_object_mut()
+        .and_then(|m| m.remove("identitySynchronization"))
+        .filter(|s| !s.is_null());
+    (partner, sync)
+}
+
 async fn read_partner(
     g: &GraphClient,
     dl: &Deadline,
@@ -259,12 +270,7 @@ impl crate::framework::TypedResource for CrossTenantAccessPartner {
         _: Partner,
         found: &Json,
     ) -> Result<Option<Partner>, Diagnostics> {
-        // As the read: the partner without its expanded policy, and the policy apart.
-        let mut partner = found.clone();
-        let sync = partner
-            .as_object_mut()
-            .and_then(|m| m.remove("identitySynchronization"))
-            .filter(|s| !s.is_null());
+        let (partner, sync) = split_listed(found);
         Ok(Some(Partner::from_graph(&partner, sync.as_ref()).with_id()))
     }
 

@@ -92,6 +92,51 @@ async fn read_takes_four_gets_and_reflects_every_attribute() {
     assert_eq!(got.get("status"), &Value::string("NotRun"));
 }
 
+/// The four GETs are sent at once: a read takes one round trip, not four (each answer here
+/// takes a second).
+#[tokio::test(start_paused = true)]
+async fn the_reads_four_gets_take_one_round_trip() {
+    let slow = |mut s: crate::clients::http::mock::Step| {
+        s.behaviour = crate::clients::http::mock::Behaviour::Delay(Duration::from_secs(1));
+        s
+    };
+    let m = MockTransport::new(vec![
+        slow(answer(
+            api::get_service_principal_with_assignments(SP),
+            200,
+            Some(
+                json!({"id": SP, "appId": "app-id-1", "displayName": "Sync", "applicationTemplateId": api::TEMPLATE_ID, "appRoleAssignedTo": []}),
+            ),
+        )),
+        slow(answer(
+            api::list_jobs(SP),
+            200,
+            Some(json!({"value": [job("Active")]})),
+        )),
+        slow(answer(
+            api::get_secrets(SP),
+            200,
+            Some(secrets("false", None)),
+        )),
+        slow(answer(
+            api::get_schema(SP, "j1"),
+            200,
+            Some(default_schema()),
+        )),
+    ]);
+    let started = tokio::time::Instant::now();
+    XtsJobResource
+        .read(
+            &Ctx::for_tests(m.clone(), Duration::from_secs(30)),
+            &state(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    m.assert_done();
+    assert_eq!(started.elapsed(), Duration::from_secs(1));
+}
+
 /// The target tenant as the service stores it (lowercase): the state's spelling of the same
 /// GUID stays, another tenant replaces it (drift).
 #[tokio::test]
@@ -137,17 +182,24 @@ async fn read_keeps_the_states_spelling_of_the_target_tenant() {
 
 #[tokio::test]
 async fn read_of_a_deleted_configuration_is_gone_and_import_finds_the_application() {
-    let m = MockTransport::new(vec![answer_error(
-        api::get_service_principal_with_assignments(SP),
-        404,
-        "Request_ResourceNotFound",
-        "gone",
-    )]);
+    // The four GETs go at once; with the service principal gone, the others' 404s are not
+    // looked at.
+    let gone = |r| answer_error(r, 404, "Request_ResourceNotFound", "gone");
+    let m = MockTransport::new(vec![
+        gone(api::get_service_principal_with_assignments(SP)),
+        gone(api::list_jobs(SP)),
+        gone(api::get_secrets(SP)),
+        gone(api::get_schema(SP, "j1")),
+    ]);
     assert!(XtsJobResource
-        .read(&Ctx::for_tests(m, Duration::from_secs(30)), &state())
+        .read(
+            &Ctx::for_tests(m.clone(), Duration::from_secs(30)),
+            &state()
+        )
         .await
         .unwrap()
         .is_none());
+    m.assert_done();
 
     let imported =
         crate::framework::lifecycle::import(&XtsJobResource, &ImportCtx::default(), SP).unwrap();

@@ -224,6 +224,19 @@ mod import_by_name_tests {
                     "Request_ResourceNotFound",
                     "gone",
                 ),
+                // Sent with it (the read's GETs go at once), not looked at.
+                crate::clients::http::mock::answer_error(
+                    api::list_jobs(SP),
+                    404,
+                    "Request_ResourceNotFound",
+                    "gone",
+                ),
+                crate::clients::http::mock::answer_error(
+                    api::get_secrets(SP),
+                    404,
+                    "Request_ResourceNotFound",
+                    "gone",
+                ),
             ],
         )
         .await
