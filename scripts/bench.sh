@@ -22,7 +22,9 @@
 # each terraform command, default 5), BENCH_SIZES (default "1 20 100"; Conditional Access stops
 # at 20: one request a second), BENCH_TYPES (default "partner ca orgrel connector xts"; xts =
 # synchronization jobs, Contoso to Fabrikam, on two partner configurations applied once first),
-# BENCH_HUB (subsidiaries of the hub, default 20; 0 = skip), BENCH_HUB_MODULE (the tenant-pair
+# BENCH_HUB (subsidiaries of the hub, default 20; 0 = skip), BENCH_HUB_PARALLELISM (the hub's
+# plan is also timed with this -parallelism, default 30; "" = skip; and always with no emulator
+# latency: where the time goes), BENCH_HUB_MODULE (the tenant-pair
 # module the hub uses, default examples/modules/tenant-pair; a baseline older than the module's
 # resources needs its own commit's module, which this tree's binary also takes), BENCH_LATENCY
 # (default "graph=80ms,exchange=400ms"; "" for none), BENCH_BIN (directory of the binaries,
@@ -339,6 +341,8 @@ def classify(r):
     return "other Graph /" + "/".join(p.split("/")[2:4])
 
 hub = {}  # variant -> [(ms, graph, exchange, token, {type: count})]
+hub_more = {}  # (variant, "-parallelism=N" or "no latency") -> [ms]
+hub_par = os.environ.get("BENCH_HUB_PARALLELISM", "30").strip()
 hub_apply_ms = {}
 if hub_n:
     HUB_DIR = f"{work}/hub"
@@ -468,6 +472,17 @@ locals {
             tok = by.get("token", 0)
             exo = sum(n for c, n in by.items() if c.startswith("Exchange"))
             hub.setdefault(v, []).append((ms, len(recs) - tok - exo, exo, tok, by))
+            # Where the time goes: the same plan with more of Terraform's parallel operations
+            # (it holds one for each read while the read waits on the network), and with no
+            # emulator latency at all (Terraform's own work and the provider's CPU: the floor
+            # no change to requests can go under).
+            if hub_par:
+                hub_more.setdefault((v, f"-parallelism={hub_par}"), []).append(
+                    run_tf(ws, ["plan", "-detailed-exitcode", f"-parallelism={hub_par}"], "no-change", cafile=h_ca))
+            control("POST", "/latency", {"graph_ms": 0, "exchange_ms": 0, "teams_ms": 0}, base=h_url)
+            hub_more.setdefault((v, "no latency"), []).append(
+                run_tf(ws, ["plan", "-detailed-exitcode"], "no-change", cafile=h_ca))
+            control("POST", "/latency", lat, base=h_url)
 
 # ---- report -------------------------------------------------------------------------------
 med = statistics.median
@@ -538,6 +553,24 @@ if hub:
     if "before" in hub:
         P("")
         P(f"after / before: **{med(r[0] for r in hub['before']) / med(r[0] for r in hub['after']):.2f}x** faster.")
+    P("")
+    P("Where the time goes: the same no-op plan of each variant, interleaved with the rows above, "
+      + (f"with `-parallelism={hub_par}` (Terraform holds one of its parallel operations, 10 by default, for each "
+         "read while it waits on the network) and " if hub_par else "")
+      + "with the emulator's latency set to 0 for that plan (Terraform's own work and the provider processes: "
+      "the floor no change to requests can go under).")
+    P("")
+    P("| variant | default | " + " | ".join(k for k in ([f"-parallelism={hub_par}"] if hub_par else []) + ["no latency"]) + " |")
+    P("|---|---|" + "---|" * ((1 if hub_par else 0) + 1))
+    for v in variants:
+        cells = [f"{med(r[0] for r in hub[v]) / 1000:.1f} s"]
+        for k in ([f"-parallelism={hub_par}"] if hub_par else []) + ["no latency"]:
+            cells.append(f"{med(hub_more[(v, k)]) / 1000:.1f} s")
+        P(f"| {v} | " + " | ".join(cells) + " |")
+    if "before" in hub and hub_par:
+        b, a = med(hub_more[("before", f"-parallelism={hub_par}")]), med(hub_more[("after", f"-parallelism={hub_par}")])
+        P("")
+        P(f"after / before at `-parallelism={hub_par}`: **{b / a:.2f}x** faster.")
     P("")
     P("Requests per plan by object type (first repetition):")
     P("")
