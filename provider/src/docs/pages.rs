@@ -234,6 +234,13 @@ fn render_list(out: &mut String, r: &dyn Resource) {
 
 ",
     );
+    if let crate::framework::Listable::No(why) = r.listable() {
+        let _ = writeln!(
+            out,
+            "Not listed: {why} A `list` block of this type lists nothing, and `terraform-provider-coexistence export` writes nothing for it."
+        );
+        return;
+    }
     let _ = writeln!(
         out,
         "{} In a `*.tfquery.hcl` file, a `list` block lists the objects `terraform-provider-coexistence export` would export (and skips what it skips), each with its identity; `terraform query -generate-config-out=generated.tf` writes their `import` and `resource` blocks.\n",

@@ -15,7 +15,7 @@ pub use args::{parse_args, Options, USAGE};
 use args::{provider_config, provider_settings};
 
 use crate::clients::{Clients, Deadline};
-use crate::framework::{Ctx, Diagnostics, ListOptions, Resource, Skipped, Value};
+use crate::framework::{Ctx, Diagnostics, ListOptions, Listable, Resource, Skipped, Value};
 use hcl::{Import, Setting};
 use std::path::Path;
 use std::sync::Arc;
@@ -30,6 +30,8 @@ pub struct TypeListing {
     pub skipped: Vec<Skipped>,
     /// Names that could not be looked up (the object's ID stands in), with why.
     pub notes: Vec<String>,
+    /// Why the type is not listed at all ([`crate::framework::Listable::No`]): nothing found.
+    pub not_listed: Option<&'static str>,
 }
 
 /// Why an export wrote nothing.
@@ -112,6 +114,16 @@ pub async fn collect(
     let mut failures = Vec::new();
     for r in &resources {
         let type_name = r.type_name();
+        if let Listable::No(why) = r.listable() {
+            done.push(TypeListing {
+                type_name,
+                found: Vec::new(),
+                skipped: Vec::new(),
+                notes: Vec::new(),
+                not_listed: Some(why),
+            });
+            continue;
+        }
         let ctx = Ctx::new(
             clients.clone(),
             Deadline::after(timeout, cancel.clone()).labelled(
@@ -148,6 +160,7 @@ pub async fn collect(
             found,
             skipped: listing.skipped,
             notes,
+            not_listed: None,
         });
     }
     if failures.is_empty() {
@@ -155,7 +168,11 @@ pub async fn collect(
     } else {
         Err(Failed {
             failures,
-            listed: done.iter().map(|d| d.type_name).collect(),
+            listed: done
+                .iter()
+                .filter(|d| d.not_listed.is_none())
+                .map(|d| d.type_name)
+                .collect(),
         })
     }
 }
@@ -249,6 +266,10 @@ fn write_files(dir: &Path, files: &[(String, String)]) -> std::io::Result<()> {
 pub fn summary(listings: &[TypeListing]) -> String {
     let mut out = String::new();
     for l in listings {
+        if let Some(why) = l.not_listed {
+            out.push_str(&format!("{}: not exported: {why}\n", l.type_name));
+            continue;
+        }
         out.push_str(&format!(
             "{}: found {}, exported {}, skipped {}\n",
             l.type_name,

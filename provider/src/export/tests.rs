@@ -96,6 +96,7 @@ fn listing(type_name: &'static str, found: &[(&str, &str)]) -> TypeListing {
             reason: "because".into(),
         }],
         notes: vec![],
+        not_listed: None,
     }
 }
 

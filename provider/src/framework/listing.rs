@@ -37,6 +37,18 @@ impl<M> Listing<M> {
     }
 }
 
+/// Whether `export` and Terraform 1.14 `list` blocks enumerate a type: declared once by the
+/// type, read by export (its summary), the list RPCs (the list block's description) and the
+/// docs page, so a type that cannot be listed yet says why in one place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Listable {
+    /// Listed through the type's `list`.
+    Yes,
+    /// Not listed, for this reason (a sentence: why, and how to import the objects instead).
+    /// No request is made for it.
+    No(&'static str),
+}
+
 /// An object a listing saw and left out: how it is known (ID and name) and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Skipped {
@@ -69,6 +81,16 @@ impl ListOptions {
             tenant_id: config.get(TENANT_ID).as_str().map(str::to_ascii_lowercase),
         }
     }
+}
+
+/// The error of a type whose `list` was never written: a bug the list tests catch (each
+/// type lists, or declares [`Listable::No`]).
+pub fn not_listed(type_name: &str) -> super::Diagnostics {
+    super::Diagnostic::error(
+        "Listing not supported",
+        format!("{type_name} cannot list its objects."),
+    )
+    .into()
 }
 
 /// The `config` of a list block for a type whose listing takes no options.

@@ -19,7 +19,7 @@ pub mod validators;
 pub mod value;
 
 pub use diag::{AttrPath, Context, Diagnostic, Diagnostics};
-pub use listing::{ListOptions, Listing, Skipped};
+pub use listing::{ListOptions, Listable, Listing, Skipped};
 pub use resource::{ApplyError, Ctx, DataSource, ImportCtx, Resource, Timeouts};
 pub use schema::{Attribute, Schema};
 pub use typed_resource::TypedResource;

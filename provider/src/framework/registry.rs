@@ -106,6 +106,44 @@ mod tests {
         assert!(problems.is_empty(), "{}", problems.join("\n"));
     }
 
+    /// Every type lists (its `list` written: offline, it fails on the network, not with the
+    /// default's "cannot list"), or declares why not, and then lists nothing without a request.
+    #[tokio::test]
+    async fn every_type_lists_or_says_why_not() {
+        struct Offline;
+        #[async_trait::async_trait]
+        impl crate::clients::http::Transport for Offline {
+            async fn send(
+                &self,
+                _: crate::clients::http::HttpRequest,
+            ) -> Result<crate::clients::http::HttpResponse, String> {
+                Err("offline".into())
+            }
+        }
+        let unwritten = super::super::listing::not_listed("x").0[0].summary.clone();
+        for r in crate::resources::all() {
+            let ctx = crate::framework::Ctx::for_tests(
+                std::sync::Arc::new(Offline),
+                std::time::Duration::from_millis(200),
+            );
+            let listed = r.list(&ctx, &Default::default()).await;
+            match r.listable() {
+                crate::framework::Listable::Yes => {
+                    let e = listed.expect_err("offline, a listing fails");
+                    assert_ne!(e.0[0].summary, unwritten, "{}: {e}", r.type_name());
+                }
+                crate::framework::Listable::No(why) => {
+                    assert_eq!(listed.unwrap(), Default::default(), "{}", r.type_name());
+                    assert!(
+                        r.list_config().description.contains(why),
+                        "{}",
+                        r.type_name()
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     #[should_panic(expected = "registered twice")]
     fn a_type_registered_twice_is_refused() {

@@ -4,7 +4,7 @@
 //! over its model) or, until it moves there, directly.
 
 use super::diag::{Diagnostic, Diagnostics};
-use super::listing::{ListOptions, Listing};
+use super::listing::{ListOptions, Listable, Listing};
 use super::plan::{ModifyPlan, PlanRequest};
 use super::private::Private;
 use super::refresh::{ListedKey, Listings};
@@ -203,11 +203,12 @@ pub trait Resource: Send + Sync {
     /// [`super::typed_resource::TypedResource::list`]; a resource implementing this trait by
     /// hand lists nothing until it says how.
     async fn list(&self, _ctx: &Ctx, _opts: &ListOptions) -> Result<Listing<Value>, Diagnostics> {
-        Err(Diagnostic::error(
-            "Listing not supported",
-            format!("{} cannot list its objects.", self.type_name()),
-        )
-        .into())
+        Err(super::listing::not_listed(self.type_name()))
+    }
+    /// As [`super::typed_resource::TypedResource::listable`]: a type that is not listed lists
+    /// nothing (no request), and export, list blocks and the docs say why.
+    fn listable(&self) -> Listable {
+        Listable::Yes
     }
     /// The `config` a Terraform 1.14 `list` block for this type takes: the [`ListOptions`]
     /// its listing honours, by the names [`ListOptions::from_config`] reads.

@@ -13,7 +13,7 @@
 
 use super::diag::Diagnostics;
 use super::import_id::{self, ImportId};
-use super::listing::{ListOptions, Listing};
+use super::listing::{not_listed, ListOptions, Listable, Listing};
 use super::plan::{ModifyPlan, PlanRequest};
 use super::refresh::ListedKey;
 use super::resource::{ApplyError, Ctx, ImportCtx, Resource, Timeouts};
@@ -73,11 +73,20 @@ pub trait TypedResource: Send + Sync {
     /// returns for it after an import (the same mapping: tests assert the equality), and the
     /// objects of this kind left out with the reason. Reads only, following paging, within
     /// `ctx`'s deadline.
+    /// A type that cannot be listed says so in [`TypedResource::listable`] instead.
     async fn list(
         &self,
-        ctx: &Ctx,
-        opts: &ListOptions,
-    ) -> Result<Listing<Self::Model>, Diagnostics>;
+        _ctx: &Ctx,
+        _opts: &ListOptions,
+    ) -> Result<Listing<Self::Model>, Diagnostics> {
+        Err(not_listed(Self::TYPE_NAME))
+    }
+    /// Whether `export` and `list` blocks enumerate this type: by default yes, through
+    /// [`TypedResource::list`]; [`Listable::No`] with the reason for a type that cannot be
+    /// listed yet (the framework then never calls `list`).
+    fn listable(&self) -> Listable {
+        Listable::Yes
+    }
     /// The `config` of a `list` block for this type (Terraform 1.14): by default, none.
     fn list_config(&self) -> Schema {
         super::listing::no_config(Self::TYPE_NAME)
@@ -199,14 +208,24 @@ impl<T: TypedResource> Resource for T {
     }
 
     async fn list(&self, ctx: &Ctx, opts: &ListOptions) -> Result<Listing<Value>, Diagnostics> {
+        if let Listable::No(_) = TypedResource::listable(self) {
+            return Ok(Listing::default());
+        }
         let schema = TypedResource::schema(self);
         TypedResource::list(self, ctx, opts)
             .await?
             .try_map(|m| to_value(&schema, &m))
     }
 
+    fn listable(&self) -> Listable {
+        TypedResource::listable(self)
+    }
+
     fn list_config(&self) -> Schema {
-        TypedResource::list_config(self)
+        match TypedResource::listable(self) {
+            Listable::No(why) => Schema::new(&format!("Lists nothing: {why}"), Vec::new()),
+            Listable::Yes => TypedResource::list_config(self),
+        }
     }
 
     fn natural_key(&self) -> &'static str {

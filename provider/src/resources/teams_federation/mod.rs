@@ -220,26 +220,9 @@ impl crate::framework::TypedResource for TeamsFederation {
         })
     }
 
-    /// Not exported: the Teams resources are in preview (import them with `global` and the
-    /// domain). No request is made.
-    async fn list(
-        &self,
-        _: &Ctx,
-        _: &crate::framework::ListOptions,
-    ) -> Result<crate::framework::Listing<Federation>, Diagnostics> {
-        let mut out = crate::framework::Listing::default();
-        out.skip(
-            ID,
-            "not exported while the Teams resources are in preview: import it with the ID `global`",
-        );
-        Ok(out)
-    }
-
-    /// Advertised like every type, but honest about listing nothing while in preview.
-    fn list_config(&self) -> Schema {
-        Schema::new(
-            "Lists nothing while the Teams resources are in preview (neither `export` nor a `list` block adopts them yet): import it with the ID `global`.",
-            Vec::new(),
+    fn listable(&self) -> crate::framework::Listable {
+        crate::framework::Listable::No(
+            "the Teams resources are in preview, so neither `export` nor a `list` block adopts them yet; import it with the ID `global`.",
         )
     }
 

@@ -247,26 +247,9 @@ impl crate::framework::TypedResource for TeamsFederationDomain {
         })
     }
 
-    /// Not exported: the Teams resources are in preview (import each with its domain). No
-    /// request is made.
-    async fn list(
-        &self,
-        _: &Ctx,
-        _: &crate::framework::ListOptions,
-    ) -> Result<crate::framework::Listing<FederationDomain>, Diagnostics> {
-        let mut out = crate::framework::Listing::default();
-        out.skip(
-            "allowed domains",
-            "not exported while the Teams resources are in preview: import each with its domain as the ID",
-        );
-        Ok(out)
-    }
-
-    /// Advertised like every type, but honest about listing nothing while in preview.
-    fn list_config(&self) -> Schema {
-        Schema::new(
-            "Lists nothing while the Teams resources are in preview (neither `export` nor a `list` block adopts them yet): import each domain with the domain as its ID.",
-            Vec::new(),
+    fn listable(&self) -> crate::framework::Listable {
+        crate::framework::Listable::No(
+            "the Teams resources are in preview, so neither `export` nor a `list` block adopts them yet; import each allowed domain with the domain as its ID.",
         )
     }
 
