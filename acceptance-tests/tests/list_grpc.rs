@@ -140,6 +140,114 @@ async fn list_resources_over_grpc() {
             r.path
         );
     }
+    // A provider of its own, as the next Terraform command starts one: this one's listings
+    // for reads were made before the renames.
+    let mut next = provider(&acc, &acc.home).await;
+    a_rename_keeps_the_identity_and_importing_by_it_finds_the_object(&acc, &mut next).await;
+}
+
+/// An organization relationship and a connector renamed outside Terraform (Exchange renames in
+/// place): a refresh with the stored identity gives the new name and the same identity
+/// (Terraform refuses one that changes), and importing by that identity finds the renamed
+/// object, not whatever holds the old name.
+async fn a_rename_keeps_the_identity_and_importing_by_it_finds_the_object(
+    acc: &Acc,
+    c: &mut ProviderClient<Channel>,
+) {
+    let home = acc.home.tenant_id.clone();
+    for (t, collection) in [
+        (
+            "coexistence_organization_relationship",
+            "/exchange/organizationRelationships",
+        ),
+        (
+            "coexistence_partner_connector",
+            "/exchange/outboundConnectors",
+        ),
+    ] {
+        let listed = list(c, t, config(t, &[]), true, 100).await;
+        let [l] = listed.as_slice() else {
+            panic!("{t}: one object, listed {}", listed.len());
+        };
+        let object = l.object.as_ref().expect("the resource object");
+        let guid = object.get("id").as_str().unwrap().to_string();
+        let old_name = object.get("name").as_str().unwrap().to_string();
+        let id_ty = identity::schema(resource(t).as_ref()).ty();
+        let identity_import_id = l.identity.get("import_id").as_str().unwrap().to_string();
+        assert!(
+            identity_import_id.ends_with(&guid),
+            "{t}: the identity names the Guid: {identity_import_id}"
+        );
+        assert!(acc.emu.patch_object(
+            &home,
+            &format!("{collection}/{guid}"),
+            serde_json::json!({"Name": format!("{old_name} (renamed)")}),
+        ));
+        let read = c
+            .read_resource(pb::read_resource::Request {
+                type_name: t.into(),
+                current_state: l.raw.resource_object.clone(),
+                current_identity: l.raw.identity.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(read.diagnostics.is_empty(), "{t}: {:?}", read.diagnostics);
+        let ty = resource(t).schema().ty();
+        let state = convert::decode(read.new_state.as_ref(), &ty).unwrap();
+        assert_eq!(
+            state.get("name").as_str(),
+            Some(format!("{old_name} (renamed)").as_str()),
+            "{t}"
+        );
+        assert_eq!(read.new_identity, l.raw.identity, "{t}: the identity stays");
+        // Import by that identity, then the read Terraform sends after an import.
+        let imported = c
+            .import_resource_state(pb::import_resource_state::Request {
+                type_name: t.into(),
+                id: String::new(),
+                client_capabilities: None,
+                identity: l.raw.identity.clone(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(
+            imported.diagnostics.is_empty(),
+            "{t}: {:?}",
+            imported.diagnostics
+        );
+        let i = &imported.imported_resources[0];
+        let read = c
+            .read_resource(pb::read_resource::Request {
+                type_name: t.into(),
+                current_state: i.state.clone(),
+                current_identity: i.identity.clone(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(read.diagnostics.is_empty(), "{t}: {:?}", read.diagnostics);
+        assert_eq!(
+            convert::decode(read.new_state.as_ref(), &ty).unwrap(),
+            state,
+            "{t}: imported by identity, the renamed object"
+        );
+        let identity = convert::decode(
+            read.new_identity
+                .as_ref()
+                .and_then(|i| i.identity_data.as_ref()),
+            &id_ty,
+        )
+        .unwrap();
+        assert_eq!(
+            identity.get("import_id").as_str(),
+            Some(identity_import_id.as_str()),
+            "{t}"
+        );
+    }
 }
 
 /// GetMetadata names every resource type as a list resource type too; GetProviderSchema gives
@@ -234,7 +342,9 @@ async fn every_object_is_listed_with_its_identity_and_reads_back_the_same(
         for l in &listed {
             let object = l.object.as_ref().expect("the resource object");
             let id = r.import_id_of(object).unwrap().unwrap();
-            assert_eq!(l.identity.get("import_id"), &Value::string(&id), "{t}");
+            // The import ID, or the form of it that never changes (an Exchange object's Guid).
+            let stable = r.identity_import_id_of(object).unwrap().unwrap();
+            assert_eq!(l.identity.get("import_id"), &Value::string(&stable), "{t}");
             assert_eq!(l.identity.get("tenant_id"), &home, "{t}");
             assert!(!l.display_name.is_empty(), "{t}");
             let read = c

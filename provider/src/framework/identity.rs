@@ -11,8 +11,10 @@
 //! - `import_id`: the import ID; required for import.
 //!
 //! An identity is fixed once the object has one (created, imported, or first refreshed by a
-//! Terraform that asks): Terraform refuses an identity that changes across reads, so a rename
-//! in place (an Exchange connector's name) keeps the identity it was created with.
+//! Terraform that asks): Terraform refuses an identity that changes across reads. So a type
+//! whose import ID can change in place names its object in the identity by what cannot
+//! ([`Resource::identity_import_id_of`]): an Exchange organization relationship or connector
+//! by its Guid, which its import also takes, so a rename keeps an identity that still names it.
 //!
 //! Plain values only: the server turns these into protocol messages.
 
@@ -96,7 +98,7 @@ pub fn of_state(
     if state.is_null() {
         return Ok(None);
     }
-    let Some(id) = res.import_id_of(state)? else {
+    let Some(id) = res.identity_import_id_of(state)? else {
         return Ok(None);
     };
     Ok(Some(Value::object([

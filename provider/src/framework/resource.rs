@@ -197,6 +197,13 @@ pub trait Resource: Send + Sync {
     /// (`None` while the state identifies no object yet): what an export writes into `import`
     /// blocks and what the acceptance harness imports with.
     fn import_id_of(&self, state: &Value) -> Result<Option<String>, Diagnostics>;
+    /// The import ID the resource identity holds ([`super::identity`]): one naming the object
+    /// for its whole life, since Terraform refuses an identity that changes. By default the
+    /// import ID; a type whose import ID can change in place (an Exchange object renamed) gives
+    /// the form naming what cannot (its Guid), `None` until the state knows it.
+    fn identity_import_id_of(&self, state: &Value) -> Result<Option<String>, Diagnostics> {
+        self.import_id_of(state)
+    }
     /// Every object of this type in the provider's tenant, each as [`Resource::read`] returns
     /// it after an import (so [`Resource::import_id_of`] gives its import ID), and the objects
     /// left out with the reason. Reads only. Every resource lists through

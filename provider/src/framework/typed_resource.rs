@@ -69,6 +69,11 @@ pub trait TypedResource: Send + Sync {
     /// The import ID of the object `state` stands for (`None` while the state does not identify
     /// one yet): the inverse of [`TypedResource::import`].
     fn import_id(&self, state: &Self::Model) -> Option<String>;
+    /// The import ID the resource identity holds (see [`Resource::identity_import_id_of`]): by
+    /// default [`TypedResource::import_id`]; overridden where that can change in place.
+    fn identity_import_id(&self, state: &Self::Model) -> Option<String> {
+        self.import_id(state)
+    }
     /// Every object of this type in the provider's tenant, each the model [`TypedResource::read`]
     /// returns for it after an import (the same mapping: tests assert the equality), and the
     /// objects of this kind left out with the reason. Reads only, following paging, within
@@ -203,6 +208,16 @@ impl<T: TypedResource> Resource for T {
         };
         // An ID the resource's own import would refuse is a bug in `import_id`: say so here,
         // not in a user's failed `terraform import`.
+        TypedResource::parse_import_id(self, &id)?;
+        Ok(Some(id))
+    }
+
+    fn identity_import_id_of(&self, state: &Value) -> Result<Option<String>, Diagnostics> {
+        let state = from_value(&TypedResource::schema(self), state)?;
+        let Some(id) = TypedResource::identity_import_id(self, &state) else {
+            return Ok(None);
+        };
+        // As above: an identity names an ID the import takes.
         TypedResource::parse_import_id(self, &id)?;
         Ok(Some(id))
     }

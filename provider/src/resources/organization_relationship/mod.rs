@@ -227,7 +227,9 @@ fn validate_mailbox_move(config: &Value, diags: &mut Diagnostics) {
 
 // ---- import ID ----------------------------------------------------------------------------
 
-/// The import ID: the relationship's name, as Exchange shows it.
+/// The import ID: the relationship's name, as Exchange shows it, or its Guid (what its
+/// resource identity holds: a rename in place keeps it). A name in the form of a GUID is taken
+/// as a Guid, as Exchange's `-Identity` takes it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RelationshipName(pub String);
 
@@ -249,7 +251,7 @@ impl std::fmt::Display for RelationshipName {
 }
 
 impl ImportId for RelationshipName {
-    const FORMAT: &'static str = "<relationship name>";
+    const FORMAT: &'static str = "`<relationship name>` or `<relationship Guid>` (its identity holds the Guid, which a rename keeps)";
     const EXAMPLE: &'static str = "Fabrikam";
 }
 
@@ -445,7 +447,12 @@ impl crate::framework::TypedResource for OrganizationRelationship {
     }
 
     fn import(&self, _: &ImportCtx, name: RelationshipName) -> Result<OrgRel, Diagnostics> {
-        Ok(OrgRel::imported(name.0))
+        // By Guid (an identity's form): the read finds it by Guid and fills in the name.
+        let guid = is_guid(&name.0).then(|| name.0.clone());
+        Ok(OrgRel {
+            id: guid,
+            ..OrgRel::imported(name.0)
+        })
     }
 
     async fn list(
@@ -458,6 +465,11 @@ impl crate::framework::TypedResource for OrganizationRelationship {
 
     fn import_id(&self, state: &OrgRel) -> Option<String> {
         Some(state.name.clone())
+    }
+
+    /// The Guid, which a rename in place keeps (the name is the import ID people write).
+    fn identity_import_id(&self, state: &OrgRel) -> Option<String> {
+        state.id.clone()
     }
 
     fn natural_key(&self) -> &'static str {

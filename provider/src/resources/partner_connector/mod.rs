@@ -46,7 +46,9 @@ crate::tagged_import_id! {
     pub struct InboundConnector(Name) = "inbound" / "<connector name>", example "From Fabrikam";
 }
 
-/// A connector's import ID, either form: its direction and name.
+/// A connector's import ID, either form: its direction and name, or its direction and Guid
+/// (what its resource identity holds: a rename in place keeps it). A name in the form of a
+/// GUID is taken as a Guid, as Exchange's `-Identity` takes it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ConnectorId {
     Inbound(InboundConnector),
@@ -76,7 +78,7 @@ impl std::fmt::Display for ConnectorId {
 }
 
 impl ImportId for ConnectorId {
-    const FORMAT: &'static str = "`outbound/<connector name>` or `inbound/<connector name>`";
+    const FORMAT: &'static str = "`outbound/<connector name>` or `inbound/<connector name>`, or the connector's Guid in place of its name (its identity holds the Guid, which a rename keeps)";
     const EXAMPLE: &'static str = OutboundConnector::EXAMPLE;
 }
 
@@ -476,9 +478,12 @@ impl crate::framework::TypedResource for PartnerConnector {
             ConnectorId::Inbound(c) => (INBOUND, c.0 .0),
             ConnectorId::Outbound(c) => (OUTBOUND, c.0 .0),
         };
+        // By Guid (an identity's form): the read finds it by Guid and fills in the name.
+        let id = crate::framework::validators::is_guid(&name).then(|| name.clone());
         Ok(Connector {
             direction: direction.into(),
             name,
+            id,
             ..Connector::default()
         })
     }
@@ -493,6 +498,12 @@ impl crate::framework::TypedResource for PartnerConnector {
 
     fn import_id(&self, state: &Connector) -> Option<String> {
         Some(format!("{}/{}", state.direction, state.name))
+    }
+
+    /// The direction and Guid, which a rename in place keeps (the name is the import ID
+    /// people write).
+    fn identity_import_id(&self, state: &Connector) -> Option<String> {
+        Some(format!("{}/{}", state.direction, state.id.as_deref()?))
     }
 
     fn natural_key(&self) -> &'static str {

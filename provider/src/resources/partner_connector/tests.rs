@@ -567,6 +567,20 @@ fn import_ids_name_the_direction() {
         .import(&ImportCtx::default(), "outbound/To Fabrikam")
         .unwrap();
     assert_eq!(v.get("direction"), &Value::string("outbound"));
+    // A Guid for the name (what the identity holds): found by Guid, whatever it is named now.
+    let v = PartnerConnector
+        .import(&ImportCtx::default(), &format!("outbound/{GUID}"))
+        .unwrap();
+    assert_eq!(v.get("id"), &Value::string(GUID));
+    assert_eq!(
+        PartnerConnector.identity_import_id_of(&v).unwrap(),
+        Some(format!("outbound/{GUID}"))
+    );
+    assert_eq!(
+        PartnerConnector.import_id_of(&v).unwrap(),
+        Some(format!("outbound/{GUID}")),
+        "until its read fills in the name"
+    );
     for bad in ["To Fabrikam", "outbound/", "sideways/x"] {
         let e = PartnerConnector
             .import(&ImportCtx::default(), bad)
