@@ -99,6 +99,24 @@ async fn list(
         .collect()
 }
 
+/// ReadResource of `state` with its stored `identity`, as Terraform's refresh sends it.
+async fn read_resource(
+    c: &mut ProviderClient<Channel>,
+    t: &str,
+    state: Option<pb::DynamicValue>,
+    identity: Option<pb::ResourceIdentityData>,
+) -> pb::read_resource::Response {
+    c.read_resource(pb::read_resource::Request {
+        type_name: t.into(),
+        current_state: state,
+        current_identity: identity,
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+    .into_inner()
+}
+
 fn import_ids(listed: &[Listed]) -> Vec<String> {
     listed
         .iter()
@@ -183,16 +201,7 @@ async fn a_rename_keeps_the_identity_and_importing_by_it_finds_the_object(
             &format!("{collection}/{guid}"),
             serde_json::json!({"Name": format!("{old_name} (renamed)")}),
         ));
-        let read = c
-            .read_resource(pb::read_resource::Request {
-                type_name: t.into(),
-                current_state: l.raw.resource_object.clone(),
-                current_identity: l.raw.identity.clone(),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner();
+        let read = read_resource(c, t, l.raw.resource_object.clone(), l.raw.identity.clone()).await;
         assert!(read.diagnostics.is_empty(), "{t}: {:?}", read.diagnostics);
         let ty = resource(t).schema().ty();
         let state = convert::decode(read.new_state.as_ref(), &ty).unwrap();
@@ -219,16 +228,7 @@ async fn a_rename_keeps_the_identity_and_importing_by_it_finds_the_object(
             imported.diagnostics
         );
         let i = &imported.imported_resources[0];
-        let read = c
-            .read_resource(pb::read_resource::Request {
-                type_name: t.into(),
-                current_state: i.state.clone(),
-                current_identity: i.identity.clone(),
-                ..Default::default()
-            })
-            .await
-            .unwrap()
-            .into_inner();
+        let read = read_resource(c, t, i.state.clone(), i.identity.clone()).await;
         assert!(read.diagnostics.is_empty(), "{t}: {:?}", read.diagnostics);
         assert_eq!(
             convert::decode(read.new_state.as_ref(), &ty).unwrap(),
@@ -347,16 +347,8 @@ async fn every_object_is_listed_with_its_identity_and_reads_back_the_same(
             assert_eq!(l.identity.get("import_id"), &Value::string(&stable), "{t}");
             assert_eq!(l.identity.get("tenant_id"), &home, "{t}");
             assert!(!l.display_name.is_empty(), "{t}");
-            let read = c
-                .read_resource(pb::read_resource::Request {
-                    type_name: t.into(),
-                    current_state: l.raw.resource_object.clone(),
-                    current_identity: l.raw.identity.clone(),
-                    ..Default::default()
-                })
-                .await
-                .unwrap()
-                .into_inner();
+            let read =
+                read_resource(c, t, l.raw.resource_object.clone(), l.raw.identity.clone()).await;
             assert!(read.diagnostics.is_empty(), "{t}: {:?}", read.diagnostics);
             assert_eq!(
                 &convert::decode(read.new_state.as_ref(), &ty).unwrap(),
